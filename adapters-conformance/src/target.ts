@@ -1,0 +1,67 @@
+/**
+ * What a conformance target provides: a way to open an isolated session against one adapter
+ * and platform (simulator, a local API environment, fixtures, a live endpoint), the VMs and hosts
+ * the scenarios may use, and optional fault controls. Scenarios see only the core interface.
+ */
+import type { VmshiftClient } from "@vmshift/core";
+
+/** VMs and hosts a session offers to the scenarios. */
+export interface ConformanceSubjects {
+  /** A running, live-migratable VM. */
+  readonly liveVm: string;
+  /** A schedulable host with room for `liveVm`, other than the one it runs on. */
+  readonly targetHost: string;
+  /** A host without room for `liveVm` (capacity), when the target can offer one. */
+  readonly fullHost?: string;
+  /** A host `liveVm` cannot move to for a compatibility or state reason (e.g. maintenance). */
+  readonly incompatibleHost?: string;
+  /** A VM to move cold; default `liveVm`. */
+  readonly coldVm?: string;
+  /** A target host for `coldVm`; default `targetHost`. */
+  readonly coldTargetHost?: string;
+  /** The listing returns at least this many VMs. */
+  readonly minVmCount: number;
+  /** A page size that makes the listing take several pages. */
+  readonly pageSize: number;
+  /** An id that names no VM. */
+  readonly missingVmId: string;
+}
+
+/** Fault and environment controls. Each is optional; scenarios needing an absent one are skipped with a reason. */
+export interface ConformanceControls {
+  /** The next migration of `vmId` fails while transferring. */
+  failDuringTransfer?(vmId: string): Promise<void>;
+  /** The next cold migration of `vmId` cannot start the VM on the target. */
+  failColdStartOnTarget?(vmId: string): Promise<void>;
+  /** Migrations of `vmId` take long enough (seconds) for cancel and wait timeouts to catch them in `transferring`. */
+  slowDown?(vmId: string): Promise<void>;
+  /** A new client, as after a process restart, on the same platform state. */
+  restart?(): Promise<VmshiftClient>;
+  /** Requests sent to the platform so far (for "no request sent" checks). */
+  requestCount?(): number;
+}
+
+/** One open session. */
+export interface ConformanceSession {
+  readonly client: VmshiftClient;
+  readonly subjects: ConformanceSubjects;
+  readonly controls: ConformanceControls;
+  /** Scenario time budget multiplier for slow targets (real QEMU). Default 1. */
+  readonly timeScale?: number;
+  close(): Promise<void>;
+}
+
+/** A place the suite can run. */
+export interface ConformanceTarget {
+  /** CLI name, e.g. `simulator`, `kubevirt-env`, `vsphere-vcsim`. */
+  readonly name: string;
+  /** Adapter name, e.g. `kubevirt`. */
+  readonly adapter: string;
+  readonly description: string;
+  /** Whether it can run on this machine; a reason when not (e.g. `vcsim not built: run …`). */
+  available?(): Promise<{ readonly ok: true } | { readonly ok: false; readonly reason: string }>;
+  /** Opens a fresh, isolated session for one scenario. */
+  open(): Promise<ConformanceSession>;
+  /** Stops what `open` started for all sessions (servers), once at the end. */
+  dispose?(): Promise<void>;
+}

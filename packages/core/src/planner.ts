@@ -1,0 +1,179 @@
+/**
+ * The pre-copy model of live migration, and the advice built on it.
+ *
+ * Round 1 sends all memory while the guest runs; each later round re-sends what the guest dirtied
+ * during the previous one (capped by its writable working set). When what is left can be sent
+ * within the downtime limit, the guest pauses and the rest goes in a final stop-and-copy.
+ * If the dirty rate is at or above the bandwidth, rounds never shrink: the seed's rule is that
+ * such a VM moves cold unless post-copy is available.
+ */
+import { VmshiftError } from "./errors.ts";
+
+/** Inputs of {@link modelPrecopy}. Sizes in bytes, rates in bytes per second. */
+export interface PrecopyInput {
+  readonly memoryBytes: number;
+  readonly dirtyRateBytesPerSecond: number;
+  readonly bandwidthBytesPerSecond: number;
+  /** Longest acceptable pause, ms. Default 300 (QEMU's default downtime limit). */
+  readonly maxDowntimeMs?: number;
+  /** Give up after this many pre-copy rounds. Default 30. */
+  readonly maxRounds?: number;
+  /** Most memory the guest can dirty in one round, bytes. Default: all of it. */
+  readonly workingSetBytes?: number;
+  /** Fixed cost before round 1 and after the switch-over (setup, device state), ms. Default 0. */
+  readonly overheadMs?: number;
+  /** Model QEMU-style auto-converge: throttle the guest from round 2, by these percentages. */
+  readonly autoConverge?: { readonly initialPercent?: number; readonly incrementPercent?: number; readonly maxPercent?: number };
+}
+
+/** One pre-copy round. */
+export interface PrecopyRound {
+  readonly iteration: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+  /** Guest throttle during the round, percent (auto-converge). */
+  readonly throttlePercent: number;
+}
+
+/** Output of {@link modelPrecopy}. */
+export interface PrecopyPlan {
+  /** True when the remainder fits the downtime limit within `maxRounds`. */
+  readonly converges: boolean;
+  /** Pre-copy rounds run (not counting the final stop-and-copy). */
+  readonly rounds: number;
+  /** All bytes sent, including the final stop-and-copy. */
+  readonly bytesSent: number;
+  /** Start to finish, ms (for a non-converging plan: up to the forced switch-over). */
+  readonly totalTimeMs: number;
+  /** Pause of the final stop-and-copy, ms; if it does not converge, the pause a forced switch-over would cost. */
+  readonly downtimeMs: number;
+  /** Bytes left for the final stop-and-copy. */
+  readonly finalBytes: number;
+  /** dirty rate ÷ bandwidth (with throttling, of the last round). */
+  readonly dirtyRatio: number;
+  readonly reason: string;
+  readonly roundsDetail: readonly PrecopyRound[];
+}
+
+function requireNonNegative(name: string, value: number | undefined, positive = false): void {
+  if (value === undefined) return;
+  if (!Number.isFinite(value) || value < 0 || (positive && value === 0)) {
+    throw new VmshiftError("INVALID_ARGUMENT", `${name} must be a ${positive ? "positive" : "non-negative"} finite number, got ${value}`, { operation: "planner.model" });
+  }
+}
+
+/** Runs the pre-copy model. Pure and deterministic. */
+export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
+  requireNonNegative("memoryBytes", input.memoryBytes);
+  requireNonNegative("dirtyRateBytesPerSecond", input.dirtyRateBytesPerSecond);
+  requireNonNegative("bandwidthBytesPerSecond", input.bandwidthBytesPerSecond, true);
+  requireNonNegative("maxDowntimeMs", input.maxDowntimeMs);
+  requireNonNegative("workingSetBytes", input.workingSetBytes);
+  requireNonNegative("overheadMs", input.overheadMs);
+  const maxRounds = input.maxRounds ?? 30;
+  if (!Number.isInteger(maxRounds) || maxRounds < 1) {
+    throw new VmshiftError("INVALID_ARGUMENT", `maxRounds must be an integer ≥ 1, got ${maxRounds}`, { operation: "planner.model" });
+  }
+  const bandwidth = input.bandwidthBytesPerSecond;
+  const limitMs = input.maxDowntimeMs ?? 300;
+  const workingSet = Math.min(input.workingSetBytes ?? input.memoryBytes, input.memoryBytes);
+  const overhead = input.overheadMs ?? 0;
+  const ac = input.autoConverge;
+  const throttleAt = (iteration: number): number => {
+    if (!ac || iteration < 2) return 0;
+    const initial = ac.initialPercent ?? 20;
+    const step = ac.incrementPercent ?? 10;
+    return Math.min(ac.maxPercent ?? 99, initial + step * (iteration - 2));
+  };
+
+  const roundsDetail: PrecopyRound[] = [];
+  let toSend = input.memoryBytes;
+  let bytesSent = 0;
+  let elapsedMs = overhead;
+  let ratio = input.dirtyRateBytesPerSecond / bandwidth;
+  for (let iteration = 1; iteration <= maxRounds; iteration++) {
+    const throttle = throttleAt(iteration);
+    const durationMs = (toSend / bandwidth) * 1000;
+    roundsDetail.push({ iteration, bytes: toSend, durationMs, throttlePercent: throttle });
+    bytesSent += toSend;
+    elapsedMs += durationMs;
+    const dirtyRate = input.dirtyRateBytesPerSecond * (1 - throttle / 100);
+    ratio = dirtyRate / bandwidth;
+    const dirtied = Math.min(workingSet, (dirtyRate * durationMs) / 1000);
+    const finalMs = (dirtied / bandwidth) * 1000;
+    if (finalMs <= limitMs) {
+      return {
+        converges: true,
+        rounds: iteration,
+        bytesSent: bytesSent + dirtied,
+        totalTimeMs: elapsedMs + finalMs + overhead,
+        downtimeMs: finalMs,
+        finalBytes: dirtied,
+        dirtyRatio: ratio,
+        reason: `remainder of ${Math.round(dirtied)} bytes fits the ${limitMs} ms downtime limit after ${iteration} round(s)`,
+        roundsDetail,
+      };
+    }
+    toSend = dirtied;
+  }
+  const finalMs = (toSend / bandwidth) * 1000;
+  return {
+    converges: false,
+    rounds: maxRounds,
+    bytesSent,
+    totalTimeMs: elapsedMs,
+    downtimeMs: finalMs,
+    finalBytes: toSend,
+    dirtyRatio: ratio,
+    reason:
+      ratio >= 1
+        ? `memory dirties at ${ratio.toFixed(2)}× the bandwidth: rounds never shrink below the ${limitMs} ms limit`
+        : `after ${maxRounds} rounds the remainder still needs ${Math.round(finalMs)} ms, above the ${limitMs} ms limit`,
+    roundsDetail,
+  };
+}
+
+/** How to move a VM. */
+export type Strategy = "live" | "live-auto-converge" | "live-post-copy" | "cold";
+
+/** What the adapter offers, as the recommendation needs it. */
+export interface StrategyOptions {
+  readonly autoConverge: boolean;
+  readonly postCopy: boolean;
+  /** Whether live migration is available at all (capability and VM state). Default true. */
+  readonly live?: boolean;
+}
+
+/** Advice with the model behind it. */
+export interface Recommendation {
+  readonly strategy: Strategy;
+  readonly reason: string;
+  /** The plain pre-copy model. */
+  readonly plan: PrecopyPlan;
+  /** The model with auto-converge, when that is the advice. */
+  readonly autoConvergePlan?: PrecopyPlan;
+}
+
+/**
+ * Advice: live when pre-copy converges; when memory dirties at least as fast as it transfers,
+ * post-copy if offered, else cold (the seed's rule); otherwise auto-converge, then post-copy,
+ * then cold, whichever the adapter offers first.
+ */
+export function recommend(input: PrecopyInput, options: StrategyOptions): Recommendation {
+  const plan = modelPrecopy(input);
+  if (options.live === false) return { strategy: "cold", reason: "live migration is not available for this VM here", plan };
+  if (plan.converges) return { strategy: "live", reason: plan.reason, plan };
+  const ratio = input.dirtyRateBytesPerSecond / input.bandwidthBytesPerSecond;
+  if (ratio >= 1) {
+    if (options.postCopy) return { strategy: "live-post-copy", reason: `${plan.reason}; post-copy moves execution first and pulls pages on demand`, plan };
+    return { strategy: "cold", reason: `${plan.reason}; pages dirty faster than they transfer, so move it cold`, plan };
+  }
+  if (options.autoConverge) {
+    const autoConvergePlan = modelPrecopy({ ...input, autoConverge: input.autoConverge ?? {} });
+    if (autoConvergePlan.converges) {
+      return { strategy: "live-auto-converge", reason: `${plan.reason}; throttling the guest converges in ${autoConvergePlan.rounds} round(s)`, plan, autoConvergePlan };
+    }
+  }
+  if (options.postCopy) return { strategy: "live-post-copy", reason: `${plan.reason}; post-copy completes regardless of dirty rate`, plan };
+  return { strategy: "cold", reason: `${plan.reason}; no auto-converge or post-copy here, so move it cold`, plan };
+}
