@@ -202,6 +202,7 @@ export class FollowedMigration implements MigrationTask {
 
   #update(snapshot: MigrationSnapshot): void {
     if (isTerminalPhase(this.#latest.phase)) return; // nothing after a terminal phase
+    if (sameObservation(this.#latest, snapshot)) return;
     this.#latest = snapshot;
     this.#failure = undefined;
     for (const listener of [...this.#listeners]) listener(snapshot);
@@ -284,6 +285,10 @@ export class FollowedMigration implements MigrationTask {
 }
 
 class TimeoutMarker extends Error {}
+
+function sameObservation(a: MigrationSnapshot, b: MigrationSnapshot): boolean {
+  return a.phase === b.phase && JSON.stringify(a.progress) === JSON.stringify(b.progress);
+}
 
 function progressed(a: MigrationSnapshot, b: MigrationSnapshot): boolean {
   return a.phase !== b.phase || a.progress.percent !== b.progress.percent || a.progress.transferredBytes !== b.progress.transferredBytes;
