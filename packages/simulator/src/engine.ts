@@ -62,9 +62,12 @@ async function enter(world: SimulatorWorld, m: SimMigration, phase: MigrationPha
   if (cancellable && m.cancelRequested) throw new Stop("cancelled", "ABORTED", "cancelled by request", onSource(world, m));
 }
 
-/** Waits in `requested` until the target has room and both hosts have a free slot; reserves them. */
+/**
+ * Asks the target to reserve resources (live: in `requested`; cold: still in `preparing`), then
+ * waits until both hosts have a free migration slot, and takes it.
+ */
 async function reserve(world: SimulatorWorld, m: SimMigration): Promise<void> {
-  await enter(world, m, "requested", world.timing.phaseDelaysMs.requested);
+  if (m.mode === "live") await enter(world, m, "requested", world.timing.phaseDelaysMs.requested);
   const vm = world.vm(m.vmId);
   const problem = world.placementProblem(vm, m.targetHostId);
   if (problem) throw new Stop("failed", problem.code, problem.reason, onSource(world, m));
@@ -74,7 +77,7 @@ async function reserve(world: SimulatorWorld, m: SimMigration): Promise<void> {
   }
   const limit = (id: string) => world.host(id).maxConcurrentMigrations ?? 2;
   while (world.activeOn(m.sourceHostId) >= limit(m.sourceHostId) || world.activeOn(m.targetHostId) >= limit(m.targetHostId)) {
-    world.publish(m, "requested", { message: "waiting for a migration slot on the source or target host" });
+    world.publish(m, m.mode === "live" ? "requested" : "preparing", { message: "waiting for a migration slot on the source or target host" });
     await world.clock.sleep(world.timing.progressIntervalMs);
     if (m.cancelRequested) throw new Stop("cancelled", "ABORTED", "cancelled while queued", onSource(world, m));
   }
@@ -92,8 +95,10 @@ async function runLive(world: SimulatorWorld, m: SimMigration): Promise<void> {
     world.host(m.sourceHostId).bandwidthBytesPerSecond ?? world.timing.bandwidthBytesPerSecond,
     world.host(m.targetHostId).bandwidthBytesPerSecond ?? world.timing.bandwidthBytesPerSecond,
   );
-  const bandwidth = Math.min(hostBandwidth, m.request.bandwidthBytesPerSecond ?? Infinity) * world.faults.speedFactor(m.vmId);
-  const baseDirty = world.faults.isNeverConverging(m.vmId) ? bandwidth * 1.5 : (vm.spec.dirtyRateBytesPerSecond ?? 0);
+  // slowDown dilates time: bandwidth and dirty rate shrink together, so convergence is unchanged.
+  const speed = world.faults.speedFactor(m.vmId);
+  const bandwidth = Math.min(hostBandwidth, m.request.bandwidthBytesPerSecond ?? Infinity) * speed;
+  const baseDirty = world.faults.isNeverConverging(m.vmId) ? bandwidth * 1.5 : (vm.spec.dirtyRateBytesPerSecond ?? 0) * speed;
   const limitMs = m.request.maxDowntimeMs ?? world.timing.defaultMaxDowntimeMs;
   const tick = world.timing.progressIntervalMs;
   const failMidway = world.faults.takePhaseFault(m.vmId, "transferring");

@@ -56,7 +56,7 @@ export function defaultInventory(): SimInventory {
     hosts: [
       { id: "host-1", clusterId: "cluster-a", cpuCores: 32, memoryBytes: 256 * GiB, cpuModel: "icelake" },
       { id: "host-2", clusterId: "cluster-a", cpuCores: 32, memoryBytes: 256 * GiB, cpuModel: "icelake" },
-      { id: "host-3", clusterId: "cluster-a", cpuCores: 8, memoryBytes: 8 * GiB, cpuModel: "icelake" },
+      { id: "host-3", clusterId: "cluster-a", cpuCores: 8, memoryBytes: 4 * GiB, cpuModel: "icelake" },
       { id: "host-4", clusterId: "cluster-a", cpuCores: 32, memoryBytes: 256 * GiB, cpuModel: "icelake", maintenance: true },
       { id: "host-5", clusterId: "cluster-b", cpuCores: 64, memoryBytes: 512 * GiB, cpuModel: "milan" },
     ],

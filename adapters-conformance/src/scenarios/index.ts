@@ -1,0 +1,17 @@
+/** Every scenario of the suite, in report order. */
+import type { Scenario } from "../scenario.ts";
+import { coldScenarios } from "./cold.ts";
+import { contractScenarios } from "./contract.ts";
+import { handleScenarios } from "./handles.ts";
+import { inventoryScenarios } from "./inventory.ts";
+import { liveScenarios } from "./live.ts";
+import { preflightScenarios } from "./preflight.ts";
+
+export const SCENARIOS: readonly Scenario[] = [
+  ...inventoryScenarios,
+  ...preflightScenarios,
+  ...liveScenarios,
+  ...coldScenarios,
+  ...handleScenarios,
+  ...contractScenarios,
+];

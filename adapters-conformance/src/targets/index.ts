@@ -1,0 +1,15 @@
+/**
+ * The registry of conformance targets, by CLI name. Adapters add one line each here.
+ */
+import type { ConformanceTarget } from "../target.ts";
+import { simulatorTarget } from "./simulator.ts";
+
+/** Every known target. */
+export const TARGETS: readonly ConformanceTarget[] = [
+  simulatorTarget,
+];
+
+/** Looks a target up by name. */
+export function findTarget(name: string): ConformanceTarget | undefined {
+  return TARGETS.find((t) => t.name === name);
+}
