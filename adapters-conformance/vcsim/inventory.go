@@ -83,18 +83,18 @@ func moveVM(vmObj mo.Reference, host types.ManagedObjectReference, pool *types.M
 	})
 	if oldHost != nil && *oldHost != host {
 		if h := hostOf(*oldHost); h != nil {
-			simulator.Map.WithLock(h, func() { simulator.Map.RemoveReference(h, &h.Vm, self) })
+			simulator.Map.RemoveReference(h, &h.Vm, self)
 		}
 	}
 	if h := hostOf(host); h != nil {
-		simulator.Map.WithLock(h, func() { simulator.Map.AddReference(h, &h.Vm, self) })
+		simulator.Map.AddReference(h, &h.Vm, self)
 	}
 	if pool != nil && oldPool != nil && *oldPool != *pool {
 		if p := poolOf(*oldPool); p != nil {
-			simulator.Map.WithLock(p, func() { simulator.Map.RemoveReference(p, &p.Vm, self) })
+			simulator.Map.RemoveReference(p, &p.Vm, self)
 		}
 		if p := poolOf(*pool); p != nil {
-			simulator.Map.WithLock(p, func() { simulator.Map.AddReference(p, &p.Vm, self) })
+			simulator.Map.AddReference(p, &p.Vm, self)
 		}
 	}
 }
