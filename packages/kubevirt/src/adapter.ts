@@ -1,0 +1,181 @@
+/**
+ * The KubeVirt adapter: maps vmshift's contract onto the Kubernetes/KubeVirt REST API.
+ * VM ids are `namespace/name`, host ids are Node names, live migration ids `namespace/name` of the
+ * VirtualMachineInstanceMigration, cold migration ids `cold:namespace/vm/token`.
+ */
+import type { HypervisorAdapter, Host, ListHostsOptions, ListVmsOptions, MigrationSnapshot, NormalizedMigrationRequest, OperationContext, Page, PreflightCheck, ProbeResult, Vm } from "@vmshift/core";
+import { type ErrorCode, VmshiftError, isVmshiftError } from "@vmshift/core";
+import { kubevirtCapabilities, kubevirtLimits } from "./capabilities.ts";
+import { type ColdOptions, ColdMigrations } from "./cold.ts";
+import { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";
+import { type ObjectRef, isColdMigrationId, parseRef } from "./ids.ts";
+import { LiveMigrations, type LiveOptions } from "./live.ts";
+import { runPreflight } from "./preflight.ts";
+import { KubevirtApi, type ListOptions } from "./resources/api.ts";
+import { toHost, usageByNode } from "./resources/node.ts";
+import { toVm } from "./resources/vm.ts";
+import { AxiosKubeTransport, type KubeTransport } from "./transport.ts";
+import type { KubeList, KvVirtualMachine } from "./types.ts";
+
+/** Options of {@link createKubevirtAdapter}. */
+export interface KubevirtAdapterOptions {
+  /** How to reach the cluster (ignored when `transport` is given). Default: client-node's default kubeconfig lookup. */
+  readonly connection?: KubevirtConnectionOptions;
+  /** A ready transport (tests, custom HTTP stacks). */
+  readonly transport?: KubeTransport;
+  /** Namespace of bare VM names. Default `default`. */
+  readonly defaultNamespace?: string;
+  /** Page size when the caller gives none. Default 100; at most 500. */
+  readonly defaultPageSize?: number;
+  /** Refuse a start whose explicit target fails a hard preflight check (missing, cordoned, no room), before creating anything. Default true. */
+  readonly guardTarget?: boolean;
+  /** Cold migration timing. */
+  readonly cold?: ColdOptions;
+  /** Watch tuning. */
+  readonly watch?: Omit<LiveOptions, "defaultNamespace">;
+}
+
+/** Error code for each preflight check that blocks a start. */
+export const BLOCKING_CHECK_CODE: Readonly<Record<string, ErrorCode>> = {
+  "vm.running": "INVALID_STATE",
+  "kubevirt.LiveMigratable": "INCOMPATIBLE",
+  "migration.inFlight": "CONFLICT",
+  "host.exists": "NOT_FOUND",
+  "host.same": "INVALID_ARGUMENT",
+  "host.schedulable": "INCOMPATIBLE",
+  "vm.placement": "INCOMPATIBLE",
+  "host.memory": "INSUFFICIENT_RESOURCES",
+  "host.cpu": "INSUFFICIENT_RESOURCES",
+};
+
+const MAX_PAGE = 500;
+const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
+
+/** The KubeVirt / OpenShift Virtualization adapter. */
+export class KubevirtAdapter implements HypervisorAdapter {
+  readonly name = "kubevirt";
+  readonly capabilities = kubevirtCapabilities;
+  readonly limits = kubevirtLimits;
+  readonly api: KubevirtApi;
+  readonly #live: LiveMigrations;
+  readonly #cold: ColdMigrations;
+  readonly #namespace: string;
+  readonly #pageSize: number;
+  readonly #guard: boolean;
+
+  constructor(options: KubevirtAdapterOptions = {}) {
+    const transport = options.transport ?? new AxiosKubeTransport({ kubeConfig: loadKubeConfig(options.connection) });
+    this.api = new KubevirtApi(transport);
+    this.#namespace = options.defaultNamespace ?? "default";
+    this.#pageSize = Math.min(MAX_PAGE, options.defaultPageSize ?? 100);
+    this.#guard = options.guardTarget ?? true;
+    this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch });
+    this.#cold = new ColdMigrations(this.api, options.cold);
+  }
+
+  async probe(ctx: OperationContext): Promise<ProbeResult> {
+    const kv = await this.api.findKubeVirt(ctx.signal);
+    const version = kv?.status?.observedKubeVirtVersion ?? kv?.status?.operatorVersion;
+    const gates = kv?.spec.configuration?.developerConfiguration?.featureGates ?? [];
+    return {
+      ...(version ? { server: `KubeVirt ${version}` } : {}),
+      notes: [kv ? `KubeVirt CR ${kv.metadata?.namespace}/${kv.metadata?.name}, phase ${kv.status?.phase ?? "unknown"}` : "no readable KubeVirt CR (needs get/list on kubevirts.kubevirt.io)", ...(gates.length ? [`feature gates: ${gates.join(", ")}`] : [])],
+    };
+  }
+
+  async listVms(options: ListVmsOptions, ctx: OperationContext): Promise<Page<Vm>> {
+    const namespace = options.scope;
+    const { list, warnings } = await this.#page((o) => this.api.listVms(namespace, o), options, ctx);
+    const vms = await Promise.all(
+      list.items.map(async (vm) => {
+        const ref = { namespace: vm.metadata?.namespace ?? this.#namespace, name: vm.metadata?.name ?? "" };
+        const mayRun = vm.status?.created || (vm.status?.printableStatus !== undefined && vm.status.printableStatus !== "Stopped");
+        return toVm(vm, mayRun ? await this.api.findVmi(ref, ctx.signal) : undefined);
+      }),
+    );
+    const items = options.hostId === undefined ? vms : vms.filter((vm) => vm.hostId === options.hostId);
+    return { items, ...(list.metadata?.continue ? { nextCursor: list.metadata.continue } : {}), ...(warnings.length ? { warnings } : {}) };
+  }
+
+  async getVm(vmId: string, ctx: OperationContext): Promise<Vm> {
+    const ref = this.#vmRef(vmId, "vm.get");
+    const vm = await this.api.getVm(ref, ctx.signal);
+    return toVm(vm, await this.api.findVmi(ref, ctx.signal));
+  }
+
+  async listHosts(options: ListHostsOptions, ctx: OperationContext): Promise<Page<Host>> {
+    const { list, warnings } = await this.#page((o) => this.api.listNodes(o), options, ctx);
+    const usage = usageByNode((await this.api.listVmis(undefined, signalOf(ctx))).items);
+    const items = list.items.map((node) => toHost(node, usage.get(node.metadata?.name ?? "") ?? { memoryBytes: 0, cpuCores: 0 }));
+    return { items, ...(list.metadata?.continue ? { nextCursor: list.metadata.continue } : {}), ...(warnings.length ? { warnings } : {}) };
+  }
+
+  async preflight(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<readonly PreflightCheck[]> {
+    return runPreflight(this.api, this.#vmRef(request.vmId, "migration.preflight"), request, ctx);
+  }
+
+  async startMigration(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const ref = this.#vmRef(request.vmId, "migration.start");
+    const vm = await this.api.getVm(ref, ctx.signal);
+    const vmi = await this.api.findVmi(ref, ctx.signal);
+    if (request.mode === "cold") {
+      if (request.targetHostId !== undefined && this.#guard) await this.#refuseBlocked(ref, request, ctx, ["host.exists", "host.same", "host.schedulable", "vm.placement", "host.memory", "host.cpu"], vm);
+      return this.#cold.start(ref, vm, vmi, request, ctx);
+    }
+    const earlier = await this.#live.findByRequest(ref, request.requestId, ctx);
+    if (earlier) {
+      ctx.logger.log("info", "found the migration of an earlier start with the same request id", { requestId: request.requestId, migration: earlier.metadata?.name });
+      return this.#live.snapshot(earlier, vmi, ctx);
+    }
+    if (!vmi || vmi.status?.phase !== "Running") throw new VmshiftError("INVALID_STATE", `the VM is not running (VMI phase ${vmi?.status?.phase ?? "none"}); live migration needs a running VM`, { adapter: this.name });
+    if (this.#guard) await this.#refuseBlocked(ref, request, ctx, request.targetHostId === undefined ? ["kubevirt.LiveMigratable", "migration.inFlight"] : Object.keys(BLOCKING_CHECK_CODE), vm);
+    return this.#live.create(ref, vmi, request, ctx);
+  }
+
+  async getMigration(migrationId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    return isColdMigrationId(migrationId) ? this.#cold.get(migrationId, ctx) : this.#live.get(migrationId, ctx);
+  }
+
+  watchMigration(migrationId: string, ctx: OperationContext): AsyncIterable<MigrationSnapshot> {
+    return isColdMigrationId(migrationId) ? this.#cold.watch(migrationId, ctx) : this.#live.watch(migrationId, ctx);
+  }
+
+  async cancelMigration(migrationId: string, ctx: OperationContext): Promise<void> {
+    if (isColdMigrationId(migrationId)) {
+      throw new VmshiftError("NOT_SUPPORTED", "a cold migration cannot be cancelled once started (it would leave the VM stopped); wait for it", { adapter: this.name, operation: "migration.cancel", subject: migrationId });
+    }
+    await this.#live.cancel(migrationId, ctx);
+  }
+
+  async attachMigration(migrationId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    return isColdMigrationId(migrationId) ? this.#cold.attach(migrationId, ctx) : this.#live.get(migrationId, ctx, "migration.attach");
+  }
+
+  #vmRef(vmId: string, operation: string): ObjectRef {
+    return parseRef(vmId, this.#namespace, operation);
+  }
+
+  async #refuseBlocked(ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext, ids: readonly string[], _vm: KvVirtualMachine): Promise<void> {
+    const checks = await runPreflight(this.api, ref, request, ctx);
+    const blocking = checks.find((c) => c.severity === "error" && ids.includes(c.id));
+    if (blocking) throw new VmshiftError(BLOCKING_CHECK_CODE[blocking.id] ?? "INVALID_STATE", blocking.message, { adapter: this.name, retryable: false, details: { check: blocking.id, category: blocking.category } });
+  }
+
+  /** One page; an expired continue token (410) restarts from the first page with a warning. */
+  async #page<T>(fetch: (options: ListOptions) => Promise<KubeList<T>>, options: { readonly pageSize?: number; readonly cursor?: string }, ctx: OperationContext): Promise<{ list: KubeList<T>; warnings: string[] }> {
+    const limit = Math.min(MAX_PAGE, options.pageSize ?? this.#pageSize);
+    try {
+      return { list: await fetch({ limit, ...(options.cursor ? { continue: options.cursor } : {}), ...signalOf(ctx) }), warnings: [] };
+    } catch (error) {
+      if (!options.cursor || !isVmshiftError(error) || error.details?.["expired"] !== true) throw error;
+      const warning = "the continue token expired (410 Gone); the listing restarted from the first page, so items may repeat";
+      ctx.logger.log("warn", warning, {});
+      return { list: await fetch({ limit, ...signalOf(ctx) }), warnings: [warning] };
+    }
+  }
+}
+
+/** Creates the adapter. */
+export function createKubevirtAdapter(options: KubevirtAdapterOptions = {}): KubevirtAdapter {
+  return new KubevirtAdapter(options);
+}

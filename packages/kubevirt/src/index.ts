@@ -1,0 +1,17 @@
+/**
+ * @vmshift/kubevirt: live and cold VM migration on KubeVirt / OpenShift Virtualization over the
+ * Kubernetes REST API (axios), with types generated from KubeVirt v1.9.0's OpenAPI document.
+ * @packageDocumentation
+ */
+export { BLOCKING_CHECK_CODE, KubevirtAdapter, type KubevirtAdapterOptions, createKubevirtAdapter } from "./adapter.ts";
+export { kubevirtCapabilities, kubevirtLimits } from "./capabilities.ts";
+export { type ColdOptions, type ColdRecord } from "./cold.ts";
+export { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";
+export { ERROR_TABLE, type ErrorRow, type KubeFault, errorRowFor, mapKubeFault } from "./errors.ts";
+export { apiPath, formatColdId, formatRef, isColdMigrationId, parseColdId, parseRef, requestIdLabel } from "./ids.ts";
+export { LIVE_MIGRATABLE_CATEGORY, MIGRATION_DEFAULTS } from "./preflight.ts";
+export { KubevirtApi } from "./resources/api.ts";
+export { liveSnapshot } from "./resources/migration.ts";
+export { parseQuantity } from "./resources/quantity.ts";
+export { AxiosKubeTransport, type AxiosTransportOptions, type KubeRequest, type KubeTransport, type KubeWatchEvent } from "./transport.ts";
+export * from "./types.ts";

@@ -1,0 +1,181 @@
+/**
+ * Typed calls on the Kubernetes and KubeVirt REST API. Paths are built with `apiPath` only;
+ * all I/O goes through the injected {@link KubeTransport}.
+ */
+import { isVmshiftError } from "@vmshift/core";
+import { apiPath, type ObjectRef } from "../ids.ts";
+import type { KubeRequest, KubeTransport, KubeWatchEvent } from "../transport.ts";
+import type { KubeList, KubeNode, KvKubeVirt, KvMigration, KvMigrationPolicy, KvVirtualMachine, KvVmi } from "../types.ts";
+
+const KV = ["apis", "kubevirt.io", "v1"] as const;
+const SUB = ["apis", "subresources.kubevirt.io", "v1"] as const;
+
+/** Options of list calls. */
+export interface ListOptions {
+  readonly limit?: number;
+  readonly continue?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly resourceVersion?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of watch calls. */
+export interface WatchOptions {
+  readonly resourceVersion: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  /** Server-side timeout, seconds. Default 290. */
+  readonly timeoutSeconds?: number;
+  readonly signal?: AbortSignal;
+}
+
+const collection = (kind: "virtualmachines" | "virtualmachineinstances" | "virtualmachineinstancemigrations", namespace?: string): string =>
+  namespace === undefined ? apiPath(...KV, kind) : apiPath(...KV, "namespaces", namespace, kind);
+
+function listQuery(options: ListOptions): KubeRequest["query"] {
+  return {
+    limit: options.limit,
+    continue: options.continue,
+    labelSelector: options.labelSelector,
+    fieldSelector: options.fieldSelector,
+    resourceVersion: options.resourceVersion,
+  };
+}
+
+/** The KubeVirt API as the adapter uses it. */
+export class KubevirtApi {
+  readonly #t: KubeTransport;
+
+  constructor(transport: KubeTransport) {
+    this.#t = transport;
+  }
+
+  get transport(): KubeTransport {
+    return this.#t;
+  }
+
+  #get<T>(path: string, operation: string, signal?: AbortSignal, query?: KubeRequest["query"]): Promise<T> {
+    return this.#t.request<T>({ method: "GET", path, operation, ...(signal ? { signal } : {}), ...(query ? { query } : {}) });
+  }
+
+  /** Returns undefined on 404. */
+  async #find<T>(path: string, operation: string, signal?: AbortSignal): Promise<T | undefined> {
+    try {
+      return await this.#get<T>(path, operation, signal);
+    } catch (error) {
+      if (isVmshiftError(error, "NOT_FOUND")) return undefined;
+      throw error;
+    }
+  }
+
+  listVms(namespace: string | undefined, options: ListOptions = {}): Promise<KubeList<KvVirtualMachine>> {
+    return this.#get(collection("virtualmachines", namespace), "vm.list", options.signal, listQuery(options));
+  }
+
+  getVm(ref: ObjectRef, signal?: AbortSignal): Promise<KvVirtualMachine> {
+    return this.#get(apiPath(...KV, "namespaces", ref.namespace, "virtualmachines", ref.name), "vm.get", signal);
+  }
+
+  /** Merge-patches a VM (JSON merge patch). */
+  patchVm(ref: ObjectRef, patch: unknown, signal?: AbortSignal): Promise<KvVirtualMachine> {
+    return this.#t.request({
+      method: "PATCH",
+      path: apiPath(...KV, "namespaces", ref.namespace, "virtualmachines", ref.name),
+      body: patch,
+      contentType: "application/merge-patch+json",
+      operation: "vm.patch",
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** `PUT …/virtualmachines/{name}/start|stop` (202, empty body). */
+  async vmSubresource(ref: ObjectRef, action: "start" | "stop", signal?: AbortSignal): Promise<void> {
+    await this.#t.request({ method: "PUT", path: apiPath(...SUB, "namespaces", ref.namespace, "virtualmachines", ref.name, action), body: {}, operation: `vm.${action}`, ...(signal ? { signal } : {}) });
+  }
+
+  findVmi(ref: ObjectRef, signal?: AbortSignal): Promise<KvVmi | undefined> {
+    return this.#find(apiPath(...KV, "namespaces", ref.namespace, "virtualmachineinstances", ref.name), "vmi.get", signal);
+  }
+
+  listVmis(namespace: string | undefined, options: ListOptions = {}): Promise<KubeList<KvVmi>> {
+    return this.#get(collection("virtualmachineinstances", namespace), "vmi.list", options.signal, listQuery(options));
+  }
+
+  watchVmis(namespace: string, options: WatchOptions): AsyncIterable<KubeWatchEvent<KvVmi>> {
+    return this.#watch(collection("virtualmachineinstances", namespace), options);
+  }
+
+  listNodes(options: ListOptions = {}): Promise<KubeList<KubeNode>> {
+    return this.#get(apiPath("api", "v1", "nodes"), "host.list", options.signal, listQuery(options));
+  }
+
+  findNode(name: string, signal?: AbortSignal): Promise<KubeNode | undefined> {
+    return this.#find(apiPath("api", "v1", "nodes", name), "host.get", signal);
+  }
+
+  listMigrations(namespace: string | undefined, options: ListOptions = {}): Promise<KubeList<KvMigration>> {
+    return this.#get(collection("virtualmachineinstancemigrations", namespace), "migration.list", options.signal, listQuery(options));
+  }
+
+  findMigration(ref: ObjectRef, signal?: AbortSignal): Promise<KvMigration | undefined> {
+    return this.#find(apiPath(...KV, "namespaces", ref.namespace, "virtualmachineinstancemigrations", ref.name), "migration.get", signal);
+  }
+
+  createMigration(namespace: string, body: KvMigration, signal?: AbortSignal): Promise<KvMigration> {
+    return this.#t.request({ method: "POST", path: collection("virtualmachineinstancemigrations", namespace), body, operation: "migration.start", ...(signal ? { signal } : {}) });
+  }
+
+  /** Deletes a VMIM; false when it was already gone (404). */
+  async deleteMigration(ref: ObjectRef, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.#t.request({ method: "DELETE", path: apiPath(...KV, "namespaces", ref.namespace, "virtualmachineinstancemigrations", ref.name), operation: "migration.cancel", ...(signal ? { signal } : {}) });
+      return true;
+    } catch (error) {
+      if (isVmshiftError(error, "NOT_FOUND")) return false;
+      throw error;
+    }
+  }
+
+  watchMigrations(namespace: string, options: WatchOptions): AsyncIterable<KubeWatchEvent<KvMigration>> {
+    return this.#watch(collection("virtualmachineinstancemigrations", namespace), options);
+  }
+
+  /** The KubeVirt CR (any namespace; by convention `kubevirt/kubevirt`); undefined when none is readable. */
+  async findKubeVirt(signal?: AbortSignal): Promise<KvKubeVirt | undefined> {
+    try {
+      const list = await this.#get<KubeList<KvKubeVirt>>(apiPath(...KV, "kubevirts"), "config.get", signal);
+      return list.items[0];
+    } catch (error) {
+      if (isVmshiftError(error, "NOT_FOUND") || isVmshiftError(error, "PERMISSION_DENIED")) return undefined;
+      throw error;
+    }
+  }
+
+  /** MigrationPolicies (cluster-scoped); empty when not readable. */
+  async listMigrationPolicies(signal?: AbortSignal): Promise<KvMigrationPolicy[]> {
+    try {
+      const list = await this.#get<KubeList<KvMigrationPolicy>>(apiPath("apis", "migrations.kubevirt.io", "v1alpha1", "migrationpolicies"), "config.policies", signal);
+      return list.items;
+    } catch (error) {
+      if (isVmshiftError(error, "NOT_FOUND") || isVmshiftError(error, "PERMISSION_DENIED")) return [];
+      throw error;
+    }
+  }
+
+  #watch<T>(path: string, options: WatchOptions): AsyncIterable<KubeWatchEvent<T>> {
+    return this.#t.watch<T>({
+      method: "GET",
+      path,
+      operation: "migration.watch",
+      query: {
+        resourceVersion: options.resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: options.timeoutSeconds ?? 290,
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+}
