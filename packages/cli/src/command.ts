@@ -1,0 +1,51 @@
+/** The shape of a CLI command and what it is handed. */
+import type { ParseArgsConfig } from "node:util";
+import type { VmshiftClient } from "@vmshift/core";
+import type { CliIo, ExitCode } from "./io.ts";
+import type { ResolvedProfile } from "./profiles.ts";
+
+/** Parsed flag values. */
+export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** What a command's `run` gets. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly flags: Flags;
+  readonly positionals: readonly string[];
+  /** True with `--json`: NDJSON events and a final JSON result, no decoration. */
+  readonly json: boolean;
+  /** Connects with the selected profile (lazily: commands that need no platform never connect). */
+  client(): Promise<VmshiftClient>;
+  profile(): ResolvedProfile;
+}
+
+/** One CLI command. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  /** e.g. `migrate <vm> [--to host] [--cold]`. */
+  readonly usage: string;
+  readonly options: NonNullable<ParseArgsConfig["options"]>;
+  readonly positionals?: { readonly min: number; readonly max: number };
+  run(ctx: CommandContext): Promise<ExitCode>;
+}
+
+/** Reads a flag as a string (undefined when absent). */
+export function flagString(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Reads a flag as a non-negative number; throws a usage error naming the flag. */
+export function flagNumber(flags: Flags, name: string): number | undefined {
+  const v = flagString(flags, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** A mistake in how the command was called (exit code 2). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}

@@ -1,0 +1,30 @@
+/** `vmshift conformance --target <t>`: runs the suite and prints the report. */
+import { type ReportFormat, TARGETS, findTarget, formatReport, runConformance } from "@vmshift/conformance";
+import { type Command, UsageError, flagString } from "../command.ts";
+import { EXIT } from "../io.ts";
+
+export const conformanceCommand: Command = {
+  name: "conformance",
+  summary: "run the conformance suite against a target and print the report",
+  usage: "conformance --target <name> [--format json|markdown|junit] [--only <scenario-prefix>]… [--list]",
+  options: { target: { type: "string" }, format: { type: "string" }, only: { type: "string", multiple: true }, list: { type: "boolean" } },
+  async run({ io, flags, json }) {
+    if (flags["list"]) {
+      for (const t of TARGETS) io.stdout.write(`${t.name.padEnd(22)} ${t.adapter.padEnd(10)} ${t.description}\n`);
+      return EXIT.ok;
+    }
+    const name = flagString(flags, "target");
+    if (!name) throw new UsageError(`--target is required (one of: ${TARGETS.map((t) => t.name).join(", ")})`);
+    const target = findTarget(name);
+    if (!target) throw new UsageError(`unknown target ${name} (one of: ${TARGETS.map((t) => t.name).join(", ")})`);
+    const format = (flagString(flags, "format") ?? (json ? "json" : "markdown")) as ReportFormat;
+    if (!["json", "markdown", "junit"].includes(format)) throw new UsageError(`--format must be json, markdown or junit, got ${format}`);
+    const only = (flags["only"] as string[] | undefined) ?? [];
+    const report = await runConformance(target, {
+      only,
+      onResult: (r) => io.stderr.write(`${r.status.padEnd(7)} ${r.id}${r.reason ? ` — ${r.reason}` : ""}\n`),
+    });
+    io.stdout.write(`${formatReport(report, format)}\n`);
+    return report.summary.failed > 0 ? EXIT.conformanceFailed : EXIT.ok;
+  },
+};

@@ -1,0 +1,123 @@
+/** `vmshift plan`, `migrate`, `status`, `attach`, `cancel`: one migration at a time. */
+import { type MigrationRequest, isAvailable, recommend } from "@vmshift/core";
+import { type Command, type CommandContext, flagNumber, flagString } from "../command.ts";
+import { duration, progressLine } from "../format.ts";
+import { describeResult, exitFor, follow } from "../follow.ts";
+import { EXIT } from "../io.ts";
+
+function requestFrom(ctx: CommandContext): MigrationRequest {
+  const to = flagString(ctx.flags, "to");
+  const maxDowntimeMs = flagNumber(ctx.flags, "max-downtime");
+  const bandwidth = flagNumber(ctx.flags, "bandwidth");
+  return {
+    vmId: ctx.positionals[0]!,
+    ...(to ? { targetHostId: to } : {}),
+    ...(ctx.flags["cold"] ? { mode: "cold" as const } : {}),
+    ...(maxDowntimeMs === undefined ? {} : { maxDowntimeMs }),
+    ...(bandwidth === undefined ? {} : { bandwidthBytesPerSecond: bandwidth }),
+    ...(ctx.flags["post-copy"] ? { allowPostCopy: true } : {}),
+    ...(ctx.flags["auto-converge"] ? { allowAutoConverge: true } : {}),
+  };
+}
+
+const MIGRATE_OPTIONS = {
+  to: { type: "string" },
+  cold: { type: "boolean" },
+  "max-downtime": { type: "string" },
+  bandwidth: { type: "string" },
+  "post-copy": { type: "boolean" },
+  "auto-converge": { type: "boolean" },
+} as const;
+
+export const planCommand: Command = {
+  name: "plan",
+  summary: "preflight checks and the planner's advice for moving a VM",
+  usage: "plan <vm> [--to host] [--cold] [--dirty-rate B/s --bandwidth B/s]",
+  options: { ...MIGRATE_OPTIONS, "dirty-rate": { type: "string" } },
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    const client = await ctx.client();
+    const request = requestFrom(ctx);
+    const report = await client.preflight(request);
+    const vm = await client.getVm(request.vmId);
+    const dirty = flagNumber(ctx.flags, "dirty-rate");
+    const bandwidth = flagNumber(ctx.flags, "bandwidth");
+    const table = client.capabilities();
+    const advice =
+      dirty !== undefined && bandwidth !== undefined && vm.memoryBytes !== undefined
+        ? recommend(
+            { memoryBytes: vm.memoryBytes, dirtyRateBytesPerSecond: dirty, bandwidthBytesPerSecond: bandwidth, ...(request.maxDowntimeMs === undefined ? {} : { maxDowntimeMs: request.maxDowntimeMs }) },
+            { autoConverge: isAvailable(table, "migration.autoConverge"), postCopy: isAvailable(table, "migration.postCopy"), live: isAvailable(table, "migration.live") },
+          )
+        : undefined;
+    if (ctx.json) {
+      ctx.io.stdout.write(`${JSON.stringify({ preflight: report, ...(advice ? { advice: { strategy: advice.strategy, reason: advice.reason, plan: { ...advice.plan, roundsDetail: undefined } } } : {}) })}\n`);
+    } else {
+      ctx.io.stdout.write(`${report.ok ? "✔ preflight passed" : "✘ preflight found blocking problems"} for ${report.vmId}${report.targetHostId ? ` → ${report.targetHostId}` : " (scheduler picks the target)"} (${report.mode})\n`);
+      for (const c of report.checks) ctx.io.stdout.write(`  ${c.severity.padEnd(7)} ${c.category.padEnd(13)} ${c.id}: ${c.message}\n`);
+      if (advice) {
+        ctx.io.stdout.write(`advice: ${advice.strategy} — ${advice.reason}\n`);
+        ctx.io.stdout.write(`  model: ${advice.plan.rounds} round(s), ${duration(advice.plan.totalTimeMs)} total, ${duration(advice.plan.downtimeMs)} downtime, converges: ${advice.plan.converges}\n`);
+      }
+    }
+    return report.ok ? EXIT.ok : EXIT.migrationFailed;
+  },
+};
+
+export const migrateCommand: Command = {
+  name: "migrate",
+  summary: "migrate a VM (live by default) and follow it to the end",
+  usage: "migrate <vm> [--to host] [--cold] [--max-downtime ms] [--bandwidth B/s] [--post-copy] [--auto-converge] [--timeout ms] [--cancel-on-timeout]",
+  options: { ...MIGRATE_OPTIONS, timeout: { type: "string" }, "cancel-on-timeout": { type: "boolean" } },
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    const client = await ctx.client();
+    const task = await client.startMigration(requestFrom(ctx));
+    if (!ctx.json) ctx.io.stderr.write(`migration ${task.id} started (attach later with: vmshift attach ${task.id})\n`);
+    const timeout = flagNumber(ctx.flags, "timeout");
+    return follow(task, ctx.io, { json: ctx.json, ...(timeout === undefined ? {} : { maxWaitMs: timeout }), ...(ctx.flags["cancel-on-timeout"] ? { cancelOnTimeout: true } : {}) });
+  },
+};
+
+export const statusCommand: Command = {
+  name: "status",
+  summary: "show a migration's current state",
+  usage: "status <migration>",
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    const client = await ctx.client();
+    const s = await client.getMigration(ctx.positionals[0]!);
+    if (ctx.json) ctx.io.stdout.write(`${JSON.stringify(s)}\n`);
+    else ctx.io.stdout.write(`${s.id}  ${s.vmId}  ${s.sourceHostId ?? "?"} → ${s.targetHostId ?? "?"}  ${s.mode}\n${s.result ? describeResult(s.result) : progressLine(s.progress)}\n`);
+    return s.result ? exitFor(s.result) : EXIT.ok;
+  },
+};
+
+export const attachCommand: Command = {
+  name: "attach",
+  summary: "follow an in-flight migration by id (e.g. after a restart)",
+  usage: "attach <migration> [--timeout ms]",
+  options: { timeout: { type: "string" } },
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    const client = await ctx.client();
+    const task = await client.attachMigration(ctx.positionals[0]!);
+    const timeout = flagNumber(ctx.flags, "timeout");
+    return follow(task, ctx.io, { json: ctx.json, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
+  },
+};
+
+export const cancelCommand: Command = {
+  name: "cancel",
+  summary: "cancel a migration and wait until it settles",
+  usage: "cancel <migration>",
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    const client = await ctx.client();
+    const result = await client.cancelMigration(ctx.positionals[0]!);
+    ctx.io.stdout.write(ctx.json ? `${JSON.stringify({ event: "result", phase: result.outcome, ...result })}\n` : `${describeResult(result)}\n`);
+    return exitFor(result);
+  },
+};

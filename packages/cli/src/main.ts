@@ -1,0 +1,114 @@
+/** The `vmshift` command line: parses arguments, dispatches to a command, maps errors to exit codes. */
+import { parseArgs } from "node:util";
+import { VmshiftClient, isVmshiftError, redactingLogger, silentLogger } from "@vmshift/core";
+import { type Command, type CommandContext, UsageError } from "./command.ts";
+import { completionCommand } from "./commands/completion.ts";
+import { conformanceCommand } from "./commands/conformance.ts";
+import { demoCommand } from "./commands/demo.ts";
+import { fleetCommands } from "./commands/fleet.ts";
+import { hostsCommand, vmsCommand } from "./commands/inventory.ts";
+import { attachCommand, cancelCommand, migrateCommand, planCommand, statusCommand } from "./commands/migrate.ts";
+import { EXIT, type CliIo, type ExitCode } from "./io.ts";
+import { connect } from "./platforms.ts";
+import { type ResolvedProfile, loadProfile } from "./profiles.ts";
+
+/** Every command, in help order. */
+export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  vmsCommand,
+  hostsCommand,
+  planCommand,
+  migrateCommand,
+  statusCommand,
+  attachCommand,
+  cancelCommand,
+  ...fleetCommands,
+  conformanceCommand,
+  completionCommand(() => COMMANDS.map((c) => c.name)),
+];
+
+const GLOBAL_OPTIONS = {
+  profile: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "vmshift — live and cold VM migration through one interface",
+    "",
+    "usage: vmshift <command> [options] [--profile name] [--json]",
+    "",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Profiles come from $VMSHIFT_CONFIG or ~/.config/vmshift/config.yaml; `simulator` is built in and the default.",
+    "Exit codes: 0 ok, 1 error, 2 usage, 3 migration failed, 4 cancelled, 5 partial, 6 timeout, 7 conformance failures, 8 detached.",
+    "",
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    io.stdout.write(help());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`vmshift: unknown command ${name}\n\n${help()}`);
+    return EXIT.usage;
+  }
+  let profile: ResolvedProfile | undefined;
+  let client: VmshiftClient | undefined;
+  try {
+    const parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    if (parsed.values["help"]) {
+      io.stdout.write(`usage: vmshift ${command.usage}\n\n${command.summary}\n`);
+      return EXIT.ok;
+    }
+    const { min, max } = command.positionals ?? { min: 0, max: 0 };
+    if (parsed.positionals.length < min || parsed.positionals.length > max) {
+      throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s); usage: vmshift ${command.usage}`);
+    }
+    const profileName = typeof parsed.values["profile"] === "string" ? parsed.values["profile"] : undefined;
+    const ctx: CommandContext = {
+      io,
+      flags: parsed.values as CommandContext["flags"],
+      positionals: parsed.positionals,
+      json: parsed.values["json"] === true,
+      profile() {
+        profile ??= loadProfile(profileName, io.env, io.cwd);
+        return profile;
+      },
+      async client() {
+        if (!client) {
+          const p = ctx.profile();
+          client = await connect(p, { logger: redactingLogger(silentLogger, p.secrets) });
+        }
+        return client;
+      },
+    };
+    return await command.run(ctx);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr.write(`vmshift ${name}: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+    if (isVmshiftError(error)) {
+      const message = error.message;
+      if (parsedJson(argv)) io.stdout.write(`${JSON.stringify({ event: "error", error: error.toJSON() })}\n`);
+      else io.stderr.write(`vmshift ${name}: ${message}\n`);
+      return error.code === "INVALID_ARGUMENT" ? EXIT.usage : EXIT.error;
+    }
+    io.stderr.write(`vmshift ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.error;
+  } finally {
+    await client?.close().catch(() => undefined);
+  }
+}
+
+function parsedJson(argv: readonly string[]): boolean {
+  return argv.includes("--json");
+}

@@ -1,0 +1,102 @@
+/**
+ * Connection profiles from a YAML file: platform, endpoint, options, and credentials taken from
+ * environment variables or files — never inline. The simulator is a built-in profile.
+ *
+ * ```yaml
+ * defaultProfile: lab
+ * profiles:
+ *   lab:
+ *     platform: vsphere
+ *     endpoint: https://vcenter.example/sdk
+ *     username: { env: VSPHERE_USER }
+ *     password: { file: ~/.secrets/vsphere }
+ * ```
+ */
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { VmshiftError } from "@vmshift/core";
+import { parse } from "yaml";
+
+/** A profile with its secrets resolved. `secrets` holds the values to mask in any output. */
+export interface ResolvedProfile {
+  readonly name: string;
+  readonly platform: string;
+  /** Every other key, with `{ env }` / `{ file }` references replaced by their values. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly secrets: readonly string[];
+}
+
+const SECRET_KEYS = /^(password|token|apiKey|api_key|secret|clientKey|privateKey|credential)$/i;
+
+/** The built-in profile: the simulator with the default inventory, in real time. */
+export const BUILTIN_PROFILES: Readonly<Record<string, { platform: string }>> = {
+  simulator: { platform: "simulator" },
+};
+
+function expandHome(path: string, cwd: string): string {
+  const p = path.startsWith("~/") ? join(homedir(), path.slice(2)) : path;
+  return isAbsolute(p) ? p : join(cwd, p);
+}
+
+/** Where the config file is: `$VMSHIFT_CONFIG`, else `~/.config/vmshift/config.yaml`. */
+export function configPath(env: Readonly<Record<string, string | undefined>>): string {
+  return env["VMSHIFT_CONFIG"] ?? join(env["XDG_CONFIG_HOME"] ?? join(homedir(), ".config"), "vmshift", "config.yaml");
+}
+
+function resolveValue(key: string, value: unknown, env: Readonly<Record<string, string | undefined>>, cwd: string, secrets: string[], profile: string): unknown {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const ref = value as Record<string, unknown>;
+    if (typeof ref["env"] === "string") {
+      const v = env[ref["env"]];
+      if (v === undefined) throw new VmshiftError("INVALID_ARGUMENT", `profile ${profile}: ${key} reads environment variable ${ref["env"]}, which is not set`, { operation: "cli.profile" });
+      if (SECRET_KEYS.test(key)) secrets.push(v);
+      return v;
+    }
+    if (typeof ref["file"] === "string") {
+      let v: string;
+      try {
+        v = readFileSync(expandHome(ref["file"], cwd), "utf8").trim();
+      } catch {
+        throw new VmshiftError("INVALID_ARGUMENT", `profile ${profile}: ${key} reads file ${ref["file"]}, which cannot be read`, { operation: "cli.profile" });
+      }
+      if (SECRET_KEYS.test(key)) secrets.push(v);
+      return v;
+    }
+    return Object.fromEntries(Object.entries(ref).map(([k, v]) => [k, resolveValue(k, v, env, cwd, secrets, profile)]));
+  }
+  if (SECRET_KEYS.test(key) && typeof value === "string") {
+    throw new VmshiftError("INVALID_ARGUMENT", `profile ${profile}: ${key} is written inline; use { env: NAME } or { file: path } so secrets stay out of config files`, { operation: "cli.profile" });
+  }
+  return value;
+}
+
+/** Loads and resolves a profile by name (or the default one). */
+export function loadProfile(name: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): ResolvedProfile {
+  const path = configPath(env);
+  let config: { defaultProfile?: unknown; profiles?: Record<string, unknown> } = {};
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) {
+    try {
+      config = (parse(text) ?? {}) as typeof config;
+    } catch (error) {
+      throw new VmshiftError("INVALID_ARGUMENT", `config ${path} is not valid YAML: ${(error as Error).message}`, { operation: "cli.profile" });
+    }
+  }
+  const chosen = name ?? (typeof config.defaultProfile === "string" ? config.defaultProfile : "simulator");
+  const raw = config.profiles?.[chosen] ?? BUILTIN_PROFILES[chosen];
+  if (!raw || typeof raw !== "object") {
+    const known = [...Object.keys(config.profiles ?? {}), ...Object.keys(BUILTIN_PROFILES)];
+    throw new VmshiftError("NOT_FOUND", `no profile ${chosen} (known: ${known.join(", ")})`, { operation: "cli.profile" });
+  }
+  const { platform, ...rest } = raw as Record<string, unknown>;
+  if (typeof platform !== "string") throw new VmshiftError("INVALID_ARGUMENT", `profile ${chosen} has no platform`, { operation: "cli.profile" });
+  const secrets: string[] = [];
+  const settings = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, resolveValue(k, v, env, cwd, secrets, chosen)]));
+  return { name: chosen, platform, settings, secrets };
+}
