@@ -1,0 +1,154 @@
+/**
+ * The Nutanix AHV adapter: the vmshift contract over Prism Central v4 (vmm, prism,
+ * clustermgmt), with a v3 fallback for listing and power when v4 is absent.
+ */
+import type {
+  Host,
+  HypervisorAdapter,
+  ListHostsOptions,
+  ListVmsOptions,
+  MigrationLimits,
+  MigrationSnapshot,
+  NormalizedMigrationRequest,
+  OperationContext,
+  Page,
+  PreflightCheck,
+  ProbeResult,
+  Vm,
+} from "@vmshift/core";
+import { VmshiftError } from "@vmshift/core";
+import { NUTANIX_CAPABILITIES } from "./capabilities.ts";
+import { ColdMigrations } from "./cold.ts";
+import type { NutanixBehaviour, NutanixContext } from "./context.ts";
+import { odataString } from "./escape.ts";
+import { liveSnapshot, startLive } from "./live.ts";
+import { type LiveId, parseMigrationId } from "./migration-id.ts";
+import { publicChecks, runChecks } from "./preflight.ts";
+import { type ApiVersions, probeApis, probeResult } from "./probe.ts";
+import { listHosts } from "./resources/hosts.ts";
+import { toHost, toVm } from "./resources/map.ts";
+import { cancelTask, getTask } from "./resources/tasks.ts";
+import { getVm, listVms } from "./resources/vms.ts";
+import { NutanixTransport, type NutanixConnectionOptions } from "./transport.ts";
+import { V3Api } from "./v3.ts";
+
+/** Options of {@link createNutanixAdapter}: a connection plus behaviour. */
+export type NutanixAdapterOptions = (NutanixConnectionOptions | { readonly transport: NutanixTransport }) & NutanixBehaviour;
+
+/** The adapter, with its transport exposed for request counting and tests. */
+export interface NutanixAdapter extends HypervisorAdapter {
+  readonly transport: NutanixTransport;
+}
+
+const MAX_PAGE = 100;
+
+/** Creates the adapter. Nothing is sent until the first operation. */
+export function createNutanixAdapter(options: NutanixAdapterOptions): NutanixAdapter {
+  const transport = "transport" in options ? options.transport : new NutanixTransport(options);
+  const ctx: NutanixContext = { transport, behaviour: options };
+  const cold = new ColdMigrations(ctx);
+  const v3 = new V3Api(transport);
+  let versions: ApiVersions | undefined;
+  const useV3 = () => versions !== undefined && !versions.vmmV4 && versions.v3;
+
+  const pageOf = (o: { pageSize?: number; cursor?: string }, operation: string): { page: number; limit: number } => {
+    const limit = Math.min(MAX_PAGE, o.pageSize ?? options.defaultPageSize ?? 50);
+    const page = o.cursor === undefined ? 0 : Number(o.cursor);
+    if (!Number.isInteger(page) || page < 0) throw new VmshiftError("INVALID_ARGUMENT", `cursor ${JSON.stringify(o.cursor)} is not a Nutanix page cursor`, { adapter: "nutanix", operation });
+    return { page, limit };
+  };
+  const next = (page: number, limit: number, got: number, total: number | undefined): { nextCursor?: string } =>
+    (total !== undefined ? (page + 1) * limit < total : got === limit) ? { nextCursor: String(page + 1) } : {};
+
+  const adapter: NutanixAdapter = {
+    name: "nutanix",
+    capabilities: NUTANIX_CAPABILITIES,
+    limits,
+    transport,
+
+    async probe(op: OperationContext): Promise<ProbeResult> {
+      versions = await probeApis(transport, op.signal);
+      return probeResult(versions);
+    },
+
+    async listVms(o: ListVmsOptions, op: OperationContext): Promise<Page<Vm>> {
+      const { page, limit } = pageOf(o, "vm.list");
+      if (useV3()) return v3.listVms({ page, limit, ...(op.signal ? { signal: op.signal } : {}) });
+      const filter = o.hostId === undefined ? undefined : `host/extId eq ${odataString(o.hostId)}`;
+      const res = await listVms(transport, { page, limit, ...(filter ? { filter } : {}), ...(op.signal ? { signal: op.signal } : {}) });
+      return { items: res.vms.map(toVm), ...next(page, limit, res.vms.length, res.totalAvailableResults) };
+    },
+
+    async getVm(vmId: string, op: OperationContext): Promise<Vm> {
+      if (useV3()) return v3.getVm(vmId, op.signal);
+      return toVm((await getVm(transport, vmId, op.signal ? { signal: op.signal } : {})).vm);
+    },
+
+    async listHosts(o: ListHostsOptions, op: OperationContext): Promise<Page<Host>> {
+      const { page, limit } = pageOf(o, "host.list");
+      if (useV3()) return v3.listHosts({ page, limit, ...(op.signal ? { signal: op.signal } : {}) });
+      const res = await listHosts(transport, { page, limit, ...(o.clusterId ? { clusterExtId: o.clusterId } : {}), ...(op.signal ? { signal: op.signal } : {}) });
+      return { items: res.hosts.map(toHost), ...next(page, limit, res.hosts.length, res.totalAvailableResults) };
+    },
+
+    async preflight(request: NormalizedMigrationRequest, op: OperationContext): Promise<readonly PreflightCheck[]> {
+      const { vm } = await getVm(transport, request.vmId, { operation: "migration.preflight", ...(op.signal ? { signal: op.signal } : {}) });
+      return publicChecks(await runChecks(ctx, request, vm, { full: true, ...(op.signal ? { signal: op.signal } : {}) }));
+    },
+
+    async startMigration(request: NormalizedMigrationRequest, op: OperationContext): Promise<MigrationSnapshot> {
+      if (request.mode === "cold") return cold.start(request, op);
+      if (request.targetHostId === undefined && request.targetClusterId === undefined) {
+        throw new VmshiftError("CAPABILITY_UNAVAILABLE", "a live migration within an AHV cluster needs targetHostId: migrate-to-host has no scheduler-chosen mode", {
+          adapter: "nutanix",
+          operation: "migration.start",
+          subject: request.vmId,
+        });
+      }
+      return startLive(ctx, request, op);
+    },
+
+    async getMigration(migrationId: string, op: OperationContext): Promise<MigrationSnapshot> {
+      const id = parseMigrationId(migrationId);
+      if (id.kind === "cold") return cold.observe(id, op);
+      const live = id.kind === "live" ? id : await liveIdFromTask(id.taskExtId, op);
+      return liveSnapshot(ctx, live, await getTask(transport, live.taskExtId, op.signal ? { signal: op.signal } : {}), op);
+    },
+
+    async attachMigration(migrationId: string, op: OperationContext): Promise<MigrationSnapshot> {
+      return adapter.getMigration!(migrationId, op);
+    },
+
+    async cancelMigration(migrationId: string, op: OperationContext): Promise<void> {
+      const id = parseMigrationId(migrationId);
+      if (id.kind === "cold") return cold.cancel(id);
+      const taskExtId = id.taskExtId;
+      const task = await getTask(transport, taskExtId, { operation: "migration.cancel", ...(op.signal ? { signal: op.signal } : {}) });
+      if (task.status === "SUCCEEDED" || task.status === "FAILED" || task.status === "CANCELED" || task.status === "CANCELING") return;
+      if (task.isCancelable !== true) {
+        throw new VmshiftError("CAPABILITY_UNAVAILABLE", `Prism reports this migration's task (${task.operation ?? "task"}) is not cancelable (isCancelable=false); it will run to the end`, {
+          adapter: "nutanix",
+          operation: "migration.cancel",
+          subject: migrationId,
+          details: { taskExtId },
+        });
+      }
+      await cancelTask(transport, taskExtId, op.signal ? { signal: op.signal } : {});
+    },
+  };
+
+  async function liveIdFromTask(taskExtId: string, op: OperationContext): Promise<LiveId> {
+    const task = await getTask(transport, taskExtId, { operation: "migration.attach", ...(op.signal ? { signal: op.signal } : {}) });
+    const vm = task.entitiesAffected?.find((e) => e.rel === "vmm:ahv:config:vm")?.extId;
+    const host = task.entitiesAffected?.find((e) => e.rel === "clustermgmt:config:host")?.extId;
+    if (!vm) {
+      throw new VmshiftError("INVALID_ARGUMENT", `task ${taskExtId} (${task.operation ?? "unknown operation"}) affects no VM; it is not a migration`, { adapter: "nutanix", operation: "migration.attach", subject: taskExtId });
+    }
+    return { kind: "live", vmExtId: vm, ...(host ? { targetHostId: host } : {}), taskExtId };
+  }
+
+  return adapter;
+}
+
+/** AHV migrates VMs off a host one or a few at a time; no documented per-host limit is published. */
+const limits: MigrationLimits = { source: "no documented per-host limit for AHV live migration; vmshift leaves concurrency to the caller" };

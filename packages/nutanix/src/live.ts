@@ -1,0 +1,111 @@
+/**
+ * Live migration: `$actions/migrate-to-host` within a cluster, `$actions/migrate`
+ * (`isLiveMigration: true`) across clusters, followed through the Prism task. Task status and
+ * `progressPercentage` map onto vmshift's phases; AHV reports no bytes, rounds or downtime, so
+ * those fields stay absent.
+ */
+import type { MigrationPhase, MigrationSnapshot, NormalizedMigrationRequest, OperationContext, VmLocation } from "@vmshift/core";
+import type { NutanixContext } from "./context.ts";
+import { faultFromTask, toVmshiftError } from "./errors.ts";
+import { type LiveId, formatMigrationId } from "./migration-id.ts";
+import { crossClusterBody, refuseOnError, runChecks } from "./preflight.ts";
+import { stepRequestId } from "./request-id.ts";
+import { powerState } from "./resources/map.ts";
+import { getTask } from "./resources/tasks.ts";
+import type { V4Task } from "./resources/v4-types.ts";
+import { getVm, postVmAction } from "./resources/vms.ts";
+
+/** Starts a live migration; idempotent on `request.requestId`. */
+export async function startLive(ctx: NutanixContext, request: NormalizedMigrationRequest, op: OperationContext): Promise<MigrationSnapshot> {
+  const signalOpt = op.signal ? { signal: op.signal } : {};
+  const { vm, etag } = await getVm(ctx.transport, request.vmId, { operation: "migration.start", ...signalOpt });
+  refuseOnError(await runChecks(ctx, request, vm, { full: false, ...signalOpt }), request);
+  const crossCluster = request.targetClusterId !== undefined && request.targetClusterId !== vm.cluster?.extId;
+  const taskExtId = await postVmAction(ctx.transport, {
+    vmExtId: request.vmId,
+    action: crossCluster ? "migrate" : "migrate-to-host",
+    requestId: stepRequestId(request.requestId, crossCluster ? "migrate" : "migrate-to-host"),
+    body: crossCluster ? crossClusterBody(ctx, request) : { host: { extId: request.targetHostId } },
+    ...(etag === undefined ? {} : { etag }),
+    operation: "migration.start",
+    ...signalOpt,
+  });
+  const sourceHostId = vm.host?.extId ?? undefined;
+  const id: LiveId = { kind: "live", vmExtId: request.vmId, ...(sourceHostId ? { sourceHostId } : {}), ...(request.targetHostId ? { targetHostId: request.targetHostId } : {}), taskExtId };
+  return liveSnapshot(ctx, id, await getTask(ctx.transport, taskExtId, { operation: "migration.start", ...signalOpt }), op);
+}
+
+/** Phase for a task status. */
+export function livePhase(task: V4Task): MigrationPhase {
+  switch (task.status) {
+    case "QUEUED":
+      return "requested";
+    case "SUCCEEDED":
+      return "completed";
+    case "FAILED":
+      return "failed";
+    case "CANCELED":
+      return "cancelled";
+    case "RUNNING":
+    case "CANCELING":
+    case "SUSPENDED":
+      return "transferring";
+    default:
+      // $UNKNOWN / $REDACTED / absent: not terminal; say only that it was asked for.
+      return (task.progressPercentage ?? 0) > 0 ? "transferring" : "requested";
+  }
+}
+
+/** A snapshot of a live migration from its task (and, when terminal, the VM's location). */
+export async function liveSnapshot(ctx: NutanixContext, id: LiveId, task: V4Task, op: OperationContext): Promise<MigrationSnapshot> {
+  const phase = livePhase(task);
+  const observedAt = new Date(op.clock.now()).toISOString();
+  const percent = typeof task.progressPercentage === "number" ? Math.max(0, Math.min(100, task.progressPercentage)) : undefined;
+  const message = task.status === "CANCELING" ? "cancelling" : task.status === "SUSPENDED" ? "task suspended" : (task.operationDescription ?? task.operation);
+  const startedAt = task.startedTime ?? task.createdTime;
+  const base = {
+    id: formatMigrationId(id),
+    vmId: id.vmExtId,
+    mode: "live" as const,
+    phase,
+    ...(id.sourceHostId ? { sourceHostId: id.sourceHostId } : {}),
+    ...(id.targetHostId ? { targetHostId: id.targetHostId } : {}),
+    progress: { phase, ...(percent === undefined ? {} : { percent }), ...(message ? { message } : {}), observedAt },
+    ...(startedAt ? { startedAt } : {}),
+    ...(task.completedTime ? { endedAt: task.completedTime } : {}),
+  };
+  if (phase !== "completed" && phase !== "failed" && phase !== "cancelled") return base;
+  const location = await vmLocation(ctx, id, op);
+  const error =
+    phase === "failed"
+      ? (() => {
+          const e = toVmshiftError(faultFromTask(task), { operation: "migration.follow", subject: id.vmExtId });
+          return { code: e.code, message: e.reason };
+        })()
+      : phase === "cancelled"
+        ? { code: "ABORTED", message: "the migration was cancelled; the task ended CANCELED" }
+        : undefined;
+  const durationMs = startedAt && task.completedTime ? Date.parse(task.completedTime) - Date.parse(startedAt) : undefined;
+  return {
+    ...base,
+    result: {
+      migrationId: base.id,
+      vmId: id.vmExtId,
+      mode: "live",
+      outcome: phase,
+      vmLocation: location,
+      ...(id.sourceHostId ? { sourceHostId: id.sourceHostId } : {}),
+      ...(id.targetHostId ? { targetHostId: id.targetHostId } : {}),
+      ...(durationMs !== undefined && Number.isFinite(durationMs) && durationMs >= 0 ? { durationMs } : {}),
+      ...(error ? { error } : {}),
+    },
+  };
+}
+
+/** Where the VM is now, relative to the migration. */
+export async function vmLocation(ctx: NutanixContext, id: { vmExtId: string; sourceHostId?: string; targetHostId?: string }, op: OperationContext): Promise<VmLocation> {
+  const { vm } = await getVm(ctx.transport, id.vmExtId, { operation: "migration.get", ...(op.signal ? { signal: op.signal } : {}) });
+  const hostId = vm.host?.extId ?? undefined;
+  const side = hostId === undefined ? "unknown" : hostId === id.targetHostId ? "target" : hostId === id.sourceHostId ? "source" : "unknown";
+  return { ...(hostId ? { hostId } : {}), side, powerState: powerState(vm.powerState) };
+}
