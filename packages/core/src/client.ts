@@ -74,13 +74,14 @@ export class VmshiftClient {
     return { ...result, table: this.#capabilities };
   }
 
-  /** VMs, page by page. */
+  /** VMs, page by page. Nothing is fetched (or validated) until iteration starts; errors surface there. */
   listVms(options: ListVmsOptions = {}): PageIterator<Vm> {
-    const op = this.#require("listVms", "vm.list", "vm.list");
-    validatePageOptions(options, "vm.list");
     return paginate<Vm>(
-      (cursor, signal) =>
-        this.#call("vm.list", undefined, () => op.call(this.adapter, { ...options, ...(cursor === undefined ? {} : { cursor }) }, this.#ctx(signal ? { signal } : {}))),
+      (cursor, signal) => {
+        validatePageOptions(options, "vm.list");
+        const op = this.#require("listVms", "vm.list", "vm.list");
+        return this.#call("vm.list", undefined, () => op.call(this.adapter, { ...options, ...(cursor === undefined ? {} : { cursor }) }, this.#ctx(signal ? { signal } : {})));
+      },
       { ...(options.cursor === undefined ? {} : { startCursor: options.cursor }), ...(options.signal ? { signal: options.signal } : {}), operation: "vm.list", adapter: this.adapter.name },
     );
   }
@@ -94,11 +95,12 @@ export class VmshiftClient {
 
   /** Hosts, page by page. */
   listHosts(options: ListHostsOptions = {}): PageIterator<Host> {
-    const op = this.#require("listHosts", "host.list", "host.list");
-    validatePageOptions(options, "host.list");
     return paginate<Host>(
-      (cursor, signal) =>
-        this.#call("host.list", undefined, () => op.call(this.adapter, { ...options, ...(cursor === undefined ? {} : { cursor }) }, this.#ctx(signal ? { signal } : {}))),
+      (cursor, signal) => {
+        validatePageOptions(options, "host.list");
+        const op = this.#require("listHosts", "host.list", "host.list");
+        return this.#call("host.list", undefined, () => op.call(this.adapter, { ...options, ...(cursor === undefined ? {} : { cursor }) }, this.#ctx(signal ? { signal } : {})));
+      },
       { ...(options.cursor === undefined ? {} : { startCursor: options.cursor }), ...(options.signal ? { signal: options.signal } : {}), operation: "host.list", adapter: this.adapter.name },
     );
   }
