@@ -3,10 +3,12 @@
  */
 import type { ConformanceTarget } from "../target.ts";
 import { simulatorTarget } from "./simulator.ts";
+import { nutanixServerTarget } from "./nutanix-server.ts";
 
 /** Every known target. */
 export const TARGETS: readonly ConformanceTarget[] = [
   simulatorTarget,
+  nutanixServerTarget,
 ];
 
 /** Looks a target up by name. */

@@ -98,13 +98,6 @@ export function createNutanixAdapter(options: NutanixAdapterOptions): NutanixAda
 
     async startMigration(request: NormalizedMigrationRequest, op: OperationContext): Promise<MigrationSnapshot> {
       if (request.mode === "cold") return cold.start(request, op);
-      if (request.targetHostId === undefined && request.targetClusterId === undefined) {
-        throw new VmshiftError("CAPABILITY_UNAVAILABLE", "a live migration within an AHV cluster needs targetHostId: migrate-to-host has no scheduler-chosen mode", {
-          adapter: "nutanix",
-          operation: "migration.start",
-          subject: request.vmId,
-        });
-      }
       return startLive(ctx, request, op);
     },
 

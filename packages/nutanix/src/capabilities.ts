@@ -9,7 +9,7 @@ export const NUTANIX_CAPABILITIES = {
   "preflight": supported("power state, live-migrate capability, target state/maintenance/cluster, memory headroom, VM-host affinity, $dryrun across clusters"),
   "migration.live": supported("$actions/migrate-to-host within a cluster, $actions/migrate across clusters"),
   "migration.cold": supported("shutdown, (cross-cluster move), power-on; within a cluster AHV places the VM at power-on and vmshift then live-migrates it to the requested host"),
-  "migration.schedulerChoosesTarget": partial("cold migrations and cross-cluster moves let AHV place the VM; a live move within a cluster needs targetHostId (migrate-to-host has no scheduler mode)"),
+  "migration.schedulerChoosesTarget": partial("AHV's migrate-to-host always names a host: for a live move without targetHostId vmshift picks the schedulable host of the VM's cluster with the most free memory; cold and cross-cluster moves let AHV's scheduler place the VM"),
   "migration.explicitTarget": supported(),
   "migration.crossCluster": partial("needs the adapter option availabilityZoneId and paired clusters; AHV picks the host in the target cluster"),
   "migration.storage": unsupported("storage-container moves ($actions/migrate-vm-disks) are not wired into migrations"),

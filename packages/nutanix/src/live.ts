@@ -4,21 +4,26 @@
  * `progressPercentage` map onto vmshift's phases; AHV reports no bytes, rounds or downtime, so
  * those fields stay absent.
  */
-import type { MigrationPhase, MigrationSnapshot, NormalizedMigrationRequest, OperationContext, VmLocation } from "@vmshift/core";
+import { type MigrationPhase, type MigrationSnapshot, type NormalizedMigrationRequest, type OperationContext, type VmLocation, VmshiftError } from "@vmshift/core";
 import type { NutanixContext } from "./context.ts";
 import { faultFromTask, toVmshiftError } from "./errors.ts";
 import { type LiveId, formatMigrationId } from "./migration-id.ts";
-import { crossClusterBody, refuseOnError, runChecks } from "./preflight.ts";
+import { crossClusterBody, refuseOnError, runChecks, usedMemory } from "./preflight.ts";
+import { listHosts } from "./resources/hosts.ts";
+import { toHost } from "./resources/map.ts";
 import { stepRequestId } from "./request-id.ts";
 import { powerState } from "./resources/map.ts";
 import { getTask } from "./resources/tasks.ts";
-import type { V4Task } from "./resources/v4-types.ts";
+import type { V4Task, V4Vm } from "./resources/v4-types.ts";
 import { getVm, postVmAction } from "./resources/vms.ts";
 
 /** Starts a live migration; idempotent on `request.requestId`. */
 export async function startLive(ctx: NutanixContext, request: NormalizedMigrationRequest, op: OperationContext): Promise<MigrationSnapshot> {
   const signalOpt = op.signal ? { signal: op.signal } : {};
   const { vm, etag } = await getVm(ctx.transport, request.vmId, { operation: "migration.start", ...signalOpt });
+  if (request.targetHostId === undefined && request.targetClusterId === undefined) {
+    request = { ...request, targetHostId: await chooseHost(ctx, vm, op) };
+  }
   refuseOnError(await runChecks(ctx, request, vm, { full: false, ...signalOpt }), request);
   const crossCluster = request.targetClusterId !== undefined && request.targetClusterId !== vm.cluster?.extId;
   const taskExtId = await postVmAction(ctx.transport, {
@@ -33,6 +38,30 @@ export async function startLive(ctx: NutanixContext, request: NormalizedMigratio
   const sourceHostId = vm.host?.extId ?? undefined;
   const id: LiveId = { kind: "live", vmExtId: request.vmId, ...(sourceHostId ? { sourceHostId } : {}), ...(request.targetHostId ? { targetHostId: request.targetHostId } : {}), taskExtId };
   return liveSnapshot(ctx, id, await getTask(ctx.transport, taskExtId, { operation: "migration.start", ...signalOpt }), op);
+}
+
+/**
+ * AHV's migrate-to-host always names a host. When the caller names none, vmshift picks the
+ * schedulable (ACROPOLIS_NORMAL, not in maintenance) host of the VM's cluster with the most free
+ * memory, other than the one the VM runs on.
+ */
+export async function chooseHost(ctx: NutanixContext, vm: V4Vm, op: OperationContext): Promise<string> {
+  const cluster = vm.cluster?.extId ?? undefined;
+  const signalOpt = op.signal ? { signal: op.signal } : {};
+  let best: { id: string; free: number } | undefined;
+  for (let page = 0; page < 20; page++) {
+    const res = await listHosts(ctx.transport, { page, limit: 100, ...(cluster ? { clusterExtId: cluster } : {}), ...signalOpt });
+    for (const host of res.hosts) {
+      if (!host.extId || host.extId === vm.host?.extId || !toHost(host).schedulable) continue;
+      const free = (host.memorySizeBytes ?? 0) - (await usedMemory(ctx, host.extId, vm.extId, op.signal));
+      if (free >= (vm.memorySizeBytes ?? 0) && (!best || free > best.free)) best = { id: host.extId, free };
+    }
+    if (res.hosts.length < 100) break;
+  }
+  if (!best) {
+    throw new VmshiftError("INSUFFICIENT_RESOURCES", "no other schedulable host in the VM's cluster has enough free memory", { adapter: "nutanix", operation: "migration.start", subject: vm.extId ?? "" });
+  }
+  return best.id;
 }
 
 /** Phase for a task status. */

@@ -109,7 +109,7 @@ async function hostChecks(ctx: NutanixContext, request: NormalizedMigrationReque
 }
 
 /** Memory of the running VMs on a host, excluding `exceptVm`, bytes. */
-async function usedMemory(ctx: NutanixContext, hostId: string, exceptVm: string | undefined, signal?: AbortSignal): Promise<number> {
+export async function usedMemory(ctx: NutanixContext, hostId: string, exceptVm: string | undefined, signal?: AbortSignal): Promise<number> {
   let used = 0;
   for (let page = 0; page < 100; page++) {
     const res = await listVms(ctx.transport, { page, limit: 100, filter: `host/extId eq ${odataString(hostId)}`, ...(signal ? { signal } : {}) });

@@ -1,0 +1,71 @@
+/**
+ * The `nutanix-server` target: @vmshift/nutanix against the Prism-like server
+ * (`adapters-conformance/prism-server`), a fresh server per session on 127.0.0.1.
+ */
+import { VmshiftClient } from "@vmshift/core";
+import { createNutanixAdapter } from "@vmshift/nutanix";
+import { type PrismServer, simId, startPrismServer } from "../../prism-server/src/index.ts";
+import type { ConformanceTarget } from "../target.ts";
+
+/** Subjects of the seeded inventory (see prism-server/src/state.ts). */
+export const PRISM_SUBJECTS = {
+  liveVm: simId("0e000000", 1),
+  targetHost: simId("4057a000", 2),
+  fullHost: simId("4057a000", 4),
+  incompatibleHost: simId("4057a000", 3),
+  coldVm: simId("0e000000", 2),
+  coldTargetHost: simId("4057a000", 1),
+  minVmCount: 16,
+  pageSize: 5,
+  missingVmId: simId("0e000000", 9999),
+} as const;
+
+/** A client for a running Prism-like server. */
+export function connectToPrismServer(server: PrismServer): VmshiftClient {
+  const adapter = createNutanixAdapter({
+    baseUrl: server.url,
+    auth: { username: "admin", password: "nutanix/4u" },
+    availabilityZoneId: server.inventory.availabilityZoneId,
+    retryDelayMs: 50,
+    shutdownTimeoutMs: 5_000,
+  });
+  return new VmshiftClient(adapter, { follow: { poll: { initialDelayMs: 100, maxDelayMs: 500 } } });
+}
+
+export const nutanixServerTarget: ConformanceTarget = {
+  name: "nutanix-server",
+  adapter: "nutanix",
+  description: "@vmshift/nutanix against the Prism-like server (v4 vmm/prism/clustermgmt, ETags, request ids, async tasks)",
+  async open() {
+    const server = await startPrismServer({ timings: { migrationMs: 600, slowMigrationMs: 4_000 } });
+    const clients: VmshiftClient[] = [];
+    const connect = () => {
+      const client = connectToPrismServer(server);
+      clients.push(client);
+      return client;
+    };
+    return {
+      client: connect(),
+      subjects: PRISM_SUBJECTS,
+      controls: {
+        async failDuringTransfer(vmId) {
+          server.sim.faults.failNextMigration.add(vmId);
+        },
+        async failColdStartOnTarget(vmId) {
+          server.sim.faults.failNextPowerOn.add(vmId);
+        },
+        async slowDown(vmId) {
+          server.sim.faults.slowVms.add(vmId);
+        },
+        async restart() {
+          return connect();
+        },
+        requestCount: () => server.requestCount,
+      },
+      async close() {
+        for (const client of clients) await client.close();
+        await server.close();
+      },
+    };
+  },
+};
