@@ -1,0 +1,203 @@
+/**
+ * The Hyper-V adapter: maps the vmshift contract onto PowerShell scripts run through a
+ * {@link PowerShellRunner} (node-powershell by default, local or over PowerShell remoting).
+ */
+import {
+  type Host,
+  type HypervisorAdapter,
+  type ListHostsOptions,
+  type ListVmsOptions,
+  type MigrationSnapshot,
+  type NormalizedMigrationRequest,
+  type OperationContext,
+  type Page,
+  type PreflightCheck,
+  type ProbeResult,
+  type Vm,
+  VmshiftError,
+  isTerminalPhase,
+} from "@vmshift/core";
+import { HYPERV_CAPABILITIES, HYPERV_LIMITS } from "./capabilities.ts";
+import { ColdMigration, orphanColdSnapshot } from "./cold.ts";
+import { cancelLive, jobActive, liveSnapshot, liveStatus, startLive, uniqueHosts } from "./live.ts";
+import { type MigrationRef, decodeMigrationId, encodeMigrationId } from "./migration-id.ts";
+import { pageOf } from "./paging.ts";
+import { parsePreflight, preflightChecks } from "./preflight.ts";
+import { Reader, asArray } from "./psjson.ts";
+import { parseHost, toHost } from "./resources/host.ts";
+import { parseVm, toVm } from "./resources/vm.ts";
+import type { PowerShellRunner } from "./runner.ts";
+import { SCRIPTS } from "./scripts/index.ts";
+
+/** Options of {@link createHypervAdapter}. */
+export interface HypervAdapterOptions {
+  /** Runs the scripts; see `createNodePowerShellRunner`. */
+  readonly runner: PowerShellRunner;
+  /**
+   * Hyper-V hosts to inventory and move between (names as `Get-VM -ComputerName` takes them).
+   * Empty (default): the host the runner is connected to, or its failover cluster's nodes.
+   */
+  readonly hosts?: readonly string[];
+  /** Largest page `listVms`/`listHosts` return. Default 500. */
+  readonly maxPageSize?: number;
+}
+
+const DEFAULT_PAGE_SIZE = 100;
+
+/** Creates the adapter. */
+export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAdapter {
+  const runner = options.runner;
+  const hosts = [...(options.hosts ?? [])];
+  const maxPage = options.maxPageSize ?? 500;
+  const cold = new Map<string, ColdMigration>();
+  /** requestId → migration id, or `pending` while the first start is in flight. */
+  const byRequest = new Map<string, string | Promise<MigrationSnapshot>>();
+  const cancelled = new Set<string>();
+  const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
+
+  async function findVm(vmId: string, ctx: OperationContext, operation: string) {
+    const data = await runner.run(SCRIPTS.getVm, { vmId, hostList: hosts }, { operation, subject: vmId, ...signalOf(ctx) });
+    if (data === null) throw new VmshiftError("NOT_FOUND", "no Hyper-V VM with this id", { adapter: "hyperv", operation, subject: vmId });
+    return parseVm(data);
+  }
+
+  async function snapshotOf(ref: MigrationRef, id: string, ctx: OperationContext, operation: string): Promise<MigrationSnapshot> {
+    if (ref.mode === "cold") {
+      const driven = cold.get(id);
+      if (driven) return driven.snapshot();
+      const data = await runner.run(SCRIPTS.getVm, { vmId: ref.vmId, hostList: uniqueHosts([...hosts, ref.sourceHost, ref.targetHost]) }, { operation, subject: id, ...signalOf(ctx) });
+      return orphanColdSnapshot(ref, data === null ? undefined : parseVm(data), ctx.clock.now());
+    }
+    const { job, vm } = await liveStatus(runner, hosts, ref, operation, ctx.signal);
+    return liveSnapshot(ref, job, vm, ctx.clock.now(), cancelled.has(id));
+  }
+
+  async function start(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const target = request.targetHostId;
+    if (target === undefined) throw new VmshiftError("NOT_SUPPORTED", "Hyper-V needs a target host", { adapter: "hyperv", operation: "migration.start", subject: request.vmId });
+    const now = new Date(ctx.clock.now()).toISOString();
+    if (request.mode === "cold") {
+      const vm = await findVm(request.vmId, ctx, "migration.start");
+      const ref: MigrationRef = {
+        vmId: vm.id,
+        mode: "cold",
+        sourceHost: vm.ownerNode ?? vm.computerName,
+        targetHost: target,
+        startedAt: now,
+        nonce: request.requestId.slice(0, 64),
+        ...(request.targetStorageId === undefined ? {} : { storagePath: request.targetStorageId }),
+      };
+      const running = [...cold.values()].find((m) => m.ref.vmId === vm.id && !isTerminalPhase(m.snapshot().phase));
+      if (running) throw new VmshiftError("CONFLICT", `a cold migration of this VM is already running (${running.id})`, { adapter: "hyperv", operation: "migration.start", subject: request.vmId });
+      const migration = new ColdMigration(runner, uniqueHosts([...hosts, ref.sourceHost, target]), request, ref, { clock: ctx.clock, logger: ctx.logger });
+      cold.set(migration.id, migration);
+      return migration.snapshot();
+    }
+    const started = await startLive(runner, hosts, request, now, ctx.signal);
+    const id = encodeMigrationId(started.ref);
+    if (started.reused) {
+      const mine = [...byRequest.entries()].some(([key, value]) => key !== request.requestId && value === id);
+      if (!byRequest.has(request.requestId) || mine) {
+        throw new VmshiftError("CONFLICT", `a migration of this VM is already running (job ${started.job.instanceId})`, { adapter: "hyperv", operation: "migration.start", subject: request.vmId, details: { migrationId: id } });
+      }
+    }
+    return liveSnapshot(started.ref, started.job, started.vm, ctx.clock.now(), false);
+  }
+
+  return {
+    name: "hyperv",
+    capabilities: HYPERV_CAPABILITIES,
+    limits: HYPERV_LIMITS,
+
+    async probe(ctx): Promise<ProbeResult> {
+      const data = await runner.run(SCRIPTS.probe, {}, { operation: "probe", ...signalOf(ctx) });
+      const r = new Reader(data, "probe");
+      const module = r.optionalString("hyperVModule");
+      const notes = [`PowerShell ${r.optionalString("psEdition") ?? ""} ${r.string("psVersion")}`.replace(/\s+/g, " "), `computer ${r.optionalString("computerName") ?? "?"}`];
+      if (runner.remote) notes.push(`remoting over ${runner.remote.via} to ${runner.remote.host}`);
+      return {
+        server: `Hyper-V on ${r.optionalString("os") ?? "Windows"}${module ? ` (Hyper-V module ${module})` : ""}`,
+        notes,
+        ...(module === undefined ? { capabilities: { "migration.live": { status: "unsupported", note: "the Hyper-V PowerShell module is not installed on the endpoint" } as const, "migration.cold": { status: "unsupported", note: "the Hyper-V PowerShell module is not installed on the endpoint" } as const } } : {}),
+      };
+    },
+
+    async listVms(opts: ListVmsOptions, ctx): Promise<Page<Vm>> {
+      const data = await runner.run(SCRIPTS.listVms, { hostList: hosts }, { operation: "vm.list", ...signalOf(ctx) });
+      let vms = asArray(data).map((v) => toVm(parseVm(v)));
+      if (opts.hostId !== undefined) vms = vms.filter((v) => v.hostId?.toLowerCase() === opts.hostId!.toLowerCase());
+      return pageOf(vms, opts, { defaultSize: DEFAULT_PAGE_SIZE, maxSize: maxPage, operation: "vm.list" });
+    },
+
+    async getVm(vmId, ctx): Promise<Vm> {
+      return toVm(await findVm(vmId, ctx, "vm.get"));
+    },
+
+    async listHosts(opts: ListHostsOptions, ctx): Promise<Page<Host>> {
+      const data = await runner.run(SCRIPTS.listHosts, { hostList: hosts }, { operation: "host.list", ...signalOf(ctx) });
+      let list = asArray(data).map((h) => toHost(parseHost(h)));
+      if (opts.clusterId !== undefined) list = list.filter((h) => h.clusterId === opts.clusterId);
+      return pageOf(list, opts, { defaultSize: DEFAULT_PAGE_SIZE, maxSize: maxPage, operation: "host.list" });
+    },
+
+    async preflight(request, ctx): Promise<readonly PreflightCheck[]> {
+      const target = request.targetHostId;
+      if (target === undefined) throw new VmshiftError("NOT_SUPPORTED", "Hyper-V needs a target host", { adapter: "hyperv", operation: "migration.preflight", subject: request.vmId });
+      const data = await runner.run(
+        SCRIPTS.preflight,
+        { vmId: request.vmId, hostList: hosts, targetHost: target, storagePath: request.targetStorageId ?? "" },
+        { operation: "migration.preflight", subject: request.vmId, ...signalOf(ctx) },
+      );
+      const report = parsePreflight(data);
+      if (!report) throw new VmshiftError("NOT_FOUND", "no Hyper-V VM with this id", { adapter: "hyperv", operation: "migration.preflight", subject: request.vmId });
+      return preflightChecks({ report, targetHost: target, mode: request.mode, remote: runner.remote, ...(request.targetStorageId === undefined ? {} : { storagePath: request.targetStorageId }) });
+    },
+
+    async startMigration(request, ctx): Promise<MigrationSnapshot> {
+      const known = byRequest.get(request.requestId);
+      if (typeof known === "string") return snapshotOf(decodeMigrationId(known, "migration.start"), known, ctx, "migration.start");
+      if (known) return known;
+      const pending = start(request, ctx);
+      byRequest.set(request.requestId, pending);
+      try {
+        const first = await pending;
+        byRequest.set(request.requestId, first.id);
+        return first;
+      } catch (error) {
+        // Keep the key only when the start may have reached the host: a retry then adopts what it started.
+        if (!(error instanceof VmshiftError && error.retryable)) byRequest.delete(request.requestId);
+        else byRequest.set(request.requestId, "");
+        throw error;
+      }
+    },
+
+    async getMigration(migrationId, ctx): Promise<MigrationSnapshot> {
+      return snapshotOf(decodeMigrationId(migrationId, "migration.get"), migrationId, ctx, "migration.get");
+    },
+
+    async attachMigration(migrationId, ctx): Promise<MigrationSnapshot> {
+      const ref = decodeMigrationId(migrationId, "migration.attach");
+      const snapshot = await snapshotOf(ref, migrationId, ctx, "migration.attach");
+      if (ref.mode === "live" && snapshot.phase === "failed" && snapshot.result?.vmLocation.side === "unknown") {
+        throw new VmshiftError("NOT_FOUND", "neither the migration job nor the VM exist any more", { adapter: "hyperv", operation: "migration.attach", subject: migrationId });
+      }
+      return snapshot;
+    },
+
+    async cancelMigration(migrationId, ctx): Promise<void> {
+      const ref = decodeMigrationId(migrationId, "migration.cancel");
+      if (ref.mode === "cold") {
+        throw new VmshiftError("INVALID_STATE", "a cold migration cannot be cancelled once started; it runs to its end (and restarts the VM on its source on failure)", { adapter: "hyperv", operation: "migration.cancel", subject: migrationId });
+      }
+      cancelled.add(migrationId);
+      const { job } = await liveStatus(runner, hosts, ref, "migration.cancel", ctx.signal);
+      if (job && !jobActive(job)) return;
+      await cancelLive(runner, ref, ctx.signal);
+    },
+
+    async close(): Promise<void> {
+      await Promise.all([...cold.values()].map((m) => m.done));
+      await runner.close();
+    },
+  };
+}
