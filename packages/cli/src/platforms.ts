@@ -10,11 +10,12 @@ export type PlatformFactory = (profile: ResolvedProfile, options: ClientOptions)
 
 /** Platform name → factory. */
 export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
-  async simulator(_profile, options) {
+  async simulator(profile, options) {
     const { SimulatorWorld, createSimulatorAdapter } = await import("@vmshift/simulator");
-    const { systemClock } = await import("@vmshift/core");
-    const world = new SimulatorWorld({ clock: systemClock });
-    return new VmshiftClient(createSimulatorAdapter(world), { ...options, clock: systemClock });
+    const { VirtualClock, systemClock } = await import("@vmshift/core");
+    const clock = profile.settings["clock"] === "virtual" ? new VirtualClock() : systemClock;
+    const world = new SimulatorWorld({ clock });
+    return new VmshiftClient(createSimulatorAdapter(world), { ...options, clock });
   },
 };
 

@@ -29,9 +29,13 @@ export interface ResolvedProfile {
 
 const SECRET_KEYS = /^(password|token|apiKey|api_key|secret|clientKey|privateKey|credential)$/i;
 
-/** The built-in profile: the simulator with the default inventory, in real time. */
-export const BUILTIN_PROFILES: Readonly<Record<string, { platform: string }>> = {
+/**
+ * Built-in profiles: `simulator` (the default inventory, in real time) and `simulator-fast`
+ * (the same on a virtual clock: migrations finish as fast as the CPU allows, for scripts and tests).
+ */
+export const BUILTIN_PROFILES: Readonly<Record<string, { platform: string; clock?: string }>> = {
   simulator: { platform: "simulator" },
+  "simulator-fast": { platform: "simulator", clock: "virtual" },
 };
 
 function expandHome(path: string, cwd: string): string {
