@@ -3,11 +3,13 @@
  */
 import type { ConformanceTarget } from "../target.ts";
 import { simulatorTarget } from "./simulator.ts";
+import { kubevirtEnvTarget } from "./kubevirt-env.ts";
 import { nutanixServerTarget } from "./nutanix-server.ts";
 
 /** Every known target. */
 export const TARGETS: readonly ConformanceTarget[] = [
   simulatorTarget,
+  kubevirtEnvTarget,
   nutanixServerTarget,
 ];
 

@@ -1,0 +1,60 @@
+/**
+ * KubeVirt's migration admission webhooks, with KubeVirt v1.9.0's own messages (reference §9):
+ * the mutating webhook adds the `kubevirt.io/vmi-name` label and the `kubevirt.io/migrationJobFinalize`
+ * finalizer; the validating webhook refuses a missing or finalized VMI, a VMI that is not
+ * live-migratable, a second in-flight migration, and a caller-set priority; the update webhook
+ * refuses spec changes.
+ */
+import { ApiError, type Store, type StoredObject } from "./store.ts";
+
+const CREATE_WEBHOOK = "migration-create-validator.kubevirt.io";
+const UPDATE_WEBHOOK = "migration-update-validator.kubevirt.io";
+const FINAL = new Set(["Succeeded", "Failed"]);
+
+function deny(webhook: string, message: string, field: string): ApiError {
+  // KubeVirt's admitters answer with StatusReasonInvalid / 422 and the message as a cause.
+  return new ApiError(422, "Invalid", `admission webhook "${webhook}" denied the request: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field }] });
+}
+
+interface MigrationBody {
+  metadata: StoredObject["metadata"];
+  spec: { vmiName?: string; priority?: string; sendTo?: unknown; receive?: unknown };
+  status?: unknown;
+}
+
+/** Mutates and validates a VMIM create. Throws the webhook's denial. */
+export function admitMigrationCreate(store: Store, namespace: string, object: StoredObject, decentralizedGate: boolean): StoredObject {
+  const body = object as unknown as MigrationBody;
+  const vmiName = body.spec?.vmiName ?? "";
+  if (body.spec?.priority !== undefined) throw deny(CREATE_WEBHOOK, "Migration priority queue, only virt-controller is allowed to set priority field", "spec.priority");
+  if ((body.spec?.sendTo !== undefined || body.spec?.receive !== undefined) && !decentralizedGate) {
+    throw deny(CREATE_WEBHOOK, "DecentralizedLiveMigration feature gate is not enabled in kubevirt resource", "spec");
+  }
+  const vmi = store.get("virtualmachineinstances", namespace, vmiName);
+  if (!vmi) throw deny(CREATE_WEBHOOK, `the VMI "${namespace}/${vmiName}" does not exist`, "spec.vmiName");
+  const vmiStatus = (vmi.status ?? {}) as { phase?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  if (vmiStatus.phase === "Succeeded" || vmiStatus.phase === "Failed") throw deny(CREATE_WEBHOOK, "Cannot migrate VMI in finalized state.", "spec.vmiName");
+  const migratable = vmiStatus.conditions?.find((c) => c.type === "LiveMigratable");
+  if (migratable && migratable.status === "False") {
+    throw deny(CREATE_WEBHOOK, `Cannot migrate VMI, Reason: ${migratable.reason ?? ""}, Message: ${migratable.message ?? ""}`, "spec.vmiName");
+  }
+  const inFlight = store.all("virtualmachineinstancemigrations", namespace, { label: `kubevirt.io/vmi-name=${vmiName}` }).find((m) => !FINAL.has(((m.status ?? {}) as { phase?: string }).phase ?? ""));
+  if (inFlight) {
+    throw deny(CREATE_WEBHOOK, `in-flight migration detected. Active migration job (${inFlight.metadata.uid}) is currently already in progress for VMI ${vmiName}.`, "spec.vmiName");
+  }
+  const meta = (object.metadata ??= {} as StoredObject["metadata"]);
+  meta.labels = { ...meta.labels, "kubevirt.io/vmi-name": vmiName };
+  meta.finalizers = [...new Set([...(meta.finalizers ?? []), "kubevirt.io/migrationJobFinalize"])];
+  delete object.status;
+  return object;
+}
+
+/** Validates a VMIM update: the spec is immutable, and the vmi-name label may not change while in flight. */
+export function admitMigrationUpdate(current: StoredObject, next: StoredObject): void {
+  if (JSON.stringify(current.spec) !== JSON.stringify(next.spec)) throw deny(UPDATE_WEBHOOK, "update of VMIM object's spec is restricted", "spec");
+  const phase = ((current.status ?? {}) as { phase?: string }).phase ?? "";
+  const before = current.metadata.labels?.["kubevirt.io/vmi-name"];
+  if (!FINAL.has(phase) && before !== undefined && next.metadata.labels?.["kubevirt.io/vmi-name"] !== before) {
+    throw deny(UPDATE_WEBHOOK, "selector label kubevirt.io/vmi-name can't be modified on an in-flight migration", "metadata.labels");
+  }
+}

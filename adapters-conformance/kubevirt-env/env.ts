@@ -1,0 +1,182 @@
+/**
+ * The KubeVirt API environment: a local Kubernetes-style API server with KubeVirt's resources,
+ * admission and controllers, seeded with a small cluster, and the knobs tests turn.
+ *
+ * ```ts
+ * const env = await KubevirtEnv.start();
+ * const adapter = createKubevirtAdapter({ connection: { kubeconfigYaml: env.kubeconfig() } });
+ * ...
+ * await env.close();
+ * ```
+ */
+import { ApiError, Store, type StoredObject } from "./store.ts";
+import { Controllers, DEFAULT_TIMING, type EnvTiming, type VmFaults } from "./controller.ts";
+import { ApiServer, type HttpFaults } from "./http.ts";
+import { admitMigrationCreate } from "./admission.ts";
+import { seedCluster } from "./seed.ts";
+import { type TlsIdentity, localTlsIdentity } from "./tls.ts";
+
+/** Options of {@link KubevirtEnv.start}. */
+export interface KubevirtEnvOptions {
+  /** Timing overrides, ms. */
+  readonly timing?: Partial<EnvTiming>;
+  /** Bearer token the server requires. Default: a random one, put into {@link KubevirtEnv.kubeconfig}. */
+  readonly token?: string;
+  /** Seed the default cluster (nodes, VMs, KubeVirt CR). Default true. */
+  readonly seed?: boolean;
+  /** Overrides of the KubeVirt CR's `spec.configuration.migrations`. */
+  readonly migrations?: Record<string, unknown>;
+  /** Bookmark period of watches, ms. Default 300. */
+  readonly bookmarkIntervalMs?: number;
+  /** TCP port. Default: any free one. */
+  readonly port?: number;
+}
+
+/** A running environment. */
+export class KubevirtEnv {
+  readonly store: Store;
+  readonly controllers: Controllers;
+  readonly server: ApiServer;
+  readonly httpFaults: HttpFaults;
+  readonly token: string;
+  /** The server's certificate (the kubeconfig's CA). */
+  readonly tls: TlsIdentity;
+  /** Requests received so far, `METHOD path?query` each. */
+  readonly requests: string[] = [];
+
+  private constructor(options: KubevirtEnvOptions) {
+    this.store = new Store();
+    this.controllers = new Controllers(this.store, { ...DEFAULT_TIMING, ...options.timing });
+    this.httpFaults = { failNext: { count: 0, status: 503 }, slowMs: 0, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 300 };
+    this.token = options.token ?? `env-${Math.random().toString(36).slice(2, 14)}`;
+    this.tls = localTlsIdentity();
+    this.server = new ApiServer({
+      tls: this.tls,
+      store: this.store,
+      faults: this.httpFaults,
+      token: this.token,
+      onRequest: (method, url) => this.requests.push(`${method} ${url}`),
+      subresource: (route, body) => this.#subresource(route.namespace, route.name, route.subresource, body),
+    });
+  }
+
+  /** Starts the server and the controllers. */
+  static async start(options: KubevirtEnvOptions = {}): Promise<KubevirtEnv> {
+    const env = new KubevirtEnv(options);
+    if (options.seed ?? true) seedCluster(env.store, env.controllers, options.migrations ?? {});
+    await env.server.listen(options.port ?? 0);
+    env.controllers.start();
+    return env;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** Requests received so far. */
+  get requestCount(): number {
+    return this.requests.length;
+  }
+
+  /** A kubeconfig (YAML) for this server: one cluster, one token user, one context `kubevirt-env`. */
+  kubeconfig(): string {
+    return [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "- name: kubevirt-env",
+      "  cluster:",
+      `    server: ${this.url}`,
+      `    certificate-authority-data: ${Buffer.from(this.tls.cert).toString("base64")}`,
+      "users:",
+      "- name: env-user",
+      "  user:",
+      `    token: ${this.token}`,
+      "contexts:",
+      "- name: kubevirt-env",
+      "  context:",
+      "    cluster: kubevirt-env",
+      "    user: env-user",
+      "    namespace: default",
+      "current-context: kubevirt-env",
+      "",
+    ].join("\n");
+  }
+
+  /** Sets faults on one VM (`namespace/name`); merged with the ones it has. */
+  fault(vm: string, faults: VmFaults): void {
+    this.controllers.faults.set(vm, { ...this.controllers.faults.get(vm), ...faults });
+  }
+
+  /** The next `count` requests answer `status` (a Status body). */
+  failNextRequests(count: number, status = 503): void {
+    this.httpFaults.failNext = { count, status };
+  }
+
+  /** Every answer waits `ms`. */
+  slowResponses(ms: number): void {
+    this.httpFaults.slowMs = ms;
+  }
+
+  /** Ends every open watch; clients must reconnect. Returns how many were open. */
+  dropWatches(): number {
+    return this.server.dropWatches();
+  }
+
+  /** Compacts the event history: watches from older versions get 410, continue tokens expire. */
+  compact(): void {
+    this.store.compact();
+  }
+
+  async close(): Promise<void> {
+    this.controllers.stop();
+    await this.server.close();
+  }
+
+  /** Waits until `predicate` holds (polling the store), up to `timeoutMs`. */
+  async until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error("KubevirtEnv.until: timed out");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** The lifecycle subresources (pkg/virt-api/rest/lifecycle.go semantics). */
+  #subresource(namespace: string, name: string, action: string, body: unknown): void {
+    const vm = this.store.require("virtualmachines", namespace, name) as StoredObject & { spec: { runStrategy?: string; running?: boolean }; status?: { stateChangeRequests?: { action: string }[] } };
+    const vmi = this.store.get("virtualmachineinstances", namespace, name) as (StoredObject & { status?: { phase?: string } }) | undefined;
+    const strategy = vm.spec.runStrategy ?? (vm.spec.running ? "Always" : "Halted");
+    const conflict = (message: string) => new ApiError(409, "Conflict", message);
+    const request = (a: string) => this.store.mutate("virtualmachines", namespace, name, (o) => {
+      const status = ((o as typeof vm).status ??= {});
+      status.stateChangeRequests = [...(status.stateChangeRequests ?? []), { action: a }];
+    });
+    switch (action) {
+      case "start":
+        if (vmi && vmi.status?.phase === "Running") throw conflict("VM is already running");
+        if (strategy === "Always" || strategy === "Once") throw conflict(`${strategy} does not support manual start requests`);
+        if (strategy === "Halted") this.store.mutate("virtualmachines", namespace, name, (o) => void ((o as typeof vm).spec.runStrategy = "Always"));
+        else request("Start");
+        return;
+      case "stop":
+        if (!vmi) throw conflict("VM is not running");
+        if (strategy === "Manual" || strategy === "RerunOnFailure") request("Stop");
+        else this.store.mutate("virtualmachines", namespace, name, (o) => {
+          const spec = (o as typeof vm).spec;
+          if (spec.running !== undefined) spec.running = false;
+          else spec.runStrategy = "Halted";
+        });
+        return;
+      case "migrate": {
+        if (!vmi || vmi.status?.phase !== "Running") throw conflict("VM is not running");
+        const selector = (body as { addedNodeSelector?: Record<string, string> } | undefined)?.addedNodeSelector;
+        const object = admitMigrationCreate(this.store, namespace, { apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstanceMigration", metadata: { generateName: "kubevirt-migrate-vm-", namespace } as StoredObject["metadata"], spec: { vmiName: name, ...(selector ? { addedNodeSelector: selector } : {}) } }, false);
+        this.store.create("virtualmachineinstancemigrations", "VirtualMachineInstanceMigration", object);
+        return;
+      }
+      default:
+        throw new ApiError(405, "MethodNotAllowed", `subresource ${action} is not served by this environment`);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The `kubevirt-env` target: the KubeVirt adapter against the KubeVirt API environment
+ * (adapters-conformance/kubevirt-env), a fresh local API server per scenario, over real HTTP with
+ * a kubeconfig and a bearer token.
+ */
+import { VmshiftClient } from "@vmshift/core";
+import { type KubevirtAdapterOptions, createKubevirtAdapter } from "@vmshift/kubevirt";
+import { KubevirtEnv, SEED } from "../../kubevirt-env/index.ts";
+import type { ConformanceTarget } from "../target.ts";
+
+/** Adapter tuning for a fast local server: short polls and a short unschedulable grace. */
+export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "transport"> = {
+  cold: { unschedulableGraceMs: 400, pollInitialDelayMs: 40, pollMaxDelayMs: 200, stopTimeoutMs: 20_000, startTimeoutMs: 20_000 },
+  watch: { watchBackoff: { initialDelayMs: 50, maxDelayMs: 500 } },
+};
+
+export const kubevirtEnvTarget: ConformanceTarget = {
+  name: "kubevirt-env",
+  adapter: "kubevirt",
+  description: "@vmshift/kubevirt against the local KubeVirt API environment (Kubernetes conventions, KubeVirt admission and migration controller)",
+  async open() {
+    const env = await KubevirtEnv.start();
+    const connect = () => new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml: env.kubeconfig() }, ...ENV_ADAPTER_TUNING }), { follow: { poll: { initialDelayMs: 50, maxDelayMs: 500 } } });
+    const clients: VmshiftClient[] = [connect()];
+    return {
+      client: clients[0]!,
+      subjects: {
+        liveVm: SEED.liveVm,
+        targetHost: SEED.targetHost,
+        fullHost: SEED.fullHost,
+        incompatibleHost: SEED.incompatibleHost,
+        coldVm: SEED.coldVm,
+        coldTargetHost: SEED.targetHost,
+        minVmCount: SEED.vmCount,
+        pageSize: 3,
+        missingVmId: "default/no-such-vm",
+      },
+      controls: {
+        async failDuringTransfer(vmId) {
+          env.fault(vmId, { failTransfer: true });
+        },
+        async failColdStartOnTarget(vmId) {
+          env.fault(vmId, { refuseStartOn: SEED.targetHost });
+        },
+        async slowDown(vmId) {
+          env.fault(vmId, { slow: true });
+        },
+        async restart() {
+          const client = connect();
+          clients.push(client);
+          return client;
+        },
+        requestCount: () => env.requestCount,
+      },
+      async close() {
+        await Promise.all(clients.map((c) => c.close()));
+        await env.close();
+      },
+    };
+  },
+};
