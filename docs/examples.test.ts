@@ -1,0 +1,66 @@
+/**
+ * Every TypeScript block in the docs is a region of a file in docs/examples (type-checked with the
+ * workspace), and every example runs here against the simulator.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import * as minimal from "./examples/minimal-adapter.ts";
+import * as advice from "./examples/plan-advice.ts";
+import * as quick from "./examples/quick-migration.ts";
+import * as handles from "./examples/wait-cancel-attach.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "api" ? [] : markdownFiles(join(dir, e.name))) : e.name.endsWith(".md") ? [join(dir, e.name)] : []));
+}
+
+function region(file: string): string {
+  const text = readFileSync(join(here, "examples", file), "utf8");
+  const match = /\/\/ #region docs\n([\s\S]*?)\n\s*\/\/ #endregion docs/.exec(text);
+  if (!match) throw new Error(`${file} has no docs region`);
+  const lines = match[1]!.split("\n");
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+  return lines.map((l) => l.slice(indent)).join("\n").trim();
+}
+
+describe("docs code blocks", () => {
+  const files = [...markdownFiles(here), join(here, "..", "README.md")];
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const blocks = [...text.matchAll(/<!-- example: ([\w.-]+) -->\n```ts\n([\s\S]*?)```/g)];
+    const bare = [...text.matchAll(/(?<!-->\n)```ts\n/g)];
+    it(`${file.replace(`${here}/`, "docs/")}: every ts block comes from an example`, () => {
+      expect(bare.length, "a ```ts block without an <!-- example: file.ts --> marker").toBe(0);
+      for (const [, example, code] of blocks) expect(code!.trim(), `block from ${example}`).toBe(region(example!));
+    });
+  }
+});
+
+describe("docs examples run against the simulator", () => {
+  it("quick-migration completes on host-2 within the downtime limit", async () => {
+    const lines: string[] = [];
+    const result = await quick.main((l) => lines.push(l));
+    expect(result).toMatchObject({ outcome: "completed", vmLocation: { hostId: "host-2" } });
+    expect(result.downtimeMs).toBeLessThanOrEqual(300);
+    expect(lines.at(-1)).toMatch(/^completed: web-01 on host-2/);
+  });
+  it("wait-cancel-attach: timeout does not cancel, attach finishes, cancel leaves the VM on its source", async () => {
+    const r = await handles.main();
+    expect(r.timedOut).toBe(true);
+    expect(r.attached.outcome).toBe("completed");
+    expect(r.cancelled).toMatchObject({ outcome: "cancelled", vmLocation: { side: "source", hostId: "host-1" } });
+  });
+  it("plan-advice: live for the calm VM, cold for the busy one", async () => {
+    const [calm, busy] = await advice.main();
+    expect(calm!.strategy).toBe("live");
+    expect(busy!.strategy).toBe("cold");
+  });
+  it("minimal-adapter: lists, and the client refuses what it lacks", async () => {
+    const r = await minimal.main();
+    expect(r.vms.map((v) => v.id)).toEqual(["vm-a"]);
+    expect(r.startError).toBe("NOT_SUPPORTED");
+  });
+});
