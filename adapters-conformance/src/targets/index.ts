@@ -5,12 +5,16 @@ import type { ConformanceTarget } from "../target.ts";
 import { simulatorTarget } from "./simulator.ts";
 import { kubevirtEnvTarget } from "./kubevirt-env.ts";
 import { nutanixServerTarget } from "./nutanix-server.ts";
+import { hypervTranscriptsTarget } from "./hyperv-transcripts.ts";
+import { hypervLiveTarget } from "./hyperv-live.ts";
 
 /** Every known target. */
 export const TARGETS: readonly ConformanceTarget[] = [
   simulatorTarget,
   kubevirtEnvTarget,
   nutanixServerTarget,
+  hypervTranscriptsTarget,
+  hypervLiveTarget,
 ];
 
 /** Looks a target up by name. */

@@ -51,6 +51,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { id: "hyperv.migrationDisabled", message: /(not configured to (allow|accept) (live )?migrations?|migration.*(is|are) not enabled|VirtualMachineMigrationEnabled)/i, code: "INVALID_STATE", hint: "run Enable-VMMigration on both hosts" },
   { id: "hyperv.incompatible", message: /(incompatib|not compatible|processor.*(feature|compatib))/i, code: "INCOMPATIBLE" },
   { id: "hyperv.outOfMemory", message: /(not enough memory|insufficient (system )?memory|0x8007000E)/i, code: "INSUFFICIENT_RESOURCES" },
+  { id: "hyperv.insufficientResources", message: /(Insufficient system resources|0x800705AA)/i, code: "INSUFFICIENT_RESOURCES" },
   { id: "hyperv.diskFull", message: /(not enough space on the disk|0x80070070)/i, code: "INSUFFICIENT_RESOURCES" },
   { id: "hyperv.migrationInProgress", message: /(already (being )?migrat|migration (operation )?(is )?already in progress|0x80070020)/i, code: "CONFLICT" },
   { id: "hyperv.invalidStateText", message: /(cannot be performed while the object is in its current state|invalid state|0x800710D2|0x8007139F)/i, code: "INVALID_STATE" },

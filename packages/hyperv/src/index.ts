@@ -9,7 +9,7 @@ export { PS_SINGLE_QUOTES, type PsValue, psString, psValue, readPsString } from 
 export { ERROR_TABLE, type ErrorContext, type ErrorRow, type PowerShellFault, matchErrorRow, toVmshiftError } from "./errors.ts";
 export { type MigrationRef, decodeMigrationId, encodeMigrationId } from "./migration-id.ts";
 export { type Envelope, normalize as normalizePowerShellJson, parseEnvelope } from "./psjson.ts";
-export { type RecordedExchange, RecordingTransport, type RecordingTransportOptions, redactTranscript } from "./recorder.ts";
+export { type RecordedExchange, RecordingTransport, type RecordingTransportOptions, parseScript, redactTranscript } from "./recorder.ts";
 export { type PowerShellRunner, type RunOptions, type RunnerOptions, createRunner } from "./runner.ts";
 export { type ScriptParams, type ScriptTemplate, renderScript, scriptFromWire, wireCommand } from "./script.ts";
 export { SCRIPTS, type ScriptName } from "./scripts/index.ts";

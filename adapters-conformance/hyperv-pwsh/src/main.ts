@@ -1,0 +1,68 @@
+/**
+ * The stand-in `pwsh`. node-powershell starts it with `-NoLogo -NoExit -Command -` and, for each
+ * invocation, writes five lines to stdin: `[Console]::Error.WriteLine("<delimiter>")`,
+ * `[Console]::Out.WriteLine("<delimiter>")`, the command, and the two delimiter lines again. It
+ * then reads stdout and stderr up to the second delimiter on each; anything on stderr fails the
+ * invocation. This program executes those lines in order, as PowerShell would:
+ *
+ * - the delimiter lines echo their argument to stdout or stderr;
+ * - a `New-PSSession` line opens the remoting session (checking the password came through the
+ *   environment, never through the text);
+ * - a vmshift wire line (`…FromBase64String('<script>')…`) runs the script against the model
+ *   (`VMSHIFT_PWSH_STATE`) or answers from a recorded transcript (`VMSHIFT_PWSH_TRANSCRIPT`);
+ * - anything else is an unknown command (stderr), as a real shell would report it.
+ */
+import { createInterface } from "node:readline";
+import { scriptFromWire } from "@vmshift/hyperv";
+import { runModel } from "./run-model.ts";
+import { Replayer } from "./replay.ts";
+
+const statePath = process.env["VMSHIFT_PWSH_STATE"];
+const transcriptPath = process.env["VMSHIFT_PWSH_TRANSCRIPT"];
+const expectedPassword = process.env["VMSHIFT_PWSH_EXPECT_PASSWORD"];
+const replayer = transcriptPath ? Replayer.load(transcriptPath) : undefined;
+let session = false;
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const err = (text: string) => process.stderr.write(`${text}\n`);
+
+function handle(line: string): void {
+  const echo = /^\[Console\]::(Out|Error)\.WriteLine\("([0-9A-Za-z]*)"\)\s*$/.exec(line);
+  if (echo) return (echo[1] === "Out" ? out : err)(echo[2]!);
+  if (line.trim() === "") return;
+  if (expectedPassword && line.includes(expectedPassword)) return err("stand-in pwsh: the remoting password appeared in script text");
+  if (/\bNew-PSSession\b/.test(line)) return openSession(line);
+  const script = scriptFromWire(line);
+  if (script === undefined) return err(`${line.split(/\s/)[0]}: The term '${line.split(/\s/)[0]}' is not recognized as a name of a cmdlet, function, script file, or executable program.`);
+  if (line.startsWith("Invoke-Command -Session $vmshiftSession") && !session) {
+    return err("Invoke-Command: Cannot validate argument on parameter 'Session'. The argument is null or empty.");
+  }
+  if (!/\| ForEach-Object \{ \[Console\]::Out\.WriteLine\(\[string\]\$_\) \}$/.test(line)) return err("stand-in pwsh: output is not written through [Console]::Out");
+  if (replayer) {
+    const answer = replayer.answer(script);
+    return answer === undefined ? err(`stand-in pwsh: no recorded answer for this script (${script.split("\n")[0]})`) : out(answer);
+  }
+  if (!statePath) return err("stand-in pwsh: set VMSHIFT_PWSH_STATE or VMSHIFT_PWSH_TRANSCRIPT");
+  out(runModel(statePath, script, { edition: process.env["VMSHIFT_PWSH_EDITION"] === "Desktop" ? "Desktop" : "Core" }));
+}
+
+function openSession(line: string): void {
+  const wantsCredential = line.includes("$env:VMSHIFT_PS_PASSWORD");
+  if (wantsCredential) {
+    const password = process.env["VMSHIFT_PS_PASSWORD"];
+    if (!password) return err("New-PSSession: the credential's password is empty (VMSHIFT_PS_PASSWORD not set)");
+    if (expectedPassword && password !== expectedPassword) return err("New-PSSession: Access is denied. (logon failure)");
+    delete process.env["VMSHIFT_PS_PASSWORD"];
+  }
+  session = true;
+}
+
+const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+rl.on("line", (line) => {
+  try {
+    handle(line);
+  } catch (error) {
+    err(`stand-in pwsh: ${error instanceof Error ? error.message : String(error)}`);
+  }
+});
+rl.on("close", () => process.exit(0));

@@ -1,0 +1,67 @@
+/**
+ * The Hyper-V adapter through the real node-powershell package, talking to the stand-in `pwsh`
+ * (adapters-conformance/hyperv-pwsh): node-powershell spawns it, frames each script with its
+ * delimiters, and the stand-in answers from its Hyper-V model as a management server with WinRM
+ * remoting (credentials travel through the environment, never the script text).
+ */
+import { VmshiftClient } from "@vmshift/core";
+import { createHypervAdapter, createNodePowerShellRunner } from "@vmshift/hyperv";
+import { STAND_IN_PWSH, StandInWorld } from "../../hyperv-pwsh/src/world.ts";
+import type { ConformanceTarget } from "../target.ts";
+
+const HOSTS = ["HV-A", "HV-B", "HV-C", "HV-D"];
+const PASSWORD = "stand-in-Secret-7";
+
+export const hypervTranscriptsTarget: ConformanceTarget = {
+  name: "hyperv-transcripts",
+  adapter: "hyperv",
+  description: "@vmshift/hyperv → node-powershell → stand-in pwsh (Hyper-V model, WinRM session with credentials)",
+  async open() {
+    const world = new StandInWorld();
+    const clients: VmshiftClient[] = [];
+    const connect = () => {
+      const runner = createNodePowerShellRunner({
+        executable: STAND_IN_PWSH,
+        env: world.env({ VMSHIFT_PWSH_EXPECT_PASSWORD: PASSWORD }),
+        remote: { computerName: "MGMT-01", userName: "LAB\\vmshift", password: PASSWORD, authentication: "Kerberos" },
+        timeoutMs: 30_000,
+      });
+      const client = new VmshiftClient(createHypervAdapter({ runner, hosts: HOSTS }), { follow: { poll: { initialDelayMs: 100, maxDelayMs: 400 } } });
+      clients.push(client);
+      return client;
+    };
+    return {
+      client: connect(),
+      subjects: {
+        liveVm: world.vmId("web-01"),
+        targetHost: "HV-B",
+        fullHost: "HV-C",
+        incompatibleHost: "HV-D",
+        coldVm: world.vmId("app-01"),
+        coldTargetHost: "HV-B",
+        minVmCount: 12,
+        pageSize: 5,
+        missingVmId: "00000000-0000-4000-8000-00000000dead",
+      },
+      controls: {
+        async failDuringTransfer(vmId) {
+          world.failDuringTransfer(vmId);
+        },
+        async failColdStartOnTarget(vmId) {
+          world.failColdStartOnTarget(vmId);
+        },
+        async slowDown(vmId) {
+          world.slowDown(vmId);
+        },
+        async restart() {
+          return connect();
+        },
+        requestCount: () => world.requestCount,
+      },
+      async close() {
+        await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+        world.dispose();
+      },
+    };
+  },
+};
