@@ -102,7 +102,9 @@ func moveVM(vmObj mo.Reference, host types.ManagedObjectReference, pool *types.M
 // firstCluster is the cluster with the lowest moref (the simulator numbers them in creation order).
 func firstCluster() *simulator.ClusterComputeResource {
 	all := simulator.Map.All("ClusterComputeResource")
-	sort.Slice(all, func(i, j int) bool { return len(all[i].Reference().Value) < len(all[j].Reference().Value) || (len(all[i].Reference().Value) == len(all[j].Reference().Value) && all[i].Reference().Value < all[j].Reference().Value) })
+	sort.Slice(all, func(i, j int) bool {
+		return len(all[i].Reference().Value) < len(all[j].Reference().Value) || (len(all[i].Reference().Value) == len(all[j].Reference().Value) && all[i].Reference().Value < all[j].Reference().Value)
+	})
 	for _, c := range all {
 		if cl, ok := c.(*simulator.ClusterComputeResource); ok {
 			return cl

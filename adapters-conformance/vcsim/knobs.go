@@ -16,6 +16,7 @@ type knobs struct {
 	failColdStart map[string]bool          // VM moref → next power-on away from its arming host fails
 	armedOn       map[string]string        // VM moref → host it was on when failColdStart was armed
 	expired       map[string]bool          // session cookies seen; true: answered with NotAuthenticated
+	moving        map[string]string        // VM moref → task moref of its relocate in flight
 	requests      atomic.Int64
 }
 
@@ -26,7 +27,7 @@ func newKnobs(duration time.Duration, steps int) *knobs {
 	return &knobs{
 		duration: duration, steps: steps,
 		slow: map[string]time.Duration{}, failTransfer: map[string]bool{}, failColdStart: map[string]bool{},
-		armedOn: map[string]string{}, expired: map[string]bool{},
+		armedOn: map[string]string{}, expired: map[string]bool{}, moving: map[string]string{},
 	}
 }
 
@@ -63,4 +64,23 @@ func (k *knobs) takeFailColdStart(vm, host string) bool {
 	delete(k.failColdStart, vm)
 	delete(k.armedOn, vm)
 	return true
+}
+
+// claim marks vm as moving under task; it returns the task already moving it, if any.
+func (k *knobs) claim(vm, task string) string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if busy, ok := k.moving[vm]; ok {
+		return busy
+	}
+	if task != "" {
+		k.moving[vm] = task
+	}
+	return ""
+}
+
+func (k *knobs) release(vm string) {
+	k.mu.Lock()
+	delete(k.moving, vm)
+	k.mu.Unlock()
 }

@@ -135,9 +135,11 @@ func (vm *vmWrap) admit(m move, state types.VirtualMachinePowerState) (types.Bas
 func (vm *vmWrap) relocate(name string, m move, state types.VirtualMachinePowerState) types.ManagedObjectReference {
 	self := vm.Self
 	t := newTask(self, name)
+	vm.knobs.claim(self.Value, t.Self.Value)
 	duration, steps := vm.knobs.timing(self.Value)
 	failTransfer := vm.knobs.takeFailTransfer(self.Value)
 	return t.start(func() (types.AnyType, types.BaseMethodFault, string) {
+		defer vm.knobs.release(self.Value)
 		var fault types.BaseMethodFault
 		var msg string
 		simulator.Map.WithLock(vm, func() { fault, msg = vm.admit(m, state) })
@@ -172,6 +174,10 @@ func (vm *vmWrap) relocate(name string, m move, state types.VirtualMachinePowerS
 // does), then runs an asynchronous, cancelable task with progress.
 func (vm *vmWrap) RelocateVMTask(ctx *simulator.Context, req *types.RelocateVM_Task) soap.HasFault {
 	body := &methods.RelocateVM_TaskBody{}
+	if busy := vm.knobs.claim(vm.Self.Value, ""); busy != "" {
+		body.Fault_ = simulator.Fault("Another task is already in progress.", &types.TaskInProgress{Task: ref("Task", busy)})
+		return body
+	}
 	m, fault := vm.plan(req.Spec.Host, req.Spec.Pool, req.Spec.Datastore)
 	if fault != nil {
 		body.Fault_ = fault
@@ -184,6 +190,10 @@ func (vm *vmWrap) RelocateVMTask(ctx *simulator.Context, req *types.RelocateVM_T
 // MigrateVMTask (absent from stock vcsim) moves compute only, honouring the `state` guard.
 func (vm *vmWrap) MigrateVMTask(ctx *simulator.Context, req *types.MigrateVM_Task) soap.HasFault {
 	body := &methods.MigrateVM_TaskBody{}
+	if busy := vm.knobs.claim(vm.Self.Value, ""); busy != "" {
+		body.Fault_ = simulator.Fault("Another task is already in progress.", &types.TaskInProgress{Task: ref("Task", busy)})
+		return body
+	}
 	m, fault := vm.plan(req.Host, req.Pool, nil)
 	if fault != nil {
 		body.Fault_ = fault

@@ -7,6 +7,7 @@ import { kubevirtEnvTarget } from "./kubevirt-env.ts";
 import { nutanixServerTarget } from "./nutanix-server.ts";
 import { hypervTranscriptsTarget } from "./hyperv-transcripts.ts";
 import { hypervLiveTarget } from "./hyperv-live.ts";
+import { vsphereVcsimTarget } from "./vsphere-vcsim.ts";
 
 /** Every known target. */
 export const TARGETS: readonly ConformanceTarget[] = [
@@ -15,6 +16,7 @@ export const TARGETS: readonly ConformanceTarget[] = [
   nutanixServerTarget,
   hypervTranscriptsTarget,
   hypervLiveTarget,
+  vsphereVcsimTarget,
 ];
 
 /** Looks a target up by name. */

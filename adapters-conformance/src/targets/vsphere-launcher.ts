@@ -1,0 +1,96 @@
+/**
+ * Starts and stops vmshift's vcsim launcher (adapters-conformance/vcsim, built by
+ * .ci/setup.d/30-vsphere.sh into .cache/vcsim/vmshift-vcsim) and talks to its control endpoint.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import https from "node:https";
+import { PinnedAgent } from "@vmshift/vsphere";
+
+/** Where the setup script puts the launcher. */
+export const VCSIM_BINARY = fileURLToPath(new URL("../../../.cache/vcsim/vmshift-vcsim", import.meta.url));
+
+/** A running launcher. */
+export interface Vcsim {
+  /** `https://127.0.0.1:PORT/sdk`. */
+  readonly url: string;
+  /** SHA-256 thumbprint of its self-signed certificate. */
+  readonly thumbprint: string;
+  /** Calls the control endpoint (`/vmshift/...`); resolves when it answered 2xx. */
+  control(path: string, query?: Readonly<Record<string, string>>): Promise<void>;
+  /** SIGTERM, then wait for the exit (SIGKILL after 5 s). */
+  stop(): Promise<void>;
+}
+
+/** Why the launcher cannot run here, or undefined when it can. */
+export function vcsimMissing(): string | undefined {
+  return existsSync(VCSIM_BINARY) ? undefined : `vcsim launcher not built at ${VCSIM_BINARY}: run .ci/setup.d/30-vsphere.sh (needs golang-go and golang-github-vmware-govmomi-dev)`;
+}
+
+/** Starts a launcher with the given flags and waits for its `VMSHIFT_VCSIM` line. */
+export async function startVcsim(flags: readonly string[] = []): Promise<Vcsim> {
+  const child = spawn(VCSIM_BINARY, ["-l", "127.0.0.1:0", ...flags], { stdio: ["ignore", "pipe", "pipe"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => fail(new Error(`vcsim did not start within 20 s: ${err.slice(-500)}`)), 20_000);
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(e);
+    };
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /VMSHIFT_VCSIM [^\n]*\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    child.once("exit", (code) => fail(new Error(`vcsim exited with ${code}: ${err.slice(-500)}`)));
+    child.once("error", fail);
+  });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const url = /url=(\S+)/.exec(line)?.[1] ?? "";
+  const thumbprint = /thumbprint=(\S*)/.exec(line)?.[1] ?? "";
+  const agent = thumbprint ? new PinnedAgent(thumbprint) : undefined;
+  const base = url.replace(/\/sdk$/, "");
+  return {
+    url,
+    thumbprint,
+    async control(path, query = {}) {
+      const qs = new URLSearchParams(query).toString();
+      await request(agent, path === "requests" ? "GET" : "POST", `${base}/vmshift/${path}${qs ? `?${qs}` : ""}`);
+    },
+    async stop() {
+      agent?.destroy();
+      await stopChild(child);
+    },
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+function request(agent: https.Agent | undefined, method: string, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, ...(agent ? { agent } : {}), timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on("end", () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`vcsim control ${url}: HTTP ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

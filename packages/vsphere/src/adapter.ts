@@ -1,0 +1,312 @@
+/**
+ * The vSphere adapter: maps vmshift's contract onto vim25 (vCenter) through a {@link VimSession}.
+ * Live migrations are vCenter tasks (the id carries the task moref, so any process can attach);
+ * cold migrations are driven by the process that started them.
+ */
+import {
+  type HypervisorAdapter,
+  type Logger,
+  type MigrationSnapshot,
+  type OperationContext,
+  type PreflightCheck,
+  type ProbeResult,
+  type VmLocation,
+  VmshiftError,
+  isTerminalPhase,
+  isVmshiftError,
+  silentLogger,
+  unsupported,
+} from "@vmshift/core";
+import type { AxiosInstance } from "axios";
+import { VSPHERE_CAPABILITIES } from "./capabilities.ts";
+import { type MigrationRef, decodeMigrationId } from "./ids.ts";
+import { ColdMigration } from "./resources/cold.ts";
+import { VMOTIONS_PER_HOST, ViewLister, getVm, listHosts, listVms } from "./resources/inventory.ts";
+import { liveSnapshot, startLive } from "./resources/live.ts";
+import { type HostFacts, chooseHost, poolFor, readHostFacts, readVmFacts } from "./resources/placement.ts";
+import { type ServerCheckState, ownChecks, serverChecks, targetFacts } from "./resources/preflight.ts";
+import { cancelTask, readTask, watchTask } from "./resources/tasks.ts";
+import { VimSession } from "./session.ts";
+import type { TlsOptions } from "./tls.ts";
+import { type VimMethod, type VimTransport, createSoapTransport } from "./transport.ts";
+
+/** Options of {@link createVsphereAdapter}. */
+export interface VsphereAdapterOptions extends TlsOptions {
+  /** vCenter SDK endpoint, e.g. `https://vc.example.com/sdk` (path defaults to `/sdk`). */
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  /** Per-request timeout, ms. Default 120 000. */
+  readonly requestTimeoutMs?: number;
+  /** vim25 release in SOAPAction. Default `6.5`. */
+  readonly apiVersion?: string;
+  /** `maxWaitSeconds` of each WaitForUpdatesEx. Default 30. */
+  readonly waitMaxSeconds?: number;
+  /** Keep-alive interval while logged in, ms; 0 disables. Default 0. */
+  readonly keepAliveIntervalMs?: number;
+  /** HTTP client for the SOAP transport (e.g. with a request counter); default built from the TLS options. */
+  readonly http?: AxiosInstance;
+  /** Called before each SOAP request is sent (metrics, request counting). */
+  readonly onRequest?: (method: VimMethod) => void;
+  /** A transport to use instead of the SOAP one (tests). */
+  readonly transport?: VimTransport;
+  /** Path of the WSDL subset. Default: the package's own. */
+  readonly wsdlPath?: string;
+  /** Default: silent. */
+  readonly logger?: Logger;
+}
+
+/** The vSphere adapter with its session (for tools that need raw access). */
+export interface VsphereAdapter extends HypervisorAdapter {
+  readonly session: VimSession;
+}
+
+const LIMITS = {
+  perSourceHost: VMOTIONS_PER_HOST,
+  perTargetHost: VMOTIONS_PER_HOST,
+  source: "VMware vSphere 6.5/6.7 vCenter limits: host cost 8, vMotion cost 1 (also network 4 on 1GbE / 8 on 10GbE, datastore 128)",
+} as const;
+
+/** Creates the adapter. No request is sent until the first operation. */
+export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAdapter {
+  const logger = options.logger ?? silentLogger;
+  const transport =
+    options.transport ??
+    createSoapTransport({
+      url: options.url,
+      secrets: [options.password],
+      ...pick(options, ["thumbprint", "insecureSkipTlsVerify", "ca", "requestTimeoutMs", "apiVersion", "http", "wsdlPath", "onRequest"]),
+    });
+  const session = new VimSession(transport, {
+    username: options.username,
+    password: options.password,
+    logger,
+    ...(options.keepAliveIntervalMs === undefined ? {} : { keepAliveIntervalMs: options.keepAliveIntervalMs }),
+  });
+  const content = () => session.content();
+  const lister = new ViewLister(session, content);
+  const byRequest = new Map<string, string>();
+  const inFlight = new Map<string, string>();
+  const colds = new Map<string, ColdMigration>();
+  const finished = new Map<string, MigrationSnapshot>();
+  const serverCheck: ServerCheckState = { available: undefined };
+  const waitSeconds = options.waitMaxSeconds ?? 30;
+
+  const nowIso = (ctx: OperationContext) => new Date(ctx.clock.now()).toISOString();
+  const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
+
+  async function locate(ref: MigrationRef, ctx: OperationContext): Promise<VmLocation> {
+    const vm = await getVm(session, await content(), ref.vmId, signalOf(ctx));
+    const side = vm.hostId === ref.sourceHostId ? "source" : vm.hostId === ref.targetHostId ? "target" : "unknown";
+    return { ...(vm.hostId === undefined ? {} : { hostId: vm.hostId }), side, powerState: vm.powerState };
+  }
+
+  function remember(s: MigrationSnapshot): MigrationSnapshot {
+    if (isTerminalPhase(s.phase)) {
+      finished.set(s.id, s);
+      if (inFlight.get(s.vmId) === s.id) inFlight.delete(s.vmId);
+    }
+    return s;
+  }
+
+  async function liveState(ref: MigrationRef, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const state = await readTask(session, await content(), { type: "Task", value: ref.key }, ctx.signal);
+    if (state.entity && state.entity.value !== ref.vmId) {
+      throw new VmshiftError("INVALID_ARGUMENT", `task ${ref.key} works on ${state.entity.value}, not on VM ${ref.vmId}`, { adapter: "vsphere" });
+    }
+    const draft = liveSnapshot(ref, state, nowIso(ctx));
+    const location = draft.result && draft.result.outcome !== "completed" ? await locate(ref, ctx) : undefined;
+    return remember(location ? liveSnapshot(ref, state, nowIso(ctx), location) : draft);
+  }
+
+  async function coldState(ref: MigrationRef, id: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const local = colds.get(id);
+    if (local) return remember(local.snapshot());
+    // Started by another process: report where the VM is (this process does not drive it).
+    const where = await locate(ref, ctx);
+    const outcome = where.side === "target" ? "completed" : "failed";
+    const observedAt = nowIso(ctx);
+    return remember({
+      id, vmId: ref.vmId, mode: "cold", phase: outcome, sourceHostId: ref.sourceHostId, targetHostId: ref.targetHostId,
+      progress: { phase: outcome, message: "cold migration driven by another process; state derived from the VM's location", observedAt },
+      result: {
+        migrationId: id, vmId: ref.vmId, mode: "cold", outcome, vmLocation: where, sourceHostId: ref.sourceHostId, targetHostId: ref.targetHostId,
+        ...(outcome === "failed" ? { error: { code: "MIGRATION_FAILED", message: `the VM is on ${where.hostId ?? "an unknown host"}, not on the target` } } : {}),
+      },
+    });
+  }
+
+  async function getMigration(id: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const done = finished.get(id);
+    if (done) return done;
+    const ref = decodeMigrationId(id);
+    return ref.mode === "live" ? liveState(ref, ctx) : coldState(ref, id, ctx);
+  }
+
+  const adapter: VsphereAdapter = {
+    name: "vsphere",
+    capabilities: VSPHERE_CAPABILITIES,
+    limits: LIMITS,
+    session,
+
+    async probe(): Promise<ProbeResult> {
+      const c = await content();
+      const notes = [`apiType ${c.apiType ?? "unknown"}, apiVersion ${c.apiVersion ?? "unknown"}`];
+      if (c.apiType === "HostAgent") {
+        const why = "connected to an ESXi host directly; vMotion needs vCenter";
+        return { ...(c.fullName ? { server: c.fullName } : {}), notes, capabilities: { "migration.live": unsupported(why), "migration.cold": unsupported(why) } };
+      }
+      if (serverCheck.available === false) notes.push("CheckRelocate_Task not implemented: preflight uses vmshift's own checks only");
+      return { ...(c.fullName ? { server: c.fullName } : {}), notes };
+    },
+
+    listVms: (opts) => listVms(lister, opts),
+    listHosts: (opts) => listHosts(lister, opts),
+    getVm: async (vmId, ctx) => getVm(session, await content(), vmId, signalOf(ctx)),
+
+    async preflight(request, ctx): Promise<readonly PreflightCheck[]> {
+      const c = await content();
+      const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
+      let target: HostFacts | undefined;
+      const checks: PreflightCheck[] = [];
+      if (request.targetHostId !== undefined) {
+        const t = await targetFacts(session, c, request.targetHostId, ctx.signal);
+        if ("category" in t) checks.push(t);
+        else target = t;
+      } else {
+        try {
+          target = await chooseHost(session, c, vm, request.targetClusterId, ctx.signal);
+          checks.push({ id: "host.chosen", category: "capacity", severity: "info", message: `vmshift would choose host ${target.name} (${target.id})` });
+        } catch (error) {
+          if (!isVmshiftError(error, "INSUFFICIENT_RESOURCES")) throw error;
+          checks.push({ id: "host.none-fits", category: "capacity", severity: "error", message: error.reason });
+        }
+      }
+      checks.push(...(await ownChecks(session, c, request, vm, target, ctx.signal)));
+      if (target && vm.hostId !== target.id && !checks.some((x) => x.severity === "error" && x.category === "state")) {
+        const source = vm.hostId ? await readHostFacts(session, c, vm.hostId, ctx.signal) : undefined;
+        checks.push(...(await serverChecks(session, c, vm, target, source, serverCheck, ctx.signal)));
+      }
+      return checks;
+    },
+
+    async startMigration(request, ctx): Promise<MigrationSnapshot> {
+      const earlier = byRequest.get(request.requestId);
+      if (earlier) return getMigration(earlier, ctx);
+      const c = await content();
+      const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
+      const busy = inFlight.get(vm.id);
+      if (busy && !finished.has(busy)) throw new VmshiftError("CONFLICT", `VM ${vm.id} is already migrating (${busy})`, { adapter: "vsphere", subject: vm.id, retryable: false });
+      if (request.mode === "live" && vm.power !== "poweredOn") {
+        throw new VmshiftError("INVALID_STATE", `VM ${vm.id} is ${vm.power}; a live migration needs it powered on (use mode "cold")`, { adapter: "vsphere", subject: vm.id });
+      }
+      let target: HostFacts;
+      if (request.targetHostId !== undefined) {
+        try {
+          target = await readHostFacts(session, c, request.targetHostId, ctx.signal);
+        } catch (error) {
+          if (isVmshiftError(error, "NOT_FOUND")) throw new VmshiftError("NOT_FOUND", `no host ${request.targetHostId}`, { adapter: "vsphere", subject: request.targetHostId, cause: error });
+          throw error;
+        }
+      } else {
+        target = await chooseHost(session, c, vm, request.targetClusterId, ctx.signal);
+      }
+      if (target.id === vm.hostId) throw new VmshiftError("INVALID_ARGUMENT", `VM ${vm.id} already runs on ${target.id}`, { adapter: "vsphere", subject: vm.id });
+      if (request.targetClusterId !== undefined && target.parent?.value !== request.targetClusterId) {
+        throw new VmshiftError("INVALID_ARGUMENT", `host ${target.id} is not in cluster ${request.targetClusterId}`, { adapter: "vsphere", subject: vm.id });
+      }
+      const source = vm.hostId ? await readHostFacts(session, c, vm.hostId, ctx.signal) : undefined;
+      const pool = await poolFor(session, c, source, target, ctx.signal);
+      const sourceHostId = vm.hostId ?? "none";
+      let snapshot: MigrationSnapshot;
+      if (request.mode === "live") {
+        const state = await startLive(session, c, vm, target, pool, request.targetStorageId, ctx.signal);
+        const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId, targetHostId: target.id, key: state.task.value };
+        snapshot = liveSnapshot(ref, state, nowIso(ctx));
+        if (snapshot.result && snapshot.result.outcome !== "completed") snapshot = liveSnapshot(ref, state, nowIso(ctx), await locate(ref, ctx));
+      } else {
+        const ref: MigrationRef = { mode: "cold", vmId: vm.id, sourceHostId, targetHostId: target.id, key: String(ctx.clock.now()) };
+        const sourcePool = source && pool ? await poolFor(session, c, target, source, ctx.signal) : undefined;
+        const cold = new ColdMigration({ session, content: c, clock: ctx.clock, logger: ctx.logger }, ref, vm, {
+          restartOnSourceOnFailure: request.restartOnSourceOnFailure ?? true,
+          shutdownTimeoutMs: request.shutdownTimeoutMs ?? 120_000,
+          ...(pool ? { targetPool: pool } : {}),
+          ...(sourcePool ? { sourcePool } : {}),
+          ...(request.targetStorageId === undefined ? {} : { datastore: request.targetStorageId }),
+        });
+        colds.set(cold.id, cold);
+        cold.start();
+        snapshot = cold.snapshot();
+      }
+      byRequest.set(request.requestId, snapshot.id);
+      if (!isTerminalPhase(snapshot.phase)) inFlight.set(vm.id, snapshot.id);
+      return remember(snapshot);
+    },
+
+    getMigration,
+
+    async *watchMigration(id, ctx): AsyncIterable<MigrationSnapshot> {
+      const done = finished.get(id);
+      if (done) {
+        yield done;
+        return;
+      }
+      const ref = decodeMigrationId(id);
+      if (ref.mode === "cold") {
+        const local = colds.get(id);
+        if (!local) {
+          yield await coldState(ref, id, ctx);
+          return;
+        }
+        for await (const s of local.watch(ctx.signal)) yield remember(s);
+        return;
+      }
+      const c = await content();
+      try {
+        for await (const state of watchTask(session, c, { type: "Task", value: ref.key }, { ...signalOf(ctx), maxWaitSeconds: waitSeconds })) {
+          const draft = liveSnapshot(ref, state, nowIso(ctx));
+          const location = draft.result && draft.result.outcome !== "completed" ? await locate(ref, ctx) : undefined;
+          yield remember(location ? liveSnapshot(ref, state, nowIso(ctx), location) : draft);
+          if (draft.result) return;
+        }
+      } catch (error) {
+        if (ctx.signal?.aborted) return;
+        // The push stream broke (collector lost with an expired session, connection reset): end
+        // the stream; the task handle takes one fresh look by polling and reconnects.
+        if (isVmshiftError(error) && (error.code === "NOT_FOUND" || error.code === "TRANSPORT" || error.code === "TIMEOUT")) {
+          ctx.logger.log("warn", "WaitForUpdatesEx stream ended; falling back to a poll", { migrationId: id, error: error.message });
+          return;
+        }
+        throw error;
+      }
+    },
+
+    async cancelMigration(id, ctx): Promise<void> {
+      const ref = decodeMigrationId(id);
+      if (ref.mode === "cold") {
+        const local = colds.get(id);
+        if (!local) throw new VmshiftError("CAPABILITY_UNAVAILABLE", "this cold migration is driven by another process; cancel it there", { adapter: "vsphere", subject: id });
+        await local.cancel();
+        return;
+      }
+      await cancelTask(session, { type: "Task", value: ref.key }, ctx.signal);
+    },
+
+    async attachMigration(id, ctx): Promise<MigrationSnapshot> {
+      return getMigration(id, ctx);
+    },
+
+    async close(): Promise<void> {
+      await session.close();
+    },
+  };
+  return adapter;
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (source[k] !== undefined) out[k] = source[k];
+  return out;
+}
+
+
