@@ -89,15 +89,15 @@ export class NodePowerShellTransport implements PowerShellTransport {
   }
 
   async execute(script: string, options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {}): Promise<string> {
-    if (options.signal?.aborted) throw new VmshiftError("ABORTED", "aborted before the script was sent", { adapter: "hyperv", operation: "powershell.run" });
+    if (options.signal?.aborted) throw new VmshiftError("ABORTED", "aborted before the script was sent", { adapter: "hyperv" });
     const shell = await this.#getShell();
     const line = wireCommand(script, (sb) => `${this.remote ? `Invoke-Command -Session $vmshiftSession -ScriptBlock ${sb}` : `& ${sb}`} | ForEach-Object { [Console]::Out.WriteLine([string]$_) }`);
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 600_000;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const interrupted = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new VmshiftError("TIMEOUT", `PowerShell did not answer within ${timeoutMs} ms`, { adapter: "hyperv", operation: "powershell.run" })), timeoutMs);
-      onAbort = () => reject(new VmshiftError("ABORTED", "aborted while PowerShell was running", { adapter: "hyperv", operation: "powershell.run" }));
+      timer = setTimeout(() => reject(new VmshiftError("TIMEOUT", `PowerShell did not answer within ${timeoutMs} ms`, { adapter: "hyperv" })), timeoutMs);
+      onAbort = () => reject(new VmshiftError("ABORTED", "aborted while PowerShell was running", { adapter: "hyperv" }));
       options.signal?.addEventListener("abort", onAbort, { once: true });
     });
     try {
@@ -165,7 +165,7 @@ export class NodePowerShellTransport implements PowerShellTransport {
     const secrets = this.#secrets();
     const text = redact(error instanceof Error ? error.message : String(error), secrets);
     const code = /ENOENT|not found|cannot find/i.test(text) && !this.remote ? "TRANSPORT" : /Access is denied|logon failure|password is incorrect/i.test(text) ? "UNAUTHENTICATED" : "TRANSPORT";
-    return new VmshiftError(code, `PowerShell failed: ${text}`, { adapter: "hyperv", operation: "powershell.run", details: { executable: this.#options.executable ?? "pwsh" } });
+    return new VmshiftError(code, `PowerShell failed: ${text}`, { adapter: "hyperv", details: { executable: this.#options.executable ?? "pwsh" } });
   }
 
   #secrets(): string[] {
