@@ -88,14 +88,7 @@ export class NutanixTransport {
     this.#secrets = "apiKey" in options.auth ? [options.auth.apiKey] : [options.auth.password, Buffer.from(`${options.auth.username}:${options.auth.password}`).toString("base64")];
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
-    const ca = options.ca === undefined ? undefined : typeof options.ca === "string" ? [options.ca] : [...options.ca];
-    this.#http =
-      options.httpClient ??
-      axios.create({
-        baseURL: base.origin,
-        httpsAgent: new Agent({ rejectUnauthorized: options.insecureSkipTlsVerify !== true, keepAlive: true, ...(ca ? { ca } : {}) }),
-        maxRedirects: 0,
-      });
+    this.#http = options.httpClient ?? axios.create({ baseURL: base.origin, httpsAgent: new Agent(tlsAgentOptions(options)), maxRedirects: 0 });
   }
 
   /** Requests sent so far, retries included. */
@@ -169,6 +162,12 @@ export class NutanixTransport {
       { operation: request.operation, ...(request.subject === undefined ? {} : { subject: request.subject }), cause: { errno, method: request.method, path: request.path } },
     );
   }
+}
+
+/** The TLS options of the HTTPS agent: verification on unless `insecureSkipTlsVerify`, extra CAs from `ca`. */
+export function tlsAgentOptions(options: Pick<NutanixConnectionOptions, "insecureSkipTlsVerify" | "ca">): { rejectUnauthorized: boolean; keepAlive: boolean; ca?: string[] } {
+  const ca = options.ca === undefined ? undefined : typeof options.ca === "string" ? [options.ca] : [...options.ca];
+  return { rejectUnauthorized: options.insecureSkipTlsVerify !== true, keepAlive: true, ...(ca ? { ca } : {}) };
 }
 
 function headerValue(headers: unknown, name: string): string | undefined {
