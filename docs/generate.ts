@@ -24,7 +24,7 @@ export async function loadTables(): Promise<{ adapter: string; table: Capability
     } catch {
       continue;
     }
-    const entry = Object.entries(mod).find(([name]) => name.endsWith("Capabilities"));
+    const entry = Object.entries(mod).find(([name]) => /capabilities$/i.test(name));
     if (entry) out.push({ adapter: pkg.replace("@vmshift/", ""), table: entry[1] as CapabilityTable });
   }
   return out;
