@@ -16,3 +16,4 @@ export { type CancelOptions, type FollowOptions, type MigrationTask, type WaitOp
 export { requireId, validateMigrationRequest } from "./validate.ts";
 export { type BackoffOptions, type PollOptions, type RetryOptions, backoffDelay, pollUntil, withRetry } from "./wait.ts";
 export { type ListResult, type ListWatchEvent, type ListWatchOptions, type ListWatchSource, type WatchEvent, listWatch } from "./watch.ts";
+export * from "./fleet/index.ts";

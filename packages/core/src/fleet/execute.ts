@@ -1,0 +1,315 @@
+/**
+ * Runs a plan: starts migrations in plan order as the limiter admits them (a blocked one does not
+ * hold back those behind it whose hosts are free), follows each to its end, and reports where
+ * every VM ended up. Per-VM cancel, whole-plan cancel, stop-on-failure, and an event stream.
+ */
+import type { VmshiftClient } from "../client.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { VmshiftError, isVmshiftError } from "../errors.ts";
+import { type MigrationResult, type VmLocation, isTerminalPhase } from "../model.ts";
+import type { MigrationTask } from "../task.ts";
+import { validateMigrationRequest } from "../validate.ts";
+import { EventChannel } from "./events.ts";
+import { MigrationLimiter, type SlotClaim } from "./limiter.ts";
+import type { ExecuteOptions } from "./options.ts";
+import type { FleetEvent, FleetPlan, FleetReport, PlannedMigration, VmOutcome, VmOutcomeStatus } from "./types.ts";
+
+interface Item {
+  readonly m: PlannedMigration;
+  readonly claim: SlotClaim;
+  state: "pending" | "starting" | "running" | "done";
+  acquired: boolean;
+  cancelRequested: boolean;
+  task?: MigrationTask;
+  startedAtMs?: number;
+}
+
+const OPERATION = "fleet.execute";
+
+/** Checks a plan handed to {@link FleetExecution} (it may come from a file written by a dry run). */
+export function validatePlan(plan: FleetPlan): void {
+  if (typeof plan !== "object" || plan === null || !Array.isArray(plan.migrations) || !Array.isArray(plan.skipped) || typeof plan.limits !== "object" || plan.limits === null) {
+    throw new VmshiftError("INVALID_ARGUMENT", "not a fleet plan (expected migrations, skipped and limits)", { operation: OPERATION });
+  }
+  const seen = new Set<string>();
+  for (const m of plan.migrations) {
+    validateMigrationRequest(m.request, OPERATION);
+    if (m.request.vmId !== m.vmId) throw new VmshiftError("INVALID_ARGUMENT", `plan entry ${m.vmId} carries a request for ${m.request.vmId}`, { operation: OPERATION });
+    if (seen.has(m.vmId)) throw new VmshiftError("INVALID_ARGUMENT", `VM ${m.vmId} appears twice in the plan`, { operation: OPERATION });
+    seen.add(m.vmId);
+  }
+}
+
+/** The handle on a running plan. Build it with `executePlan`. */
+export class FleetExecution {
+  /** The plan being executed. */
+  readonly plan: FleetPlan;
+  readonly #client: VmshiftClient;
+  readonly #clock: Clock;
+  readonly #limiter: MigrationLimiter;
+  readonly #channel = new EventChannel();
+  readonly #items: Item[];
+  readonly #outcomes = new Map<string, VmOutcome>();
+  readonly #startedAtMs: number;
+  readonly #stopOnFailure: boolean;
+  #stopping: { readonly reason: string; readonly cancelInFlight: boolean } | undefined;
+  #report: FleetReport | undefined;
+  #resolve!: (report: FleetReport) => void;
+  readonly #done: Promise<FleetReport>;
+
+  constructor(client: VmshiftClient, plan: FleetPlan, options: ExecuteOptions = {}) {
+    validatePlan(plan);
+    this.plan = plan;
+    this.#client = client;
+    this.#clock = options.clock ?? systemClock;
+    this.#limiter = new MigrationLimiter(plan.limits);
+    this.#stopOnFailure = options.stopOnFailure ?? plan.stopOnFailure;
+    this.#startedAtMs = this.#clock.now();
+    this.#done = new Promise((resolve) => (this.#resolve = resolve));
+    this.#items = [...plan.migrations]
+      .sort((a, b) => a.order - b.order)
+      .map((m) => ({
+        m,
+        claim: {
+          ...(m.sourceHostId === undefined ? {} : { sourceHostId: m.sourceHostId }),
+          ...(m.targetHostId === undefined ? {} : { targetHostId: m.targetHostId }),
+          clusterIds: [m.clusterId, m.targetClusterId].filter((c): c is string => c !== undefined),
+        },
+        state: "pending",
+        acquired: false,
+        cancelRequested: false,
+      }));
+    this.#emit({ type: "plan-started", at: this.#iso(), kind: plan.kind, migrations: plan.migrations.length, skipped: plan.skipped.length });
+    const signal = options.signal;
+    if (signal?.aborted) this.cancel(reasonOf(signal));
+    else signal?.addEventListener("abort", () => this.cancel(reasonOf(signal)), { once: true });
+    this.#schedule();
+  }
+
+  /** Every event of the plan: lifecycle history first, then live; ends after `plan-finished`. */
+  events(options: { readonly signal?: AbortSignal } = {}): AsyncIterable<FleetEvent> {
+    return this.#channel.subscribe(options.signal);
+  }
+
+  /** Resolves with the final report once every VM is settled. Never rejects. */
+  report(): Promise<FleetReport> {
+    return this.#done;
+  }
+
+  /** Outcomes settled so far, by VM id. */
+  outcomes(): ReadonlyMap<string, VmOutcome> {
+    return this.#outcomes;
+  }
+
+  /** Migrations in flight now. */
+  get inFlight(): number {
+    return this.#limiter.inFlight;
+  }
+
+  /**
+   * Cancels the whole plan: nothing new starts, queued VMs end `cancelled` (untouched) and
+   * in-flight migrations are asked to cancel (each VM stays on its source unless its switch-over
+   * had begun, in which case it completes). Idempotent.
+   */
+  cancel(reason = "cancelled by caller"): void {
+    if (this.#stopping?.cancelInFlight) return;
+    this.#stop(reason, true);
+  }
+
+  /**
+   * Cancels one VM's migration: a queued one ends `cancelled` without starting; an in-flight one
+   * is asked to cancel. Returns false when the VM is not in the plan or already settled.
+   */
+  cancelVm(vmId: string, reason = "cancelled by caller"): boolean {
+    const item = this.#items.find((i) => i.m.vmId === vmId);
+    if (!item || item.state === "done") return false;
+    if (item.state === "pending") {
+      this.#settle(item, this.#untouched(item, "cancelled", `${reason} before it started`));
+      this.#schedule();
+      return true;
+    }
+    item.cancelRequested = true;
+    if (item.task) this.#cancelTask(item);
+    return true;
+  }
+
+  #stop(reason: string, cancelInFlight: boolean): void {
+    this.#stopping = { reason, cancelInFlight };
+    this.#emit({ type: "plan-stopping", at: this.#iso(), reason, cancelInFlight });
+    for (const item of this.#items) {
+      if (item.state === "pending") this.#settle(item, this.#untouched(item, "cancelled", `not started: ${reason}`));
+      else if (cancelInFlight && item.state !== "done") {
+        item.cancelRequested = true;
+        if (item.task) this.#cancelTask(item);
+      }
+    }
+    this.#finishIfIdle();
+  }
+
+  #schedule(): void {
+    if (!this.#stopping) {
+      for (const item of this.#items) {
+        if (item.state !== "pending") continue;
+        if (!this.#limiter.tryAcquire(item.claim)) {
+          if (this.plan.limits.maxInFlight !== undefined && this.#limiter.inFlight >= this.plan.limits.maxInFlight) break;
+          continue;
+        }
+        item.acquired = true;
+        item.state = "starting";
+        void this.#run(item);
+      }
+    }
+    this.#finishIfIdle();
+  }
+
+  async #run(item: Item): Promise<void> {
+    item.startedAtMs = this.#clock.now();
+    let task: MigrationTask;
+    try {
+      task = await this.#client.startMigration(item.m.request);
+    } catch (error) {
+      const e = toError(error);
+      this.#settle(item, { ...(await this.#located(item, "failed", `could not start: ${e.message}`)), error: { code: e.code, message: e.message } });
+      this.#schedule();
+      return;
+    }
+    item.task = task;
+    item.state = "running";
+    const first = task.snapshot();
+    this.#emit({
+      type: "migration-started",
+      at: this.#iso(),
+      vmId: item.m.vmId,
+      order: item.m.order,
+      migrationId: task.id,
+      mode: first.mode,
+      ...(first.sourceHostId ?? item.m.sourceHostId ? { sourceHostId: (first.sourceHostId ?? item.m.sourceHostId)! } : {}),
+      ...(first.targetHostId ?? item.m.targetHostId ? { targetHostId: (first.targetHostId ?? item.m.targetHostId)! } : {}),
+    });
+    if (item.cancelRequested) this.#cancelTask(item);
+    let outcome: VmOutcome;
+    try {
+      for await (const s of task.events()) {
+        if (!isTerminalPhase(s.phase)) this.#emit({ type: "migration-progress", at: this.#iso(), vmId: item.m.vmId, migrationId: task.id, progress: s.progress });
+      }
+      outcome = await this.#fromResult(item, await task.wait());
+    } catch (error) {
+      const e = toError(error);
+      outcome = { ...(await this.#located(item, "failed", `lost track of the migration: ${e.message}`)), migrationId: task.id, error: { code: e.code, message: e.message } };
+    }
+    this.#settle(item, outcome);
+    this.#schedule();
+  }
+
+  #cancelTask(item: Item): void {
+    item.task?.cancel().catch(() => undefined); // the follower reports how it ended
+  }
+
+  async #fromResult(item: Item, r: MigrationResult): Promise<VmOutcome> {
+    let vmLocation: VmLocation = r.vmLocation;
+    if (vmLocation.side === "unknown" || vmLocation.hostId === undefined) vmLocation = (await this.#located(item, r.outcome, "")).vmLocation;
+    const status: VmOutcomeStatus = r.outcome;
+    return {
+      vmId: item.m.vmId,
+      status,
+      order: item.m.order,
+      migrationId: r.migrationId,
+      mode: r.mode,
+      ...(r.sourceHostId ?? item.m.sourceHostId ? { sourceHostId: (r.sourceHostId ?? item.m.sourceHostId)! } : {}),
+      ...(r.targetHostId ?? item.m.targetHostId ? { targetHostId: (r.targetHostId ?? item.m.targetHostId)! } : {}),
+      vmLocation,
+      ...(r.error ? { error: r.error, reason: r.error.message } : status === "cancelled" ? { reason: item.cancelRequested ? "cancelled on request" : "cancelled by the platform" } : {}),
+      durationMs: this.#clock.now() - (item.startedAtMs ?? this.#startedAtMs),
+      ...(r.downtimeMs === undefined ? {} : { downtimeMs: r.downtimeMs }),
+    };
+  }
+
+  /** An outcome whose location is asked of the platform (falls back to the plan's source). */
+  async #located(item: Item, status: VmOutcomeStatus, reason: string): Promise<VmOutcome> {
+    let vmLocation: VmLocation = { ...(item.m.sourceHostId === undefined ? {} : { hostId: item.m.sourceHostId }), side: "source", powerState: item.m.powerState };
+    try {
+      const vm = await this.#client.getVm(item.m.vmId);
+      const side = vm.hostId === item.m.sourceHostId ? "source" : vm.hostId !== undefined && vm.hostId === item.m.targetHostId ? "target" : "unknown";
+      vmLocation = { ...(vm.hostId === undefined ? {} : { hostId: vm.hostId }), side, powerState: vm.powerState };
+    } catch {
+      // keep the plan's view: the start did not go through, so the VM was not moved by us
+    }
+    return { ...this.#base(item), status, vmLocation, ...(reason ? { reason } : {}), durationMs: this.#clock.now() - (item.startedAtMs ?? this.#startedAtMs) };
+  }
+
+  #untouched(item: Item, status: VmOutcomeStatus, reason: string): VmOutcome {
+    return { ...this.#base(item), status, reason, vmLocation: { ...(item.m.sourceHostId === undefined ? {} : { hostId: item.m.sourceHostId }), side: "source", powerState: item.m.powerState } };
+  }
+
+  #base(item: Item) {
+    return {
+      vmId: item.m.vmId,
+      order: item.m.order,
+      mode: item.m.mode,
+      ...(item.m.sourceHostId === undefined ? {} : { sourceHostId: item.m.sourceHostId }),
+      ...(item.m.targetHostId === undefined ? {} : { targetHostId: item.m.targetHostId }),
+    };
+  }
+
+  #settle(item: Item, outcome: VmOutcome): void {
+    if (item.state === "done") return;
+    item.state = "done";
+    if (item.acquired) {
+      item.acquired = false;
+      this.#limiter.release(item.claim);
+    }
+    this.#outcomes.set(item.m.vmId, outcome);
+    this.#emit({ type: "migration-finished", at: this.#iso(), outcome });
+    if (outcome.status === "failed" && this.#stopOnFailure && !this.#stopping) this.#stop(`stopped after ${item.m.vmId} failed (stopOnFailure)`, false);
+  }
+
+  #finishIfIdle(): void {
+    if (this.#report || this.#items.some((i) => i.state !== "done")) return;
+    const ended = this.#clock.now();
+    const planned = this.#items.map((i) => this.#outcomes.get(i.m.vmId)!);
+    const skipped: VmOutcome[] = this.plan.skipped.map((s) => ({
+      vmId: s.vmId,
+      status: "skipped",
+      ...(s.sourceHostId === undefined ? {} : { sourceHostId: s.sourceHostId }),
+      vmLocation: { ...(s.sourceHostId === undefined ? {} : { hostId: s.sourceHostId }), side: "source", powerState: s.powerState ?? "unknown" },
+      reason: s.reason,
+      error: { code: s.code, message: s.reason },
+    }));
+    const outcomes = [...planned, ...skipped];
+    const counts: Record<VmOutcomeStatus, number> = { completed: 0, failed: 0, cancelled: 0, skipped: 0 };
+    for (const o of outcomes) counts[o.status]++;
+    const freedHostIds = this.plan.freedHostIds.filter((h) => planned.every((o) => o.sourceHostId !== h || o.status === "completed"));
+    this.#report = {
+      kind: this.plan.kind,
+      adapter: this.plan.adapter,
+      startedAt: new Date(this.#startedAtMs).toISOString(),
+      endedAt: new Date(ended).toISOString(),
+      makespanMs: ended - this.#startedAtMs,
+      outcomes,
+      counts,
+      freedHostIds,
+      cancelled: this.#stopping?.cancelInFlight === true,
+      ok: counts.failed === 0 && counts.cancelled === 0 && counts.skipped === 0,
+    };
+    this.#emit({ type: "plan-finished", at: this.#iso(), report: this.#report });
+    this.#resolve(this.#report);
+  }
+
+  #emit(event: FleetEvent): void {
+    this.#channel.emit(event);
+  }
+
+  #iso(): string {
+    return new Date(this.#clock.now()).toISOString();
+  }
+}
+
+function toError(error: unknown): VmshiftError {
+  if (isVmshiftError(error)) return error;
+  return new VmshiftError("INTERNAL", error instanceof Error ? error.message : String(error), { operation: OPERATION, cause: error });
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return r instanceof Error && r.name !== "AbortError" ? `cancelled: ${r.message}` : "cancelled by the caller's signal";
+}
