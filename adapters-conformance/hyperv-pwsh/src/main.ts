@@ -23,8 +23,8 @@ const expectedPassword = process.env["VMSHIFT_PWSH_EXPECT_PASSWORD"];
 const replayer = transcriptPath ? Replayer.load(transcriptPath) : undefined;
 let session = false;
 
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const err = (text: string) => process.stderr.write(`${text}\n`);
+const out = (text: string): void => void process.stdout.write(`${text}\n`);
+const err = (text: string): void => void process.stderr.write(`${text}\n`);
 
 function handle(line: string): void {
   const echo = /^\[Console\]::(Out|Error)\.WriteLine\("([0-9A-Za-z]*)"\)\s*$/.exec(line);

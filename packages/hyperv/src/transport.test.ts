@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { createNodePowerShellRunner } from "./factory.ts";
+import { RecordingTransport, parseScript } from "./recorder.ts";
+import { createRunner } from "./runner.ts";
+import { renderScript, scriptFromWire } from "./script.ts";
+import { SCRIPTS } from "./scripts/index.ts";
+import { NodePowerShellTransport, type PowerShellTransport, type ShellLike, sessionSetup } from "./transport.ts";
+
+const PASSWORD = "Pa$$w0rd'`;\u2019x";
+
+/** A fake node-powershell shell: records commands and answers with `answer`. */
+function fakeShell(answer: (command: string) => Promise<string> | string) {
+  const commands: string[] = [];
+  const spawned: { options: unknown }[] = [];
+  let disposed = 0;
+  const createShell = (options: unknown): ShellLike => {
+    spawned.push({ options });
+    return {
+      async invoke(command) {
+        commands.push(command);
+        return { raw: await answer(command), hadErrors: false };
+      },
+      async dispose() {
+        disposed++;
+      },
+    };
+  };
+  return { createShell, commands, spawned, disposed: () => disposed };
+}
+
+describe("NodePowerShellTransport", () => {
+  it("opens a WinRM session with the password from the environment only, then sends each script as one line", async () => {
+    const shell = fakeShell((c) => (c.includes("New-PSSession") ? "" : '{"ok":true,"data":[]}'));
+    const runner = createNodePowerShellRunner({ remote: { computerName: "HV-A", userName: "LAB\\ops", password: PASSWORD, authentication: "CredSSP" }, createShell: shell.createShell });
+    await expect(runner.run(SCRIPTS.listVms, { hostList: ["HV-A"] }, { operation: "vm.list" })).resolves.toEqual([]);
+    expect(shell.commands).toHaveLength(2);
+    for (const c of shell.commands) expect(c).not.toContain(PASSWORD);
+    expect(shell.commands[0]).toContain("$env:VMSHIFT_PS_PASSWORD");
+    expect(shell.commands[0]).toContain("-Authentication 'CredSSP'");
+    expect(shell.commands[0]).toContain("'LAB\\ops'");
+    const env = (shell.spawned[0]!.options as { spawnOptions: { env: Record<string, string> } }).spawnOptions.env;
+    expect(env["VMSHIFT_PS_PASSWORD"]).toBe(PASSWORD);
+    expect(shell.commands[1]).not.toContain("\n");
+    expect(shell.commands[1]).toMatch(/^Invoke-Command -Session \$vmshiftSession -ScriptBlock /);
+    expect(scriptFromWire(shell.commands[1]!)).toBe(renderScript(SCRIPTS.listVms, { hostList: ["HV-A"] }));
+    expect(runner.remote).toEqual({ via: "winrm", host: "HV-A", authentication: "CredSSP" });
+  });
+
+  it("builds SSH sessions from literals", () => {
+    expect(sessionSetup({ hostName: "hv'a", userName: "ops", keyFilePath: "/k", port: 2222 })).toBe("$vmshiftSession = New-PSSession -HostName 'hv''a' -UserName 'ops' -KeyFilePath '/k' -Port 2222 -ErrorAction Stop");
+  });
+
+  it("times out, discards the shell and starts a new one for the next script", async () => {
+    let calls = 0;
+    const shell = fakeShell(() => (++calls === 1 ? new Promise<string>(() => undefined) : '{"ok":true,"data":null}'));
+    const transport = new NodePowerShellTransport({ createShell: shell.createShell, timeoutMs: 20 });
+    await expect(transport.execute("x")).rejects.toMatchObject({ code: "TIMEOUT" });
+    expect(shell.disposed()).toBe(1);
+    await expect(transport.execute("y")).resolves.toBe('{"ok":true,"data":null}');
+    expect(shell.spawned).toHaveLength(2);
+  });
+
+  it("turns shell failures into TRANSPORT errors with the password masked", async () => {
+    const shell = fakeShell((c) => {
+      if (c.includes("New-PSSession")) return "";
+      throw new Error(`Connecting to remote server failed for ${PASSWORD}`);
+    });
+    const runner = createNodePowerShellRunner({ remote: { computerName: "HV-A", userName: "u", password: PASSWORD }, createShell: shell.createShell });
+    const error = await runner.run(SCRIPTS.probe, {}, { operation: "probe" }).catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({ code: "TRANSPORT", operation: "probe" });
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it("maps a script's error envelope through the error table", async () => {
+    const transport: PowerShellTransport = {
+      remote: undefined,
+      execute: async () => '{"ok":false,"error":{"fullyQualifiedErrorId":"VmshiftVmNotFound,VmshiftRequireVm","category":13,"message":"no virtual machine"}}',
+      close: async () => undefined,
+    };
+    await expect(createRunner(transport).run(SCRIPTS.stopVm, { vmId: "v", hostList: [], timeoutSeconds: 5 }, { operation: "migration.start", subject: "v" })).rejects.toMatchObject({ code: "NOT_FOUND", subject: "v" });
+  });
+});
+
+describe("RecordingTransport", () => {
+  it("keeps each exchange with decoded parameters, redacted", async () => {
+    const inner: PowerShellTransport = { remote: undefined, execute: async () => '{"ok":true,"data":{"note":"password=hunter22 on HV-PROD-01"}}', close: async () => undefined };
+    const recorder = new RecordingTransport(inner, { secrets: ["hunter22"], replace: { "HV-PROD-01": "host-a" } });
+    await createRunner(recorder).run(SCRIPTS.getVm, { vmId: "v'1", hostList: ["HV-PROD-01", "b"] }, { operation: "vm.get" });
+    const [exchange] = recorder.exchanges;
+    expect(exchange!.script).toBe("getVm");
+    expect(exchange!.params).toEqual({ vmId: "v'1", hostList: ["host-a", "b"] });
+    expect(exchange!.text).not.toContain("HV-PROD-01");
+    expect(exchange!.stdout).not.toContain("hunter22");
+    expect(exchange!.stdout).toContain("host-a");
+  });
+
+  it("parseScript inverts the prelude for every template", () => {
+    for (const template of Object.values(SCRIPTS)) {
+      const params = Object.fromEntries(template.params.map((p, i) => [p, p.endsWith("List") ? ["a'b", "c\nd"] : p === "timeoutSeconds" ? 30 : `v${i}'$(x)`]));
+      const parsed = parseScript(renderScript(template, params));
+      expect(parsed.name).toBe(template.name);
+      expect(parsed.params).toEqual(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === "number" ? String(v) : v])));
+    }
+  });
+});
