@@ -66,7 +66,7 @@ describe("NodePowerShellTransport", () => {
       throw new Error(`Connecting to remote server failed for ${PASSWORD}`);
     });
     const runner = createNodePowerShellRunner({ remote: { computerName: "HV-A", userName: "u", password: PASSWORD }, createShell: shell.createShell });
-    const error = await runner.run(SCRIPTS.probe, {}, { operation: "probe" }).catch((e: unknown) => e as Error);
+    const error = (await runner.run(SCRIPTS.probe, {}, { operation: "probe" }).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: "TRANSPORT", operation: "probe" });
     expect(error.message).not.toContain(PASSWORD);
   });
