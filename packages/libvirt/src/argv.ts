@@ -10,7 +10,15 @@ import { VmshiftError } from "@vmshift/core";
 export type VirshArg =
   | { readonly flag: string }
   | { readonly option: string; readonly value: string | number }
-  | { readonly value: string | number };
+  | { readonly value: string | number }
+  | { readonly inputFile: true };
+
+/**
+ * Stands for "a file holding RunOptions.input" in an argv. It contains a NUL, so no value that
+ * passed {@link checkValue} can equal it; the transport replaces it with a private temporary file
+ * (virsh cannot read /dev/stdin when stdin is a socket, as it is under Node).
+ */
+export const INPUT_FILE = "\u0000vmshift-input-file";
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 const OPTION = /^--[a-z][a-z0-9-]*$/;
@@ -46,6 +54,8 @@ export function virshArgv(uri: string, command: string, args: readonly VirshArg[
     if ("flag" in arg) {
       if (!OPTION.test(arg.flag)) throw invalid("flag", `is not an option name: ${JSON.stringify(arg.flag)}`);
       argv.push(arg.flag);
+    } else if ("inputFile" in arg) {
+      argv.push(INPUT_FILE);
     } else if ("option" in arg) {
       if (!OPTION.test(arg.option)) throw invalid("option", `is not an option name: ${JSON.stringify(arg.option)}`);
       argv.push(arg.option, checkValue(arg.option, arg.value));

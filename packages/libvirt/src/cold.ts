@@ -128,7 +128,7 @@ export class ColdMigrations {
     const call = { operation: OP, subject: run.id };
     const restart = request.restartOnSourceOnFailure ?? true;
     try {
-      if (!(await domainOn(this.#virsh, source, domain, call))) await this.#virsh.run(source, "define", [{ option: "--file", value: "/dev/stdin" }], { ...call, input: xml });
+      if (!(await domainOn(this.#virsh, source, domain, call))) await this.#virsh.run(source, "define", [{ inputFile: true }], { ...call, input: xml });
       if (wasRunning && restart) {
         this.#step(run, "starting", `target failed (${cause.reason}); starting again on ${source}`);
         await this.#virsh.run(source, "start", [dom(domain)], call);

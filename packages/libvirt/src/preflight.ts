@@ -47,7 +47,7 @@ export async function preflightChecks(virsh: Virsh, request: NormalizedMigration
 
   const xml = await virsh.run(source.hostId, "dumpxml", [dom(source.info.uuid)], call);
   const virtType = domainVirtType(xml);
-  const compare = await virsh.raw(target.id, "hypervisor-cpu-compare", [{ value: "/dev/stdin" }, ...(virtType ? [{ option: "--virttype", value: virtType }] : [])], { ...call, input: xml });
+  const compare = await virsh.raw(target.id, "hypervisor-cpu-compare", [{ inputFile: true } as const, ...(virtType ? [{ option: "--virttype", value: virtType }] : [])], { ...call, input: xml });
   const verdict = parseCpuCompare(compare.stdout);
   if (verdict === "incompatible") checks.push({ id: "libvirt.cpu", category: "compatibility", severity: "error", message: `the VM's CPU is incompatible with ${target.id}'s`, native: compare.stdout.trim() });
   else if (verdict) checks.push({ id: "libvirt.cpu", category: "compatibility", severity: "info", message: `${target.id}'s CPU is ${verdict === "identical" ? "identical to" : "a superset of"} the VM's`, native: compare.stdout.trim() });

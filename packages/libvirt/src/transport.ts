@@ -3,6 +3,10 @@
  * so tests inject a fake one that replays recorded outputs.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { INPUT_FILE } from "./argv.ts";
 
 /** What one virsh invocation printed and how it ended. */
 export interface VirshResult {
@@ -14,7 +18,7 @@ export interface VirshResult {
 
 /** Options of one invocation. */
 export interface RunOptions {
-  /** Written to virsh's stdin (e.g. XML read through `/dev/stdin`). */
+  /** Content for the argv's {@link INPUT_FILE} placeholder (written to a private 0600 temp file, removed after). */
   readonly input?: string;
   /** Kill virsh after this long, ms. Default 60 000. */
   readonly timeoutMs?: number;
@@ -79,7 +83,17 @@ export function spawnVirshRunner(options: SpawnRunnerOptions = {}): VirshRunner 
     return { pid: child.pid, done, kill };
   };
   return {
-    run: (argv, o = {}) => launch(argv, o.input, o.timeoutMs ?? 60_000, o.signal).done,
+    async run(argv, o = {}) {
+      if (!argv.includes(INPUT_FILE)) return launch(argv, undefined, o.timeoutMs ?? 60_000, o.signal).done;
+      const dir = mkdtempSync(join(tmpdir(), "vmshift-virsh-"));
+      try {
+        const file = join(dir, "input.xml");
+        writeFileSync(file, o.input ?? "", { mode: 0o600 });
+        return await launch(argv.map((a) => (a === INPUT_FILE ? file : a)), undefined, o.timeoutMs ?? 60_000, o.signal).done;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
     start: (argv) => launch(argv, undefined, undefined, undefined),
   };
 }

@@ -1,0 +1,144 @@
+/**
+ * Conformance target `libvirt-local`: two libvirt daemons on this machine as two hosts, one tiny
+ * TCG guest (128 MiB, dirtying 32 MiB at 5 MiB/s) that really migrates between them. Built by
+ * `.ci/setup.d/40-libvirt.sh`; the lab lives under `.cache/libvirt-lab/`.
+ *
+ * Controls: `slowDown` caps the domain's migration bandwidth (migrate-setspeed), and
+ * `failDuringTransfer` kills the destination's QEMU by PID once the next migration is moving data.
+ */
+import { createClient, type VmshiftClient } from "@vmshift/core";
+import { type LibvirtHostConfig, countingRunner, createLibvirtAdapter, spawnVirshRunner } from "@vmshift/libvirt";
+import {
+  LAB_HOSTS, type LabHost, bootGuest, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
+} from "../../libvirt-lab/lab.ts";
+import type { ConformanceSession, ConformanceTarget } from "../target.ts";
+
+/** Name of the lab guest. */
+export const LAB_VM = "vmshift-lab-1";
+const MEMORY_MIB = 128;
+const WORKLOAD = { fillMiB: 32, dirtyMiB: 32, rateMiBps: 5 } as const;
+const UNLIMITED_MIBPS = "8796093022207";
+/** Bandwidth cap of `slowDown`, MiB/s: the first pass alone then takes several seconds. */
+const SLOW_MIBPS = 12;
+
+/** The lab's hosts as adapter configuration. */
+export function labHosts(): LibvirtHostConfig[] {
+  return LAB_HOSTS.map((h) => ({ id: h, uri: labUri(h), migrationAddress: "127.0.0.1", name: `lab-${h}` }));
+}
+
+/** A running, healthy lab guest: reused when one is ticking, booted on host `a` otherwise. */
+async function ensureGuest(): Promise<{ uuid: string; host: LabHost }> {
+  for (const h of LAB_HOSTS) await virsh(h, ["domjobabort", "--domain", LAB_VM]);
+  const host = await whereRunning(LAB_VM);
+  const health = readHealth(LAB_VM);
+  if (host && !health.crashed && !health.verifyFailed) {
+    try {
+      await waitForTicks(LAB_VM, health.lastTick, 1, 5000);
+      for (const other of LAB_HOSTS) if (other !== host) {
+        await virsh(other, ["destroy", "--domain", LAB_VM]);
+        await virsh(other, ["undefine", "--domain", LAB_VM]);
+      }
+      await virsh(host, ["migrate-setspeed", "--domain", LAB_VM, "--bandwidth", UNLIMITED_MIBPS]);
+      const uuid = (await virsh(host, ["domuuid", "--domain", LAB_VM])).stdout.trim();
+      if (uuid) return { uuid, host };
+    } catch {
+      // not ticking: boot a fresh one
+    }
+  }
+  const uuid = await bootGuest(LAB_VM, "a", MEMORY_MIB, WORKLOAD);
+  return { uuid, host: "a" };
+}
+
+/** Kills the destination QEMU once the next migration of the lab guest has moved some data. */
+function armDestinationKill(target: LabHost, source: LabHost, timeoutMs = 120_000): void {
+  const deadline = Date.now() + timeoutMs;
+  const tick = async (): Promise<void> => {
+    if (Date.now() > deadline) return;
+    const job = await virsh(source, ["domjobinfo", "--domain", LAB_VM, "--rawstats"]);
+    const processed = Number(/^data_processed: (\d+)/m.exec(job.stdout)?.[1] ?? 0);
+    const pid = qemuPid(target, LAB_VM);
+    if (/^Job type: 2/m.test(job.stdout) && processed > 8 * 1024 ** 2 && pid !== undefined) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      return;
+    }
+    setTimeout(() => void tick(), 200);
+  };
+  setTimeout(() => void tick(), 200);
+}
+
+/** What {@link openLibvirtLab} hands out. */
+export interface LibvirtLab {
+  readonly client: VmshiftClient;
+  /** The guest's id (domain UUID). */
+  readonly vmId: string;
+  /** The host the guest runs on. */
+  readonly sourceHostId: string;
+  /** The other lab host. */
+  readonly targetHostId: string;
+  /** Closes the client; the daemons keep running (`stopLibvirtLab` stops them). */
+  close(): Promise<void>;
+}
+
+/** Starts the lab (daemons + a running guest) and returns a client on it. For `vmshift demo --real`. */
+export async function openLibvirtLab(): Promise<LibvirtLab> {
+  const availability = await labAvailability();
+  if (!availability.ok) throw new Error(`libvirt lab unavailable: ${availability.reason}`);
+  await startDaemons();
+  const guest = await ensureGuest();
+  const client = createClient(createLibvirtAdapter({ hosts: labHosts(), defaults: { shutdownTimeoutMs: 3000 } }));
+  return {
+    client, vmId: guest.uuid, sourceHostId: guest.host, targetHostId: LAB_HOSTS.find((h) => h !== guest.host)!,
+    close: () => client.close(),
+  };
+}
+
+/** Destroys the lab guest and stops both daemons. */
+export async function stopLibvirtLab(): Promise<void> {
+  await removeDomain(LAB_VM);
+  await stopDaemons();
+}
+
+/** The target. */
+export const libvirtLocalTarget: ConformanceTarget = {
+  name: "libvirt-local",
+  adapter: "libvirt",
+  description: "two libvirt 11 daemons on this machine, a 128 MiB TCG guest migrating for real (QEMU 10)",
+  available: labAvailability,
+  async open(): Promise<ConformanceSession> {
+    await startDaemons();
+    const guest = await ensureGuest();
+    const target = LAB_HOSTS.find((h) => h !== guest.host)!;
+    const runner = countingRunner(spawnVirshRunner());
+    const make = () => createClient(createLibvirtAdapter({ hosts: labHosts(), runner, defaults: { shutdownTimeoutMs: 3000 } }));
+    const client = make();
+    return {
+      client,
+      timeScale: 4,
+      subjects: { liveVm: guest.uuid, targetHost: target, minVmCount: 1, pageSize: 1, missingVmId: "00000000-0000-4000-8000-00000000dead" },
+      controls: {
+        async slowDown() {
+          const host = (await whereRunning(LAB_VM)) ?? guest.host;
+          await virsh(host, ["migrate-setspeed", "--domain", LAB_VM, "--bandwidth", String(SLOW_MIBPS)]);
+        },
+        async failDuringTransfer() {
+          const host = (await whereRunning(LAB_VM)) ?? guest.host;
+          await virsh(host, ["migrate-setspeed", "--domain", LAB_VM, "--bandwidth", String(SLOW_MIBPS)]);
+          armDestinationKill(LAB_HOSTS.find((h) => h !== host)!, host);
+        },
+        restart: async () => make(),
+        requestCount: () => runner.count(),
+      },
+      async close() {
+        await client.close();
+        for (const h of LAB_HOSTS) await virsh(h, ["domjobabort", "--domain", LAB_VM]);
+      },
+    };
+  },
+  dispose: stopLibvirtLab,
+};
+
+export default libvirtLocalTarget;
