@@ -1,4 +1,271 @@
-/** Fleet commands (evacuate, rebalance): filled in with the orchestrator. */
-import type { Command } from "../command.ts";
+/**
+ * `vmshift evacuate` and `vmshift rebalance`: build the plan, show it (a table; `--json`: one
+ * `plan` line), stop there with `--dry-run`, else run it with one live progress line per
+ * in-flight migration (NDJSON events with `--json`) and finish with where every VM is.
+ * Ctrl-C asks whether to cancel in-flight migrations or let them finish and start no more.
+ */
+import {
+  type FleetEvent,
+  type FleetExecution,
+  type FleetPlan,
+  type FleetReport,
+  type LimitOverrides,
+  type MigrationProgress,
+  type PlanOptions,
+  type VmOutcome,
+  executePlan,
+  planEvacuation,
+  planRebalance,
+} from "@vmshift/core";
+import { type Command, type CommandContext, UsageError, flagNumber, flagString } from "../command.ts";
+import { bytes, duration, progressLine, table } from "../format.ts";
+import { EXIT, type CliIo, type ExitCode } from "../io.ts";
 
-export const fleetCommands: readonly Command[] = [];
+const LIMIT_OPTIONS = {
+  "max-per-source": { type: "string" },
+  "max-per-target": { type: "string" },
+  "max-per-cluster": { type: "string" },
+  "max-in-flight": { type: "string" },
+  "dry-run": { type: "boolean" },
+  "stop-on-failure": { type: "boolean" },
+  "max-downtime": { type: "string" },
+} as const;
+
+const LIMIT_USAGE = "[--dry-run] [--json] [--max-per-source n] [--max-per-target n] [--max-per-cluster n] [--max-in-flight n] [--stop-on-failure] [--max-downtime ms]";
+
+function positiveInt(ctx: CommandContext, name: string): number | undefined {
+  const n = flagNumber(ctx.flags, name);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--${name} must be an integer ≥ 1, got ${n}`);
+  return n;
+}
+
+function planOptions(ctx: CommandContext): PlanOptions {
+  const limits: Record<string, number> = {};
+  for (const [flag, key] of [["max-per-source", "perSourceHost"], ["max-per-target", "perTargetHost"], ["max-per-cluster", "perCluster"], ["max-in-flight", "maxInFlight"]] as const) {
+    const n = positiveInt(ctx, flag);
+    if (n !== undefined) limits[key] = n;
+  }
+  const maxDowntimeMs = flagNumber(ctx.flags, "max-downtime");
+  return {
+    ...(Object.keys(limits).length ? { limits: limits as LimitOverrides } : {}),
+    ...(ctx.flags["stop-on-failure"] ? { stopOnFailure: true } : {}),
+    ...(maxDowntimeMs === undefined ? {} : { migration: { maxDowntimeMs } }),
+  };
+}
+
+export const evacuateCommand: Command = {
+  name: "evacuate",
+  summary: "move every VM off a host (plan first; --dry-run shows the plan only)",
+  usage: `evacuate <host> [--no-cold] ${LIMIT_USAGE}`,
+  options: { ...LIMIT_OPTIONS, "no-cold": { type: "boolean" } },
+  positionals: { min: 1, max: 1 },
+  async run(ctx) {
+    const options = { ...planOptions(ctx), ...(ctx.flags["no-cold"] ? { allowCold: false } : {}) };
+    const client = await ctx.client();
+    const plan = await planEvacuation(client, ctx.positionals[0]!, options);
+    return runPlan(ctx, plan, (p) => p.skipped.length > 0);
+  },
+};
+
+export const rebalanceCommand: Command = {
+  name: "rebalance",
+  summary: "even out memory across hosts, or --consolidate onto fewer hosts and free the rest",
+  usage: `rebalance [--consolidate] [--cluster id] [--tolerance 0.05] [--max-migrations 50] [--min-hosts 1] [--allow-cold] ${LIMIT_USAGE}`,
+  options: { ...LIMIT_OPTIONS, consolidate: { type: "boolean" }, cluster: { type: "string" }, tolerance: { type: "string" }, "max-migrations": { type: "string" }, "min-hosts": { type: "string" }, "allow-cold": { type: "boolean" } },
+  async run(ctx) {
+    const tolerance = flagNumber(ctx.flags, "tolerance");
+    const maxMigrations = positiveInt(ctx, "max-migrations");
+    const minHosts = positiveInt(ctx, "min-hosts");
+    const cluster = flagString(ctx.flags, "cluster");
+    const client = await ctx.client();
+    const plan = await planRebalance(client, { goal: ctx.flags["consolidate"] ? "consolidate" : "balance" }, {
+      ...planOptions(ctx),
+      ...(tolerance === undefined ? {} : { tolerance }),
+      ...(maxMigrations === undefined ? {} : { maxMigrations }),
+      ...(minHosts === undefined ? {} : { minHosts }),
+      ...(cluster === undefined ? {} : { clusterId: cluster }),
+      ...(ctx.flags["allow-cold"] ? { allowCold: true } : {}),
+    });
+    return runPlan(ctx, plan, () => false);
+  },
+};
+
+/** Fleet commands, in help order. */
+export const fleetCommands: readonly Command[] = [evacuateCommand, rebalanceCommand];
+
+/** Shows the plan, stops on a dry run, else runs it; `incomplete` tells whether the plan leaves its goal unmet. */
+async function runPlan(ctx: CommandContext, plan: FleetPlan, incomplete: (plan: FleetPlan) => boolean): Promise<ExitCode> {
+  const { io, json } = ctx;
+  if (json) io.stdout.write(`${JSON.stringify({ event: "plan", dryRun: ctx.flags["dry-run"] === true, plan })}\n`);
+  else io.stdout.write(renderPlan(plan));
+  if (ctx.flags["dry-run"]) {
+    if (!json) io.stdout.write("dry run: nothing was changed\n");
+    return incomplete(plan) ? EXIT.migrationFailed : EXIT.ok;
+  }
+  if (plan.migrations.length === 0) {
+    if (!json) io.stdout.write("nothing to do\n");
+    else io.stdout.write(`${JSON.stringify({ event: "result", report: emptyReport(plan) })}\n`);
+    return incomplete(plan) ? EXIT.migrationFailed : EXIT.ok;
+  }
+  const client = await ctx.client();
+  const execution = executePlan(client, plan);
+  const unsubscribe = io.onInterrupt?.(() => void interrupt(io, execution));
+  try {
+    const render = json ? renderJson(io, execution) : renderHuman(io, execution);
+    const report = await execution.report();
+    await render;
+    if (!json) io.stdout.write(renderReport(report));
+    return exitForReport(report, incomplete(plan));
+  } finally {
+    unsubscribe?.();
+  }
+}
+
+async function interrupt(io: CliIo, execution: FleetExecution): Promise<void> {
+  const answer = io.prompt ? (await io.prompt(`\nCancel the in-flight migrations too (c), or let them finish and start no more (s)? [c/s] `)).trim().toLowerCase() : "c";
+  if (answer.startsWith("s")) {
+    io.stderr.write("starting no more migrations; in-flight ones finish…\n");
+    execution.stop("interrupted: no more migrations started");
+  } else {
+    io.stderr.write("cancelling the plan…\n");
+    execution.cancel("interrupted: plan cancelled");
+  }
+}
+
+/** Exit code: 5 when a VM is left stopped (partial), 3 on a failure or an unmet goal, 4 when something was cancelled, else 0. */
+export function exitForReport(report: FleetReport, incomplete: boolean): ExitCode {
+  if (report.outcomes.some((o) => o.error?.code === "MIGRATION_PARTIAL")) return EXIT.partial;
+  if (report.counts.failed > 0 || incomplete) return EXIT.migrationFailed;
+  if (report.counts.cancelled > 0) return EXIT.cancelled;
+  return EXIT.ok;
+}
+
+function emptyReport(plan: FleetPlan): Pick<FleetReport, "kind" | "adapter" | "counts" | "freedHostIds" | "ok"> {
+  return { kind: plan.kind, adapter: plan.adapter, counts: { completed: 0, failed: 0, cancelled: 0, skipped: plan.skipped.length }, freedHostIds: plan.freedHostIds, ok: plan.skipped.length === 0 };
+}
+
+function limitsLine(plan: FleetPlan): string {
+  const l = plan.limits;
+  const parts = [`per source ${l.perSourceHost ?? "∞"}`, `per target ${l.perTargetHost ?? "∞"}`, `per cluster ${l.perCluster ?? "∞"}`, `in flight ${l.maxInFlight ?? "∞"}`];
+  const hostCaps = new Set(Object.values(l.perHost));
+  if (hostCaps.size > 0) parts.push(`per host in+out ${[...hostCaps].join("/")}`);
+  return `limits: ${parts.join(", ")} — ${l.source}`;
+}
+
+/** The plan as a table, with skips and notes. */
+export function renderPlan(plan: FleetPlan): string {
+  const out = [`${plan.summary}`, limitsLine(plan), ""];
+  if (plan.migrations.length > 0) {
+    const rows = plan.migrations.map((m) => [String(m.order + 1), m.vmId, m.sourceHostId ?? "?", m.targetHostId ?? "(scheduler)", m.strategy, bytes(m.reservedBytes), m.estimatedMs === undefined ? "-" : duration(m.estimatedMs), m.reason]);
+    out.push(table(["#", "VM", "FROM", "TO", "HOW", "RESERVED", "EST.", "WHY"], rows), "");
+  }
+  for (const s of plan.skipped) out.push(`✘ ${s.vmId} stays on ${s.sourceHostId ?? "?"}: ${s.code}: ${s.reason}`);
+  for (const n of plan.notes) if (!plan.skipped.some((s) => n.startsWith(s.vmId))) out.push(`· ${n}`);
+  if (plan.freedHostIds.length > 0) out.push(`hosts freed when complete: ${plan.freedHostIds.join(", ")}`);
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** The report: where every VM is. */
+export function renderReport(report: FleetReport): string {
+  const rows = report.outcomes.map((o) => [o.vmId, o.status, o.vmLocation.hostId ?? "?", o.vmLocation.side, o.vmLocation.powerState, o.durationMs === undefined ? "-" : duration(o.durationMs), o.error ? `${o.error.code}: ${o.reason ?? o.error.message}` : (o.reason ?? "")]);
+  const c = report.counts;
+  return [
+    "",
+    table(["VM", "RESULT", "NOW ON", "SIDE", "POWER", "TOOK", "NOTE"], rows),
+    "",
+    `${report.ok ? "✔" : "✘"} ${c.completed} completed, ${c.failed} failed, ${c.cancelled} cancelled, ${c.skipped} skipped in ${duration(report.makespanMs)}${report.freedHostIds.length ? `; freed: ${report.freedHostIds.join(", ")}` : ""}`,
+    "",
+  ].join("\n");
+}
+
+function outcomeLine(o: VmOutcome): string {
+  const mark = o.status === "completed" ? "✔" : "✘";
+  const where = `${o.vmLocation.hostId ?? "?"} (${o.vmLocation.side}, ${o.vmLocation.powerState})`;
+  return `${mark} ${o.vmId} ${o.status}${o.durationMs === undefined ? "" : ` in ${duration(o.durationMs)}`}: now on ${where}${o.error ? ` — ${o.error.code}: ${o.error.message}` : ""}`;
+}
+
+async function renderJson(io: CliIo, execution: FleetExecution): Promise<void> {
+  for await (const e of execution.events()) {
+    const line = jsonEvent(e);
+    if (line) io.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+}
+
+function jsonEvent(e: FleetEvent): Record<string, unknown> | undefined {
+  switch (e.type) {
+    case "plan-started":
+      return { event: "started", at: e.at, kind: e.kind, migrations: e.migrations, skipped: e.skipped };
+    case "migration-started": {
+      const { type: _type, ...rest } = e;
+      return { event: "migration-started", ...rest };
+    }
+    case "migration-progress":
+      return { event: "progress", vmId: e.vmId, migrationId: e.migrationId, ...e.progress };
+    case "migration-finished":
+      return { event: "migration-finished", at: e.at, ...e.outcome };
+    case "plan-stopping":
+      return { event: "stopping", at: e.at, reason: e.reason, cancelInFlight: e.cancelInFlight };
+    case "plan-finished":
+      return { event: "result", report: e.report };
+  }
+}
+
+/**
+ * Human rendering. On a terminal: a block of one live line per in-flight migration, redrawn in
+ * place (at most every 100 ms), with finished migrations printed above it. Elsewhere: a line per
+ * start and end, and a progress line per VM on each phase change or every second.
+ */
+async function renderHuman(io: CliIo, execution: FleetExecution): Promise<void> {
+  const tty = io.stdout.isTTY === true;
+  const live = new Map<string, { label: string; progress?: MigrationProgress }>();
+  const lastPlain = new Map<string, { phase: string; at: number }>();
+  let drawn = 0;
+  let lastDraw = 0;
+  const width = Math.max(...execution.plan.migrations.map((m) => m.vmId.length), 4);
+  const line = (vmId: string) => {
+    const s = live.get(vmId)!;
+    return s.progress ? progressLine(s.progress, `${vmId.padEnd(width)} ${s.label}`) : `${vmId.padEnd(width)} ${s.label} starting`;
+  };
+  const clear = () => {
+    if (drawn > 0) io.stdout.write(`\x1b[${drawn}A\x1b[J`);
+    drawn = 0;
+  };
+  const draw = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - lastDraw < 100) return;
+    lastDraw = now;
+    clear();
+    for (const vmId of live.keys()) io.stdout.write(`\x1b[K${line(vmId)}\n`);
+    drawn = live.size;
+  };
+  for await (const e of execution.events()) {
+    if (e.type === "migration-started") {
+      live.set(e.vmId, { label: `${e.sourceHostId ?? "?"}→${e.targetHostId ?? "?"}` });
+      if (tty) draw(true);
+      else io.stdout.write(`▶ ${e.vmId} ${e.mode} ${e.sourceHostId ?? "?"} → ${e.targetHostId ?? "(scheduler)"} (${e.migrationId})\n`);
+    } else if (e.type === "migration-progress") {
+      const s = live.get(e.vmId);
+      if (!s) continue;
+      s.progress = e.progress;
+      if (tty) draw(false);
+      else {
+        const prev = lastPlain.get(e.vmId);
+        const now = Date.now();
+        if (!prev || prev.phase !== e.progress.phase || now - prev.at >= 1000) {
+          io.stdout.write(`  ${line(e.vmId)}\n`);
+          lastPlain.set(e.vmId, { phase: e.progress.phase, at: now });
+        }
+      }
+    } else if (e.type === "migration-finished") {
+      live.delete(e.outcome.vmId);
+      if (tty) clear();
+      io.stdout.write(`${outcomeLine(e.outcome)}\n`);
+      if (tty) draw(true);
+    } else if (e.type === "plan-stopping") {
+      if (tty) clear();
+      io.stdout.write(`■ ${e.reason}${e.cancelInFlight ? "; cancelling in-flight migrations" : "; in-flight migrations finish"}\n`);
+      if (tty) draw(true);
+    }
+  }
+  if (tty) clear();
+}

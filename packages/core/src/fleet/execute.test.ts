@@ -95,6 +95,17 @@ describe("FleetExecution", () => {
     expect(report.outcomes.every((o) => o.vmLocation.hostId === "src")).toBe(true);
   });
 
+  it("stop() lets in-flight migrations finish and starts no more", async () => {
+    const f = fakeFleet({ hosts, vms: eightVms, limits: { perSourceHost: 2 } });
+    const execution = executePlan(f.client, await planEvacuation(f.client, "src", { clock: f.clock }), { clock: f.clock });
+    for await (const e of execution.events()) if (e.type === "migration-started" && f.started.length === 2) break;
+    execution.stop();
+    const report = await execution.report();
+    expect(report.counts).toEqual({ completed: 2, failed: 0, cancelled: 6, skipped: 0 });
+    expect(f.cancelled).toEqual([]);
+    expect(report.cancelled).toBe(false);
+  });
+
   it("reports skipped VMs with their reason and location, and emits lifecycle events in order", async () => {
     const f = fakeFleet({ hosts: [host("src", 64), host("t1", 4)], vms: [vm("fits", "src", 2), vm("huge", "src", 32)] });
     const plan = await planEvacuation(f.client, "src", { clock: f.clock });

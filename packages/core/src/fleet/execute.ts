@@ -117,6 +117,15 @@ export class FleetExecution {
   }
 
   /**
+   * Stops the plan gently: nothing new starts (queued VMs end `cancelled`, untouched) and
+   * in-flight migrations run to their end. A later {@link cancel} still cancels those. Idempotent.
+   */
+  stop(reason = "stopped by caller"): void {
+    if (this.#stopping) return;
+    this.#stop(reason, false);
+  }
+
+  /**
    * Cancels one VM's migration: a queued one ends `cancelled` without starting; an in-flight one
    * is asked to cancel. Returns false when the VM is not in the plan or already settled.
    */
