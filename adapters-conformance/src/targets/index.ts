@@ -8,6 +8,7 @@ import { nutanixServerTarget } from "./nutanix-server.ts";
 import { hypervTranscriptsTarget } from "./hyperv-transcripts.ts";
 import { hypervLiveTarget } from "./hyperv-live.ts";
 import { vsphereVcsimTarget } from "./vsphere-vcsim.ts";
+import { libvirtLocalTarget } from "./libvirt-local.ts";
 
 /** Every known target. */
 export const TARGETS: readonly ConformanceTarget[] = [
@@ -17,6 +18,7 @@ export const TARGETS: readonly ConformanceTarget[] = [
   hypervTranscriptsTarget,
   hypervLiveTarget,
   vsphereVcsimTarget,
+  libvirtLocalTarget,
 ];
 
 /** Looks a target up by name. */
