@@ -50,8 +50,10 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
   const hosts = [...(options.hosts ?? [])];
   const maxPage = options.maxPageSize ?? 500;
   const cold = new Map<string, ColdMigration>();
-  /** requestId → migration id, or `pending` while the first start is in flight. */
+  /** requestId → migration id, or the first start while it is in flight. */
   const byRequest = new Map<string, string | Promise<MigrationSnapshot>>();
+  /** requestIds whose start failed in a way that may have reached the host: a retry adopts the running job. */
+  const maybeStarted = new Set<string>();
   const cancelled = new Set<string>();
   const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
 
@@ -96,8 +98,7 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
     const started = await startLive(runner, hosts, request, now, ctx.signal);
     const id = encodeMigrationId(started.ref);
     if (started.reused) {
-      const mine = [...byRequest.entries()].some(([key, value]) => key !== request.requestId && value === id);
-      if (!byRequest.has(request.requestId) || mine) {
+      if (!maybeStarted.has(request.requestId)) {
         throw new VmshiftError("CONFLICT", `a migration of this VM is already running (job ${started.job.instanceId})`, { adapter: "hyperv", operation: "migration.start", subject: request.vmId, details: { migrationId: id } });
       }
     }
@@ -162,11 +163,12 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
       try {
         const first = await pending;
         byRequest.set(request.requestId, first.id);
+        maybeStarted.delete(request.requestId);
         return first;
       } catch (error) {
-        // Keep the key only when the start may have reached the host: a retry then adopts what it started.
-        if (!(error instanceof VmshiftError && error.retryable)) byRequest.delete(request.requestId);
-        else byRequest.set(request.requestId, "");
+        byRequest.delete(request.requestId);
+        // A retryable failure (transport, timeout) may have reached the host: a retry then adopts what it started.
+        if (error instanceof VmshiftError && error.retryable) maybeStarted.add(request.requestId);
         throw error;
       }
     },

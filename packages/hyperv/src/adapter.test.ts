@@ -1,0 +1,59 @@
+import { VirtualClock, VmshiftClient, VmshiftError, silentLogger } from "@vmshift/core";
+import { describe, expect, it } from "vitest";
+import { createHypervAdapter } from "./adapter.ts";
+import type { PowerShellRunner } from "./runner.ts";
+import type { ScriptParams, ScriptTemplate } from "./script.ts";
+
+const VM = { id: "6f1c2a40-0000-4000-8000-000000000001", name: "web-01", state: "Running", computerName: "HV-A", memoryStartupBytes: 1, isClustered: false };
+const JOB = { instanceId: "Microsoft:J1", jobState: 4, percentComplete: 10, errorCode: 0, cancellable: true, startTime: "2026-01-01T00:00:00.000Z" };
+
+/** A runner answering from a function; records the scripts it was asked to run. */
+function fakeRunner(answer: (name: string, params: ScriptParams, call: number) => unknown): PowerShellRunner & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    remote: undefined,
+    async run(template: ScriptTemplate, params: ScriptParams) {
+      calls.push(template.name);
+      const value = answer(template.name, params, calls.length);
+      if (value instanceof Error) throw value;
+      return value;
+    },
+    close: async () => undefined,
+  };
+}
+
+const client = (runner: PowerShellRunner) => new VmshiftClient(createHypervAdapter({ runner, hosts: ["HV-A", "HV-B"] }), { clock: new VirtualClock(), startRetries: 0 });
+
+describe("createHypervAdapter: starts are idempotent on requestId", () => {
+  it("a repeated start with the same requestId returns the first migration without starting another", async () => {
+    const runner = fakeRunner((name) => (name === "startLive" ? { vm: VM, sourceHost: "HV-A", reused: false, job: JOB } : { job: JOB, vm: VM }));
+    const c = client(runner);
+    const first = await c.startMigration({ vmId: VM.id, targetHostId: "HV-B", requestId: "r1" });
+    const second = await c.startMigration({ vmId: VM.id, targetHostId: "HV-B", requestId: "r1" });
+    expect(second.id).toBe(first.id);
+    expect(runner.calls.filter((n) => n === "startLive")).toHaveLength(1);
+  });
+
+  it("another requestId while the VM is migrating gets CONFLICT", async () => {
+    const runner = fakeRunner(() => ({ vm: VM, sourceHost: "HV-A", reused: true, job: JOB }));
+    await expect(client(runner).startMigration({ vmId: VM.id, targetHostId: "HV-B", requestId: "r2" })).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("a retry after a lost answer adopts the migration the first attempt started", async () => {
+    const runner = fakeRunner((_name, _p, call) => (call === 1 ? new VmshiftError("TRANSPORT", "connection reset", { adapter: "hyperv" }) : { vm: VM, sourceHost: "HV-A", reused: true, job: JOB }));
+    const c = client(runner);
+    await expect(c.startMigration({ vmId: VM.id, targetHostId: "HV-B", requestId: "r3" })).rejects.toMatchObject({ code: "TRANSPORT" });
+    const task = await c.startMigration({ vmId: VM.id, targetHostId: "HV-B", requestId: "r3" });
+    expect(task.snapshot()).toMatchObject({ phase: "transferring", sourceHostId: "HV-A", targetHostId: "HV-B", progress: { percent: 10 } });
+  });
+
+  it("a cold migration refuses cancel with INVALID_STATE and a start without target is NOT_SUPPORTED before any script", async () => {
+    const runner = fakeRunner((name) => (name === "getVm" ? VM : name === "stopVm" ? new Promise(() => undefined) : null));
+    const c = client(runner);
+    await expect(c.startMigration({ vmId: VM.id })).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
+    expect(runner.calls).toEqual([]);
+    const task = await c.startMigration({ vmId: VM.id, targetHostId: "HV-B", mode: "cold" });
+    await expect(c.adapter.cancelMigration!(task.id, { clock: new VirtualClock(), logger: silentLogger })).rejects.toMatchObject({ code: "INVALID_STATE" });
+  });
+});
