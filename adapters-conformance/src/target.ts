@@ -39,6 +39,23 @@ export interface ConformanceControls {
   restart?(): Promise<VmshiftClient>;
   /** Requests sent to the platform so far (for "no request sent" checks). */
   requestCount?(): number;
+
+  // Fault controls (the `faults.*` scenarios). Each is optional.
+
+  /**
+   * The next `times` requests of one kind fail transiently (HTTP 5xx, connection reset, a dying
+   * PowerShell host…) before the platform acts: `start` the migration start, `progress` the reads
+   * and watches that follow it, `cancel` the cancel request.
+   */
+  failTransiently?(where: "start" | "progress" | "cancel", times: number): Promise<void>;
+  /** The platform acts on the next start, but its answer never reaches the client. */
+  loseNextStartResponse?(): Promise<void>;
+  /** Ends the platform's progress streams (watches) now; the client must reconnect. */
+  dropProgressStreams?(): Promise<void>;
+  /** Invalidates the client's session now (vSphere session, token); the client must log in again. */
+  expireSession?(): Promise<void>;
+  /** How many migrations the platform has ever created for `vmId` (proves no duplicate start). */
+  migrationCount?(vmId: string): Promise<number>;
 }
 
 /** One open session. */

@@ -1,6 +1,7 @@
 /** Every scenario of the suite, in report order. */
 import type { Scenario } from "../scenario.ts";
 import { coldScenarios } from "./cold.ts";
+import { faultScenarios } from "./faults.ts";
 import { contractScenarios } from "./contract.ts";
 import { handleScenarios } from "./handles.ts";
 import { inventoryScenarios } from "./inventory.ts";
@@ -14,4 +15,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...coldScenarios,
   ...handleScenarios,
   ...contractScenarios,
+  ...faultScenarios,
 ];

@@ -37,6 +37,23 @@ export const simulatorTarget: ConformanceTarget = {
           return connect();
         },
         requestCount: () => world.requestCount,
+        async failTransiently(where, times) {
+          if (where === "start") world.faults.failOperation("startMigration", times, "TRANSPORT");
+          else if (where === "cancel") world.faults.failOperation("cancelMigration", times, "TRANSPORT");
+          else {
+            world.faults.failOperation("watchMigration", times, "TRANSPORT");
+            world.faults.failOperation("getMigration", times, "TRANSPORT");
+          }
+        },
+        async loseNextStartResponse() {
+          world.faults.loseResponse("startMigration", 1);
+        },
+        async dropProgressStreams() {
+          world.dropWatches();
+        },
+        async migrationCount(vmId) {
+          return world.migrationCountOf(vmId);
+        },
       },
       async close() {},
     };

@@ -5,9 +5,9 @@
  */
 import type { HypervisorAdapter, OperationContext } from "./adapter.ts";
 import { abortError } from "./clock.ts";
-import { VmshiftError } from "./errors.ts";
+import { VmshiftError, isVmshiftError } from "./errors.ts";
 import { type MigrationResult, type MigrationSnapshot, isTerminalPhase } from "./model.ts";
-import { type BackoffOptions, backoffDelay } from "./wait.ts";
+import { type BackoffOptions, backoffDelay, withRetry } from "./wait.ts";
 
 /** Options of {@link MigrationTask.wait}. */
 export interface WaitOptions {
@@ -182,7 +182,13 @@ export class FollowedMigration implements MigrationTask {
       throw new VmshiftError("NOT_SUPPORTED", "this adapter cannot cancel migrations", { adapter: this.#adapter.name, operation: "migration.cancel", subject: this.id });
     }
     try {
-      await cancel.call(this.#adapter, this.id, options.signal ? { ...this.#ctx, signal: options.signal } : this.#ctx);
+      // Cancel requests are idempotent on every platform (delete, CancelTask, job state change): retry transient failures.
+      await withRetry(() => cancel.call(this.#adapter, this.id, options.signal ? { ...this.#ctx, signal: options.signal } : this.#ctx), {
+        clock: this.#ctx.clock,
+        retries: 3,
+        ...(options.signal ? { signal: options.signal } : {}),
+        isRetryable: (e) => isVmshiftError(e) && (e.code === "TRANSPORT" || e.code === "RATE_LIMITED"),
+      });
     } catch (error) {
       const wrapped = this.#wrap(error, "migration.cancel", this.id);
       // The migration may have ended while we asked: then its result is the answer.

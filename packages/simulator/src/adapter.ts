@@ -239,8 +239,10 @@ export function createSimulatorAdapter(world: SimulatorWorld): HypervisorAdapter
             wake?.();
           };
           const onAbort = () => wake?.();
+          const generation = world.watchGeneration;
           m.listeners.add(listener);
           ctx.signal?.addEventListener("abort", onAbort);
+          const unregister = world.onWatchDrop(() => wake?.());
           try {
             for (;;) {
               while (queue.length > 0) {
@@ -248,11 +250,13 @@ export function createSimulatorAdapter(world: SimulatorWorld): HypervisorAdapter
                 yield s;
                 if (isTerminalPhase(s.phase)) return;
               }
-              if (ctx.signal?.aborted) return;
+              if (ctx.signal?.aborted || world.watchGeneration !== generation) return;
               await new Promise<void>((resolve) => (wake = resolve));
               wake = undefined;
+              if (world.watchGeneration !== generation) return;
             }
           } finally {
+            unregister();
             m.listeners.delete(listener);
             ctx.signal?.removeEventListener("abort", onAbort);
           }

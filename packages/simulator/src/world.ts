@@ -77,6 +77,9 @@ export class SimulatorWorld {
   readonly timing: Required<Omit<SimTiming, "phaseDelaysMs">> & { readonly phaseDelaysMs: Required<NonNullable<SimTiming["phaseDelaysMs"]>> };
   /** Operations the adapters have sent to this world. */
   requestCount = 0;
+  /** Bumped by {@link dropWatches}; open watch streams end when it changes. */
+  watchGeneration = 0;
+  readonly #watchDroppers = new Set<() => void>();
   #seq = 0;
   readonly #seed: number;
 
@@ -190,6 +193,25 @@ export class SimulatorWorld {
       ...(m.endedAt === undefined ? {} : { endedAt: new Date(m.endedAt).toISOString() }),
       ...(m.result === undefined ? {} : { result: m.result }),
     };
+  }
+
+  /** Ends every open watch stream (a fault: the client must reconnect). */
+  dropWatches(): void {
+    this.watchGeneration++;
+    for (const drop of [...this.#watchDroppers]) drop();
+  }
+
+  /** @internal Registers a watch stream's wake-up so {@link dropWatches} can end it. */
+  onWatchDrop(wake: () => void): () => void {
+    this.#watchDroppers.add(wake);
+    return () => this.#watchDroppers.delete(wake);
+  }
+
+  /** Migrations ever created for a VM. */
+  migrationCountOf(vmId: string): number {
+    let n = 0;
+    for (const m of this.migrations.values()) if (m.vmId === vmId) n++;
+    return n;
   }
 
   /** Records a new state of a migration and tells its watchers. */
