@@ -24,6 +24,21 @@ export interface PrismServerOptions {
   readonly v4?: boolean;
   /** Time source, ms. Default `Date.now`. */
   readonly now?: () => number;
+  /** Called with every answered exchange (fixture recording). Lost answers are not reported. */
+  readonly onExchange?: (exchange: Exchange) => void;
+}
+
+/** One request and its answer, as a recorder sees it. */
+export interface Exchange {
+  readonly method: string;
+  /** Path and query as sent. */
+  readonly url: string;
+  /** Which Prism headers were present (values are volatile: request ids, ETags). */
+  readonly sent: { readonly ifMatch: boolean; readonly requestId: boolean };
+  readonly requestBody?: unknown;
+  readonly status: number;
+  readonly etag?: string;
+  readonly responseBody: unknown;
 }
 
 /** A running server. */
@@ -232,6 +247,15 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
       return;
     }
     const text = JSON.stringify(answer.body);
+    options.onExchange?.({
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      sent: { ifMatch: header(req, "if-match") !== undefined, requestId: header(req, "ntnx-request-id") !== undefined },
+      ...(raw.length > 0 ? { requestBody: safeJson(raw) } : {}),
+      status: answer.status,
+      ...(answer.headers?.["ETag"] ? { etag: answer.headers["ETag"] } : {}),
+      responseBody: answer.body,
+    });
     res.writeHead(answer.status, { "Content-Type": "application/json", "X-Ntnx-Product": "PC", ...answer.headers });
     res.end(text);
   }
@@ -252,6 +276,14 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
         server.close(() => resolve());
       }),
   };
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -4,7 +4,9 @@
 import type { ConformanceTarget } from "../target.ts";
 import { simulatorTarget } from "./simulator.ts";
 import { kubevirtEnvTarget } from "./kubevirt-env.ts";
+import { kubevirtFixturesTarget } from "./kubevirt-fixtures.ts";
 import { nutanixServerTarget } from "./nutanix-server.ts";
+import { nutanixFixturesTarget } from "./nutanix-fixtures.ts";
 import { hypervTranscriptsTarget } from "./hyperv-transcripts.ts";
 import { hypervLiveTarget } from "./hyperv-live.ts";
 import { vsphereVcsimTarget } from "./vsphere-vcsim.ts";
@@ -14,7 +16,9 @@ import { libvirtLocalTarget } from "./libvirt-local.ts";
 export const TARGETS: readonly ConformanceTarget[] = [
   simulatorTarget,
   kubevirtEnvTarget,
+  kubevirtFixturesTarget,
   nutanixServerTarget,
+  nutanixFixturesTarget,
   hypervTranscriptsTarget,
   hypervLiveTarget,
   vsphereVcsimTarget,

@@ -1,0 +1,75 @@
+/**
+ * The `nutanix-fixtures` target: @vmshift/nutanix against nock replays of the exchanges recorded
+ * from the Prism-like server (`packages/nutanix/test/fixtures/<scenario>/exchanges.json`, see
+ * SOURCE.md there). Requests are answered by state and request (see `nutanix-tape.ts`), so the
+ * replay does not depend on how often the client polls. Missing `If-Match` still gets a 428.
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import nock from "nock";
+import { VmshiftClient } from "@vmshift/core";
+import { createNutanixAdapter } from "@vmshift/nutanix";
+import type { ConformanceTarget } from "../target.ts";
+import { FIXTURES_DIR } from "./nutanix-fixtures-record.ts";
+import { PRISM_SUBJECTS } from "./nutanix-server.ts";
+import { ReplayBook, ReplaySession, type Tape } from "./nutanix-tape.ts";
+
+/** Every tape under the fixtures directory. */
+export function loadTapes(dir = FIXTURES_DIR): Tape[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(`${dir}${d.name}/exchanges.json`))
+    .map((d) => JSON.parse(readFileSync(`${dir}${d.name}/exchanges.json`, "utf8")) as Tape);
+}
+
+let book: ReplayBook | undefined;
+let sessions = 0;
+
+export const nutanixFixturesTarget: ConformanceTarget = {
+  name: "nutanix-fixtures",
+  adapter: "nutanix",
+  description: "@vmshift/nutanix against nock replays of exchanges recorded from the Prism-like server",
+  async available() {
+    return loadTapes().length > 0 ? { ok: true } : { ok: false, reason: `no tapes under ${FIXTURES_DIR}: run node adapters-conformance/src/targets/nutanix-fixtures-record.ts` };
+  },
+  async open() {
+    book ??= new ReplayBook(loadTapes());
+    const replay = new ReplaySession(book);
+    const base = `https://s${++sessions}.prism.fixtures.vmshift.invalid:9440`;
+    const interceptors = (["GET", "POST", "PUT", "OPTIONS"] as const).map((method) => {
+      const interceptor = nock(base).persist().intercept(/.*/, method);
+      interceptor.reply(async (request: Request) => {
+        const url = new URL(request.url);
+        const text = await request.text();
+        const answer = replay.answer(method, url.pathname + url.search, text.length > 0 ? (JSON.parse(text) as unknown) : undefined, {
+          ifMatch: request.headers.has("if-match"),
+          requestId: request.headers.has("ntnx-request-id"),
+        });
+        return [answer.status, answer.body, { "Content-Type": "application/json", ...(answer.etag ? { ETag: answer.etag } : {}) }];
+      });
+      return interceptor;
+    });
+    const clients: VmshiftClient[] = [];
+    const connect = () => {
+      const adapter = createNutanixAdapter({ baseUrl: base, auth: { username: "admin", password: "fixture-password" }, retryDelayMs: 50, shutdownTimeoutMs: 5_000 });
+      const client = new VmshiftClient(adapter, { follow: { poll: { initialDelayMs: 100, maxDelayMs: 500 } } });
+      clients.push(client);
+      return client;
+    };
+    const control = (name: string) => async (vmId: string) => replay.control(name, vmId);
+    return {
+      client: connect(),
+      subjects: PRISM_SUBJECTS,
+      controls: {
+        failDuringTransfer: control("failDuringTransfer"),
+        failColdStartOnTarget: control("failColdStartOnTarget"),
+        slowDown: control("slowDown"),
+        restart: async () => connect(),
+        requestCount: () => replay.requestCount,
+      },
+      async close() {
+        for (const client of clients) await client.close();
+        for (const interceptor of interceptors) nock.removeInterceptor(interceptor);
+      },
+    };
+  },
+};
