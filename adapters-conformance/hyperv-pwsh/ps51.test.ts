@@ -42,6 +42,14 @@ describe("Windows PowerShell 5.1 output through node-powershell", () => {
     expect((await client.getVm(vmId)).hostId).toBe("HV-B");
   });
 
+  it("probe reports the endpoint", async () => {
+    const { client } = open("Core");
+    const probe = await client.probe();
+    expect(probe.server).toMatch(/^Hyper-V on Microsoft Windows NT 10\.0\.20348\.0 \(Hyper-V module 2\.0\.0\.0\)$/);
+    expect(probe.notes).toContain("computer MGMT-01");
+    expect(probe.table["migration.live"].status).toBe("supported");
+  });
+
   it("a bad id changes nothing and sends nothing", async () => {
     const { world, client } = open("Core");
     const before = world.requestCount;

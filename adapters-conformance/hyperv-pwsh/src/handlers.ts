@@ -70,7 +70,8 @@ function requireVm(state: ModelState, hostList: string[], id: string): ModelVm {
 }
 
 function vmShape(vm: ModelVm) {
-  return { id: vm.id, name: vm.name, state: vm.state, computerName: vm.host, memoryStartupBytes: vm.memoryStartupBytes, processorCount: vm.processorCount, isClustered: false, ownerNode: null, generation: vm.generation, version: vm.version };
+  const clustered = vm.clustered === true;
+  return { id: vm.id, name: vm.name, state: vm.state, computerName: vm.host, memoryStartupBytes: vm.memoryStartupBytes, processorCount: vm.processorCount, isClustered: clustered, ownerNode: clustered ? vm.host : null, generation: vm.generation, version: vm.version };
 }
 
 function hostShape(state: ModelState, name: string) {
@@ -87,8 +88,8 @@ function hostShape(state: ModelState, name: string) {
     memoryCapacityBytes: h.memoryCapacityBytes,
     freeMemoryBytes: freeMemory(state, name),
     virtualMachinePath: h.virtualMachinePath,
-    cluster: null,
-    nodeState: null,
+    cluster: h.cluster ?? null,
+    nodeState: h.nodeState ?? null,
   };
 }
 
@@ -117,6 +118,9 @@ function migrationRefusal(state: ModelState, vm: ModelVm, target: string, live: 
     if (!h.migrationEnabled) {
       throw new ScriptError({ fullyQualifiedErrorId: fq, category: "InvalidOperation", message: `Virtual machine migration operation for '${vm.name}' failed at migration ${where}. The Virtual Machine Management Service on host '${h.name}' is not configured to accept live migrations. (0x80070032)` });
     }
+  }
+  if (vm.clustered && dest.nodeState !== "Up") {
+    throw new ScriptError({ fullyQualifiedErrorId: "MoveClusterVirtualMachineRole,Microsoft.FailoverClusters.PowerShell.MoveClusterVirtualMachineRoleCommand", category: "NotSpecified", exceptionType: "Microsoft.FailoverClusters.PowerShell.ClusterCmdletException", message: `An error occurred while moving the clustered role '${vm.name}'. The operation cannot be performed while the object is in its current state: node '${target}' is ${dest.nodeState}.` });
   }
   if (live && freeMemory(state, target) < vm.memoryStartupBytes) {
     throw new ScriptError({ fullyQualifiedErrorId: fq, category: "InvalidOperation", message: `Virtual machine migration operation for '${vm.name}' failed at migration destination '${target}'. '${vm.name}' could not initialize memory: Not enough memory in the system to start the virtual machine ${vm.name}. (0x8007000E)` });
@@ -201,6 +205,15 @@ export const HANDLERS: Record<string, Handler> = {
   },
 
   cancelLive: (state, p) => {
+    const role = str(p, "clusterRole");
+    if (role) {
+      state.clusterCancels = [...(state.clusterCancels ?? []), role];
+      const vm = Object.values(state.vms).find((v) => v.name === role && v.clustered);
+      if (!vm) throw new ScriptError({ fullyQualifiedErrorId: "ClusterObjectNotFound,Microsoft.FailoverClusters.PowerShell.MoveClusterVirtualMachineRoleCommand", category: "ObjectNotFound", message: `The cluster group '${role}' was not found.` });
+      const active = activeJob(state, vm.id);
+      if (active) active.jobState = 8;
+      return { returnValue: null, job: jobShape(active) };
+    }
     const job = state.jobs[str(p, "jobId")];
     let returnValue: number | null = null;
     if (job && (job.jobState === 3 || job.jobState === 4)) {

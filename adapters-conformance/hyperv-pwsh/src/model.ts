@@ -23,6 +23,10 @@ export interface ModelHost {
   processor: string;
   /** Existing directories for -DestinationStoragePath checks. */
   paths: string[];
+  /** Failover cluster name, when the host is a cluster node. */
+  cluster?: string;
+  /** Cluster node state: Up, Down, Paused, Joining. */
+  nodeState?: string;
 }
 
 /** A VM. */
@@ -35,6 +39,8 @@ export interface ModelVm {
   processorCount: number;
   generation: number;
   version: string;
+  /** A failover cluster VM role (named like the VM). */
+  clustered?: boolean;
 }
 
 /** A migration job (Msvm_MigrationJob). */
@@ -67,6 +73,8 @@ export interface ModelState {
   seq: number;
   /** Every script name received, in order (for tests). */
   log: string[];
+  /** Cluster roles cancelled with Move-ClusterVirtualMachineRole -Cancel (for tests). */
+  clusterCancels?: string[];
 }
 
 const GiB = 1024 ** 3;
@@ -175,4 +183,18 @@ export function activeJob(state: ModelState, vmId: string): ModelJob | undefined
 export function hostKey(state: ModelState, name: string): string | undefined {
   const n = name.toLowerCase();
   return Object.keys(state.hosts).find((k) => k.toLowerCase() === n || state.hosts[k]!.fqdn.toLowerCase() === n);
+}
+
+/** A three-node failover cluster (HVC1: N1, N2 up, N3 paused) with four clustered VMs; the endpoint is node N1. */
+export function clusterWorld(): ModelState {
+  const world = conformanceWorld();
+  const base = world.hosts["HV-A"]!;
+  const node = (name: string, nodeState: string) => ({ ...base, name, fqdn: `${name}.lab.example`, cluster: "HVC1", nodeState });
+  world.hosts = { N1: node("N1", "Up"), N2: node("N2", "Up"), N3: node("N3", "Paused") };
+  const vms = Object.values(world.vms).slice(0, 4);
+  world.vms = Object.fromEntries(vms.map((vm, i) => [vm.id, { ...vm, host: i < 3 ? "N1" : "N2", state: "Running" as const, clustered: true }]));
+  world.delegation = {};
+  world.computerName = "N1";
+  world.clusterCancels = [];
+  return world;
 }

@@ -121,6 +121,25 @@ describe("rendered scripts under tree-sitter-powershell", () => {
     expect(values).toBeGreaterThanOrEqual(VALUES);
   }, 120_000);
 
+  it("catches a naive encoder that does not double quotes (the property can fail)", async () => {
+    const parser = await powershellParser();
+    const naive = (value: string) => `# vmshift:t\n$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'\n$vmshift_vmId = '${value}'\n$vmshift_result = $null\n`;
+    const failures = ["a'b", "x\u2019; Remove-VM *; '", "$(whoami)'"].filter((value) => {
+      const script = naive(value);
+      const tree = parser.parse(script)!;
+      try {
+        if (tree.rootNode.hasError) return true;
+        assertPrelude(tree.rootNode, script, 1, [value]);
+        return false;
+      } catch {
+        return true;
+      } finally {
+        tree.delete();
+      }
+    });
+    expect(failures).toEqual(["a'b", "x\u2019; Remove-VM *; '", "$(whoami)'"]);
+  });
+
   it("rejects a script with an unterminated literal (the check can fail)", async () => {
     const parser = await powershellParser();
     const tree = parser.parse("$vmshift_vmId = 'it''s\nGet-VM -Id $vmshift_vmId")!;
