@@ -4,6 +4,7 @@ import { type Node } from "web-tree-sitter";
 import { nodesOfType, powershellParser } from "../test/powershell-parser.ts";
 import { psString, psValue, readPsString } from "./encode.ts";
 import { PARAM_PREFIX, type ScriptTemplate, renderScript, scriptFromWire, wireCommand } from "./script.ts";
+import { sessionSetup } from "./transport.ts";
 import { SCRIPTS } from "./scripts/index.ts";
 
 const HOSTILE = ["'", "''", '"', "\u2018", "\u2019", "\u201A", "\u201B", "\u201C", "\u201D", "\u201E", "$", "$(", "$(Remove-Item C:\\ -Recurse)", "${env:PATH}", "@(", "@'", "'@", "@\"", "`", "``", "`0", "`n", ";", "|", "&", "&&", "||", "#", "<#", "#>", "{", "}", "(", ")", "[", "]", "\n", "\r", "\r\n", "\t", "\u0000", "\u0001", "\u001b", "\u007f", "\u0085", "\u2028", "\u2029", "\uFEFF", "-", "--%", "%", "*", "?", "\\", "/", ",", "=", "+", "a", "Z", "0", " ", "é", "中", "😀", "Get-VM", "exit", "\u00a0"];
@@ -144,6 +145,27 @@ describe("rendered scripts under tree-sitter-powershell", () => {
     const parser = await powershellParser();
     const tree = parser.parse("$vmshift_vmId = 'it''s\nGet-VM -Id $vmshift_vmId")!;
     expect(tree.rootNode.hasError).toBe(true);
+  });
+
+  it("builds remoting session lines that parse and carry each value as one literal", async () => {
+    const parser = await powershellParser();
+    fc.assert(
+      fc.property(hostileString, hostileString, fc.boolean(), (host, user, ssh) => {
+        const line = ssh ? sessionSetup({ hostName: host, userName: user, keyFilePath: user }) : sessionSetup({ computerName: host, userName: user, password: "never-in-text", useSsl: true, port: 5986 });
+        expect(line).not.toContain("never-in-text");
+        const tree = parser.parse(line)!;
+        try {
+          expect(tree.rootNode.hasError).toBe(false);
+          const literals = tree.rootNode.descendantsOfType("string_literal").map((n) => decodeLiteral(n!, line));
+          const expected = ssh ? [host, user, user] : [user, host, "Default"];
+          expect(literals).toEqual(expected);
+          expect(tree.rootNode.descendantsOfType("sub_expression")).toHaveLength(0);
+        } finally {
+          tree.delete();
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it("wraps scripts into one stdin line and reads them back", async () => {

@@ -60,6 +60,26 @@ describe("NodePowerShellTransport", () => {
     expect(shell.spawned).toHaveLength(2);
   });
 
+  it("an aborted wait keeps the shell; the next script queues behind the running one", async () => {
+    let release: (() => void) | undefined;
+    const shell = fakeShell((c) => (scriptFromWire(c) === "slow" ? new Promise<string>((r) => (release = () => r("late"))) : "fast"));
+    const transport = new NodePowerShellTransport({ createShell: shell.createShell });
+    const abort = new AbortController();
+    const slow = transport.execute("slow", { signal: abort.signal });
+    await new Promise((r) => setImmediate(r));
+    abort.abort();
+    await expect(slow).rejects.toMatchObject({ code: "ABORTED" });
+    expect(shell.disposed()).toBe(0);
+    release!();
+    await expect(transport.execute("next")).resolves.toBe("fast");
+    expect(shell.spawned).toHaveLength(1);
+  });
+
+  it("names the executable when it cannot be started", async () => {
+    const transport = new NodePowerShellTransport({ executable: "/nonexistent/pwsh", createShell: () => { throw new Error("spawn /nonexistent/pwsh ENOENT"); } });
+    await expect(transport.execute("x")).rejects.toMatchObject({ code: "TRANSPORT", message: expect.stringMatching(/installed and on PATH/) });
+  });
+
   it("turns shell failures into TRANSPORT errors with the password masked", async () => {
     const shell = fakeShell((c) => {
       if (c.includes("New-PSSession")) return "";

@@ -105,7 +105,9 @@ export class NodePowerShellTransport implements PowerShellTransport {
       return result.raw;
     } catch (error) {
       if (error instanceof VmshiftError) {
-        await this.#discard();
+        // A timed-out shell may be hung: replace it. An abort only stops waiting; the shell (and
+        // any Move-VM job running in its session) is kept, and the next script queues behind.
+        if (error.code === "TIMEOUT") await this.#discard();
         throw error;
       }
       throw this.#transportError(error);
@@ -164,8 +166,9 @@ export class NodePowerShellTransport implements PowerShellTransport {
   #transportError(error: unknown): VmshiftError {
     const secrets = this.#secrets();
     const text = redact(error instanceof Error ? error.message : String(error), secrets);
-    const code = /ENOENT|not found|cannot find/i.test(text) && !this.remote ? "TRANSPORT" : /Access is denied|logon failure|password is incorrect/i.test(text) ? "UNAUTHENTICATED" : "TRANSPORT";
-    return new VmshiftError(code, `PowerShell failed: ${text}`, { adapter: "hyperv", details: { executable: this.#options.executable ?? "pwsh" } });
+    const code = /Access is denied|logon failure|password is incorrect/i.test(text) ? "UNAUTHENTICATED" : "TRANSPORT";
+    const hint = /ENOENT/.test(text) ? ` (is ${this.#options.executable ?? "pwsh"} installed and on PATH? set the executable option)` : "";
+    return new VmshiftError(code, `PowerShell failed: ${text}${hint}`, { adapter: "hyperv", details: { executable: this.#options.executable ?? "pwsh" } });
   }
 
   #secrets(): string[] {
