@@ -39,6 +39,8 @@ export interface Exchange {
   readonly status: number;
   readonly etag?: string;
   readonly responseBody: unknown;
+  /** The server acted but dropped the connection instead of answering. */
+  readonly lost?: boolean;
 }
 
 /** A running server. */
@@ -49,6 +51,8 @@ export interface PrismServer {
   readonly inventory: Inventory;
   /** Requests received so far. */
   readonly requestCount: number;
+  /** Forgets every session cookie issued so far (clients that rely on one must authenticate again). */
+  expireSessions(): void;
   /** Request log: method and path of each request, in order. */
   readonly log: readonly { method: string; path: string; requestId?: string; ifMatch?: string; status?: number }[];
   close(): Promise<void>;
@@ -66,6 +70,9 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
   const now = options.now ?? Date.now;
   const sim = new PrismSim(inventory, options.timings ?? {}, now);
   const recorded = new Map<string, Answer>();
+  /** Session cookies issued (NTNX_IGW_SESSION); `expireSessions()` forgets them. */
+  const sessions = new Set<string>();
+  let sessionSeq = 0;
   const log: { method: string; path: string; requestId?: string; ifMatch?: string; status?: number }[] = [];
   const username = options.username ?? "admin";
   const password = options.password ?? "nutanix/4u";
@@ -80,7 +87,9 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
     const key = req.headers["x-ntnx-api-key"];
     const okBasic = auth === `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     const okKey = options.apiKey !== undefined && key === options.apiKey;
-    if (!okBasic && !okKey) return { status: 401, body: v4Error("PRISM-40100", "Authentication required"), headers: { "WWW-Authenticate": 'Basic realm="Intent Gateway"' } };
+    const cookie = /NTNX_IGW_SESSION=([^;]+)/.exec(String(req.headers["cookie"] ?? ""))?.[1];
+    const okSession = cookie !== undefined && sessions.has(cookie);
+    if (!okBasic && !okKey && !okSession) return { status: 401, body: v4Error("PRISM-40100", "Authentication required"), headers: { "WWW-Authenticate": 'Basic realm="Intent Gateway"' } };
     const f = sim.faults.failNext;
     if (f.count > 0 && (!f.pattern || f.pattern.test(`${method} ${path}`))) {
       f.count--;
@@ -243,19 +252,17 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
     const lose = sim.faults.loseResponse;
     if (lose.count > 0 && lose.pattern.test(`${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`)) {
       lose.count--;
+      options.onExchange?.({ ...exchange(req, raw, answer), lost: true });
       req.socket.destroy();
       return;
     }
     const text = JSON.stringify(answer.body);
-    options.onExchange?.({
-      method: req.method ?? "GET",
-      url: req.url ?? "/",
-      sent: { ifMatch: header(req, "if-match") !== undefined, requestId: header(req, "ntnx-request-id") !== undefined },
-      ...(raw.length > 0 ? { requestBody: safeJson(raw) } : {}),
-      status: answer.status,
-      ...(answer.headers?.["ETag"] ? { etag: answer.headers["ETag"] } : {}),
-      responseBody: answer.body,
-    });
+    if (answer.status !== 401) {
+      const token = `s${++sessionSeq}`;
+      sessions.add(token);
+      answer = { ...answer, headers: { ...answer.headers, "Set-Cookie": `NTNX_IGW_SESSION=${token}; Path=/; HttpOnly` } };
+    }
+    options.onExchange?.(exchange(req, raw, answer));
     res.writeHead(answer.status, { "Content-Type": "application/json", "X-Ntnx-Product": "PC", ...answer.headers });
     res.end(text);
   }
@@ -270,11 +277,24 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
       return log.length;
     },
     log,
+    expireSessions: () => sessions.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+function exchange(req: IncomingMessage, raw: string, answer: Answer): Exchange {
+  return {
+    method: req.method ?? "GET",
+    url: req.url ?? "/",
+    sent: { ifMatch: header(req, "if-match") !== undefined, requestId: header(req, "ntnx-request-id") !== undefined },
+    ...(raw.length > 0 ? { requestBody: safeJson(raw) } : {}),
+    status: answer.status,
+    ...(answer.headers?.["ETag"] ? { etag: answer.headers["ETag"] } : {}),
+    responseBody: answer.body,
   };
 }
 

@@ -67,6 +67,8 @@ export class PrismSim {
   };
   /** Migration tasks created so far (for "exactly one migration" checks). */
   migrationsStarted = 0;
+  /** Migration tasks created per VM. */
+  readonly migrationsByVm = new Map<string, number>();
   readonly now: () => number;
 
   constructor(inv: Inventory, timings: Partial<Timings>, now: () => number) {
@@ -145,7 +147,7 @@ export class PrismSim {
     if (vm.host === target) throw new ApiError(400, "VMM-10402", `the VM is already running on host ${host.hostName}`);
     const slow = this.faults.slowVms.has(vm.extId);
     const fail = this.faults.failNextMigration.delete(vm.extId);
-    this.migrationsStarted++;
+    this.#countMigration(vm);
     return this.#task(vm, {
       operation: "VmMigrateToHost",
       operationDescription: "VM migrate to host",
@@ -185,7 +187,7 @@ export class PrismSim {
     if (dryRun) {
       return this.engine.create({ operation: "VmCrossClusterMigrateDryRun", operationDescription: "VM cross-cluster migrate (dry run)", vmExtId: vm.extId, clusterExtId: vm.clusterExtId, queuedMs: 0, runMs: 0, onSuccess: () => undefined });
     }
-    this.migrationsStarted++;
+    this.#countMigration(vm);
     return this.#task(vm, {
       operation: "VmCrossClusterMigrate",
       operationDescription: "VM cross-cluster migrate",
@@ -200,6 +202,11 @@ export class PrismSim {
         return undefined;
       },
     });
+  }
+
+  #countMigration(vm: SimVm): void {
+    this.migrationsStarted++;
+    this.migrationsByVm.set(vm.extId, (this.migrationsByVm.get(vm.extId) ?? 0) + 1);
   }
 
   #powerOn(vm: SimVm): SimTask {

@@ -14,7 +14,7 @@ import { runConformance } from "../run.ts";
 import { SCENARIOS } from "../scenarios/index.ts";
 import type { ConformanceTarget } from "../target.ts";
 import { startPrismServer } from "../../prism-server/src/index.ts";
-import { PRISM_SUBJECTS, connectToPrismServer } from "./nutanix-server.ts";
+import { PRISM_SUBJECTS, connectToPrismServer, prismFaultControls } from "./nutanix-server.ts";
 import type { Tape, TapeControl, TapeExchange } from "./nutanix-tape.ts";
 
 /** Where the tapes live. */
@@ -30,6 +30,7 @@ function recordingTarget(entries: (TapeExchange | TapeControl)[]): ConformanceTa
     description: "recording run against the Prism-like server",
     async open() {
       const server = await startPrismServer({ timings: RECORD_TIMINGS, onExchange: (e) => entries.push(e) });
+      const faults = prismFaultControls(server);
       const control = (name: string, apply: (vmId: string) => void) => async (vmId: string) => {
         entries.push({ control: name, vmId });
         apply(vmId);
@@ -43,6 +44,19 @@ function recordingTarget(entries: (TapeExchange | TapeControl)[]): ConformanceTa
           slowDown: control("slowDown", (vm) => server.sim.faults.slowVms.add(vm)),
           restart: async () => connectToPrismServer(server),
           requestCount: () => server.requestCount,
+          failTransiently: async (where, times) => {
+            entries.push({ control: `failTransiently ${where} ${times}`, vmId: "" });
+            await faults.failTransiently(where, times);
+          },
+          loseNextStartResponse: async () => {
+            entries.push({ control: "loseNextStartResponse", vmId: "" });
+            await faults.loseNextStartResponse();
+          },
+          expireSession: async () => {
+            entries.push({ control: "expireSession", vmId: "" });
+            await faults.expireSession();
+          },
+          migrationCount: faults.migrationCount,
         },
         close: () => server.close(),
       };

@@ -44,6 +44,7 @@ export const nutanixFixturesTarget: ConformanceTarget = {
           ifMatch: request.headers.has("if-match"),
           requestId: request.headers.has("ntnx-request-id"),
         });
+        if (answer.lost) throw Object.assign(new Error("socket hang up (replayed lost answer)"), { code: "ECONNRESET" });
         return [answer.status, answer.body, { "Content-Type": "application/json", ...(answer.etag ? { ETag: answer.etag } : {}) }];
       });
       return interceptor;
@@ -65,6 +66,10 @@ export const nutanixFixturesTarget: ConformanceTarget = {
         slowDown: control("slowDown"),
         restart: async () => connect(),
         requestCount: () => replay.requestCount,
+        failTransiently: async (where, times) => replay.control(`failTransiently ${where} ${times}`, ""),
+        loseNextStartResponse: async () => replay.control("loseNextStartResponse", ""),
+        expireSession: async () => replay.control("expireSession", ""),
+        migrationCount: async (vmId) => replay.timeline.migrationCount(vmId),
       },
       async close() {
         for (const client of clients) await client.close();

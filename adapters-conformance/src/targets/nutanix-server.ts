@@ -5,7 +5,7 @@
 import { VmshiftClient } from "@vmshift/core";
 import { createNutanixAdapter } from "@vmshift/nutanix";
 import { type PrismServer, simId, startPrismServer } from "../../prism-server/src/index.ts";
-import type { ConformanceTarget } from "../target.ts";
+import type { ConformanceControls, ConformanceTarget } from "../target.ts";
 
 /** Subjects of the seeded inventory (see prism-server/src/state.ts). */
 export const PRISM_SUBJECTS = {
@@ -30,6 +30,29 @@ export function connectToPrismServer(server: PrismServer): VmshiftClient {
     shutdownTimeoutMs: 5_000,
   });
   return new VmshiftClient(adapter, { follow: { poll: { initialDelayMs: 100, maxDelayMs: 500 } } });
+}
+
+/** Transport-level fault controls backed by the server's knobs (used by the server and recording targets). */
+export function prismFaultControls(server: PrismServer): Required<Pick<ConformanceControls, "failTransiently" | "loseNextStartResponse" | "expireSession" | "migrationCount">> {
+  const patterns = {
+    start: /^POST \/api\/vmm\/v4\.0\/ahv\/config\/vms\/[^/]+\/\$actions\/migrate(-to-host)?$/,
+    progress: /^GET \/api\/prism\/v4\.0\/config\/tasks\//,
+    cancel: /^POST \/api\/prism\/v4\.0\/config\/tasks\/[^/]+\/\$actions\/cancel$/,
+  };
+  return {
+    async failTransiently(where, times) {
+      server.sim.faults.failNext = { count: times, status: 503, pattern: patterns[where] };
+    },
+    async loseNextStartResponse() {
+      server.sim.faults.loseResponse = { count: 1, pattern: patterns.start };
+    },
+    async expireSession() {
+      server.expireSessions();
+    },
+    async migrationCount(vmId) {
+      return server.sim.migrationsByVm.get(vmId) ?? 0;
+    },
+  };
 }
 
 export const nutanixServerTarget: ConformanceTarget = {
@@ -61,6 +84,7 @@ export const nutanixServerTarget: ConformanceTarget = {
           return connect();
         },
         requestCount: () => server.requestCount,
+        ...prismFaultControls(server),
       },
       async close() {
         for (const client of clients) await client.close();

@@ -19,6 +19,8 @@ export interface TapeExchange {
   readonly status: number;
   readonly etag?: string;
   readonly responseBody: unknown;
+  /** The server acted, then dropped the connection instead of answering. */
+  readonly lost?: boolean;
 }
 
 /** A control the scenario used, in order with the exchanges. */
@@ -53,6 +55,12 @@ export class Timeline {
   readonly events: string[] = [];
   readonly #taskOrigin = new Map<string, string>();
   readonly #terminal = new Set<string>();
+  readonly #migrations = new Map<string, Set<string>>();
+
+  /** Distinct migration tasks the platform answered for a VM's migrate actions. */
+  migrationCount(vmId: string): number {
+    return this.#migrations.get(vmId)?.size ?? 0;
+  }
 
   /** The state: every event so far. */
   get state(): string {
@@ -77,7 +85,9 @@ export class Timeline {
     const key = this.key(method, url, body);
     const data = (response as { data?: { extId?: unknown; status?: unknown } } | undefined)?.data;
     if (method === "POST" && status >= 200 && status < 300) {
-      if (typeof data?.extId === "string" && !TASK_PATH.test(decodeURIComponent(url))) this.#taskOrigin.set(data.extId, `${key} @${this.events.length}`);
+      if (typeof data?.extId === "string" && !TASK_PATH.test(decodeURIComponent(url)) && !this.#taskOrigin.has(data.extId)) this.#taskOrigin.set(data.extId, `${key} @${this.events.length}`);
+      const migrate = /\/vms\/([^/]+)\/\$actions\/migrate(-to-host)?$/.exec(decodeURIComponent(url));
+      if (migrate && typeof data?.extId === "string") this.#migrations.set(migrate[1]!, new Set([...(this.#migrations.get(migrate[1]!) ?? []), data.extId]));
       this.events.push(`accepted ${key}`);
     }
     if (method === "GET" && status === 200 && typeof data?.extId === "string" && typeof data.status === "string" && TERMINAL.has(data.status) && !this.#terminal.has(data.extId)) {
@@ -157,7 +167,7 @@ export class ReplaySession {
   }
 
   /** The recorded answer to a request, or a 501 explaining what was not recorded. */
-  answer(method: string, url: string, body: unknown, sent: { ifMatch: boolean; requestId: boolean }): { status: number; body: unknown; etag?: string } {
+  answer(method: string, url: string, body: unknown, sent: { ifMatch: boolean; requestId: boolean }): { status: number; body: unknown; etag?: string; lost?: boolean } {
     this.requestCount++;
     const key = this.timeline.key(method, url, body);
     const slot = this.#book.slot(this.timeline.events, key);
@@ -171,7 +181,7 @@ export class ReplaySession {
     if (recorded.sent.ifMatch && !sent.ifMatch) return { status: 428, body: { data: { error: [{ code: "VMM-10428", message: "If-Match header is required for this operation" }] } } };
     if (recorded.sent.requestId && !sent.requestId) return { status: 400, body: { data: { error: [{ code: "VMM-10420", message: "the NTNX-Request-Id header is required" }] } } };
     this.timeline.observe(method, url, body, recorded.status, recorded.responseBody);
-    return { status: recorded.status, body: recorded.responseBody, ...(recorded.etag ? { etag: recorded.etag } : {}) };
+    return { status: recorded.status, body: recorded.responseBody, ...(recorded.etag ? { etag: recorded.etag } : {}), ...(recorded.lost ? { lost: true } : {}) };
   }
 
   /** A fault control, replayed as the event it was when recorded. */
