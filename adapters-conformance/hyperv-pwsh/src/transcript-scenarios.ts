@@ -125,6 +125,15 @@ export const TRANSCRIPT_SCENARIOS: readonly TranscriptScenario[] = [
     },
   },
   {
+    name: "cold-refused",
+    description: "a cold migration to a host with migration disabled is refused before the VM is stopped",
+    async run(client, s) {
+      const code = await codeOf(() => client.startMigration({ vmId: s.coldVm, targetHostId: s.incompatibleHost, mode: "cold" }));
+      const vm = await client.getVm(s.coldVm);
+      return { code, vm: { hostId: vm.hostId, powerState: vm.powerState } };
+    },
+  },
+  {
     name: "cold-start-fails",
     description: "cold migration whose start on the target fails; the VM is moved back and started on its source",
     async run(client, s, faults) {

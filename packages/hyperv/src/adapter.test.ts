@@ -23,6 +23,11 @@ function fakeRunner(answer: (name: string, params: ScriptParams, call: number) =
   };
 }
 
+const HOST = { migrationEnabled: true, authenticationType: "Kerberos", freeMemoryBytes: 1e12 };
+const preflightData = (target: Record<string, unknown> = {}) => ({
+  vm: VM, source: { name: "HV-A", ...HOST }, target: { name: "HV-B", ...HOST, ...target }, incompatibilities: [], runsOnSource: true, delegation: null, storagePathExists: null,
+});
+
 const client = (runner: PowerShellRunner) => new VmshiftClient(createHypervAdapter({ runner, hosts: ["HV-A", "HV-B"] }), { clock: new VirtualClock(), startRetries: 0 });
 
 describe("createHypervAdapter: starts are idempotent on requestId", () => {
@@ -49,11 +54,19 @@ describe("createHypervAdapter: starts are idempotent on requestId", () => {
   });
 
   it("a cold migration refuses cancel with INVALID_STATE and a start without target is NOT_SUPPORTED before any script", async () => {
-    const runner = fakeRunner((name) => (name === "getVm" ? VM : name === "stopVm" ? new Promise(() => undefined) : null));
+    const runner = fakeRunner((name) => (name === "preflight" ? preflightData() : name === "stopVm" ? new Promise(() => undefined) : null));
     const c = client(runner);
     await expect(c.startMigration({ vmId: VM.id })).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
     expect(runner.calls).toEqual([]);
     const task = await c.startMigration({ vmId: VM.id, targetHostId: "HV-B", mode: "cold" });
     await expect(c.adapter.cancelMigration!(task.id, { clock: new VirtualClock(), logger: silentLogger })).rejects.toMatchObject({ code: "INVALID_STATE" });
+  });
+
+  it("a cold migration the target would refuse is refused before the VM is stopped", async () => {
+    const runner = fakeRunner((name) => (name === "preflight" ? preflightData({ migrationEnabled: false }) : { vm: VM, how: "shutdown" }));
+    await expect(client(runner).startMigration({ vmId: VM.id, targetHostId: "HV-B", mode: "cold" })).rejects.toMatchObject({ code: "INVALID_STATE", details: { check: "hyperv.target.migrationDisabled" } });
+    expect(runner.calls).toEqual(["preflight"]);
+    const full = fakeRunner((name) => (name === "preflight" ? preflightData({ freeMemoryBytes: 0 }) : { vm: VM, how: "shutdown" }));
+    await expect(client(full).startMigration({ vmId: VM.id, targetHostId: "HV-B", mode: "cold" })).rejects.toMatchObject({ code: "INSUFFICIENT_RESOURCES" });
   });
 });

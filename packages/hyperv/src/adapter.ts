@@ -22,7 +22,7 @@ import { ColdMigration, orphanColdSnapshot } from "./cold.ts";
 import { cancelLive, jobActive, liveSnapshot, liveStatus, startLive, uniqueHosts } from "./live.ts";
 import { type MigrationRef, decodeMigrationId, encodeMigrationId } from "./migration-id.ts";
 import { pageOf } from "./paging.ts";
-import { parsePreflight, preflightChecks } from "./preflight.ts";
+import { coldRefusal, parsePreflight, preflightChecks } from "./preflight.ts";
 import { Reader, asArray } from "./psjson.ts";
 import { parseHost, toHost } from "./resources/host.ts";
 import { parseVm, toVm } from "./resources/vm.ts";
@@ -79,7 +79,17 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
     if (target === undefined) throw new VmshiftError("NOT_SUPPORTED", "Hyper-V needs a target host", { adapter: "hyperv", operation: "migration.start", subject: request.vmId });
     const now = new Date(ctx.clock.now()).toISOString();
     if (request.mode === "cold") {
-      const vm = await findVm(request.vmId, ctx, "migration.start");
+      // Nothing is stopped unless the move can happen: the same checks as preflight first.
+      const report = parsePreflight(
+        await runner.run(SCRIPTS.preflight, { vmId: request.vmId, hostList: hosts, targetHost: target, storagePath: request.targetStorageId ?? "" }, { operation: "migration.start", subject: request.vmId, ...signalOf(ctx) }),
+      );
+      if (!report) throw new VmshiftError("NOT_FOUND", "no Hyper-V VM with this id", { adapter: "hyperv", operation: "migration.start", subject: request.vmId });
+      const checks = preflightChecks({ report, targetHost: target, mode: "cold", remote: runner.remote, ...(request.targetStorageId === undefined ? {} : { storagePath: request.targetStorageId }) });
+      const refusal = coldRefusal(checks);
+      if (refusal) {
+        throw new VmshiftError(refusal.code, `refused before stopping the VM: ${refusal.check.message}`, { adapter: "hyperv", operation: "migration.start", subject: request.vmId, details: { check: refusal.check.id } });
+      }
+      const vm = report.vm;
       const ref: MigrationRef = {
         vmId: vm.id,
         mode: "cold",

@@ -1,5 +1,5 @@
 /** Turns the preflight script's report into vmshift checks. Pure: no I/O. */
-import type { CheckCategory, PreflightCheck } from "@vmshift/core";
+import type { CheckCategory, ErrorCode, PreflightCheck } from "@vmshift/core";
 import { Reader, asArray } from "./psjson.ts";
 import { type HvHost, parseHost } from "./resources/host.ts";
 import { type HvVm, parseVm, powerStateOf, sameHost } from "./resources/vm.ts";
@@ -136,3 +136,21 @@ function doubleHop(input: PreflightInput, add: (id: string, c: CheckCategory, s:
   }
 }
 
+
+/**
+ * The error a blocking check becomes when a cold migration is refused before the VM is stopped
+ * (the VM stays untouched). Processor compatibility does not block a cold move (the VM boots
+ * fresh on the target); everything else that preflight marks `error` does.
+ */
+export function coldRefusal(checks: readonly PreflightCheck[]): { code: ErrorCode; check: PreflightCheck } | undefined {
+  const blocking = checks.find((c) => c.severity === "error" && c.category !== "compatibility" && c.id !== "vm.notRunning");
+  if (!blocking) return undefined;
+  const code: ErrorCode =
+    blocking.category === "capacity" ? "INSUFFICIENT_RESOURCES"
+    : blocking.category === "device" ? "INCOMPATIBLE"
+    : blocking.category === "network" ? "TRANSPORT"
+    : blocking.category === "storage" ? "INVALID_ARGUMENT"
+    : blocking.id.startsWith("hyperv.doubleHop.") ? "PERMISSION_DENIED"
+    : "INVALID_STATE";
+  return { code, check: blocking };
+}
