@@ -98,12 +98,14 @@ describe("vmshift evacuate", () => {
 });
 
 describe("vmshift rebalance", () => {
-  it("--consolidate --dry-run names the host it frees and why others stay", async () => {
+  it("--consolidate --dry-run names the hosts it frees, keeping the one whose VM cannot move live", async () => {
     const c = capture();
     expect(await main(["rebalance", "--consolidate", "--dry-run"], c.io)).toBe(0);
-    expect(c.out()).toMatch(/ci-runner-01\s+host-3\s+host-1\s+live/);
-    expect(c.out()).toContain("hosts freed when complete: host-3");
-    expect(c.out()).toMatch(/host-2 stays: gpu-01 cannot move/);
+    // host-2 holds gpu-01 (not live-migratable), so it is kept and host-1 and host-3 empty onto it.
+    expect(c.out()).toMatch(/ci-runner-01\s+host-3\s+host-2\s+live/);
+    expect(c.out()).toMatch(/db-01\s+host-1\s+host-2\s+live/);
+    expect(c.out()).toContain("hosts freed when complete: host-3, host-1");
+    expect(c.out()).toMatch(/cluster-b: no host can be freed/);
   });
 
   it("--dry-run --json plans a balance", async () => {

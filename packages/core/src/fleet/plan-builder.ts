@@ -148,6 +148,11 @@ export class PlanBuilder {
     return this.#moves.length;
   }
 
+  /** Memory reserved by the moves added after `checkpoint`, bytes. */
+  plannedBytesSince(checkpoint: number): number {
+    return this.#moves.slice(checkpoint).reduce((s, d) => s + d.reservedBytes, 0);
+  }
+
   /** Undoes every move added after `checkpoint` (reservations included). */
   rollback(checkpoint: number): void {
     for (const d of this.#moves.splice(checkpoint)) {

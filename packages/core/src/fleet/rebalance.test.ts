@@ -31,25 +31,41 @@ describe("planRebalance: balance", () => {
 });
 
 describe("planRebalance: consolidate", () => {
-  it("empties the least used hosts onto the fullest host they fit on and reports them freed", async () => {
+  it("keeps the fewest hosts that hold everything while moving least, and empties the rest onto them (hand-computed)", async () => {
     const f = fakeFleet({
       hosts: [host("h1", 64), host("h2", 64), host("h3", 64), host("h4", 64)],
       vms: [vm("a", "h1", 40), vm("b", "h2", 8), vm("c", "h3", 3), vm("d", "h3", 3), vm("e", "h4", 30)],
     });
     const plan = await planRebalance(f.client, { goal: "consolidate" });
-    // Least used first: h3 (6) → both onto h1 (fullest with room: 24 free); h2 (8) → h1 (18 free); h4 (30) does not fit on h1 (10 free).
-    expect(plan.freedHostIds).toEqual(["h3", "h2"]);
-    expect(plan.migrations.every((m) => m.targetHostId === "h1")).toBe(true);
-    expect(plan.notes.join()).toMatch(/h4 stays: no kept host has room for e/);
+    // 84 GiB in use needs two 64 GiB hosts; keeping {h1, h4} moves 3 VMs / 14 GiB (keeping {h1, h2}: 3 VMs / 36 GiB).
+    // Fewest VMs first: h2's b, then h3's c and d, each onto the fullest kept host with room: h1 (24 → 16 → 13 → 10 GiB free).
+    expect(plan.freedHostIds).toEqual(["h2", "h3"]);
+    expect(plan.migrations.map((m) => [m.vmId, m.targetHostId]).sort()).toEqual([["b", "h1"], ["c", "h1"], ["d", "h1"]]);
+    expect(plan.hosts.find((h) => h.hostId === "h1")?.projectedUsedBytes).toBe(54 * 1024 ** 3);
   });
 
-  it("keeps a host with a VM that cannot move live, and keeps at least minHosts", async () => {
+  it("keeps a host with a VM that cannot move live (and fills it), and keeps at least minHosts", async () => {
     const f = fakeFleet({ hosts: [host("h1", 64), host("h2", 64), host("h3", 64)], vms: [vm("a", "h1", 8), vm("gpu", "h2", 2, { liveMigratable: false }), vm("c", "h3", 4)] });
     const plan = await planRebalance(f.client, { goal: "consolidate" });
+    expect(plan.freedHostIds).toEqual(["h3", "h1"]);
+    expect(plan.migrations.map((m) => [m.vmId, m.targetHostId])).toEqual([["a", "h2"], ["c", "h2"]]);
+    const three = await planRebalance(f.client, { goal: "consolidate" }, { minHosts: 3 });
+    expect(three.freedHostIds).toEqual([]);
+    expect(three.notes.join()).toMatch(/no host can be freed/);
+  });
+
+  it("frees nothing when every host holds a VM that cannot move live, and says why", async () => {
+    const f = fakeFleet({ hosts: [host("h1", 64), host("h2", 64)], vms: [vm("g1", "h1", 2, { liveMigratable: false }), vm("g2", "h2", 2, { liveMigratable: false })] });
+    const plan = await planRebalance(f.client, { goal: "consolidate" });
+    expect(plan.migrations).toEqual([]);
+    expect(plan.notes.join()).toMatch(/h1 stays: g1 cannot move/);
+  });
+
+  it("respects the migration cap: frees the hosts it can within it", async () => {
+    const f = fakeFleet({ hosts: [host("h1", 64), host("h2", 64), host("h3", 64)], vms: [vm("a", "h1", 30), vm("b1", "h2", 1), vm("b2", "h2", 1), vm("c", "h3", 1)] });
+    const plan = await planRebalance(f.client, { goal: "consolidate" }, { maxMigrations: 1 });
+    expect(plan.migrations).toHaveLength(1);
     expect(plan.freedHostIds).toEqual(["h3"]);
-    expect(plan.notes.join()).toMatch(/h2 stays: gpu cannot move/);
-    const two = await planRebalance(f.client, { goal: "consolidate" }, { minHosts: 3 });
-    expect(two.freedHostIds).toEqual([]);
   });
 
   it("rejects an unknown goal and bad tolerances with INVALID_ARGUMENT", async () => {
