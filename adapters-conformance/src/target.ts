@@ -56,6 +56,13 @@ export interface ConformanceControls {
   expireSession?(): Promise<void>;
   /** How many migrations the platform has ever created for `vmId` (proves no duplicate start). */
   migrationCount?(vmId: string): Promise<number>;
+
+  // Measurement controls (bench/adapters.ts). Each is optional.
+
+  /** The kind of every request sent so far (e.g. `GET /apis/kubevirt.io/v1/…`, `RelocateVM_Task`, `Move-VM`), in order. */
+  requestLog?(): readonly string[];
+  /** When the platform itself recorded the migration as finished, ms since the epoch (server side). */
+  platformCompletedAt?(migrationId: string): Promise<number | undefined>;
 }
 
 /** One open session. */

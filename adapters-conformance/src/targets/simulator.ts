@@ -54,6 +54,8 @@ export const simulatorTarget: ConformanceTarget = {
         async migrationCount(vmId) {
           return world.migrationCountOf(vmId);
         },
+        // No platformCompletedAt: this world runs on a virtual clock (bench/simulator-handles.ts measures latency in real time).
+        requestLog: () => world.requestLog,
       },
       async close() {},
     };

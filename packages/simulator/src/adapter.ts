@@ -50,6 +50,7 @@ function page<T>(items: readonly T[], options: { pageSize?: number; cursor?: str
 export function createSimulatorAdapter(world: SimulatorWorld): HypervisorAdapter {
   async function gate(operation: AdapterOperation): Promise<void> {
     world.requestCount++;
+    world.requestLog.push(operation);
     const { delayMs, error } = world.faults.beforeOperation(operation);
     if (delayMs > 0) await world.clock.sleep(delayMs);
     if (error) throw error;

@@ -77,6 +77,8 @@ export class SimulatorWorld {
   readonly timing: Required<Omit<SimTiming, "phaseDelaysMs">> & { readonly phaseDelaysMs: Required<NonNullable<SimTiming["phaseDelaysMs"]>> };
   /** Operations the adapters have sent to this world. */
   requestCount = 0;
+  /** Their names, in order. */
+  readonly requestLog: string[] = [];
   /** Bumped by {@link dropWatches}; open watch streams end when it changes. */
   watchGeneration = 0;
   readonly #watchDroppers = new Set<() => void>();
