@@ -39,10 +39,28 @@ CONF
   fi
 }
 
+# A qemu hook that refuses one start of domain X while hosts/<h>/fail-start-X exists (one-shot):
+# the lab's way to make "the VM cannot start on the target" happen for real.
+install_hook() {
+  local d="$lab/hosts/$1"
+  mkdir -p "$d/etc/hooks"
+  cat > "$d/etc/hooks/qemu" <<HOOK
+#!/bin/sh
+if [ "\$2" = prepare ] && [ "\$3" = begin ] && [ -e "$d/fail-start-\$1" ]; then
+  rm -f "$d/fail-start-\$1"
+  echo "vmshift lab: start of \$1 refused on purpose" >&2
+  exit 1
+fi
+exit 0
+HOOK
+  chmod 755 "$d/etc/hooks/qemu"
+}
+
 start_one() {
   local h="$1" d="$lab/hosts/$1"
   if pid_of "$h" >/dev/null; then return 0; fi
   configure "$h"
+  install_hook "$h"
   rm -f "$d/sock/"* "$d/libvirtd.pid"
   mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
   unshare -m --propagation private sh -c "

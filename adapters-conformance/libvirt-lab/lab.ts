@@ -38,6 +38,7 @@ export function run(file: string, args: readonly string[], options: { input?: st
       const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : 1) : 0;
       resolvePromise({ code, stdout: String(stdout), stderr: String(stderr) || (error && code !== 0 ? error.message : "") });
     });
+    child.stdin?.on("error", () => {});
     child.stdin?.end(options.input ?? "");
   });
 }
@@ -149,8 +150,8 @@ function tail(name: string): string {
   return existsSync(path) ? readFileSync(path, "utf8").split("\n").slice(-5).join(" | ") : "(no serial log)";
 }
 
-/** Defines and starts a fresh lab guest on `host`, and waits for its second tick. Returns its UUID. */
-export async function bootGuest(name: string, host: LabHost, memoryMiB: number, workload: Workload, bootTimeoutMs = 90_000): Promise<string> {
+/** Defines a lab guest on `host` (removing any earlier copy first); does not start it. */
+export async function defineGuest(name: string, host: LabHost, memoryMiB: number, workload: Workload): Promise<void> {
   await removeDomain(name);
   mkdirSync(join(LAB_DIR, "serial"), { recursive: true });
   writeFileSync(serialPath(name), "");
@@ -159,6 +160,16 @@ export async function bootGuest(name: string, host: LabHost, memoryMiB: number, 
   writeFileSync(xmlFile, domainXml(name, memoryMiB, workload));
   const def = await virsh(host, ["define", "--file", xmlFile]);
   if (def.code !== 0) throw new Error(`define ${name} on ${host}: ${def.stderr.trim()}`);
+}
+
+/** The flag file that makes the next start of `name` on `host` fail (see the hook in lab.sh). */
+export function failStartFlag(host: LabHost, name: string): string {
+  return join(LAB_DIR, "hosts", host, `fail-start-${name}`);
+}
+
+/** Defines and starts a fresh lab guest on `host`, and waits for its second tick. Returns its UUID. */
+export async function bootGuest(name: string, host: LabHost, memoryMiB: number, workload: Workload, bootTimeoutMs = 90_000): Promise<string> {
+  await defineGuest(name, host, memoryMiB, workload);
   const start = await virsh(host, ["start", "--domain", name]);
   if (start.code !== 0) throw new Error(`start ${name} on ${host}: ${start.stderr.trim()}`);
   await waitForTicks(name, 0, 2, bootTimeoutMs);

@@ -4,12 +4,15 @@
  * `.ci/setup.d/40-libvirt.sh`; the lab lives under `.cache/libvirt-lab/`.
  *
  * Controls: `slowDown` caps the domain's migration bandwidth (migrate-setspeed), and
- * `failDuringTransfer` kills the destination's QEMU by PID once the next migration is moving data.
+ * `failDuringTransfer` kills the destination's QEMU by PID once the next migration is moving data,
+ * `failColdStartOnTarget` arms a one-shot refusal in the target daemon's qemu hook. The
+ * incompatible host is the one the guest already runs on (libvirt refuses a same-host move).
  */
+import { rmSync, writeFileSync } from "node:fs";
 import { createClient, type VmshiftClient } from "@vmshift/core";
 import { type LibvirtHostConfig, countingRunner, createLibvirtAdapter, spawnVirshRunner } from "@vmshift/libvirt";
 import {
-  LAB_HOSTS, type LabHost, bootGuest, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
+  LAB_HOSTS, type LabHost, bootGuest, defineGuest, failStartFlag, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
 } from "../../libvirt-lab/lab.ts";
 import type { ConformanceSession, ConformanceTarget } from "../target.ts";
 
@@ -21,6 +24,8 @@ const UNLIMITED_MIBPS = "8796093022207";
 /** Bandwidth cap of `slowDown`, MiB/s: the first pass alone then takes several seconds. */
 const SLOW_MIBPS = 12;
 
+/** A stopped second domain, so listings have several pages. */
+export const LAB_VM_STOPPED = "vmshift-lab-2";
 /** The lab's hosts as adapter configuration. */
 export function labHosts(): LibvirtHostConfig[] {
   return LAB_HOSTS.map((h) => ({ id: h, uri: labUri(h), migrationAddress: "127.0.0.1", name: `lab-${h}` }));
@@ -47,6 +52,17 @@ async function ensureGuest(): Promise<{ uuid: string; host: LabHost }> {
   }
   const uuid = await bootGuest(LAB_VM, "a", MEMORY_MIB, WORKLOAD);
   return { uuid, host: "a" };
+}
+
+/** Defines the stopped second domain on host `a` unless some host has it. */
+async function ensureStoppedVm(): Promise<void> {
+  for (const h of LAB_HOSTS) if ((await virsh(h, ["domstate", "--domain", LAB_VM_STOPPED])).code === 0) return;
+  await defineGuest(LAB_VM_STOPPED, "a", 64, { fillMiB: 0, dirtyMiB: 0, rateMiBps: -1 });
+}
+
+/** Clears armed one-shot faults left by an earlier session. */
+function disarmFaults(): void {
+  for (const h of LAB_HOSTS) rmSync(failStartFlag(h, LAB_VM), { force: true });
 }
 
 /** Kills the destination QEMU once the next migration of the lab guest has moved some data. */
@@ -110,7 +126,9 @@ export const libvirtLocalTarget: ConformanceTarget = {
   available: labAvailability,
   async open(): Promise<ConformanceSession> {
     await startDaemons();
+    disarmFaults();
     const guest = await ensureGuest();
+    await ensureStoppedVm();
     const target = LAB_HOSTS.find((h) => h !== guest.host)!;
     const runner = countingRunner(spawnVirshRunner());
     const make = () => createClient(createLibvirtAdapter({ hosts: labHosts(), runner, defaults: { shutdownTimeoutMs: 3000 } }));
@@ -118,7 +136,7 @@ export const libvirtLocalTarget: ConformanceTarget = {
     return {
       client,
       timeScale: 4,
-      subjects: { liveVm: guest.uuid, targetHost: target, minVmCount: 1, pageSize: 1, missingVmId: "00000000-0000-4000-8000-00000000dead" },
+      subjects: { liveVm: guest.uuid, targetHost: target, incompatibleHost: guest.host, minVmCount: 2, pageSize: 1, missingVmId: "00000000-0000-4000-8000-00000000dead" },
       controls: {
         async slowDown() {
           const host = (await whereRunning(LAB_VM)) ?? guest.host;
@@ -129,10 +147,15 @@ export const libvirtLocalTarget: ConformanceTarget = {
           await virsh(host, ["migrate-setspeed", "--domain", LAB_VM, "--bandwidth", String(SLOW_MIBPS)]);
           armDestinationKill(LAB_HOSTS.find((h) => h !== host)!, host);
         },
+        async failColdStartOnTarget() {
+          const host = (await whereRunning(LAB_VM)) ?? guest.host;
+          writeFileSync(failStartFlag(LAB_HOSTS.find((h) => h !== host)!, LAB_VM), "armed by the libvirt-local conformance target\n");
+        },
         restart: async () => make(),
         requestCount: () => runner.count(),
       },
       async close() {
+        disarmFaults();
         await client.close();
         for (const h of LAB_HOSTS) await virsh(h, ["domjobabort", "--domain", LAB_VM]);
       },

@@ -58,8 +58,17 @@ export function createLibvirtAdapter(options: LibvirtAdapterOptions): Hypervisor
 
     async listVms(opts, ctx): Promise<Page<Vm>> {
       const byUuid = new Map<string, Vm>();
+      const warnings: string[] = [];
       for (const host of virsh.hosts()) {
-        for (const d of await listOn(virsh, host.id, call("vm.list", ctx, host.id))) {
+        let domains: { uuid: string; name: string }[];
+        try {
+          domains = await listOn(virsh, host.id, call("vm.list", ctx, host.id));
+        } catch (error) {
+          if (!(error instanceof VmshiftError) || error.code !== "TRANSPORT") throw error;
+          warnings.push(`host ${host.id} is unreachable; its VMs are missing from this listing: ${error.reason}`);
+          continue;
+        }
+        for (const d of domains) {
           const p = await domainOn(virsh, host.id, d.uuid, call("vm.list", ctx, d.uuid));
           if (!p) continue;
           const vm = toVm(p);
@@ -72,7 +81,7 @@ export function createLibvirtAdapter(options: LibvirtAdapterOptions): Hypervisor
       if (!Number.isSafeInteger(offset) || offset < 0) throw new VmshiftError("INVALID_ARGUMENT", "cursor is not one this adapter issued", { adapter: "libvirt", operation: "vm.list" });
       const size = Math.min(opts.pageSize ?? 100, 500);
       const items = all.slice(offset, offset + size);
-      return { items, ...(offset + size < all.length ? { nextCursor: String(offset + size) } : {}) };
+      return { items, ...(offset + size < all.length ? { nextCursor: String(offset + size) } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
     },
 
     async getVm(vmId, ctx): Promise<Vm> {

@@ -35,6 +35,11 @@ export interface LibvirtMigrationDefaults {
    * remaining bytes did not shrink below what `maxDowntimeMs` allows at the measured bandwidth.
    */
   readonly postCopyAfter?: { readonly minElapsedMs?: number; readonly minIterations?: number };
+  /**
+   * After a restart, how long an attached migration with no visible job yet counts as "starting"
+   * rather than "ended without moving", ms from its start. Default 15 000.
+   */
+  readonly attachGraceMs?: number;
   /** Auto-converge throttle start and step, percent. Default 50 and 20 (the defaults 20/10 are too gentle under TCG). */
   readonly autoConverge?: { readonly initialPercent?: number; readonly incrementPercent?: number };
 }

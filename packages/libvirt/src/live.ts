@@ -215,6 +215,11 @@ export class LiveMigrations {
     if (power === "migrating") {
       return this.#snapshot(run, "finalizing", { ...(run.lastProgress ?? {}), phase: "finalizing", observedAt: iso(ctx.clock.now()) });
     }
+    const grace = this.#defaults.attachGraceMs ?? 15_000;
+    if (power === "running" && !run.jobSeen && ctx.clock.now() - run.ref.startedAt < grace) {
+      // Attached right after the start: the job may simply not be visible yet.
+      return this.#snapshot(run, "requested", { phase: "requested", message: "waiting for the migration job to appear on the source", observedAt: iso(ctx.clock.now()) });
+    }
     let outcome: "failed" | "cancelled" = run.cancelRequested ? "cancelled" : "failed";
     let message = "the migration ended without moving the VM";
     if (onSource) {

@@ -22,12 +22,20 @@ export async function domainOn(virsh: Virsh, hostId: string, vmId: string, ctx: 
   }
 }
 
-/** Every host the domain is known on (during a migration: both). */
-export async function placements(virsh: Virsh, vmId: string, ctx: CallContext): Promise<Placement[]> {
-  const found: Placement[] = [];
+/**
+ * Every host the domain is known on (during a migration: both). Unreachable hosts are skipped
+ * and named in `unreachable`.
+ */
+export async function placements(virsh: Virsh, vmId: string, ctx: CallContext): Promise<Placement[] & { unreachable?: VmshiftError[] }> {
+  const found: Placement[] & { unreachable?: VmshiftError[] } = [];
   for (const host of virsh.hosts()) {
-    const p = await domainOn(virsh, host.id, vmId, ctx);
-    if (p) found.push(p);
+    try {
+      const p = await domainOn(virsh, host.id, vmId, ctx);
+      if (p) found.push(p);
+    } catch (error) {
+      if (!(error instanceof VmshiftError) || error.code !== "TRANSPORT") throw error;
+      (found.unreachable ??= []).push(error);
+    }
   }
   return found;
 }
@@ -39,6 +47,8 @@ export async function locate(virsh: Virsh, vmId: string, ctx: CallContext): Prom
   const found = await placements(virsh, vmId, ctx);
   found.sort((a, b) => RANK[powerStateOf(a.info.state, a.reason)]! - RANK[powerStateOf(b.info.state, b.reason)]!);
   const best = found[0];
+  const down = found.unreachable?.[0];
+  if (!best && down) throw new VmshiftError("TRANSPORT", `domain ${JSON.stringify(vmId)} is on no reachable host, and some hosts are unreachable: ${down.reason}`, { adapter: "libvirt", operation: ctx.operation, subject: vmId, cause: down });
   if (!best) throw new VmshiftError("NOT_FOUND", `no domain ${JSON.stringify(vmId)} on any configured host`, { adapter: "libvirt", operation: ctx.operation, subject: vmId, retryable: false });
   return best;
 }
