@@ -11,6 +11,7 @@ import { hypervTranscriptsTarget } from "./hyperv-transcripts.ts";
 import { hypervLiveTarget } from "./hyperv-live.ts";
 import { vsphereVcsimTarget } from "./vsphere-vcsim.ts";
 import { libvirtLocalTarget } from "./libvirt-local.ts";
+import { vsphereFixturesTarget } from "./vsphere-fixtures.ts";
 
 /** Every known target. */
 export const TARGETS: readonly ConformanceTarget[] = [
@@ -23,6 +24,7 @@ export const TARGETS: readonly ConformanceTarget[] = [
   hypervLiveTarget,
   vsphereVcsimTarget,
   libvirtLocalTarget,
+  vsphereFixturesTarget,
 ];
 
 /** Looks a target up by name. */

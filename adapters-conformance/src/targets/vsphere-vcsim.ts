@@ -4,8 +4,8 @@
  * fresh launcher per scenario; TLS with the launcher's certificate pinned by thumbprint.
  */
 import { type Host, VmshiftClient } from "@vmshift/core";
-import { createVsphereAdapter } from "@vmshift/vsphere";
-import type { ConformanceSubjects, ConformanceTarget } from "../target.ts";
+import { type SoapExchange, createVsphereAdapter } from "@vmshift/vsphere";
+import type { ConformanceControls, ConformanceSubjects, ConformanceTarget } from "../target.ts";
 import { startVcsim, vcsimMissing } from "./vsphere-launcher.ts";
 
 const FULL_HOST_BYTES = 16 * 1024 * 1024;
@@ -33,44 +33,75 @@ export async function discoverSubjects(client: VmshiftClient): Promise<Conforman
   };
 }
 
-export const vsphereVcsimTarget: ConformanceTarget = {
-  name: "vsphere-vcsim",
-  adapter: "vsphere",
-  description: "@vmshift/vsphere against govmomi's vcsim (Debian 0.24.2) with vmshift's launcher",
-  async available() {
-    const missing = vcsimMissing();
-    return missing === undefined ? { ok: true } : { ok: false, reason: missing };
-  },
-  async open() {
-    const sim = await startVcsim(["-migrate-duration", "1s", "-migrate-steps", "4"]);
-    let requests = 0;
-    const clients: VmshiftClient[] = [];
-    const connect = () => {
-      const client = new VmshiftClient(createVsphereAdapter({ url: sim.url, username: "vmshift", password: "vcsim-password", thumbprint: sim.thumbprint, onRequest: () => requests++, waitMaxSeconds: 5 }));
-      clients.push(client);
-      return client;
-    };
-    try {
-      const client = connect();
-      const subjects = await discoverSubjects(client);
-      return {
-        client,
-        subjects,
-        controls: {
-          failDuringTransfer: (vmId) => sim.control("fail-transfer", { vm: vmId }),
-          failColdStartOnTarget: (vmId) => sim.control("fail-cold-start", { vm: vmId }),
-          slowDown: (vmId) => sim.control("slow", { vm: vmId, ms: "6000" }),
-          restart: async () => connect(),
-          requestCount: () => requests,
-        },
-        async close() {
-          await Promise.allSettled(clients.map((c) => c.close()));
-          await sim.stop();
-        },
+/** Hooks for recording a session (fixtures): every HTTP exchange, every control call, the subjects. */
+export interface VcsimRecordingHooks {
+  readonly password?: string;
+  onExchange?(exchange: SoapExchange): void;
+  onControl?(name: keyof ConformanceControls, arg?: string): void;
+  onSubjects?(subjects: ConformanceSubjects): void;
+}
+
+/** The vcsim target, optionally with recording hooks. */
+export function createVcsimTarget(hooks: VcsimRecordingHooks = {}): ConformanceTarget {
+  return {
+    name: "vsphere-vcsim",
+    adapter: "vsphere",
+    description: "@vmshift/vsphere against govmomi's vcsim (Debian 0.24.2) with vmshift's launcher",
+    async available() {
+      const missing = vcsimMissing();
+      return missing === undefined ? { ok: true } : { ok: false, reason: missing };
+    },
+    async open() {
+      const sim = await startVcsim(["-migrate-duration", "1s", "-migrate-steps", "4"]);
+      let requests = 0;
+      const clients: VmshiftClient[] = [];
+      const connect = () => {
+        const client = new VmshiftClient(
+          createVsphereAdapter({
+            url: sim.url,
+            username: "vmshift",
+            password: hooks.password ?? "vcsim-password",
+            thumbprint: sim.thumbprint,
+            onRequest: () => requests++,
+            ...(hooks.onExchange ? { onExchange: hooks.onExchange } : {}),
+            waitMaxSeconds: 5,
+          }),
+        );
+        clients.push(client);
+        return client;
       };
-    } catch (error) {
-      await sim.stop();
-      throw error;
-    }
-  },
-};
+      const control = async (name: keyof ConformanceControls, path: string, vm: string, extra: Record<string, string> = {}) => {
+        hooks.onControl?.(name, vm);
+        await sim.control(path, { vm, ...extra });
+      };
+      try {
+        const client = connect();
+        const subjects = await discoverSubjects(client);
+        hooks.onSubjects?.(subjects);
+        return {
+          client,
+          subjects,
+          controls: {
+            failDuringTransfer: (vmId) => control("failDuringTransfer", "fail-transfer", vmId),
+            failColdStartOnTarget: (vmId) => control("failColdStartOnTarget", "fail-cold-start", vmId),
+            slowDown: (vmId) => control("slowDown", "slow", vmId, { ms: "6000" }),
+            restart: async () => {
+              hooks.onControl?.("restart");
+              return connect();
+            },
+            requestCount: () => requests,
+          },
+          async close() {
+            await Promise.allSettled(clients.map((c) => c.close()));
+            await sim.stop();
+          },
+        };
+      } catch (error) {
+        await sim.stop();
+        throw error;
+      }
+    },
+  };
+}
+
+export const vsphereVcsimTarget: ConformanceTarget = createVcsimTarget();

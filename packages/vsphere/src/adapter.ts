@@ -28,7 +28,7 @@ import { type ServerCheckState, ownChecks, serverChecks, targetFacts } from "./r
 import { cancelTask, readTask, watchTask } from "./resources/tasks.ts";
 import { VimSession } from "./session.ts";
 import type { TlsOptions } from "./tls.ts";
-import { type VimMethod, type VimTransport, createSoapTransport } from "./transport.ts";
+import { type SoapExchange, type VimMethod, type VimTransport, createSoapTransport } from "./transport.ts";
 
 /** Options of {@link createVsphereAdapter}. */
 export interface VsphereAdapterOptions extends TlsOptions {
@@ -48,6 +48,8 @@ export interface VsphereAdapterOptions extends TlsOptions {
   readonly http?: AxiosInstance;
   /** Called before each SOAP request is sent (metrics, request counting). */
   readonly onRequest?: (method: VimMethod) => void;
+  /** Called with every HTTP exchange (tracing, fixture recording); bodies are raw, redact before storing. */
+  readonly onExchange?: (exchange: SoapExchange) => void;
   /** A transport to use instead of the SOAP one (tests). */
   readonly transport?: VimTransport;
   /** Path of the WSDL subset. Default: the package's own. */
@@ -75,7 +77,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     createSoapTransport({
       url: options.url,
       secrets: [options.password],
-      ...pick(options, ["thumbprint", "insecureSkipTlsVerify", "ca", "requestTimeoutMs", "apiVersion", "http", "wsdlPath", "onRequest"]),
+      ...pick(options, ["thumbprint", "insecureSkipTlsVerify", "ca", "requestTimeoutMs", "apiVersion", "http", "wsdlPath", "onRequest", "onExchange"]),
     });
   const session = new VimSession(transport, {
     username: options.username,

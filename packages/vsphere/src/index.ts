@@ -9,5 +9,5 @@ export { FAULT_CODES, FAULT_FAMILIES, type FaultContext, type VimFault, codeForF
 export { type MigrationRef, decodeMigrationId, encodeMigrationId } from "./ids.ts";
 export { type ServiceContent, VimSession, type VimSessionOptions, isNotAuthenticated } from "./session.ts";
 export { PinnedAgent, type TlsOptions, httpsAgentFor, normalizeThumbprint } from "./tls.ts";
-export { DEFAULT_WSDL_PATH, type SoapTransportOptions, type VimCallOptions, type VimMethod, type VimTransport, createSoapTransport, endpointUrl } from "./transport.ts";
+export { DEFAULT_WSDL_PATH, type SoapExchange, type SoapTransportOptions, type VimCallOptions, type VimMethod, type VimTransport, createSoapTransport, endpointUrl } from "./transport.ts";
 export { type MoRef, type Xml, el, escapeXml, moref } from "./xml.ts";

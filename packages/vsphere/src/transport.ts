@@ -4,6 +4,7 @@
  * keeps the `vmware_soap_session` cookie, decodes SOAP faults into {@link VimFault}s mapped by
  * `errors.ts`, and reports network and TLS failures as `TRANSPORT`.
  */
+import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import axios, { type AxiosInstance } from "axios";
 import soap from "soap";
@@ -55,6 +56,24 @@ export interface SoapTransportOptions extends TlsOptions {
   readonly secrets?: readonly string[];
   /** Called before each SOAP request is sent (metrics, request counting in tests). */
   readonly onRequest?: (method: VimMethod) => void;
+  /**
+   * Called with every completed HTTP exchange (tracing, fixture recording). Bodies are raw: they
+   * hold the password of Login and the session cookie; redact before storing.
+   */
+  readonly onExchange?: (exchange: SoapExchange) => void;
+}
+
+/** One HTTP exchange as seen on the wire. */
+export interface SoapExchange {
+  readonly method: string;
+  readonly request: string;
+  /** HTTP status; 0 when no answer came (connection dropped). */
+  readonly status: number;
+  readonly response: string;
+  readonly responseHeaders: Readonly<Record<string, string | readonly string[]>>;
+  /** Epoch ms when the request was sent, and how long the answer took. */
+  readonly startedAt: number;
+  readonly durationMs: number;
 }
 
 /** Where the package keeps its WSDL subset. */
@@ -85,9 +104,21 @@ export function createSoapTransport(options: SoapTransportOptions): VimTransport
   const secrets = options.secrets ?? [];
   let cookie: string | undefined;
   let client: Promise<soap.Client> | undefined;
+  const sentXml = new Map<string, string>();
+  const report = (eid: string, method: VimMethod, startedAt: number, status: number, response: unknown, headers: unknown) => {
+    const request = sentXml.get(eid) ?? "";
+    sentXml.delete(eid);
+    options.onExchange?.({
+      method, request, status, response: typeof response === "string" ? response : "",
+      responseHeaders: { ...((headers ?? {}) as Record<string, string | string[]>) }, startedAt, durationMs: Date.now() - startedAt,
+    });
+  };
 
   const getClient = () =>
-    (client ??= soap.createClientAsync(options.wsdlPath ?? DEFAULT_WSDL_PATH, { endpoint, request: http as never, disableCache: false }).catch((error: unknown) => {
+    (client ??= soap.createClientAsync(options.wsdlPath ?? DEFAULT_WSDL_PATH, { endpoint, request: http as never, disableCache: false }).then((c) => {
+      if (options.onExchange) c.on("request", (xml: string, eid: string) => sentXml.set(eid, xml));
+      return c;
+    }, (error: unknown) => {
       client = undefined;
       throw new VmshiftError("INTERNAL", `cannot load the vim25 WSDL subset: ${(error as Error).message}`, { adapter: "vsphere", cause: error });
     }));
@@ -100,15 +131,21 @@ export function createSoapTransport(options: SoapTransportOptions): VimTransport
       const headers: Record<string, string> = { SOAPAction: soapAction };
       if (cookie) headers["Cookie"] = `${COOKIE}=${cookie}`;
       options.onRequest?.(method);
-      let response: { headers?: Record<string, unknown> } | undefined;
+      const eid = randomUUID();
+      const startedAt = Date.now();
       try {
-        const [result, , , ] = await fn.call(c, { $xml: body.xml }, { timeout: callOptions.timeoutMs ?? timeout, ...(callOptions.signal ? { signal: callOptions.signal } : {}) }, headers);
-        response = { headers: (c as unknown as { lastResponseHeaders?: Record<string, unknown> }).lastResponseHeaders ?? {} };
-        const fresh = sessionCookie(response.headers?.["set-cookie"]);
+        const [result, raw] = await fn.call(c, { $xml: body.xml }, { exchangeId: eid, timeout: callOptions.timeoutMs ?? timeout, ...(callOptions.signal ? { signal: callOptions.signal } : {}) }, headers);
+        const responseHeaders = (c as unknown as { lastResponseHeaders?: Record<string, unknown> }).lastResponseHeaders ?? {};
+        if (options.onExchange) report(eid, method, startedAt, 200, raw, responseHeaders);
+        const fresh = sessionCookie(responseHeaders["set-cookie"]);
         if (fresh) cookie = fresh;
         if (result === null || typeof result !== "object") return undefined;
         return (result as { returnval?: unknown }).returnval ?? undefined;
       } catch (error) {
+        if (options.onExchange) {
+          const r = (error as { response?: { status?: number; data?: unknown; headers?: unknown } }).response;
+          report(eid, method, startedAt, r?.status ?? 0, r?.data, r?.headers);
+        }
         throw decodeError(error, method, callOptions.signal, secrets);
       }
     },

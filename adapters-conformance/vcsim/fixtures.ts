@@ -1,0 +1,153 @@
+/**
+ * The vSphere fixture format and its replay through nock, for the `vsphere-fixtures` target.
+ * Fixtures are SOAP exchanges recorded from vmshift-vcsim by `record-fixtures.ts`, redacted
+ * (no password, no session cookie, session UUIDs replaced by placeholders) and stored per
+ * scenario under packages/vsphere/test/fixtures/<scenario>/exchanges.json.
+ *
+ * A session does not know which scenario it serves, so every recording starts as a candidate.
+ * Each request is matched by its normalised body; candidates that never saw that request drop
+ * out, so do candidates that saw it fewer times than the session asks it (while others saw it
+ * more), and so do candidates that did not record a control the scenario calls. The n-th ask of
+ * one request gets the n-th recorded answer (the last repeats), after its recorded latency, so
+ * long polls and timed migrations take as long as they did against vcsim.
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ConformanceSubjects } from "../src/target.ts";
+
+/** Where the fixtures live. */
+export const FIXTURES_DIR = fileURLToPath(new URL("../../packages/vsphere/test/fixtures/", import.meta.url));
+
+/** One recorded exchange (redacted). */
+export interface RecordedExchange {
+  readonly method: string;
+  readonly request: string;
+  readonly status: number;
+  readonly response: string;
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  /** ms after the session opened. */
+  readonly offsetMs: number;
+  readonly durationMs: number;
+}
+
+/** One scenario's recording. */
+export interface Recording {
+  readonly scenario: string;
+  readonly source: string;
+  readonly subjects: ConformanceSubjects;
+  readonly controls: readonly { readonly name: string; readonly arg?: string }[];
+  readonly exchanges: readonly RecordedExchange[];
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** The match key of a request body: session UUIDs, passwords and vcsim's temp paths blanked. */
+export function matchKey(body: string): string {
+  return body
+    .replace(UUID, "U")
+    .replace(/<password>[^<]*<\/password>/g, "<password>*</password>")
+    .replace(/govcsim-[A-Za-z0-9_-]+/g, "govcsim-X");
+}
+
+/** The comparison key of an answer: like {@link matchKey}, with timestamps blanked too. */
+export function answerKey(body: string): string {
+  return matchKey(body).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?/g, "T");
+}
+
+/** Reads every recording, sorted by scenario id. */
+export function loadRecordings(dir = FIXTURES_DIR): Recording[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "exchanges.json")))
+    .map((d) => JSON.parse(readFileSync(join(dir, d.name, "exchanges.json"), "utf8")) as Recording)
+    .sort((a, b) => a.scenario.localeCompare(b.scenario));
+}
+
+interface Answer {
+  readonly x: RecordedExchange;
+  /** Position of the exchange in its recording. */
+  readonly index: number;
+}
+
+class Candidate {
+  readonly recording: Recording;
+  readonly answers = new Map<string, Answer[]>();
+
+  constructor(recording: Recording) {
+    this.recording = recording;
+    recording.exchanges.forEach((x, index) => {
+      const key = matchKey(x.request);
+      const list = this.answers.get(key) ?? [];
+      list.push({ x, index });
+      this.answers.set(key, list);
+    });
+  }
+
+  nth(key: string, n: number): Answer {
+    const list = this.answers.get(key)!;
+    return list[Math.min(n, list.length - 1)]!;
+  }
+}
+
+/** The answer to send: status, body, headers, after `delayMs`. */
+export interface ReplayAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly delayMs: number;
+}
+
+/** Chooses answers for one session among all recordings. */
+export class Replayer {
+  #candidates: Candidate[];
+  readonly #asked = new Map<string, number>();
+  requestCount = 0;
+
+  constructor(recordings: readonly Recording[]) {
+    this.#candidates = recordings.map((r) => new Candidate(r));
+  }
+
+  /** Recordings still consistent with what the session did. */
+  get scenarios(): string[] {
+    return this.#candidates.map((c) => c.recording.scenario);
+  }
+
+  /** Keeps the recordings that recorded this control call. */
+  control(name: string, arg?: string): void {
+    this.#candidates = this.#candidates.filter((c) => c.recording.controls.some((k) => k.name === name && (arg === undefined || k.arg === arg)));
+  }
+
+  /** The answer to a request body; a SOAP fault naming the problem when no recording has it. */
+  answer(body: string, maxDelayMs = 10_000): ReplayAnswer {
+    const position = this.requestCount++;
+    const key = matchKey(body);
+    const n = this.#asked.get(key) ?? 0;
+    this.#asked.set(key, n + 1);
+    // Keep the recordings that saw this request; prefer those that saw it at least n+1 times.
+    const knowing = this.#candidates.filter((c) => c.answers.has(key));
+    const often = knowing.filter((c) => c.answers.get(key)!.length > n);
+    const pool = often.length > 0 ? often : knowing;
+    if (pool.length === 0) return this.#miss(body);
+    // Answer from the recording where this request sat closest to where the session is now,
+    // then keep only the recordings that would have answered the same.
+    const distance = (c: Candidate) => Math.abs(c.nth(key, n).index - position);
+    const chosen = pool.reduce((best, c) => (distance(c) < distance(best) ? c : best));
+    const x = chosen.nth(key, n).x;
+    const same = answerKey(x.response);
+    this.#candidates = pool.filter((c) => answerKey(c.nth(key, n).x.response) === same);
+    const delayMs = Math.min(maxDelayMs, x.durationMs);
+    if (x.status === 0) return { status: 503, body: "", headers: {}, delayMs };
+    return { status: x.status, body: x.response, headers: x.responseHeaders, delayMs };
+  }
+
+  #miss(body: string): ReplayAnswer {
+    const method = /<vim25:([A-Za-z_]+)/.exec(body)?.[1] ?? "request";
+    return {
+      status: 500,
+      delayMs: 0,
+      headers: { "content-type": "text/xml; charset=utf-8" },
+      body: `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>no vSphere fixture recorded this ${method} (candidates: ${this.scenarios.join(", ") || "none"})</faultstring><detail><InvalidRequestFault xmlns="urn:vim25" xsi:type="InvalidRequest"></InvalidRequestFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`,
+    };
+  }
+}
