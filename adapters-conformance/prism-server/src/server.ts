@@ -113,7 +113,6 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
   };
 
   const handleV4 = (req: IncomingMessage, method: string, path: string, q: URLSearchParams, body: Record<string, unknown>): Answer => {
-    const parts = path.split("/").map((p) => decodeURIComponent(p));
     const route = `${method} ${path}`;
     if (method === "OPTIONS" && path === "/api/vmm/unversioned/info") return { status: 200, body: { data: "v4.0" } };
     if (method === "GET" && path === "/api/vmm/v4.0/ahv/config/vms") {
@@ -189,7 +188,6 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
       }
       return list(q, path, inCluster, (h, field) => ({ extId: h.extId, hostName: h.hostName })[field], (h) => hostToWire(inventory, h));
     }
-    void parts;
     throw new ApiError(404, "PRISM-10404", `no such endpoint: ${route}`);
   };
 
