@@ -65,7 +65,7 @@ describe("replay matcher", () => {
     expect(replay.answer("<vim25:M>q</vim25:M>").body).toBe("slow");
     const miss = replay.answer("<vim25:Other/>");
     expect(miss.status).toBe(500);
-    expect(miss.body).toContain("no vSphere fixture recorded this request");
+    expect(miss.body).toContain("no vSphere fixture recorded this Other");
   });
 
   it("matches requests regardless of session ids and passwords", () => {
