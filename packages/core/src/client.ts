@@ -9,7 +9,7 @@ import { type Capability, type CapabilityTable, capabilitiesFor, narrow } from "
 import { type Clock, systemClock } from "./clock.ts";
 import { VmshiftError, isVmshiftError } from "./errors.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import type { Host, ListHostsOptions, ListVmsOptions, MigrationRequest, MigrationResult, MigrationSnapshot, PreflightReport, Vm } from "./model.ts";
+import type { Host, ListHostsOptions, ListVmsOptions, MigrationRequest, MigrationResult, MigrationSnapshot, Page, PreflightReport, Vm } from "./model.ts";
 import { type PageIterator, paginate } from "./paginate.ts";
 import { type FollowOptions, FollowedMigration, type MigrationTask } from "./task.ts";
 import { requireId, validateMigrationRequest, validatePageOptions } from "./validate.ts";
@@ -76,14 +76,7 @@ export class VmshiftClient {
 
   /** VMs, page by page. Nothing is fetched (or validated) until iteration starts; errors surface there. */
   listVms(options: ListVmsOptions = {}): PageIterator<Vm> {
-    return paginate<Vm>(
-      (cursor, signal) => {
-        validatePageOptions(options, "vm.list");
-        const op = this.#require("listVms", "vm.list", "vm.list");
-        return this.#call("vm.list", undefined, () => op.call(this.adapter, { ...options, ...(cursor === undefined ? {} : { cursor }) }, this.#ctx(signal ? { signal } : {})));
-      },
-      { ...(options.cursor === undefined ? {} : { startCursor: options.cursor }), ...(options.signal ? { signal: options.signal } : {}), operation: "vm.list", adapter: this.adapter.name },
-    );
+    return this.#list("listVms", "vm.list", options);
   }
 
   /** One VM; `NOT_FOUND` when it does not exist. */
@@ -93,16 +86,9 @@ export class VmshiftClient {
     return this.#call("vm.get", vmId, () => op.call(this.adapter, vmId, this.#ctx(options)));
   }
 
-  /** Hosts, page by page. */
+  /** Hosts, page by page (lazily, like {@link listVms}). */
   listHosts(options: ListHostsOptions = {}): PageIterator<Host> {
-    return paginate<Host>(
-      (cursor, signal) => {
-        validatePageOptions(options, "host.list");
-        const op = this.#require("listHosts", "host.list", "host.list");
-        return this.#call("host.list", undefined, () => op.call(this.adapter, { ...options, ...(cursor === undefined ? {} : { cursor }) }, this.#ctx(signal ? { signal } : {})));
-      },
-      { ...(options.cursor === undefined ? {} : { startCursor: options.cursor }), ...(options.signal ? { signal: options.signal } : {}), operation: "host.list", adapter: this.adapter.name },
-    );
+    return this.#list("listHosts", "host.list", options);
   }
 
   /** Pre-migration checks; changes nothing. Advisory: the platform may still refuse. */
@@ -168,6 +154,21 @@ export class VmshiftClient {
   /** Releases the adapter's sessions and sockets. */
   async close(): Promise<void> {
     await this.adapter.close?.();
+  }
+
+  #list<K extends "listVms" | "listHosts">(name: K, operation: "vm.list" | "host.list", options: Parameters<NonNullable<HypervisorAdapter[K]>>[0]): PageIterator<K extends "listVms" ? Vm : Host> {
+    type Item = K extends "listVms" ? Vm : Host;
+    const fetchPage = (cursor: string | undefined, signal: AbortSignal | undefined): Promise<Page<Item>> => {
+      validatePageOptions(options, operation);
+      const op = this.#require(name, operation, operation) as (o: typeof options, ctx: OperationContext) => Promise<Page<Item>>;
+      return this.#call(operation, undefined, () => op.call(this.adapter, { ...options, ...(cursor === undefined ? {} : { cursor }) }, this.#ctx(signal ? { signal } : {})));
+    };
+    return paginate<Item>(fetchPage, {
+      ...(options.cursor === undefined ? {} : { startCursor: options.cursor }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      operation,
+      adapter: this.adapter.name,
+    });
   }
 
   #task(first: MigrationSnapshot): MigrationTask {
