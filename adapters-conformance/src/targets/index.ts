@@ -7,6 +7,7 @@ import { kubevirtEnvTarget } from "./kubevirt-env.ts";
 import { kubevirtFixturesTarget } from "./kubevirt-fixtures.ts";
 import { nutanixServerTarget } from "./nutanix-server.ts";
 import { nutanixFixturesTarget } from "./nutanix-fixtures.ts";
+import { nutanixLiveTarget } from "./nutanix-live.ts";
 import { hypervTranscriptsTarget } from "./hyperv-transcripts.ts";
 import { hypervLiveTarget } from "./hyperv-live.ts";
 import { vsphereVcsimTarget } from "./vsphere-vcsim.ts";
@@ -20,6 +21,7 @@ export const TARGETS: readonly ConformanceTarget[] = [
   kubevirtFixturesTarget,
   nutanixServerTarget,
   nutanixFixturesTarget,
+  nutanixLiveTarget,
   hypervTranscriptsTarget,
   hypervLiveTarget,
   vsphereVcsimTarget,
