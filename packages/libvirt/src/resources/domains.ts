@@ -15,7 +15,8 @@ export async function domainOn(virsh: Virsh, hostId: string, vmId: string, ctx: 
   try {
     const info = parseDominfo(await virsh.run(hostId, "dominfo", [dom(vmId)], ctx));
     const state = parseDomstate(await virsh.run(hostId, "domstate", [dom(vmId), { flag: "--reason" }], ctx));
-    return { hostId, info, ...(state.reason === undefined ? {} : { reason: state.reason }) };
+    // domstate is read second and is the more precise of the two: its state (and reason) wins.
+    return { hostId, info: { ...info, state: state.state }, ...(state.reason === undefined ? {} : { reason: state.reason }) };
   } catch (error) {
     if (error instanceof VmshiftError && error.code === "NOT_FOUND") return undefined;
     throw error;
