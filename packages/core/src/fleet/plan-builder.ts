@@ -66,19 +66,21 @@ export class PlanBuilder {
     });
   }
 
-  /** Hosts that could take `vm` (ignoring room): accepting VMs, not its source, not excluded, same cluster unless allowed. */
-  candidates(vm: Vm, exclude: ReadonlySet<string> = new Set()): Host[] {
+  /**
+   * Hosts that could take `vm` (ignoring room): accepting VMs, not its source, not excluded, in
+   * `clusterId` when given, else in the VM's cluster unless `allowCrossCluster`.
+   */
+  candidates(vm: Vm, exclude: ReadonlySet<string> = new Set(), clusterId?: string): Host[] {
     const source = this.host(vm.hostId);
-    const cluster = source?.clusterId ?? vm.clusterId;
-    return [...this.inventory.hosts.values()].filter(
-      (h) => acceptsVms(h) && h.id !== vm.hostId && !exclude.has(h.id) && (this.options.allowCrossCluster === true || cluster === undefined || h.clusterId === cluster),
-    );
+    const cluster = clusterId ?? source?.clusterId ?? vm.clusterId;
+    const anyCluster = clusterId === undefined && this.options.allowCrossCluster === true;
+    return [...this.inventory.hosts.values()].filter((h) => acceptsVms(h) && h.id !== vm.hostId && !exclude.has(h.id) && (anyCluster || cluster === undefined || h.clusterId === cluster));
   }
 
-  /** Picks a target with room for `vm`, or undefined. */
-  pickTarget(vm: Vm, placement: Placement, exclude: ReadonlySet<string> = new Set()): Host | undefined {
+  /** Picks a target with room for `vm` (in `clusterId` when given), or undefined. */
+  pickTarget(vm: Vm, placement: Placement, exclude: ReadonlySet<string> = new Set(), clusterId?: string): Host | undefined {
     const demand = memoryDemand(vm);
-    const fitting = this.candidates(vm, exclude).filter((h) => this.ledger.fits(h.id, demand));
+    const fitting = this.candidates(vm, exclude, clusterId).filter((h) => this.ledger.fits(h.id, demand));
     fitting.sort((a, b) => {
       const ka = this.ledger.knows(a.id) ? 0 : 1;
       const kb = this.ledger.knows(b.id) ? 0 : 1;
@@ -130,7 +132,7 @@ export class PlanBuilder {
       vmId: vm.id,
       vmName: vm.name,
       ...(vm.hostId === undefined ? {} : { sourceHostId: vm.hostId }),
-      ...(target ? { targetHostId: target.id } : {}),
+      ...(request.targetHostId === undefined ? {} : { targetHostId: request.targetHostId }),
       ...(clusterId === undefined ? {} : { clusterId }),
       ...(targetClusterId !== undefined && targetClusterId !== clusterId ? { targetClusterId } : {}),
       mode: decision.mode,

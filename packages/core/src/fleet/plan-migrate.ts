@@ -80,7 +80,7 @@ function planOne(b: PlanBuilder, r: MigrationRequest, vm: Vm, allowCold: boolean
     return b.addMove(vm, target, decision, `to ${r.targetHostId} as requested`, extra);
   }
   if (b.inventory.hosts.size === 0) return b.addMove(vm, undefined, decision, "the platform's scheduler picks the target", extra);
-  const target = b.pickTarget(vm, "spread");
-  if (!target) return b.skip(vm.id, "INSUFFICIENT_RESOURCES", b.noTargetReason(vm), vm);
-  b.addMove(vm, target, decision, `to ${target.id}: most memory left in its cluster`, extra);
+  const target = b.pickTarget(vm, "spread", new Set(), r.targetClusterId);
+  if (!target) return b.skip(vm.id, "INSUFFICIENT_RESOURCES", r.targetClusterId === undefined ? b.noTargetReason(vm) : `no schedulable host in cluster ${r.targetClusterId} has room for it`, vm);
+  b.addMove(vm, target, decision, `to ${target.id}: most memory left in ${r.targetClusterId === undefined ? "its cluster" : `cluster ${r.targetClusterId}`}`, extra);
 }

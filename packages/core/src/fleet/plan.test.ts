@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fakeFleet, host, vm } from "../../test/fake-fleet.ts";
+import { allSupported } from "../../test/fake-adapter.ts";
+import { unsupported } from "../capabilities.ts";
 import { isVmshiftError } from "../errors.ts";
 import { CapacityLedger } from "./inventory.ts";
 import { evacuateHost, migrateMany } from "./orchestrator.ts";
@@ -50,6 +52,20 @@ describe("planMigrateMany", () => {
     expect(plan.migrations[0]).toMatchObject({ vmId: "a", targetHostId: "h3", mode: "live", reservedBytes: 16 * GiB });
     expect(plan.migrations[0]!.request).toMatchObject({ vmId: "a", targetHostId: "h3", mode: "live" });
     expect(plan.skipped).toEqual([expect.objectContaining({ vmId: "ghost", code: "NOT_FOUND" })]);
+  });
+
+  it("honours a target cluster: picks a host there and marks the move cross-cluster", async () => {
+    const f = fakeFleet({ hosts: [host("h1", 64), host("h2", 64), host("x1", 8, { clusterId: "c2" }), host("x2", 32, { clusterId: "c2" })], vms: [vm("a", "h1", 4)] });
+    const plan = await planMigrateMany(f.client, [{ vmId: "a", targetClusterId: "c2" }]);
+    expect(plan.migrations[0]).toMatchObject({ targetHostId: "x2", clusterId: "c1", targetClusterId: "c2", request: { targetHostId: "x2", targetClusterId: "c2" } });
+  });
+
+  it("leaves the target to the platform's scheduler when the adapter cannot list hosts", async () => {
+    const f = fakeFleet({ hosts: [], vms: [vm("a", "h1", 4)], capabilities: { ...allSupported, "host.list": unsupported("no host listing") } });
+    const plan = await planMigrateMany(f.client, [{ vmId: "a" }]);
+    expect(plan.migrations[0]).toMatchObject({ vmId: "a", reservedBytes: 0 });
+    expect(plan.migrations[0]!.targetHostId).toBeUndefined();
+    expect(plan.migrations[0]!.reason).toMatch(/scheduler picks the target/);
   });
 
   it("rejects bad input with INVALID_ARGUMENT before touching the platform", async () => {
