@@ -14,7 +14,7 @@
  */
 import { createInterface } from "node:readline";
 import { scriptFromWire } from "@vmshift/hyperv";
-import { runModel } from "./run-model.ts";
+import { runModel, sessionEpoch } from "./run-model.ts";
 import { Replayer } from "./replay.ts";
 
 const statePath = process.env["VMSHIFT_PWSH_STATE"];
@@ -22,6 +22,8 @@ const transcriptPath = process.env["VMSHIFT_PWSH_TRANSCRIPT"];
 const expectedPassword = process.env["VMSHIFT_PWSH_EXPECT_PASSWORD"];
 const replayer = transcriptPath ? Replayer.load(transcriptPath) : undefined;
 let session = false;
+let epoch = 0;
+let credential = false;
 
 const out = (text: string): void => void process.stdout.write(`${text}\n`);
 const err = (text: string): void => void process.stderr.write(`${text}\n`);
@@ -34,8 +36,11 @@ function handle(line: string): void {
   if (/\bNew-PSSession\b/.test(line)) return openSession(line);
   const script = scriptFromWire(line);
   if (script === undefined) return err(`${line.split(/\s/)[0]}: The term '${line.split(/\s/)[0]}' is not recognized as a name of a cmdlet, function, script file, or executable program.`);
-  if (line.startsWith("Invoke-Command -Session $vmshiftSession") && !session) {
-    return err("Invoke-Command: Cannot validate argument on parameter 'Session'. The argument is null or empty.");
+  if (line.startsWith("Invoke-Command -Session $vmshiftSession")) {
+    if (!session) return err("Invoke-Command: Cannot validate argument on parameter 'Session'. The argument is null or empty.");
+    if (statePath && sessionEpoch(statePath) !== epoch) {
+      return err("Invoke-Command: Because the session state for session WinRM1, MGMT-01 is not equal to Open, you cannot run a command in the session. The session state is Broken.");
+    }
   }
   if (!/\| ForEach-Object \{ \[Console\]::Out\.WriteLine\(\[string\]\$_\) \}$/.test(line)) return err("stand-in pwsh: output is not written through [Console]::Out");
   if (replayer) {
@@ -43,18 +48,24 @@ function handle(line: string): void {
     return answer === undefined ? err(`stand-in pwsh: no recorded answer for this script (${script.split("\n")[0]})`) : out(answer);
   }
   if (!statePath) return err("stand-in pwsh: set VMSHIFT_PWSH_STATE or VMSHIFT_PWSH_TRANSCRIPT");
-  out(runModel(statePath, script, { edition: process.env["VMSHIFT_PWSH_EDITION"] === "Desktop" ? "Desktop" : "Core" }));
+  const outcome = runModel(statePath, script, { edition: process.env["VMSHIFT_PWSH_EDITION"] === "Desktop" ? "Desktop" : "Core" });
+  if ("die" in outcome) process.exit(1);
+  if ("stderr" in outcome) return err(outcome.stderr);
+  out(outcome.stdout);
 }
 
 function openSession(line: string): void {
-  const wantsCredential = line.includes("$env:VMSHIFT_PS_PASSWORD");
-  if (wantsCredential) {
+  if (line.includes("$env:VMSHIFT_PS_PASSWORD")) {
     const password = process.env["VMSHIFT_PS_PASSWORD"];
-    if (!password) return err("New-PSSession: the credential's password is empty (VMSHIFT_PS_PASSWORD not set)");
+    if (!password) return err("ConvertTo-SecureString: Cannot bind argument to parameter 'String' because it is null.");
     if (expectedPassword && password !== expectedPassword) return err("New-PSSession: Access is denied. (logon failure)");
     delete process.env["VMSHIFT_PS_PASSWORD"];
+    credential = true;
   }
+  if (line.includes("-Credential $vmshiftCredential") && !credential) return err("New-PSSession: Cannot bind argument to parameter 'Credential' because it is null.");
+  if (expectedPassword && !line.includes("-Credential $vmshiftCredential")) return err("New-PSSession: Access is denied.");
   session = true;
+  epoch = statePath ? sessionEpoch(statePath) : 0;
 }
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });

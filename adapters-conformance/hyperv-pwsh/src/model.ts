@@ -58,6 +58,8 @@ export interface ModelJob {
   errorDescription: string;
   /** Fail when this percent is reached (fault). */
   failAtPercent?: number;
+  /** When the host finished the job, ms since the epoch. */
+  completedAtMs?: number;
 }
 
 /** The whole platform. */
@@ -68,7 +70,17 @@ export interface ModelState {
   jobs: Record<string, ModelJob>;
   /** msDS-AllowedToDelegateTo per computer account. */
   delegation: Record<string, string[]>;
-  faults: { failDuringTransfer: string[]; failColdStartOnTarget: string[]; slow: string[] };
+  faults: {
+    failDuringTransfer: string[];
+    failColdStartOnTarget: string[];
+    slow: string[];
+    /** Scripts of each kind still to fail before acting (start: startLive, progress: migrationStatus, cancel: cancelLive). */
+    transient?: { start: number; progress: number; cancel: number };
+    /** The next startLive acts, then its shell dies before answering. */
+    loseNextStart?: boolean;
+  };
+  /** Bumped to break every open remoting session (expireSession). */
+  sessionEpoch?: number;
   requestCount: number;
   seq: number;
   /** Every script name received, in order (for tests). */
@@ -166,6 +178,7 @@ export function tick(state: ModelState, nowMs: number): void {
     if (percent >= 100) {
       job.jobState = 7;
       job.percentComplete = 100;
+      job.completedAtMs = job.startMs + STARTING_MS + job.durationMs;
       const vm = state.vms[job.vmId]!;
       vm.host = job.target;
       continue;

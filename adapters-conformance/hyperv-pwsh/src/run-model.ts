@@ -1,4 +1,4 @@
-/** Runs one script against the shared model state and returns the JSON line the script would print. */
+/** Runs one script against the shared model state and says what the shell prints (or that it dies). */
 import { parseScript } from "@vmshift/hyperv";
 import { HANDLERS, ScriptError } from "./handlers.ts";
 import { type ModelState, tick } from "./model.ts";
@@ -11,23 +11,46 @@ export interface RunModelOptions {
   readonly edition: "Core" | "Desktop";
 }
 
-export function runModel(statePath: string, script: string, options: RunModelOptions): string {
+/** What the shell does: print a line on stdout or stderr, or die (the host process exits). */
+export type ShellOutcome = { readonly stdout: string } | { readonly stderr: string } | { readonly die: true };
+
+const TRANSIENT_KIND: Record<string, "start" | "progress" | "cancel"> = { startLive: "start", migrationStatus: "progress", cancelLive: "cancel" };
+
+export function runModel(statePath: string, script: string, options: RunModelOptions): ShellOutcome {
   const { name, params } = parseScript(script);
-  const envelope = withState<ModelState, object>(statePath, (state) => {
+  const outcome = withState<ModelState, { envelope: object; die?: boolean } | { fail: "die" | "stderr" }>(statePath, (state) => {
     const now = Date.now();
     state.requestCount++;
     state.log.push(name);
     tick(state, now);
+    const kind = TRANSIENT_KIND[name];
+    if (kind && (state.faults.transient?.[kind] ?? 0) > 0) {
+      state.faults.transient![kind]--;
+      // A dying PowerShell host for starts; a dropped remoting connection for the others.
+      return { fail: kind === "start" ? "die" : "stderr" };
+    }
     const handler = HANDLERS[name];
     if (!handler) {
-      return { ok: false, error: { fullyQualifiedErrorId: "CommandNotFoundException", category: "ObjectNotFound", exceptionType: "System.Management.Automation.CommandNotFoundException", hresult: -2146233087, message: `unknown vmshift script ${name}` } };
+      return { envelope: { ok: false, error: { fullyQualifiedErrorId: "CommandNotFoundException", category: "ObjectNotFound", exceptionType: "System.Management.Automation.CommandNotFoundException", hresult: -2146233087, message: `unknown vmshift script ${name}` } } };
     }
     try {
-      return { ok: true, data: handler(state, params, now) };
+      const data = handler(state, params, now);
+      const lose = name === "startLive" && state.faults.loseNextStart === true;
+      if (lose) state.faults.loseNextStart = false;
+      return { envelope: { ok: true, data }, ...(lose ? { die: true } : {}) };
     } catch (error) {
-      if (error instanceof ScriptError) return { ok: false, error: error.fields };
+      if (error instanceof ScriptError) return { envelope: { ok: false, error: error.fields } };
       throw error;
     }
   });
-  return options.edition === "Desktop" ? asWindowsPowerShell51(envelope) : JSON.stringify(envelope);
+  if ("fail" in outcome) {
+    return outcome.fail === "die" ? { die: true } : { stderr: "Invoke-Command: Processing data from remote server MGMT-01 failed with the following error message: The I/O operation has been aborted because of either a thread exit or an application request. (PSRemotingTransportException)" };
+  }
+  if (outcome.die) return { die: true };
+  return { stdout: options.edition === "Desktop" ? asWindowsPowerShell51(outcome.envelope) : JSON.stringify(outcome.envelope) };
+}
+
+/** The remoting session epoch now (expireSession bumps it). */
+export function sessionEpoch(statePath: string): number {
+  return withState<ModelState, number>(statePath, (s) => s.sessionEpoch ?? 0);
 }

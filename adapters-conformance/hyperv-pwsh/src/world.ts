@@ -46,6 +46,36 @@ export class StandInWorld {
     this.update((s) => s.faults.slow.push(vmId.toLowerCase()));
   }
 
+  failTransiently(where: "start" | "progress" | "cancel", times: number): void {
+    this.update((s) => {
+      s.faults.transient ??= { start: 0, progress: 0, cancel: 0 };
+      s.faults.transient[where] += times;
+    });
+  }
+
+  loseNextStartResponse(): void {
+    this.update((s) => (s.faults.loseNextStart = true));
+  }
+
+  /** Breaks every open remoting session (PowerShell reports the session state Broken). */
+  expireSession(): void {
+    this.update((s) => (s.sessionEpoch = (s.sessionEpoch ?? 0) + 1));
+  }
+
+  migrationCount(vmId: string): number {
+    return this.update((s) => Object.values(s.jobs).filter((j) => j.vmId === vmId.toLowerCase()).length);
+  }
+
+  /** Script names received so far, in order. */
+  requestLog(): string[] {
+    return this.update((s) => [...s.log]);
+  }
+
+  /** When the host finished the job with this instance id, ms since the epoch. */
+  completedAt(jobId: string): number | undefined {
+    return this.update((s) => s.jobs[jobId]?.completedAtMs);
+  }
+
   get requestCount(): number {
     return this.update((s) => s.requestCount);
   }

@@ -5,7 +5,7 @@
  * remoting (credentials travel through the environment, never the script text).
  */
 import { VmshiftClient } from "@vmshift/core";
-import { createHypervAdapter, createNodePowerShellRunner } from "@vmshift/hyperv";
+import { createHypervAdapter, createNodePowerShellRunner, decodeMigrationId } from "@vmshift/hyperv";
 import { STAND_IN_PWSH, StandInWorld } from "../../hyperv-pwsh/src/world.ts";
 import type { ConformanceTarget } from "../target.ts";
 
@@ -57,6 +57,23 @@ export const hypervTranscriptsTarget: ConformanceTarget = {
           return connect();
         },
         requestCount: () => world.requestCount,
+        async failTransiently(where, times) {
+          world.failTransiently(where, times);
+        },
+        async loseNextStartResponse() {
+          world.loseNextStartResponse();
+        },
+        async expireSession() {
+          world.expireSession();
+        },
+        async migrationCount(vmId) {
+          return world.migrationCount(vmId);
+        },
+        requestLog: () => world.requestLog(),
+        async platformCompletedAt(migrationId) {
+          const jobId = decodeMigrationId(migrationId, "conformance").jobId;
+          return jobId === undefined ? undefined : world.completedAt(jobId);
+        },
       },
       async close() {
         await Promise.all(clients.map((c) => c.close().catch(() => undefined)));

@@ -75,6 +75,36 @@ describe("NodePowerShellTransport", () => {
     expect(shell.spawned).toHaveLength(1);
   });
 
+  it("re-opens a broken remoting session with the kept credential and sends the script once more", async () => {
+    let broken = true;
+    const shell = fakeShell((c) => {
+      if (c.includes("New-PSSession")) return "";
+      if (broken) {
+        broken = false;
+        throw new Error("Invoke-Command: Because the session state for session WinRM1 is not equal to Open, you cannot run a command in the session. The session state is Broken.");
+      }
+      return '{"ok":true,"data":null}';
+    });
+    const transport = new NodePowerShellTransport({ remote: { computerName: "HV-A", userName: "u", password: PASSWORD }, createShell: shell.createShell });
+    await expect(transport.execute("x")).resolves.toBe('{"ok":true,"data":null}');
+    expect(shell.commands.map((c) => (c.includes("New-PSSession") ? (c.includes("VMSHIFT_PS_PASSWORD") ? "setup" : "reopen") : "script"))).toEqual(["setup", "script", "reopen", "script"]);
+    expect(shell.commands[2]).toContain("-Credential $vmshiftCredential");
+    expect(shell.spawned).toHaveLength(1);
+  });
+
+  it("replaces a shell whose process died", async () => {
+    let calls = 0;
+    const shell = fakeShell(() => {
+      if (++calls === 1) throw Object.assign(new Error("Shell process 123 exited."), { name: "ProcessError" });
+      return "ok";
+    });
+    const transport = new NodePowerShellTransport({ createShell: shell.createShell });
+    await expect(transport.execute("x")).rejects.toMatchObject({ code: "TRANSPORT", retryable: true });
+    expect(shell.disposed()).toBe(1);
+    await expect(transport.execute("y")).resolves.toBe("ok");
+    expect(shell.spawned).toHaveLength(2);
+  });
+
   it("names the executable when it cannot be started", async () => {
     const transport = new NodePowerShellTransport({ executable: "/nonexistent/pwsh", createShell: () => { throw new Error("spawn /nonexistent/pwsh ENOENT"); } });
     await expect(transport.execute("x")).rejects.toMatchObject({ code: "TRANSPORT", message: expect.stringMatching(/installed and on PATH/) });

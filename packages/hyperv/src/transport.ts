@@ -101,7 +101,15 @@ export class NodePowerShellTransport implements PowerShellTransport {
       options.signal?.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      const result = await Promise.race([shell.invoke(line), interrupted]);
+      let result: { readonly raw: string };
+      try {
+        result = await Promise.race([shell.invoke(line), interrupted]);
+      } catch (error) {
+        // A broken remoting session ran nothing: open a new one (the credential stays in the shell) and send the script once more.
+        if (!this.remote || !isBrokenSession(error)) throw error;
+        await Promise.race([shell.invoke(`Remove-PSSession -Session $vmshiftSession -ErrorAction SilentlyContinue; ${openSession(this.#options.remote!)}`), interrupted]);
+        result = await Promise.race([shell.invoke(line), interrupted]);
+      }
       return result.raw;
     } catch (error) {
       if (error instanceof VmshiftError) {
@@ -110,6 +118,8 @@ export class NodePowerShellTransport implements PowerShellTransport {
         if (error.code === "TIMEOUT") await this.#discard();
         throw error;
       }
+      // A shell process that died cannot take more commands: the next script starts a new one.
+      if (isDeadShell(error)) await this.#discard();
       throw this.#transportError(error);
     } finally {
       clearTimeout(timer);
@@ -178,19 +188,27 @@ export class NodePowerShellTransport implements PowerShellTransport {
 }
 
 /**
- * The one-time command that opens `$vmshiftSession` in the local shell. Every value goes through
- * `psString`; the password is read from the environment variable and then removed from it.
+ * The one-time command that prepares the local shell: reads the password from the environment
+ * variable into `$vmshiftCredential`, removes the variable, and opens `$vmshiftSession`. Every
+ * value goes through `psString`.
  */
 export function sessionSetup(remote: RemoteOptions): string {
   const parts: string[] = [];
+  if ("computerName" in remote && remote.userName !== undefined && remote.password !== undefined) {
+    parts.push(
+      `$vmshiftCredential = New-Object System.Management.Automation.PSCredential(${psString(remote.userName)}, (ConvertTo-SecureString -String $env:${PASSWORD_ENV} -AsPlainText -Force))`,
+      `Remove-Item -Path Env:${PASSWORD_ENV}`,
+    );
+  }
+  parts.push(openSession(remote));
+  return parts.join("; ");
+}
+
+/** Opens (or re-opens) `$vmshiftSession`; uses `$vmshiftCredential` when a password was given. */
+export function openSession(remote: RemoteOptions): string {
+  const parts: string[] = [];
   if ("computerName" in remote) {
     const cred = remote.userName !== undefined && remote.password !== undefined;
-    if (cred) {
-      parts.push(
-        `$vmshiftCredential = New-Object System.Management.Automation.PSCredential(${psString(remote.userName!)}, (ConvertTo-SecureString -String $env:${PASSWORD_ENV} -AsPlainText -Force))`,
-        `Remove-Item -Path Env:${PASSWORD_ENV}`,
-      );
-    }
     const args = [`-ComputerName ${psString(remote.computerName)}`, `-Authentication ${psString(remote.authentication ?? "Default")}`];
     if (cred) args.push("-Credential $vmshiftCredential");
     if (remote.useSsl) args.push("-UseSSL");
@@ -204,4 +222,14 @@ export function sessionSetup(remote: RemoteOptions): string {
     parts.push(`$vmshiftSession = New-PSSession ${args.join(" ")} -ErrorAction Stop`);
   }
   return parts.join("; ");
+}
+
+/** PowerShell's words for a remoting session that can no longer run commands. */
+function isBrokenSession(error: unknown): boolean {
+  return error instanceof Error && /(PSSessionStateBroken|session state .{0,80}(Broken|Closed)|not equal to Open|The session .{0,80} is not available)/i.test(error.message);
+}
+
+/** node-powershell's errors for a shell process that has exited. */
+function isDeadShell(error: unknown): boolean {
+  return error instanceof Error && (error.name === "ProcessError" || /process exited|Shell process .{0,20}exited/i.test(error.message));
 }

@@ -1,0 +1,60 @@
+/**
+ * The fault controls act the way the conformance scenarios assume, through node-powershell: a
+ * start whose shell dies after acting is retried and adopted (one migration), a dying host before
+ * acting is retried, and a broken remoting session is re-opened.
+ */
+import { VmshiftClient } from "@vmshift/core";
+import { createHypervAdapter, createNodePowerShellRunner } from "@vmshift/hyperv";
+import { afterEach, describe, expect, it } from "vitest";
+import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+function open() {
+  const world = new StandInWorld();
+  const runner = createNodePowerShellRunner({
+    executable: STAND_IN_PWSH,
+    env: world.env({ VMSHIFT_PWSH_EXPECT_PASSWORD: "pw-123456" }),
+    remote: { computerName: "MGMT-01", userName: "ops", password: "pw-123456" },
+  });
+  const client = new VmshiftClient(createHypervAdapter({ runner, hosts: ["HV-A", "HV-B", "HV-C", "HV-D"] }), { follow: { poll: { initialDelayMs: 100, maxDelayMs: 300 } } });
+  cleanup = async () => {
+    await client.close();
+    world.dispose();
+  };
+  return { world, client, vmId: world.vmId("web-01") };
+}
+
+describe("fault controls through node-powershell", () => {
+  it("a start whose answer is lost is retried with the same request id and adopts the first job", async () => {
+    const { world, client, vmId } = open();
+    world.loseNextStartResponse();
+    const result = await (await client.startMigration({ vmId, targetHostId: "HV-B" })).wait();
+    expect(result.outcome).toBe("completed");
+    expect(world.migrationCount(vmId)).toBe(1);
+    expect(world.requestLog().filter((n) => n === "startLive")).toHaveLength(2);
+  });
+
+  it("a host that dies before acting is replaced and the start retried", async () => {
+    const { world, client, vmId } = open();
+    world.failTransiently("start", 1);
+    const result = await (await client.startMigration({ vmId, targetHostId: "HV-B" })).wait();
+    expect(result.outcome).toBe("completed");
+    expect(world.migrationCount(vmId)).toBe(1);
+  });
+
+  it("an expired remoting session is re-opened and the migration followed to the end", async () => {
+    const { world, client, vmId } = open();
+    world.slowDown(vmId);
+    const task = await client.startMigration({ vmId, targetHostId: "HV-B" });
+    world.expireSession();
+    world.update((s) => {
+      for (const job of Object.values(s.jobs)) job.durationMs = 500;
+    });
+    expect((await task.wait()).outcome).toBe("completed");
+  });
+});
