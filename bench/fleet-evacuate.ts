@@ -113,7 +113,7 @@ Lower bound. Each migration i holds its slots for d_i = preparing 150 ms + reque
 | --- | ---: |
 ${bound.terms.map((t) => `| ${t.name} | ${s(t.ms)} |`).join("\n")}
 
-Outcomes: ${JSON.stringify(lpt.report.counts)}; largest gap between a measured migration time and its modelled d_i: ${format(modelError)} ms.
+Outcomes: ${JSON.stringify(lpt.report.counts)}; largest gap between a migration time as the simulator reports it (whole ms) and its modelled d_i: ${format(modelError)} ms.
 `);
 
 report("fleet-evacuate", [

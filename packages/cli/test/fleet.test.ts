@@ -45,12 +45,20 @@ describe("vmshift evacuate", () => {
 
   it("runs the plan with --json: NDJSON events, a final result, exit 0", async () => {
     const c = capture();
-    expect(await main(["evacuate", "host-3", "--json"], c.io)).toBe(0);
+    expect(await main(["evacuate", "host-3", "--json", "--profile", "simulator-fast"], c.io)).toBe(0);
     const events = lines(c.out());
     expect(events.map((e) => e["event"]).filter((e) => e !== "progress")).toEqual(["plan", "started", "migration-started", "migration-finished", "result"]);
     expect(events.filter((e) => e["event"] === "progress").length).toBeGreaterThan(2);
     expect(events.at(-1)).toMatchObject({ event: "result", report: { counts: { completed: 1 }, freedHostIds: ["host-3"], ok: true } });
     expect(events.find((e) => e["event"] === "migration-finished")).toMatchObject({ vmId: "ci-runner-01", status: "completed", vmLocation: { side: "target", powerState: "running" } });
+  });
+
+  it("evacuates a whole host (live and cold) on the fast simulator and reports where each VM is", async () => {
+    const c = capture();
+    expect(await main(["evacuate", "host-1", "--profile", "simulator-fast"], c.io)).toBe(0);
+    for (const vm of ["db-01", "app-01", "web-01", "web-02"]) expect(c.out()).toMatch(new RegExp(`^${vm}\\s+completed\\s+host-2\\s+target\\s+running`, "m"));
+    expect(c.out()).toMatch(/^legacy-01\s+completed\s+host-2\s+target\s+stopped/m);
+    expect(c.out()).toMatch(/✔ 5 completed, 0 failed, 0 cancelled, 0 skipped in .*; freed: host-1/);
   });
 
   it("draws live progress lines in place on a terminal and ends with the report", async () => {

@@ -228,7 +228,7 @@ export class FleetExecution {
       ...(r.targetHostId ?? item.m.targetHostId ? { targetHostId: (r.targetHostId ?? item.m.targetHostId)! } : {}),
       vmLocation,
       ...(r.error ? { error: r.error, reason: r.error.message } : status === "cancelled" ? { reason: item.cancelRequested ? "cancelled on request" : "cancelled by the platform" } : {}),
-      durationMs: this.#clock.now() - (item.startedAtMs ?? this.#startedAtMs),
+      durationMs: r.durationMs ?? this.#clock.now() - (item.startedAtMs ?? this.#startedAtMs),
       ...(r.downtimeMs === undefined ? {} : { downtimeMs: r.downtimeMs }),
     };
   }

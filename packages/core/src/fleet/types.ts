@@ -119,7 +119,7 @@ export interface VmOutcome {
   readonly vmLocation: VmLocation;
   readonly reason?: string;
   readonly error?: { readonly code: string; readonly message: string };
-  /** Migration time as measured by the executor's clock, ms. */
+  /** Migration time, ms: as the platform reports it, else measured on the executor's clock (start request to end). */
   readonly durationMs?: number;
   /** Pause (live) or stopped time (cold), ms, when the platform reports it. */
   readonly downtimeMs?: number;
