@@ -3,7 +3,7 @@
  * start whose shell dies after acting is retried and adopted (one migration), a dying host before
  * acting is retried, and a broken remoting session is re-opened.
  */
-import { VmshiftClient } from "@vmshift/core";
+import { VmshiftClient, memoryLogger } from "@vmshift/core";
 import { createHypervAdapter, createNodePowerShellRunner } from "@vmshift/hyperv";
 import { afterEach, describe, expect, it } from "vitest";
 import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
@@ -56,5 +56,20 @@ describe("fault controls through node-powershell", () => {
       for (const job of Object.values(s.jobs)) job.durationMs = 500;
     });
     expect((await task.wait()).outcome).toBe("completed");
+  });
+
+  it("a guest that ignores the shutdown is turned off after the timeout, said in the log, and the cold move completes", async () => {
+    const world = new StandInWorld();
+    const logger = memoryLogger();
+    const runner = createNodePowerShellRunner({ executable: STAND_IN_PWSH, env: world.env() });
+    const client = new VmshiftClient(createHypervAdapter({ runner, hosts: ["HV-A", "HV-B"] }), { logger, follow: { poll: { initialDelayMs: 50, maxDelayMs: 200 } } });
+    cleanup = async () => {
+      await client.close();
+      world.dispose();
+    };
+    const vmId = world.vmId("web-03");
+    const result = await (await client.startMigration({ vmId, targetHostId: "HV-B", mode: "cold", shutdownTimeoutMs: 5_000 })).wait();
+    expect(result).toMatchObject({ outcome: "completed", vmLocation: { hostId: "HV-B", side: "target", powerState: "running" } });
+    expect(logger.records.some((r) => r.level === "warn" && /turned off/.test(r.message))).toBe(true);
   });
 });

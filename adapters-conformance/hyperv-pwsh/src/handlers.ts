@@ -229,7 +229,7 @@ export const HANDLERS: Record<string, Handler> = {
     let how = "alreadyOff";
     if (vm.state !== "Off") {
       vm.state = "Off";
-      how = "shutdown";
+      how = vm.guestShutdown === false ? "turnedOff" : "shutdown";
     }
     return { how, vm: vmShape(vm) };
   },

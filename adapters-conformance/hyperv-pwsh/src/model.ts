@@ -41,6 +41,8 @@ export interface ModelVm {
   version: string;
   /** A failover cluster VM role (named like the VM). */
   clustered?: boolean;
+  /** False: the guest ignores shutdown requests (no integration services), so Stop-VM times out. */
+  guestShutdown?: boolean;
 }
 
 /** A migration job (Msvm_MigrationJob). */
@@ -133,6 +135,7 @@ export function conformanceWorld(): ModelState {
   add(6, "ci-runner-01", "HV-C", "Running", 4);
   add(7, "legacy-01", "HV-D", "Running", 2);
   add(8, "web-03", "HV-A", "Running", 2);
+  vms["6f1c2a40-0000-4000-8000-000000000008"]!.guestShutdown = false;
   add(9, "cache-01", "HV-B", "Running", 4);
   add(10, "mail-01", "HV-A", "Saved", 4);
   add(11, "dc-01", "HV-B", "Running", 2);
