@@ -5,4 +5,4 @@
 export { COMMANDS, main } from "./main.ts";
 export { EXIT, type CliIo, type ExitCode } from "./io.ts";
 export { type ResolvedProfile, configPath, loadProfile } from "./profiles.ts";
-export { PLATFORMS, type PlatformFactory, connect } from "./platforms.ts";
+export { type Connection, PLATFORMS, type PlatformFactory, connect } from "./platforms.ts";

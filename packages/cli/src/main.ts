@@ -1,6 +1,6 @@
 /** The `vmshift` command line: parses arguments, dispatches to a command, maps errors to exit codes. */
 import { parseArgs } from "node:util";
-import { VmshiftClient, isVmshiftError, redactingLogger, silentLogger } from "@vmshift/core";
+import { isVmshiftError, redactingLogger, silentLogger } from "@vmshift/core";
 import { type Command, type CommandContext, UsageError } from "./command.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { conformanceCommand } from "./commands/conformance.ts";
@@ -9,7 +9,7 @@ import { fleetCommands } from "./commands/fleet.ts";
 import { hostsCommand, vmsCommand } from "./commands/inventory.ts";
 import { attachCommand, cancelCommand, migrateCommand, planCommand, statusCommand } from "./commands/migrate.ts";
 import { EXIT, type CliIo, type ExitCode } from "./io.ts";
-import { connect } from "./platforms.ts";
+import { type Connection, connect } from "./platforms.ts";
 import { type ResolvedProfile, loadProfile } from "./profiles.ts";
 
 /** Every command, in help order. */
@@ -42,7 +42,7 @@ function help(): string {
     "",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Profiles come from $VMSHIFT_CONFIG or ~/.config/vmshift/config.yaml; `simulator` is built in and the default.",
+    "Profiles come from $VMSHIFT_CONFIG or ~/.config/vmshift/config.yaml; `simulator` (the default), `simulator-fast` and `target:<conformance target>` are built in.",
     "Exit codes: 0 ok, 1 error, 2 usage, 3 migration failed, 4 cancelled, 5 partial, 6 timeout, 7 conformance failures, 8 detached.",
     "",
   ].join("\n");
@@ -61,7 +61,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     return EXIT.usage;
   }
   let profile: ResolvedProfile | undefined;
-  let client: VmshiftClient | undefined;
+  let connection: Connection | undefined;
   try {
     const parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
     if (parsed.values["help"]) {
@@ -83,11 +83,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
         return profile;
       },
       async client() {
-        if (!client) {
+        if (!connection) {
           const p = ctx.profile();
-          client = await connect(p, { logger: redactingLogger(silentLogger, p.secrets) });
+          connection = await connect(p, { logger: redactingLogger(silentLogger, p.secrets) });
         }
-        return client;
+        return connection.client;
       },
     };
     return await command.run(ctx);
@@ -105,7 +105,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     io.stderr.write(`vmshift ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.error;
   } finally {
-    await client?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
   }
 }
 

@@ -1,12 +1,44 @@
 /**
- * Which adapter serves which profile platform. Each entry turns a resolved profile into a client;
- * adapters are imported lazily so a profile loads only the adapter it uses.
+ * Which adapter serves which profile platform. Each entry turns a resolved profile (secrets already
+ * read from the environment or files) into a client; adapters are imported lazily so a profile
+ * loads only the adapter it uses. A new adapter is one entry here.
  */
 import { type ClientOptions, VmshiftClient, VmshiftError } from "@vmshift/core";
 import type { ResolvedProfile } from "./profiles.ts";
 
 /** Builds a client for a profile. */
 export type PlatformFactory = (profile: ResolvedProfile, options: ClientOptions) => Promise<VmshiftClient>;
+
+/** Reads typed settings, naming the profile and key in every error. */
+function settings(profile: ResolvedProfile) {
+  const fail = (key: string, want: string): never => {
+    throw new VmshiftError("INVALID_ARGUMENT", `profile ${profile.name}: ${key} must be ${want}`, { operation: "cli.profile" });
+  };
+  const s = profile.settings;
+  return {
+    string(key: string): string | undefined {
+      const v = s[key];
+      return v === undefined ? undefined : typeof v === "string" ? v : fail(key, "a string");
+    },
+    required(key: string): string {
+      const v = this.string(key);
+      return v === undefined ? fail(key, "set") : v;
+    },
+    bool(key: string): boolean | undefined {
+      const v = s[key];
+      return v === undefined ? undefined : typeof v === "boolean" ? v : fail(key, "true or false");
+    },
+    list(key: string): unknown[] | undefined {
+      const v = s[key];
+      return v === undefined ? undefined : Array.isArray(v) ? v : fail(key, "a list");
+    },
+  };
+}
+
+/** `{ key: value }` when value is defined, else `{}` (for exactOptionalPropertyTypes). */
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
 
 /** Platform name → factory. */
 export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
@@ -17,13 +49,108 @@ export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
     const world = new SimulatorWorld({ clock });
     return new VmshiftClient(createSimulatorAdapter(world), { ...options, clock });
   },
+
+  async kubevirt(profile, options) {
+    const { createKubevirtAdapter } = await import("@vmshift/kubevirt");
+    const s = settings(profile);
+    const adapter = createKubevirtAdapter({
+      connection: {
+        ...opt("kubeconfigPath", s.string("kubeconfig")),
+        ...opt("context", s.string("context")),
+        ...opt("inCluster", s.bool("inCluster")),
+        ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
+      },
+      ...opt("defaultNamespace", s.string("namespace")),
+    });
+    return new VmshiftClient(adapter, options);
+  },
+
+  async vsphere(profile, options) {
+    const { createVsphereAdapter } = await import("@vmshift/vsphere");
+    const s = settings(profile);
+    const adapter = createVsphereAdapter({
+      url: s.required("url"),
+      username: s.required("username"),
+      password: s.required("password"),
+      ...opt("thumbprint", s.string("thumbprint")),
+      ...opt("ca", s.string("ca")),
+      ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
+      ...opt("logger", options.logger),
+    });
+    return new VmshiftClient(adapter, options);
+  },
+
+  async nutanix(profile, options) {
+    const { createNutanixAdapter } = await import("@vmshift/nutanix");
+    const s = settings(profile);
+    const apiKey = s.string("apiKey");
+    const adapter = createNutanixAdapter({
+      baseUrl: s.required("url"),
+      auth: apiKey !== undefined ? { apiKey } : { username: s.required("username"), password: s.required("password") },
+      ...opt("ca", s.string("ca")),
+      ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
+      ...opt("logger", options.logger),
+    });
+    return new VmshiftClient(adapter, options);
+  },
+
+  async hyperv(profile, options) {
+    const { createHypervAdapter, createNodePowerShellRunner } = await import("@vmshift/hyperv");
+    const s = settings(profile);
+    const computerName = s.string("computerName");
+    const hostName = s.string("hostName");
+    const remote = computerName
+      ? { computerName, ...opt("userName", s.string("username")), ...opt("password", s.string("password")), ...opt("useSsl", s.bool("useSsl")) }
+      : hostName
+        ? { hostName, ...opt("userName", s.string("username")), ...opt("keyFilePath", s.string("keyFilePath")) }
+        : undefined;
+    const runner = createNodePowerShellRunner({ ...opt("executable", s.string("executable")), ...opt("remote", remote), secrets: profile.secrets });
+    const hosts = s.list("hosts")?.map((h) => String(h));
+    return new VmshiftClient(createHypervAdapter({ runner, ...opt("hosts", hosts) }), options);
+  },
+
+  async libvirt(profile, options) {
+    const { createLibvirtAdapter } = await import("@vmshift/libvirt");
+    const hosts = (settings(profile).list("hosts") ?? []) as { id: string; uri: string }[];
+    return new VmshiftClient(createLibvirtAdapter({ hosts }), options);
+  },
 };
 
-/** A client for a profile; `NOT_SUPPORTED` for an unknown platform. */
-export async function connect(profile: ResolvedProfile, options: ClientOptions = {}): Promise<VmshiftClient> {
+/** A client and what must be released with it. */
+export interface Connection {
+  readonly client: VmshiftClient;
+  close(): Promise<void>;
+}
+
+/**
+ * A client for a profile; `NOT_SUPPORTED` for an unknown platform. A profile named
+ * `target:<conformance target>` (e.g. `target:kubevirt-env`) connects to that target's environment,
+ * so every command runs against every CI target.
+ */
+export async function connect(profile: ResolvedProfile, options: ClientOptions = {}): Promise<Connection> {
+  if (profile.platform === "target") return connectTarget(profile);
   const factory = PLATFORMS[profile.platform];
   if (!factory) {
-    throw new VmshiftError("NOT_SUPPORTED", `profile ${profile.name}: unknown platform ${profile.platform} (known: ${Object.keys(PLATFORMS).join(", ")})`, { operation: "cli.connect" });
+    throw new VmshiftError("NOT_SUPPORTED", `profile ${profile.name}: unknown platform ${profile.platform} (known: ${Object.keys(PLATFORMS).join(", ")}, target)`, { operation: "cli.connect" });
   }
-  return factory(profile, options);
+  const client = await factory(profile, options);
+  return { client, close: () => client.close() };
+}
+
+async function connectTarget(profile: ResolvedProfile): Promise<Connection> {
+  const { TARGETS, findTarget } = await import("@vmshift/conformance");
+  const name = String(profile.settings["target"]);
+  const target = findTarget(name);
+  if (!target) throw new VmshiftError("NOT_FOUND", `no conformance target ${name} (known: ${TARGETS.map((t) => t.name).join(", ")})`, { operation: "cli.connect" });
+  const availability = (await target.available?.()) ?? { ok: true as const };
+  if (!availability.ok) throw new VmshiftError("CAPABILITY_UNAVAILABLE", `target ${name} cannot run here: ${availability.reason}`, { operation: "cli.connect" });
+  const session = await target.open();
+  return {
+    client: session.client,
+    async close() {
+      await session.client.close().catch(() => undefined);
+      await session.close();
+      await target.dispose?.();
+    },
+  };
 }

@@ -93,6 +93,9 @@ export function loadProfile(name: string | undefined, env: Readonly<Record<strin
     }
   }
   const chosen = name ?? (typeof config.defaultProfile === "string" ? config.defaultProfile : "simulator");
+  if (chosen.startsWith("target:") && !config.profiles?.[chosen]) {
+    return { name: chosen, platform: "target", settings: { target: chosen.slice("target:".length) }, secrets: [] };
+  }
   const raw = config.profiles?.[chosen] ?? BUILTIN_PROFILES[chosen];
   if (!raw || typeof raw !== "object") {
     const known = [...Object.keys(config.profiles ?? {}), ...Object.keys(BUILTIN_PROFILES)];
