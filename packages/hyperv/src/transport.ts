@@ -7,7 +7,7 @@
  */
 import { PowerShell } from "node-powershell";
 import { VmshiftError, redact } from "@vmshift/core";
-import { psString } from "./encode.ts";
+import { psString, psValue } from "./encode.ts";
 import { wireCommand } from "./script.ts";
 
 /** Executes script text and returns what it wrote to stdout. The seam for other transports and for tests. */
@@ -212,13 +212,13 @@ export function openSession(remote: RemoteOptions): string {
     const args = [`-ComputerName ${psString(remote.computerName)}`, `-Authentication ${psString(remote.authentication ?? "Default")}`];
     if (cred) args.push("-Credential $vmshiftCredential");
     if (remote.useSsl) args.push("-UseSSL");
-    if (remote.port !== undefined) args.push(`-Port ${Math.trunc(remote.port)}`);
+    if (remote.port !== undefined) args.push(`-Port ${psValue(Math.trunc(remote.port))}`);
     parts.push(`$vmshiftSession = New-PSSession ${args.join(" ")} -ErrorAction Stop`);
   } else {
     const args = [`-HostName ${psString(remote.hostName)}`];
     if (remote.userName !== undefined) args.push(`-UserName ${psString(remote.userName)}`);
     if (remote.keyFilePath !== undefined) args.push(`-KeyFilePath ${psString(remote.keyFilePath)}`);
-    if (remote.port !== undefined) args.push(`-Port ${Math.trunc(remote.port)}`);
+    if (remote.port !== undefined) args.push(`-Port ${psValue(Math.trunc(remote.port))}`);
     parts.push(`$vmshiftSession = New-PSSession ${args.join(" ")} -ErrorAction Stop`);
   }
   return parts.join("; ");
