@@ -113,8 +113,24 @@ describe("live migration", () => {
     expect(server!.sim.migrationsStarted).toBe(0);
     const result = await (await client.startMigration({ vmId: WEB, targetClusterId: CLUSTER_B })).wait({ maxWaitMs: 10_000 });
     expect(result.outcome).toBe("completed");
+    expect(result.vmLocation).toMatchObject({ hostId: H(6), side: "target", powerState: "running" });
     expect(vm(WEB).clusterExtId).toBe(CLUSTER_B);
     expect(vm(WEB).host).toBe(H(6));
+  });
+
+  it("refuses a cross-cluster move that names a host (AHV's migrate takes none), sending nothing", async () => {
+    const client = await setup();
+    const before = server!.requestCount;
+    const error = await client.startMigration({ vmId: WEB, targetClusterId: CLUSTER_B, targetHostId: H(6) }).catch((e: unknown) => e);
+    expect(isVmshiftError(error, "CAPABILITY_UNAVAILABLE")).toBe(true);
+    expect(server!.log.slice(before).some((e) => e.method === "POST")).toBe(false);
+  });
+
+  it("lists VMs of one host or one cluster through $filter", async () => {
+    const client = await setup();
+    expect((await client.listVms({ hostId: H(1) }).all()).map((v) => v.id)).toEqual([WEB]);
+    expect(await client.listVms({ scope: CLUSTER_B }).all()).toEqual([]);
+    expect((await client.listVms({ scope: simId("c1a5e000", 1), pageSize: 100 }).all()).length).toBe(16);
   });
 });
 

@@ -74,7 +74,8 @@ export function createNutanixAdapter(options: NutanixAdapterOptions): NutanixAda
     async listVms(o: ListVmsOptions, op: OperationContext): Promise<Page<Vm>> {
       const { page, limit } = pageOf(o, "vm.list");
       if (useV3()) return v3.listVms({ page, limit, ...(op.signal ? { signal: op.signal } : {}) });
-      const filter = o.hostId === undefined ? undefined : `host/extId eq ${odataString(o.hostId)}`;
+      const clauses = [...(o.hostId === undefined ? [] : [`host/extId eq ${odataString(o.hostId)}`]), ...(o.scope === undefined ? [] : [`cluster/extId eq ${odataString(o.scope)}`])];
+      const filter = clauses.length === 0 ? undefined : clauses.join(" and ");
       const res = await listVms(transport, { page, limit, ...(filter ? { filter } : {}), ...(op.signal ? { signal: op.signal } : {}) });
       return { items: res.vms.map(toVm), ...next(page, limit, res.vms.length, res.totalAvailableResults) };
     },

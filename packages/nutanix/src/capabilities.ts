@@ -3,7 +3,7 @@ import { type Capability, type CapabilityTable, type Support, partial, supported
 
 /** The static table (Prism Central with the v4 vmm, prism and clustermgmt APIs). */
 export const NUTANIX_CAPABILITIES = {
-  "vm.list": supported("GET /api/vmm/v4.0/ahv/config/vms with $page/$limit (and $filter on host)"),
+  "vm.list": supported("GET /api/vmm/v4.0/ahv/config/vms with $page/$limit; hostId and scope (a cluster extId) become $filter clauses"),
   "vm.get": supported(),
   "host.list": supported("clustermgmt hosts: hypervisor state, maintenance, memory, cluster; no free-memory figure (preflight computes headroom)"),
   "preflight": supported("power state, live-migrate capability, target state/maintenance/cluster, memory headroom, VM-host affinity, $dryrun across clusters"),

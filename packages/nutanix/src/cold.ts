@@ -195,7 +195,7 @@ export class ColdMigrations {
       vmId: id.vmExtId,
       mode: "cold",
       outcome,
-      vmLocation: id.targetClusterId !== undefined && location.side === "unknown" && outcome === "completed" ? { ...location, side: "target" } : location,
+      vmLocation: location,
       ...(id.sourceHostId ? { sourceHostId: id.sourceHostId } : {}),
       ...(id.targetHostId ? { targetHostId: id.targetHostId } : {}),
       durationMs: Math.max(0, op.clock.now() - state.startedAtMs),

@@ -28,6 +28,7 @@ const SAMPLES: Record<string, NutanixFault> = {
   "task.maintenance": { kind: "task", message: "host ahv-3 is in maintenance mode" },
   "task.incompatible": { kind: "task", message: "VM is not live migratable: CPU passthrough" },
   "task.other": { kind: "task", message: "connection to the destination host was lost" },
+  "network.tls": { kind: "network", errno: "DEPTH_ZERO_SELF_SIGNED_CERT", message: "self-signed certificate" },
   "network.timeout": { kind: "network", errno: "ECONNABORTED", message: "timeout of 30000ms exceeded" },
   "network.any": { kind: "network", errno: "ECONNRESET", message: "socket hang up" },
 };

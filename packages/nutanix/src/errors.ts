@@ -68,6 +68,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { id: "task.incompatible", kind: "task", message: /incompatible|not live migratable|cpu feature|passthrough|gpu/i, code: "INCOMPATIBLE" },
   { id: "task.other", kind: "task", message: /.*/, code: "MIGRATION_FAILED" },
   // No answer at all.
+  { id: "network.tls", kind: "network", message: /certificate|self[- ]signed|CERT_|UNABLE_TO_VERIFY/i, code: "TRANSPORT", retryable: false, hint: "TLS verification failed: pass ca (PEM of the Prism Central CA), or insecureSkipTlsVerify for a lab" },
   { id: "network.timeout", kind: "network", message: /timeout|timed out/i, code: "TRANSPORT", retryable: true },
   { id: "network.any", kind: "network", message: /.*/, code: "TRANSPORT", retryable: true },
 ];

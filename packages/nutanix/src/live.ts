@@ -26,6 +26,13 @@ export async function startLive(ctx: NutanixContext, request: NormalizedMigratio
   }
   refuseOnError(await runChecks(ctx, request, vm, { full: false, ...signalOpt }), request);
   const crossCluster = request.targetClusterId !== undefined && request.targetClusterId !== vm.cluster?.extId;
+  if (crossCluster && request.targetHostId !== undefined) {
+    throw new VmshiftError("CAPABILITY_UNAVAILABLE", "AHV's cross-cluster migrate takes no host: omit targetHostId and AHV places the VM in the target cluster (then move it within that cluster if needed)", {
+      adapter: "nutanix",
+      operation: "migration.start",
+      subject: request.vmId,
+    });
+  }
   const taskExtId = await postVmAction(ctx.transport, {
     vmExtId: request.vmId,
     action: crossCluster ? "migrate" : "migrate-to-host",
@@ -36,7 +43,14 @@ export async function startLive(ctx: NutanixContext, request: NormalizedMigratio
     ...signalOpt,
   });
   const sourceHostId = vm.host?.extId ?? undefined;
-  const id: LiveId = { kind: "live", vmExtId: request.vmId, ...(sourceHostId ? { sourceHostId } : {}), ...(request.targetHostId ? { targetHostId: request.targetHostId } : {}), taskExtId };
+  const id: LiveId = {
+    kind: "live",
+    vmExtId: request.vmId,
+    ...(sourceHostId ? { sourceHostId } : {}),
+    ...(request.targetHostId ? { targetHostId: request.targetHostId } : {}),
+    ...(crossCluster && request.targetClusterId ? { targetClusterId: request.targetClusterId } : {}),
+    taskExtId,
+  };
   return liveSnapshot(ctx, id, await getTask(ctx.transport, taskExtId, { operation: "migration.start", ...signalOpt }), op);
 }
 
@@ -131,10 +145,14 @@ export async function liveSnapshot(ctx: NutanixContext, id: LiveId, task: V4Task
   };
 }
 
-/** Where the VM is now, relative to the migration. */
-export async function vmLocation(ctx: NutanixContext, id: { vmExtId: string; sourceHostId?: string; targetHostId?: string }, op: OperationContext): Promise<VmLocation> {
+/**
+ * Where the VM is now, relative to the migration: on the target host (or, for cross-cluster
+ * moves without a host, in the target cluster), on the source host, or unknown.
+ */
+export async function vmLocation(ctx: NutanixContext, id: { vmExtId: string; sourceHostId?: string; targetHostId?: string; targetClusterId?: string }, op: OperationContext): Promise<VmLocation> {
   const { vm } = await getVm(ctx.transport, id.vmExtId, { operation: "migration.get", ...(op.signal ? { signal: op.signal } : {}) });
   const hostId = vm.host?.extId ?? undefined;
-  const side = hostId === undefined ? "unknown" : hostId === id.targetHostId ? "target" : hostId === id.sourceHostId ? "source" : "unknown";
+  const inTargetCluster = id.targetClusterId !== undefined && id.targetHostId === undefined && vm.cluster?.extId === id.targetClusterId;
+  const side = hostId === undefined && !inTargetCluster ? "unknown" : hostId === id.targetHostId || inTargetCluster ? "target" : hostId === id.sourceHostId ? "source" : "unknown";
   return { ...(hostId ? { hostId } : {}), side, powerState: powerState(vm.powerState) };
 }

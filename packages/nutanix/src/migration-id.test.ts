@@ -8,8 +8,15 @@ const id = fc.string({ minLength: 1, maxLength: 40 });
 describe("migration ids", () => {
   it("round-trip live ids, whatever the VM and host ids contain", () => {
     fc.assert(
-      fc.property(id, fc.option(id, { nil: undefined }), fc.option(id, { nil: undefined }), (vm, source, target) => {
-        const live: LiveId = { kind: "live", vmExtId: vm, ...(source ? { sourceHostId: source } : {}), ...(target ? { targetHostId: target } : {}), taskExtId: "ZXJnb24=:f1e19e35-8c51-53f5-a699-70dd11f8724d" };
+      fc.property(id, fc.option(id, { nil: undefined }), fc.option(id, { nil: undefined }), fc.option(id, { nil: undefined }), (vm, source, target, cluster) => {
+        const live: LiveId = {
+          kind: "live",
+          vmExtId: vm,
+          ...(source ? { sourceHostId: source } : {}),
+          ...(target ? { targetHostId: target } : {}),
+          ...(cluster ? { targetClusterId: cluster } : {}),
+          taskExtId: "ZXJnb24=:f1e19e35-8c51-53f5-a699-70dd11f8724d",
+        };
         expect(parseMigrationId(formatMigrationId(live))).toEqual(live);
       }),
     );
@@ -26,7 +33,7 @@ describe("migration ids", () => {
 
   it("accept a bare Prism task id and refuse anything else with INVALID_ARGUMENT", () => {
     expect(parseMigrationId("ZXJnb24=:f1e19e35-8c51-53f5-a699-70dd11f8724d")).toEqual({ kind: "task", taskExtId: "ZXJnb24=:f1e19e35-8c51-53f5-a699-70dd11f8724d" });
-    for (const bad of ["web-01", "live/only", "cold/a/b/c/d/maybe/-/1/r", "cold/a/b/c/d/on/-5/1/r", "live/%E0%A4%A/-/-/t"]) {
+    for (const bad of ["web-01", "live/only/a/b", "cold/a/b/c/d/maybe/-/1/r", "cold/a/b/c/d/on/-5/1/r", "live/%E0%A4%A/-/-/-/t"]) {
       const error = (() => {
         try {
           parseMigrationId(bad);

@@ -1,6 +1,6 @@
 /**
  * Migration ids carry what `attachMigration` needs after a process restart:
- * - live: `live/<vm>/<sourceHost|->/<targetHost|->/<taskExtId>` (the Prism task does the work);
+ * - live: `live/<vm>/<sourceHost|->/<targetHost|->/<targetCluster|->/<taskExtId>` (the Prism task does the work);
  * - cold: `cold/<vm>/<sourceHost|->/<targetHost|->/<targetCluster|->/<on|off>/<shutdownTimeoutMs|->/<restart 1|0>/<requestId>`
  *   (the steps are re-found through their derived `NTNX-Request-Id`s);
  * - a bare Prism task extId (`ZXJnb24=:<uuid>`) is accepted by `attachMigration` too.
@@ -14,6 +14,8 @@ export interface LiveId {
   readonly vmExtId: string;
   readonly sourceHostId?: string;
   readonly targetHostId?: string;
+  /** Set for cross-cluster moves. */
+  readonly targetClusterId?: string;
   readonly taskExtId: string;
 }
 
@@ -44,7 +46,7 @@ const back = (v: string | undefined): string | undefined => (v === undefined || 
 
 /** Formats a migration id. */
 export function formatMigrationId(id: LiveId | ColdId): string {
-  if (id.kind === "live") return ["live", encodeURIComponent(id.vmExtId), opt(id.sourceHostId), opt(id.targetHostId), id.taskExtId].join("/");
+  if (id.kind === "live") return ["live", encodeURIComponent(id.vmExtId), opt(id.sourceHostId), opt(id.targetHostId), opt(id.targetClusterId), id.taskExtId].join("/");
   return [
     "cold",
     encodeURIComponent(id.vmExtId),
@@ -64,12 +66,20 @@ export function parseMigrationId(value: string): MigrationId {
   try {
     if (value.startsWith("live/")) {
       const parts = value.split("/");
-      if (parts.length < 5) throw bad("live ids have 5 parts");
-      const taskExtId = parts.slice(4).join("/");
+      if (parts.length < 6) throw bad("live ids have 6 parts");
+      const taskExtId = parts.slice(5).join("/");
       if (!taskExtId) throw bad("no task id");
       const source = back(parts[2]);
       const target = back(parts[3]);
-      return { kind: "live", vmExtId: decodeURIComponent(parts[1]!), ...(source ? { sourceHostId: source } : {}), ...(target ? { targetHostId: target } : {}), taskExtId };
+      const cluster = back(parts[4]);
+      return {
+        kind: "live",
+        vmExtId: decodeURIComponent(parts[1]!),
+        ...(source ? { sourceHostId: source } : {}),
+        ...(target ? { targetHostId: target } : {}),
+        ...(cluster ? { targetClusterId: cluster } : {}),
+        taskExtId,
+      };
     }
     if (value.startsWith("cold/")) {
       const parts = value.split("/");

@@ -156,9 +156,8 @@ export class NutanixTransport {
     if (request.signal?.aborted) return new VmshiftError("ABORTED", "aborted by caller", { adapter: "nutanix", operation: request.operation });
     const errno = isAxiosError(error) ? (error.code ?? "ERR_NETWORK") : "ERR_UNKNOWN";
     const message = redact(error instanceof Error ? error.message : String(error), this.#secrets);
-    const tls = /certificate|self[- ]signed|CERT_|UNABLE_TO_VERIFY/i.test(`${errno} ${message}`);
     return toVmshiftError(
-      { kind: "network", errno, message: tls ? `${message} (TLS verification failed: pass ca, or insecureSkipTlsVerify for a lab)` : message },
+      { kind: "network", errno, message: /CERT|SELF_SIGNED/.test(errno) && !/certificate/i.test(message) ? `${message} (${errno}: certificate)` : message },
       { operation: request.operation, ...(request.subject === undefined ? {} : { subject: request.subject }), cause: { errno, method: request.method, path: request.path } },
     );
   }
