@@ -40,6 +40,8 @@ export interface FakeFleetOptions {
   readonly failing?: readonly string[];
   /** VMs whose start is refused with this code. */
   readonly startErrors?: Readonly<Record<string, VmshiftError["code"]>>;
+  /** Preflight: hosts each VM is incompatible with (an `error` check of category compatibility). */
+  readonly incompatible?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Builds the fake, a client over it (same virtual clock) and the counters. */
@@ -49,6 +51,7 @@ export function fakeFleet(options: FakeFleetOptions) {
   const migrations = new Map<string, FakeMigration>();
   const started: string[] = [];
   const cancelled: string[] = [];
+  const preflights: string[] = [];
   const inFlight = { bySource: new Map<string, number>(), byTarget: new Map<string, number>(), total: 0 };
   const peak = { bySource: new Map<string, number>(), byTarget: new Map<string, number>(), total: 0 };
   const failing = new Set(options.failing ?? []);
@@ -103,7 +106,14 @@ export function fakeFleet(options: FakeFleetOptions) {
       if (!v) throw new VmshiftError("NOT_FOUND", `no VM ${id}`);
       return { ...v };
     },
+    async preflight(request) {
+      preflights.push(`${request.vmId}→${request.targetHostId}`);
+      const bad = options.incompatible?.[request.vmId]?.includes(request.targetHostId ?? "");
+      return bad ? [{ id: "cpu", category: "compatibility", severity: "error", message: `CPU of ${request.targetHostId} lacks features` }] : [];
+    },
     async startMigration(request) {
+      const refused = options.incompatible?.[request.vmId]?.includes(request.targetHostId ?? "");
+      if (refused) throw new VmshiftError("INCOMPATIBLE", `CPU of ${request.targetHostId} lacks features`, { retryable: false });
       const code = options.startErrors?.[request.vmId];
       if (code) throw new VmshiftError(code, `scripted start error for ${request.vmId}`, { retryable: false });
       const v = vms.get(request.vmId);
@@ -164,5 +174,5 @@ export function fakeFleet(options: FakeFleetOptions) {
     },
   };
   const client = new VmshiftClient(adapter, { clock });
-  return { adapter, client, clock, vms, started, cancelled, inFlight, peak };
+  return { adapter, client, clock, vms, started, cancelled, preflights, inFlight, peak };
 }

@@ -124,6 +124,24 @@ describe("fleet operations on the simulator", () => {
     expectReportMatchesWorld(report, world);
   });
 
+  it("with preflight, evacuation avoids a host whose CPU model the VM cannot run on; without it, that move fails on its source", async () => {
+    const inventory = {
+      hosts: [
+        { id: "a", clusterId: "c", cpuCores: 8, memoryBytes: 64 * GiB, cpuModel: "icelake" },
+        { id: "b", clusterId: "c", cpuCores: 8, memoryBytes: 256 * GiB, cpuModel: "milan" },
+        { id: "c", clusterId: "c", cpuCores: 8, memoryBytes: 128 * GiB, cpuModel: "icelake" },
+      ],
+      vms: [{ id: "pinned", hostId: "a", memoryBytes: 4 * GiB, cpus: 2, cpuModel: "icelake" }, { id: "free", hostId: "a", memoryBytes: 2 * GiB, cpus: 1 }],
+    };
+    const checked = createSimulator({ inventory });
+    const report = await evacuateHost(checked.client, "a", { clock: checked.world.clock, preflight: true });
+    expect(report.outcomes.map((o) => [o.vmId, o.status, o.vmLocation.hostId])).toEqual([["pinned", "completed", "c"], ["free", "completed", "b"]]);
+    const blind = createSimulator({ inventory });
+    const failed = await evacuateHost(blind.client, "a", { clock: blind.world.clock });
+    expect(failed.outcomes.find((o) => o.vmId === "pinned")).toMatchObject({ status: "failed", error: { code: "INCOMPATIBLE" }, vmLocation: { hostId: "a", side: "source", powerState: "running" } });
+    expectReportMatchesWorld(failed, blind.world);
+  });
+
   it("migrateMany sends two VMs asking for the same last free memory to one host only", async () => {
     const inventory = { hosts: [{ id: "a", clusterId: "c", cpuCores: 8, memoryBytes: 64 * GiB }, { id: "b", clusterId: "c", cpuCores: 8, memoryBytes: 10 * GiB }], vms: [{ id: "x", hostId: "a", memoryBytes: 6 * GiB, cpus: 1 }, { id: "y", hostId: "a", memoryBytes: 6 * GiB, cpus: 1 }] };
     const { world, client } = createSimulator({ inventory });

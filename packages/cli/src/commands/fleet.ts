@@ -56,11 +56,11 @@ function planOptions(ctx: CommandContext): PlanOptions {
 export const evacuateCommand: Command = {
   name: "evacuate",
   summary: "move every VM off a host (plan first; --dry-run shows the plan only)",
-  usage: `evacuate <host> [--no-cold] ${LIMIT_USAGE}`,
-  options: { ...LIMIT_OPTIONS, "no-cold": { type: "boolean" } },
+  usage: `evacuate <host> [--no-cold] [--preflight] ${LIMIT_USAGE}`,
+  options: { ...LIMIT_OPTIONS, "no-cold": { type: "boolean" }, preflight: { type: "boolean" } },
   positionals: { min: 1, max: 1 },
   async run(ctx) {
-    const options = { ...planOptions(ctx), ...(ctx.flags["no-cold"] ? { allowCold: false } : {}) };
+    const options = { ...planOptions(ctx), ...(ctx.flags["no-cold"] ? { allowCold: false } : {}), ...(ctx.flags["preflight"] ? { preflight: true } : {}) };
     const client = await ctx.client();
     const plan = await planEvacuation(client, ctx.positionals[0]!, options);
     return runPlan(ctx, plan, (p) => p.skipped.length > 0);

@@ -50,6 +50,12 @@ export interface PlanOptions {
   readonly migration?: MigrationDefaults;
   /** Makes request ids. Default `crypto.randomUUID`. */
   readonly requestIdGenerator?: () => string;
+  /**
+   * Run the platform's preflight checks for every planned move (evacuate, migrate-many) and, when
+   * they report an error, try the next best target (up to 3 per VM). One request per VM, more on
+   * refusals. Default false: targets are chosen from the inventory alone.
+   */
+  readonly preflight?: boolean;
   /** Stop starting migrations after the first failure (in-flight ones finish). Default false. */
   readonly stopOnFailure?: boolean;
   /** Stops planning (listing) with `ABORTED`; when executing, cancels the whole plan. */

@@ -79,6 +79,11 @@ export class PlanBuilder {
 
   /** Picks a target with room for `vm` (in `clusterId` when given), or undefined. */
   pickTarget(vm: Vm, placement: Placement, exclude: ReadonlySet<string> = new Set(), clusterId?: string): Host | undefined {
+    return this.rankTargets(vm, placement, exclude, clusterId)[0];
+  }
+
+  /** Every host with room for `vm`, best first: reporting memory before not, then by room (most for spread, least for pack), then fewest incoming moves. */
+  rankTargets(vm: Vm, placement: Placement, exclude: ReadonlySet<string> = new Set(), clusterId?: string): Host[] {
     const demand = memoryDemand(vm);
     const fitting = this.candidates(vm, exclude, clusterId).filter((h) => this.ledger.fits(h.id, demand));
     fitting.sort((a, b) => {
@@ -90,7 +95,7 @@ export class PlanBuilder {
       const busy = (this.#incoming.get(a.id) ?? 0) - (this.#incoming.get(b.id) ?? 0);
       return busy !== 0 ? busy : a.id.localeCompare(b.id);
     });
-    return fitting[0];
+    return fitting;
   }
 
   /** Why no target fits, for the skip reason. */

@@ -5,6 +5,7 @@ import { requireId } from "../validate.ts";
 import { loadInventory, memoryDemand } from "./inventory.ts";
 import { type PlanOptions, validatePlanOptions } from "./options.ts";
 import { PlanBuilder } from "./plan-builder.ts";
+import { placeVerified } from "./verify.ts";
 import type { FleetPlan } from "./types.ts";
 
 const OPERATION = "fleet.evacuate";
@@ -35,12 +36,12 @@ export async function planEvacuation(client: VmshiftClient, hostId: string | rea
       b.skip(vm.id, decision.code, decision.reason, vm);
       continue;
     }
-    const target = b.pickTarget(vm, "spread", subjects);
-    if (!target) {
-      b.skip(vm.id, "INSUFFICIENT_RESOURCES", b.noTargetReason(vm, subjects), vm);
+    const placed = await placeVerified(b, vm, decision, "spread", subjects, b.noTargetReason(vm, subjects));
+    if (!placed.target) {
+      b.skip(vm.id, placed.code, placed.reason, vm);
       continue;
     }
-    b.addMove(vm, target, decision, `off ${vm.hostId} to ${target.id}: most memory left in its cluster`);
+    b.addMove(vm, placed.target, decision, `off ${vm.hostId} to ${placed.target.id}: ${placed.note ? `${placed.note}; next ` : ""}most memory left in its cluster`);
   }
   const plan = b.build("evacuate", hostIds, [], "");
   const stuck = new Set(plan.skipped.map((s) => s.sourceHostId));

@@ -8,6 +8,7 @@ import { acceptsVms } from "./inventory.ts";
 import type { FleetInventory } from "./inventory.ts";
 import { type PlanOptions, validatePlanOptions } from "./options.ts";
 import { PlanBuilder } from "./plan-builder.ts";
+import { placeVerified, refusal } from "./verify.ts";
 import type { FleetPlan } from "./types.ts";
 
 const OPERATION = "fleet.migrateMany";
@@ -58,13 +59,13 @@ export async function planMigrateMany(client: VmshiftClient, requests: readonly 
       b.skip(r.vmId, "NOT_FOUND", "no such VM");
       continue;
     }
-    planOne(b, r, vm, options.allowCold ?? false);
+    await planOne(b, r, vm, options.allowCold ?? false);
   }
   const n = b.moveCount;
   return b.build("migrate-many", [], [], `${n} of ${requests.length} requested migration(s) planned`);
 }
 
-function planOne(b: PlanBuilder, r: MigrationRequest, vm: Vm, allowCold: boolean): void {
+async function planOne(b: PlanBuilder, r: MigrationRequest, vm: Vm, allowCold: boolean): Promise<void> {
   const decision = b.decide(vm, r.mode, allowCold, r.maxDowntimeMs ?? b.options.migration?.maxDowntimeMs);
   if (!decision.ok) return b.skip(vm.id, decision.code, decision.reason, vm);
   const { mode: _mode, ...extra } = r;
@@ -77,10 +78,13 @@ function planOne(b: PlanBuilder, r: MigrationRequest, vm: Vm, allowCold: boolean
     if (target && !b.ledger.fits(target.id, demand)) {
       return b.skip(vm.id, "INSUFFICIENT_RESOURCES", `host ${target.id} has ${Math.max(0, b.ledger.available(target.id))} bytes left after earlier moves in this plan; the VM needs ${demand}`, vm);
     }
+    const refused = target ? await refusal(b, vm, target, decision) : undefined;
+    if (refused) return b.skip(vm.id, refused.code, `preflight: ${refused.reason}`, vm);
     return b.addMove(vm, target, decision, `to ${r.targetHostId} as requested`, extra);
   }
   if (b.inventory.hosts.size === 0) return b.addMove(vm, undefined, decision, "the platform's scheduler picks the target", extra);
-  const target = b.pickTarget(vm, "spread", new Set(), r.targetClusterId);
-  if (!target) return b.skip(vm.id, "INSUFFICIENT_RESOURCES", r.targetClusterId === undefined ? b.noTargetReason(vm) : `no schedulable host in cluster ${r.targetClusterId} has room for it`, vm);
-  b.addMove(vm, target, decision, `to ${target.id}: most memory left in ${r.targetClusterId === undefined ? "its cluster" : `cluster ${r.targetClusterId}`}`, extra);
+  const noRoom = r.targetClusterId === undefined ? b.noTargetReason(vm) : `no schedulable host in cluster ${r.targetClusterId} has room for it`;
+  const placed = await placeVerified(b, vm, decision, "spread", new Set(), noRoom, r.targetClusterId);
+  if (!placed.target) return b.skip(vm.id, placed.code, placed.reason, vm);
+  b.addMove(vm, placed.target, decision, `to ${placed.target.id}: ${placed.note ? `${placed.note}; next ` : ""}most memory left in ${r.targetClusterId === undefined ? "its cluster" : `cluster ${r.targetClusterId}`}`, extra);
 }

@@ -4,7 +4,7 @@ import { allSupported } from "../../test/fake-adapter.ts";
 import { unsupported } from "../capabilities.ts";
 import { isVmshiftError } from "../errors.ts";
 import { CapacityLedger } from "./inventory.ts";
-import { evacuateHost, migrateMany } from "./orchestrator.ts";
+import { evacuateHost, executePlan, migrateMany } from "./orchestrator.ts";
 import { planEvacuation } from "./plan-evacuate.ts";
 import { planMigrateMany } from "./plan-migrate.ts";
 
@@ -128,6 +128,28 @@ describe("planEvacuation", () => {
     const f = fakeFleet({ hosts, vms: [vm("a", "h1", 4), vm("b", "h2", 4)] });
     const plan = await planEvacuation(f.client, ["h1", "h2"]);
     expect(plan.migrations.map((m) => m.targetHostId)).toEqual(["h3", "h3"]);
+  });
+
+  it("with preflight: true, a target the platform refuses is replaced by the next best; without it, the refusal shows at execution", async () => {
+    const fleet = () => fakeFleet({ hosts, vms: [vm("a", "h1", 4)], incompatible: { a: ["h2"] } });
+    const f = fleet();
+    const verified = await planEvacuation(f.client, "h1", { preflight: true });
+    expect(verified.migrations[0]).toMatchObject({ vmId: "a", targetHostId: "h3" });
+    expect(verified.migrations[0]!.reason).toMatch(/preflight refused h2: CPU of h2 lacks features/);
+    expect(f.preflights).toEqual(["a→h2", "a→h3"]);
+    const g = fleet();
+    const unverified = await planEvacuation(g.client, "h1");
+    expect(unverified.migrations[0]).toMatchObject({ targetHostId: "h2" });
+    expect(g.preflights).toEqual([]);
+    const report = await executePlan(g.client, unverified, { clock: g.clock }).report();
+    expect(report.outcomes[0]).toMatchObject({ status: "failed", error: { code: "INCOMPATIBLE" }, vmLocation: { hostId: "h1", side: "source" } });
+  });
+
+  it("with preflight: true, skips a VM every candidate refuses, with the platform's reasons", async () => {
+    const f = fakeFleet({ hosts, vms: [vm("a", "h1", 4)], incompatible: { a: ["h2", "h3"] } });
+    const plan = await planEvacuation(f.client, "h1", { preflight: true });
+    expect(plan.skipped[0]).toMatchObject({ vmId: "a", code: "INCOMPATIBLE" });
+    expect(plan.skipped[0]!.reason).toMatch(/preflight refused every target tried: h2: .* \| h3: /);
   });
 
   it("throws NOT_FOUND for an unknown host and INVALID_ARGUMENT for a bad id, starting nothing", async () => {
