@@ -69,4 +69,13 @@ describe("createHypervAdapter: starts are idempotent on requestId", () => {
     const full = fakeRunner((name) => (name === "preflight" ? preflightData({ freeMemoryBytes: 0 }) : { vm: VM, how: "shutdown" }));
     await expect(client(full).startMigration({ vmId: VM.id, targetHostId: "HV-B", mode: "cold" })).rejects.toMatchObject({ code: "INSUFFICIENT_RESOURCES" });
   });
+
+  it("refuses bad options and unencodable values with INVALID_ARGUMENT, before any script", async () => {
+    const runner = fakeRunner(() => null);
+    expect(() => createHypervAdapter({ runner, hosts: ["ok", "bad\nhost"] })).toThrow(/INVALID_ARGUMENT/);
+    expect(() => createHypervAdapter({ runner, maxPageSize: 0 })).toThrow(/INVALID_ARGUMENT/);
+    const { createRunner } = await import("./runner.ts");
+    const real = createRunner({ remote: undefined, execute: async () => { throw new Error("must not run"); }, close: async () => undefined });
+    await expect(client(real).getVm("vm\uD800")).rejects.toMatchObject({ code: "INVALID_ARGUMENT", operation: "vm.get" });
+  });
 });

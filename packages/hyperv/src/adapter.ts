@@ -49,6 +49,12 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
   const runner = options.runner;
   const hosts = [...(options.hosts ?? [])];
   const maxPage = options.maxPageSize ?? 500;
+  for (const host of hosts) {
+    if (typeof host !== "string" || host.trim() === "" || /[\u0000-\u001f\u007f]/.test(host)) {
+      throw new VmshiftError("INVALID_ARGUMENT", `hosts must be non-empty host names without control characters, got ${JSON.stringify(host)}`, { adapter: "hyperv", operation: "adapter.create" });
+    }
+  }
+  if (!Number.isInteger(maxPage) || maxPage < 1) throw new VmshiftError("INVALID_ARGUMENT", `maxPageSize must be a positive integer, got ${maxPage}`, { adapter: "hyperv", operation: "adapter.create" });
   const cold = new Map<string, ColdMigration>();
   /** requestId → migration id, or the first start while it is in flight. */
   const byRequest = new Map<string, string | Promise<MigrationSnapshot>>();

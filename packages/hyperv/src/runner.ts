@@ -40,7 +40,13 @@ export function createRunner(transport: PowerShellTransport, options: RunnerOpti
   return {
     remote: transport.remote,
     async run(template, params, run) {
-      const script = renderScript(template, params);
+      let script: string;
+      try {
+        script = renderScript(template, params);
+      } catch (error) {
+        if (error instanceof VmshiftError) throw error.withContext({ adapter: "hyperv", operation: run.operation, ...(run.subject === undefined ? {} : { subject: run.subject }) });
+        throw error;
+      }
       let stdout: string;
       try {
         stdout = await transport.execute(script, { ...(run.signal ? { signal: run.signal } : {}), ...(run.timeoutMs === undefined ? {} : { timeoutMs: run.timeoutMs }) });
