@@ -122,7 +122,9 @@ describe("FleetExecution", () => {
     const f = fakeFleet({ hosts, vms: eightVms.slice(0, 1) });
     const plan = await planEvacuation(f.client, "src", { clock: f.clock });
     const twice: FleetPlan = { ...plan, migrations: [plan.migrations[0]!, { ...plan.migrations[0]!, order: 1 }] };
-    for (const bad of [twice, { ...plan, migrations: undefined } as never]) {
+    const zeroLimit: FleetPlan = { ...plan, limits: { ...plan.limits, perSourceHost: 0 } };
+    const noPerHost = { ...plan, limits: { source: "x" } } as unknown as FleetPlan;
+    for (const bad of [twice, zeroLimit, noPerHost, { ...plan, migrations: undefined } as never]) {
       let error: unknown;
       try {
         executePlan(f.client, bad);

@@ -31,6 +31,14 @@ export function validatePlan(plan: FleetPlan): void {
   if (typeof plan !== "object" || plan === null || !Array.isArray(plan.migrations) || !Array.isArray(plan.skipped) || typeof plan.limits !== "object" || plan.limits === null) {
     throw new VmshiftError("INVALID_ARGUMENT", "not a fleet plan (expected migrations, skipped and limits)", { operation: OPERATION });
   }
+  const l = plan.limits as Partial<FleetPlan["limits"]>;
+  for (const key of ["perSourceHost", "perTargetHost", "perCluster", "maxInFlight"] as const) {
+    const n = l[key];
+    if (n !== undefined && (typeof n !== "number" || !Number.isInteger(n) || n < 1)) throw new VmshiftError("INVALID_ARGUMENT", `plan limits.${key} must be an integer ≥ 1, got ${String(n)}`, { operation: OPERATION });
+  }
+  if (typeof l.perHost !== "object" || l.perHost === null || Object.values(l.perHost).some((n) => typeof n !== "number" || !Number.isInteger(n) || n < 1)) {
+    throw new VmshiftError("INVALID_ARGUMENT", "plan limits.perHost must map host ids to integers ≥ 1", { operation: OPERATION });
+  }
   const seen = new Set<string>();
   for (const m of plan.migrations) {
     validateMigrationRequest(m.request, OPERATION);
