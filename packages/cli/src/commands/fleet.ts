@@ -235,7 +235,9 @@ async function renderHuman(io: CliIo, execution: FleetExecution): Promise<void> 
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
     clear();
-    for (const vmId of live.keys()) io.stdout.write(`\x1b[K${line(vmId)}\n`);
+    // Clip to the terminal width: a wrapped line would break the cursor-up count.
+    const columns = (io.stdout as { readonly columns?: number }).columns;
+    for (const vmId of live.keys()) io.stdout.write(`\x1b[K${columns ? line(vmId).slice(0, columns - 1) : line(vmId)}\n`);
     drawn = live.size;
   };
   for await (const e of execution.events()) {
