@@ -4,6 +4,7 @@
  * loads only the adapter it uses. A new adapter is one entry here.
  */
 import { type ClientOptions, VmshiftClient, VmshiftError } from "@vmshift/core";
+import type { RemoteAuthentication } from "@vmshift/hyperv";
 import type { ResolvedProfile } from "./profiles.ts";
 
 /** Builds a client for a profile. */
@@ -100,7 +101,13 @@ export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
     const computerName = s.string("computerName");
     const hostName = s.string("hostName");
     const remote = computerName
-      ? { computerName, ...opt("userName", s.string("username")), ...opt("password", s.string("password")), ...opt("useSsl", s.bool("useSsl")) }
+      ? {
+          computerName,
+          ...opt("userName", s.string("username")),
+          ...opt("password", s.string("password")),
+          ...opt("useSsl", s.bool("useSsl")),
+          ...opt("authentication", s.string("authentication") as RemoteAuthentication | undefined),
+        }
       : hostName
         ? { hostName, ...opt("userName", s.string("username")), ...opt("keyFilePath", s.string("keyFilePath")) }
         : undefined;
