@@ -36,7 +36,8 @@ export interface Recording {
   readonly scenario: string;
   readonly source: string;
   readonly subjects: ConformanceSubjects;
-  readonly controls: readonly { readonly name: string; readonly arg?: string }[];
+  /** Control calls in order; `migrationCount` keeps the count the launcher answered. */
+  readonly controls: readonly { readonly name: string; readonly arg?: string; readonly result?: number; readonly atExchange?: number }[];
   readonly exchanges: readonly RecordedExchange[];
 }
 
@@ -90,7 +91,7 @@ class Candidate {
   }
 }
 
-/** The answer to send: status, body, headers, after `delayMs`. */
+/** The answer to send: status (0: drop the connection, as recorded), body, headers, after `delayMs`. */
 export interface ReplayAnswer {
   readonly status: number;
   readonly body: string;
@@ -113,9 +114,25 @@ export class Replayer {
     return this.#candidates.map((c) => c.recording.scenario);
   }
 
-  /** Keeps the recordings that recorded this control call. */
-  control(name: string, arg?: string): void {
-    this.#candidates = this.#candidates.filter((c) => c.recording.controls.some((k) => k.name === name && (arg === undefined || k.arg === arg)));
+  readonly #controlsAsked = new Map<string, number>();
+
+  #controlCalls(name: string): number {
+    let n = 0;
+    for (const [key, count] of this.#controlsAsked) if (key.startsWith(`${name} `)) n += count;
+    return n;
+  }
+
+  /** Keeps the recordings that recorded this control call; returns its recorded result, if any. */
+  control(name: string, arg?: string): number | undefined {
+    const key = `${name} ${arg ?? ""}`;
+    const n = this.#controlsAsked.get(key) ?? 0;
+    this.#controlsAsked.set(key, n + 1);
+    const calls = (c: Candidate) => c.recording.controls.filter((k) => k.name === name && (arg === undefined || k.arg === arg));
+    this.#candidates = this.#candidates.filter((c) => calls(c).length > 0);
+    const first = this.#candidates[0];
+    if (!first) return undefined;
+    const recorded = calls(first);
+    return recorded[Math.min(n, recorded.length - 1)]?.result;
   }
 
   /** The answer to a request body; a SOAP fault naming the problem when no recording has it. */
@@ -125,7 +142,11 @@ export class Replayer {
     const n = this.#asked.get(key) ?? 0;
     this.#asked.set(key, n + 1);
     // Keep the recordings that saw this request; prefer those that saw it at least n+1 times.
-    const knowing = this.#candidates.filter((c) => c.answers.has(key));
+    // A recording that made a control call well before this point, which this session has not
+    // made, recorded another scenario.
+    const plausible = (c: Candidate) =>
+      c.recording.controls.every((k, i) => (k.atExchange ?? 0) + 2 >= position || this.#controlCalls(k.name) > c.recording.controls.slice(0, i).filter((p) => p.name === k.name).length);
+    const knowing = this.#candidates.filter((c) => c.answers.has(key) && plausible(c));
     const often = knowing.filter((c) => c.answers.get(key)!.length > n);
     const pool = often.length > 0 ? often : knowing;
     if (pool.length === 0) return this.#miss(body);
@@ -137,7 +158,7 @@ export class Replayer {
     const same = answerKey(x.response);
     this.#candidates = pool.filter((c) => answerKey(c.nth(key, n).x.response) === same);
     const delayMs = Math.min(maxDelayMs, x.durationMs);
-    if (x.status === 0) return { status: 503, body: "", headers: {}, delayMs };
+    if (x.status === 0) return { status: 0, body: "", headers: {}, delayMs };
     return { status: x.status, body: x.response, headers: x.responseHeaders, delayMs };
   }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -25,30 +27,101 @@ type frontHandler struct {
 const notAuthenticatedFault = `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>The session is not authenticated.</faultstring><detail><NotAuthenticatedFault xmlns="urn:vim25" xsi:type="NotAuthenticated"><object type="SessionManager">SessionManager</object><privilegeId>System.View</privilegeId></NotAuthenticatedFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`
 
+var bodyMethod = regexp.MustCompile(`Body>\s*<(?:[A-Za-z0-9_]+:)?([A-Za-z0-9_]+)`)
+
+// requestClass groups SOAP methods the way the fault controls name them.
+func requestClass(method string) string {
+	switch method {
+	case "RelocateVM_Task", "MigrateVM_Task":
+		return "start"
+	case "CancelTask":
+		return "cancel"
+	case "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "RetrieveProperties", "WaitForUpdatesEx", "CreateFilter", "CreatePropertyCollector":
+		return "progress"
+	}
+	return ""
+}
+
 func (f *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/sdk" && r.Method == http.MethodPost {
-		f.knobs.requests.Add(1)
-		if c, err := r.Cookie(sessionCookie); err == nil && !f.stock {
-			f.knobs.mu.Lock()
-			expired := f.knobs.expired[c.Value]
-			if _, known := f.knobs.expired[c.Value]; !known {
-				f.knobs.expired[c.Value] = false // seen: expire-sessions will expire it
-			}
-			f.knobs.mu.Unlock()
-			if expired {
-				body, _ := io.ReadAll(r.Body)
-				_ = r.Body.Close()
-				if !bytes.Contains(body, []byte("<Login")) && !bytes.Contains(body, []byte(":Login")) && !bytes.Contains(body, []byte("RetrieveServiceContent")) {
-					w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-					w.WriteHeader(http.StatusInternalServerError)
-					_, _ = io.WriteString(w, notAuthenticatedFault)
-					return
-				}
-				r.Body = io.NopCloser(bytes.NewReader(body))
-			}
+	if r.URL.Path != "/sdk" || r.Method != http.MethodPost {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	f.knobs.requests.Add(1)
+	body, _ := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	method := ""
+	if m := bodyMethod.FindSubmatch(body); m != nil {
+		method = string(m[1])
+	}
+	if f.stock {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		f.knobs.mu.Lock()
+		expired := f.knobs.expired[c.Value]
+		if _, known := f.knobs.expired[c.Value]; !known {
+			f.knobs.expired[c.Value] = false // seen: expire-sessions will expire it
+		}
+		f.knobs.mu.Unlock()
+		if expired && method != "Login" && method != "RetrieveServiceContent" {
+			w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, notAuthenticatedFault)
+			return
 		}
 	}
-	f.next.ServeHTTP(w, r)
+	class := requestClass(method)
+	if class != "" && f.knobs.takeTransient(class) {
+		http.Error(w, "injected transient failure (vmshift-vcsim)", http.StatusServiceUnavailable)
+		return
+	}
+	switch {
+	case class == "start" && f.knobs.takeLoseStart():
+		// Act, then lose the answer: the client sees the connection drop.
+		rec := httptest.NewRecorder()
+		f.next.ServeHTTP(rec, r)
+		hangUp(w)
+	case method == "WaitForUpdatesEx":
+		// Serve in the background so drop-progress-streams can cut the connection meanwhile.
+		rec := httptest.NewRecorder()
+		done := make(chan struct{})
+		inner := r.Clone(r.Context())
+		inner.Body = io.NopCloser(bytes.NewReader(body))
+		go func() {
+			defer close(done)
+			f.next.ServeHTTP(rec, inner)
+		}()
+		select {
+		case <-done:
+			copyRecorded(w, rec)
+		case <-f.knobs.dropSignal():
+			hangUp(w)
+		}
+	default:
+		f.next.ServeHTTP(w, r)
+	}
+}
+
+// hangUp closes the client connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+func copyRecorded(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // controlHandler serves the knobs under /vmshift/:
@@ -110,6 +183,35 @@ func controlHandler(k *knobs) http.Handler {
 		}
 		n := expireSessions(k)
 		_ = json.NewEncoder(w).Encode(map[string]int{"expired": n})
+	})
+	mux.HandleFunc("/vmshift/fail-transiently", func(w http.ResponseWriter, r *http.Request) {
+		where := r.URL.Query().Get("where")
+		times, err := strconv.Atoi(r.URL.Query().Get("times"))
+		if r.Method != http.MethodPost || (where != "start" && where != "progress" && where != "cancel") || err != nil || times < 0 {
+			http.Error(w, "POST ?where=start|progress|cancel&times=N", http.StatusBadRequest)
+			return
+		}
+		k.mu.Lock()
+		k.transient[where] += times
+		k.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/vmshift/lose-next-start-response", func(w http.ResponseWriter, r *http.Request) {
+		k.mu.Lock()
+		k.loseStart = true
+		k.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/vmshift/drop-progress-streams", func(w http.ResponseWriter, r *http.Request) {
+		k.dropStreams()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/vmshift/migrations", func(w http.ResponseWriter, r *http.Request) {
+		vm := r.URL.Query().Get("vm")
+		k.mu.Lock()
+		n := k.migrations[vm]
+		k.mu.Unlock()
+		_ = json.NewEncoder(w).Encode(map[string]int{"count": n})
 	})
 	mux.HandleFunc("/vmshift/requests", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]int64{"sdk": k.requests.Load()})

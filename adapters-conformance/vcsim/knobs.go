@@ -17,6 +17,10 @@ type knobs struct {
 	armedOn       map[string]string        // VM moref → host it was on when failColdStart was armed
 	expired       map[string]bool          // session cookies seen; true: answered with NotAuthenticated
 	moving        map[string]string        // VM moref → task moref of its relocate in flight
+	migrations    map[string]int           // VM moref → relocate/migrate tasks ever created
+	transient     map[string]int           // request class → how many more to fail with HTTP 503
+	loseStart     bool                     // drop the connection after the next start is executed
+	drop          chan struct{}            // closed to drop the pending WaitForUpdatesEx connections
 	requests      atomic.Int64
 }
 
@@ -28,6 +32,7 @@ func newKnobs(duration time.Duration, steps int) *knobs {
 		duration: duration, steps: steps,
 		slow: map[string]time.Duration{}, failTransfer: map[string]bool{}, failColdStart: map[string]bool{},
 		armedOn: map[string]string{}, expired: map[string]bool{}, moving: map[string]string{},
+		migrations: map[string]int{}, transient: map[string]int{}, drop: make(chan struct{}),
 	}
 }
 
@@ -75,6 +80,7 @@ func (k *knobs) claim(vm, task string) string {
 	}
 	if task != "" {
 		k.moving[vm] = task
+		k.migrations[vm]++
 	}
 	return ""
 }
@@ -83,4 +89,39 @@ func (k *knobs) release(vm string) {
 	k.mu.Lock()
 	delete(k.moving, vm)
 	k.mu.Unlock()
+}
+
+// takeTransient reports (and counts down) an armed transient failure for a request class.
+func (k *knobs) takeTransient(class string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.transient[class] > 0 {
+		k.transient[class]--
+		return true
+	}
+	return false
+}
+
+// takeLoseStart reports (and clears) an armed lost start answer.
+func (k *knobs) takeLoseStart() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	armed := k.loseStart
+	k.loseStart = false
+	return armed
+}
+
+// dropSignal is closed when the pending progress streams must drop.
+func (k *knobs) dropSignal() <-chan struct{} {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.drop
+}
+
+// dropStreams drops every pending WaitForUpdatesEx connection.
+func (k *knobs) dropStreams() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	close(k.drop)
+	k.drop = make(chan struct{})
 }

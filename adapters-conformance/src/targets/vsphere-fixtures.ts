@@ -29,6 +29,7 @@ export const vsphereFixturesTarget: ConformanceTarget = {
     interceptor.reply(async (request: Request) => {
         const answer = replay.answer(await request.text());
         if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+        if (answer.status === 0) throw Object.assign(new Error("socket hang up (connection dropped when recorded)"), { code: "ECONNRESET" });
         return [answer.status, answer.body, answer.headers];
     });
     let requests = 0;

@@ -17,8 +17,10 @@ export interface Vcsim {
   readonly url: string;
   /** SHA-256 thumbprint of its self-signed certificate. */
   readonly thumbprint: string;
-  /** Calls the control endpoint (`/vmshift/...`); resolves when it answered 2xx. */
+  /** Calls the control endpoint (`/vmshift/...`) with POST; resolves when it answered 2xx. */
   control(path: string, query?: Readonly<Record<string, string>>): Promise<void>;
+  /** GETs a control endpoint and parses its JSON answer. */
+  query(path: string, query?: Readonly<Record<string, string>>): Promise<unknown>;
   /** SIGTERM, then wait for the exit (SIGKILL after 5 s). */
   stop(): Promise<void>;
 }
@@ -63,7 +65,11 @@ export async function startVcsim(flags: readonly string[] = []): Promise<Vcsim> 
     thumbprint,
     async control(path, query = {}) {
       const qs = new URLSearchParams(query).toString();
-      await request(agent, path === "requests" ? "GET" : "POST", `${base}/vmshift/${path}${qs ? `?${qs}` : ""}`);
+      await request(agent, "POST", `${base}/vmshift/${path}${qs ? `?${qs}` : ""}`);
+    },
+    async query(path, query = {}) {
+      const qs = new URLSearchParams(query).toString();
+      return JSON.parse(await request(agent, "GET", `${base}/vmshift/${path}${qs ? `?${qs}` : ""}`)) as unknown;
     },
     async stop() {
       agent?.destroy();
@@ -84,11 +90,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function request(agent: https.Agent | undefined, method: string, url: string): Promise<void> {
+function request(agent: https.Agent | undefined, method: string, url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, ...(agent ? { agent } : {}), timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on("end", () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`vcsim control ${url}: HTTP ${res.statusCode}`))));
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => ((res.statusCode ?? 500) < 300 ? resolve(text) : reject(new Error(`vcsim control ${url}: HTTP ${res.statusCode}`))));
     });
     req.on("error", reject);
     req.end();

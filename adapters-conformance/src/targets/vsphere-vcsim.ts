@@ -37,7 +37,7 @@ export async function discoverSubjects(client: VmshiftClient): Promise<Conforman
 export interface VcsimRecordingHooks {
   readonly password?: string;
   onExchange?(exchange: SoapExchange): void;
-  onControl?(name: keyof ConformanceControls, arg?: string): void;
+  onControl?(name: keyof ConformanceControls, arg?: string, result?: number): void;
   onSubjects?(subjects: ConformanceSubjects): void;
 }
 
@@ -90,6 +90,27 @@ export function createVcsimTarget(hooks: VcsimRecordingHooks = {}): ConformanceT
               return connect();
             },
             requestCount: () => requests,
+            failTransiently: async (where, times) => {
+              hooks.onControl?.("failTransiently", `${where}:${times}`);
+              await sim.control("fail-transiently", { where, times: String(times) });
+            },
+            loseNextStartResponse: async () => {
+              hooks.onControl?.("loseNextStartResponse");
+              await sim.control("lose-next-start-response");
+            },
+            dropProgressStreams: async () => {
+              hooks.onControl?.("dropProgressStreams");
+              await sim.control("drop-progress-streams");
+            },
+            expireSession: async () => {
+              hooks.onControl?.("expireSession");
+              await sim.control("expire-sessions");
+            },
+            migrationCount: async (vmId) => {
+              const { count } = (await sim.query("migrations", { vm: vmId })) as { count: number };
+              hooks.onControl?.("migrationCount", vmId, count);
+              return count;
+            },
           },
           async close() {
             await Promise.allSettled(clients.map((c) => c.close()));

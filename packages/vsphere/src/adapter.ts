@@ -25,7 +25,9 @@ import { VMOTIONS_PER_HOST, ViewLister, getVm, listHosts, listVms } from "./reso
 import { liveSnapshot, startLive } from "./resources/live.ts";
 import { type HostFacts, chooseHost, poolFor, readHostFacts, readVmFacts } from "./resources/placement.ts";
 import { type ServerCheckState, ownChecks, serverChecks, targetFacts } from "./resources/preflight.ts";
-import { cancelTask, readTask, watchTask } from "./resources/tasks.ts";
+import { type TaskState, cancelTask, readTask, watchTask } from "./resources/tasks.ts";
+import { moRef } from "./resources/decode.ts";
+import type { VimFault } from "./errors.ts";
 import { VimSession } from "./session.ts";
 import type { TlsOptions } from "./tls.ts";
 import { type SoapExchange, type VimMethod, type VimTransport, createSoapTransport } from "./transport.ts";
@@ -91,6 +93,8 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
   const inFlight = new Map<string, string>();
   const colds = new Map<string, ColdMigration>();
   const finished = new Map<string, MigrationSnapshot>();
+  /** Starts whose answer never came (request id → VM): a retry adopts the task the server is running. */
+  const unanswered = new Map<string, string>();
   const serverCheck: ServerCheckState = { available: undefined };
   const waitSeconds = options.waitMaxSeconds ?? 30;
 
@@ -136,6 +140,16 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         ...(outcome === "failed" ? { error: { code: "MIGRATION_FAILED", message: `the VM is on ${where.hostId ?? "an unknown host"}, not on the target` } } : {}),
       },
     });
+  }
+
+  /** The relocate task a TaskInProgress fault names, when it works on `vmId`. */
+  async function busyTask(error: unknown, vmId: string, ctx: OperationContext): Promise<TaskState | undefined> {
+    if (!isVmshiftError(error, "CONFLICT")) return undefined;
+    const detail = (error.cause as VimFault | undefined)?.detail as Record<string, unknown> | undefined;
+    const task = moRef(detail?.["task"]);
+    if (!task) return undefined;
+    const state = await readTask(session, await content(), task, ctx.signal);
+    return state.entity?.value === vmId ? state : undefined;
   }
 
   async function getMigration(id: string, ctx: OperationContext): Promise<MigrationSnapshot> {
@@ -222,7 +236,21 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
       const sourceHostId = vm.hostId ?? "none";
       let snapshot: MigrationSnapshot;
       if (request.mode === "live") {
-        const state = await startLive(session, c, vm, target, pool, request.targetStorageId, ctx.signal);
+        const retried = unanswered.get(request.requestId) === vm.id;
+        unanswered.set(request.requestId, vm.id);
+        let state: TaskState;
+        try {
+          state = await startLive(session, c, vm, target, pool, request.targetStorageId, ctx.signal);
+        } catch (error) {
+          const adopted = retried ? await busyTask(error, vm.id, ctx) : undefined;
+          if (!adopted) {
+            if (!isVmshiftError(error) || error.code !== "TRANSPORT") unanswered.delete(request.requestId);
+            throw error;
+          }
+          ctx.logger.log("info", "the first start's answer was lost; following the task it started", { vmId: vm.id, task: adopted.task.value });
+          state = adopted;
+        }
+        unanswered.delete(request.requestId);
         const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId, targetHostId: target.id, key: state.task.value };
         snapshot = liveSnapshot(ref, state, nowIso(ctx));
         if (snapshot.result && snapshot.result.outcome !== "completed") snapshot = liveSnapshot(ref, state, nowIso(ctx), await locate(ref, ctx));

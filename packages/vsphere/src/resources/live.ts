@@ -73,7 +73,7 @@ export async function startLive(session: VimSession, content: ServiceContent, vm
   const task = await startTask(session, "RelocateVM_Task", { type: "VirtualMachine", value: vm.id }, relocateParams({ type: "HostSystem", value: target.id }, pool, datastore), signal);
   const first = await readTask(session, content, task, signal);
   if (first.state === "error" && first.error?.type === "TaskInProgress") {
-    throw new VmshiftError("CONFLICT", `VM ${vm.id} is busy with another task: ${first.error.message}`, { adapter: "vsphere", subject: vm.id, cause: first.error, retryable: false });
+    throw new VmshiftError("CONFLICT", `VM ${vm.id} is busy with another task: ${first.error.message}`, { adapter: "vsphere", subject: vm.id, cause: { ...first.error, detail: first.error.detail }, retryable: false });
   }
   return first;
 }
