@@ -25,6 +25,10 @@ function settings(profile: ResolvedProfile) {
       const v = this.string(key);
       return v === undefined ? fail(key, "set") : v;
     },
+    oneOf<T extends string>(key: string, values: readonly T[]): T | undefined {
+      const v = this.string(key);
+      return v === undefined || (values as readonly string[]).includes(v) ? (v as T | undefined) : fail(key, `one of ${values.join(", ")}`);
+    },
     bool(key: string): boolean | undefined {
       const v = s[key];
       return v === undefined ? undefined : typeof v === "boolean" ? v : fail(key, "true or false");
@@ -106,7 +110,7 @@ export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
           ...opt("userName", s.string("username")),
           ...opt("password", s.string("password")),
           ...opt("useSsl", s.bool("useSsl")),
-          ...opt("authentication", s.string("authentication") as RemoteAuthentication | undefined),
+          ...opt("authentication", s.oneOf<RemoteAuthentication>("authentication", ["Default", "Kerberos", "Negotiate", "CredSSP"])),
         }
       : hostName
         ? { hostName, ...opt("userName", s.string("username")), ...opt("keyFilePath", s.string("keyFilePath")) }
