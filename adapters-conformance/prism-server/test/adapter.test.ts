@@ -69,6 +69,16 @@ describe("cold migration", () => {
     expect(server!.sim.engine.tasks.size).toBe(3); // shutdown, power-on, migrate-to-host: one task each
   });
 
+  it("attaching to a finished cold migration sends nothing that changes the VM", async () => {
+    const client = await setup();
+    const task = await client.startMigration({ vmId: WEB, targetHostId: H(2), mode: "cold" });
+    await task.wait({ maxWaitMs: 10_000 });
+    const posts = server!.log.filter((e) => e.method === "POST").length;
+    const result = await (await setup2()).attachMigration(task.id);
+    expect(result.snapshot().phase).toBe("completed");
+    expect(server!.log.filter((e) => e.method === "POST").length).toBe(posts);
+  });
+
   it("cannot be cancelled part-way", async () => {
     const client = await setup();
     const task = await client.startMigration({ vmId: WEB, targetHostId: H(2), mode: "cold" });

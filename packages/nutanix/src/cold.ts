@@ -111,6 +111,9 @@ export class ColdMigrations {
     const at = (phase: MigrationPhase, task: V4Task | undefined, message: string): MigrationSnapshot => this.#snapshot(id, state, phase, op, message, task);
 
     let vm = await readVm();
+    // Already running on the requested host: nothing left to do. This also keeps an attach to a
+    // finished migration from replaying its steps (Prism remembers request ids only for a while).
+    if (id.wasOn && id.targetHostId !== undefined && vm.powerState === "ON" && vm.host?.extId === id.targetHostId && !state.tasks.has("restart")) return this.#done(id, state, op);
     // 1. stopping. Done when the VM is off, or when a stop task succeeded (the VM may be on
     // again because a later step started it: this observation may come after a restart).
     if (id.wasOn && vm.powerState !== "OFF") {
