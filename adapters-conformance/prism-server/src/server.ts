@@ -24,6 +24,11 @@ export interface PrismServerOptions {
   readonly v4?: boolean;
   /** Time source, ms. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Check `If-Match` before looking the `NTNX-Request-Id` up (Prism's order is unverified).
+   * Default false: a repeated request id returns the first answer whatever its ETag.
+   */
+  readonly ifMatchBeforeRequestId?: boolean;
   /** Called with every answered exchange (fixture recording). Lost answers are not reported. */
   readonly onExchange?: (exchange: Exchange) => void;
 }
@@ -125,11 +130,15 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
       if (method === "POST" && vmMatch[3]) {
         const requestId = header(req, "ntnx-request-id");
         if (!requestId) throw new ApiError(400, "VMM-10420", "the NTNX-Request-Id header is required");
+        const checkIfMatch = () => {
+          const ifMatch = header(req, "if-match");
+          if (!ifMatch) throw new ApiError(428, "VMM-10428", "If-Match header is required for this operation");
+          if (ifMatch !== sim.etag(vm)) throw new ApiError(412, "PLAT-10005", "Invalid eTag header");
+        };
+        if (options.ifMatchBeforeRequestId) checkIfMatch();
         const previous = recorded.get(requestId);
         if (previous) return previous;
-        const ifMatch = header(req, "if-match");
-        if (!ifMatch) throw new ApiError(428, "VMM-10428", "If-Match header is required for this operation");
-        if (ifMatch !== sim.etag(vm)) throw new ApiError(412, "PLAT-10005", "Invalid eTag header");
+        checkIfMatch();
         const dryRun = q.get("$dryrun") === "true";
         const task = sim.act(vm, vmMatch[3], body, dryRun);
         const answer: Answer = {

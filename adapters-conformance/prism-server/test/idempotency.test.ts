@@ -39,6 +39,18 @@ describe("a start whose answer was lost", () => {
     expect(server.inventory.vms.find((v) => v.extId === PRISM_SUBJECTS.liveVm)!.host).toBe(PRISM_SUBJECTS.targetHost);
   });
 
+  it("makes exactly one migration also when Prism checks If-Match before the request id (412, fresh ETag, same id)", async () => {
+    server = await startPrismServer({ timings: { migrationMs: 200 }, ifMatchBeforeRequestId: true });
+    server.sim.faults.loseResponse = { count: 1, pattern: /^POST .*\/\$actions\/migrate-to-host$/ };
+    const task = await client(server, 3).startMigration({ vmId: PRISM_SUBJECTS.liveVm, targetHostId: PRISM_SUBJECTS.targetHost });
+    expect((await task.wait({ maxWaitMs: 10_000 })).outcome).toBe("completed");
+    expect(server.sim.migrationsStarted).toBe(1);
+    const sent = posts(server);
+    expect(sent.map((e) => e.status)).toEqual([202, 412, 202]);
+    expect(new Set(sent.map((e) => e.requestId)).size).toBe(1);
+    expect(sent[2]!.ifMatch).not.toBe(sent[1]!.ifMatch);
+  });
+
   it("retried by the client (no transport retries), makes exactly one migration and returns the first one's task", async () => {
     server = await startPrismServer({ timings: { migrationMs: 200 } });
     server.sim.faults.loseResponse = { count: 1, pattern: /^POST .*\/\$actions\/migrate-to-host$/ };

@@ -18,6 +18,7 @@ const SAMPLES: Record<string, NutanixFault> = {
   "http.401": { kind: "http", status: 401, message: "Authentication required" },
   "http.403": { kind: "http", status: 403, message: "forbidden" },
   "http.404": { kind: "http", status: 404, nativeCode: "PRISM-20005", message: "task not found" },
+  "http.408": { kind: "http", status: 408, message: "request timeout" },
   "http.409": { kind: "http", status: 409, nativeCode: "VMM-30409", message: "busy" },
   "http.412": { kind: "http", status: 412, message: "precondition failed" },
   "http.422": { kind: "http", status: 422, message: "unprocessable" },

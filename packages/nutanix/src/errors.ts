@@ -56,6 +56,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { id: "http.401", kind: "http", status: 401, code: "UNAUTHENTICATED", hint: "check the user name and password or the API key" },
   { id: "http.403", kind: "http", status: 403, code: "PERMISSION_DENIED", hint: "the account needs a role that allows this (see docs/platforms/nutanix.md)" },
   { id: "http.404", kind: "http", status: 404, code: "NOT_FOUND" },
+  { id: "http.408", kind: "http", status: 408, code: "TRANSPORT", retryable: true },
   { id: "http.409", kind: "http", status: 409, code: "CONFLICT" },
   { id: "http.412", kind: "http", status: 412, code: "CONFLICT", retryable: true, hint: "the VM changed since it was read (stale ETag)" },
   { id: "http.422", kind: "http", status: 422, code: "INVALID_ARGUMENT" },

@@ -60,8 +60,6 @@ export interface HttpResponse<T> {
   readonly etag?: string;
 }
 
-const RETRY_STATUS = new Set([408, 429, 503, 504]);
-
 /** The HTTP transport of the Nutanix adapter. */
 export class NutanixTransport {
   readonly #http: AxiosInstance;
@@ -134,16 +132,15 @@ export class NutanixTransport {
       return { status: response.status, data: response.data as T, ...(etag === undefined ? {} : { etag }) };
     }
     const fault = faultFromBody(response.status, response.data);
-    const safe = { ...fault, message: redact(fault.message, this.#secrets) };
-    const error = toVmshiftError(safe, {
-      operation: request.operation,
-      ...(request.subject === undefined ? {} : { subject: request.subject }),
-      cause: { status: response.status, body: redactBody(response.data, this.#secrets) },
-    });
-    if (RETRY_STATUS.has(response.status) || response.status >= 500) {
-      return Promise.reject(new VmshiftError(error.code, error.reason, { adapter: "nutanix", operation: request.operation, ...(request.subject === undefined ? {} : { subject: request.subject }), retryable: true, cause: error.cause, ...(error.details ? { details: error.details } : {}) }));
-    }
-    throw error;
+    // 408/429/5xx are retryable per the error table; the retry resends the same headers.
+    throw toVmshiftError(
+      { ...fault, message: redact(fault.message, this.#secrets) },
+      {
+        operation: request.operation,
+        ...(request.subject === undefined ? {} : { subject: request.subject }),
+        cause: { status: response.status, body: redactBody(response.data, this.#secrets) },
+      },
+    );
   }
 
   #authHeaders(): Record<string, string> {
