@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import * as fleet from "./examples/fleet.ts";
 import * as minimal from "./examples/minimal-adapter.ts";
 import * as advice from "./examples/plan-advice.ts";
 import * as quick from "./examples/quick-migration.ts";
@@ -62,5 +63,10 @@ describe("docs examples run against the simulator", () => {
     const r = await minimal.main();
     expect(r.vms.map((v) => v.id)).toEqual(["vm-a"]);
     expect(r.startError).toBe("NOT_SUPPORTED");
+  });
+  it("fleet: evacuation with one VM cancelled", async () => {
+    const r = await fleet.main(() => {});
+    expect(r.counts).toEqual({ completed: 4, failed: 0, cancelled: 1, skipped: 0 });
+    expect(r.outcomes.find((o) => o.vmId === "web-02")!.vmLocation.hostId).toBe("host-1");
   });
 });

@@ -53,6 +53,11 @@ export class VmshiftClient {
     this.#options = options;
   }
 
+  /** The clock this client waits with (the fleet orchestrator and tools default to it). */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
   /** The adapter's name, e.g. `vsphere`. */
   get adapterName(): string {
     return this.adapter.name;

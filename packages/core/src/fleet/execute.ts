@@ -4,7 +4,7 @@
  * every VM ended up. Per-VM cancel, whole-plan cancel, stop-on-failure, and an event stream.
  */
 import type { VmshiftClient } from "../client.ts";
-import { type Clock, systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import { VmshiftError, isVmshiftError } from "../errors.ts";
 import { type MigrationResult, type VmLocation, isTerminalPhase } from "../model.ts";
 import type { MigrationTask } from "../task.ts";
@@ -69,7 +69,7 @@ export class FleetExecution {
     validatePlan(plan);
     this.plan = plan;
     this.#client = client;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? client.clock;
     this.#limiter = new MigrationLimiter(plan.limits);
     this.#stopOnFailure = options.stopOnFailure ?? plan.stopOnFailure;
     this.#startedAtMs = this.#clock.now();

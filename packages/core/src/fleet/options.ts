@@ -60,7 +60,7 @@ export interface PlanOptions {
   readonly stopOnFailure?: boolean;
   /** Stops planning (listing) with `ABORTED`; when executing, cancels the whole plan. */
   readonly signal?: AbortSignal;
-  /** Time source of plan timestamps and measured durations. Default: the system clock. */
+  /** Time source of plan timestamps and measured durations. Default: the client's clock. */
   readonly clock?: Clock;
 }
 
@@ -73,7 +73,7 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Overrides the plan's `stopOnFailure`. */
   readonly stopOnFailure?: boolean;
-  /** Time source of the report's timestamps and durations. Default: the system clock. */
+  /** Time source of the report's timestamps and durations. Default: the client's clock. */
   readonly clock?: Clock;
 }
 

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import type { VmshiftClient } from "../client.ts";
-import { systemClock } from "../clock.ts";
 import type { Host, MigrationRequest, Vm } from "../model.ts";
 import { CapacityLedger, type FleetInventory, acceptsVms, memoryDemand } from "./inventory.ts";
 import { resolveLimits } from "./limits.ts";
@@ -205,7 +204,7 @@ export class PlanBuilder {
     return {
       kind,
       adapter: this.client.adapterName,
-      createdAt: new Date((this.options.clock ?? systemClock).now()).toISOString(),
+      createdAt: new Date((this.options.clock ?? this.client.clock).now()).toISOString(),
       subjectHostIds,
       migrations,
       skipped: [...this.#skipped],
