@@ -14,7 +14,15 @@ hosts=(a b)
 declare -A uuid=([a]="aaaaaaaa-0000-4000-8000-00000000000a" [b]="bbbbbbbb-0000-4000-8000-00000000000b")
 
 uri_of() { echo "qemu+unix:///system?socket=$lab/hosts/$1/sock/libvirt-sock"; }
-pid_of() { local f="$lab/hosts/$1/libvirtd.pid"; [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+# PID of host $1's daemon: the pid file names a live libvirtd started with that pid file, and its socket exists.
+pid_of() {
+  local f="$lab/hosts/$1/libvirtd.pid" pid
+  [ -s "$f" ] || return 1
+  pid="$(cat "$f")"
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--pid-file $f" || return 1
+  [ -S "$lab/hosts/$1/sock/libvirt-sock" ] || return 1
+  echo "$pid"
+}
 
 configure() {
   local h="$1" d="$lab/hosts/$1"
@@ -89,6 +97,7 @@ case "${1:-}" in
         kill "$pid"
         for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+        rm -f "$lab/hosts/$h/libvirtd.pid"
       fi
     done
     ;;

@@ -121,7 +121,7 @@ export interface GuestHealth {
 /** Reads the serial log (optionally only what came after `fromOffset` bytes). */
 export function readHealth(name: string, fromOffset = 0): GuestHealth & { readonly size: number } {
   const path = serialPath(name);
-  const text = existsSync(path) ? readFileSync(path, "utf8").slice(fromOffset) : "";
+  const text = existsSync(path) ? readFileSync(path).subarray(fromOffset).toString("utf8") : "";
   const ticks = [...text.matchAll(/^tick (\d+) t=\S+ dirtied=\d+MiB verify=(ok|FAIL)/gm)];
   const last = ticks.at(-1);
   return {
@@ -133,11 +133,14 @@ export function readHealth(name: string, fromOffset = 0): GuestHealth & { readon
   };
 }
 
-/** Waits until the guest printed `count` more ticks after `afterTick`; throws with the log tail on timeout. */
-export async function waitForTicks(name: string, afterTick: number, count: number, timeoutMs: number): Promise<GuestHealth> {
+/**
+ * Waits until the guest printed tick number `afterTick + count` or later (looking only at the log
+ * after byte `fromOffset`); throws with the log tail on timeout or when the guest is unhealthy.
+ */
+export async function waitForTicks(name: string, afterTick: number, count: number, timeoutMs: number, fromOffset = 0): Promise<GuestHealth> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const h = readHealth(name);
+    const h = readHealth(name, fromOffset);
     if (h.crashed || h.verifyFailed) throw new Error(`guest ${name} is unhealthy: ${tail(name)}`);
     if (h.lastTick >= afterTick + count) return h;
     if (Date.now() > deadline) throw new Error(`guest ${name} printed no tick beyond ${h.lastTick} within ${timeoutMs} ms (wanted ${afterTick + count}): ${tail(name)}`);
