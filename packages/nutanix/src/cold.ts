@@ -93,21 +93,7 @@ export class ColdMigrations {
   async #advance(id: ColdId, state: ColdState, op: OperationContext): Promise<MigrationSnapshot> {
     const signalOpt = op.signal ? { signal: op.signal } : {};
     const readVm = async (): Promise<V4Vm> => (await getVm(this.#ctx.transport, id.vmExtId, { operation: "migration.get", ...signalOpt })).vm;
-    const step = async (name: Step, action: VmAction, body?: unknown): Promise<V4Task> => {
-      let taskId = state.tasks.get(name);
-      if (taskId === undefined) {
-        taskId = await postVmAction(this.#ctx.transport, {
-          vmExtId: id.vmExtId,
-          action,
-          requestId: stepRequestId(id.requestId, name),
-          ...(body === undefined ? {} : { body }),
-          operation: "migration.cold",
-          ...signalOpt,
-        });
-        state.tasks.set(name, taskId);
-      }
-      return getTask(this.#ctx.transport, taskId, { operation: "migration.get", ...signalOpt });
-    };
+    const step = (name: Step, action: VmAction, body?: unknown): Promise<V4Task> => this.#step(id, state, op, name, action, body);
     const at = (phase: MigrationPhase, task: V4Task | undefined, message: string): MigrationSnapshot => this.#snapshot(id, state, phase, op, message, task);
 
     let vm = await readVm();
@@ -149,6 +135,27 @@ export class ColdMigrations {
     return this.#done(id, state, op);
   }
 
+  /**
+   * Sends step `name` once (its `NTNX-Request-Id` derives from the migration's request id, so a
+   * resend after a restart finds the same task) and reads its task.
+   */
+  async #step(id: ColdId, state: ColdState, op: OperationContext, name: Step, action: VmAction, body: unknown): Promise<V4Task> {
+    const signalOpt = op.signal ? { signal: op.signal } : {};
+    let taskId = state.tasks.get(name);
+    if (taskId === undefined) {
+      taskId = await postVmAction(this.#ctx.transport, {
+        vmExtId: id.vmExtId,
+        action,
+        requestId: stepRequestId(id.requestId, name),
+        ...(body === undefined ? {} : { body }),
+        operation: "migration.cold",
+        ...signalOpt,
+      });
+      state.tasks.set(name, taskId);
+    }
+    return getTask(this.#ctx.transport, taskId, { operation: "migration.get", ...signalOpt });
+  }
+
   /** After a failed step: start the VM again and bring it back to its source host. */
   async #recover(id: ColdId, state: ColdState, op: OperationContext, failed: V4Task, what: string): Promise<MigrationSnapshot> {
     const cause = toVmshiftError(faultFromTask(failed), { operation: "migration.cold", subject: id.vmExtId });
@@ -158,14 +165,7 @@ export class ColdMigrations {
     if (!id.restartOnSource) {
       return vm.powerState === "ON" ? this.#fail(id, state, op, failed, reason, cause.code) : this.#fail(id, state, op, failed, `${reason}; the VM was left stopped as asked (restartOnSourceOnFailure: false)`, "MIGRATION_PARTIAL");
     }
-    const post = async (name: Step, action: VmAction, body?: unknown): Promise<V4Task> => {
-      let taskId = state.tasks.get(name);
-      if (taskId === undefined) {
-        taskId = await postVmAction(this.#ctx.transport, { vmExtId: id.vmExtId, action, requestId: stepRequestId(id.requestId, name), ...(body === undefined ? {} : { body }), operation: "migration.cold", ...signalOpt });
-        state.tasks.set(name, taskId);
-      }
-      return getTask(this.#ctx.transport, taskId, { operation: "migration.get", ...signalOpt });
-    };
+    const post = (name: Step, action: VmAction, body?: unknown): Promise<V4Task> => this.#step(id, state, op, name, action, body);
     if (vm.powerState !== "ON" || state.tasks.has("restart")) {
       const restart = await post("restart", "power-on");
       if (restart.status === "FAILED" || restart.status === "CANCELED") {
