@@ -14,6 +14,8 @@ export interface EnvTiming {
   readonly transferMs: number;
   /** The transfer of a VM under `slowDown`. Default 4000. */
   readonly slowTransferMs: number;
+  /** From the source reporting completion to the VMIM turning Succeeded (vmshift's `finalizing`). Default 150. */
+  readonly finalizeMs: number;
   /** From abortRequested to abortStatus Succeeded. Default 100. */
   readonly abortMs: number;
   /** A VMI's shutdown. Default 100. */
@@ -29,7 +31,7 @@ export interface EnvTiming {
 }
 
 /** Defaults of {@link EnvTiming}. */
-export const DEFAULT_TIMING: EnvTiming = { stepMs: 40, transferMs: 500, slowTransferMs: 4000, abortMs: 100, stopMs: 100, startStepMs: 50, unschedulableTimeoutMs: 1500, secondMs: 1000, tickMs: 20 };
+export const DEFAULT_TIMING: EnvTiming = { stepMs: 40, transferMs: 500, slowTransferMs: 4000, finalizeMs: 150, abortMs: 100, stopMs: 100, startStepMs: 50, unschedulableTimeoutMs: 1500, secondMs: 1000, tickMs: 20 };
 
 /** Per-VM faults, keyed `namespace/name`. */
 export interface VmFaults {
@@ -72,7 +74,8 @@ interface MigrationProgress {
   target?: string;
   runningSince?: number;
   abortAt?: number;
-  failAt?: number;
+  /** When the source reported completion (VMI migrationState.completed); the VMIM turns Succeeded one step later. */
+  completedAt?: number;
 }
 
 /** The controllers. */
@@ -391,11 +394,14 @@ export class Controllers {
         this.#event(vmim, "SuccessfulAbortMigration", "Migration is ready to be canceled by virt-handler.");
         return;
       }
-      if (this.#now() - progress.abortAt < this.#timing.abortMs) return;
-      if (faults.completeBeforeAbort && phase === "Running") {
+      if (progress.completedAt !== undefined || (faults.completeBeforeAbort && phase === "Running")) {
+        // The migration finished before virt-handler could abort it: the abort fails and the migration succeeds.
+        if (this.#now() - progress.abortAt < this.#timing.abortMs && progress.completedAt === undefined) return;
         this.#vmiState(vmim, (s) => Object.assign(s, { abortStatus: "Failed" }));
-        return this.#succeed(vmim, progress);
+        if (progress.completedAt === undefined) this.#complete(vmim, progress);
+        return this.#succeed(vmim);
       }
+      if (this.#now() - progress.abortAt < this.#timing.abortMs) return;
       this.#vmiState(vmim, (s) => Object.assign(s, { abortStatus: "Succeeded", completed: true, failed: true, failureReason: "Live migration has been aborted", endTimestamp: iso(this.#now()) }));
       return this.#fail(vmim, "Migration failed due to being canceled");
     }
@@ -412,6 +418,10 @@ export class Controllers {
         this.#setPhase(vmim, "Running");
         return;
       case "Running": {
+        if (progress.completedAt !== undefined) {
+          if (this.#now() - progress.completedAt >= this.#timing.finalizeMs) this.#succeed(vmim);
+          return;
+        }
         const running = this.#now() - (progress.runningSince ?? this.#now());
         const memoryGiB = Math.max(1, memoryOf(vmi) / 2 ** 30);
         const completionBudget = Number(config.completionTimeoutPerGiB) * memoryGiB * this.#timing.secondMs;
@@ -428,20 +438,25 @@ export class Controllers {
           this.#vmiState(vmim, (s) => Object.assign(s, { completed: true, failed: true, failureReason: "Live migration has been aborted", endTimestamp: iso(this.#now()) }));
           return this.#fail(vmim, `Live migration is not completed after ${Math.round(completionBudget / this.#timing.secondMs)} seconds and has been aborted`);
         }
-        if (!faults.stall && running >= (faults.slow ? this.#timing.slowTransferMs : this.#timing.transferMs)) this.#succeed(vmim, progress);
+        if (!faults.stall && running >= (faults.slow ? this.#timing.slowTransferMs : this.#timing.transferMs)) this.#complete(vmim, progress);
         return;
       }
     }
   }
 
-  #succeed(vmim: Obj, progress: MigrationProgress): void {
-    let final: unknown;
+  /** The source reports completion: the VMI now runs on the target; the VMIM follows on the next step. */
+  #complete(vmim: Obj, progress: MigrationProgress): void {
+    progress.completedAt = this.#now();
     this.#vmiState(vmim, (s, o) => {
       Object.assign(s, { completed: true, endTimestamp: iso(this.#now()), targetNodeDomainDetected: true, targetNodeDomainReadyTimestamp: iso(this.#now()) });
       o.status.nodeName = progress.target;
       o.metadata.labels = { ...o.metadata.labels, "kubevirt.io/nodeName": progress.target! };
-      final = structuredClone(s);
     });
+  }
+
+  #succeed(vmim: Obj): void {
+    const vmi = this.#store.get("virtualmachineinstances", vmim.metadata.namespace, vmim.spec.vmiName) as Obj | undefined;
+    const final = structuredClone(vmi?.status?.migrationState);
     this.#event(vmim, "SuccessfulMigration", `Source node reported migration succeeded`);
     this.#setPhase(vmim, "Succeeded", (s) => void (s.migrationState = final));
     this.#afterFinal(vmim);

@@ -11,7 +11,7 @@
  */
 import { ApiError, Store, type StoredObject } from "./store.ts";
 import { Controllers, DEFAULT_TIMING, type EnvTiming, type VmFaults } from "./controller.ts";
-import { ApiServer, type HttpFaults } from "./http.ts";
+import { ApiServer, type Exchange, type HttpFaults, type RequestFault } from "./http.ts";
 import { admitMigrationCreate } from "./admission.ts";
 import { seedCluster } from "./seed.ts";
 import { type TlsIdentity, localTlsIdentity } from "./tls.ts";
@@ -28,6 +28,8 @@ export interface KubevirtEnvOptions {
   readonly migrations?: Record<string, unknown>;
   /** Bookmark period of watches, ms. Default 300. */
   readonly bookmarkIntervalMs?: number;
+  /** Called with every finished exchange (fixture recordings). */
+  readonly onExchange?: (exchange: Exchange) => void;
   /** TCP port. Default: any free one. */
   readonly port?: number;
 }
@@ -43,11 +45,13 @@ export class KubevirtEnv {
   readonly tls: TlsIdentity;
   /** Requests received so far, `METHOD path?query` each. */
   readonly requests: string[] = [];
+  /** Migrations ever created, per VMI (`namespace/name`). */
+  readonly migrationsCreated = new Map<string, number>();
 
   private constructor(options: KubevirtEnvOptions) {
     this.store = new Store();
     this.controllers = new Controllers(this.store, { ...DEFAULT_TIMING, ...options.timing });
-    this.httpFaults = { failNext: { count: 0, status: 503 }, slowMs: 0, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 300 };
+    this.httpFaults = { failNext: { count: 0, status: 503 }, rules: [], slowMs: 0, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 300 };
     this.token = options.token ?? `env-${Math.random().toString(36).slice(2, 14)}`;
     this.tls = localTlsIdentity();
     this.server = new ApiServer({
@@ -56,6 +60,7 @@ export class KubevirtEnv {
       faults: this.httpFaults,
       token: this.token,
       onRequest: (method, url) => this.requests.push(`${method} ${url}`),
+      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       subresource: (route, body) => this.#subresource(route.namespace, route.name, route.subresource, body),
     });
   }
@@ -63,6 +68,11 @@ export class KubevirtEnv {
   /** Starts the server and the controllers. */
   static async start(options: KubevirtEnvOptions = {}): Promise<KubevirtEnv> {
     const env = new KubevirtEnv(options);
+    env.store.subscribe((e) => {
+      if (e.type !== "ADDED" || e.resource !== "virtualmachineinstancemigrations") return;
+      const key = `${e.object.metadata.namespace}/${(e.object.spec as { vmiName?: string }).vmiName}`;
+      env.migrationsCreated.set(key, (env.migrationsCreated.get(key) ?? 0) + 1);
+    });
     if (options.seed ?? true) seedCluster(env.store, env.controllers, options.migrations ?? {});
     await env.server.listen(options.port ?? 0);
     env.controllers.start();
@@ -111,6 +121,25 @@ export class KubevirtEnv {
   /** The next `count` requests answer `status` (a Status body). */
   failNextRequests(count: number, status = 503): void {
     this.httpFaults.failNext = { count, status };
+  }
+
+  /**
+   * The next `count` requests of one kind fail with 503 before the server acts: `start` (POST of a
+   * migration), `progress` (reads and watches of migrations and VMIs), `cancel` (DELETE of a migration).
+   */
+  failTransiently(where: "start" | "progress" | "cancel", count: number): void {
+    const migrations = (path: string) => path.includes("/virtualmachineinstancemigrations");
+    const matches: Record<typeof where, RequestFault["matches"]> = {
+      start: (method, path) => method === "POST" && migrations(path),
+      progress: (method, path) => method === "GET" && (migrations(path) || path.includes("/virtualmachineinstances")),
+      cancel: (method, path) => method === "DELETE" && migrations(path),
+    };
+    this.httpFaults.rules.push({ matches: matches[where], count, effect: { kind: "status", status: 503 } });
+  }
+
+  /** The server creates the next migration but cuts the connection instead of answering. */
+  loseNextStartResponse(): void {
+    this.httpFaults.rules.push({ matches: (method, path) => method === "POST" && path.includes("/virtualmachineinstancemigrations"), count: 1, effect: { kind: "lose" } });
   }
 
   /** Every answer waits `ms`. */

@@ -10,10 +10,36 @@ import { admitMigrationCreate, admitMigrationUpdate } from "./admission.ts";
 import { validateAgainst } from "./schema.ts";
 import { ApiError, type Resource, type Store, type StoreEvent, type StoredObject, matchFields, matchLabels } from "./store.ts";
 
+/** One request and its answer, for recordings. Watch answers carry their lines with time offsets. */
+export interface Exchange {
+  readonly seq: number;
+  /** When the request arrived, ms after the server started listening. */
+  readonly atMs: number;
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly requestBody?: unknown;
+  readonly contentType?: string;
+  readonly status: number;
+  readonly responseBody?: unknown;
+  readonly watchLines?: readonly { readonly atMs: number; readonly line: string }[];
+}
+
+/** A fault on the next requests that match. */
+export interface RequestFault {
+  readonly matches: (method: string, path: string, watch: boolean) => boolean;
+  /** How many more requests it hits. */
+  count: number;
+  /** `status`: answer this HTTP status before acting; `lose`: act, then cut the connection before answering. */
+  readonly effect: { readonly kind: "status"; readonly status: number } | { readonly kind: "lose" };
+}
+
 /** Fault knobs of the HTTP layer. */
 export interface HttpFaults {
   /** The next N requests (watches included) answer this status (default 503). */
   failNext: { count: number; status: number };
+  /** Targeted faults, first match wins. */
+  rules: RequestFault[];
   /** Every answer waits this long, ms. */
   slowMs: number;
   /** Bookmark period of watches, ms (0: none). */
@@ -73,6 +99,8 @@ export interface ApiServerOptions {
   readonly decentralizedGate?: boolean;
   /** Called on every request (for request counts and recordings). */
   readonly onRequest?: (method: string, url: string) => void;
+  /** Called with every finished exchange (recordings). */
+  readonly onExchange?: (exchange: Exchange) => void;
   /** Subresource hooks the world provides (start/stop/migrate). */
   readonly subresource: (route: Required<Pick<Route, "namespace" | "name" | "subresource">>, body: unknown) => void;
 }
@@ -83,6 +111,8 @@ export class ApiServer {
   readonly #server: Server;
   readonly #watches = new Set<ServerResponse>();
   #url = "";
+  #seq = 0;
+  #started = Date.now();
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
@@ -97,6 +127,7 @@ export class ApiServer {
   async listen(port = 0): Promise<string> {
     await new Promise<void>((resolve) => this.#server.listen(port, "127.0.0.1", resolve));
     this.#url = `https://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#started = Date.now();
     return this.#url;
   }
 
@@ -119,8 +150,23 @@ export class ApiServer {
     const query = url.searchParams;
     this.#options.onRequest?.(method, `${url.pathname}${url.search}`);
     const faults = this.#options.faults;
+    const seq = ++this.#seq;
+    const atMs = Date.now() - this.#started;
+    let body = "";
+    const record = (status: number, responseBody: unknown, watchLines?: { atMs: number; line: string }[]) =>
+      this.#options.onExchange?.({
+        seq,
+        atMs,
+        method,
+        path: url.pathname,
+        query: url.search,
+        ...(body ? { requestBody: parseMaybe(body), contentType: req.headers["content-type"] ?? "" } : {}),
+        status,
+        ...(responseBody === "" || responseBody === undefined ? {} : { responseBody }),
+        ...(watchLines ? { watchLines } : {}),
+      });
     try {
-      const body = await readBody(req);
+      body = await readBody(req);
       if (faults.slowMs > 0) await new Promise((r) => setTimeout(r, faults.slowMs));
       if (this.#options.token !== undefined && req.headers.authorization !== `Bearer ${this.#options.token}`) throw new ApiError(401, "Unauthorized", "Unauthorized");
       if (faults.failNext.count > 0) {
@@ -130,12 +176,22 @@ export class ApiServer {
       const r = route(url.pathname);
       if (!r) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
       const watch = query.get("watch") === "true" || query.get("watch") === "1";
-      if (method === "GET" && watch && !r.name) return this.#watch(r, query, res);
+      const rule = faults.rules.find((f) => f.count > 0 && f.matches(method, url.pathname, watch));
+      if (rule) {
+        rule.count--;
+        if (rule.effect.kind === "status") throw new ApiError(rule.effect.status, REASONS[rule.effect.status] ?? "InternalError", `injected fault: the server answered ${rule.effect.status}`);
+        this.#dispatch(method, r, query, body, req.headers["content-type"] ?? "");
+        res.destroy();
+        return;
+      }
+      if (method === "GET" && watch && !r.name) return this.#watch(r, query, res, (lines) => record(200, undefined, lines));
       const answer = this.#dispatch(method, r, query, body, req.headers["content-type"] ?? "");
       send(res, answer.code, answer.body, answer.warnings);
+      record(answer.code, answer.body);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError(500, "InternalError", error instanceof Error ? error.message : String(error));
       send(res, apiError.code, statusBody(apiError));
+      record(apiError.code, statusBody(apiError));
     }
   }
 
@@ -222,7 +278,7 @@ export class ApiServer {
     return unknown.map((u) => `unknown field "${u}"`);
   }
 
-  #watch(r: Route, query: URLSearchParams, res: ServerResponse): void {
+  #watch(r: Route, query: URLSearchParams, res: ServerResponse, done: (lines: { atMs: number; line: string }[]) => void): void {
     const store = this.#options.store;
     const meta = KINDS[r.resource];
     const label = query.get("labelSelector") ?? undefined;
@@ -230,7 +286,13 @@ export class ApiServer {
     const matches = (o: StoredObject) => (r.namespace === undefined || o.metadata.namespace === r.namespace) && matchLabels(label, o.metadata.labels) && matchFields(field, o);
     const rvParam = query.get("resourceVersion");
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache" });
-    const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    const opened = Date.now();
+    const lines: { atMs: number; line: string }[] = [];
+    const write = (type: string, object: unknown) => {
+      const line = JSON.stringify({ type, object });
+      lines.push({ atMs: Date.now() - opened, line });
+      res.write(`${line}\n`);
+    };
     const emit = (e: StoreEvent) => {
       if (e.resource === r.resource && matches(e.object)) write(e.type, { apiVersion: meta.apiVersion, kind: meta.kind, ...e.object });
     };
@@ -243,6 +305,7 @@ export class ApiServer {
       if (error instanceof ApiError) {
         write("ERROR", statusBody(error));
         res.end();
+        done(lines);
         return;
       }
       throw error;
@@ -255,7 +318,10 @@ export class ApiServer {
       : undefined;
     const timeoutSeconds = Number(query.get("timeoutSeconds") ?? "0");
     const timeout = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
+    let finished = false;
     const cleanup = () => {
+      if (!finished) done(lines);
+      finished = true;
       unsubscribe();
       clearInterval(bookmarks);
       clearTimeout(timeout);
@@ -272,6 +338,14 @@ function send(res: ServerResponse, code: number, body: unknown, warnings: string
   if (warnings.length) headers["Warning"] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
   res.end(text);
+}
+
+function parseMaybe(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -1,7 +1,7 @@
 /** The KubeVirt API environment (test infrastructure, not part of the published adapter). */
 export { KubevirtEnv, type KubevirtEnvOptions } from "./env.ts";
 export { Controllers, DEFAULT_TIMING, type EnvTiming, type VmFaults } from "./controller.ts";
-export { ApiServer, applyPatch, route } from "./http.ts";
+export { ApiServer, type Exchange, applyPatch, route } from "./http.ts";
 export { SEED, seedCluster } from "./seed.ts";
 export { ApiError, Store, matchFields, matchLabels, type StoredObject } from "./store.ts";
 export { SPEC_PATH, validateAgainst, type SchemaCause } from "./schema.ts";

@@ -4,7 +4,6 @@
  * concurrency on update, finalizers + deletionTimestamp on delete, label/field selectors, paged
  * lists with continue tokens, and an event history that watches replay from (older → 410 Gone).
  */
-import { randomUUID } from "node:crypto";
 
 /** Any stored object. */
 export interface StoredObject {
@@ -103,9 +102,27 @@ export class Store {
   /** Continue tokens issued before this rv are expired. */
   #continueFloor = 0;
   readonly #now: () => Date;
+  /** Deterministic ids: the same sequence of creates gives the same uids and generated names (recordings replay across sessions). */
+  #ids = 0;
+  #random: number;
 
-  constructor(now: () => Date = () => new Date()) {
+  constructor(now: () => Date = () => new Date(), seed = 1) {
     this.#now = now;
+    this.#random = seed;
+  }
+
+  #uid(): string {
+    return `00000000-0000-4000-8000-${(++this.#ids).toString(16).padStart(12, "0")}`;
+  }
+
+  #suffix(): string {
+    const alphabet = "bcdfghjklmnpqrstvwxz2456789";
+    let out = "";
+    for (let i = 0; i < 5; i++) {
+      this.#random = (this.#random * 1103515245 + 12345) % 2 ** 31;
+      out += alphabet[this.#random % alphabet.length];
+    }
+    return out;
   }
 
   get resourceVersion(): string {
@@ -134,12 +151,12 @@ export class Store {
     const meta = (input.metadata ??= {} as StoredObject["metadata"]);
     if (!meta.name) {
       if (!meta.generateName) throw new ApiError(422, "Invalid", `${kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { kind, causes: [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }] });
-      do meta.name = `${meta.generateName}${Math.random().toString(36).slice(2, 7)}`;
+      do meta.name = `${meta.generateName}${this.#suffix()}`;
       while (this.#bucket(resource).has(keyOf(meta.namespace, meta.name)));
     }
     const key = keyOf(meta.namespace, meta.name);
     if (this.#bucket(resource).has(key)) throw new ApiError(409, "AlreadyExists", `${resource}.kubevirt.io "${meta.name}" already exists`, { name: meta.name, kind: resource });
-    meta.uid = randomUUID();
+    meta.uid = this.#uid();
     meta.creationTimestamp = this.#now().toISOString().replace(/\.\d+Z$/, "Z");
     meta.generation = 1;
     meta.resourceVersion = String(++this.#rv);

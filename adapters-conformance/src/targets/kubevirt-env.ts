@@ -6,13 +6,28 @@
 import { VmshiftClient } from "@vmshift/core";
 import { type KubevirtAdapterOptions, createKubevirtAdapter } from "@vmshift/kubevirt";
 import { KubevirtEnv, SEED } from "../../kubevirt-env/index.ts";
-import type { ConformanceTarget } from "../target.ts";
+import type { ConformanceSubjects, ConformanceTarget } from "../target.ts";
 
 /** Adapter tuning for a fast local server: short polls and a short unschedulable grace. */
 export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "transport"> = {
   cold: { unschedulableGraceMs: 400, pollInitialDelayMs: 40, pollMaxDelayMs: 200, stopTimeoutMs: 20_000, startTimeoutMs: 20_000 },
   watch: { watchBackoff: { initialDelayMs: 50, maxDelayMs: 500 } },
 };
+
+/** The seeded cluster's subjects (see kubevirt-env/seed.ts). */
+export function envSubjects(): ConformanceSubjects {
+  return {
+    liveVm: SEED.liveVm,
+    targetHost: SEED.targetHost,
+    fullHost: SEED.fullHost,
+    incompatibleHost: SEED.incompatibleHost,
+    coldVm: SEED.coldVm,
+    coldTargetHost: SEED.targetHost,
+    minVmCount: SEED.vmCount,
+    pageSize: 3,
+    missingVmId: "default/no-such-vm",
+  };
+}
 
 export const kubevirtEnvTarget: ConformanceTarget = {
   name: "kubevirt-env",
@@ -24,17 +39,7 @@ export const kubevirtEnvTarget: ConformanceTarget = {
     const clients: VmshiftClient[] = [connect()];
     return {
       client: clients[0]!,
-      subjects: {
-        liveVm: SEED.liveVm,
-        targetHost: SEED.targetHost,
-        fullHost: SEED.fullHost,
-        incompatibleHost: SEED.incompatibleHost,
-        coldVm: SEED.coldVm,
-        coldTargetHost: SEED.targetHost,
-        minVmCount: SEED.vmCount,
-        pageSize: 3,
-        missingVmId: "default/no-such-vm",
-      },
+      subjects: envSubjects(),
       controls: {
         async failDuringTransfer(vmId) {
           env.fault(vmId, { failTransfer: true });
@@ -51,6 +56,18 @@ export const kubevirtEnvTarget: ConformanceTarget = {
           return client;
         },
         requestCount: () => env.requestCount,
+        async failTransiently(where, times) {
+          env.failTransiently(where, times);
+        },
+        async loseNextStartResponse() {
+          env.loseNextStartResponse();
+        },
+        async dropProgressStreams() {
+          env.dropWatches();
+        },
+        async migrationCount(vmId) {
+          return env.migrationsCreated.get(vmId) ?? 0;
+        },
       },
       async close() {
         await Promise.all(clients.map((c) => c.close()));

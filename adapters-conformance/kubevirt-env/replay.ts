@@ -1,0 +1,235 @@
+/**
+ * Replays recorded exchanges (packages/kubevirt/test/fixtures/<scenario>/exchanges.json) through
+ * nock, for the `kubevirt-fixtures` conformance target.
+ *
+ * A session does not know which scenario runs, so every recording starts as a candidate; each
+ * request keeps the candidates that recorded the same request (method, path, query without
+ * resourceVersion/timeouts, POST body), and each control call keeps those that recorded the same
+ * control, and a recording that made a request this session has not made within 300 ms of when
+ * it made it is dropped. While several fit, the one expecting its next new request latest is
+ * preferred (it has the least left to explain). Per candidate,
+ * answers of one request key come in recorded order; when they run out the last answer repeats
+ * (watches: an empty stream that stays open). Watch lines are replayed at their recorded time
+ * offsets, each taken from the preferred candidate at the moment it is due, so a stream opened while
+ * several recordings fitted follows the one that fits once later requests have told them apart.
+ */
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import nock from "nock";
+import type { Exchange } from "./http.ts";
+
+/** Where fixtures live. */
+export const FIXTURES_DIR = fileURLToPath(new URL("../../packages/kubevirt/test/fixtures/", import.meta.url));
+
+/** One fixture file. */
+export interface Recording {
+  readonly scenario: string;
+  readonly source: string;
+  readonly controls: readonly { readonly name: string; readonly arg?: string; readonly afterSeq: number }[];
+  readonly exchanges: readonly Exchange[];
+}
+
+/** Reads every recording, in directory order. */
+export function loadRecordings(dir = FIXTURES_DIR): Recording[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "exchanges.json")))
+    .map((d) => JSON.parse(readFileSync(join(dir, d.name, "exchanges.json"), "utf8")) as Recording)
+    .sort((a, b) => a.scenario.localeCompare(b.scenario));
+}
+
+/** How late a recorded request may come before its recording stops fitting, ms. */
+const OVERDUE_MS = 300;
+
+const VOLATILE_QUERY = new Set(["resourceVersion", "timeoutSeconds", "allowWatchBookmarks"]);
+
+/** The match key of a request. */
+export function requestKey(method: string, path: string, query: string, body: unknown): string {
+  const params = [...new URLSearchParams(query)].filter(([k]) => !VOLATILE_QUERY.has(k)).sort(([a], [b]) => a.localeCompare(b));
+  const q = params.map(([k, v]) => `${k}=${v}`).join("&");
+  return `${method} ${path}?${q}${method === "POST" && body !== undefined ? ` ${stable(body)}` : ""}`;
+}
+
+function stable(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stable).join(",")}]`;
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`).join(",")}}`;
+}
+
+class Candidate {
+  readonly recording: Recording;
+  readonly #queues = new Map<string, Exchange[]>();
+  readonly #used = new Map<string, number>();
+  readonly #timelines = new Map<string, { readonly atMs: number; readonly line: string }[]>();
+  /** When each request key was first made in the recording. */
+  readonly firstAt = new Map<string, number>();
+
+  constructor(recording: Recording) {
+    this.recording = recording;
+    for (const e of recording.exchanges) {
+      const key = requestKey(e.method, e.path, e.query, e.requestBody);
+      if (!this.firstAt.has(key)) this.firstAt.set(key, e.atMs);
+      const queue = this.#queues.get(key) ?? [];
+      queue.push(e);
+      this.#queues.set(key, queue);
+      if (e.watchLines) {
+        const timeline = this.#timelines.get(key) ?? [];
+        for (const l of e.watchLines) timeline.push({ atMs: e.atMs + l.atMs, line: l.line });
+        this.#timelines.set(key, timeline.sort((a, b) => a.atMs - b.atMs));
+      }
+    }
+  }
+
+  has(key: string): boolean {
+    return this.#queues.has(key);
+  }
+
+  /**
+   * The answer for `key` at session time `nowMs`: answers come in recorded order (the last one
+   * repeats); a read (GET) that comes later than recorded answers with the state recorded last at
+   * or before that time instead, so extra polls never see the past.
+   */
+  answer(key: string, method: string, nowMs: number): Exchange {
+    const queue = this.#queues.get(key)!;
+    const i = this.#used.get(key) ?? 0;
+    const inOrder = queue[Math.min(i, queue.length - 1)]!;
+    const byTime = method === "GET" ? queue.filter((e) => e.atMs <= nowMs).at(-1) : undefined;
+    const chosen = byTime && byTime.atMs > inOrder.atMs ? byTime : inOrder;
+    this.#used.set(key, Math.max(i, queue.indexOf(chosen)) + 1);
+    return chosen;
+  }
+
+  /** Every watch line recorded for `key`, on the session's timeline. */
+  timeline(key: string): readonly { readonly atMs: number; readonly line: string }[] {
+    return this.#timelines.get(key) ?? [];
+  }
+}
+
+/** A replay over one nock host, for one session. */
+export class Replayer {
+  #candidates: Candidate[];
+  #count = 0;
+  readonly #opened = Date.now();
+  readonly #called: { name: string; arg?: string }[] = [];
+  readonly #requested = new Set<string>();
+  /** Recorded time of the answer last served per key (a watch continues from its list's). */
+  readonly #servedAt = new Map<string, number>();
+
+  /** When `candidate` first made a request this session has not made yet (Infinity: none left). */
+  #nextNew(candidate: Candidate): number {
+    let next = Infinity;
+    for (const [key, at] of candidate.firstAt) if (!this.#requested.has(key) && at < next) next = at;
+    return next;
+  }
+
+  /** Drops overdue candidates (unless that would drop all) and puts the preferred one first. */
+  #rank(): void {
+    const now = Date.now() - this.#opened;
+    const timely = this.#candidates.filter((c) => this.#nextNew(c) + OVERDUE_MS >= now);
+    const kept = timely.length > 0 ? timely : this.#candidates;
+    this.#candidates = kept.map((c, i) => ({ c, i, next: this.#nextNew(c) })).sort((a, b) => b.next - a.next || a.i - b.i).map((x) => x.c);
+  }
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #interceptors: nock.Interceptor[] = [];
+  /** Requests that found no recorded answer. */
+  readonly misses: string[] = [];
+
+  constructor(baseUrl: string, recordings: readonly Recording[]) {
+    this.#candidates = recordings.map((r) => new Candidate(r));
+    const scope = nock(baseUrl).persist();
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"] as const) {
+      const interceptor = scope.intercept(/.*/, method);
+      // nock 15 hands a one-argument reply function the fetch Request (two arguments would mean callback style).
+      interceptor.reply((async (request: Request) => this.#answer(method, request.url, await request.text())) as never);
+      this.#interceptors.push(interceptor);
+    }
+  }
+
+  /** Requests answered so far. */
+  get requestCount(): number {
+    return this.#count;
+  }
+
+  /** Scenarios still consistent with what this session did. */
+  get candidates(): string[] {
+    return this.#candidates.map((c) => c.recording.scenario);
+  }
+
+  /** A control was called: keep the recordings that called it too. */
+  control(name: string, arg?: string): void {
+    this.#called.push({ name, ...(arg === undefined ? {} : { arg }) });
+    const next = this.#candidates.filter((c) => c.recording.controls.some((x) => x.name === name && x.arg === arg));
+    if (next.length === 0) throw new Error(`no fixture recorded a session that called ${name}(${arg ?? ""}); re-record the fixtures`);
+    this.#candidates = next;
+  }
+
+  close(): void {
+    for (const t of this.#timers) clearInterval(t);
+    for (const interceptor of this.#interceptors) nock.removeInterceptor(interceptor);
+  }
+
+  #answer(method: string, uri: string, rawBody: string): readonly [number, unknown, Record<string, string>] {
+    this.#count++;
+    const url = new URL(uri, "http://x");
+    const body = rawBody ? safeParse(rawBody) : undefined;
+    const key = requestKey(method, url.pathname, url.search, body);
+    // A recording that called a control by this point of its session, when this session has not, does not fit.
+    const alive = this.#candidates.filter((c) => c.has(key) && c.recording.controls.every((x) => x.afterSeq >= this.#count - 1 || this.#called.some((y) => y.name === x.name && y.arg === x.arg)));
+    if (alive.length === 0) {
+      this.misses.push(key);
+      return [500, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", reason: "InternalError", code: 500, message: `kubevirt-fixtures: no recorded answer for ${key} (candidates: ${this.candidates.join(", ")})` }, { "Content-Type": "application/json" }];
+    }
+    this.#candidates = alive;
+    this.#requested.add(key);
+    this.#rank();
+    const now = Date.now() - this.#opened;
+    if (url.searchParams.get("watch") === "true") {
+      const list = new URLSearchParams(url.search);
+      list.delete("watch");
+      const listedAt = this.#servedAt.get(requestKey(method, url.pathname, `?${list.toString()}`, body));
+      return [200, this.#stream(key, listedAt ?? now - 100), { "Content-Type": "application/json" }];
+    }
+    const chosen = this.#candidates.map((c) => c.answer(key, method, now))[0]!;
+    this.#servedAt.set(key, chosen.atMs);
+    return [chosen.status, chosen.responseBody === undefined ? "" : JSON.stringify(chosen.responseBody), { "Content-Type": "application/json" }];
+  }
+
+  /**
+   * A watch body: from the preferred candidate's timeline of that watch, the lines recorded after
+   * the state its list answered with (`sinceMs`), each pushed when due (at once when already past).
+   * Stays open afterwards, as a live watch would.
+   */
+  #stream(key: string, sinceMs: number): Readable {
+    let last = sinceMs;
+    const tick = () => {
+      this.#rank();
+      const now = Date.now() - this.#opened;
+      for (const { atMs, line } of this.#candidates[0]?.timeline(key) ?? []) {
+        if (atMs > last && atMs <= now) stream.push(`${line}\n`);
+      }
+      last = Math.max(last, now);
+    };
+    const timer = setInterval(tick, 5);
+    this.#timers.add(timer);
+    const timers = this.#timers;
+    const stream = new Readable({
+      read() {},
+      destroy(error, callback) {
+        clearInterval(timer);
+        timers.delete(timer);
+        callback(error);
+      },
+    });
+    return stream;
+  }
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

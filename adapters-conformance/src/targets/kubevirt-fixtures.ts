@@ -1,0 +1,77 @@
+/**
+ * The `kubevirt-fixtures` target: the KubeVirt adapter against nock replays of recorded REST
+ * exchanges (packages/kubevirt/test/fixtures/<scenario>/exchanges.json, see their SOURCE.md).
+ * No server runs; each session gets its own fake host name, and the controls only tell the
+ * replay which recordings still fit.
+ */
+import { VmshiftClient } from "@vmshift/core";
+import { createKubevirtAdapter } from "@vmshift/kubevirt";
+import { FIXTURE_FOLLOW, fixtureRequestIds } from "../../kubevirt-env/record-fixtures.ts";
+import { Replayer, loadRecordings } from "../../kubevirt-env/replay.ts";
+import type { ConformanceTarget } from "../target.ts";
+import { ENV_ADAPTER_TUNING, envSubjects } from "./kubevirt-env.ts";
+
+let sessions = 0;
+
+/** A kubeconfig for a fixture host; the token is a placeholder, never a credential. */
+function fixtureKubeconfig(server: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: fixtures",
+    "  cluster:",
+    `    server: ${server}`,
+    "users:",
+    "- name: fixtures",
+    "  user:",
+    "    token: placeholder-not-a-credential",
+    "contexts:",
+    "- name: fixtures",
+    "  context: {cluster: fixtures, user: fixtures}",
+    "current-context: fixtures",
+    "",
+  ].join("\n");
+}
+
+export const kubevirtFixturesTarget: ConformanceTarget = {
+  name: "kubevirt-fixtures",
+  adapter: "kubevirt",
+  description: "@vmshift/kubevirt against nock replays of exchanges synthesized from the KubeVirt API environment",
+  async available() {
+    return loadRecordings().length > 0 ? { ok: true } : { ok: false, reason: "no fixtures under packages/kubevirt/test/fixtures (run node adapters-conformance/kubevirt-env/record-fixtures.ts)" };
+  },
+  async open() {
+    const server = `https://kubevirt-fixtures-${++sessions}.test:6443`;
+    const replay = new Replayer(server, loadRecordings());
+    const ids = fixtureRequestIds();
+    const connect = () => new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml: fixtureKubeconfig(server) }, ...ENV_ADAPTER_TUNING }), { requestIdGenerator: ids, follow: FIXTURE_FOLLOW });
+    const clients = [connect()];
+    return {
+      client: clients[0]!,
+      subjects: envSubjects(),
+      controls: {
+        async failDuringTransfer(vmId) {
+          replay.control("failDuringTransfer", vmId);
+        },
+        async failColdStartOnTarget(vmId) {
+          replay.control("failColdStartOnTarget", vmId);
+        },
+        async slowDown(vmId) {
+          replay.control("slowDown", vmId);
+        },
+        async restart() {
+          replay.control("restart");
+          const client = connect();
+          clients.push(client);
+          return client;
+        },
+        requestCount: () => replay.requestCount,
+      },
+      async close() {
+        await Promise.all(clients.map((c) => c.close()));
+        replay.close();
+      },
+    };
+  },
+};
