@@ -5,7 +5,7 @@
 //
 // It prints one line on stdout once listening:
 //
-//	VMSHIFT_VCSIM url=https://127.0.0.1:PORT/sdk thumbprint=AA:BB:... pid=N
+//	VMSHIFT_VCSIM url=https://127.0.0.1:PORT/sdk thumbprint=AA:BB:... cert=/tmp/….pem pid=N
 //
 // and stops on SIGTERM/SIGINT. Build offline (see .ci/setup.d/30-vsphere.sh):
 //
@@ -61,10 +61,7 @@ func main() {
 		}
 		installExtensions(k)
 	}
-	if *useTLS {
-		model.Service.TLS = new(tls.Config)
-	}
-	srv := model.Service.NewServer()
+	srv := model.Service.NewServer() // plain HTTP on a loopback port we do not use; we serve its mux below
 	defer srv.Close()
 
 	// Serve the simulator's mux on our own listener, behind the counting / session-expiry front.
@@ -76,13 +73,15 @@ func main() {
 	mux := http.NewServeMux()
 	mux.Handle("/vmshift/", controlHandler(k))
 	mux.Handle("/", front)
-	scheme, thumb := "http", ""
+	scheme, thumb, certFile := "http", "", ""
 	if *useTLS {
-		cfg := srv.Server.TLS.Clone()
-		cfg.ClientAuth = tls.NoClientCert
-		ln = tls.NewListener(ln, cfg)
-		thumb = thumbprint(srv.Certificate().Raw)
-		scheme = "https"
+		cert, der, file, err := selfSigned()
+		if err != nil {
+			log.Fatalf("certificate: %v", err)
+		}
+		defer os.Remove(file)
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		thumb, certFile, scheme = thumbprint(der), file, "https"
 	}
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -90,7 +89,7 @@ func main() {
 			log.Fatalf("serve: %v", err)
 		}
 	}()
-	fmt.Printf("VMSHIFT_VCSIM url=%s://%s/sdk thumbprint=%s pid=%d\n", scheme, ln.Addr().String(), thumb, os.Getpid())
+	fmt.Printf("VMSHIFT_VCSIM url=%s://%s/sdk thumbprint=%s cert=%s pid=%d\n", scheme, ln.Addr().String(), thumb, certFile, os.Getpid())
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)

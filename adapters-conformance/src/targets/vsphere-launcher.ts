@@ -3,10 +3,9 @@
  * .ci/setup.d/30-vsphere.sh into .cache/vcsim/vmshift-vcsim) and talks to its control endpoint.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import https from "node:https";
-import { PinnedAgent } from "@vmshift/vsphere";
 
 /** Where the setup script puts the launcher. */
 export const VCSIM_BINARY = fileURLToPath(new URL("../../../.cache/vcsim/vmshift-vcsim", import.meta.url));
@@ -17,6 +16,8 @@ export interface Vcsim {
   readonly url: string;
   /** SHA-256 thumbprint of its self-signed certificate. */
   readonly thumbprint: string;
+  /** Its certificate, PEM (valid for 127.0.0.1), to verify it as a CA. */
+  readonly caPem: string;
   /** Calls the control endpoint (`/vmshift/...`) with POST; resolves when it answered 2xx. */
   control(path: string, query?: Readonly<Record<string, string>>): Promise<void>;
   /** GETs a control endpoint and parses its JSON answer. */
@@ -58,11 +59,16 @@ export async function startVcsim(flags: readonly string[] = []): Promise<Vcsim> 
   child.stderr!.resume();
   const url = /url=(\S+)/.exec(line)?.[1] ?? "";
   const thumbprint = /thumbprint=(\S*)/.exec(line)?.[1] ?? "";
-  const agent = thumbprint ? new PinnedAgent(thumbprint) : undefined;
+  const certFile = /cert=(\S+)/.exec(line)?.[1];
+  const caPem = certFile ? readFileSync(certFile, "utf8") : "";
+  // CA verification rather than the pin here: nock (loaded by other targets in the same process)
+  // wraps sockets and hides the peer certificate the pin checks.
+  const agent = caPem ? new https.Agent({ ca: caPem, keepAlive: false }) : undefined;
   const base = url.replace(/\/sdk$/, "");
   return {
     url,
     thumbprint,
+    caPem,
     async control(path, query = {}) {
       const qs = new URLSearchParams(query).toString();
       await request(agent, "POST", `${base}/vmshift/${path}${qs ? `?${qs}` : ""}`);

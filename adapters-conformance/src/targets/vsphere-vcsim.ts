@@ -1,7 +1,8 @@
 /**
  * The `vsphere-vcsim` target: the vSphere adapter against vmshift's vcsim launcher (govmomi's
  * simulator from Debian's packages plus timed vMotion tasks, CancelTask, faults and paging). One
- * fresh launcher per scenario; TLS with the launcher's certificate pinned by thumbprint.
+ * fresh launcher per scenario; TLS verified against the launcher's certificate (`ca`; the
+ * thumbprint pin is covered by adapters-conformance/vcsim/vcsim.test.ts, where no nock is loaded).
  */
 import { type Host, VmshiftClient } from "@vmshift/core";
 import { type SoapExchange, createVsphereAdapter } from "@vmshift/vsphere";
@@ -61,7 +62,7 @@ export function createVcsimTarget(hooks: VcsimRecordingHooks = {}): ConformanceT
             url: sim.url,
             username: "vmshift",
             password: hooks.password ?? "vcsim-password",
-            thumbprint: sim.thumbprint,
+            ca: sim.caPem,
             onRequest: () => requests++,
             ...(hooks.onExchange ? { onExchange: hooks.onExchange } : {}),
             waitMaxSeconds: 5,
