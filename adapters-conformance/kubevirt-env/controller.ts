@@ -201,6 +201,7 @@ export class Controllers {
         spec: structuredClone(vm.spec?.template?.spec ?? { domain: { devices: {} } }),
         status: {
           phase: "Pending",
+          runtimeUser: 107,
           conditions: [
             notMigratable
               ? { type: "LiveMigratable", status: "False", reason: notMigratable.reason, message: notMigratable.message, lastProbeTime: null, lastTransitionTime: null }

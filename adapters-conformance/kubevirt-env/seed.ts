@@ -109,6 +109,7 @@ export function seedCluster(store: Store, controllers: Controllers, migrations: 
       status: {
         phase: "Running",
         nodeName: host,
+        runtimeUser: 107,
         migrationMethod: "BlockMigration",
         migrationTransport: "Unix",
         conditions: [

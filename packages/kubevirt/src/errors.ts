@@ -41,7 +41,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   { id: "admission.priority", native: "webhook: Migration priority queue, only virt-controller is allowed to set priority field", code: "PERMISSION_DENIED", matches: has(/only virt-controller is allowed to set priority/) },
   { id: "admission.decentralizedGate", native: "webhook: DecentralizedLiveMigration feature gate is not enabled in kubevirt resource", code: "CAPABILITY_UNAVAILABLE", matches: has(/DecentralizedLiveMigration feature gate is not enabled/) },
   { id: "admission.affinityDuringMigration", native: "Node affinity should not be changed during VMI migration", code: "CONFLICT", retryable: true, matches: has(/Node affinity should not be changed during VMI migration/) },
-  { id: "admission.specImmutable", native: "update webhook: migration spec is immutable / vmi-name label change", code: "INVALID_ARGUMENT", matches: has(/(spec|label).*(immutable|cannot be changed|can't be changed)/i) },
+  { id: "admission.specImmutable", native: "update webhook: migration spec is immutable / vmi-name label change", code: "INVALID_ARGUMENT", matches: has(/(spec|label).*(immutable|is restricted|cannot be changed|can.t be (changed|modified))/i) },
   { id: "subresource.notRunning", native: "409 VM is not running", code: "INVALID_STATE", retryable: false, matches: has(/VM is not running/) },
   { id: "subresource.alreadyRunning", native: "409 VM is already running", code: "INVALID_STATE", retryable: false, matches: has(/VM is already running/) },
   { id: "subresource.manualStart", native: "409 Always does not support manual start requests", code: "INVALID_STATE", retryable: false, matches: has(/does not support manual (start|stop) requests/) },
