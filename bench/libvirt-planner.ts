@@ -12,7 +12,7 @@
  */
 import { createClient, modelPrecopy } from "@vmshift/core";
 import { createLibvirtAdapter } from "@vmshift/libvirt";
-import { type LabHost, type Workload, bootGuest, labAvailability, removeDomain, startDaemons, virsh } from "../adapters-conformance/libvirt-lab/lab.ts";
+import { type LabHost, type Workload, acquireLab, bootGuest, labAvailability, removeDomain, startDaemons, virsh } from "../adapters-conformance/libvirt-lab/lab.ts";
 import { labHosts } from "../adapters-conformance/src/targets/libvirt-local.ts";
 import { type BenchRow, report } from "./lib.ts";
 
@@ -40,6 +40,7 @@ if (!availability.ok) {
   console.error(`libvirt-planner: skipped: ${availability.reason}`);
   process.exit(0);
 }
+const release = await acquireLab("bench/libvirt-planner.ts");
 await startDaemons();
 const client = createClient(createLibvirtAdapter({ hosts: labHosts() }));
 
@@ -99,6 +100,7 @@ for (const c of CASES) {
 }
 await removeDomain(NAME);
 await client.close();
+release();
 report("libvirt-planner", rows);
 console.log(`\ncalibration: base ${Math.round((baseBytes ?? 0) / MIB)} MiB beyond fill + working set, overhead ${Math.round(overheadMs)} ms at each end\n`);
 console.log("| case | measured total | planner (calibrated) | error | planner (raw RAM size) | measured downtime | planner downtime | rounds measured / planned |");

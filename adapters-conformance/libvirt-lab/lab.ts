@@ -4,7 +4,7 @@
  * Test infrastructure only; everything it makes lives under `.cache/libvirt-lab/`.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -195,4 +195,48 @@ export function qemuPid(host: LabHost, name: string): number | undefined {
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, "utf8").trim());
   return Number.isSafeInteger(pid) && pid > 1 ? pid : undefined;
+}
+
+/**
+ * Takes the lab for this process: one user at a time (the conformance target, the real-migration
+ * tests and the bench would otherwise share two cores and stop each other's daemons). A lock
+ * directory under the lab holds the owner's PID; a lock whose owner is dead is taken over.
+ * Resolves with the release function; rejects after `timeoutMs`.
+ */
+export async function acquireLab(owner: string, timeoutMs = 15 * 60_000): Promise<() => void> {
+  const dir = join(LAB_DIR, "lock");
+  mkdirSync(LAB_DIR, { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, "owner"), `${process.pid} ${owner}\n`);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        process.off("exit", release);
+        rmSync(dir, { recursive: true, force: true });
+      };
+      process.on("exit", release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = existsSync(join(dir, "owner")) ? readFileSync(join(dir, "owner"), "utf8") : "";
+    const pid = Number(holder.split(" ")[0]);
+    let alive = false;
+    if (Number.isSafeInteger(pid) && pid > 0) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch {
+        alive = false;
+      }
+    }
+    if (!alive && holder !== "") rmSync(dir, { recursive: true, force: true });
+    else if (holder === "" && existsSync(dir) && Date.now() - statSync(dir).mtimeMs > 10_000) rmSync(dir, { recursive: true, force: true });
+    if (Date.now() > deadline) throw new Error(`the libvirt lab is busy (held by ${holder.trim() || "?"}) for more than ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

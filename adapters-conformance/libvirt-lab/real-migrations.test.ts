@@ -12,7 +12,7 @@ import { createLibvirtAdapter } from "@vmshift/libvirt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labHosts } from "../src/targets/libvirt-local.ts";
 import { assertHealthy, logOffset } from "./health.ts";
-import { type LabHost, bootGuest, labAvailability, qemuPid, removeDomain, startDaemons, whereRunning } from "./lab.ts";
+import { type LabHost, acquireLab, bootGuest, labAvailability, qemuPid, removeDomain, startDaemons, whereRunning } from "./lab.ts";
 
 const NAME = "vmshift-lab-real";
 const MIB = 1024 ** 2;
@@ -25,16 +25,23 @@ describe.skipIf(!availability.ok)("real migrations in the libvirt lab", { timeou
   let here: LabHost = "a";
   const other = (): LabHost => (here === "a" ? "b" : "a");
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
+    release = await acquireLab("real-migrations.test.ts");
     await startDaemons();
     // 128 MiB guest; 32 MiB working set dirtied at 30 MiB/s, 32 MiB fill verified every second.
     vmId = await bootGuest(NAME, "a", 128, { fillMiB: 32, dirtyMiB: 32, rateMiBps: 30 });
     client = createClient(createLibvirtAdapter({ hosts: labHosts(), defaults: { shutdownTimeoutMs: 3000, postCopyAfter: { minElapsedMs: 2000, minIterations: 3 } } }));
-  }, 120_000);
+  }, 20 * 60_000);
 
   afterAll(async () => {
-    await client?.close();
-    await removeDomain(NAME);
+    try {
+      await client?.close();
+      await removeDomain(NAME);
+    } finally {
+      release?.();
+    }
   });
 
   async function until(task: MigrationTask, pred: (bytes: number) => boolean): Promise<void> {

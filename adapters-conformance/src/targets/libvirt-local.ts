@@ -12,7 +12,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { createClient, type VmshiftClient } from "@vmshift/core";
 import { type LibvirtHostConfig, countingRunner, createLibvirtAdapter, spawnVirshRunner } from "@vmshift/libvirt";
 import {
-  LAB_HOSTS, type LabHost, bootGuest, defineGuest, failStartFlag, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
+  LAB_HOSTS, type LabHost, acquireLab, bootGuest, defineGuest, failStartFlag, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
 } from "../../libvirt-lab/lab.ts";
 import type { ConformanceSession, ConformanceTarget } from "../target.ts";
 
@@ -86,6 +86,13 @@ function armDestinationKill(target: LabHost, source: LabHost, timeoutMs = 120_00
   setTimeout(() => void tick(), 200);
 }
 
+let releaseLab: (() => void) | undefined;
+
+/** Holds the lab for this process from the first session until `dispose`. */
+async function holdLab(): Promise<void> {
+  releaseLab ??= await acquireLab("conformance libvirt-local");
+}
+
 /** What {@link openLibvirtLab} hands out. */
 export interface LibvirtLab {
   readonly client: VmshiftClient;
@@ -95,7 +102,7 @@ export interface LibvirtLab {
   readonly sourceHostId: string;
   /** The other lab host. */
   readonly targetHostId: string;
-  /** Closes the client; the daemons keep running (`stopLibvirtLab` stops them). */
+  /** Closes the client and lets others use the lab; the daemons keep running (`stopLibvirtLab` stops them). */
   close(): Promise<void>;
 }
 
@@ -103,13 +110,22 @@ export interface LibvirtLab {
 export async function openLibvirtLab(): Promise<LibvirtLab> {
   const availability = await labAvailability();
   if (!availability.ok) throw new Error(`libvirt lab unavailable: ${availability.reason}`);
-  await startDaemons();
-  const guest = await ensureGuest();
-  const client = createClient(createLibvirtAdapter({ hosts: labHosts(), defaults: { shutdownTimeoutMs: 3000 } }));
-  return {
-    client, vmId: guest.uuid, sourceHostId: guest.host, targetHostId: LAB_HOSTS.find((h) => h !== guest.host)!,
-    close: () => client.close(),
-  };
+  const release = await acquireLab("openLibvirtLab");
+  try {
+    await startDaemons();
+    const guest = await ensureGuest();
+    const client = createClient(createLibvirtAdapter({ hosts: labHosts(), defaults: { shutdownTimeoutMs: 3000 } }));
+    return {
+      client, vmId: guest.uuid, sourceHostId: guest.host, targetHostId: LAB_HOSTS.find((h) => h !== guest.host)!,
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 /** Destroys the lab guest and stops both daemons. */
@@ -125,6 +141,7 @@ export const libvirtLocalTarget: ConformanceTarget = {
   description: "two libvirt 11 daemons on this machine, a 128 MiB TCG guest migrating for real (QEMU 10)",
   available: labAvailability,
   async open(): Promise<ConformanceSession> {
+    await holdLab();
     await startDaemons();
     disarmFaults();
     const guest = await ensureGuest();
@@ -161,7 +178,14 @@ export const libvirtLocalTarget: ConformanceTarget = {
       },
     };
   },
-  dispose: stopLibvirtLab,
+  async dispose() {
+    try {
+      await stopLibvirtLab();
+    } finally {
+      releaseLab?.();
+      releaseLab = undefined;
+    }
+  },
 };
 
 export default libvirtLocalTarget;
