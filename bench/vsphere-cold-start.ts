@@ -39,7 +39,11 @@ const { writeFileSync } = await import("node:fs");
 const ca = fileURLToPath(new URL("../.cache/vcsim/bench-ca.pem", import.meta.url));
 writeFileSync(ca, sim.caPem);
 try {
-  const vmId = "vm-63";
+  const { createVsphereAdapter } = await import("@vmshift/vsphere");
+  const { createClient } = await import("@vmshift/core");
+  const probe = createClient(createVsphereAdapter({ url: sim.url, username: "bench", password: "bench-pw", ca: sim.caPem }));
+  const vmId = (await probe.listVms().all()).find((v) => v.name === "DC0_C0_RP0_VM0")!.id;
+  await probe.close();
   const imports: number[] = [];
   const firsts: number[] = [];
   const walls: number[] = [];
