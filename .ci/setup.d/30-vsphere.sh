@@ -23,6 +23,7 @@ if [ -x "$BIN" ] && [ -z "$(find "$SRC" -name '*.go' -newer "$BIN" -print -quit)
   exit 0
 fi
 mkdir -p "$OUT"
+export GOCACHE="${GOCACHE:-$ROOT/.cache/go-build}"
 cd "$SRC"
 GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOPROXY=off go build -o "$BIN.tmp" .
 mv "$BIN.tmp" "$BIN"

@@ -13,6 +13,7 @@ import { hypervLiveTarget } from "./hyperv-live.ts";
 import { vsphereVcsimTarget } from "./vsphere-vcsim.ts";
 import { libvirtLocalTarget } from "./libvirt-local.ts";
 import { vsphereFixturesTarget } from "./vsphere-fixtures.ts";
+import { vsphereLiveTarget } from "./vsphere-live.ts";
 
 /** Every known target. */
 export const TARGETS: readonly ConformanceTarget[] = [
@@ -27,6 +28,7 @@ export const TARGETS: readonly ConformanceTarget[] = [
   vsphereVcsimTarget,
   libvirtLocalTarget,
   vsphereFixturesTarget,
+  vsphereLiveTarget,
 ];
 
 /** Looks a target up by name. */
