@@ -3,7 +3,7 @@
  * answers that server can give (Kubernetes Status, Prism error bodies, vim25 SOAP). "Hostile"
  * answers echo the credentials the client sent, as a misbehaving proxy or server might.
  */
-import { type Logger, type VmshiftClient, createClient } from "@vmshift/core";
+import { type Clock, type Logger, type VmshiftClient, createClient } from "@vmshift/core";
 import { KubevirtAdapter } from "@vmshift/kubevirt";
 import { createNutanixAdapter } from "@vmshift/nutanix";
 import { createVsphereAdapter } from "@vmshift/vsphere";
@@ -27,6 +27,7 @@ export const SECRETS = {
   nutanixPassword: "Nx-Quartz!Lantern-4471",
   nutanixApiKey: "nkey-7Qe2Rw9Ty4Ui8Op3As6Df",
   vspherePassword: "Vs-Cobalt#Heron-5583",
+  hypervPassword: "Hv-Saffron%Glacier-2210",
 } as const;
 
 /** The user names that go with the passwords (not secret, but their Basic form is). */
@@ -41,6 +42,9 @@ export function secretForms(): string[] {
 function logging(endpoint: Endpoint): { logger?: Logger } {
   return endpoint.logger === undefined ? {} : { logger: endpoint.logger };
 }
+
+/** Real time, but every backoff sleep ends at once (retries without waiting). */
+export const instantClock: Clock = { now: () => Date.now(), sleep: async () => {} };
 
 /** A kubeconfig (JSON is valid YAML) for the server, with a bearer token. */
 export function kubeconfigFor(endpoint: Endpoint): string {
@@ -59,7 +63,7 @@ export function kubeconfigFor(endpoint: Endpoint): string {
 /** The KubeVirt adapter through a kubeconfig; `insecure` uses the adapter's `insecureSkipTlsVerify`. */
 export function kubevirtClient(endpoint: Endpoint): VmshiftClient {
   const adapter = new KubevirtAdapter({ connection: { kubeconfigYaml: kubeconfigFor(endpoint), ...(endpoint.tls === "insecure" ? { insecureSkipTlsVerify: true } : {}) } });
-  return createClient(adapter, logging(endpoint));
+  return createClient(adapter, { clock: instantClock, ...logging(endpoint) });
 }
 
 /** The Nutanix adapter with Basic auth (or an API key), no retry delay. */
@@ -69,11 +73,12 @@ export function nutanixClient(endpoint: Endpoint, auth: "basic" | "apiKey" = "ba
     auth: auth === "basic" ? { username: USERS.nutanix, password: SECRETS.nutanixPassword } : { apiKey: SECRETS.nutanixApiKey },
     retries: 1,
     retryDelayMs: 1,
+    clock: instantClock,
     ...(endpoint.tls === "ca" && endpoint.certPem ? { ca: endpoint.certPem } : {}),
     ...(endpoint.tls === "insecure" ? { insecureSkipTlsVerify: true } : {}),
     ...logging(endpoint),
   });
-  return createClient(adapter, logging(endpoint));
+  return createClient(adapter, { clock: instantClock, ...logging(endpoint) });
 }
 
 /** The vSphere adapter over SOAP with a CA, a pinned thumbprint, or no verification. */
@@ -87,13 +92,20 @@ export function vsphereClient(endpoint: Endpoint): VmshiftClient {
     ...(endpoint.tls === "insecure" ? { insecureSkipTlsVerify: true } : {}),
     ...logging(endpoint),
   });
-  return createClient(adapter, logging(endpoint));
+  return createClient(adapter, { clock: instantClock, ...logging(endpoint) });
 }
 
-/** What the credentials in a request look like, for answers that echo them. */
+/**
+ * The credentials a request carried, for answers that echo them: the Authorization header as
+ * sent, its bare token, the password inside HTTP Basic, the API key, the SOAP Login password.
+ */
 function credentialsIn(request: SeenRequest): string {
-  const password = /<password>([^<]*)<\/password>/.exec(request.body)?.[1];
-  return [request.headers.authorization, request.headers["x-ntnx-api-key"], password].filter(Boolean).join(" ");
+  const authorization = request.headers.authorization ?? "";
+  const bare = authorization.replace(/^(Bearer|Basic)\s+/i, "");
+  const basicPassword = /^Basic /i.test(authorization) ? Buffer.from(bare, "base64").toString("utf8").split(":").slice(1).join(":") : "";
+  const soapPassword = /<password>([^<]*)<\/password>/.exec(request.body)?.[1];
+  const apiKey = request.headers["x-ntnx-api-key"];
+  return [authorization, bare, basicPassword, typeof apiKey === "string" ? apiKey : "", soapPassword].filter(Boolean).join(" | ");
 }
 
 /** A Kubernetes `Status` answer; `echo` puts the request's credentials into the message. */
@@ -112,6 +124,11 @@ export function prismError(status: number, echo = false): (request: SeenRequest)
   });
 }
 
+/** A plain-text answer that echoes the request's credentials (a misbehaving proxy). */
+export function textEcho(status: number): (request: SeenRequest) => Answer {
+  return (request) => ({ status, contentType: "text/plain", body: `upstream refused the request with ${credentialsIn(request)}` });
+}
+
 const SOAP = (body: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
 
@@ -120,6 +137,11 @@ const SERVICE_CONTENT = SOAP(
 );
 
 const xmlText = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+
+/** A vCenter that hands out ServiceContent and drops the connection when the client sends Login. */
+export function vcenterDroppingLogin(): (request: SeenRequest) => Answer {
+  return (request) => (request.body.includes("RetrieveServiceContent") ? { status: 200, body: SERVICE_CONTENT, contentType: "text/xml" } : { status: 0, body: "" });
+}
 
 /**
  * A vCenter that hands out ServiceContent and refuses every Login with `InvalidLogin`; `echo`

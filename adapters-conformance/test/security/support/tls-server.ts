@@ -21,7 +21,7 @@ export interface SeenRequest {
   readonly body: string;
 }
 
-/** What the server answers to one request. */
+/** What the server answers to one request; status 0 drops the connection without an answer. */
 export interface Answer {
   readonly status: number;
   readonly body: string;
@@ -73,6 +73,10 @@ export async function startTlsServer(respond: Responder): Promise<LocalTlsServer
       const seen: SeenRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
       requests.push(seen);
       const answer = respond(seen);
+      if (answer.status === 0) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(answer.status, { "Content-Type": answer.contentType ?? "application/json", Connection: "close" });
       res.end(answer.body);
     });
