@@ -253,7 +253,11 @@ export class ApiServer {
         if (next.metadata?.name !== undefined && next.metadata.name !== r.name) throw new ApiError(400, "BadRequest", "the name of the object does not match the name on the URL");
         next.metadata = { ...current.metadata, ...next.metadata, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}), uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp };
         if (method === "PATCH" && !(JSON.parse(raw || "{}") as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion) next.metadata.resourceVersion = "";
-        if (r.resource !== "nodes") next.status = current.status; // the status subresource is separate
+        if (r.resource !== "nodes") {
+          // The status subresource is separate: writes to the object keep the stored status.
+          if (current.status === undefined) delete next.status;
+          else next.status = current.status;
+        }
         const warnings = this.#validate(r.resource, next);
         if (r.resource === "virtualmachineinstancemigrations") admitMigrationUpdate(current, next);
         return { code: 200, body: store.update(r.resource, next), warnings };

@@ -92,6 +92,7 @@ function walk(node: SchemaNode, value: unknown, path: string, out: SchemaResult,
         if (record[key] === undefined) out.causes.push({ reason: "FieldValueRequired", message: `Required value`, field: `${path}.${key}` });
       }
       for (const [key, child] of Object.entries(record)) {
+        if (child === undefined) continue; // absent once serialised
         const childPath = `${path}.${key}`;
         const property = node.properties?.[key];
         if (property) walk(property, child, childPath, out, prune);

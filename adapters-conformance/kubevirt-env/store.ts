@@ -278,13 +278,13 @@ export class Store {
   /** Forgets the history up to now: every older watch version and continue token expires (etcd compaction). */
   compact(): void {
     this.#compactedRv = this.#rv;
-    this.#continueFloor = this.#rv;
+    this.#continueFloor = this.#rv++;
     this.#history = [];
   }
 
-  /** Expires the continue tokens issued so far. */
+  /** Expires the continue tokens issued so far (tokens issued later stay valid). */
   expireContinueTokens(): void {
-    this.#continueFloor = this.#rv;
+    this.#continueFloor = this.#rv++;
   }
 
   subscribe(listener: (event: StoreEvent) => void): () => void {
