@@ -5,6 +5,7 @@ import type { ConformanceTarget } from "../target.ts";
 import { simulatorTarget } from "./simulator.ts";
 import { kubevirtEnvTarget } from "./kubevirt-env.ts";
 import { kubevirtFixturesTarget } from "./kubevirt-fixtures.ts";
+import { kubevirtLiveTarget } from "./kubevirt-live.ts";
 import { nutanixServerTarget } from "./nutanix-server.ts";
 import { nutanixFixturesTarget } from "./nutanix-fixtures.ts";
 import { nutanixLiveTarget } from "./nutanix-live.ts";
@@ -20,6 +21,7 @@ export const TARGETS: readonly ConformanceTarget[] = [
   simulatorTarget,
   kubevirtEnvTarget,
   kubevirtFixturesTarget,
+  kubevirtLiveTarget,
   nutanixServerTarget,
   nutanixFixturesTarget,
   nutanixLiveTarget,
