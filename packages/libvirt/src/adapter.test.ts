@@ -146,6 +146,29 @@ describe("preflight", () => {
     expect(byId["libvirt.disk"]).toMatchObject({ severity: "warning", category: "storage" });
   });
 
+  it("advises from the planner with the guest's measured dirty rate and the bandwidth cap", async () => {
+    fake.on(A, "migrate-getspeed", ok(fixture("lab-inventory", "migrate-getspeed-unlimited.txt")));
+    const uncapped = await adapter.preflight!(request(), ctx);
+    expect(uncapped.find((c) => c.id === "libvirt.plan")).toMatchObject({ severity: "info", message: expect.stringMatching(/no bandwidth cap/) });
+    expect(fake.callsOf("domdirtyrate-calc")).toHaveLength(0);
+
+    fake.on(A, "domdirtyrate-calc", ok());
+    fake.on(A, "domstats", ok(fixture("lab-inventory", "domstats-dirtyrate.txt")));
+    const slow = await adapter.preflight!(request({ bandwidthBytesPerSecond: 16 * 1024 ** 2 }), ctx);
+    const warn = slow.find((c) => c.id === "libvirt.plan")!;
+    expect(warn).toMatchObject({ severity: "warning", category: "policy", native: { dirtyRateBytesPerSecond: 22 * 1024 ** 2, converges: false, strategy: "cold" } });
+    expect(optionValue(fake.callsOf("domdirtyrate-calc", A)[0]!, "--seconds")).toBe("1");
+    const withPostCopy = await adapter.preflight!(request({ bandwidthBytesPerSecond: 16 * 1024 ** 2, allowPostCopy: true }), ctx);
+    expect(withPostCopy.find((c) => c.id === "libvirt.plan")).toMatchObject({ severity: "warning", message: expect.stringMatching(/post-copy \(allowed\)/) });
+    fake.on(A, "migrate-getspeed", ok("64\n"));
+    const fast = await adapter.preflight!(request(), ctx);
+    expect(fast.find((c) => c.id === "libvirt.plan")).toMatchObject({ severity: "info", native: { converges: true, bandwidthBytesPerSecond: 64 * 1024 ** 2 } });
+
+    fake.on(A, "domdirtyrate-calc", fail("error: Operation not supported: dirty rate calculation"));
+    const unmeasured = await adapter.preflight!(request(), ctx);
+    expect(unmeasured.find((c) => c.id === "libvirt.plan")).toMatchObject({ severity: "info", message: expect.stringMatching(/could not be measured/) });
+  });
+
   it("refuses a transient domain for a cold move, and the same host as target", async () => {
     placeDomain(A, undefined, DOMINFO.replace("Persistent:     yes", "Persistent:     no"));
     const cold = await adapter.preflight!(request({ mode: "cold" }), ctx);

@@ -1,9 +1,11 @@
 /**
  * Pre-migration checks (advisory, change nothing): VM state and persistence, target reachable
  * and free memory, CPU compatibility (`hypervisor-cpu-compare` of the domain XML on the target),
- * disks on shared storage or a storage copy requested, and a name clash on the target.
+ * disks on shared storage or a storage copy requested, a name clash on the target, and the
+ * planner's advice from the guest's measured dirty rate (`libvirt.plan`, see plan.ts).
  */
 import { type NormalizedMigrationRequest, type OperationContext, type PreflightCheck, VmshiftError } from "@vmshift/core";
+import { planCheck } from "./plan.ts";
 import { disksOf, domainOn, locate } from "./resources/domains.ts";
 import { domainVirtType, parseCpuCompare, parseNodememstats, powerStateOf } from "./resources/parse.ts";
 import { type Virsh, dom } from "./resources/virsh.ts";
@@ -61,6 +63,10 @@ export async function preflightChecks(virsh: Virsh, request: NormalizedMigration
     else checks.push({ id: "libvirt.disk", category: "storage", severity: "warning", message: `${disk.target} (${disk.source}) is not in a storage pool on ${target.id}: it must be on shared storage, or request a storage copy`, native: seen.stderr.trim() });
   }
   if (disks.length === 0) checks.push({ id: "libvirt.disk", category: "storage", severity: "info", message: "the VM has no disks to move" });
+
+  if (request.mode === "live" && power === "running") {
+    checks.push(await planCheck(virsh, request, { hostId: source.hostId, uuid: source.info.uuid, ...(source.info.maxMemoryBytes === undefined ? {} : { memoryBytes: source.info.maxMemoryBytes }) }, ctx, call));
+  }
 
   const clash = await domainOn(virsh, target.id, source.info.name, call);
   if (clash && clash.info.uuid !== source.info.uuid) checks.push({ id: "libvirt.nameClash", category: "state", severity: "error", message: `${target.id} already has a different domain named ${source.info.name}`, native: { uuid: clash.info.uuid } });

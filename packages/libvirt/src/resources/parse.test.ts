@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fixture } from "../../test/fake-virsh.ts";
 import {
-  domainVirtType, jobNumber, parseCpuCompare, parseDomblklist, parseDominfo, parseDomstate, parseJobStats, parseNodeinfo, parseNodememstats, parseSize, parseUuidNameList, powerStateOf,
+  domainVirtType, jobNumber, parseCpuCompare, parseDirtyRate, parseMigrateSpeed, parseDomblklist, parseDominfo, parseDomstate, parseJobStats, parseNodeinfo, parseNodememstats, parseSize, parseUuidNameList, powerStateOf,
 } from "./parse.ts";
 
 describe("virsh output parsers (recorded in the libvirt lab)", () => {
@@ -63,6 +63,14 @@ describe("virsh output parsers (recorded in the libvirt lab)", () => {
     expect(parseCpuCompare("")).toBeUndefined();
     expect(domainVirtType("<domain type='qemu' id='2'>\n<name>x</name>")).toBe("qemu");
     expect(domainVirtType('<domain type="kvm">')).toBe("kvm");
+  });
+
+  it("domstats --dirtyrate and migrate-getspeed", () => {
+    expect(parseDirtyRate(fixture("lab-inventory", "domstats-dirtyrate.txt"))).toEqual({ done: true, mibPerSecond: 22 });
+    expect(parseDirtyRate("Domain: 'x'\n  dirtyrate.calc_status=1\n")).toEqual({ done: false });
+    expect(parseMigrateSpeed(fixture("lab-inventory", "migrate-getspeed-unlimited.txt"))).toBeUndefined();
+    expect(parseMigrateSpeed("64\n")).toBe(64);
+    expect(parseMigrateSpeed("0\n")).toBeUndefined();
   });
 
   it("sizes", () => {

@@ -175,6 +175,19 @@ export function jobNumber(stats: JobStats, name: string): number | undefined {
   return typeof v === "number" ? v : undefined;
 }
 
+/** `domstats --dirtyrate` → the measured rate (MiB/s) once the calculation finished (`calc_status=2`). */
+export function parseDirtyRate(text: string): { readonly done: boolean; readonly mibPerSecond?: number } {
+  const status = /dirtyrate\.calc_status=(\d+)/.exec(text)?.[1];
+  const rate = /dirtyrate\.megabytes_per_second=(\d+)/.exec(text)?.[1];
+  return { done: status === "2", ...(status === "2" && rate !== undefined ? { mibPerSecond: Number(rate) } : {}) };
+}
+
+/** `migrate-getspeed` → MiB/s, or undefined when uncapped (libvirt's maximum, 8796093022207). */
+export function parseMigrateSpeed(text: string): number | undefined {
+  const n = Number(text.trim());
+  return Number.isSafeInteger(n) && n > 0 && n < 8796093022207 ? n : undefined;
+}
+
 /** `hypervisor-cpu-compare` stdout → verdict. */
 export function parseCpuCompare(text: string): "identical" | "superset" | "incompatible" | undefined {
   if (/is incompatible with/.test(text)) return "incompatible";
