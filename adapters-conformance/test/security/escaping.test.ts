@@ -1,0 +1,180 @@
+/**
+ * Every transport's one escaping helper against one hostile corpus (support/hostile.ts, at least
+ * 1,000 values each): URL path segments (kubevirt `apiPath`, nutanix `pathSegment`/`buildPath`,
+ * and nutanix's `$filter` literal), SOAP/XML (vsphere `el`/`escapeXml`, read back by `sax`, the
+ * parser `soap` uses), PowerShell (hyperv `psString`, read back by PowerShell's quoting rules),
+ * virsh argv (libvirt `virshArgv`, then spawned without a shell). A value is either refused with
+ * INVALID_ARGUMENT, for a stated reason, or comes back exactly as it went in.
+ */
+import { isVmshiftError } from "@vmshift/core";
+import { psString } from "@vmshift/hyperv";
+import { apiPath } from "@vmshift/kubevirt";
+import { virshArgv } from "@vmshift/libvirt";
+import { buildPath, odataString, pathSegment, queryString } from "@vmshift/nutanix";
+import { el } from "@vmshift/vsphere";
+import { describe, expect, it } from "vitest";
+import { RUNS, forEachHostile, isWellFormed } from "./support/hostile.ts";
+import { readPowerShellLiteral } from "./support/powershell-literal.ts";
+// The Hyper-V package's own tree-sitter loader (web-tree-sitter + the grammar's shipped .wasm).
+import { nodesOfType, powershellParser } from "../../../packages/hyperv/test/powershell-parser.ts";
+import { echoArgvRunner } from "./support/echo-argv.ts";
+import { kubevirtClient } from "./support/endpoints.ts";
+import { startTlsServer } from "./support/tls-server.ts";
+import { parseXmlElement } from "./support/sax.ts";
+
+/** Runs `fn`; returns the VmshiftError code it threw, or undefined when it returned. */
+function refusal(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    if (isVmshiftError(error)) return error.code;
+    throw error;
+  }
+}
+
+const ORIGIN = "https://127.0.0.1:6443";
+
+/** `path` has `count` segments; segment `index` is non-empty and decodes to `value`; URL parsing keeps the path as built. */
+function expectSegment(path: string, index: number, count: number, value: string): void {
+  expect(path).not.toMatch(/[?#]/);
+  const segments = path.split("/").slice(1);
+  expect(segments).toHaveLength(count);
+  expect(segments[index]).not.toBe("");
+  expect(decodeURIComponent(segments[index]!)).toBe(value);
+  expect(new URL(path, ORIGIN).pathname, "a URL parser (axios uses WHATWG URL) must not rewrite the path").toBe(path);
+}
+
+/** Values kubevirt's apiPath is known to mishandle (see the pinned findings below). */
+const KUBEVIRT_UNSAFE = (value: string) => value === "" || value === "." || value === ".." || !isWellFormed(value);
+
+describe("URL path segments", () => {
+  it("kubevirt apiPath keeps every value one segment (except the pinned findings below)", () => {
+    const checked = forEachHostile((value) => {
+      if (KUBEVIRT_UNSAFE(value)) return;
+      const path = apiPath("apis", "kubevirt.io", "v1", "namespaces", value, "virtualmachines", value);
+      expectSegment(path, 4, 7, value);
+      expectSegment(path, 6, 7, value);
+    });
+    expect(checked).toBeGreaterThanOrEqual(RUNS);
+  });
+
+  it("KNOWN FINDING (pinned): kubevirt apiPath passes '', '.' and '..' through, which drop or climb a segment once parsed, and throws URIError on lone surrogates", () => {
+    expect(apiPath("api", "v1", "nodes", "")).toBe("/api/v1/nodes/");
+    expect(new URL(apiPath("api", "v1", "nodes", "."), ORIGIN).pathname).toBe("/api/v1/nodes/");
+    expect(new URL(apiPath("api", "v1", "nodes", ".."), ORIGIN).pathname).toBe("/api/v1/");
+    expect(() => apiPath("api", "v1", "nodes", "\uD800")).toThrow(URIError);
+  });
+
+  it("KNOWN FINDING (pinned), end to end: kubevirt listVms({ scope: '..' }) asks for the VMs of every namespace", async () => {
+    const server = await startTlsServer(() => ({ status: 200, body: JSON.stringify({ kind: "VirtualMachineList", apiVersion: "kubevirt.io/v1", metadata: {}, items: [] }) }));
+    try {
+      await kubevirtClient({ origin: server.origin, tls: "ca", certPem: server.certPem }).listVms({ scope: ".." }).all();
+      expect(server.requests.map((r) => r.url.split("?")[0]), "the request target as it arrived").toEqual(["/apis/kubevirt.io/v1/virtualmachines"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("nutanix pathSegment/buildPath keep every value one segment, refusing only empty, dot segments and lone surrogates", () => {
+    const checked = forEachHostile((value) => {
+      const mustRefuse = value === "" || value === "." || value === ".." || !isWellFormed(value);
+      const code = refusal(() => pathSegment(value));
+      expect(code, JSON.stringify(value)).toBe(mustRefuse ? "INVALID_ARGUMENT" : undefined);
+      if (mustRefuse) return;
+      expect(pathSegment(value)).not.toMatch(/[/?#]/);
+      expectSegment(buildPath`/api/vmm/v4.0/ahv/config/vms/${value}/$actions/migrate`, 6, 9, value);
+    });
+    expect(checked).toBeGreaterThanOrEqual(RUNS);
+  });
+
+  it("nutanix $filter literals (odataString in queryString) read back as the same value", () => {
+    const checked = forEachHostile((value) => {
+      if (!isWellFormed(value)) return expect(() => encodeURIComponent(value)).toThrow(URIError);
+      const url = new URL(`/api/vmm/v4.0/ahv/config/vms${queryString({ $filter: `host/extId eq ${odataString(value)}`, $page: 0 })}`, ORIGIN);
+      expect([...url.searchParams.keys()]).toEqual(["$filter", "$page"]);
+      const filter = url.searchParams.get("$filter")!;
+      const literal = /^host\/extId eq '((?:[^']|'')*)'$/.exec(filter);
+      expect(literal, filter).not.toBeNull();
+      expect(literal![1]!.replaceAll("''", "'")).toBe(value);
+    });
+    expect(checked).toBeGreaterThanOrEqual(RUNS);
+  });
+});
+
+/** XML 1.0 `Char`: what an XML document can carry at all. */
+const XML_CHAR = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+
+describe("SOAP/XML", () => {
+  it("vsphere el/escapeXml: text and attribute values parse back exactly, or the value is refused because XML cannot carry it", () => {
+    const checked = forEachHostile((value) => {
+      const carriable = isWellFormed(value) && XML_CHAR.test(value);
+      const code = refusal(() => el("name", value, { type: value }));
+      expect(code, JSON.stringify(value)).toBe(carriable ? undefined : "INVALID_ARGUMENT");
+      if (!carriable) return;
+      const xml = el("name", value, { type: value }).xml;
+      expect(xml).not.toContain("]]>");
+      expect(parseXmlElement(xml)).toEqual({ name: "name", attributes: { type: value }, text: value });
+    });
+    expect(checked).toBeGreaterThanOrEqual(RUNS);
+  });
+});
+
+describe("PowerShell", () => {
+  it("hyperv psString: one literal that PowerShell's quoting rules read back exactly; only lone surrogates are refused", () => {
+    const checked = forEachHostile((value) => {
+      const code = refusal(() => psString(value));
+      expect(code, JSON.stringify(value)).toBe(isWellFormed(value) ? undefined : "INVALID_ARGUMENT");
+      if (!isWellFormed(value)) return;
+      const encoded = psString(value);
+      expect(readPowerShellLiteral(encoded)).toEqual({ value, rest: "" });
+    });
+    expect(checked).toBeGreaterThanOrEqual(RUNS);
+  });
+
+  it("hyperv psString under tree-sitter-powershell: `$v = <literal>` parses cleanly to one string literal, no variable or subexpression from the value", async () => {
+    const parser = await powershellParser();
+    const checked = forEachHostile((value) => {
+      if (!isWellFormed(value)) return;
+      const tree = parser.parse(`$v = ${psString(value)}`)!;
+      try {
+        expect(tree.rootNode.hasError, JSON.stringify(value)).toBe(false);
+        expect(nodesOfType(tree.rootNode, "string_literal")).toHaveLength(1);
+        expect(nodesOfType(tree.rootNode, "variable").map((n) => n.text)).toEqual(["$v"]);
+        expect(nodesOfType(tree.rootNode, "sub_expression")).toHaveLength(0);
+      } finally {
+        tree.delete();
+      }
+    });
+    expect(checked).toBeGreaterThanOrEqual(RUNS);
+  });
+});
+
+describe("virsh argv", () => {
+  const refused = (value: string) => value === "" || value.length > 4096 || value.startsWith("-") || /[\u0000-\u001f\u007f]/.test(value);
+
+  it("libvirt virshArgv: each value is exactly one argv element, or refused (empty, leading '-', control characters)", () => {
+    const checked = forEachHostile((value) => {
+      const build = () => virshArgv("qemu:///system", "dominfo", [{ value }, { option: "--uuid", value }]);
+      expect(refusal(build), JSON.stringify(value)).toBe(refused(value) ? "INVALID_ARGUMENT" : undefined);
+      if (!refused(value)) expect(build()).toEqual(["-q", "-c", "qemu:///system", "dominfo", value, "--uuid", value]);
+    });
+    expect(checked).toBeGreaterThanOrEqual(RUNS);
+  });
+
+  it("the spawn runner hands argv to the program as it is: no shell expands, splits or runs anything", async () => {
+    const echo = echoArgvRunner();
+    try {
+      const values: string[] = [`$(touch ${echo.canary})`, `;touch ${echo.canary}`, `\`touch ${echo.canary}\``, `|touch ${echo.canary}`, "a b", "*", "~", "'\"", "${HOME}"];
+      forEachHostile((value) => {
+        if (!refused(value) && isWellFormed(value)) values.push(value);
+      });
+      const argv = virshArgv("qemu:///system", "list", values.map((value) => ({ value })));
+      const seen = await echo.argvSeenBy(argv);
+      expect(seen).toEqual(argv);
+      expect(echo.canaryExists(), "a value ran as a command").toBe(false);
+    } finally {
+      echo.cleanup();
+    }
+  });
+});
