@@ -1,6 +1,7 @@
 /**
  * What a credential looks like in a file. Placeholders the redactors write (`***`, `REDACTED`,
- * `<redacted>`, `example`, `dummy`, `fake`, `test`) are allowed; anything else in a secret slot is a finding.
+ * `<redacted>`, `example`, `dummy`, `fake`, `test`, and the vSphere recorder's sequential session ids
+ * `00000000-0000-4000-8000-<12 digits>`) are allowed; anything else in a secret slot is a finding.
  */
 
 /** A named pattern; group 1, when present, is the secret value to judge. */
@@ -20,7 +21,7 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
   { name: "AWS access key", regex: /\b(AKIA[0-9A-Z]{16})\b/g },
 ];
 
-const PLACEHOLDER = /^(\*+|REDACTED|<redacted>|\[redacted\]|x+|example\S*|dummy\S*|fake\S*|test\S*|changeme|placeholder|secret|password|\$\{?\w+\}?|%\w+%|<[^>]+>)$/i;
+const PLACEHOLDER = /^(\*+|00000000-0000-4000-8000-\d{12}|REDACTED|<redacted>|\[redacted\]|x+|example\S*|dummy\S*|fake\S*|test\S*|changeme|placeholder|secret|password|\$\{?\w+\}?|%\w+%|<[^>]+>)$/i;
 
 /** A suspected credential in a text. */
 export interface Finding {

@@ -24,6 +24,7 @@ describe("secret scanner", () => {
       '{"password": "Hunter2!x"}',
       "X-ntnx-api-key: 4f1c2a9e8b7d6c5e",
       "Cookie: vmware_soap_session=52a1b2c3-d4e5-f6a7",
+      "Set-Cookie: vmware_soap_session=5f3c9a2e-8b1d-4c7e-9a60-2d4b8e1f7c30; Path=/",
       "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ",
       "users:\n- name: admin\n  user:\n    token: kubeadmtoken1234567890abcdef",
       "AKIAIOSFODNN7EXAMPLX",
@@ -32,7 +33,7 @@ describe("secret scanner", () => {
   });
 
   it("accepts what the redactors write", () => {
-    for (const text of ['{"password": "***"}', "Authorization: Basic ***", '"password": "REDACTED"', "token: <redacted>", "X-ntnx-api-key: ***"]) {
+    for (const text of ['{"password": "***"}', "Authorization: Basic ***", '"password": "REDACTED"', "token: <redacted>", "X-ntnx-api-key: ***", "vmware_soap_session=00000000-0000-4000-8000-000000000002; Path=/"]) {
       expect(scanText(text), text).toEqual([]);
     }
   });
