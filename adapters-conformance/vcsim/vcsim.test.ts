@@ -101,6 +101,18 @@ describe.skipIf(missing !== undefined)("vmshift-vcsim + @vmshift/vsphere", () =>
     await client.close();
   });
 
+  it("runs the server's CheckRelocate_Task and maps its CheckResult errors to check categories", async () => {
+    const client = connect();
+    expect((await client.probe()).table.preflight.status).toBe("supported");
+    const subjects = await discoverSubjects(client);
+    const full = await client.preflight({ vmId: subjects.liveVm, targetHostId: subjects.fullHost! });
+    const server = full.checks.filter((c) => c.id.startsWith("server."));
+    expect(server.map((c) => [c.id, c.category, c.severity])).toEqual([["server.InsufficientMemoryResourcesFault", "capacity", "error"]]);
+    const good = await client.preflight({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
+    expect(good.ok).toBe(true);
+    await client.close();
+  });
+
   it("refuses a live move of a powered-off VM with INVALID_STATE before asking vCenter", async () => {
     const client = connect();
     const subjects = await discoverSubjects(client);
@@ -123,6 +135,18 @@ describe.skipIf(missing !== undefined)("stock vcsim (-stock): what the launcher'
   });
   afterAll(async () => {
     await sim?.stop();
+  });
+
+  it("has no CheckRelocate_Task: probe narrows preflight to partial, and preflight does not ask again", async () => {
+    const client = new VmshiftClient(createVsphereAdapter({ url: sim.url, username: "u", password: "pw", thumbprint: sim.thumbprint }));
+    const probe = await client.probe();
+    expect(probe.table.preflight.status).toBe("partial");
+    const vm = (await client.listVms().all()).find((v) => v.powerState === "running" && v.name.startsWith("DC0_C0"))!;
+    const hosts = await client.listHosts().all();
+    const other = hosts.find((h) => h.clusterId !== undefined && h.id !== vm.hostId)!;
+    const report = await client.preflight({ vmId: vm.id, targetHostId: other.id });
+    expect(report.checks.filter((c) => c.id === "server.check-relocate").map((c) => c.severity)).toEqual([]);
+    await client.close();
   });
 
   it("ignores maxObjects; the adapter still hands out pages of the asked size", async () => {

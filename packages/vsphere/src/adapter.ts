@@ -15,6 +15,7 @@ import {
   isTerminalPhase,
   isVmshiftError,
   silentLogger,
+  partial,
   unsupported,
 } from "@vmshift/core";
 import type { AxiosInstance } from "axios";
@@ -29,6 +30,7 @@ import { type TaskState, cancelTask, readTask, watchTask } from "./resources/tas
 import { moRef } from "./resources/decode.ts";
 import type { VimFault } from "./errors.ts";
 import { VimSession } from "./session.ts";
+import { el, moref, seq } from "./xml.ts";
 import type { TlsOptions } from "./tls.ts";
 import { type SoapExchange, type VimMethod, type VimTransport, createSoapTransport } from "./transport.ts";
 
@@ -172,7 +174,20 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         const why = "connected to an ESXi host directly; vMotion needs vCenter";
         return { ...(c.fullName ? { server: c.fullName } : {}), notes, capabilities: { "migration.live": unsupported(why), "migration.cold": unsupported(why) } };
       }
-      if (serverCheck.available === false) notes.push("CheckRelocate_Task not implemented: preflight uses vmshift's own checks only");
+      if (c.vmProvisioningChecker && serverCheck.available === undefined) {
+        // A check of a VM that does not exist: a server with the method refuses the VM
+        // (ManagedObjectNotFound); one without it says MethodNotFound. Nothing is changed either way.
+        try {
+          await session.call("CheckRelocate_Task", c.vmProvisioningChecker, seq(moref("vm", { type: "VirtualMachine", value: "vm-vmshift-probe" }), el("spec", "")));
+          serverCheck.available = true;
+        } catch (error) {
+          serverCheck.available = !isVmshiftError(error, "CAPABILITY_UNAVAILABLE");
+        }
+      }
+      if (serverCheck.available === false) {
+        notes.push("CheckRelocate_Task not implemented: preflight uses vmshift's own checks only");
+        return { ...(c.fullName ? { server: c.fullName } : {}), notes, capabilities: { preflight: partial("this server does not implement CheckRelocate_Task; only vmshift's own checks run") } };
+      }
       return { ...(c.fullName ? { server: c.fullName } : {}), notes };
     },
 
