@@ -51,7 +51,7 @@ const KUBEVIRT_UNSAFE = (value: string) => value === "" || value === "." || valu
 describe("URL path segments", () => {
   it("kubevirt apiPath keeps every value one segment (except the pinned findings below)", () => {
     const checked = forEachHostile((value) => {
-      if (KUBEVIRT_UNSAFE(value)) return;
+      if (KUBEVIRT_UNSAFE(value)) return false;
       const path = apiPath("apis", "kubevirt.io", "v1", "namespaces", value, "virtualmachines", value);
       expectSegment(path, 4, 7, value);
       expectSegment(path, 6, 7, value);
@@ -90,7 +90,7 @@ describe("URL path segments", () => {
 
   it("nutanix $filter literals (odataString in queryString) read back as the same value", () => {
     const checked = forEachHostile((value) => {
-      if (!isWellFormed(value)) return expect(() => encodeURIComponent(value)).toThrow(URIError);
+      if (!isWellFormed(value)) return false;
       const url = new URL(`/api/vmm/v4.0/ahv/config/vms${queryString({ $filter: `host/extId eq ${odataString(value)}`, $page: 0 })}`, ORIGIN);
       expect([...url.searchParams.keys()]).toEqual(["$filter", "$page"]);
       const filter = url.searchParams.get("$filter")!;
@@ -99,6 +99,10 @@ describe("URL path segments", () => {
       expect(literal![1]!.replaceAll("''", "'")).toBe(value);
     });
     expect(checked).toBeGreaterThanOrEqual(RUNS);
+  });
+
+  it("KNOWN FINDING (pinned): nutanix queryString throws URIError, not INVALID_ARGUMENT, for a $filter value with a lone surrogate", () => {
+    expect(() => queryString({ $filter: `host/extId eq ${odataString("a\uD800")}` })).toThrow(URIError);
   });
 });
 
@@ -135,7 +139,7 @@ describe("PowerShell", () => {
   it("hyperv psString under tree-sitter-powershell: `$v = <literal>` parses cleanly to one string literal, no variable or subexpression from the value", async () => {
     const parser = await powershellParser();
     const checked = forEachHostile((value) => {
-      if (!isWellFormed(value)) return;
+      if (!isWellFormed(value)) return false;
       const tree = parser.parse(`$v = ${psString(value)}`)!;
       try {
         expect(tree.rootNode.hasError, JSON.stringify(value)).toBe(false);
@@ -168,7 +172,8 @@ describe("virsh argv", () => {
       const values: string[] = [`$(touch ${echo.canary})`, `;touch ${echo.canary}`, `\`touch ${echo.canary}\``, `|touch ${echo.canary}`, "a b", "*", "~", "'\"", "${HOME}"];
       forEachHostile((value) => {
         if (!refused(value) && isWellFormed(value)) values.push(value);
-      });
+      }, 1_400);
+      expect(values.length).toBeGreaterThanOrEqual(RUNS);
       const argv = virshArgv("qemu:///system", "list", values.map((value) => ({ value })));
       const seen = await echo.argvSeenBy(argv);
       expect(seen).toEqual(argv);
