@@ -14,6 +14,7 @@ interface SaxParser {
   onerror: (error: Error) => void;
   onopentag: (tag: SaxTag) => void;
   ontext: (text: string) => void;
+  onclosetag: (name: string) => void;
   write(xml: string): SaxParser;
   close(): SaxParser;
 }
@@ -35,4 +36,24 @@ export function parseXmlElement(xml: string): { name: string; attributes: Record
   parser.write(xml).close();
   if (tags.length !== 1) throw new Error(`expected one element, got ${tags.length}`);
   return { name: tags[0]!.name, attributes: { ...tags[0]!.attributes }, text };
+}
+
+/** The text of every element whose local name (prefix removed) is `localName`, in document order. */
+export function elementTexts(xml: string, localName: string): string[] {
+  const parser = sax.parser(true, { trim: false, normalize: false });
+  const found: string[] = [];
+  const open: string[] = [];
+  parser.onerror = (error) => {
+    throw error;
+  };
+  parser.onopentag = (tag) => {
+    open.push(tag.name.replace(/^.*:/, ""));
+    if (open.at(-1) === localName) found.push("");
+  };
+  parser.onclosetag = () => void open.pop();
+  parser.ontext = (chunk) => {
+    if (open.at(-1) === localName) found[found.length - 1] += chunk;
+  };
+  parser.write(xml).close();
+  return found;
 }
