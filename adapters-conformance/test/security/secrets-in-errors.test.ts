@@ -54,6 +54,8 @@ interface HttpCase {
    * leaks (so it turns red when they change, fixed or worse). Delete the entry with the fix.
    */
   readonly knownLeaks?: readonly string[];
+  /** The failure is retried, so the logger must have captured lines (the log check is not vacuous). */
+  readonly logged?: true;
 }
 
 /** kubevirt: `mapKubeFault` redacts patterns only; a bare token echoed by the server stays (errors.ts/transport.ts). */
@@ -67,17 +69,17 @@ const NX = "00000000-0000-4000-8000-000000000001";
 const HTTP_CASES: readonly HttpCase[] = [
   { name: "kubevirt 401 echoing the token", connect: kubevirtClient, responder: kubeStatus(401, "Unauthorized", true), tls: "insecure", call: getVm(KV), knownLeaks: KUBEVIRT_ECHO },
   { name: "kubevirt 403 echoing the token", connect: kubevirtClient, responder: kubeStatus(403, "Forbidden", true), tls: "ca", call: getVm(KV), knownLeaks: KUBEVIRT_ECHO },
-  { name: "kubevirt 503 echoing the token, start retried", connect: kubevirtClient, responder: kubeStatus(503, "ServiceUnavailable", true), tls: "insecure", call: start(KV), knownLeaks: [...KUBEVIRT_ECHO, "logs contains kvtok-…"] },
+  { name: "kubevirt 503 echoing the token, start retried", connect: kubevirtClient, responder: kubeStatus(503, "ServiceUnavailable", true), tls: "insecure", call: start(KV), logged: true, knownLeaks: [...KUBEVIRT_ECHO, "logs contains kvtok-…"] },
   { name: "kubevirt connection refused", connect: kubevirtClient, tls: "insecure", call: getVm(KV) },
   { name: "kubevirt TLS failure", connect: kubevirtClient, responder: kubeStatus(404, "NotFound"), tls: "default", call: getVm(KV) },
   { name: "nutanix 401 echoing Basic credentials", connect: (e) => nutanixClient(e), responder: prismError(401, true), tls: "insecure", call: getVm(NX) },
   { name: "nutanix 401 echoing the API key", connect: (e) => nutanixClient(e, "apiKey"), responder: prismError(401, true), tls: "ca", call: getVm(NX) },
   { name: "nutanix 403 echoing Basic credentials", connect: (e) => nutanixClient(e), responder: prismError(403, true), tls: "insecure", call: getVm(NX) },
-  { name: "nutanix 503 echoing credentials, retried and logged", connect: (e) => nutanixClient(e), responder: textEcho(503), tls: "insecure", call: start(NX) },
+  { name: "nutanix 503 echoing credentials, retried and logged", connect: (e) => nutanixClient(e), responder: textEcho(503), tls: "insecure", call: start(NX), logged: true },
   { name: "nutanix connection refused", connect: (e) => nutanixClient(e, "apiKey"), tls: "insecure", call: getVm(NX) },
   { name: "nutanix TLS failure", connect: (e) => nutanixClient(e), responder: prismError(404), tls: "default", call: getVm(NX) },
   { name: "vsphere InvalidLogin echoing the password", connect: vsphereClient, responder: vcenterRefusingLogin(true), tls: "insecure", call: getVm("vm-1"), knownLeaks: ["causeMessage contains Vs-Cob…", "consoleError contains Vs-Cob…"] },
-  { name: "vsphere 503 echoing the password, start retried", connect: vsphereClient, responder: textEcho(503), tls: "thumbprint", call: start("vm-1") },
+  { name: "vsphere 503 echoing the password, start retried", connect: vsphereClient, responder: textEcho(503), tls: "thumbprint", call: start("vm-1"), logged: true },
   { name: "vsphere connection dropped during Login", connect: vsphereClient, responder: vcenterDroppingLogin(), tls: "ca", call: getVm("vm-1"), knownLeaks: ["consoleError contains Vs-Cob…"] },
   { name: "vsphere connection refused", connect: vsphereClient, tls: "insecure", call: getVm("vm-1") },
   { name: "vsphere TLS failure", connect: vsphereClient, responder: vcenterRefusingLogin(true), tls: "default", call: getVm("vm-1") },
@@ -92,6 +94,7 @@ describe("secrets in errors and logs: HTTP/SOAP adapters", () => {
       const endpoint: Endpoint = { origin, tls: c.tls, logger, ...(server ? { certPem: server.certPem, thumbprint: server.thumbprint } : {}) };
       const error = await failure(c.call(c.connect(endpoint)));
       expect(isVmshiftError(error), String(error)).toBe(true);
+      if (c.logged) expect(logger.records.filter((r) => r.level === "warn").length, "retries were logged").toBeGreaterThan(0);
       expect(leaks(exposures(error, logger.records))).toEqual(c.knownLeaks ?? []);
     } finally {
       await server?.close();
