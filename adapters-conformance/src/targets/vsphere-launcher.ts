@@ -31,13 +31,14 @@ export function vcsimMissing(): string | undefined {
   return existsSync(VCSIM_BINARY) ? undefined : `vcsim launcher not built at ${VCSIM_BINARY}: run .ci/setup.d/30-vsphere.sh (needs golang-go and golang-github-vmware-govmomi-dev)`;
 }
 
-/** Starts a launcher with the given flags and waits for its `VMSHIFT_VCSIM` line. */
-export async function startVcsim(flags: readonly string[] = []): Promise<Vcsim> {
+/** Starts a launcher with the given flags and waits (`startTimeoutMs`, default 30 000) for its `VMSHIFT_VCSIM` line. */
+export async function startVcsim(flags: readonly string[] = [], options: { readonly startTimeoutMs?: number } = {}): Promise<Vcsim> {
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const child = spawn(VCSIM_BINARY, ["-l", "127.0.0.1:0", ...flags], { stdio: ["ignore", "pipe", "pipe"] });
   const line = await new Promise<string>((resolve, reject) => {
     let out = "";
     let err = "";
-    const timer = setTimeout(() => fail(new Error(`vcsim did not start within 20 s: ${err.slice(-500)}`)), 20_000);
+    const timer = setTimeout(() => fail(new Error(`vcsim did not start within ${startTimeoutMs} ms: ${err.slice(-500)}`)), startTimeoutMs);
     const fail = (e: Error) => {
       clearTimeout(timer);
       child.kill("SIGKILL");
