@@ -5,8 +5,8 @@
  * A session does not know which scenario runs, so every recording starts as a candidate; each
  * request keeps the candidates that recorded the same request (method, path, query without
  * resourceVersion/timeouts, POST body), and each control call keeps those that recorded the same
- * control, and a recording that made a request this session has not made within 300 ms of when
- * it made it is dropped. While several fit, the one expecting its next new request latest is
+ * control, and a recording that made a request this session has not made within 1.5 s of when
+ * it made it is dropped (1.5 s: slack for a loaded machine). While several fit, the one expecting its next new request latest is
  * preferred (it has the least left to explain). Per candidate,
  * answers of one request key come in recorded order; when they run out the last answer repeats
  * (watches: an empty stream that stays open). Watch lines are replayed at their recorded time
@@ -41,7 +41,7 @@ export function loadRecordings(dir = FIXTURES_DIR): Recording[] {
 }
 
 /** How late a recorded request may come before its recording stops fitting, ms. */
-const OVERDUE_MS = 300;
+const OVERDUE_MS = 1500;
 
 const VOLATILE_QUERY = new Set(["resourceVersion", "timeoutSeconds", "allowWatchBookmarks"]);
 
@@ -111,7 +111,17 @@ class Candidate {
 export class Replayer {
   #candidates: Candidate[];
   #count = 0;
-  readonly #opened = Date.now();
+  /**
+   * The wall-clock instant that is time 0 of the recordings. Set at the first request, and moved
+   * at every write (POST, PUT, PATCH, DELETE) so that the write happens when it was recorded: what
+   * the recording did after a write then follows this session's write, however slow the machine.
+   */
+  #anchor: number | undefined;
+
+  /** The session's position on the recordings' timeline, ms. */
+  #now(): number {
+    return this.#anchor === undefined ? 0 : Date.now() - this.#anchor;
+  }
   readonly #called: { name: string; arg?: string }[] = [];
   readonly #requested = new Set<string>();
   /** Recorded time of the answer last served per key (a watch continues from its list's). */
@@ -126,7 +136,7 @@ export class Replayer {
 
   /** Drops overdue candidates (unless that would drop all) and puts the preferred one first. */
   #rank(): void {
-    const now = Date.now() - this.#opened;
+    const now = this.#now();
     const timely = this.#candidates.filter((c) => this.#nextNew(c) + OVERDUE_MS >= now);
     const kept = timely.length > 0 ? timely : this.#candidates;
     this.#candidates = kept.map((c, i) => ({ c, i, next: this.#nextNew(c) })).sort((a, b) => b.next - a.next || a.i - b.i).map((x) => x.c);
@@ -183,8 +193,9 @@ export class Replayer {
     }
     this.#candidates = alive;
     this.#requested.add(key);
+    if (this.#anchor === undefined) this.#anchor = Date.now() - Math.min(...alive.map((c) => c.firstAt.get(key) ?? 0));
     this.#rank();
-    const now = Date.now() - this.#opened;
+    const now = this.#now();
     if (url.searchParams.get("watch") === "true") {
       const list = new URLSearchParams(url.search);
       list.delete("watch");
@@ -193,6 +204,7 @@ export class Replayer {
     }
     const chosen = this.#candidates.map((c) => c.answer(key, method, now))[0]!;
     this.#servedAt.set(key, chosen.atMs);
+    if (method !== "GET") this.#anchor = Date.now() - chosen.atMs;
     return [chosen.status, chosen.responseBody === undefined ? "" : JSON.stringify(chosen.responseBody), { "Content-Type": "application/json" }];
   }
 
@@ -205,7 +217,7 @@ export class Replayer {
     let last = sinceMs;
     const tick = () => {
       this.#rank();
-      const now = Date.now() - this.#opened;
+      const now = this.#now();
       for (const { atMs, line } of this.#candidates[0]?.timeline(key) ?? []) {
         if (atMs > last && atMs <= now) stream.push(`${line}\n`);
       }
