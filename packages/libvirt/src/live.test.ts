@@ -106,6 +106,23 @@ describe("live migration", () => {
     expect(done.result).toMatchObject({ outcome: "cancelled", vmLocation: { hostId: "a", side: "source", powerState: "running" }, error: { code: "ABORTED" } });
   });
 
+  it("cancel before the job is visible aborts it as soon as libvirt shows it, and ends cancelled", async () => {
+    const first = await adapter.startMigration!(request(), ctx);
+    fake.on(A, "domjobabort", fail(fixture("live-cancel", "domjobabort-nojob.stderr")));
+    await adapter.cancelMigration!(first.id, ctx);
+    fake.on(A, "domjobabort", ok());
+    fake.on(A, "domjobinfo", job("domjobinfo-active.txt"));
+    const seen = await adapter.getMigration!(first.id, ctx);
+    expect(seen.progress.message).toBe("cancelling");
+    expect(fake.callsOf("domjobabort", A)).toHaveLength(2);
+    await adapter.getMigration!(first.id, ctx);
+    expect(fake.callsOf("domjobabort", A)).toHaveLength(2);
+    fake.processes[0]!.finish({ code: 1, stdout: "", stderr: fixture("live-cancel", "migrate-aborted.stderr") });
+    await fake.processes[0]!.done;
+    const done = await adapter.getMigration!(first.id, ctx);
+    expect(done.result).toMatchObject({ outcome: "cancelled", vmLocation: { hostId: "a", side: "source", powerState: "running" } });
+  });
+
   it("a failure during transfer ends failed with the VM on its source", async () => {
     const first = await adapter.startMigration!(request(), ctx);
     const proc = fake.processes[0]!;

@@ -25,6 +25,8 @@ export interface LiveRun {
   proc?: VirshProcess;
   exit?: VirshResult;
   cancelRequested: boolean;
+  /** Cancel asked before libvirt showed the job: abort as soon as it appears. */
+  abortPending: boolean;
   readonly allowPostCopy: boolean;
   postCopySwitched: boolean;
   readonly maxDowntimeMs?: number;
@@ -96,7 +98,7 @@ export class LiveMigrations {
     const id = encodeMigrationId(ref);
     const proc = this.#virsh.start(source.hostId, "migrate", args, OP);
     const run: LiveRun = {
-      ref, id, vmName: source.info.name, proc, cancelRequested: false, allowPostCopy: request.allowPostCopy === true, postCopySwitched: false,
+      ref, id, vmName: source.info.name, proc, cancelRequested: false, abortPending: false, allowPostCopy: request.allowPostCopy === true, postCopySwitched: false,
       ...(request.maxDowntimeMs === undefined ? {} : { maxDowntimeMs: request.maxDowntimeMs }), downtimeApplied: false, jobSeen: false,
     };
     void proc.done.then((r) => (run.exit = r));
@@ -110,7 +112,7 @@ export class LiveMigrations {
   adopt(ref: MigrationRef, id: string): LiveRun {
     let run = this.#runs.get(id);
     if (!run) {
-      run = { ref, id, vmName: ref.domain, cancelRequested: false, allowPostCopy: false, postCopySwitched: false, downtimeApplied: true, jobSeen: false };
+      run = { ref, id, vmName: ref.domain, cancelRequested: false, abortPending: false, allowPostCopy: false, postCopySwitched: false, downtimeApplied: true, jobSeen: false };
       this.#runs.set(id, run);
     }
     return run;
@@ -138,6 +140,10 @@ export class LiveMigrations {
     if (run.exit) return this.#finish(run, run.exit, ctx);
     if (stats && (stats.type === "unbounded" || stats.type === "bounded")) {
       run.jobSeen = true;
+      if (run.abortPending) {
+        run.abortPending = false;
+        await this.#virsh.run(run.ref.source, "domjobabort", [dom(run.ref.domain)], call);
+      }
       await this.#applyDowntime(run, call);
       let message: string | undefined = run.cancelRequested ? "cancelling" : undefined;
       if (!run.cancelRequested && run.allowPostCopy && !run.postCopySwitched && isStalled(stats, { ...this.#defaults.postCopyAfter, ...(run.maxDowntimeMs === undefined ? {} : { maxDowntimeMs: run.maxDowntimeMs }) })) {
@@ -165,9 +171,9 @@ export class LiveMigrations {
     try {
       await this.#virsh.run(run.ref.source, "domjobabort", [dom(run.ref.domain)], { operation: "migration.cancel", subject: id, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     } catch (error) {
-      // No job yet (still starting) or already over: the follow-up decides the outcome.
+      // No job yet (still starting) or already over: abort when it appears; the follow-up decides the outcome.
       if (!(error instanceof VmshiftError) || (error.code !== "INVALID_STATE" && error.code !== "NOT_FOUND")) throw error;
-      if (run.proc && !run.exit && !run.jobSeen) run.proc.kill();
+      if (!run.exit && !run.jobSeen) run.abortPending = true;
     }
   }
 

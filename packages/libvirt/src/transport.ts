@@ -31,8 +31,6 @@ export interface VirshProcess {
   readonly pid: number | undefined;
   /** Settles when the process exits (never rejects: spawn errors become code `null` with stderr). */
   readonly done: Promise<VirshResult>;
-  /** Sends SIGTERM to this process only. */
-  kill(): void;
 }
 
 /** Runs virsh with an argument vector (never a shell). */
@@ -53,8 +51,8 @@ export interface SpawnRunnerOptions {
 export function spawnVirshRunner(options: SpawnRunnerOptions = {}): VirshRunner {
   const binary = options.binary ?? "virsh";
   const env = { ...process.env, ...options.env, LC_ALL: "C" };
-  const launch = (argv: readonly string[], input: string | undefined, timeoutMs: number | undefined, signal: AbortSignal | undefined): VirshProcess => {
-    const child = spawn(binary, [...argv], { shell: false, env, stdio: ["pipe", "pipe", "pipe"] });
+  const launch = (argv: readonly string[], input: string | undefined, timeoutMs: number | undefined, signal: AbortSignal | undefined, detached = false): VirshProcess => {
+    const child = spawn(binary, [...argv], { shell: false, env, stdio: ["pipe", "pipe", "pipe"], detached });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -80,7 +78,7 @@ export function spawnVirshRunner(options: SpawnRunnerOptions = {}): VirshRunner 
         resolve({ code, stdout, stderr });
       });
     });
-    return { pid: child.pid, done, kill };
+    return { pid: child.pid, done };
   };
   return {
     async run(argv, o = {}) {
@@ -94,7 +92,9 @@ export function spawnVirshRunner(options: SpawnRunnerOptions = {}): VirshRunner 
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    start: (argv) => launch(argv, undefined, undefined, undefined),
+    // Its own process group: a Ctrl-C meant for the application must not reach `virsh migrate`;
+    // stopping to wait is not cancelling (cancel goes through domjobabort).
+    start: (argv) => launch(argv, undefined, undefined, undefined, true),
   };
 }
 

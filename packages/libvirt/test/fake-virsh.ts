@@ -41,7 +41,6 @@ interface Rule {
 export interface FakeProcess extends VirshProcess {
   readonly call: Call;
   finish(result: VirshResult): void;
-  readonly killed: boolean;
 }
 
 /** The fake runner. */
@@ -78,19 +77,11 @@ export class FakeVirsh implements VirshRunner {
     this.calls.push(call);
     let settle!: (r: VirshResult) => void;
     const done = new Promise<VirshResult>((resolve) => (settle = resolve));
-    let killed = false;
     const proc: FakeProcess = {
       call,
       pid: 4242 + this.processes.length,
       done,
-      kill: () => {
-        killed = true;
-        settle({ code: null, stdout: "", stderr: "error: killed" });
-      },
       finish: (r) => settle(r),
-      get killed() {
-        return killed;
-      },
     };
     this.processes.push(proc);
     return proc;
