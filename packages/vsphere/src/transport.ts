@@ -18,10 +18,9 @@ export type VimMethod =
   | "RetrieveServiceContent" | "Login" | "Logout" | "CurrentTime"
   | "CreateContainerView" | "DestroyView"
   | "RetrievePropertiesEx" | "ContinueRetrievePropertiesEx" | "CancelRetrievePropertiesEx"
-  | "CreatePropertyCollector" | "DestroyPropertyCollector" | "CreateFilter" | "DestroyPropertyFilter"
-  | "WaitForUpdatesEx" | "CancelWaitForUpdates"
+  | "CreatePropertyCollector" | "DestroyPropertyCollector" | "CreateFilter" | "WaitForUpdatesEx"
   | "RelocateVM_Task" | "CancelTask" | "PowerOffVM_Task" | "PowerOnVM_Task" | "ShutdownGuest"
-  | "CheckRelocate_Task" | "QueryVMotionCompatibilityEx_Task";
+  | "CheckRelocate_Task";
 
 /** Per-call options. */
 export interface VimCallOptions {

@@ -147,7 +147,7 @@ export async function cancelTask(session: VimSession, task: MoRef, signal?: Abor
 }
 
 /** Starts a `*_Task` method and returns the task moref. */
-export async function startTask(session: VimSession, method: "RelocateVM_Task" | "PowerOffVM_Task" | "PowerOnVM_Task" | "CheckRelocate_Task" | "QueryVMotionCompatibilityEx_Task", self: MoRef, params = seq(), signal?: AbortSignal): Promise<MoRef> {
+export async function startTask(session: VimSession, method: "RelocateVM_Task" | "PowerOffVM_Task" | "PowerOnVM_Task" | "CheckRelocate_Task", self: MoRef, params = seq(), signal?: AbortSignal): Promise<MoRef> {
   const ref = moRef(await session.call(method, self, params, signal ? { signal } : {}));
   if (!ref) throw new VmshiftError("INTERNAL", `${method} returned no task`, { adapter: "vsphere" });
   return ref;
