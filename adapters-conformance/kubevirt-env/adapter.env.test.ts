@@ -61,6 +61,19 @@ describe("connection", () => {
   });
 });
 
+describe("session expiry", () => {
+  it("renews exec-plugin credentials after the token rotates; a static token stays UNAUTHENTICATED at once", async () => {
+    const renewing = client(env.kubeconfigWithExec(500));
+    expect((await renewing.getVm("default/web-01")).id).toBe("default/web-01");
+    const staticToken = client();
+    env.expireSession();
+    const before = env.requestCount;
+    expect(isVmshiftError(await caught(() => staticToken.getVm("default/web-01")), "UNAUTHENTICATED")).toBe(true);
+    expect(env.requestCount - before).toBe(1);
+    expect((await renewing.getVm("default/web-01")).id).toBe("default/web-01");
+  });
+});
+
 describe("listing", () => {
   it("pages all namespaces and restarts with a warning when the continue token expired", async () => {
     const c = client();

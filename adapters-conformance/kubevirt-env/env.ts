@@ -9,6 +9,10 @@
  * await env.close();
  * ```
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ApiError, Store, type StoredObject } from "./store.ts";
 import { Controllers, DEFAULT_TIMING, type EnvTiming, type VmFaults } from "./controller.ts";
 import { ApiServer, type Exchange, type HttpFaults, type RequestFault } from "./http.ts";
@@ -40,7 +44,8 @@ export class KubevirtEnv {
   readonly controllers: Controllers;
   readonly server: ApiServer;
   readonly httpFaults: HttpFaults;
-  readonly token: string;
+  #token: string;
+  #tokenDir: string | undefined;
   /** The server's certificate (the kubeconfig's CA). */
   readonly tls: TlsIdentity;
   /** Requests received so far, `METHOD path?query` each. */
@@ -52,13 +57,13 @@ export class KubevirtEnv {
     this.store = new Store();
     this.controllers = new Controllers(this.store, { ...DEFAULT_TIMING, ...options.timing });
     this.httpFaults = { failNext: { count: 0, status: 503 }, rules: [], slowMs: 0, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 300 };
-    this.token = options.token ?? `env-${Math.random().toString(36).slice(2, 14)}`;
+    this.#token = options.token ?? randomToken();
     this.tls = localTlsIdentity();
     this.server = new ApiServer({
       tls: this.tls,
       store: this.store,
       faults: this.httpFaults,
-      token: this.token,
+      token: () => this.#token,
       onRequest: (method, url) => this.requests.push(`${method} ${url}`),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       subresource: (route, body) => this.#subresource(route.namespace, route.name, route.subresource, body),
@@ -83,6 +88,43 @@ export class KubevirtEnv {
     return this.server.url;
   }
 
+  /** The bearer token the server accepts now. */
+  get token(): string {
+    return this.#token;
+  }
+
+  /**
+   * Invalidates the current token (as when a short-lived credential expires): requests with it get
+   * 401 from now on. Clients using {@link kubeconfigWithExec} fetch the new one through the exec plugin.
+   */
+  expireSession(): void {
+    this.#token = randomToken();
+    if (this.#tokenDir) writeFileSync(join(this.#tokenDir, "token"), this.#token);
+  }
+
+  /**
+   * A kubeconfig whose user is an exec credential plugin (exec-credential.ts) that reads the
+   * environment's current token, valid `ttlMs` (default 1000) before the client asks again.
+   */
+  kubeconfigWithExec(ttlMs = 1000): string {
+    this.#tokenDir ??= mkdtempSync(join(tmpdir(), "kubevirt-env-token-"));
+    const file = join(this.#tokenDir, "token");
+    writeFileSync(file, this.#token);
+    const plugin = fileURLToPath(new URL("./exec-credential.ts", import.meta.url));
+    return this.kubeconfig().replace(
+      `    token: ${this.#token}\n`,
+      [
+        "    exec:",
+        "      apiVersion: client.authentication.k8s.io/v1",
+        `      command: ${JSON.stringify(process.execPath)}`,
+        `      args: [${JSON.stringify(plugin)}]`,
+        `      env: [{name: KUBEVIRT_ENV_TOKEN_FILE, value: ${JSON.stringify(file)}}, {name: KUBEVIRT_ENV_TOKEN_TTL_MS, value: "${ttlMs}"}]`,
+        "      interactiveMode: Never",
+        "",
+      ].join("\n"),
+    );
+  }
+
   /** Requests received so far. */
   get requestCount(): number {
     return this.requests.length;
@@ -101,7 +143,7 @@ export class KubevirtEnv {
       "users:",
       "- name: env-user",
       "  user:",
-      `    token: ${this.token}`,
+      `    token: ${this.#token}`,
       "contexts:",
       "- name: kubevirt-env",
       "  context:",
@@ -160,6 +202,7 @@ export class KubevirtEnv {
   async close(): Promise<void> {
     this.controllers.stop();
     await this.server.close();
+    if (this.#tokenDir) rmSync(this.#tokenDir, { recursive: true, force: true });
   }
 
   /** Waits until `predicate` holds (polling the store), up to `timeoutMs`. */
@@ -208,4 +251,8 @@ export class KubevirtEnv {
         throw new ApiError(405, "MethodNotAllowed", `subresource ${action} is not served by this environment`);
     }
   }
+}
+
+function randomToken(): string {
+  return `env-${Math.random().toString(36).slice(2, 14)}`;
 }

@@ -93,8 +93,8 @@ export interface ApiServerOptions {
   readonly faults: HttpFaults;
   /** Certificate and key the server presents. */
   readonly tls: { readonly cert: string; readonly key: string };
-  /** When set, requests need `Authorization: Bearer <token>`. */
-  readonly token?: string;
+  /** When set, requests need `Authorization: Bearer <token()>` (read per request: the token may rotate). */
+  readonly token?: () => string;
   /** Enables the DecentralizedLiveMigration admission path. Default false. */
   readonly decentralizedGate?: boolean;
   /** Called on every request (for request counts and recordings). */
@@ -168,7 +168,7 @@ export class ApiServer {
     try {
       body = await readBody(req);
       if (faults.slowMs > 0) await new Promise((r) => setTimeout(r, faults.slowMs));
-      if (this.#options.token !== undefined && req.headers.authorization !== `Bearer ${this.#options.token}`) throw new ApiError(401, "Unauthorized", "Unauthorized");
+      if (this.#options.token !== undefined && req.headers.authorization !== `Bearer ${this.#options.token()}`) throw new ApiError(401, "Unauthorized", "Unauthorized");
       if (faults.failNext.count > 0) {
         faults.failNext.count--;
         throw new ApiError(faults.failNext.status, REASONS[faults.failNext.status] ?? "InternalError", `injected fault: the server answered ${faults.failNext.status}`);

@@ -1,7 +1,8 @@
 /**
  * The `kubevirt-env` target: the KubeVirt adapter against the KubeVirt API environment
- * (adapters-conformance/kubevirt-env), a fresh local API server per scenario, over real HTTP with
- * a kubeconfig and a bearer token.
+ * (adapters-conformance/kubevirt-env), a fresh local API server per scenario, over HTTPS with a
+ * kubeconfig whose credentials come from an exec plugin (short-lived tokens, renewed after
+ * `expireSession`).
  */
 import { VmshiftClient } from "@vmshift/core";
 import { type KubevirtAdapterOptions, createKubevirtAdapter } from "@vmshift/kubevirt";
@@ -35,7 +36,8 @@ export const kubevirtEnvTarget: ConformanceTarget = {
   description: "@vmshift/kubevirt against the local KubeVirt API environment (Kubernetes conventions, KubeVirt admission and migration controller)",
   async open() {
     const env = await KubevirtEnv.start();
-    const connect = () => new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml: env.kubeconfig() }, ...ENV_ADAPTER_TUNING }), { follow: { poll: { initialDelayMs: 50, maxDelayMs: 500 } } });
+    const kubeconfigYaml = env.kubeconfigWithExec();
+    const connect = () => new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml }, ...ENV_ADAPTER_TUNING }), { follow: { poll: { initialDelayMs: 50, maxDelayMs: 500 } } });
     const clients: VmshiftClient[] = [connect()];
     return {
       client: clients[0]!,
@@ -64,6 +66,9 @@ export const kubevirtEnvTarget: ConformanceTarget = {
         },
         async dropProgressStreams() {
           env.dropWatches();
+        },
+        async expireSession() {
+          env.expireSession();
         },
         async migrationCount(vmId) {
           return env.migrationsCreated.get(vmId) ?? 0;

@@ -15,7 +15,7 @@ import { KubevirtApi, type ListOptions } from "./resources/api.ts";
 import { toHost, usageByNode } from "./resources/node.ts";
 import { toVm } from "./resources/vm.ts";
 import { AxiosKubeTransport, type KubeTransport } from "./transport.ts";
-import type { KubeList, KvVirtualMachine } from "./types.ts";
+import type { KubeList } from "./types.ts";
 
 /** Options of {@link createKubevirtAdapter}. */
 export interface KubevirtAdapterOptions {
@@ -119,7 +119,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
     const vm = await this.api.getVm(ref, ctx.signal);
     const vmi = await this.api.findVmi(ref, ctx.signal);
     if (request.mode === "cold") {
-      if (request.targetHostId !== undefined && this.#guard) await this.#refuseBlocked(ref, request, ctx, ["host.exists", "host.same", "host.schedulable", "vm.placement", "host.memory", "host.cpu"], vm);
+      if (request.targetHostId !== undefined && this.#guard) await this.#refuseBlocked(ref, request, ctx, ["host.exists", "host.same", "host.schedulable", "vm.placement", "host.memory", "host.cpu"]);
       return this.#cold.start(ref, vm, vmi, request, ctx);
     }
     const earlier = await this.#live.findByRequest(ref, request.requestId, ctx);
@@ -128,7 +128,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
       return this.#live.snapshot(earlier, vmi, ctx);
     }
     if (!vmi || vmi.status?.phase !== "Running") throw new VmshiftError("INVALID_STATE", `the VM is not running (VMI phase ${vmi?.status?.phase ?? "none"}); live migration needs a running VM`, { adapter: this.name });
-    if (this.#guard) await this.#refuseBlocked(ref, request, ctx, request.targetHostId === undefined ? ["kubevirt.LiveMigratable", "migration.inFlight"] : Object.keys(BLOCKING_CHECK_CODE), vm);
+    if (this.#guard) await this.#refuseBlocked(ref, request, ctx, request.targetHostId === undefined ? ["kubevirt.LiveMigratable", "migration.inFlight"] : Object.keys(BLOCKING_CHECK_CODE));
     return this.#live.create(ref, vmi, request, ctx);
   }
 
@@ -155,7 +155,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
     return parseRef(vmId, this.#namespace, operation);
   }
 
-  async #refuseBlocked(ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext, ids: readonly string[], _vm: KvVirtualMachine): Promise<void> {
+  async #refuseBlocked(ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext, ids: readonly string[]): Promise<void> {
     const checks = await runPreflight(this.api, ref, request, ctx);
     const blocking = checks.find((c) => c.severity === "error" && ids.includes(c.id));
     if (blocking) throw new VmshiftError(BLOCKING_CHECK_CODE[blocking.id] ?? "INVALID_STATE", blocking.message, { adapter: this.name, retryable: false, details: { check: blocking.id, category: blocking.category } });

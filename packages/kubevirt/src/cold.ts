@@ -75,7 +75,7 @@ export class ColdMigrations {
     const ref: ColdMigrationRef = { ...vmRef, token };
     const id = formatColdId(ref);
     const existing = parseRecord(vm);
-    if (existing?.token === token) return this.#snapshot(ref, existing, vm, vmi);
+    if (existing?.token === token) return this.#snapshot(ref, existing, vm, vmi, ctx);
     if (existing && !isTerminalPhase(existing.phase)) {
       throw new VmshiftError("CONFLICT", `cold migration ${formatColdId({ ...vmRef, token: existing.token })} of this VM is in progress`, { adapter: "kubevirt", retryable: false });
     }
@@ -100,7 +100,7 @@ export class ColdMigrations {
     // The resourceVersion precondition makes two concurrent starts of different requests collide (409) instead of both winning.
     const written = await this.#api.patchVm(vmRef, { metadata: { resourceVersion: vm.metadata?.resourceVersion, annotations: { [LABELS.coldMigration]: JSON.stringify(record) } } }, ctx.signal);
     this.#launch(id, ref, record, request.shutdownTimeoutMs, ctx);
-    return this.#snapshot(ref, record, written, vmi);
+    return this.#snapshot(ref, record, written, vmi, ctx);
   }
 
   /** Reads the record back. `NOT_FOUND` when the VM carries another (or no) cold migration. */
@@ -108,7 +108,7 @@ export class ColdMigrations {
     const ref = parseColdId(id, operation);
     const { vm, record } = await this.#load(ref, ctx, operation);
     const vmi = await this.#api.findVmi(ref, ctx.signal);
-    return this.#snapshot(ref, record, vm, vmi);
+    return this.#snapshot(ref, record, vm, vmi, ctx);
   }
 
   /** Like `get`, and resumes the driver when no driver of this process runs it (after a restart). */
@@ -157,7 +157,7 @@ export class ColdMigrations {
     DRIVERS.set(id, run);
   }
 
-  #snapshot(ref: ColdMigrationRef, record: ColdRecord, vm: KvVirtualMachine, vmi: KvVmi | undefined): MigrationSnapshot {
+  #snapshot(ref: ColdMigrationRef, record: ColdRecord, vm: KvVirtualMachine, vmi: KvVmi | undefined, ctx: OperationContext): MigrationSnapshot {
     const id = formatColdId(ref);
     const vmId = formatRef(ref);
     const terminal = isTerminalPhase(record.phase);
@@ -167,7 +167,7 @@ export class ColdMigrations {
       vmId,
       mode: "cold",
       phase: record.phase,
-      progress: { phase: record.phase, observedAt: new Date().toISOString(), ...(record.message ? { message: record.message } : {}) },
+      progress: { phase: record.phase, observedAt: new Date(ctx.clock.now()).toISOString(), ...(record.message ? { message: record.message } : {}) },
       targetHostId: record.target,
       ...(record.source ? { sourceHostId: record.source } : {}),
       startedAt: record.startedAt,

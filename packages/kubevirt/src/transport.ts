@@ -76,15 +76,28 @@ export class AxiosKubeTransport implements KubeTransport {
     return this.#count;
   }
 
+  /**
+   * Sends a request. GET and DELETE are retried on transient faults (5xx, 429, connection errors,
+   * timeouts). Any request answered 401 is retried after a pause when the kubeconfig's credentials
+   * renew themselves (exec plugin, auth provider): a rotated or expired token is fetched again.
+   */
   async request<T>(request: KubeRequest): Promise<T> {
     const safe = request.method === "GET" || request.method === "DELETE";
+    const user = this.#kc.getCurrentUser();
+    const renewable = Boolean(user?.exec || user?.authProvider);
+    let transientRetries = 0;
     return withRetry(() => this.#once<T>(request), {
       clock: this.#clock,
-      retries: safe ? this.#retries : 0,
-      initialDelayMs: 200,
+      retries: Math.max(safe ? this.#retries : 0, renewable ? 3 : 0),
+      initialDelayMs: 300,
       maxDelayMs: 2000,
       ...(request.signal ? { signal: request.signal } : {}),
-      isRetryable: (e) => isVmshiftError(e) && e.retryable && e.details?.["expired"] !== true && (e.code === "TRANSPORT" || e.code === "RATE_LIMITED" || e.code === "TIMEOUT"),
+      isRetryable: (e) => {
+        if (!isVmshiftError(e)) return false;
+        if (e.code === "UNAUTHENTICATED") return renewable;
+        const transient = e.retryable && e.details?.["expired"] !== true && (e.code === "TRANSPORT" || e.code === "RATE_LIMITED" || e.code === "TIMEOUT");
+        return safe && transient && transientRetries++ < this.#retries;
+      },
     });
   }
 
