@@ -54,9 +54,17 @@ export function queryString(params: Readonly<Record<string, string | number | bo
   const parts: string[] = [];
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined) continue;
-    parts.push(`${encodeURIComponent(name).replaceAll("%24", "$")}=${encodeURIComponent(String(value))}`);
+    parts.push(`${encodeQueryPart(name).replaceAll("%24", "$")}=${encodeQueryPart(String(value))}`);
   }
   return parts.length === 0 ? "" : `?${parts.join("&")}`;
+}
+
+/** Percent-encodes a query name or value; a lone surrogate (not valid UTF-8) is `INVALID_ARGUMENT`. */
+function encodeQueryPart(text: string): string {
+  if (!text.isWellFormed()) {
+    throw new VmshiftError("INVALID_ARGUMENT", "a query value contains an unpaired surrogate", { adapter: "nutanix" });
+  }
+  return encodeURIComponent(text);
 }
 
 /** An OData string literal for `$filter`: quoted, with single quotes doubled (`O'Brien` → `'O''Brien'`). */
