@@ -6,7 +6,7 @@
  * Progress is recorded on the VM itself (annotation `vmshift.io/cold-migration`), so a new
  * process can read it back and `attachMigration` can resume a driver that stopped mid-way.
  */
-import { type MigrationPhase, type MigrationResult, type MigrationSnapshot, type NormalizedMigrationRequest, type OperationContext, VmshiftError, isTerminalPhase, isVmshiftError, pollUntil } from "@vmshift/core";
+import { type MigrationPhase, type MigrationResult, type MigrationSnapshot, type NormalizedMigrationRequest, type OperationContext, VmshiftError, backoffDelay, isTerminalPhase, isVmshiftError, pollUntil } from "@vmshift/core";
 import { type ColdMigrationRef, type ObjectRef, formatColdId, formatRef, parseColdId, requestToken } from "./ids.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { powerStateOf } from "./resources/vm.ts";
@@ -136,7 +136,7 @@ export class ColdMigrations {
         yield snapshot;
       }
       if (isTerminalPhase(snapshot.phase)) return;
-      await ctx.clock.sleep(Math.min(this.#options.pollMaxDelayMs ?? 2000, (this.#options.pollInitialDelayMs ?? 250) * 2 ** Math.min(attempt++, 4)), ctx.signal);
+      await ctx.clock.sleep(backoffDelay(attempt++, { initialDelayMs: this.#options.pollInitialDelayMs ?? 250, maxDelayMs: this.#options.pollMaxDelayMs ?? 2000 }), ctx.signal);
     }
   }
 
