@@ -71,6 +71,23 @@ describe.skipIf(missing !== undefined)("vmshift-vcsim + @vmshift/vsphere", () =>
     await client.close();
   });
 
+  it("is idempotent on requestId, refuses a second move with CONFLICT, and allows one once the first ended unobserved", async () => {
+    const client = connect();
+    const subjects = await discoverSubjects(client);
+    await sim.control("slow", { vm: subjects.liveVm, ms: "800" });
+    const first = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost, requestId: "req-1" });
+    const retried = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost, requestId: "req-1" });
+    expect(retried.id).toBe(first.id);
+    const second = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost }).catch((e: unknown) => e);
+    expect(isVmshiftError(second, "CONFLICT")).toBe(true);
+    const source = (await client.getVm(subjects.liveVm)).hostId!;
+    await new Promise((r) => setTimeout(r, 2500)); // the first ends; nobody follows it
+    const back = await client.startMigration({ vmId: subjects.liveVm, targetHostId: source });
+    expect(back.id).not.toBe(first.id);
+    expect((await back.wait()).outcome).toBe("completed");
+    await client.close();
+  });
+
   it("keeps HostSystem.vm consistent after a move (stock vcsim does not)", async () => {
     const client = connect();
     const subjects = await discoverSubjects(client);

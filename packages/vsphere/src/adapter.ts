@@ -227,7 +227,10 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
       const c = await content();
       const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
       const busy = inFlight.get(vm.id);
-      if (busy && !finished.has(busy)) throw new VmshiftError("CONFLICT", `VM ${vm.id} is already migrating (${busy})`, { adapter: "vsphere", subject: vm.id, retryable: false });
+      // A migration this process started and nobody followed may have ended since: look once.
+      if (busy && !finished.has(busy) && !isTerminalPhase((await getMigration(busy, ctx).catch(() => undefined))?.phase ?? "transferring")) {
+        throw new VmshiftError("CONFLICT", `VM ${vm.id} is already migrating (${busy})`, { adapter: "vsphere", subject: vm.id, retryable: false });
+      }
       if (request.mode === "live" && vm.power !== "poweredOn") {
         throw new VmshiftError("INVALID_STATE", `VM ${vm.id} is ${vm.power}; a live migration needs it powered on (use mode "cold")`, { adapter: "vsphere", subject: vm.id });
       }
