@@ -110,6 +110,18 @@ describe("migrations", () => {
     await first.cancel();
   });
 
+  it("attaches by namespace/name to a migration it did not start (virtctl migrate), and follows it to the end", async () => {
+    const { call } = await import("./testing.ts");
+    expect((await call(env, "PUT", "/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/web-01/migrate", {})).status).toBe(202);
+    const name = (await call(env, "GET", "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstancemigrations")).body.items[0].metadata.name as string;
+    expect(name).toMatch(/^kubevirt-migrate-vm-/);
+    const task = await client().attachMigration(`default/${name}`);
+    expect(task.id).toBe(`default/${name}`);
+    const result = await task.wait();
+    expect(result).toMatchObject({ outcome: "completed", vmId: "default/web-01", vmLocation: { side: "target", hostId: "node-2" } });
+    expect(isVmshiftError(await caught(() => client().attachMigration("default/no-such-migration")), "NOT_FOUND")).toBe(true);
+  });
+
   it("follows through dropped watches and a relist after 410", async () => {
     const logger = memoryLogger();
     const c = client(env.kubeconfig(), {}, logger);
@@ -147,6 +159,19 @@ describe("migrations", () => {
     const error = await caught(() => c.startMigration({ vmId: "default/legacy-01" }));
     expect(isVmshiftError(error, "INCOMPATIBLE")).toBe(true);
     expect((error as { details: Record<string, unknown> }).details["row"]).toBe("admission.notMigratable");
+  });
+
+  it("cold: when neither the target nor the source can start the VM, the result says MIGRATION_PARTIAL", async () => {
+    const c = client();
+    env.fault("default/app-01", { refuseStartOn: "node-2" });
+    const task = await c.startMigration({ vmId: "default/app-01", targetHostId: "node-2", mode: "cold" });
+    for await (const s of task.events()) {
+      if (s.phase === "starting") break;
+    }
+    env.store.mutate("nodes", undefined, "node-1", (n) => void ((n.spec as { unschedulable?: boolean }) = { unschedulable: true }));
+    const result = await task.wait();
+    expect(result.outcome).toBe("failed");
+    expect(result.error).toMatchObject({ code: "MIGRATION_PARTIAL", message: expect.stringContaining("Manual action is needed") });
   });
 
   it("a stopped VM cannot be live-migrated (INVALID_STATE), but can be moved cold", async () => {
