@@ -41,7 +41,7 @@ beforeEach(() => {
   fake = new FakeVirsh();
   clock = new VirtualClock();
   ctx = { clock, logger: silentLogger };
-  adapter = createLibvirtAdapter({ hosts, runner: fake });
+  adapter = createLibvirtAdapter({ hosts, runner: fake, retry: { clock } });
 });
 
 describe("configuration", () => {

@@ -12,7 +12,7 @@ import { decodeMigrationId } from "./migration-id.ts";
 import { preflightChecks } from "./preflight.ts";
 import { domainOn, listOn, locate, disksOf, toVm } from "./resources/domains.ts";
 import { parseKeyValue, parseNodeinfo, parseNodememstats } from "./resources/parse.ts";
-import { Virsh } from "./resources/virsh.ts";
+import { Virsh, type VirshRetry } from "./resources/virsh.ts";
 import { type VirshRunner, spawnVirshRunner } from "./transport.ts";
 
 /** Options of {@link createLibvirtAdapter}. */
@@ -22,6 +22,8 @@ export interface LibvirtAdapterOptions {
   /** How virsh runs. Default: {@link spawnVirshRunner} (virsh from PATH). */
   readonly runner?: VirshRunner;
   readonly defaults?: LibvirtMigrationDefaults;
+  /** Retries of idempotent virsh commands on transient faults (connection reset, state lock). Default 2 retries, 200 ms doubling, system clock. */
+  readonly retry?: VirshRetry;
 }
 
 const LIMITS: MigrationLimits = {
@@ -33,7 +35,7 @@ const LIMITS: MigrationLimits = {
 /** Creates the adapter. Throws `INVALID_ARGUMENT` for a bad host list (nothing is contacted). */
 export function createLibvirtAdapter(options: LibvirtAdapterOptions): HypervisorAdapter {
   validateHosts(options.hosts);
-  const virsh = new Virsh(options.runner ?? spawnVirshRunner(), options.hosts);
+  const virsh = new Virsh(options.runner ?? spawnVirshRunner(), options.hosts, options.retry);
   const defaults = options.defaults ?? {};
   const live = new LiveMigrations(virsh, defaults);
   const cold = new ColdMigrations(virsh, defaults);

@@ -37,7 +37,7 @@ beforeEach(() => {
   fake = new FakeVirsh();
   clock = new VirtualClock();
   ctx = { clock, logger: silentLogger };
-  adapter = createLibvirtAdapter({ hosts: [{ id: "a", uri: A }, { id: "b", uri: B }], runner: fake, defaults: { shutdownTimeoutMs: 2000 } });
+  adapter = createLibvirtAdapter({ hosts: [{ id: "a", uri: A }, { id: "b", uri: B }], runner: fake, defaults: { shutdownTimeoutMs: 2000 }, retry: { clock } });
   on(A, "running (booted)\n");
   on(B, undefined);
   fake.on(A, "dumpxml", ok(XML));

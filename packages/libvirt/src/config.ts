@@ -40,6 +40,8 @@ export interface LibvirtMigrationDefaults {
    * rather than "ended without moving", ms from its start. Default 15 000.
    */
   readonly attachGraceMs?: number;
+  /** How long `startMigration` waits for libvirt to show the job before answering `requested`, ms. Default 5000. */
+  readonly startWaitMs?: number;
   /** Auto-converge throttle start and step, percent. Default 50 and 20 (the defaults 20/10 are too gentle under TCG). */
   readonly autoConverge?: { readonly initialPercent?: number; readonly incrementPercent?: number };
 }

@@ -9,4 +9,5 @@ export { LIBVIRT_CAPABILITIES } from "./capabilities.ts";
 export { type LibvirtHostConfig, type LibvirtMigrationDefaults } from "./config.ts";
 export { FAULT_TABLE, type FaultRow, classifyFault, virshError } from "./errors.ts";
 export { type MigrationRef, decodeMigrationId, encodeMigrationId } from "./migration-id.ts";
+export { IDEMPOTENT_COMMANDS, type VirshRetry } from "./resources/virsh.ts";
 export { type RunOptions, type SpawnRunnerOptions, type VirshProcess, type VirshResult, type VirshRunner, countingRunner, spawnVirshRunner } from "./transport.ts";

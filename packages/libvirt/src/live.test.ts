@@ -28,7 +28,7 @@ beforeEach(() => {
   fake = new FakeVirsh();
   clock = new VirtualClock();
   ctx = { clock, logger: silentLogger };
-  adapter = createLibvirtAdapter({ hosts, runner: fake });
+  adapter = createLibvirtAdapter({ hosts, runner: fake, retry: { clock } });
   on(A, RUNNING);
   on(B, undefined);
   fake.on(A, "domjobinfo", job("domjobinfo-none.txt"));
@@ -71,6 +71,18 @@ describe("live migration", () => {
     const a = await adapter.startMigration!(request(), ctx);
     const b = await adapter.startMigration!(request(), ctx);
     expect(b.id).toBe(a.id);
+    expect(fake.processes).toHaveLength(1);
+  });
+
+  it("a start whose answer is lost after virsh migrate launched is found again by its requestId", async () => {
+    let launched = false;
+    fake.on(A, "domjobinfo", () => (launched ? fail("error: Cannot recv data: Connection reset by peer") : ok(fixture("live-precopy", "domjobinfo-none.txt"))));
+    const realStart = fake.start.bind(fake);
+    fake.start = (argv) => ((launched = true), realStart(argv));
+    await expect(adapter.startMigration!(request(), ctx)).rejects.toMatchObject({ code: "TRANSPORT", retryable: true });
+    fake.on(A, "domjobinfo", job("domjobinfo-active.txt"));
+    const again = await adapter.startMigration!(request(), ctx);
+    expect(again.phase).toBe("transferring");
     expect(fake.processes).toHaveLength(1);
   });
 
@@ -145,7 +157,7 @@ describe("live migration", () => {
     expect((await adapter.getMigration!(allowed.id, ctx)).phase).toBe("finalizing");
     await expect(adapter.cancelMigration!(allowed.id, ctx)).rejects.toMatchObject({ code: "INVALID_STATE" });
 
-    const other = createLibvirtAdapter({ hosts, runner: fake });
+    const other = createLibvirtAdapter({ hosts, runner: fake, retry: { clock } });
     fake.on(A, "domjobinfo", job("domjobinfo-none.txt"));
     const plain = await other.startMigration!(request({ requestId: "r2" }), ctx);
     fake.on(A, "domjobinfo", job("domjobinfo-stalled.txt", "live-nonconvergence"));
@@ -156,7 +168,7 @@ describe("live migration", () => {
 
   it("attaches after a restart: reads the job on the source, then finds the VM on the target", async () => {
     const first = await adapter.startMigration!(request(), ctx);
-    const restarted = createLibvirtAdapter({ hosts, runner: fake });
+    const restarted = createLibvirtAdapter({ hosts, runner: fake, retry: { clock } });
     const early = await restarted.attachMigration!(first.id, ctx);
     expect(early.phase).toBe("requested");
     fake.on(A, "domjobinfo", job("domjobinfo-active.txt"));
@@ -173,7 +185,7 @@ describe("live migration", () => {
 
   it("an attached migration whose job never shows up ends failed after the grace period, with the VM on its source", async () => {
     const first = await adapter.startMigration!(request(), ctx);
-    const restarted = createLibvirtAdapter({ hosts, runner: fake, defaults: { attachGraceMs: 1000 } });
+    const restarted = createLibvirtAdapter({ hosts, runner: fake, defaults: { attachGraceMs: 1000 }, retry: { clock } });
     await clock.advance(2000);
     fake.on(A, "domjobinfo", job("domjobinfo-cancelled.txt", "live-cancel"), { when: (c) => c.args.includes("--completed") });
     const done = await restarted.attachMigration!(first.id, ctx);

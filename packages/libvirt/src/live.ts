@@ -105,6 +105,18 @@ export class LiveMigrations {
     this.#runs.set(id, run);
     this.#byRequest.set(request.requestId, id);
     ctx.logger.log("info", "libvirt live migration started", { migrationId: id, source: source.hostId, target: target.id, domain: source.info.name });
+    // Answer once libvirt shows the job (or the child ended, or the wait ran out). If this read
+    // fails, the start throws; a retry with the same requestId finds this migration.
+    const until = ctx.clock.now() + (this.#defaults.startWaitMs ?? 5000);
+    while (!run.exit && ctx.clock.now() < until) {
+      const stats = await this.#job(source.hostId, source.info.uuid, call).catch((error: unknown) => {
+        if (error instanceof VmshiftError && (error.code === "INVALID_STATE" || error.code === "NOT_FOUND")) return undefined;
+        throw error;
+      });
+      if (stats?.type === "unbounded") return this.get(id, ctx);
+      await ctx.clock.sleep(150, ctx.signal);
+    }
+    if (run.exit) return this.get(id, ctx);
     return this.#snapshot(run, "requested", { phase: "requested", message: "virsh migrate started", observedAt: iso(ctx.clock.now()) });
   }
 
