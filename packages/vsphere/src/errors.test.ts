@@ -56,7 +56,7 @@ describe("fault table", () => {
     const error = faultToError(fault, { operation: "migration.start", subject: "vm-63" });
     expect(isVmshiftError(error)).toBe(true);
     expect(error.code).toBe(code);
-    expect(error.cause).toBe(fault);
+    expect(error.cause).toEqual(fault);
     expect(error.details?.["fault"]).toBe(type);
     expect(error.message).toBe(`[vsphere] migration.start vm-63: ${code}: ${type}: server says ${type}`);
   });
@@ -82,6 +82,14 @@ describe("fault table", () => {
 
   it("gives faults without text a readable reason (NotAuthenticated arrives with an empty faultstring)", () => {
     expect(faultToError({ type: "NotAuthenticated", message: "" }).reason).toBe("NotAuthenticated: the session is not authenticated (expired or logged out)");
+  });
+
+  it("keeps the fault in cause with secrets redacted everywhere in it (servers echo the Login password)", () => {
+    const fault = { type: "InvalidLogin", message: "bad login for pw Vs-Secret-123", detail: { attributes: { "xsi:type": "InvalidLogin" }, echoed: ["Vs-Secret-123"] } };
+    const error = faultToError(fault, { secrets: ["Vs-Secret-123"] });
+    expect(JSON.stringify(error.cause)).not.toContain("Vs-Secret-123");
+    expect((error.cause as { type: string }).type).toBe("InvalidLogin");
+    expect(fault.message).toContain("Vs-Secret-123"); // the caller's object is not modified
   });
 
   it("masks given secrets and credential-looking text in messages", () => {

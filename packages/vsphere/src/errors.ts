@@ -3,7 +3,7 @@
  * detail, or `TaskInfo.error.fault`) decides the code, never the text; the fault itself stays in
  * `cause`.
  */
-import { type ErrorCode, VmshiftError } from "@vmshift/core";
+import { type ErrorCode, VmshiftError, redact } from "@vmshift/core";
 
 /** A vim25 fault as the transport decoded it. */
 export interface VimFault {
@@ -85,17 +85,28 @@ export interface FaultContext {
   readonly secrets?: readonly string[];
 }
 
-/** A VmshiftError for a vim fault; the fault is kept in `cause`, its type in `details.fault`. */
+/**
+ * A VmshiftError for a vim fault; the fault is kept in `cause` (with every string redacted: a
+ * server may echo the Login password in a fault), its type in `details.fault`.
+ */
 export function faultToError(fault: VimFault, context: FaultContext = {}): VmshiftError {
   const code = codeForFault(fault.type, context.fallback);
   const text = fault.message.trim() || defaultText(fault.type);
   return new VmshiftError(code, `${fault.type}: ${scrub(text, context.secrets)}`, {
     adapter: "vsphere",
-    cause: fault,
+    cause: redactDeep(fault, context.secrets ?? []) as VimFault,
     details: { fault: fault.type },
     ...(context.operation === undefined ? {} : { operation: context.operation }),
     ...(context.subject === undefined ? {} : { subject: context.subject }),
   });
+}
+
+/** A copy of `value` with {@link redact} applied to every string in it. */
+export function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === "string") return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)]));
+  return value;
 }
 
 function scrub(text: string, secrets: readonly string[] | undefined): string {

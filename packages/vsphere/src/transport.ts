@@ -180,20 +180,36 @@ export function faultFromSoap(fault: unknown): VimFault | undefined {
   return type === undefined ? undefined : { type, message, ...(detail === undefined ? {} : { detail }) };
 }
 
+/**
+ * What stays of a failed HTTP call as `cause`: name, code, status and a redacted message. The raw
+ * axios error is dropped on purpose: its config holds the request body (the Login password) and
+ * the session cookie.
+ */
+function safeCause(error: unknown, secrets: readonly string[]): { name: string; code?: string; status?: number; message: string } {
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; response?: { status?: number } };
+  return {
+    name: typeof e?.name === "string" ? e.name : "Error",
+    ...(typeof e?.code === "string" ? { code: e.code } : {}),
+    ...(typeof e?.response?.status === "number" ? { status: e.response.status } : {}),
+    message: redact(typeof e?.message === "string" ? e.message : String(error), [...secrets]),
+  };
+}
+
 function decodeError(error: unknown, method: VimMethod, signal: AbortSignal | undefined, secrets: readonly string[]): VmshiftError {
   if (error instanceof VmshiftError) return error;
   const e = error as { root?: { Envelope?: { Body?: { Fault?: unknown } } }; response?: { status?: number }; code?: string; message?: string; cause?: unknown };
   const fault = faultFromSoap(e.root?.Envelope?.Body?.Fault);
   if (fault) return faultToError(fault, { operation: method, secrets });
-  if (signal?.aborted || e.code === "ERR_CANCELED") return new VmshiftError("ABORTED", `${method} aborted by caller`, { adapter: "vsphere", cause: error });
+  const cause = safeCause(error, secrets);
+  if (signal?.aborted || e.code === "ERR_CANCELED") return new VmshiftError("ABORTED", `${method} aborted by caller`, { adapter: "vsphere", cause });
   if (e.cause instanceof VmshiftError) return e.cause;
-  if (e.code === "ECONNABORTED" || e.code === "ETIMEDOUT") return new VmshiftError("TIMEOUT", `${method}: no answer in time`, { adapter: "vsphere", cause: error, retryable: true });
+  if (e.code === "ECONNABORTED" || e.code === "ETIMEDOUT") return new VmshiftError("TIMEOUT", `${method}: no answer in time`, { adapter: "vsphere", cause, retryable: true });
   const status = e.response?.status;
-  const text = redact(e.message ?? String(error), [...secrets]);
+  const text = cause.message;
   const tlsProblem = /certificate|self[- ]signed|SSL|TLS|thumbprint/i.test(text) || (e.code ?? "").startsWith("ERR_TLS") || /CERT|SELF_SIGNED/.test(e.code ?? "");
   return new VmshiftError("TRANSPORT", `${method}: ${status ? `HTTP ${status}: ` : ""}${text}${e.code && !text.includes(e.code) ? ` (${e.code})` : ""}`, {
     adapter: "vsphere",
-    cause: error,
+    cause,
     retryable: !tlsProblem,
   });
 }
