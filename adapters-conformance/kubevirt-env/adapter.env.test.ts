@@ -145,6 +145,36 @@ describe("migrations", () => {
     expect(logger.records.some((r) => r.message.includes("relisting"))).toBe(true);
   });
 
+  it("reports bytes, dirty rate and bandwidth from the metrics path while transferring, and none without it", async () => {
+    env.fault("default/web-01", { slow: true });
+    const withMetrics = client(env.kubeconfig(), { watch: { ...ENV_ADAPTER_TUNING.watch, metricsPath: "/metrics", metricsIntervalMs: 100 } });
+    const task = await withMetrics.startMigration({ vmId: "default/web-01", targetHostId: "node-2" });
+    const seen: { transferred: number; remaining: number }[] = [];
+    for await (const s of task.events()) {
+      if (s.phase !== "transferring" || s.progress.transferredBytes === undefined) continue;
+      expect(s.progress.totalBytes).toBe(2 ** 30);
+      expect(s.progress.transferredBytes + s.progress.remainingBytes!).toBe(2 ** 30);
+      expect(s.progress.bandwidthBytesPerSecond).toBeGreaterThan(0);
+      expect(s.progress.dirtyRateBytesPerSecond).toBeGreaterThan(0);
+      expect(s.progress.percent).toBeUndefined();
+      seen.push({ transferred: s.progress.transferredBytes, remaining: s.progress.remainingBytes! });
+      if (seen.length >= 3) break;
+    }
+    expect(seen.length).toBe(3);
+    expect(seen[2]!.transferred).toBeGreaterThan(seen[0]!.transferred);
+    await task.cancel();
+    const plain = client(env.kubeconfig(), { watch: { watchBackoff: { initialDelayMs: 50, maxDelayMs: 500 } } });
+    const second = await plain.startMigration({ vmId: "default/web-01", targetHostId: "node-2" });
+    const phases = [];
+    for await (const s of second.events()) {
+      expect(s.progress.transferredBytes).toBeUndefined();
+      phases.push(s.phase);
+      if (s.phase === "transferring") break;
+    }
+    expect(phases).toContain("transferring");
+    await second.cancel();
+  });
+
   it("preflight maps LiveMigratable reasons and refuses a start before creating anything", async () => {
     const c = client();
     const report = await c.preflight({ vmId: "default/legacy-01", targetHostId: "node-1" });

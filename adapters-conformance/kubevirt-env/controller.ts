@@ -463,6 +463,40 @@ export class Controllers {
     this.#afterFinal(vmim);
   }
 
+  /**
+   * virt-handler's migration metrics (Prometheus text, v1.9 names) for the migrations now in
+   * Running: processed and remaining bytes of the guest memory, a dirty rate and a transfer rate.
+   */
+  metricsText(): string {
+    const lines: string[] = [];
+    const metric = (name: string, help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    const samples: { labels: string; processed: number; remaining: number; total: number; dirty: number; rate: number }[] = [];
+    for (const m of this.#store.all("virtualmachineinstancemigrations") as Obj[]) {
+      const progress = this.#migrations.get(m.metadata.uid);
+      if (m.status?.phase !== "Running" || progress?.runningSince === undefined || progress.completedAt !== undefined) continue;
+      const vmi = this.#store.get("virtualmachineinstances", m.metadata.namespace, m.spec.vmiName) as Obj | undefined;
+      if (!vmi) continue;
+      const faults = this.faults.get(`${m.metadata.namespace}/${m.spec.vmiName}`) ?? {};
+      const duration = faults.slow ? this.#timing.slowTransferMs : this.#timing.transferMs;
+      const total = memoryOf(vmi);
+      const fraction = faults.stall ? 0.5 : Math.min(1, (this.#now() - progress.runningSince) / duration);
+      const processed = Math.round(total * fraction);
+      samples.push({ labels: `name="${m.spec.vmiName}",namespace="${m.metadata.namespace}",node="${vmi.status?.nodeName}"`, processed, remaining: total - processed, total, dirty: Math.round(total / 50), rate: Math.round(total / (duration / 1000)) });
+    }
+    const series: [string, string, (s: (typeof samples)[number]) => number][] = [
+      ["kubevirt_vmi_migration_data_processed_bytes", "The total Guest OS data processed and migrated to the new VM.", (x) => x.processed],
+      ["kubevirt_vmi_migration_data_remaining_bytes", "The remaining guest OS data to be migrated to the new VM.", (x) => x.remaining],
+      ["kubevirt_vmi_migration_data_bytes_total", "The total Guest OS data to be migrated to the new VM.", (x) => x.total],
+      ["kubevirt_vmi_migration_dirty_memory_rate_bytes", "The rate of memory being dirty in the Guest OS.", (x) => x.dirty],
+      ["kubevirt_vmi_migration_memory_transfer_rate_bytes", "The rate at which the memory is being transferred.", (x) => x.rate],
+    ];
+    for (const [name, help, value] of series) {
+      metric(name, help);
+      for (const sample of samples) lines.push(`${name}{${sample.labels}} ${value(sample)}`);
+    }
+    return `${lines.join("\n")}\n`;
+  }
+
   /** The MigrationPolicy with the most matching VMI labels (ties: lexicographic). */
   #policyFor(vmi: Obj): Obj | undefined {
     const labels = vmi.metadata.labels ?? {};

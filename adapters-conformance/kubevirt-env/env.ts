@@ -66,6 +66,7 @@ export class KubevirtEnv {
       token: () => this.#token,
       onRequest: (method, url) => this.requests.push(`${method} ${url}`),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+      metrics: () => this.controllers.metricsText(),
       subresource: (route, body) => this.#subresource(route.namespace, route.name, route.subresource, body),
     });
   }

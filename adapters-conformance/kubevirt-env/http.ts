@@ -101,6 +101,8 @@ export interface ApiServerOptions {
   readonly onRequest?: (method: string, url: string) => void;
   /** Called with every finished exchange (recordings). */
   readonly onExchange?: (exchange: Exchange) => void;
+  /** Prometheus text served at `/metrics` (virt-handler's migration metrics). */
+  readonly metrics?: () => string;
   /** Subresource hooks the world provides (start/stop/migrate). */
   readonly subresource: (route: Required<Pick<Route, "namespace" | "name" | "subresource">>, body: unknown) => void;
 }
@@ -172,6 +174,13 @@ export class ApiServer {
       if (faults.failNext.count > 0) {
         faults.failNext.count--;
         throw new ApiError(faults.failNext.status, REASONS[faults.failNext.status] ?? "InternalError", `injected fault: the server answered ${faults.failNext.status}`);
+      }
+      if (method === "GET" && url.pathname === "/metrics" && this.#options.metrics) {
+        const text = this.#options.metrics();
+        res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4", "Content-Length": String(Buffer.byteLength(text)) });
+        res.end(text);
+        record(200, text);
+        return;
       }
       const r = route(url.pathname);
       if (!r) throw new ApiError(404, "NotFound", "the server could not find the requested resource");

@@ -205,6 +205,7 @@ export class Replayer {
     const chosen = this.#candidates.map((c) => c.answer(key, method, now))[0]!;
     this.#servedAt.set(key, chosen.atMs);
     if (method !== "GET") this.#anchor = Date.now() - chosen.atMs;
+    if (typeof chosen.responseBody === "string") return [chosen.status, chosen.responseBody, { "Content-Type": "text/plain" }];
     return [chosen.status, chosen.responseBody === undefined ? "" : JSON.stringify(chosen.responseBody), { "Content-Type": "application/json" }];
   }
 

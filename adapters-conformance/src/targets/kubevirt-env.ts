@@ -12,7 +12,8 @@ import type { ConformanceSubjects, ConformanceTarget } from "../target.ts";
 /** Adapter tuning for a fast local server: short polls and a short unschedulable grace. */
 export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "transport"> = {
   cold: { unschedulableGraceMs: 400, pollInitialDelayMs: 40, pollMaxDelayMs: 200, stopTimeoutMs: 20_000, startTimeoutMs: 20_000 },
-  watch: { watchBackoff: { initialDelayMs: 50, maxDelayMs: 500 } },
+  // The environment serves virt-handler-style metrics at /metrics, read every 200 ms while transferring.
+  watch: { watchBackoff: { initialDelayMs: 50, maxDelayMs: 500 }, metricsPath: "/metrics", metricsIntervalMs: 200 },
 };
 
 /** The seeded cluster's subjects (see kubevirt-env/seed.ts). */

@@ -31,7 +31,7 @@ export interface KubevirtAdapterOptions {
   readonly guardTarget?: boolean;
   /** Cold migration timing. */
   readonly cold?: ColdOptions;
-  /** Watch tuning. */
+  /** Watch tuning and the optional metrics path (see {@link LiveOptions}). */
   readonly watch?: Omit<LiveOptions, "defaultNamespace">;
 }
 

@@ -2,7 +2,8 @@
 import { type CapabilityTable, type MigrationLimits, partial, supported, unsupported } from "@vmshift/core";
 
 const PER_MIGRATION_TUNING = "KubeVirt has no per-migration setting; it is cluster-wide (KubeVirt CR spec.configuration.migrations) or per MigrationPolicy, which vmshift does not edit";
-const NO_PROGRESS = "KubeVirt's API carries no transfer figures (kubevirt/kubevirt#10722, #12260); only virt-handler's Prometheus metrics do, which this adapter does not read yet";
+const NO_PROGRESS = "KubeVirt's API carries no transfer figures (kubevirt/kubevirt#10722, #12260)";
+const FROM_METRICS = `${NO_PROGRESS}: reported only when the adapter's metricsPath names virt-handler's Prometheus metrics`;
 
 /** The static capability table. */
 export const kubevirtCapabilities = {
@@ -23,10 +24,10 @@ export const kubevirtCapabilities = {
   "migration.bandwidthLimit": unsupported(PER_MIGRATION_TUNING),
   "migration.autoConverge": unsupported(PER_MIGRATION_TUNING),
   "migration.postCopy": unsupported(PER_MIGRATION_TUNING),
-  "progress.percent": unsupported(NO_PROGRESS),
-  "progress.bytes": unsupported(NO_PROGRESS),
-  "progress.dirtyRate": unsupported(NO_PROGRESS),
-  "progress.bandwidth": unsupported(NO_PROGRESS),
+  "progress.percent": unsupported(`${NO_PROGRESS}; a percentage from the metrics would run backwards as dirty pages are re-sent, so none is made up`),
+  "progress.bytes": partial(FROM_METRICS),
+  "progress.dirtyRate": partial(FROM_METRICS),
+  "progress.bandwidth": partial(FROM_METRICS),
   "progress.iteration": unsupported("not exposed by KubeVirt"),
   "progress.expectedDowntime": unsupported("not exposed by KubeVirt"),
 } as const satisfies CapabilityTable;

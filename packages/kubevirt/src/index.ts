@@ -11,6 +11,8 @@ export { ERROR_TABLE, type ErrorRow, type KubeFault, errorRowFor, mapKubeFault }
 export { apiPath, formatColdId, formatRef, isColdMigrationId, parseColdId, parseRef, requestIdLabel } from "./ids.ts";
 export { LIVE_MIGRATABLE_CATEGORY, MIGRATION_DEFAULTS } from "./preflight.ts";
 export { KubevirtApi } from "./resources/api.ts";
+export { type LiveOptions } from "./live.ts";
+export { migrationFigures } from "./resources/metrics.ts";
 export { liveSnapshot } from "./resources/migration.ts";
 export { parseQuantity } from "./resources/quantity.ts";
 export { AxiosKubeTransport, type AxiosTransportOptions, type KubeRequest, type KubeTransport, type KubeWatchEvent } from "./transport.ts";

@@ -5,6 +5,7 @@
 import { type ListWatchEvent, type ListWatchSource, type MigrationSnapshot, type NormalizedMigrationRequest, type OperationContext, VmshiftError, isTerminalPhase, isVmshiftError, listWatch } from "@vmshift/core";
 import { type ObjectRef, formatRef, parseRef, requestIdLabel } from "./ids.ts";
 import { mergeStreams } from "./merge.ts";
+import { migrationFigures } from "./resources/metrics.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { ANNOTATIONS, kvPhase, liveSnapshot } from "./resources/migration.ts";
 import { type KvMigration, type KvVmi, LABELS } from "./types.ts";
@@ -16,6 +17,13 @@ export interface LiveOptions {
   readonly watchBackoff?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
   /** Server-side watch timeout, seconds. Default 290. */
   readonly watchTimeoutSeconds?: number;
+  /**
+   * An API-server path that answers virt-handler's Prometheus metrics (e.g. a pod or service proxy
+   * path). When set, transferring snapshots carry bytes, dirty rate and bandwidth. Default: none.
+   */
+  readonly metricsPath?: string;
+  /** How often metrics are read while transferring, ms. Default 5000 (virt-handler's own period). */
+  readonly metricsIntervalMs?: number;
 }
 
 const FINAL = new Set(["Succeeded", "Failed"]);
@@ -87,7 +95,7 @@ export class LiveMigrations {
       return this.#goneSnapshot(id, undefined, ctx);
     }
     const vmi = await this.#api.findVmi({ namespace: ref.namespace, name: vmim.spec.vmiName ?? "" }, ctx.signal);
-    return this.snapshot(vmim, vmi, ctx);
+    return this.#withMetrics(this.snapshot(vmim, vmi, ctx), ctx);
   }
 
   /** Follows the VMIM and its VMI with list+watch until a terminal snapshot. */
@@ -119,10 +127,19 @@ export class LiveMigrations {
     const vmiEvents = async function* (events: AsyncIterable<ListWatchEvent<KvVmi>>): AsyncIterable<Tagged> {
       for await (const event of events) yield { kind: "vmi", event };
     };
+    const metricsPath = this.#options.metricsPath;
+    const interval = this.#options.metricsIntervalMs ?? 5000;
+    const ticks = async function* (): AsyncIterable<Tagged> {
+      for (;;) {
+        await ctx.clock.sleep(interval, controller.signal);
+        yield { kind: "tick" };
+      }
+    };
     const streams = mergeStreams<Tagged>(
       [
         vmimEvents(listWatch(this.#source<KvMigration>(ref.namespace, `metadata.name=${ref.name}`, "vmim"), common)),
         vmiEvents(listWatch(this.#source<KvVmi>(ref.namespace, `metadata.name=${vmiRef.name}`, "vmi"), common)),
+        ...(metricsPath ? [ticks()] : []),
       ],
       controller.signal,
     );
@@ -138,11 +155,11 @@ export class LiveMigrations {
             gone = true;
           } else vmim = event.object;
           if (vmim?.metadata?.uid) this.#uids.set(id, vmim.metadata.uid);
-        } else {
+        } else if (tagged.kind === "vmi") {
           const event = tagged.event;
           vmi = event.type === "SYNC" ? event.items[0] : event.type === "DELETED" ? undefined : event.object;
         }
-        const snapshot = gone ? await this.#goneSnapshot(id, vmi ?? (await this.#api.findVmi(vmiRef, ctx.signal)), ctx, vmim) : this.snapshot(vmim!, vmi, ctx);
+        const snapshot = gone ? await this.#goneSnapshot(id, vmi ?? (await this.#api.findVmi(vmiRef, ctx.signal)), ctx, vmim) : await this.#withMetrics(this.snapshot(vmim!, vmi, ctx), ctx);
         const key = JSON.stringify({ ...snapshot, progress: { ...snapshot.progress, observedAt: "" } });
         if (key !== last) {
           last = key;
@@ -178,6 +195,21 @@ export class LiveMigrations {
     return liveSnapshot(vmim, vmi, id, { cancelRequested: this.#cancelled.has(id), gone: false, observedAt: new Date(ctx.clock.now()).toISOString(), ...(uid ? { uid } : {}) });
   }
 
+  /** Adds virt-handler's figures to a transferring snapshot when a metrics path is configured; best effort. */
+  async #withMetrics(snapshot: MigrationSnapshot, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const path = this.#options.metricsPath;
+    if (!path || snapshot.phase !== "transferring") return snapshot;
+    const [namespace, name] = snapshot.vmId.split("/") as [string, string];
+    try {
+      const text = await this.#api.transport.requestText({ method: "GET", path, operation: "migration.metrics", ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      return { ...snapshot, progress: { ...snapshot.progress, ...migrationFigures(text, namespace, name) } };
+    } catch (error) {
+      if (ctx.signal?.aborted) throw error;
+      ctx.logger.log("debug", "metrics unavailable; progress without figures", { path, error: error instanceof Error ? error.message : String(error) });
+      return snapshot;
+    }
+  }
+
   async #goneSnapshot(id: string, vmi: KvVmi | undefined, ctx: OperationContext, lastSeen?: KvMigration): Promise<MigrationSnapshot> {
     const uid = this.#uids.get(id);
     let instance = vmi;
@@ -203,4 +235,4 @@ export class LiveMigrations {
   }
 }
 
-type Tagged = { readonly kind: "vmim"; readonly event: ListWatchEvent<KvMigration> } | { readonly kind: "vmi"; readonly event: ListWatchEvent<KvVmi> };
+type Tagged = { readonly kind: "vmim"; readonly event: ListWatchEvent<KvMigration> } | { readonly kind: "vmi"; readonly event: ListWatchEvent<KvVmi> } | { readonly kind: "tick" };

@@ -35,6 +35,8 @@ export interface KubeWatchEvent<T> {
 export interface KubeTransport {
   /** Sends a request and returns the parsed JSON body (undefined for an empty body). */
   request<T>(request: KubeRequest): Promise<T>;
+  /** Sends a GET and returns the body as text (Prometheus metrics through the API server). */
+  requestText(request: KubeRequest): Promise<string>;
   /** Opens a watch (`?watch=true` is added) and yields events until the server ends the stream. */
   watch<T>(request: KubeRequest): AsyncIterable<KubeWatchEvent<T>>;
   /** Requests sent so far. */
@@ -82,11 +84,23 @@ export class AxiosKubeTransport implements KubeTransport {
    * renew themselves (exec plugin, auth provider): a rotated or expired token is fetched again.
    */
   async request<T>(request: KubeRequest): Promise<T> {
+    return this.#withRetries(request, () => this.#once<T>(request));
+  }
+
+  async requestText(request: KubeRequest): Promise<string> {
+    return this.#withRetries(request, async () => {
+      const response = await this.#send(request, { watch: false });
+      if (response.status >= 300) throw this.#statusFault(request, response.status, response.data);
+      return String(response.data ?? "");
+    });
+  }
+
+  #withRetries<T>(request: KubeRequest, attempt: () => Promise<T>): Promise<T> {
     const safe = request.method === "GET" || request.method === "DELETE";
     const user = this.#kc.getCurrentUser();
     const renewable = Boolean(user?.exec || user?.authProvider);
     let transientRetries = 0;
-    return withRetry(() => this.#once<T>(request), {
+    return withRetry(attempt, {
       clock: this.#clock,
       retries: Math.max(safe ? this.#retries : 0, renewable ? 3 : 0),
       initialDelayMs: 300,
