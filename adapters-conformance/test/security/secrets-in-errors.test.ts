@@ -78,9 +78,9 @@ const HTTP_CASES: readonly HttpCase[] = [
   { name: "nutanix 503 echoing credentials, retried and logged", connect: (e) => nutanixClient(e), responder: textEcho(503), tls: "insecure", call: start(NX), logged: true },
   { name: "nutanix connection refused", connect: (e) => nutanixClient(e, "apiKey"), tls: "insecure", call: getVm(NX) },
   { name: "nutanix TLS failure", connect: (e) => nutanixClient(e), responder: prismError(404), tls: "default", call: getVm(NX) },
-  { name: "vsphere InvalidLogin echoing the password", connect: vsphereClient, responder: vcenterRefusingLogin(true), tls: "insecure", call: getVm("vm-1"), knownLeaks: ["causeMessage contains Vs-Cob…", "consoleError contains Vs-Cob…"] },
+  { name: "vsphere InvalidLogin echoing the password", connect: vsphereClient, responder: vcenterRefusingLogin(true), tls: "insecure", call: getVm("vm-1") },
   { name: "vsphere 503 echoing the password, start retried", connect: vsphereClient, responder: textEcho(503), tls: "thumbprint", call: start("vm-1"), logged: true },
-  { name: "vsphere connection dropped during Login", connect: vsphereClient, responder: vcenterDroppingLogin(), tls: "ca", call: getVm("vm-1"), knownLeaks: ["consoleError contains Vs-Cob…"] },
+  { name: "vsphere connection dropped during Login", connect: vsphereClient, responder: vcenterDroppingLogin(), tls: "ca", call: getVm("vm-1") },
   { name: "vsphere connection refused", connect: vsphereClient, tls: "insecure", call: getVm("vm-1") },
   { name: "vsphere TLS failure", connect: vsphereClient, responder: vcenterRefusingLogin(true), tls: "default", call: getVm("vm-1") },
 ];
