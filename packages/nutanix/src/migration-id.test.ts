@@ -22,6 +22,11 @@ describe("migration ids", () => {
     );
   });
 
+  it("keep a host id that is exactly the absent marker `-` (found by the property above)", () => {
+    const live: LiveId = { kind: "live", vmExtId: " ", targetHostId: "-", taskExtId: "t" };
+    expect(parseMigrationId(formatMigrationId(live))).toEqual(live);
+  });
+
   it("round-trip cold ids, including request ids with slashes", () => {
     fc.assert(
       fc.property(id, id, fc.boolean(), fc.option(fc.nat(), { nil: undefined }), (vm, requestId, wasOn, timeout) => {

@@ -41,7 +41,8 @@ export interface TaskId {
 /** Any parsed migration id. */
 export type MigrationId = LiveId | ColdId | TaskId;
 
-const opt = (v: string | undefined): string => (v === undefined ? "-" : encodeURIComponent(v));
+/** `-` marks an absent segment, so a value that is exactly `-` is written `%2D`. */
+const opt = (v: string | undefined): string => (v === undefined ? "-" : v === "-" ? "%2D" : encodeURIComponent(v));
 const back = (v: string | undefined): string | undefined => (v === undefined || v === "-" ? undefined : decodeURIComponent(v));
 
 /** Formats a migration id. */
