@@ -7,10 +7,13 @@
  * `failDuringTransfer` kills the destination's QEMU by PID once the next migration is moving data,
  * `failColdStartOnTarget` arms a one-shot refusal in the target daemon's qemu hook. The
  * incompatible host is the one the guest already runs on (libvirt refuses a same-host move).
+ * The fault controls (`failTransiently`, `loseNextStartResponse`) act in a runner between the
+ * adapter and the real virsh (libvirt-lab/faulty-runner.ts).
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { createClient, type VmshiftClient } from "@vmshift/core";
-import { type LibvirtHostConfig, countingRunner, createLibvirtAdapter, spawnVirshRunner } from "@vmshift/libvirt";
+import { type LibvirtHostConfig, createLibvirtAdapter, spawnVirshRunner } from "@vmshift/libvirt";
+import { faultyRunner } from "../../libvirt-lab/faulty-runner.ts";
 import {
   LAB_HOSTS, type LabHost, acquireLab, bootGuest, defineGuest, failStartFlag, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
 } from "../../libvirt-lab/lab.ts";
@@ -147,7 +150,7 @@ export const libvirtLocalTarget: ConformanceTarget = {
     const guest = await ensureGuest();
     await ensureStoppedVm();
     const target = LAB_HOSTS.find((h) => h !== guest.host)!;
-    const runner = countingRunner(spawnVirshRunner());
+    const runner = faultyRunner(spawnVirshRunner());
     const make = () => createClient(createLibvirtAdapter({ hosts: labHosts(), runner, defaults: { shutdownTimeoutMs: 3000 } }));
     const client = make();
     return {
@@ -170,6 +173,13 @@ export const libvirtLocalTarget: ConformanceTarget = {
         },
         restart: async () => make(),
         requestCount: () => runner.count(),
+        async failTransiently(where, times) {
+          runner.failTransiently(where, times);
+        },
+        async loseNextStartResponse() {
+          runner.loseNextStartResponse();
+        },
+        migrationCount: async (vmId) => runner.migrationCount(vmId),
       },
       async close() {
         disarmFaults();

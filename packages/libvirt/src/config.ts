@@ -25,7 +25,10 @@ export interface LibvirtHostConfig {
 export interface LibvirtMigrationDefaults {
   /** Cold migration: guest shutdown grace before a hard power-off, ms. Default 60 000. */
   readonly shutdownTimeoutMs?: number;
-  /** First port of the range used with `migrationAddress`. Default 49300. */
+  /**
+   * First port of a range used with `migrationAddress`, in turn. Default: none — the destination
+   * daemon allocates a free port itself (safer: two adapter instances never pick the same one).
+   */
   readonly migrationPortFirst?: number;
   /** Number of ports in that range. Default 100. */
   readonly migrationPortCount?: number;

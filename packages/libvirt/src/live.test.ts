@@ -42,7 +42,7 @@ describe("live migration", () => {
     expect(proc.call.uri).toBe(A);
     expect(proc.call.command).toBe("migrate");
     expect(proc.call.args).toEqual([
-      "--live", "--p2p", "--persistent", "--undefinesource", "--domain", UUID, "--desturi", B_PEER, "--migrateuri", "tcp://127.0.0.1:49300",
+      "--live", "--p2p", "--persistent", "--undefinesource", "--domain", UUID, "--desturi", B_PEER, "--migrateuri", "tcp://127.0.0.1",
       "--bandwidth", "16", "--auto-converge", "--auto-converge-initial", "50", "--auto-converge-increment", "20", "--postcopy",
     ]);
 
@@ -65,6 +65,12 @@ describe("live migration", () => {
     expect(done.result).toMatchObject({ outcome: "completed", vmLocation: { hostId: "b", side: "target", powerState: "running" }, downtimeMs: 49, sourceHostId: "a", targetHostId: "b" });
     expect(done.progress.percent).toBe(100);
     expect(await adapter.getMigration!(first.id, ctx)).toBe(done);
+  });
+
+  it("uses ports from a configured range in turn", async () => {
+    const ranged = createLibvirtAdapter({ hosts, runner: fake, retry: { clock }, defaults: { migrationPortFirst: 49400, migrationPortCount: 2, startWaitMs: 0 } });
+    for (const requestId of ["p1", "p2", "p3"]) await ranged.startMigration!(request({ requestId }), ctx);
+    expect(fake.processes.map((p) => p.call.args[p.call.args.indexOf("--migrateuri") + 1])).toEqual(["tcp://127.0.0.1:49400", "tcp://127.0.0.1:49401", "tcp://127.0.0.1:49400"]);
   });
 
   it("is idempotent on requestId: a retried start returns the first migration", async () => {

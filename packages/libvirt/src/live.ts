@@ -44,13 +44,14 @@ export function liveMigrateArgs(
   request: NormalizedMigrationRequest,
   domainUuid: string,
   target: { readonly peerUri: string; readonly migrationAddress?: string },
-  port: number,
+  port: number | undefined,
   defaults: LibvirtMigrationDefaults,
 ): VirshArg[] {
   const args: VirshArg[] = [{ flag: "--live" }, { flag: "--p2p" }, { flag: "--persistent" }, { flag: "--undefinesource" }, dom(domainUuid), { option: "--desturi", value: target.peerUri }];
   if (target.migrationAddress !== undefined) {
     const host = target.migrationAddress.includes(":") ? `[${target.migrationAddress}]` : target.migrationAddress;
-    args.push({ option: "--migrateuri", value: `tcp://${host}:${port}` });
+    // Without a port the destination daemon allocates a free one from its migration port range.
+    args.push({ option: "--migrateuri", value: port === undefined ? `tcp://${host}` : `tcp://${host}:${port}` });
   }
   if (request.bandwidthBytesPerSecond !== undefined) args.push({ option: "--bandwidth", value: Math.max(1, Math.ceil(request.bandwidthBytesPerSecond / 1024 ** 2)) });
   if (request.allowAutoConverge) {
@@ -91,8 +92,8 @@ export class LiveMigrations {
     const job = await this.#job(source.hostId, source.info.uuid, call);
     if (job?.type === "unbounded" || job?.type === "bounded") throw new VmshiftError("CONFLICT", "the domain already has an active job", { adapter: "libvirt", ...call });
 
-    const first = this.#defaults.migrationPortFirst ?? 49300;
-    const port = first + (this.#nextPort++ % (this.#defaults.migrationPortCount ?? 100));
+    const first = this.#defaults.migrationPortFirst;
+    const port = first === undefined ? undefined : first + (this.#nextPort++ % (this.#defaults.migrationPortCount ?? 100));
     const args = liveMigrateArgs(request, source.info.uuid, { peerUri: target.peerUri ?? target.uri, ...(target.migrationAddress === undefined ? {} : { migrationAddress: target.migrationAddress }) }, port, this.#defaults);
     const ref: MigrationRef = { source: source.hostId, target: target.id, domain: source.info.uuid, mode: "live", startedAt: ctx.clock.now(), requestId: request.requestId };
     const id = encodeMigrationId(ref);
