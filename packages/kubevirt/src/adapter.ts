@@ -8,7 +8,7 @@ import { type ErrorCode, VmshiftError, isVmshiftError } from "@vmshift/core";
 import { kubevirtCapabilities, kubevirtLimits } from "./capabilities.ts";
 import { type ColdOptions, ColdMigrations } from "./cold.ts";
 import { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";
-import { type ObjectRef, isColdMigrationId, parseRef } from "./ids.ts";
+import { type ObjectRef, isColdMigrationId, parseRef, requireNamespace } from "./ids.ts";
 import { LiveMigrations, type LiveOptions } from "./live.ts";
 import { runPreflight } from "./preflight.ts";
 import { KubevirtApi, type ListOptions } from "./resources/api.ts";
@@ -84,7 +84,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
   }
 
   async listVms(options: ListVmsOptions, ctx: OperationContext): Promise<Page<Vm>> {
-    const namespace = options.scope;
+    const namespace = options.scope === undefined ? undefined : requireNamespace(options.scope, "vm.list");
     const { list, warnings } = await this.#page((o) => this.api.listVms(namespace, o), options, ctx);
     const vms = await Promise.all(
       list.items.map(async (vm) => {

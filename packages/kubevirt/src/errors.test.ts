@@ -53,7 +53,7 @@ describe("ERROR_TABLE", () => {
       expect(error.details?.["row"]).toBe(row.id);
       if (row.retryable !== undefined) expect(error.retryable).toBe(row.retryable);
       if (row.expired) expect(error.details?.["expired"]).toBe(true);
-      expect(error.cause).toBe(fault);
+      expect(error.cause).toEqual(fault);
     });
   }
 
@@ -62,6 +62,16 @@ describe("ERROR_TABLE", () => {
     const error = mapKubeFault(fault);
     expect(error.message).not.toContain("abcdefghijklmnop");
     expect(error.details?.["causes"]).toEqual([{ field: "spec.vmiName", reason: "FieldValueRequired", message: "Required value" }]);
+  });
+
+  it("masks the exact credentials sent, wherever the server echoed them (message, cause, causes)", () => {
+    const token = "kvtok-0123456789abcdef";
+    const fault: KubeFault = { kind: "status", httpStatus: 401, method: "GET", path: "/x", status: { reason: "Unauthorized", message: `token ${token} is not valid`, details: { causes: [{ message: `bad ${token}` }] } } };
+    const error = mapKubeFault(fault, "vm.get", [token]);
+    expect(error.message).not.toContain(token);
+    expect(JSON.stringify(error.cause)).not.toContain(token);
+    expect(JSON.stringify(error.details)).not.toContain(token);
+    expect(error.code).toBe("UNAUTHENTICATED");
   });
 
   it("a 409 with a subresource message is INVALID_STATE, a bare 409 is a retryable CONFLICT", () => {

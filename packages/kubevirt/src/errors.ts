@@ -71,15 +71,35 @@ export function errorRowFor(fault: KubeFault): ErrorRow {
   return ERROR_TABLE.find((row) => row.matches(fault))!;
 }
 
-/** Maps a fault to a VmshiftError; the Status (or network error) stays in `cause` and `details`. */
-export function mapKubeFault(fault: KubeFault, operation?: string): VmshiftError {
+/** The fault with every text redacted: credential patterns, and the exact `secrets` (tokens the client sent, which a server may echo). */
+export function redactFault(fault: KubeFault, secrets: readonly string[] = []): KubeFault {
+  if (fault.kind === "network") return { ...fault, message: redact(fault.message, secrets) };
+  if (!fault.status) return fault;
+  const status = fault.status;
+  const causes = status.details?.causes?.map((c) => ({ ...c, ...(c.message === undefined ? {} : { message: redact(c.message, secrets) }) }));
+  return {
+    ...fault,
+    status: {
+      ...status,
+      ...(status.message === undefined ? {} : { message: redact(status.message, secrets) }),
+      ...(status.details ? { details: { ...status.details, ...(causes ? { causes } : {}) } } : {}),
+    },
+  };
+}
+
+/**
+ * Maps a fault to a VmshiftError; the Status (or network error) stays in `cause` and `details`,
+ * redacted: `secrets` are exact values (the bearer token sent) masked wherever the server echoed them.
+ */
+export function mapKubeFault(raw: KubeFault, operation?: string, secrets: readonly string[] = []): VmshiftError {
+  const fault = redactFault(raw, secrets);
   const row = errorRowFor(fault);
   const text =
     fault.kind === "status"
       ? `${fault.method} ${fault.path}: ${fault.httpStatus}${fault.status?.reason ? ` ${fault.status.reason}` : ""}${message(fault) ? `: ${message(fault)}` : ""}`
       : `${fault.method} ${fault.path}: ${fault.code ?? "network error"}: ${fault.message}`;
   const causes = fault.kind === "status" ? fault.status?.details?.causes : undefined;
-  return new VmshiftError(row.code, redact(text), {
+  return new VmshiftError(row.code, redact(text, secrets), {
     adapter: "kubevirt",
     ...(operation === undefined ? {} : { operation }),
     ...(row.retryable === undefined ? {} : { retryable: row.retryable }),

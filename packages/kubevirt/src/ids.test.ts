@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isVmshiftError } from "@vmshift/core";
-import { apiPath, formatColdId, isColdMigrationId, parseColdId, parseRef, requestIdLabel } from "./ids.ts";
+import { apiPath, formatColdId, isColdMigrationId, parseColdId, parseRef, requestIdLabel, requireNamespace } from "./ids.ts";
 import { parseQuantity } from "./resources/quantity.ts";
 
 describe("ids", () => {
@@ -21,6 +21,21 @@ describe("ids", () => {
 
   it("escapes every path segment", () => {
     expect(apiPath("apis", "kubevirt.io", "v1", "namespaces", "a/b", "virtualmachines", "x?y#z")).toBe("/apis/kubevirt.io/v1/namespaces/a%2Fb/virtualmachines/x%3Fy%23z");
+  });
+
+  it.each(["", ".", "..", "\uD800"])("apiPath refuses the segment %j with INVALID_ARGUMENT", (segment) => {
+    let caught: unknown;
+    try {
+      apiPath("api", "v1", "nodes", segment);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isVmshiftError(caught, "INVALID_ARGUMENT")).toBe(true);
+  });
+
+  it("requireNamespace accepts DNS labels only", () => {
+    expect(requireNamespace("prod", "vm.list")).toBe("prod");
+    for (const bad of ["..", "a/b", "Prod", ""]) expect(() => requireNamespace(bad, "vm.list")).toThrow(/not a valid Kubernetes name/);
   });
 
   it("round-trips cold migration ids", () => {

@@ -78,8 +78,21 @@ export function requestToken(requestId: string): string {
 
 /**
  * The one URL path builder of this adapter: every segment is percent-encoded, so a value can
- * never add a path segment or a query. `apiPath("apis", "kubevirt.io", "v1", "namespaces", ns, "virtualmachines", name)`.
+ * never add a path segment or a query; an empty or dot segment (which a URL parser would drop or
+ * climb) and a string that is not well-formed Unicode are refused with `INVALID_ARGUMENT`.
+ * `apiPath("apis", "kubevirt.io", "v1", "namespaces", ns, "virtualmachines", name)`.
  */
 export function apiPath(...segments: readonly string[]): string {
+  for (const s of segments) {
+    if (s === "" || s === "." || s === ".." || !s.isWellFormed()) {
+      throw new VmshiftError("INVALID_ARGUMENT", `${JSON.stringify(s)} cannot be a URL path segment`, { adapter: "kubevirt" });
+    }
+  }
   return `/${segments.map((s) => encodeURIComponent(s)).join("/")}`;
+}
+
+/** Checks a namespace given as a listing scope. Throws `INVALID_ARGUMENT`. */
+export function requireNamespace(namespace: string, operation: string): string {
+  checkName("namespace", namespace, DNS_LABEL, 63, operation);
+  return namespace;
 }

@@ -65,6 +65,8 @@ export class AxiosKubeTransport implements KubeTransport {
   readonly #retries: number;
   readonly #clock: Clock;
   #count = 0;
+  /** Credentials sent with the last request (masked in every error, since servers may echo them). */
+  #secrets: string[] = [];
 
   constructor(options: AxiosTransportOptions) {
     this.#kc = options.kubeConfig;
@@ -134,7 +136,7 @@ export class AxiosKubeTransport implements KubeTransport {
     } catch (error) {
       if (request.signal?.aborted) throw abortError(request.signal, request.operation);
       if (isVmshiftError(error)) throw error;
-      throw mapKubeFault(networkFault(request, error), request.operation);
+      throw mapKubeFault(networkFault(request, error), request.operation, this.#secrets);
     } finally {
       stream.destroy();
     }
@@ -149,7 +151,7 @@ export class AxiosKubeTransport implements KubeTransport {
     }
     if (parsed.type === "ERROR") {
       const status = parsed.object as KubeStatus;
-      throw mapKubeFault({ kind: "status", httpStatus: status.code ?? 500, status, method: "WATCH", path: request.path }, request.operation);
+      throw mapKubeFault({ kind: "status", httpStatus: status.code ?? 500, status, method: "WATCH", path: request.path }, request.operation, this.#secrets);
     }
     if (parsed.type !== "ADDED" && parsed.type !== "MODIFIED" && parsed.type !== "DELETED" && parsed.type !== "BOOKMARK") {
       throw new VmshiftError("TRANSPORT", `watch ${request.path}: unknown event type ${JSON.stringify(parsed.type)}`, { adapter: "kubevirt", retryable: true });
@@ -182,6 +184,10 @@ export class AxiosKubeTransport implements KubeTransport {
       throw new VmshiftError("UNAUTHENTICATED", `could not get credentials from the kubeconfig: ${error instanceof Error ? error.message : String(error)}`, { adapter: "kubevirt", cause: error });
     }
     const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
+    const user = this.#kc.getCurrentUser();
+    const sent = [headers["Authorization"]?.replace(/^\w+\s+/, ""), user?.token, user?.password, opts.auth].filter((x): x is string => typeof x === "string" && x.length > 0);
+    // Keep the last few: a renewed token must not make the previous one printable.
+    this.#secrets = [...new Set([...sent, ...this.#secrets])].slice(0, 8);
     if (opts.auth) headers["Authorization"] = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
     if (request.body !== undefined) headers["Content-Type"] = request.contentType ?? "application/json";
     const params: Record<string, string> = {};
@@ -208,7 +214,7 @@ export class AxiosKubeTransport implements KubeTransport {
       });
     } catch (error) {
       if (request.signal?.aborted) throw abortError(request.signal, request.operation);
-      throw mapKubeFault(networkFault(request, error), request.operation);
+      throw mapKubeFault(networkFault(request, error), request.operation, this.#secrets);
     }
   }
 
@@ -223,7 +229,7 @@ export class AxiosKubeTransport implements KubeTransport {
       }
     }
     const fault: KubeFault = { kind: "status", httpStatus, method: request.method, path: request.path, ...(status ? { status } : {}) };
-    return mapKubeFault(fault, request.operation);
+    return mapKubeFault(fault, request.operation, this.#secrets);
   }
 }
 
