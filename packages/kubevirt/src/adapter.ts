@@ -49,6 +49,21 @@ export const BLOCKING_CHECK_CODE: Readonly<Record<string, ErrorCode>> = {
 };
 
 const MAX_PAGE = 500;
+const VMI_READS_IN_FLIGHT = 16;
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls in flight; results keep their order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
 
 /** The KubeVirt / OpenShift Virtualization adapter. */
@@ -62,15 +77,22 @@ export class KubevirtAdapter implements HypervisorAdapter {
   readonly #namespace: string;
   readonly #pageSize: number;
   readonly #guard: boolean;
+  readonly #transport: KubeTransport;
 
   constructor(options: KubevirtAdapterOptions = {}) {
     const transport = options.transport ?? new AxiosKubeTransport({ kubeConfig: loadKubeConfig(options.connection) });
+    this.#transport = transport;
     this.api = new KubevirtApi(transport);
     this.#namespace = options.defaultNamespace ?? "default";
     this.#pageSize = Math.min(MAX_PAGE, options.defaultPageSize ?? 100);
     this.#guard = options.guardTarget ?? true;
     this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch });
     this.#cold = new ColdMigrations(this.api, options.cold);
+  }
+
+  /** Releases kept-alive connections. */
+  async close(): Promise<void> {
+    this.#transport.close?.();
   }
 
   async probe(ctx: OperationContext): Promise<ProbeResult> {
@@ -86,13 +108,12 @@ export class KubevirtAdapter implements HypervisorAdapter {
   async listVms(options: ListVmsOptions, ctx: OperationContext): Promise<Page<Vm>> {
     const namespace = options.scope === undefined ? undefined : requireNamespace(options.scope, "vm.list");
     const { list, warnings } = await this.#page((o) => this.api.listVms(namespace, o), options, ctx);
-    const vms = await Promise.all(
-      list.items.map(async (vm) => {
-        const ref = { namespace: vm.metadata?.namespace ?? this.#namespace, name: vm.metadata?.name ?? "" };
-        const mayRun = vm.status?.created || (vm.status?.printableStatus !== undefined && vm.status.printableStatus !== "Stopped");
-        return toVm(vm, mayRun ? await this.api.findVmi(ref, ctx.signal) : undefined);
-      }),
-    );
+    // One VMI read per VM that may run, at most VMI_READS_IN_FLIGHT at a time over kept-alive connections.
+    const vms = await mapBounded(list.items, VMI_READS_IN_FLIGHT, async (vm) => {
+      const ref = { namespace: vm.metadata?.namespace ?? this.#namespace, name: vm.metadata?.name ?? "" };
+      const mayRun = vm.status?.created || (vm.status?.printableStatus !== undefined && vm.status.printableStatus !== "Stopped");
+      return toVm(vm, mayRun ? await this.api.findVmi(ref, ctx.signal) : undefined);
+    });
     const items = options.hostId === undefined ? vms : vms.filter((vm) => vm.hostId === options.hostId);
     return { items, ...(list.metadata?.continue ? { nextCursor: list.metadata.continue } : {}), ...(warnings.length ? { warnings } : {}) };
   }

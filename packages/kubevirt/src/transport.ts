@@ -4,7 +4,7 @@
  * Safe requests (GET, DELETE) are retried on transient faults; every fault becomes a VmshiftError
  * through the one table in errors.ts.
  */
-import type { Agent } from "node:https";
+import { Agent } from "node:https";
 import type { Readable } from "node:stream";
 import type { KubeConfig } from "@kubernetes/client-node";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
@@ -41,6 +41,8 @@ export interface KubeTransport {
   watch<T>(request: KubeRequest): AsyncIterable<KubeWatchEvent<T>>;
   /** Requests sent so far. */
   readonly requestCount: number;
+  /** Releases kept-alive connections. */
+  close?(): void;
 }
 
 /** Options of {@link AxiosKubeTransport}. */
@@ -61,6 +63,8 @@ export interface AxiosTransportOptions {
 export class AxiosKubeTransport implements KubeTransport {
   readonly #kc: KubeConfig;
   readonly #http: AxiosInstance;
+  /** Keep-alive agents by TLS settings: client-node builds a fresh agent per request, which would cost a TLS handshake each time. */
+  readonly #agents = new Map<string, Agent>();
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #clock: Clock;
@@ -174,6 +178,25 @@ export class AxiosKubeTransport implements KubeTransport {
     return data as T;
   }
 
+  close(): void {
+    for (const agent of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
+  }
+
+  /** One keep-alive agent per distinct TLS configuration (CA, client certificate, verification). */
+  #keepAlive(agent: Agent): Agent {
+    const o = agent.options;
+    const text = (v: unknown) => (v === undefined ? "" : Buffer.isBuffer(v) ? v.toString("base64") : String(v));
+    const key = [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername].map(text).join("\u0000");
+    let shared = this.#agents.get(key);
+    if (!shared) {
+      shared = new Agent({ ...o, keepAlive: true, maxSockets: 32 });
+      this.#agents.set(key, shared);
+    }
+    agent.destroy();
+    return shared;
+  }
+
   async #send(request: KubeRequest, mode: { readonly watch: boolean }): Promise<AxiosResponse> {
     const cluster = this.#kc.getCurrentCluster();
     if (!cluster) throw new VmshiftError("INVALID_ARGUMENT", "the kubeconfig has no current cluster", { adapter: "kubevirt" });
@@ -203,7 +226,7 @@ export class AxiosKubeTransport implements KubeTransport {
         params,
         headers,
         ...(request.body === undefined ? {} : { data: JSON.stringify(request.body) }),
-        ...(https && opts.agent ? { httpsAgent: opts.agent } : {}),
+        ...(https && opts.agent ? { httpsAgent: this.#keepAlive(opts.agent) } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
         timeout: mode.watch ? 0 : this.#timeoutMs,
         responseType: mode.watch ? "stream" : "text",
