@@ -9,3 +9,4 @@ export { ConformanceFailure, type Scenario, checkSequence, collect, expect, expe
 export { SCENARIOS } from "./scenarios/index.ts";
 export type { ConformanceControls, ConformanceSession, ConformanceSubjects, ConformanceTarget } from "./target.ts";
 export { TARGETS, findTarget } from "./targets/index.ts";
+export { type LibvirtLab, openLibvirtLab, stopLibvirtLab } from "./targets/libvirt-local.ts";
