@@ -18,10 +18,12 @@ function markdownFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "api" ? [] : markdownFiles(join(dir, e.name))) : e.name.endsWith(".md") ? [join(dir, e.name)] : []));
 }
 
-function region(file: string): string {
+/** The `// #region docs[:name]` … `// #endregion docs[:name]` part of an example, dedented. */
+function region(file: string, name?: string): string {
   const text = readFileSync(join(here, "examples", file), "utf8");
-  const match = /\/\/ #region docs\n([\s\S]*?)\n\s*\/\/ #endregion docs/.exec(text);
-  if (!match) throw new Error(`${file} has no docs region`);
+  const tag = name === undefined ? "docs" : `docs:${name}`;
+  const match = new RegExp(`// #region ${tag}\\n([\\s\\S]*?)\\n\\s*// #endregion ${tag}\\n`).exec(text);
+  if (!match) throw new Error(`${file} has no ${tag} region`);
   const lines = match[1]!.split("\n");
   const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
   return lines.map((l) => l.slice(indent)).join("\n").trim();
@@ -31,11 +33,11 @@ describe("docs code blocks", () => {
   const files = [...markdownFiles(here), join(here, "..", "README.md")];
   for (const file of files) {
     const text = readFileSync(file, "utf8");
-    const blocks = [...text.matchAll(/<!-- example: ([\w.-]+) -->\n```ts\n([\s\S]*?)```/g)];
+    const blocks = [...text.matchAll(/<!-- example: ([\w.-]+)(?:#([\w-]+))? -->\n```ts\n([\s\S]*?)```/g)];
     const bare = [...text.matchAll(/(?<!-->\n)```ts\n/g)];
     it(`${file.replace(`${here}/`, "docs/")}: every ts block comes from an example`, () => {
       expect(bare.length, "a ```ts block without an <!-- example: file.ts --> marker").toBe(0);
-      for (const [, example, code] of blocks) expect(code!.trim(), `block from ${example}`).toBe(region(example!));
+      for (const [, example, name, code] of blocks) expect(code!.trim(), `block from ${example}`).toBe(region(example!, name));
     });
   }
 });
