@@ -52,6 +52,8 @@ export class KubevirtEnv {
   readonly requests: string[] = [];
   /** Migrations ever created, per VMI (`namespace/name`). */
   readonly migrationsCreated = new Map<string, number>();
+  /** When each migration (`namespace/name` of the VMIM) turned Succeeded in the store, `Date.now()` ms (the controller's write). */
+  readonly migrationsSucceededAt = new Map<string, number>();
 
   private constructor(options: KubevirtEnvOptions) {
     this.store = new Store();
@@ -78,6 +80,12 @@ export class KubevirtEnv {
       if (e.type !== "ADDED" || e.resource !== "virtualmachineinstancemigrations") return;
       const key = `${e.object.metadata.namespace}/${(e.object.spec as { vmiName?: string }).vmiName}`;
       env.migrationsCreated.set(key, (env.migrationsCreated.get(key) ?? 0) + 1);
+    });
+    env.store.subscribe((e) => {
+      if (e.resource !== "virtualmachineinstancemigrations" || e.type === "DELETED") return;
+      if ((e.object as { status?: { phase?: string } }).status?.phase !== "Succeeded") return;
+      const key = `${e.object.metadata.namespace}/${e.object.metadata.name}`;
+      if (!env.migrationsSucceededAt.has(key)) env.migrationsSucceededAt.set(key, Date.now());
     });
     if (options.seed ?? true) seedCluster(env.store, env.controllers, options.migrations ?? {});
     await env.server.listen(options.port ?? 0);
@@ -129,6 +137,11 @@ export class KubevirtEnv {
   /** Requests received so far. */
   get requestCount(): number {
     return this.requests.length;
+  }
+
+  /** The kind of every request received so far, in order (see {@link requestKind}). */
+  requestKinds(): string[] {
+    return this.requests.map(requestKind);
   }
 
   /** A kubeconfig (YAML) for this server: one cluster, one token user, one context `kubevirt-env`. */
@@ -256,4 +269,27 @@ export class KubevirtEnv {
 
 function randomToken(): string {
   return `env-${Math.random().toString(36).slice(2, 14)}`;
+}
+
+/**
+ * A request line (`METHOD path?query`) with its ids generalised: the namespace becomes `{ns}`, an
+ * object name `{name}`; the query is dropped except a watch, marked `?watch`. E.g.
+ * `GET /apis/kubevirt.io/v1/namespaces/{ns}/virtualmachineinstancemigrations/{name}`.
+ */
+export function requestKind(line: string): string {
+  const space = line.indexOf(" ");
+  const method = line.slice(0, space);
+  const url = new URL(line.slice(space + 1), "http://x");
+  const segments = url.pathname.split("/").filter((s) => s.length > 0);
+  const prefix = segments[0] === "api" ? 2 : segments[0] === "apis" ? 3 : segments.length;
+  const out = segments.slice(0, prefix);
+  let rest = segments.slice(prefix);
+  if (rest[0] === "namespaces" && rest.length >= 2) {
+    out.push("namespaces", "{ns}");
+    rest = rest.slice(2);
+  }
+  // rest: resource [name [subresource…]]
+  out.push(...rest.map((s, i) => (i === 1 ? "{name}" : s)));
+  const watch = url.searchParams.get("watch");
+  return `${method} /${out.join("/")}${watch === "true" || watch === "1" ? "?watch" : ""}`;
 }

@@ -1,5 +1,5 @@
 /** The KubeVirt API environment (test infrastructure, not part of the published adapter). */
-export { KubevirtEnv, type KubevirtEnvOptions } from "./env.ts";
+export { KubevirtEnv, type KubevirtEnvOptions, requestKind } from "./env.ts";
 export { Controllers, DEFAULT_TIMING, type EnvTiming, type VmFaults } from "./controller.ts";
 export { ApiServer, type Exchange, applyPatch, route } from "./http.ts";
 export { SEED, seedCluster } from "./seed.ts";

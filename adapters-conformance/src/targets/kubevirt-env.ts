@@ -74,6 +74,12 @@ export const kubevirtEnvTarget: ConformanceTarget = {
         async migrationCount(vmId) {
           return env.migrationsCreated.get(vmId) ?? 0;
         },
+        // Server side: every request the API server received, ids generalised.
+        requestLog: () => env.requestKinds(),
+        // The controller's write of phase Succeeded on the VirtualMachineInstanceMigration (live ids are `namespace/name` of it).
+        async platformCompletedAt(migrationId) {
+          return env.migrationsSucceededAt.get(migrationId);
+        },
       },
       async close() {
         await Promise.all(clients.map((c) => c.close()));
