@@ -3,7 +3,7 @@
  * (`adapters-conformance/prism-server`), a fresh server per session on 127.0.0.1.
  */
 import { VmshiftClient } from "@vmshift/core";
-import { createNutanixAdapter } from "@vmshift/nutanix";
+import { createNutanixAdapter, parseMigrationId } from "@vmshift/nutanix";
 import { type PrismServer, simId, startPrismServer } from "../../prism-server/src/index.ts";
 import type { ConformanceControls, ConformanceTarget } from "../target.ts";
 
@@ -19,6 +19,40 @@ export const PRISM_SUBJECTS = {
   pageSize: 5,
   missingVmId: simId("0e000000", 9999),
 } as const;
+
+/**
+ * A request's kind: method and path, ids generalised to `{id}` (ext ids are UUIDs; task ext ids
+ * `base64(service):uuid`, percent-encoded or not), query dropped. E.g.
+ * `GET /api/prism/v4.0/config/tasks/{id}`.
+ */
+export function prismRequestKind(method: string, path: string): string {
+  const pathname = path.split("?")[0] ?? "";
+  const generalised = pathname
+    .split("/")
+    .map((segment) => (/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(segment) ? "{id}" : segment))
+    .join("/");
+  return `${method} ${generalised}`;
+}
+
+/** Measurement controls backed by the server: its request log, and its task engine's completion times. */
+export function prismMeasurementControls(server: PrismServer): Required<Pick<ConformanceControls, "requestLog" | "platformCompletedAt">> {
+  return {
+    requestLog: () => server.log.map((entry) => prismRequestKind(entry.method, entry.path)),
+    async platformCompletedAt(migrationId) {
+      // Live migrations are one Prism task; its completedTime (the server's clock, Date.now) is when the platform finished.
+      // The engine settles lazily, but a task's completion time is fixed by its timing (start + run), not by when it is observed.
+      let parsed;
+      try {
+        parsed = parseMigrationId(migrationId);
+      } catch {
+        return undefined;
+      }
+      if (parsed.kind === "cold") return undefined;
+      const task = server.sim.engine.tasks.get(parsed.taskExtId);
+      return task && task.status !== "QUEUED" && task.status !== "RUNNING" && task.status !== "CANCELING" ? task.completedAt : undefined;
+    },
+  };
+}
 
 /** A client for a running Prism-like server. */
 export function connectToPrismServer(server: PrismServer): VmshiftClient {
@@ -85,6 +119,7 @@ export const nutanixServerTarget: ConformanceTarget = {
         },
         requestCount: () => server.requestCount,
         ...prismFaultControls(server),
+        ...prismMeasurementControls(server),
       },
       async close() {
         for (const client of clients) await client.close();
