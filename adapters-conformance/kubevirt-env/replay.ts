@@ -13,7 +13,7 @@
  * offsets, each taken from the preferred candidate at the moment it is due, so a stream opened while
  * several recordings fitted follows the one that fits once later requests have told them apart.
  */
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readRecordings } from "../src/fixtures.ts";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -31,13 +31,9 @@ export interface Recording {
   readonly exchanges: readonly Exchange[];
 }
 
-/** Reads every recording, in directory order. */
+/** Reads every recording, in scenario order. */
 export function loadRecordings(dir = FIXTURES_DIR): Recording[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "exchanges.json")))
-    .map((d) => JSON.parse(readFileSync(join(dir, d.name, "exchanges.json"), "utf8")) as Recording)
-    .sort((a, b) => a.scenario.localeCompare(b.scenario));
+  return readRecordings<Recording>(dir);
 }
 
 /** How late a recorded request may come before its recording stops fitting, ms. */

@@ -11,7 +11,7 @@
  * one request gets the n-th recorded answer (the last repeats), after its recorded latency, so
  * long polls and timed migrations take as long as they did against vcsim.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { readRecordings } from "../src/fixtures.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ConformanceSubjects } from "../src/target.ts";
@@ -56,13 +56,9 @@ export function answerKey(body: string): string {
   return matchKey(body).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?/g, "T");
 }
 
-/** Reads every recording, sorted by scenario id. */
+/** Reads every recording, in scenario order. */
 export function loadRecordings(dir = FIXTURES_DIR): Recording[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "exchanges.json")))
-    .map((d) => JSON.parse(readFileSync(join(dir, d.name, "exchanges.json"), "utf8")) as Recording)
-    .sort((a, b) => a.scenario.localeCompare(b.scenario));
+  return readRecordings<Recording>(dir);
 }
 
 interface Answer {

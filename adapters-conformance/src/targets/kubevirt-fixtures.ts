@@ -8,6 +8,7 @@ import { VmshiftClient } from "@vmshift/core";
 import { createKubevirtAdapter } from "@vmshift/kubevirt";
 import { FIXTURE_FOLLOW, fixtureRequestIds } from "../../kubevirt-env/record-fixtures.ts";
 import { Replayer, loadRecordings } from "../../kubevirt-env/replay.ts";
+import { replayControls } from "../fixtures.ts";
 import type { ConformanceTarget } from "../target.ts";
 import { ENV_ADAPTER_TUNING, envSubjects } from "./kubevirt-env.ts";
 
@@ -50,24 +51,15 @@ export const kubevirtFixturesTarget: ConformanceTarget = {
     return {
       client: clients[0]!,
       subjects: envSubjects(),
-      controls: {
-        async failDuringTransfer(vmId) {
-          replay.control("failDuringTransfer", vmId);
-        },
-        async failColdStartOnTarget(vmId) {
-          replay.control("failColdStartOnTarget", vmId);
-        },
-        async slowDown(vmId) {
-          replay.control("slowDown", vmId);
-        },
-        async restart() {
-          replay.control("restart");
+      controls: replayControls(
+        replay,
+        () => {
           const client = connect();
           clients.push(client);
           return client;
         },
-        requestCount: () => replay.requestCount,
-      },
+        () => replay.requestCount,
+      ),
       async close() {
         await Promise.all(clients.map((c) => c.close()));
         replay.close();

@@ -4,21 +4,18 @@
  * SOURCE.md there). Requests are answered by state and request (see `nutanix-tape.ts`), so the
  * replay does not depend on how often the client polls. Missing `If-Match` still gets a 428.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
 import nock from "nock";
 import { VmshiftClient } from "@vmshift/core";
 import { createNutanixAdapter } from "@vmshift/nutanix";
+import { readRecordings } from "../fixtures.ts";
 import type { ConformanceTarget } from "../target.ts";
 import { FIXTURES_DIR } from "./nutanix-fixtures-record.ts";
 import { PRISM_SUBJECTS } from "./nutanix-server.ts";
 import { ReplayBook, ReplaySession, type Tape } from "./nutanix-tape.ts";
 
-/** Every tape under the fixtures directory. */
+/** Every tape under the fixtures directory, in scenario order. */
 export function loadTapes(dir = FIXTURES_DIR): Tape[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(`${dir}${d.name}/exchanges.json`))
-    .map((d) => JSON.parse(readFileSync(`${dir}${d.name}/exchanges.json`, "utf8")) as Tape);
+  return readRecordings<Tape>(dir);
 }
 
 let book: ReplayBook | undefined;

@@ -9,6 +9,7 @@ import { createVsphereAdapter } from "@vmshift/vsphere";
 import nock from "nock";
 import { Replayer, loadRecordings } from "../../vcsim/fixtures.ts";
 import { discoverSubjects } from "./vsphere-vcsim.ts";
+import { replayControls } from "../fixtures.ts";
 import type { ConformanceTarget } from "../target.ts";
 
 let sessions = 0;
@@ -46,22 +47,7 @@ export const vsphereFixturesTarget: ConformanceTarget = {
     return {
       client,
       subjects,
-      controls: {
-        async failDuringTransfer(vmId) {
-          replay.control("failDuringTransfer", vmId);
-        },
-        async failColdStartOnTarget(vmId) {
-          replay.control("failColdStartOnTarget", vmId);
-        },
-        async slowDown(vmId) {
-          replay.control("slowDown", vmId);
-        },
-        async restart() {
-          replay.control("restart");
-          return connect();
-        },
-        requestCount: () => requests,
-      },
+      controls: replayControls(replay, connect, () => requests),
       async close() {
         await Promise.allSettled(clients.map((c) => c.close()));
         nock.removeInterceptor(interceptor);
