@@ -14,7 +14,6 @@
  * several recordings fitted follows the one that fits once later requests have told them apart.
  */
 import { readRecordings } from "../src/fixtures.ts";
-import { join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import nock from "nock";

@@ -12,7 +12,6 @@
  * long polls and timed migrations take as long as they did against vcsim.
  */
 import { readRecordings } from "../src/fixtures.ts";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ConformanceSubjects } from "../src/target.ts";
 
