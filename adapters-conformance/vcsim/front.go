@@ -55,6 +55,7 @@ func (f *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m := bodyMethod.FindSubmatch(body); m != nil {
 		method = string(m[1])
 	}
+	f.knobs.logMethod(method)
 	if f.stock {
 		f.next.ServeHTTP(w, r)
 		return
@@ -131,6 +132,7 @@ func copyRecorded(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 //	POST /vmshift/slow?vm=vm-63&ms=8000       relocates of the VM take this long
 //	POST /vmshift/expire-sessions             every current session answers NotAuthenticated
 //	GET  /vmshift/requests                    {"sdk": N} SOAP requests served so far
+//	GET  /vmshift/request-log, /vmshift/task  see measure.go
 func controlHandler(k *knobs) http.Handler {
 	mux := http.NewServeMux()
 	vmParam := func(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -213,6 +215,7 @@ func controlHandler(k *knobs) http.Handler {
 		k.mu.Unlock()
 		_ = json.NewEncoder(w).Encode(map[string]int{"count": n})
 	})
+	measureHandlers(mux, k)
 	mux.HandleFunc("/vmshift/requests", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]int64{"sdk": k.requests.Load()})
 	})

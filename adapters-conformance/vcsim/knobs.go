@@ -22,6 +22,7 @@ type knobs struct {
 	loseStart     bool                     // drop the connection after the next start is executed
 	drop          chan struct{}            // closed to drop the pending WaitForUpdatesEx connections
 	requests      atomic.Int64
+	methods       []string // SOAP method of every /sdk request, in order (measure.go)
 }
 
 func newKnobs(duration time.Duration, steps int) *knobs {

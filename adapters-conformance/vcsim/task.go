@@ -41,9 +41,10 @@ func (t *ctask) start(fn func() (types.AnyType, types.BaseMethodFault, string)) 
 			types.PropertyChange{Name: "info.progress", Val: int32(0)},
 		)
 		res, fault, msg := fn()
+		completedAt := time.Now()
 		changes := []types.PropertyChange{
 			{Name: "info.cancelable", Val: false},
-			{Name: "info.completeTime", Val: time.Now()},
+			{Name: "info.completeTime", Val: completedAt},
 		}
 		if fault != nil {
 			if _, ok := fault.(*types.RequestCanceled); ok {
@@ -61,6 +62,7 @@ func (t *ctask) start(fn func() (types.AnyType, types.BaseMethodFault, string)) 
 			)
 		}
 		t.update(changes...)
+		recordCompletion(t.Self.Value, completedAt)
 	}()
 	return t.Self
 }

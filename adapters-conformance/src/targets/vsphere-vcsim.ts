@@ -5,7 +5,7 @@
  * thumbprint pin is covered by adapters-conformance/vcsim/vcsim.test.ts, where no nock is loaded).
  */
 import { type Host, VmshiftClient } from "@vmshift/core";
-import { type SoapExchange, createVsphereAdapter } from "@vmshift/vsphere";
+import { type SoapExchange, createVsphereAdapter, decodeMigrationId } from "@vmshift/vsphere";
 import type { ConformanceControls, ConformanceSubjects, ConformanceTarget } from "../target.ts";
 import { startVcsim, vcsimMissing } from "./vsphere-launcher.ts";
 
@@ -54,7 +54,8 @@ export function createVcsimTarget(hooks: VcsimRecordingHooks = {}): ConformanceT
     },
     async open() {
       const sim = await startVcsim(["-migrate-duration", "1s", "-migrate-steps", "4"]);
-      let requests = 0;
+      // SOAP method of every request sent (the launcher logs the same on its side: GET /vmshift/request-log).
+      const sent: string[] = [];
       const clients: VmshiftClient[] = [];
       const connect = () => {
         const client = new VmshiftClient(
@@ -63,7 +64,7 @@ export function createVcsimTarget(hooks: VcsimRecordingHooks = {}): ConformanceT
             username: "vmshift",
             password: hooks.password ?? "vcsim-password",
             ca: sim.caPem,
-            onRequest: () => requests++,
+            onRequest: (method) => void sent.push(method),
             ...(hooks.onExchange ? { onExchange: hooks.onExchange } : {}),
             waitMaxSeconds: 5,
           }),
@@ -90,7 +91,7 @@ export function createVcsimTarget(hooks: VcsimRecordingHooks = {}): ConformanceT
               hooks.onControl?.("restart");
               return connect();
             },
-            requestCount: () => requests,
+            requestCount: () => sent.length,
             failTransiently: async (where, times) => {
               hooks.onControl?.("failTransiently", `${where}:${times}`);
               await sim.control("fail-transiently", { where, times: String(times) });
@@ -111,6 +112,20 @@ export function createVcsimTarget(hooks: VcsimRecordingHooks = {}): ConformanceT
               const { count } = (await sim.query("migrations", { vm: vmId })) as { count: number };
               hooks.onControl?.("migrationCount", vmId, count);
               return count;
+            },
+            requestLog: () => sent,
+            // The launcher's record of the task's info.completeTime (live ids end in the RelocateVM_Task moref).
+            platformCompletedAt: async (migrationId) => {
+              let key: string;
+              try {
+                const ref = decodeMigrationId(migrationId);
+                if (ref.mode !== "live") return undefined;
+                key = ref.key;
+              } catch {
+                return undefined;
+              }
+              const { completeTime } = (await sim.query("task", { task: key })) as { completeTime?: number };
+              return completeTime;
             },
           },
           async close() {
