@@ -10,18 +10,10 @@
  * with the same {@link Timeline}, so a replayed session reaches the same states as the recorded one.
  */
 
-/** One recorded exchange. */
-export interface TapeExchange {
-  readonly method: string;
-  readonly url: string;
-  readonly sent: { readonly ifMatch: boolean; readonly requestId: boolean };
-  readonly requestBody?: unknown;
-  readonly status: number;
-  readonly etag?: string;
-  readonly responseBody: unknown;
-  /** The server acted, then dropped the connection instead of answering. */
-  readonly lost?: boolean;
-}
+import type { Exchange } from "../../prism-server/src/server.ts";
+
+/** One recorded exchange: what the Prism-like server's recorder writes. */
+export type TapeExchange = Exchange;
 
 /** A control the scenario used, in order with the exchanges. */
 export interface TapeControl {
