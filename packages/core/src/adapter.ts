@@ -99,3 +99,17 @@ export const ADAPTER_OPERATIONS = [
 
 /** One adapter operation name. */
 export type AdapterOperation = (typeof ADAPTER_OPERATIONS)[number];
+
+/**
+ * Makes an adapter's operations own properties bound to it. Call it on class-based adapters
+ * (`return bindOperations(new MyAdapter())`): tools that wrap adapters with `Object.create` or a
+ * spread — to count requests, add metrics — then keep working even when the class uses `#private`
+ * fields. Returns the same object.
+ */
+export function bindOperations<A extends HypervisorAdapter>(adapter: A): A {
+  for (const name of [...ADAPTER_OPERATIONS, "close"] as const) {
+    const op = adapter[name];
+    if (typeof op === "function") Object.defineProperty(adapter, name, { value: (op as (...args: unknown[]) => unknown).bind(adapter), enumerable: true, configurable: true, writable: true });
+  }
+  return adapter;
+}

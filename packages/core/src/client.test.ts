@@ -102,3 +102,28 @@ describe("VmshiftClient dispatch", () => {
     expect(calls.filter((c) => c === "getMigration").length).toBe(3);
   });
 });
+
+describe("bindOperations", () => {
+  class PrivateAdapter {
+    readonly name = "private";
+    readonly capabilities = allSupported;
+    readonly #vms = [{ id: "a", name: "a", powerState: "running" as const }];
+    async getVm(id: string) {
+      const vm = this.#vms.find((v) => v.id === id);
+      if (!vm) throw new VmshiftError("NOT_FOUND", id);
+      return vm;
+    }
+  }
+
+  it("keeps a class adapter with #private fields working behind Object.create and spread wrappers", async () => {
+    const { bindOperations } = await import("./adapter.ts");
+    const bound = bindOperations(new PrivateAdapter());
+    const viaCreate = Object.create(bound) as typeof bound;
+    const viaSpread = { ...bound };
+    for (const wrapped of [viaCreate, viaSpread]) {
+      await expect(new VmshiftClient(wrapped, { clock: clock() }).getVm("a")).resolves.toMatchObject({ id: "a" });
+    }
+    const unbound = Object.create(new PrivateAdapter()) as PrivateAdapter;
+    await expect(new VmshiftClient(unbound, { clock: clock() }).getVm("a")).rejects.toMatchObject({ code: "INTERNAL" });
+  });
+});

@@ -3,7 +3,7 @@
  * shared engines (wait, paginate, watch), planner and errors.
  * @packageDocumentation
  */
-export { ADAPTER_OPERATIONS, type AdapterOperation, type HypervisorAdapter, type MigrationLimits, type NormalizedMigrationRequest, type OperationContext, type ProbeResult } from "./adapter.ts";
+export { ADAPTER_OPERATIONS, type AdapterOperation, bindOperations, type HypervisorAdapter, type MigrationLimits, type NormalizedMigrationRequest, type OperationContext, type ProbeResult } from "./adapter.ts";
 export { CAPABILITIES, CAPABILITY_NAMES, PROGRESS_FIELD_CAPABILITY, type Capability, type CapabilityTable, type Support, capabilitiesFor, isAvailable, narrow, partial, supported, unsupported } from "./capabilities.ts";
 export { type CallOptions, type ClientOptions, VmshiftClient, createClient } from "./client.ts";
 export { type Clock, VirtualClock, type VirtualClockOptions, abortError, systemClock, throwIfAborted } from "./clock.ts";

@@ -4,7 +4,7 @@
  * VirtualMachineInstanceMigration, cold migration ids `cold:namespace/vm/token`.
  */
 import type { HypervisorAdapter, Host, ListHostsOptions, ListVmsOptions, MigrationSnapshot, NormalizedMigrationRequest, OperationContext, Page, PreflightCheck, ProbeResult, Vm } from "@vmshift/core";
-import { type ErrorCode, VmshiftError, isVmshiftError } from "@vmshift/core";
+import { type ErrorCode, VmshiftError, bindOperations, isVmshiftError } from "@vmshift/core";
 import { kubevirtCapabilities, kubevirtLimits } from "./capabilities.ts";
 import { type ColdOptions, ColdMigrations } from "./cold.ts";
 import { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";
@@ -198,5 +198,5 @@ export class KubevirtAdapter implements HypervisorAdapter {
 
 /** Creates the adapter. */
 export function createKubevirtAdapter(options: KubevirtAdapterOptions = {}): KubevirtAdapter {
-  return new KubevirtAdapter(options);
+  return bindOperations(new KubevirtAdapter(options));
 }
