@@ -15,6 +15,9 @@ done
 echo "== typecheck"
 tsc -p tsconfig.json
 
+echo "== API reference (typedoc, into .cache/api-docs)"
+typedoc --logLevel Error
+
 echo "== tests"
 mkdir -p .cache
 status=0
