@@ -27,6 +27,8 @@ export interface FaultyRunner extends VirshRunner {
   migrationCount(domain: string): number;
   /** virsh invocations so far (including injected failures). */
   count(): number;
+  /** The subcommand of every invocation so far, in order (`virsh domjobinfo`, `virsh migrate`…). */
+  log(): readonly string[];
 }
 
 /** Wraps `inner` with fault injection. */
@@ -36,10 +38,12 @@ export function faultyRunner(inner: VirshRunner): FaultyRunner {
   let loseNext = false;
   let swallowReads = 0;
   let calls = 0;
+  const kinds: string[] = [];
   return {
     async run(argv: readonly string[], options?: RunOptions): Promise<VirshResult> {
       calls++;
       const command = argv[3] ?? "";
+      kinds.push(`virsh ${command}`);
       if (command === "domjobinfo" && swallowReads > 0) {
         swallowReads--;
         return RESET;
@@ -54,6 +58,7 @@ export function faultyRunner(inner: VirshRunner): FaultyRunner {
     },
     start(argv: readonly string[]): VirshProcess {
       calls++;
+      kinds.push(`virsh ${argv[3] ?? ""}`);
       const proc = inner.start(argv);
       if (argv[3] === "migrate") {
         const i = argv.indexOf("--domain");
@@ -74,5 +79,6 @@ export function faultyRunner(inner: VirshRunner): FaultyRunner {
     },
     migrationCount: (domain) => migrations.get(domain) ?? 0,
     count: () => calls,
+    log: () => kinds,
   };
 }

@@ -9,10 +9,16 @@
  * incompatible host is the one the guest already runs on (libvirt refuses a same-host move).
  * The fault controls (`failTransiently`, `loseNextStartResponse`) act in a runner between the
  * adapter and the real virsh (libvirt-lab/faulty-runner.ts).
+ *
+ * Measurement: `requestLog` is the runner's record of virsh subcommands; `platformCompletedAt` is
+ * when a `virsh event` listener on the source daemon received the guest's `Stopped Migrated`
+ * lifecycle event (libvirt's Confirm phase, the last step of the migration on the platform),
+ * timestamped by that listener on this machine's clock (libvirt-lab/events.ts).
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { createClient, type VmshiftClient } from "@vmshift/core";
-import { type LibvirtHostConfig, createLibvirtAdapter, spawnVirshRunner } from "@vmshift/libvirt";
+import { type LibvirtHostConfig, createLibvirtAdapter, decodeMigrationId, spawnVirshRunner } from "@vmshift/libvirt";
+import { listenToLabEvents } from "../../libvirt-lab/events.ts";
 import { faultyRunner } from "../../libvirt-lab/faulty-runner.ts";
 import {
   LAB_HOSTS, type LabHost, acquireLab, bootGuest, defineGuest, failStartFlag, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
@@ -153,6 +159,7 @@ export const libvirtLocalTarget: ConformanceTarget = {
     const runner = faultyRunner(spawnVirshRunner());
     const make = () => createClient(createLibvirtAdapter({ hosts: labHosts(), runner, defaults: { shutdownTimeoutMs: 3000 } }));
     const client = make();
+    const events = await listenToLabEvents();
     return {
       client,
       timeScale: 4,
@@ -180,8 +187,21 @@ export const libvirtLocalTarget: ConformanceTarget = {
           runner.loseNextStartResponse();
         },
         migrationCount: async (vmId) => runner.migrationCount(vmId),
+        requestLog: () => runner.log(),
+        async platformCompletedAt(migrationId) {
+          let ref;
+          try {
+            ref = decodeMigrationId(migrationId);
+          } catch {
+            return undefined;
+          }
+          if (ref.mode !== "live" || ref.domain !== guest.uuid) return undefined;
+          const done = await events.find((e) => e.host === ref.source && e.domain === LAB_VM && e.detail === "Stopped Migrated" && e.at >= ref.startedAt);
+          return done?.at;
+        },
       },
       async close() {
+        events.stop();
         disarmFaults();
         await client.close();
         for (const h of LAB_HOSTS) await virsh(h, ["domjobabort", "--domain", LAB_VM]);
