@@ -61,12 +61,76 @@ describe("modelPrecopy (hand-computed cases)", () => {
     expect(plan.roundsDetail.map((r) => r.throttlePercent).slice(0, 4)).toEqual([0, 20, 30, 40]);
   });
 
+  it("switchoverMs and finalBandwidthBytesPerSecond set the pause, not the decision", () => {
+    // Round 1: 1 GB at 1 GB/s = 1000 ms; 100 MB dirtied; decision at the capped 1 GB/s: 100 ms ≤ 300.
+    // Pause: 40 ms fixed + 100 MB at 4 GB/s = 25 ms → 65 ms; total 1000 + 65 = 1065 ms.
+    const plan = modelPrecopy({ memoryBytes: 1e9, bandwidthBytesPerSecond: 1e9, dirtyRateBytesPerSecond: 1e8, switchoverMs: 40, finalBandwidthBytesPerSecond: 4e9 });
+    expect(plan.converges).toBe(true);
+    expect(plan.rounds).toBe(1);
+    expect(plan.finalBytes).toBe(1e8);
+    expect(plan.bytesSent).toBe(1.1e9);
+    expect(plan.downtimeMs).toBeCloseTo(65, 6);
+    expect(plan.totalTimeMs).toBeCloseTo(1065, 6);
+  });
+
+  it("the defaults of the new inputs keep the old model", () => {
+    const base = { memoryBytes: 1e9, bandwidthBytesPerSecond: 1e9, dirtyRateBytesPerSecond: 5e8, maxDowntimeMs: 100 };
+    expect(modelPrecopy({ ...base, switchoverMs: 0, finalBandwidthBytesPerSecond: 1e9, switchoverBandwidthBytesPerSecond: 1e9 })).toEqual(modelPrecopy(base));
+  });
+
+  it("the fixed switch-over cost is paid by an idle guest and does not count against the limit", () => {
+    // Idle: nothing dirtied, so the pause is the fixed cost alone, even when it exceeds the limit.
+    const idle = modelPrecopy({ memoryBytes: 2e9, bandwidthBytesPerSecond: 1e9, dirtyRateBytesPerSecond: 0, switchoverMs: 50, maxDowntimeMs: 10 });
+    expect(idle).toMatchObject({ converges: true, rounds: 1, downtimeMs: 50, totalTimeMs: 2050 });
+    // Halving case (rounds 1000, 500, 250, 125 ms; 62.5 MB left): 62.5 ms ≤ 100 decides; the pause is 62.5 + 50 = 112.5 ms.
+    const halving = modelPrecopy({ memoryBytes: 1e9, bandwidthBytesPerSecond: 1e9, dirtyRateBytesPerSecond: 5e8, maxDowntimeMs: 100, switchoverMs: 50 });
+    expect(halving.converges).toBe(true);
+    expect(halving.rounds).toBe(4);
+    expect(halving.downtimeMs).toBeCloseTo(112.5, 6);
+    expect(halving.totalTimeMs).toBeCloseTo(1875 + 112.5, 6);
+  });
+
+  it("a faster final copy never makes a non-converging plan converge (QEMU decides on its capped estimate)", () => {
+    // Rounds 1000, 500, 250 ms; after round 3, 125 MB are dirty: 125 ms at the capped 1 GB/s > 100 ms, and maxRounds is 3.
+    // The final copy at 10 GB/s would take 12.5 ms, well inside the limit, but QEMU does not use that rate to decide.
+    const base = { memoryBytes: 1e9, bandwidthBytesPerSecond: 1e9, dirtyRateBytesPerSecond: 5e8, maxDowntimeMs: 100, maxRounds: 3 };
+    const capped = modelPrecopy(base);
+    const fastFinal = modelPrecopy({ ...base, finalBandwidthBytesPerSecond: 1e10, switchoverMs: 5 });
+    expect(capped.converges).toBe(false);
+    expect(fastFinal.converges).toBe(false);
+    expect(fastFinal.rounds).toBe(3);
+    expect(fastFinal.finalBytes).toBe(1.25e8);
+    expect(fastFinal.reason).toMatch(/still needs 125 ms, above the 100 ms limit/);
+    // The pause a forced switch-over would cost: 5 ms + 125 MB at 10 GB/s = 17.5 ms (capped: 125 ms).
+    expect(capped.downtimeMs).toBeCloseTo(125, 6);
+    expect(fastFinal.downtimeMs).toBeCloseTo(17.5, 6);
+    expect(fastFinal.totalTimeMs).toBeCloseTo(capped.totalTimeMs, 6);
+  });
+
+  it("switchoverBandwidthBytesPerSecond (QEMU's avail-switchover-bandwidth) moves the boundary", () => {
+    // Same plan: 125 MB left after round 3. At 1.25 GB/s assumed: exactly 100 ms ≤ 100 → converges (the boundary is inclusive).
+    const base = { memoryBytes: 1e9, bandwidthBytesPerSecond: 1e9, dirtyRateBytesPerSecond: 5e8, maxDowntimeMs: 100, maxRounds: 3 };
+    const at = modelPrecopy({ ...base, switchoverBandwidthBytesPerSecond: 1.25e9 });
+    expect(at.converges).toBe(true);
+    expect(at.rounds).toBe(3);
+    // QEMU trusts the declared figure: the real pause runs at the final-copy bandwidth (here the cap): 125 ms.
+    expect(at.downtimeMs).toBeCloseTo(125, 6);
+    expect(at.totalTimeMs).toBeCloseTo(1750 + 125, 6);
+    // Just below: 125 MB at 1.24 GB/s = 100.8 ms > 100 → does not converge.
+    expect(modelPrecopy({ ...base, switchoverBandwidthBytesPerSecond: 1.24e9 }).converges).toBe(false);
+    // With it, a fast final copy gives the short pause: 125 MB at 2.5 GB/s = 50 ms.
+    expect(modelPrecopy({ ...base, switchoverBandwidthBytesPerSecond: 1.25e9, finalBandwidthBytesPerSecond: 2.5e9 }).downtimeMs).toBeCloseTo(50, 6);
+  });
+
   it("rejects impossible inputs with INVALID_ARGUMENT", () => {
     for (const bad of [
       { memoryBytes: -1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0 },
       { memoryBytes: 1, bandwidthBytesPerSecond: 0, dirtyRateBytesPerSecond: 0 },
       { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: Number.NaN },
       { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, maxRounds: 0 },
+      { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, switchoverMs: -1 },
+      { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, finalBandwidthBytesPerSecond: 0 },
+      { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, switchoverBandwidthBytesPerSecond: Number.POSITIVE_INFINITY },
     ]) {
       let caught: unknown;
       try {

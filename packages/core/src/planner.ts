@@ -6,6 +6,14 @@
  * within the downtime limit, the guest pauses and the rest goes in a final stop-and-copy.
  * If the dirty rate is at or above the bandwidth, rounds never shrink: the seed's rule is that
  * such a VM moves cold unless post-copy is available.
+ *
+ * The switch-over decision follows QEMU's: the remainder divided by the bandwidth QEMU *estimates*
+ * must fit the downtime limit. QEMU's estimate is the rate it measured during pre-copy, which the
+ * migration bandwidth cap limits, unless the `avail-switchover-bandwidth` parameter overrides it
+ * (here `switchoverBandwidthBytesPerSecond`). The pause itself is another matter: QEMU lifts the
+ * cap for the final stop-and-copy (`finalBandwidthBytesPerSecond`) and always pays a fixed cost
+ * for device state and the hand-over (`switchoverMs`). Neither enters the decision, so a faster
+ * final copy shortens the predicted pause but never turns a non-converging plan into a converging one.
  */
 import { VmshiftError } from "./errors.ts";
 
@@ -22,6 +30,26 @@ export interface PrecopyInput {
   readonly workingSetBytes?: number;
   /** Fixed cost before round 1 and after the switch-over (setup, device state), ms. Default 0. */
   readonly overheadMs?: number;
+  /**
+   * Fixed part of the pause at switch-over, ms: device state, the last dirty-bitmap sync, the
+   * hand-over to the destination (for libvirt, its Finish/Confirm steps). Added to `downtimeMs` and
+   * `totalTimeMs`; not part of the switch-over decision (QEMU does not count it). Default 0.
+   */
+  readonly switchoverMs?: number;
+  /**
+   * Bandwidth of the final stop-and-copy, bytes per second. QEMU sends it without the migration
+   * bandwidth cap, so with a cap this is typically well above `bandwidthBytesPerSecond`. Used for
+   * `downtimeMs` (and the total time); not for the switch-over decision.
+   * Default: `bandwidthBytesPerSecond`.
+   */
+  readonly finalBandwidthBytesPerSecond?: number;
+  /**
+   * Bandwidth the switch-over decision assumes, bytes per second: the plan switches over once the
+   * remainder divided by this fits `maxDowntimeMs`. Default: `bandwidthBytesPerSecond`, which is
+   * what QEMU does (its estimate is the measured, capped, pre-copy rate). Set it only when QEMU's
+   * `avail-switchover-bandwidth` parameter is set, to that value.
+   */
+  readonly switchoverBandwidthBytesPerSecond?: number;
   /** Model QEMU-style auto-converge: throttle the guest from round 2, by these percentages. */
   readonly autoConverge?: { readonly initialPercent?: number; readonly incrementPercent?: number; readonly maxPercent?: number };
 }
@@ -45,7 +73,10 @@ export interface PrecopyPlan {
   readonly bytesSent: number;
   /** Start to finish, ms (for a non-converging plan: up to the forced switch-over). */
   readonly totalTimeMs: number;
-  /** Pause of the final stop-and-copy, ms; if it does not converge, the pause a forced switch-over would cost. */
+  /**
+   * Pause of the final stop-and-copy, ms: `switchoverMs` + final bytes ÷ `finalBandwidthBytesPerSecond`;
+   * if it does not converge, the pause a forced switch-over would cost.
+   */
   readonly downtimeMs: number;
   /** Bytes left for the final stop-and-copy. */
   readonly finalBytes: number;
@@ -70,6 +101,9 @@ export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
   requireNonNegative("maxDowntimeMs", input.maxDowntimeMs);
   requireNonNegative("workingSetBytes", input.workingSetBytes);
   requireNonNegative("overheadMs", input.overheadMs);
+  requireNonNegative("switchoverMs", input.switchoverMs);
+  requireNonNegative("finalBandwidthBytesPerSecond", input.finalBandwidthBytesPerSecond, true);
+  requireNonNegative("switchoverBandwidthBytesPerSecond", input.switchoverBandwidthBytesPerSecond, true);
   const maxRounds = input.maxRounds ?? 30;
   if (!Number.isInteger(maxRounds) || maxRounds < 1) {
     throw new VmshiftError("INVALID_ARGUMENT", `maxRounds must be an integer ≥ 1, got ${maxRounds}`, { operation: "planner.model" });
@@ -78,6 +112,11 @@ export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
   const limitMs = input.maxDowntimeMs ?? 300;
   const workingSet = Math.min(input.workingSetBytes ?? input.memoryBytes, input.memoryBytes);
   const overhead = input.overheadMs ?? 0;
+  const switchoverMs = input.switchoverMs ?? 0;
+  const finalBandwidth = input.finalBandwidthBytesPerSecond ?? bandwidth;
+  const decisionBandwidth = input.switchoverBandwidthBytesPerSecond ?? bandwidth;
+  /** The pause for `bytes` left: fixed cost plus the final copy at its own bandwidth. */
+  const pauseMs = (bytes: number): number => switchoverMs + (bytes / finalBandwidth) * 1000;
   const ac = input.autoConverge;
   const throttleAt = (iteration: number): number => {
     if (!ac || iteration < 2) return 0;
@@ -100,14 +139,16 @@ export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
     const dirtyRate = input.dirtyRateBytesPerSecond * (1 - throttle / 100);
     ratio = dirtyRate / bandwidth;
     const dirtied = Math.min(workingSet, (dirtyRate * durationMs) / 1000);
-    const finalMs = (dirtied / bandwidth) * 1000;
-    if (finalMs <= limitMs) {
+    // QEMU's rule: remaining bytes ÷ its bandwidth estimate ≤ downtime limit.
+    const estimatedMs = (dirtied / decisionBandwidth) * 1000;
+    if (estimatedMs <= limitMs) {
+      const downtimeMs = pauseMs(dirtied);
       return {
         converges: true,
         rounds: iteration,
         bytesSent: bytesSent + dirtied,
-        totalTimeMs: elapsedMs + finalMs + overhead,
-        downtimeMs: finalMs,
+        totalTimeMs: elapsedMs + downtimeMs + overhead,
+        downtimeMs,
         finalBytes: dirtied,
         dirtyRatio: ratio,
         reason: `remainder of ${Math.round(dirtied)} bytes fits the ${limitMs} ms downtime limit after ${iteration} round(s)`,
@@ -116,19 +157,19 @@ export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
     }
     toSend = dirtied;
   }
-  const finalMs = (toSend / bandwidth) * 1000;
+  const estimatedMs = (toSend / decisionBandwidth) * 1000;
   return {
     converges: false,
     rounds: maxRounds,
     bytesSent,
     totalTimeMs: elapsedMs,
-    downtimeMs: finalMs,
+    downtimeMs: pauseMs(toSend),
     finalBytes: toSend,
     dirtyRatio: ratio,
     reason:
       ratio >= 1
         ? `memory dirties at ${ratio.toFixed(2)}× the bandwidth: rounds never shrink below the ${limitMs} ms limit`
-        : `after ${maxRounds} rounds the remainder still needs ${Math.round(finalMs)} ms, above the ${limitMs} ms limit`,
+        : `after ${maxRounds} rounds the remainder still needs ${Math.round(estimatedMs)} ms, above the ${limitMs} ms limit`,
     roundsDetail,
   };
 }
