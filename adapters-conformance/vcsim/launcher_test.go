@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -173,4 +174,41 @@ func faultName(f interface{}) string {
 		t = t.Elem()
 	}
 	return t.Name()
+}
+
+// A spec with service (cross-vCenter) is refused, never run as a local move: the morefs of two
+// simulators collide, so running it here would silently move the VM inside this one.
+func TestCrossVcenterRelocateIsRefused(t *testing.T) {
+	withLauncher(t, func(ctx context.Context, c *vim25.Client, k *knobs) {
+		vm, source, target := runningVMAndTarget(t)
+		vm = object.NewVirtualMachine(c, vm.Reference())
+		spec := types.VirtualMachineRelocateSpec{
+			Host: &target,
+			Service: &types.ServiceLocator{
+				InstanceUuid:  "5a0c3b2e-1f4d-4c8e-9b7a-0d1e2f3a4b5c",
+				Url:           "https://vc-b.example.test/sdk",
+				Credential:    &types.ServiceLocatorNamePassword{Username: "peer", Password: "peer-secret"},
+				SslThumbprint: "AB:CD",
+			},
+		}
+		_, err := vm.Relocate(ctx, spec, "")
+		if !isFault(err, "NotSupported") {
+			t.Fatalf("cross-vCenter relocate: %v, want NotSupported", err)
+		}
+		for _, want := range []string{"instanceUuid=5a0c3b2e-1f4d-4c8e-9b7a-0d1e2f3a4b5c", "user=peer", "host=" + target.Value} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("fault %q does not echo %q", err.Error(), want)
+			}
+		}
+		if strings.Contains(err.Error(), "peer-secret") {
+			t.Error("the fault echoes the password")
+		}
+		var m mo.VirtualMachine
+		if err := vm.Properties(ctx, vm.Reference(), []string{"runtime.host"}, &m); err != nil {
+			t.Fatal(err)
+		}
+		if *m.Runtime.Host != source {
+			t.Errorf("the VM moved to %v", m.Runtime.Host)
+		}
+	})
 }

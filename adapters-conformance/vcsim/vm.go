@@ -178,6 +178,21 @@ func (vm *vmWrap) RelocateVMTask(ctx *simulator.Context, req *types.RelocateVM_T
 		body.Fault_ = simulator.Fault("Another task is already in progress.", &types.TaskInProgress{Task: ref("Task", busy)})
 		return body
 	}
+	if svc := req.Spec.Service; svc != nil {
+		// Cross-vCenter vMotion is not simulated: refuse it rather than run the spec as a local
+		// move (morefs of two simulators collide, so it could silently move the VM here). The
+		// message echoes what was decoded (never the password) so tests see the spec arrived whole.
+		cred := "none"
+		if svc.Credential != nil {
+			cred = fmt.Sprintf("%T", svc.Credential)
+			if np, ok := svc.Credential.(*types.ServiceLocatorNamePassword); ok {
+				cred += " user=" + np.Username
+			}
+		}
+		body.Fault_ = simulator.Fault(fmt.Sprintf("cross-vCenter relocation is not simulated by vmshift-vcsim (service instanceUuid=%s url=%s credential=%s sslThumbprint=%s folder=%v datastore=%v pool=%v host=%v)",
+			svc.InstanceUuid, svc.Url, cred, svc.SslThumbprint, refValue(req.Spec.Folder), refValue(req.Spec.Datastore), refValue(req.Spec.Pool), refValue(req.Spec.Host)), &types.NotSupported{})
+		return body
+	}
 	m, fault := vm.plan(req.Spec.Host, req.Spec.Pool, req.Spec.Datastore)
 	if fault != nil {
 		body.Fault_ = fault
@@ -217,4 +232,12 @@ func (vm *vmWrap) PowerOnVMTask(ctx *simulator.Context, req *types.PowerOnVM_Tas
 		return &methods.PowerOnVM_TaskBody{Res: &types.PowerOnVM_TaskResponse{Returnval: ref}}
 	}
 	return vm.VirtualMachine.PowerOnVMTask(ctx, req)
+}
+
+// refValue is a moref's value, or "-" when absent.
+func refValue(r *types.ManagedObjectReference) string {
+	if r == nil {
+		return "-"
+	}
+	return r.Value
 }

@@ -7,6 +7,7 @@ import {
   type HypervisorAdapter,
   type Logger,
   type MigrationSnapshot,
+  type NormalizedMigrationRequest,
   type OperationContext,
   type PreflightCheck,
   type ProbeResult,
@@ -24,11 +25,12 @@ import { type MigrationRef, decodeMigrationId } from "./ids.ts";
 import { ColdMigration } from "./resources/cold.ts";
 import { VMOTIONS_PER_HOST, ViewLister, getVm, listHosts, listVms } from "./resources/inventory.ts";
 import { liveSnapshot, startLive } from "./resources/live.ts";
-import { type HostFacts, chooseHost, poolFor, readHostFacts, readVmFacts } from "./resources/placement.ts";
+import { type HostFacts, type VmFacts, chooseHost, freeMemoryBytes, poolFor, readHostFacts, readVmFacts } from "./resources/placement.ts";
 import { type ServerCheckState, ownChecks, serverChecks, targetFacts } from "./resources/preflight.ts";
 import { type TaskState, cancelTask, readTask, watchTask } from "./resources/tasks.ts";
 import { moRef } from "./resources/decode.ts";
 import type { VimFault } from "./errors.ts";
+import { type CrossTarget, PeerSessions, type VspherePeer, crossTarget, resolveCross, serviceLocator, validatePeers } from "./peers.ts";
 import { VimSession } from "./session.ts";
 import { el, moref, seq } from "./xml.ts";
 import type { TlsOptions } from "./tls.ts";
@@ -60,6 +62,16 @@ export interface VsphereAdapterOptions extends TlsOptions {
   readonly wsdlPath?: string;
   /** Default: silent. */
   readonly logger?: Logger;
+  /**
+   * Remote vCenters for cross-vCenter vMotion, by name. A request moves a VM to a peer when its
+   * `targetHostId` and/or `targetClusterId` is `"<peer>/<moref>"` (e.g. `"dr/host-12"`,
+   * `"dr/domain-c8"`); `targetStorageId` may be `"<peer>/<datastore>"` or a bare peer datastore
+   * (default: the target host's first datastore). The adapter logs into the peer to resolve the
+   * target and its `about.instanceUuid`, and passes the peer's URL, credentials and thumbprint to
+   * the source vCenter in `RelocateSpec.service`. Live migrations only. Not verified against real
+   * vCenters (see docs/platforms/vsphere.md, "Across vCenters").
+   */
+  readonly peers?: Readonly<Record<string, VspherePeer>>;
 }
 
 /** The vSphere adapter with its session (for tools that need raw access). */
@@ -76,11 +88,15 @@ const LIMITS = {
 /** Creates the adapter. No request is sent until the first operation. */
 export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAdapter {
   const logger = options.logger ?? silentLogger;
+  const peers = validatePeers(options.peers);
+  // Peer passwords travel in RelocateVM_Task bodies: every transport masks all of them.
+  const secrets = [options.password, ...[...peers.values()].map((p) => p.password)];
+  const peerSessions = new PeerSessions(pick(options, ["requestTimeoutMs", "apiVersion", "wsdlPath", "onRequest", "onExchange"]), secrets, logger);
   const transport =
     options.transport ??
     createSoapTransport({
       url: options.url,
-      secrets: [options.password],
+      secrets,
       ...pick(options, ["thumbprint", "insecureSkipTlsVerify", "ca", "requestTimeoutMs", "apiVersion", "http", "wsdlPath", "onRequest", "onExchange"]),
     });
   const session = new VimSession(transport, {
@@ -161,6 +177,47 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     return ref.mode === "live" ? liveState(ref, ctx) : coldState(ref, id, ctx);
   }
 
+  /** Preflight of a cross-vCenter move: the VM's state and the target's state and memory in the peer. */
+  async function crossPreflight(request: NormalizedMigrationRequest, cross: CrossTarget, ctx: OperationContext): Promise<PreflightCheck[]> {
+    const vm = await readVmFacts(session, await content(), request.vmId, ctx.signal);
+    const peerSession = peerSessions.get(cross.peer);
+    const placed = await resolveCross(peerSession, cross, vm, ctx.signal).catch((error: unknown) => {
+      if (isVmshiftError(error, "NOT_FOUND") || isVmshiftError(error, "INSUFFICIENT_RESOURCES")) return error;
+      throw error;
+    });
+    if (placed instanceof VmshiftError) return [{ id: placed.code === "NOT_FOUND" ? "host.not-found" : "host.none-fits", category: placed.code === "NOT_FOUND" ? "state" : "capacity", severity: "error", message: placed.reason }];
+    const { target } = placed;
+    const checks: PreflightCheck[] = [];
+    if (request.mode === "live" && vm.power !== "poweredOn") checks.push({ id: "vm.power-state", category: "state", severity: "error", message: `VM ${vm.name} is ${vm.power}; a live migration (vMotion) needs it powered on` });
+    if (request.mode !== "live") checks.push({ id: "cross-vcenter.cold", category: "policy", severity: "error", message: "cold migration to another vCenter is not supported; use mode \"live\"" });
+    if (!target.connected) checks.push({ id: "host.connection", category: "state", severity: "error", message: `host ${target.name} of peer ${cross.peer.name} is not connected` });
+    if (target.maintenance) checks.push({ id: "host.maintenance", category: "state", severity: "error", message: `host ${target.name} of peer ${cross.peer.name} is in maintenance mode` });
+    const free = await freeMemoryBytes(peerSession, await peerSession.content(), target, "", ctx.signal);
+    if (free !== undefined && free < vm.memoryBytes) checks.push({ id: "host.capacity", category: "capacity", severity: "error", message: `host ${target.name} of peer ${cross.peer.name} has ${Math.max(0, free)} bytes of memory left; VM ${vm.name} needs ${vm.memoryBytes}` });
+    if (cross.storageId !== undefined && !target.datastores.includes(cross.storageId)) checks.push({ id: "host.datastore-visibility", category: "storage", severity: "error", message: `host ${target.name} of peer ${cross.peer.name} cannot see datastore ${cross.storageId}` });
+    checks.push({ id: "cross-vcenter.unchecked", category: "compatibility", severity: "info", message: `cross-vCenter move to ${cross.peer.name}/${target.id} (datastore ${placed.datastore}): network mapping, CPU compatibility and CheckRelocate_Task are not checked; the source vCenter checks them when the move starts` });
+    return checks;
+  }
+
+  /** Starts a cross-vCenter vMotion: RelocateVM_Task on the source vCenter with `spec.service`. */
+  async function startCross(vm: VmFacts, cross: CrossTarget, requestId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    if (vm.power !== "poweredOn") throw new VmshiftError("INVALID_STATE", `VM ${vm.id} is ${vm.power}; a live migration needs it powered on`, { adapter: "vsphere", subject: vm.id });
+    const placed = await resolveCross(peerSessions.get(cross.peer), cross, vm, ctx.signal);
+    const c = await content();
+    unanswered.set(requestId, vm.id);
+    let state: TaskState;
+    try {
+      state = await startLive(session, c, vm, placed.target, placed.pool, placed.datastore, ctx.signal, { service: serviceLocator(cross.peer, placed.instanceUuid), folder: placed.folder });
+    } catch (error) {
+      if (!isVmshiftError(error) || error.code !== "TRANSPORT") unanswered.delete(requestId);
+      throw error;
+    }
+    unanswered.delete(requestId);
+    const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId: vm.hostId ?? "none", targetHostId: `${cross.peer.name}/${placed.target.id}`, key: state.task.value };
+    const snapshot = liveSnapshot(ref, state, nowIso(ctx));
+    return snapshot.result && snapshot.result.outcome !== "completed" ? liveSnapshot(ref, state, nowIso(ctx), await locate(ref, ctx)) : snapshot;
+  }
+
   const adapter: VsphereAdapter = {
     name: "vsphere",
     capabilities: VSPHERE_CAPABILITIES,
@@ -196,6 +253,8 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     getVm: async (vmId, ctx) => getVm(session, await content(), vmId, signalOf(ctx)),
 
     async preflight(request, ctx): Promise<readonly PreflightCheck[]> {
+      const cross = crossTarget(request, peers);
+      if (cross) return crossPreflight(request, cross, ctx);
       const c = await content();
       const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
       let target: HostFacts | undefined;
@@ -224,6 +283,10 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     async startMigration(request, ctx): Promise<MigrationSnapshot> {
       const earlier = byRequest.get(request.requestId);
       if (earlier) return getMigration(earlier, ctx);
+      const cross = crossTarget(request, peers);
+      if (cross && request.mode !== "live") {
+        throw new VmshiftError("CAPABILITY_UNAVAILABLE", "cold migration to another vCenter is not supported; use mode \"live\"", { adapter: "vsphere", subject: request.vmId });
+      }
       const c = await content();
       const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
       const busy = inFlight.get(vm.id);
@@ -233,6 +296,12 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
       }
       if (request.mode === "live" && vm.power !== "poweredOn") {
         throw new VmshiftError("INVALID_STATE", `VM ${vm.id} is ${vm.power}; a live migration needs it powered on (use mode "cold")`, { adapter: "vsphere", subject: vm.id });
+      }
+      if (cross) {
+        const snapshot = await startCross(vm, cross, request.requestId, ctx);
+        byRequest.set(request.requestId, snapshot.id);
+        if (!isTerminalPhase(snapshot.phase)) inFlight.set(vm.id, snapshot.id);
+        return remember(snapshot);
       }
       let target: HostFacts;
       if (request.targetHostId !== undefined) {
@@ -345,7 +414,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     },
 
     async close(): Promise<void> {
-      await session.close();
+      await Promise.all([session.close(), peerSessions.close()]);
     },
   };
   return adapter;

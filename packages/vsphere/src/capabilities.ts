@@ -11,7 +11,7 @@ export const VSPHERE_CAPABILITIES = {
   "migration.cold": supported("guest shutdown (power-off without VMware Tools), RelocateVM_Task, power-on; powered on again at the source on failure"),
   "migration.schedulerChoosesTarget": partial("the adapter picks the connected, non-maintenance host of the VM's cluster with the most free memory; DRS placement (PlaceVm) is not used"),
   "migration.explicitTarget": supported(),
-  "migration.crossCluster": supported("within one vCenter: the target cluster's root resource pool is passed with the host"),
+  "migration.crossCluster": partial("within one vCenter: supported (the target cluster's root resource pool is passed with the host). Across vCenters (option `peers`, target \"<peer>/<moref>\"): live only, RelocateVM_Task with spec.service (ServiceLocator); the request shape is tested against vcsim, which cannot perform the move, so it is not verified against real vCenters"),
   "migration.storage": supported("RelocateVM_Task spec.datastore (Storage vMotion of the VM home and disks)"),
   "migration.cancel": supported("CancelTask while the task is cancelable; the task is followed to its terminal state"),
   "migration.attach": supported("live migration ids carry the task moref; cold ids are resumed from the VM's observed state"),

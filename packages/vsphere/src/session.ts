@@ -20,6 +20,8 @@ export interface ServiceContent {
   readonly fullName?: string;
   readonly apiVersion?: string;
   readonly apiType?: string;
+  /** `about.instanceUuid`: names this vCenter in a cross-vCenter `ServiceLocator`. */
+  readonly instanceUuid?: string;
 }
 
 /** Options of {@link VimSession}. */
@@ -166,5 +168,6 @@ function decodeServiceContent(value: unknown): ServiceContent {
     ...str("fullName", "fullName"),
     ...str("apiVersion", "apiVersion"),
     ...str("apiType", "apiType"),
+    ...str("instanceUuid", "instanceUuid"),
   } as ServiceContent;
 }

@@ -3,7 +3,7 @@ import { type MigrationPhase, type MigrationSnapshot, type TerminalPhase, type V
 import { faultToError } from "../errors.ts";
 import { type MigrationRef, encodeMigrationId } from "../ids.ts";
 import type { ServiceContent, VimSession } from "../session.ts";
-import { type MoRef, el, moref, seq } from "../xml.ts";
+import { type MoRef, type Xml, el, moref, seq } from "../xml.ts";
 import type { HostFacts, VmFacts } from "./placement.ts";
 import { type TaskState, readTask, startTask } from "./tasks.ts";
 
@@ -57,10 +57,27 @@ export function liveSnapshot(ref: MigrationRef, t: TaskState, observedAt: string
   };
 }
 
-/** The RelocateVM_Task parameters for a move of `vm` to `target`. */
-export function relocateParams(target: MoRef, pool: MoRef | undefined, datastore: string | undefined, priority = "defaultPriority") {
+/** The parts of a RelocateSpec that only a cross-vCenter move has. */
+export interface CrossVcenterSpec {
+  /** `RelocateSpec.service` (see `peers.ts`). */
+  readonly service: Xml;
+  /** The VM folder in the destination datacenter. */
+  readonly folder: MoRef;
+}
+
+/**
+ * The RelocateVM_Task parameters for a move of `vm` to `target`. Elements follow the order of
+ * `VirtualMachineRelocateSpec`: service, folder, datastore, pool, host.
+ */
+export function relocateParams(target: MoRef, pool: MoRef | undefined, datastore: string | undefined, priority = "defaultPriority", cross?: CrossVcenterSpec) {
   return seq(
-    el("spec", [datastore === undefined ? undefined : moref("datastore", { type: "Datastore", value: datastore }), pool ? moref("pool", pool) : undefined, moref("host", target)]),
+    el("spec", [
+      cross?.service,
+      cross ? moref("folder", cross.folder) : undefined,
+      datastore === undefined ? undefined : moref("datastore", { type: "Datastore", value: datastore }),
+      pool ? moref("pool", pool) : undefined,
+      moref("host", target),
+    ]),
     el("priority", priority),
   );
 }
@@ -69,8 +86,8 @@ export function relocateParams(target: MoRef, pool: MoRef | undefined, datastore
  * Starts a vMotion and returns the task with its first state. A server answer of
  * `TaskInProgress` (another task holds the VM) becomes `CONFLICT`.
  */
-export async function startLive(session: VimSession, content: ServiceContent, vm: VmFacts, target: HostFacts, pool: MoRef | undefined, datastore: string | undefined, signal?: AbortSignal): Promise<TaskState> {
-  const task = await startTask(session, "RelocateVM_Task", { type: "VirtualMachine", value: vm.id }, relocateParams({ type: "HostSystem", value: target.id }, pool, datastore), signal);
+export async function startLive(session: VimSession, content: ServiceContent, vm: VmFacts, target: HostFacts, pool: MoRef | undefined, datastore: string | undefined, signal?: AbortSignal, cross?: CrossVcenterSpec): Promise<TaskState> {
+  const task = await startTask(session, "RelocateVM_Task", { type: "VirtualMachine", value: vm.id }, relocateParams({ type: "HostSystem", value: target.id }, pool, datastore, "defaultPriority", cross), signal);
   const first = await readTask(session, content, task, signal);
   if (first.state === "error" && first.error?.type === "TaskInProgress") {
     throw new VmshiftError("CONFLICT", `VM ${vm.id} is busy with another task: ${first.error.message}`, { adapter: "vsphere", subject: vm.id, cause: { ...first.error, detail: first.error.detail }, retryable: false });
