@@ -201,16 +201,21 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
 
   /** Starts a cross-vCenter vMotion: RelocateVM_Task on the source vCenter with `spec.service`. */
   async function startCross(vm: VmFacts, cross: CrossTarget, requestId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
-    if (vm.power !== "poweredOn") throw new VmshiftError("INVALID_STATE", `VM ${vm.id} is ${vm.power}; a live migration needs it powered on`, { adapter: "vsphere", subject: vm.id });
     const placed = await resolveCross(peerSessions.get(cross.peer), cross, vm, ctx.signal);
     const c = await content();
+    const retried = unanswered.get(requestId) === vm.id;
     unanswered.set(requestId, vm.id);
     let state: TaskState;
     try {
       state = await startLive(session, c, vm, placed.target, placed.pool, placed.datastore, ctx.signal, { service: serviceLocator(cross.peer, placed.instanceUuid), folder: placed.folder });
     } catch (error) {
-      if (!isVmshiftError(error) || error.code !== "TRANSPORT") unanswered.delete(requestId);
-      throw error;
+      // As for moves inside this vCenter: a retry refused with TaskInProgress follows the task the lost start created.
+      const adopted = retried ? await busyTask(error, vm.id, ctx) : undefined;
+      if (!adopted) {
+        if (!isVmshiftError(error) || error.code !== "TRANSPORT") unanswered.delete(requestId);
+        throw error;
+      }
+      state = adopted;
     }
     unanswered.delete(requestId);
     const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId: vm.hostId ?? "none", targetHostId: `${cross.peer.name}/${placed.target.id}`, key: state.task.value };

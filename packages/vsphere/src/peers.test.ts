@@ -131,7 +131,7 @@ const PEER_OBJECTS: Record<string, Record<string, unknown>> = {
   "Datacenter:datacenter-2": { vmFolder: mo("Folder", "group-v3") },
 };
 
-function scriptedPeer(instanceUuid = "5a0c3b2e-1f4d-4c8e-9b7a-0d1e2f3a4b5c") {
+function scriptedPeer(instanceUuid = "5a0c3b2e-1f4d-4c8e-9b7a-0d1e2f3a4b5c", objects: Record<string, Record<string, unknown>> = PEER_OBJECTS) {
   const calls: VimMethod[] = [];
   const transport: VimTransport = {
     async call(method, body) {
@@ -145,9 +145,9 @@ function scriptedPeer(instanceUuid = "5a0c3b2e-1f4d-4c8e-9b7a-0d1e2f3a4b5c") {
       if (method !== "RetrievePropertiesEx") return undefined;
       const objs = [...body.xml.matchAll(/<obj type="(\w+)">([^<]+)<\/obj>/g)].map((m) => `${m[1]}:${m[2]}`);
       return {
-        objects: objs.filter((k) => PEER_OBJECTS[k]).map((k) => ({
+        objects: objs.filter((k) => objects[k]).map((k) => ({
           obj: mo(k.split(":")[0]!, k.split(":")[1]!),
-          propSet: Object.entries(PEER_OBJECTS[k]!).map(([name, val]) => ({ name, val })),
+          propSet: Object.entries(objects[k]!).map(([name, val]) => ({ name, val })),
         })),
       };
     },
@@ -219,6 +219,24 @@ describe("the adapter with peers", () => {
     expect(isVmshiftError(cold, "CAPABILITY_UNAVAILABLE")).toBe(true);
     expect(source.calls).toEqual([]);
     expect(peer.calls).toEqual([]);
+  });
+
+  it("preflights in the peer: host state and memory there, and says what it leaves to the source vCenter", async () => {
+    const source = scriptedPeer("11111111-2222-3333-4444-555555555555", {
+      "VirtualMachine:vm-1": { name: "web-1", "runtime.powerState": "poweredOn", "runtime.host": mo("HostSystem", "host-1"), "summary.config.memorySizeMB": "1024" },
+    });
+    const peer = scriptedPeer();
+    const client = new VmshiftClient(createVsphereAdapter({ url: "https://vc-a.example.test/sdk", username: "u", password: "p", transport: source.transport, peers: { dr: { ...PEERS.dr, transport: peer.transport } } }));
+    const report = await client.preflight({ vmId: "vm-1", targetHostId: "dr/host-9" });
+    const checks = report.checks;
+    expect(report.ok).toBe(true);
+    expect(checks.find((c) => c.id === "cross-vcenter.unchecked")?.message).toMatch(/dr\/host-9 \(datastore datastore-5\).*CheckRelocate_Task/);
+    const missing = await client.preflight({ vmId: "vm-1", targetHostId: "dr/host-404" });
+    expect(missing.checks).toMatchObject([{ id: "host.not-found", severity: "error" }]);
+    const wrongStore = await client.preflight({ vmId: "vm-1", targetHostId: "dr/host-9", targetStorageId: "datastore-404" });
+    expect(wrongStore.checks.find((c) => c.id === "host.datastore-visibility")?.severity).toBe("error");
+    expect(source.calls).not.toContain("RelocateVM_Task");
+    expect(source.calls).not.toContain("CheckRelocate_Task");
   });
 
   it("sends RelocateVM_Task with the ServiceLocator and the peer's placement, and reports the peer host as target", async () => {
