@@ -22,7 +22,11 @@ export interface PrecopyInput {
   readonly memoryBytes: number;
   readonly dirtyRateBytesPerSecond: number;
   readonly bandwidthBytesPerSecond: number;
-  /** Longest acceptable pause, ms. Default 300 (QEMU's default downtime limit). */
+  /**
+   * Downtime limit, ms, as QEMU's `downtime-limit`: the plan switches over once the remainder ÷
+   * `switchoverBandwidthBytesPerSecond` fits it. The predicted pause (`downtimeMs`) can exceed it by
+   * `switchoverMs`, or be shorter when the final copy is faster. Default 300 (QEMU's default).
+   */
   readonly maxDowntimeMs?: number;
   /** Give up after this many pre-copy rounds. Default 30. */
   readonly maxRounds?: number;
