@@ -5,7 +5,7 @@
  * move a VM between simulators, so the launcher refuses such a spec (NotSupported) after decoding
  * it and echoes what it decoded: this proves the request shape end to end, not the move itself.
  */
-import { createRequire } from "node:module";
+import { strictSaxParser } from "../../packages/vsphere/test/sax.ts";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
 import { createVsphereAdapter } from "@vmshift/vsphere";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,25 +14,12 @@ import { type Vcsim, startVcsim, vcsimMissing } from "../src/targets/vsphere-lau
 const missing = vcsimMissing();
 if (missing && process.env["CI"] === "true") throw new Error(missing);
 
-interface SaxTag { name: string; attributes: Record<string, string> }
-interface SaxParser {
-  onerror: (e: Error) => void;
-  ontext: (t: string) => void;
-  onopentag: (tag: SaxTag) => void;
-  onclosetag: () => void;
-  write(s: string): SaxParser;
-  close(): void;
-}
-const sax = createRequire(import.meta.url)("sax") as { parser(strict: boolean, options?: { xmlns?: boolean }): SaxParser };
 
 /** Text and attributes of every element under `RelocateVM_Task`, by slash path (e.g. `spec/service/url`). */
 function relocateFields(xml: string): Map<string, { text: string; attributes: Record<string, string> }> {
-  const parser = sax.parser(true);
+  const parser = strictSaxParser();
   const stack: string[] = [];
   const out = new Map<string, { text: string; attributes: Record<string, string> }>();
-  parser.onerror = (e) => {
-    throw e;
-  };
   parser.onopentag = (tag) => {
     stack.push(tag.name.replace(/^[^:]*:/, ""));
     const at = stack.indexOf("RelocateVM_Task");

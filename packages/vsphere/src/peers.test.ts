@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { strictSaxParser } from "../test/sax.ts";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -7,27 +7,14 @@ import { crossTarget, locatorThumbprint, serviceLocator, validatePeers } from ".
 import { relocateParams } from "./resources/live.ts";
 import type { VimMethod, VimTransport } from "./transport.ts";
 
-interface SaxTag { name: string; attributes: Record<string, string> }
-interface SaxParser {
-  onerror: (e: Error) => void;
-  ontext: (t: string) => void;
-  onopentag: (tag: SaxTag) => void;
-  onclosetag: () => void;
-  write(s: string): SaxParser;
-  close(): void;
-}
-const sax = createRequire(import.meta.url)("sax") as { parser(strict: boolean): SaxParser };
 
 interface Node { name: string; attributes: Record<string, string>; text: string; children: Node[] }
 
 /** Parses XML with a strict parser into a tree (prefixes kept in attribute names, dropped from element names). */
 function tree(xml: string): Node {
-  const parser = sax.parser(true);
+  const parser = strictSaxParser();
   const root: Node = { name: "#root", attributes: {}, text: "", children: [] };
   const stack = [root];
-  parser.onerror = (e) => {
-    throw e;
-  };
   parser.onopentag = (tag) => {
     const node: Node = { name: tag.name.replace(/^[^:]*:/, ""), attributes: tag.attributes, text: "", children: [] };
     stack.at(-1)!.children.push(node);

@@ -1,27 +1,16 @@
-import { createRequire } from "node:module";
+import { strictSaxParser } from "../test/sax.ts";
 import { isVmshiftError } from "@vmshift/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { el, escapeXml, moref, seq, typed } from "./xml.ts";
 
-interface SaxParser {
-  onerror: (e: Error) => void;
-  ontext: (t: string) => void;
-  onopentag: (tag: { name: string; attributes: Record<string, string> }) => void;
-  write(s: string): SaxParser;
-  close(): void;
-}
-const sax = createRequire(import.meta.url)("sax") as { parser(strict: boolean): SaxParser };
 
 /** Parses a document with a strict XML parser; returns the text and the attributes of the root. */
 function parse(xml: string): { text: string; attributes: Record<string, string>; tags: string[] } {
-  const parser = sax.parser(true);
+  const parser = strictSaxParser();
   let text = "";
   let attributes: Record<string, string> = {};
   const tags: string[] = [];
-  parser.onerror = (e) => {
-    throw e;
-  };
   parser.ontext = (t) => (text += t);
   parser.onopentag = (tag) => {
     if (tags.length === 0) attributes = tag.attributes;
