@@ -49,16 +49,7 @@ export class V3Api {
 
   /** `POST /vms/list` with `offset`/`length`. */
   async listVms(o: { page: number; limit: number; signal?: AbortSignal }): Promise<Page<Vm>> {
-    const res = await this.#t.request<V3List<V3VmIntent>>({
-      method: "POST",
-      path: "/api/nutanix/v3/vms/list",
-      body: { kind: "vm", offset: o.page * o.limit, length: o.limit },
-      operation: "vm.list",
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
-    const items = (res.data.entities ?? []).map(v3Vm);
-    const total = res.data.metadata?.total_matches;
-    return { items, ...((total !== undefined ? (o.page + 1) * o.limit < total : items.length === o.limit) ? { nextCursor: String(o.page + 1) } : {}) };
+    return this.#list<V3VmIntent, Vm>("vm", "vm.list", o, v3Vm);
   }
 
   /** `GET /vms/{uuid}`. */
@@ -68,14 +59,7 @@ export class V3Api {
 
   /** `POST /hosts/list`. v3 reports no maintenance state: hosts are `schedulable: false` (unknown). */
   async listHosts(o: { page: number; limit: number; signal?: AbortSignal }): Promise<Page<Host>> {
-    const res = await this.#t.request<V3List<V3HostIntent>>({
-      method: "POST",
-      path: "/api/nutanix/v3/hosts/list",
-      body: { kind: "host", offset: o.page * o.limit, length: o.limit },
-      operation: "host.list",
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
-    const items: Host[] = (res.data.entities ?? []).map((h) => ({
+    return this.#list<V3HostIntent, Host>("host", "host.list", o, (h) => ({
       id: h.metadata?.uuid ?? "",
       name: h.status?.name ?? h.metadata?.uuid ?? "",
       ...(h.status?.cluster_reference?.uuid ? { clusterId: h.status.cluster_reference.uuid } : {}),
@@ -84,6 +68,21 @@ export class V3Api {
       schedulable: false,
       ...(typeof h.status?.resources?.memory_capacity_mib === "number" ? { memoryBytes: h.status.resources.memory_capacity_mib * MIB } : {}),
     }));
+  }
+
+  /**
+   * `POST /<kind>s/list` with `offset`/`length`; a next page exists while `total_matches` says so
+   * (or, without it, while pages come back full).
+   */
+  async #list<I, T>(kind: "vm" | "host", operation: string, o: { page: number; limit: number; signal?: AbortSignal }, map: (intent: I) => T): Promise<Page<T>> {
+    const res = await this.#t.request<V3List<I>>({
+      method: "POST",
+      path: `/api/nutanix/v3/${kind}s/list`,
+      body: { kind, offset: o.page * o.limit, length: o.limit },
+      operation,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    const items = (res.data.entities ?? []).map(map);
     const total = res.data.metadata?.total_matches;
     return { items, ...((total !== undefined ? (o.page + 1) * o.limit < total : items.length === o.limit) ? { nextCursor: String(o.page + 1) } : {}) };
   }
