@@ -83,10 +83,26 @@ export function serialPath(name: string): string {
   return join(LAB_DIR, "serial", `${name}.log`);
 }
 
+/** Options of a lab guest beyond its size and workload. */
+export interface GuestOptions {
+  /**
+   * QEMU trace events to enable (`-trace enable=<pattern>`, through libvirt's qemu:commandline);
+   * QEMU logs them to the domain's log on each host (see `qemu-trace.ts`).
+   */
+  readonly traceEvents?: readonly string[];
+  /** How long `bootGuest` waits for the guest's second tick, ms. Default 90 s. */
+  readonly bootTimeoutMs?: number;
+}
+
+const TRACE_PATTERN = /^[A-Za-z0-9_*]+$/;
+
 /** Domain XML of a lab guest: TCG, direct kernel boot, serial to a file, no disks. */
-export function domainXml(name: string, memoryMiB: number, workload: Workload): string {
+export function domainXml(name: string, memoryMiB: number, workload: Workload, options: GuestOptions = {}): string {
   const wl = `${workload.fillMiB},${workload.dirtyMiB},${workload.rateMiBps}`;
-  return `<domain type='qemu'>
+  const events = options.traceEvents ?? [];
+  for (const e of events) if (!TRACE_PATTERN.test(e)) throw new Error(`not a QEMU trace event pattern: ${JSON.stringify(e)}`);
+  const trace = events.length === 0 ? "" : `\n  <qemu:commandline>${events.map((e) => `<qemu:arg value='-trace'/><qemu:arg value='enable=${e}'/>`).join("")}</qemu:commandline>`;
+  return `<domain type='qemu'${events.length === 0 ? "" : " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'"}>
   <name>${name}</name>
   <memory unit='MiB'>${memoryMiB}</memory>
   <vcpu>1</vcpu>
@@ -96,7 +112,7 @@ export function domainXml(name: string, memoryMiB: number, workload: Workload): 
   <on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>
   <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
     <serial type='file'><source path='${serialPath(name)}' append='on'/><target port='0'/></serial>
-    <memballoon model='none'/></devices>
+    <memballoon model='none'/></devices>${trace}
 </domain>
 `;
 }
@@ -154,13 +170,13 @@ function tail(name: string): string {
 }
 
 /** Defines a lab guest on `host` (removing any earlier copy first); does not start it. */
-export async function defineGuest(name: string, host: LabHost, memoryMiB: number, workload: Workload): Promise<void> {
+export async function defineGuest(name: string, host: LabHost, memoryMiB: number, workload: Workload, options: GuestOptions = {}): Promise<void> {
   await removeDomain(name);
   mkdirSync(join(LAB_DIR, "serial"), { recursive: true });
   writeFileSync(serialPath(name), "");
   const xmlFile = join(LAB_DIR, "domains", `${name}.xml`);
   mkdirSync(dirname(xmlFile), { recursive: true });
-  writeFileSync(xmlFile, domainXml(name, memoryMiB, workload));
+  writeFileSync(xmlFile, domainXml(name, memoryMiB, workload, options));
   const def = await virsh(host, ["define", "--file", xmlFile]);
   if (def.code !== 0) throw new Error(`define ${name} on ${host}: ${def.stderr.trim()}`);
 }
@@ -171,11 +187,11 @@ export function failStartFlag(host: LabHost, name: string): string {
 }
 
 /** Defines and starts a fresh lab guest on `host`, and waits for its second tick. Returns its UUID. */
-export async function bootGuest(name: string, host: LabHost, memoryMiB: number, workload: Workload, bootTimeoutMs = 90_000): Promise<string> {
-  await defineGuest(name, host, memoryMiB, workload);
+export async function bootGuest(name: string, host: LabHost, memoryMiB: number, workload: Workload, options: GuestOptions = {}): Promise<string> {
+  await defineGuest(name, host, memoryMiB, workload, options);
   const start = await virsh(host, ["start", "--domain", name]);
   if (start.code !== 0) throw new Error(`start ${name} on ${host}: ${start.stderr.trim()}`);
-  await waitForTicks(name, 0, 2, bootTimeoutMs);
+  await waitForTicks(name, 0, 2, options.bootTimeoutMs ?? 90_000);
   const uuid = await virsh(host, ["domuuid", "--domain", name]);
   return uuid.stdout.trim();
 }

@@ -131,6 +131,8 @@ describe("modelPrecopy (hand-computed cases)", () => {
       { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, switchoverMs: -1 },
       { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, finalBandwidthBytesPerSecond: 0 },
       { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, switchoverBandwidthBytesPerSecond: Number.POSITIVE_INFINITY },
+      { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, switchoverCheckIntervalMs: 0 },
+      { memoryBytes: 1, bandwidthBytesPerSecond: 1, dirtyRateBytesPerSecond: 0, newPageFinalBandwidthBytesPerSecond: -5 },
     ]) {
       let caught: unknown;
       try {
@@ -140,6 +142,56 @@ describe("modelPrecopy (hand-computed cases)", () => {
       }
       expect(isVmshiftError(caught, "INVALID_ARGUMENT")).toBe(true);
     }
+  });
+});
+
+describe("modelPrecopy with switchoverCheckIntervalMs (QEMU's loop, hand-computed)", () => {
+  // 1 GB guest, 100 MB/s cap, 100 ms steps (10 MB each), 300 ms limit: threshold 30 MB.
+  const qemu = { memoryBytes: 1e9, bandwidthBytesPerSecond: 1e8, switchoverCheckIntervalMs: 100 };
+
+  it("syncs whenever the pending estimate drops below the threshold and switches over when the sync still fits", () => {
+    const plan = modelPrecopy({ ...qemu, workingSetBytes: 1e8, dirtyRateBytesPerSecond: 1e7, switchoverMs: 10, finalBandwidthBytesPerSecond: 1e9 });
+    // Sync 1 after 98 steps (9.8 s; 20 MB of round 1 unsent): 98 MB dirtied, less the working set's share of
+    // the unsent 20 MB (2 MB of its 100 MB): + 96.04 MB → 116.04 MB > 30 MB.
+    // Sync 2 after 9 steps (the 20 MB unsent go first): 26.04 MB pending + 9 MB × (1 − 26.04/100) = 32.6964 MB > 30 MB.
+    // Sync 3 after 1 step: 22.6964 MB + 1 MB × (1 − 0.226964) = 23.469436 MB ≤ 30 MB → pause.
+    expect(plan.converges).toBe(true);
+    expect(plan.rounds).toBe(3);
+    expect(plan.roundsDetail.map((r) => r.bytes)).toEqual([9.8e8, 9e7, 1e7]);
+    expect(plan.finalBytes).toBeCloseTo(23_469_436, 0);
+    expect(plan.finalNewBytes).toBe(0);
+    // Pause: 10 ms + 23.469436 MB at 1 GB/s; total: 10.8 s of steps + the pause.
+    expect(plan.downtimeMs).toBeCloseTo(33.469436, 6);
+    expect(plan.totalTimeMs).toBeCloseTo(10_833.469436, 6);
+    expect(plan.bytesSent).toBeCloseTo(1_103_469_436, 0);
+    // The round model finishes round 2 (100 MB) and leaves only 10 MB: QEMU switches over earlier, with more left.
+    const rounds = modelPrecopy({ memoryBytes: 1e9, bandwidthBytesPerSecond: 1e8, workingSetBytes: 1e8, dirtyRateBytesPerSecond: 1e7, switchoverMs: 10, finalBandwidthBytesPerSecond: 1e9 });
+    expect(rounds.finalBytes).toBe(1e7);
+  });
+
+  it("an idle guest switches over in round 1 with the round's tail unsent: new pages at their own rate", () => {
+    const plan = modelPrecopy({ ...qemu, dirtyRateBytesPerSecond: 0, switchoverMs: 10, finalBandwidthBytesPerSecond: 1e9, newPageFinalBandwidthBytesPerSecond: 2e8 });
+    // 98 steps → 20 MB unsent < 30 MB: pause 10 ms + 20 MB at 200 MB/s = 110 ms.
+    expect(plan).toMatchObject({ converges: true, rounds: 1, finalBytes: 2e7, finalNewBytes: 2e7 });
+    expect(plan.downtimeMs).toBeCloseTo(110, 6);
+    expect(plan.totalTimeMs).toBeCloseTo(9800 + 110, 6);
+  });
+
+  it("a guest smaller than the threshold pauses at once; a limit shorter than a step empties round 1 first", () => {
+    const tiny = modelPrecopy({ ...qemu, memoryBytes: 1e7, dirtyRateBytesPerSecond: 1e7 });
+    expect(tiny).toMatchObject({ converges: true, rounds: 1, finalBytes: 1e7, finalNewBytes: 1e7, totalTimeMs: 100 });
+    expect(tiny.roundsDetail[0]!.bytes).toBe(0);
+    // Threshold 5 MB < a 10 MB step: the 100th step would cross it but the bitmap is empty first.
+    const short = modelPrecopy({ ...qemu, dirtyRateBytesPerSecond: 0, maxDowntimeMs: 50 });
+    expect(short).toMatchObject({ converges: true, rounds: 1, finalBytes: 0, bytesSent: 1e9, totalTimeMs: 10_000 });
+  });
+
+  it("never converges when the guest dirties its whole memory as fast as the cap sends it", () => {
+    const plan = modelPrecopy({ ...qemu, dirtyRateBytesPerSecond: 1e8, maxRounds: 12 });
+    expect(plan.converges).toBe(false);
+    expect(plan.rounds).toBe(12);
+    expect(plan.finalBytes).toBeGreaterThan(3e7);
+    expect(plan.reason).toMatch(/1\.00× the bandwidth/);
   });
 });
 

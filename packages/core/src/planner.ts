@@ -14,8 +14,14 @@
  * cap for the final stop-and-copy (`finalBandwidthBytesPerSecond`) and always pays a fixed cost
  * for device state and the hand-over (`switchoverMs`). Neither enters the decision, so a faster
  * final copy shortens the predicted pause but never turns a non-converging plan into a converging one.
+ *
+ * By default the switch-over is checked once per round (the textbook model). With
+ * `switchoverCheckIntervalMs` the model follows QEMU's migration loop instead (see
+ * `precopy-steps.ts`): the check runs on every rate-limited step, so the remainder at the pause is
+ * at most the threshold, not a whole round's dirtying.
  */
 import { VmshiftError } from "./errors.ts";
+import { stepModel } from "./precopy-steps.ts";
 
 /** Inputs of {@link modelPrecopy}. Sizes in bytes, rates in bytes per second. */
 export interface PrecopyInput {
@@ -54,6 +60,21 @@ export interface PrecopyInput {
    * `avail-switchover-bandwidth` parameter is set, to that value.
    */
   readonly switchoverBandwidthBytesPerSecond?: number;
+  /**
+   * Bandwidth of the final stop-and-copy for pages the destination never received (the rest of
+   * round 1 when the switch-over comes before round 1 ends, which only the step model predicts),
+   * bytes per second. The destination must allocate and populate them, so they are typically
+   * slower than re-sent pages. Default: `finalBandwidthBytesPerSecond`.
+   */
+  readonly newPageFinalBandwidthBytesPerSecond?: number;
+  /**
+   * Check the switch-over every this many ms of transfer instead of once per round: QEMU's
+   * migration loop (100 ms rate-limit windows when a bandwidth cap is set; up to 50 ms per
+   * iteration without one). With it, `rounds` counts dirty-bitmap syncs before the pause: QEMU syncs
+   * whenever its pending estimate drops below bandwidth × limit and switches over when what the
+   * sync found still fits. Default: none (one check per round).
+   */
+  readonly switchoverCheckIntervalMs?: number;
   /** Model QEMU-style auto-converge: throttle the guest from round 2, by these percentages. */
   readonly autoConverge?: { readonly initialPercent?: number; readonly incrementPercent?: number; readonly maxPercent?: number };
 }
@@ -71,19 +92,25 @@ export interface PrecopyRound {
 export interface PrecopyPlan {
   /** True when the remainder fits the downtime limit within `maxRounds`. */
   readonly converges: boolean;
-  /** Pre-copy rounds run (not counting the final stop-and-copy). */
+  /**
+   * Pre-copy rounds run (not counting the final stop-and-copy). With `switchoverCheckIntervalMs`:
+   * the dirty-bitmap syncs before the pause (QEMU's `dirty-sync-count` adds its setup sync and the
+   * final one: this + 2).
+   */
   readonly rounds: number;
   /** All bytes sent, including the final stop-and-copy. */
   readonly bytesSent: number;
   /** Start to finish, ms (for a non-converging plan: up to the forced switch-over). */
   readonly totalTimeMs: number;
   /**
-   * Pause of the final stop-and-copy, ms: `switchoverMs` + final bytes ÷ `finalBandwidthBytesPerSecond`;
-   * if it does not converge, the pause a forced switch-over would cost.
+   * Pause of the final stop-and-copy, ms: `switchoverMs` + final bytes ÷ `finalBandwidthBytesPerSecond`
+   * (new pages ÷ `newPageFinalBandwidthBytesPerSecond`); if it does not converge, the pause a forced switch-over would cost.
    */
   readonly downtimeMs: number;
   /** Bytes left for the final stop-and-copy. */
   readonly finalBytes: number;
+  /** Part of `finalBytes` the destination never received (only the step model has any). */
+  readonly finalNewBytes: number;
   /** dirty rate ÷ bandwidth (with throttling, of the last round). */
   readonly dirtyRatio: number;
   readonly reason: string;
@@ -97,8 +124,25 @@ function requireNonNegative(name: string, value: number | undefined, positive = 
   }
 }
 
-/** Runs the pre-copy model. Pure and deterministic. */
-export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
+/** {@link PrecopyInput} with every default applied; what the round and step models run on. */
+export interface PrecopyParams {
+  readonly memory: number;
+  readonly dirtyRate: number;
+  readonly bandwidth: number;
+  readonly limitMs: number;
+  readonly workingSet: number;
+  readonly overheadMs: number;
+  readonly maxRounds: number;
+  readonly decisionBandwidth: number;
+  /** Guest throttle in round (or sync interval) `iteration`, percent. */
+  readonly throttleAt: (iteration: number) => number;
+  /** The pause for what is left: fixed cost plus re-sent and new bytes at their final-copy rates. */
+  readonly pauseMs: (resentBytes: number, newBytes: number) => number;
+  /** The plan's `reason` when it does not converge. */
+  readonly notConverging: (ratio: number, remainderBytes: number, rounds: number) => string;
+}
+
+function params(input: PrecopyInput): PrecopyParams {
   requireNonNegative("memoryBytes", input.memoryBytes);
   requireNonNegative("dirtyRateBytesPerSecond", input.dirtyRateBytesPerSecond);
   requireNonNegative("bandwidthBytesPerSecond", input.bandwidthBytesPerSecond, true);
@@ -107,73 +151,93 @@ export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
   requireNonNegative("overheadMs", input.overheadMs);
   requireNonNegative("switchoverMs", input.switchoverMs);
   requireNonNegative("finalBandwidthBytesPerSecond", input.finalBandwidthBytesPerSecond, true);
+  requireNonNegative("newPageFinalBandwidthBytesPerSecond", input.newPageFinalBandwidthBytesPerSecond, true);
   requireNonNegative("switchoverBandwidthBytesPerSecond", input.switchoverBandwidthBytesPerSecond, true);
+  requireNonNegative("switchoverCheckIntervalMs", input.switchoverCheckIntervalMs, true);
   const maxRounds = input.maxRounds ?? 30;
   if (!Number.isInteger(maxRounds) || maxRounds < 1) {
     throw new VmshiftError("INVALID_ARGUMENT", `maxRounds must be an integer ≥ 1, got ${maxRounds}`, { operation: "planner.model" });
   }
   const bandwidth = input.bandwidthBytesPerSecond;
   const limitMs = input.maxDowntimeMs ?? 300;
-  const workingSet = Math.min(input.workingSetBytes ?? input.memoryBytes, input.memoryBytes);
-  const overhead = input.overheadMs ?? 0;
   const switchoverMs = input.switchoverMs ?? 0;
   const finalBandwidth = input.finalBandwidthBytesPerSecond ?? bandwidth;
+  const newPageBandwidth = input.newPageFinalBandwidthBytesPerSecond ?? finalBandwidth;
   const decisionBandwidth = input.switchoverBandwidthBytesPerSecond ?? bandwidth;
-  /** The pause for `bytes` left: fixed cost plus the final copy at its own bandwidth. */
-  const pauseMs = (bytes: number): number => switchoverMs + (bytes / finalBandwidth) * 1000;
   const ac = input.autoConverge;
-  const throttleAt = (iteration: number): number => {
-    if (!ac || iteration < 2) return 0;
-    const initial = ac.initialPercent ?? 20;
-    const step = ac.incrementPercent ?? 10;
-    return Math.min(ac.maxPercent ?? 99, initial + step * (iteration - 2));
+  return {
+    memory: input.memoryBytes,
+    dirtyRate: input.dirtyRateBytesPerSecond,
+    bandwidth,
+    limitMs,
+    workingSet: Math.min(input.workingSetBytes ?? input.memoryBytes, input.memoryBytes),
+    overheadMs: input.overheadMs ?? 0,
+    maxRounds,
+    decisionBandwidth,
+    throttleAt: (iteration) => {
+      if (!ac || iteration < 2) return 0;
+      const initial = ac.initialPercent ?? 20;
+      const step = ac.incrementPercent ?? 10;
+      return Math.min(ac.maxPercent ?? 99, initial + step * (iteration - 2));
+    },
+    pauseMs: (resent, fresh) => switchoverMs + (resent / finalBandwidth) * 1000 + (fresh / newPageBandwidth) * 1000,
+    notConverging: (ratio, remainder, rounds) =>
+      ratio >= 1
+        ? `memory dirties at ${ratio.toFixed(2)}× the bandwidth: rounds never shrink below the ${limitMs} ms limit`
+        : `after ${rounds} rounds the remainder still needs ${Math.round((remainder / decisionBandwidth) * 1000)} ms, above the ${limitMs} ms limit`,
   };
+}
 
+/** Runs the pre-copy model. Pure and deterministic. */
+export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
+  const p = params(input);
+  return input.switchoverCheckIntervalMs === undefined ? roundModel(p) : stepModel(p, input.switchoverCheckIntervalMs);
+}
+
+/** The textbook model: the switch-over is checked once per round, on what the round dirtied. */
+function roundModel(p: PrecopyParams): PrecopyPlan {
   const roundsDetail: PrecopyRound[] = [];
-  let toSend = input.memoryBytes;
+  let toSend = p.memory;
   let bytesSent = 0;
-  let elapsedMs = overhead;
-  let ratio = input.dirtyRateBytesPerSecond / bandwidth;
-  for (let iteration = 1; iteration <= maxRounds; iteration++) {
-    const throttle = throttleAt(iteration);
-    const durationMs = (toSend / bandwidth) * 1000;
+  let elapsedMs = p.overheadMs;
+  let ratio = p.dirtyRate / p.bandwidth;
+  for (let iteration = 1; iteration <= p.maxRounds; iteration++) {
+    const throttle = p.throttleAt(iteration);
+    const durationMs = (toSend / p.bandwidth) * 1000;
     roundsDetail.push({ iteration, bytes: toSend, durationMs, throttlePercent: throttle });
     bytesSent += toSend;
     elapsedMs += durationMs;
-    const dirtyRate = input.dirtyRateBytesPerSecond * (1 - throttle / 100);
-    ratio = dirtyRate / bandwidth;
-    const dirtied = Math.min(workingSet, (dirtyRate * durationMs) / 1000);
+    const dirtyRate = p.dirtyRate * (1 - throttle / 100);
+    ratio = dirtyRate / p.bandwidth;
+    const dirtied = Math.min(p.workingSet, (dirtyRate * durationMs) / 1000);
     // QEMU's rule: remaining bytes ÷ its bandwidth estimate ≤ downtime limit.
-    const estimatedMs = (dirtied / decisionBandwidth) * 1000;
-    if (estimatedMs <= limitMs) {
-      const downtimeMs = pauseMs(dirtied);
+    if ((dirtied / p.decisionBandwidth) * 1000 <= p.limitMs) {
+      const downtimeMs = p.pauseMs(dirtied, 0);
       return {
         converges: true,
         rounds: iteration,
         bytesSent: bytesSent + dirtied,
-        totalTimeMs: elapsedMs + downtimeMs + overhead,
+        totalTimeMs: elapsedMs + downtimeMs + p.overheadMs,
         downtimeMs,
         finalBytes: dirtied,
+        finalNewBytes: 0,
         dirtyRatio: ratio,
-        reason: `remainder of ${Math.round(dirtied)} bytes fits the ${limitMs} ms downtime limit after ${iteration} round(s)`,
+        reason: `remainder of ${Math.round(dirtied)} bytes fits the ${p.limitMs} ms downtime limit after ${iteration} round(s)`,
         roundsDetail,
       };
     }
     toSend = dirtied;
   }
-  const estimatedMs = (toSend / decisionBandwidth) * 1000;
   return {
     converges: false,
-    rounds: maxRounds,
+    rounds: p.maxRounds,
     bytesSent,
     totalTimeMs: elapsedMs,
-    downtimeMs: pauseMs(toSend),
+    downtimeMs: p.pauseMs(toSend, 0),
     finalBytes: toSend,
+    finalNewBytes: 0,
     dirtyRatio: ratio,
-    reason:
-      ratio >= 1
-        ? `memory dirties at ${ratio.toFixed(2)}× the bandwidth: rounds never shrink below the ${limitMs} ms limit`
-        : `after ${maxRounds} rounds the remainder still needs ${Math.round(estimatedMs)} ms, above the ${limitMs} ms limit`,
+    reason: p.notConverging(ratio, toSend, p.maxRounds),
     roundsDetail,
   };
 }

@@ -1,0 +1,81 @@
+/**
+ * Pre-copy as QEMU's migration loop runs it (QEMU ≥ 8; checked against QEMU 10.0's trace events
+ * `migrate_pending_estimate`, `migrate_pending_exact` and `vmstate_downtime_checkpoint`).
+ *
+ * The loop sends one rate-limited step at a time (a bandwidth cap's 100 ms window). Before each
+ * step it looks at its cheap estimate of what is pending: the pages still marked in the dirty
+ * bitmap, which only shrinks as pages go out. When that estimate drops below the threshold
+ * (bandwidth × downtime limit), it syncs the bitmap, which adds what the guest dirtied since the
+ * previous sync, and switches over if the exact figure still fits the threshold. Otherwise it
+ * carries on from where it was, so the rest of round 1 goes out before re-dirtied pages.
+ *
+ * So the pause copies at most one threshold's worth (the step's tail plus a step's dirtying), not
+ * everything the last round dirtied; and an idle guest switches over in round 1 with the round's
+ * tail still to send: pages the destination has never held, which it must allocate as they arrive.
+ */
+import type { PrecopyParams, PrecopyPlan, PrecopyRound } from "./planner.ts";
+
+/** Runs the step model; `checkIntervalMs` is the length of one rate-limited step. */
+export function stepModel(p: PrecopyParams, checkIntervalMs: number): PrecopyPlan {
+  const threshold = (p.decisionBandwidth * p.limitMs) / 1000;
+  const stepBytes = (p.bandwidth * checkIntervalMs) / 1000;
+  const roundsDetail: PrecopyRound[] = [];
+  let unsent = p.memory; // never sent: the rest of round 1
+  let redirtied = 0; // sent before, dirtied since, pending
+  let bytesSent = 0;
+  let elapsedMs = p.overheadMs;
+  let ratio = p.dirtyRate / p.bandwidth;
+  for (let sync = 1; sync <= p.maxRounds; sync++) {
+    const throttle = p.throttleAt(sync);
+    const dirtyRate = p.dirtyRate * (1 - throttle / 100);
+    ratio = dirtyRate / p.bandwidth;
+    // Steps until the estimate (what is pending) drops below the threshold; the step that crosses it
+    // is sent whole, unless it empties the bitmap first.
+    const pending = unsent + redirtied;
+    const steps = pending < threshold ? 0 : Math.floor((pending - threshold) / stepBytes) + 1;
+    const sent = Math.min(pending, steps * stepBytes);
+    const fromUnsent = Math.min(unsent, sent);
+    unsent -= fromUnsent;
+    redirtied -= sent - fromUnsent;
+    const durationMs = (sent / p.bandwidth) * 1000;
+    bytesSent += sent;
+    elapsedMs += durationMs;
+    roundsDetail.push({ iteration: sync, bytes: sent, durationMs, throttlePercent: throttle });
+    // The sync: what the guest dirtied since the last one, less what is still pending anyway
+    // (the working set's share of the unsent pages, and the re-dirtied ones).
+    if (p.workingSet > 0) {
+      const dirtied = Math.min(p.workingSet, (dirtyRate * durationMs) / 1000);
+      const pendingInSet = Math.min(p.workingSet, redirtied + (p.memory > 0 ? (unsent * p.workingSet) / p.memory : 0));
+      redirtied += dirtied * (1 - pendingInSet / p.workingSet);
+    }
+    const remainder = unsent + redirtied;
+    if (remainder <= threshold) {
+      const downtimeMs = p.pauseMs(redirtied, unsent);
+      return {
+        converges: true,
+        rounds: sync,
+        bytesSent: bytesSent + remainder,
+        totalTimeMs: elapsedMs + downtimeMs + p.overheadMs,
+        downtimeMs,
+        finalBytes: remainder,
+        finalNewBytes: unsent,
+        dirtyRatio: ratio,
+        reason: `remainder of ${Math.round(remainder)} bytes fits the ${p.limitMs} ms downtime limit at dirty-bitmap sync ${sync}`,
+        roundsDetail,
+      };
+    }
+  }
+  const remainder = unsent + redirtied;
+  return {
+    converges: false,
+    rounds: p.maxRounds,
+    bytesSent,
+    totalTimeMs: elapsedMs,
+    downtimeMs: p.pauseMs(redirtied, unsent),
+    finalBytes: remainder,
+    finalNewBytes: unsent,
+    dirtyRatio: ratio,
+    reason: p.notConverging(ratio, remainder, p.maxRounds),
+    roundsDetail,
+  };
+}
