@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { type Calibration, type CaseShape, type Observed, calibrate, predict } from "./libvirt-planner-calibration.ts";
 
 const MIB = 1024 ** 2;
-const truth: Calibration = { baseBytes: 52 * MIB, overheadMs: 60, switchoverMs: 11, finalBandwidthBytesPerSecond: 1000 * MIB, newPageFinalBandwidthBytesPerSecond: 220 * MIB };
-const shape = (dirtyMiBps: number, capMiBps: number, limitMs = 300, workingSetMiB = 32, populatedMiB = 64): CaseShape => ({
+const truth: Calibration = { baseBytes: { atZero: 38 * MIB, perByte: 0.11 }, overheadMs: { atZero: 175, perByte: 0.25 / MIB }, switchoverMs: 11, finalBandwidthBytesPerSecond: 1000 * MIB, newPageFinalBandwidthBytesPerSecond: 220 * MIB };
+const shape = (dirtyMiBps: number, capMiBps: number, limitMs = 300, workingSetMiB = 32, populatedMiB = 64, ramMiB = 128): CaseShape => ({
+  ramBytes: ramMiB * MIB,
   populatedBytes: populatedMiB * MIB,
   workingSetBytes: workingSetMiB * MIB,
   dirtyRateBytesPerSecond: dirtyMiBps * MIB,
@@ -18,12 +19,17 @@ const observe = (s: CaseShape, cal = truth): Observed => {
 
 describe("libvirt planner calibration", () => {
   const idle = shape(0, 32);
+  const idleLarger = shape(0, 32, 300, 96, 96, 256);
   const small = shape(10, 32);
-  const large = shape(10, 32, 1000, 96, 96);
+  const large = shape(10, 32, 1000, 96, 96, 256);
 
   it("recovers the figures from migrations the model generated", () => {
-    const cal = calibrate({ idleCapped: { shape: idle, observed: observe(idle) }, resend: [{ shape: small, observed: observe(small) }, { shape: large, observed: observe(large) }] });
-    for (const key of Object.keys(truth) as (keyof Calibration)[]) expect(cal[key] / truth[key], key).toBeCloseTo(1, 6);
+    const cal = calibrate({ idleCapped: { shape: idle, observed: observe(idle) }, idleLarger: { shape: idleLarger, observed: observe(idleLarger) }, resend: [{ shape: small, observed: observe(small) }, { shape: large, observed: observe(large) }] });
+    for (const key of ["switchoverMs", "finalBandwidthBytesPerSecond", "newPageFinalBandwidthBytesPerSecond"] as const) expect(cal[key] / truth[key], key).toBeCloseTo(1, 6);
+    for (const key of ["baseBytes", "overheadMs"] as const) {
+      expect(cal[key].atZero / truth[key].atZero, key).toBeCloseTo(1, 6);
+      expect(cal[key].perByte / truth[key].perByte, key).toBeCloseTo(1, 6);
+    }
     // And predicts a case it was not fitted on exactly.
     const other = shape(30, 64);
     expect(predict(other, cal).downtimeMs).toBeCloseTo(predict(other, truth).downtimeMs, 6);
@@ -38,10 +44,14 @@ describe("libvirt planner calibration", () => {
 
   it("refuses pauses that would need a negative cost or rate", () => {
     const noisy = { ...observe(large), downtimeMs: observe(small).downtimeMs - 5 };
-    expect(() => calibrate({ idleCapped: { shape: idle, observed: observe(idle) }, resend: [{ shape: small, observed: observe(small) }, { shape: large, observed: noisy }] })).toThrowError(/negative figure/);
+    expect(() => calibrate({ idleCapped: { shape: idle, observed: observe(idle) }, idleLarger: { shape: idleLarger, observed: observe(idleLarger) }, resend: [{ shape: small, observed: observe(small) }, { shape: large, observed: noisy }] })).toThrowError(/negative figure/);
+  });
+
+  it("refuses idle guests of one RAM size (no line through them)", () => {
+    expect(() => calibrate({ idleCapped: { shape: idle, observed: observe(idle) }, idleLarger: { shape: idle, observed: observe(idle) }, resend: [{ shape: small, observed: observe(small) }, { shape: large, observed: observe(large) }] })).toThrowError(/more RAM/);
   });
 
   it("refuses two resend cases that cannot separate the fixed cost from the rate", () => {
-    expect(() => calibrate({ idleCapped: { shape: idle, observed: observe(idle) }, resend: [{ shape: small, observed: observe(small) }, { shape: small, observed: observe(small) }] })).toThrowError(/do not determine/);
+    expect(() => calibrate({ idleCapped: { shape: idle, observed: observe(idle) }, idleLarger: { shape: idleLarger, observed: observe(idleLarger) }, resend: [{ shape: small, observed: observe(small) }, { shape: small, observed: observe(small) }] })).toThrowError(/do not determine/);
   });
 });

@@ -6,8 +6,9 @@
  * The model's switch-over decision needs no calibration (it is QEMU's rule on the cap and the
  * downtime limit); what does is the environment:
  * - `baseBytes`: memory QEMU sends beyond what the workload populated (kernel, page cache; zero
- *   pages cost almost nothing), read off an idle guest's bytes;
- * - `overheadMs`: the fixed setup and hand-over time at each end, from the idle guest's total time;
+ *   pages cost almost nothing), read off idle guests' bytes at two RAM sizes (it grows with RAM);
+ * - `overheadMs`: the fixed setup and hand-over time at each end, from the same idle guests' total
+ *   times (also a line in RAM: the destination QEMU maps, and the source frees, all of it);
  * - the pause, `switchoverMs + resent ÷ finalBandwidth + new ÷ newPageFinalBandwidth`: linear in
  *   (switchoverMs, 1/finalBandwidth, 1/newPageFinalBandwidth), so three measured pauses with
  *   different mixes of re-sent and new bytes (the model says which) determine all three.
@@ -21,6 +22,8 @@ export const CAPPED_STEP_MS = 100;
 
 /** A migration case as the bench runs it. */
 export interface CaseShape {
+  /** The guest's RAM. */
+  readonly ramBytes: number;
   /** Bytes the workload populates (fill + working set). */
   readonly populatedBytes: number;
   readonly workingSetBytes: number;
@@ -37,10 +40,21 @@ export interface Observed {
   readonly normalBytes: number;
 }
 
+/** A figure that grows linearly with the guest's RAM. */
+export interface PerRam {
+  readonly atZero: number;
+  readonly perByte: number;
+}
+
+/** The value of `line` for a guest with `ramBytes` of RAM. */
+export function atRam(line: PerRam, ramBytes: number): number {
+  return line.atZero + line.perByte * ramBytes;
+}
+
 /** The environment figures the planner is given. */
 export interface Calibration {
-  readonly baseBytes: number;
-  readonly overheadMs: number;
+  readonly baseBytes: PerRam;
+  readonly overheadMs: PerRam;
   readonly switchoverMs: number;
   readonly finalBandwidthBytesPerSecond: number;
   readonly newPageFinalBandwidthBytesPerSecond: number;
@@ -50,6 +64,8 @@ export interface Calibration {
 export interface CalibrationRuns {
   /** An idle guest under a cap: base bytes, overhead, and a pause of new pages only. */
   readonly idleCapped: { readonly shape: CaseShape; readonly observed: Observed };
+  /** An idle guest with more RAM: how base bytes and overhead grow with RAM. */
+  readonly idleLarger: { readonly shape: CaseShape; readonly observed: Observed };
   /** Two dirtying guests whose pauses copy re-sent pages: a small and a large remainder. */
   readonly resend: readonly [{ readonly shape: CaseShape; readonly observed: Observed }, { readonly shape: CaseShape; readonly observed: Observed }];
 }
@@ -57,13 +73,13 @@ export interface CalibrationRuns {
 /** The planner's input for a case under a calibration (partial: before the pause figures are known). */
 export function inputFor(shape: CaseShape, cal: Pick<Calibration, "baseBytes"> & Partial<Calibration>, stepModel = true): PrecopyInput {
   return {
-    memoryBytes: shape.populatedBytes + cal.baseBytes,
+    memoryBytes: shape.populatedBytes + atRam(cal.baseBytes, shape.ramBytes),
     workingSetBytes: shape.workingSetBytes,
     dirtyRateBytesPerSecond: shape.dirtyRateBytesPerSecond,
     bandwidthBytesPerSecond: shape.capBytesPerSecond,
     maxDowntimeMs: shape.maxDowntimeMs,
     ...(stepModel ? { switchoverCheckIntervalMs: CAPPED_STEP_MS } : {}),
-    ...(cal.overheadMs === undefined ? {} : { overheadMs: cal.overheadMs }),
+    ...(cal.overheadMs === undefined ? {} : { overheadMs: atRam(cal.overheadMs, shape.ramBytes) }),
     ...(cal.switchoverMs === undefined ? {} : { switchoverMs: cal.switchoverMs }),
     ...(cal.finalBandwidthBytesPerSecond === undefined ? {} : { finalBandwidthBytesPerSecond: cal.finalBandwidthBytesPerSecond }),
     ...(cal.newPageFinalBandwidthBytesPerSecond === undefined ? {} : { newPageFinalBandwidthBytesPerSecond: cal.newPageFinalBandwidthBytesPerSecond }),
@@ -87,16 +103,27 @@ function solve3(rows: readonly (readonly [number, number, number])[], rhs: reado
 
 /** Calibrates from the measured runs; throws when they cannot determine a figure. */
 export function calibrate(runs: CalibrationRuns): Calibration {
-  const idle = runs.idleCapped;
-  const cap = idle.shape.capBytesPerSecond;
-  const baseBytes = Math.max(0, idle.observed.normalBytes - idle.shape.populatedBytes);
-  // Everything but the pause (measured) and the pre-copy steps (the model's) is overhead, half at each end.
-  const idlePlan = modelPrecopy(inputFor(idle.shape, { baseBytes }));
-  const overheadMs = (idle.observed.totalMs - idle.observed.downtimeMs - ((idlePlan.bytesSent - idlePlan.finalBytes) / cap) * 1000) / 2;
-  if (!(overheadMs >= 0)) throw new Error(`calibration: the idle guest's total time (${idle.observed.totalMs} ms) is shorter than its transfer; overhead ${overheadMs} ms`);
+  // Base bytes and overhead of each idle guest; then the line through the two.
+  const idleFigures = [runs.idleCapped, runs.idleLarger].map((idle) => {
+    const cap = idle.shape.capBytesPerSecond;
+    const base = Math.max(0, idle.observed.normalBytes - idle.shape.populatedBytes);
+    // Everything but the pause (measured) and the pre-copy steps (the model's) is overhead, half at each end.
+    const plan = modelPrecopy(inputFor(idle.shape, { baseBytes: { atZero: base, perByte: 0 } }));
+    const overhead = (idle.observed.totalMs - idle.observed.downtimeMs - ((plan.bytesSent - plan.finalBytes) / cap) * 1000) / 2;
+    if (!(overhead >= 0)) throw new Error(`calibration: an idle guest's total time (${idle.observed.totalMs} ms) is shorter than its transfer; overhead ${overhead} ms`);
+    return { ram: idle.shape.ramBytes, base, overhead };
+  });
+  const [small, large] = idleFigures as [(typeof idleFigures)[0], (typeof idleFigures)[0]];
+  if (!(large.ram > small.ram)) throw new Error("calibration: the larger idle guest must have more RAM than the other");
+  const line = (a: number, b: number): PerRam => {
+    const perByte = (b - a) / (large.ram - small.ram);
+    return { atZero: a - perByte * small.ram, perByte };
+  };
+  const baseBytes = line(small.base, large.base);
+  const overheadMs = line(small.overhead, large.overhead);
 
   // The pause, ms: switchoverMs + resent × (1000/final) + new × (1000/newPage), one equation per case.
-  const pauseCases = [idle, ...runs.resend];
+  const pauseCases = [runs.idleCapped, ...runs.resend];
   const rows = pauseCases.map((c): [number, number, number] => {
     const plan = modelPrecopy(inputFor(c.shape, { baseBytes }));
     return [1, plan.finalBytes - plan.finalNewBytes, plan.finalNewBytes];

@@ -9,8 +9,8 @@
  * two shared cores jitters by several ms; the spread (min–max) is printed next to each median.
  * A case that does not converge is not repeated (each attempt costs the full deadline).
  *
- * Three cases calibrate the environment (`libvirt-planner-calibration.ts`): an idle guest, and
- * two dirtying guests whose pauses copy small and large re-sent remainders.
+ * Four cases calibrate the environment (`libvirt-planner-calibration.ts`): idle guests of two
+ * sizes, and two dirtying guests whose pauses copy small and large re-sent remainders.
  * The others are predicted with those figures and count in the tally. Measured figures are
  * libvirt's job statistics on the destination (`time_elapsed`, `downtime`); QEMU's switch-over
  * (its syncs and the bytes pending when it paused) comes from trace events the guest runs with.
@@ -28,12 +28,12 @@ import { type LabHost, type Workload, acquireLab, bootGuest, labAvailability, re
 import { SWITCHOVER_TRACE_EVENTS, type SwitchoverTrace, qemuLogOffset, readSwitchover } from "../adapters-conformance/libvirt-lab/qemu-trace.ts";
 import { labHosts } from "../adapters-conformance/src/targets/libvirt-local.ts";
 import { type BenchRow, machine, report } from "./lib.ts";
-import { type CaseShape, type Observed, calibrate, predict } from "./libvirt-planner-calibration.ts";
+import { type CaseShape, type Observed, type PerRam, atRam, calibrate, predict } from "./libvirt-planner-calibration.ts";
 
 const MIB = 1024 ** 2;
 const NAME = "vmshift-lab-bench";
 
-type Role = "idle-capped" | "resend-small" | "resend-large";
+type Role = "idle-capped" | "idle-larger" | "resend-small" | "resend-large";
 interface Scenario {
   readonly capMiBps: number;
   /** QEMU's downtime limit, ms (default 300, QEMU's and libvirt's default). */
@@ -53,6 +53,7 @@ const GUESTS: readonly Guest[] = [
   { label: "dirty 10 MiB/s", memoryMiB: 128, workload: { fillMiB: 32, dirtyMiB: 32, rateMiBps: 10 }, scenarios: [{ capMiBps: 32, role: "resend-small" }, { capMiBps: 64 }] },
   { label: "dirty 30 MiB/s", memoryMiB: 128, workload: { fillMiB: 32, dirtyMiB: 32, rateMiBps: 30 }, scenarios: [{ capMiBps: 64 }, { capMiBps: 16 }] },
   { label: "dirty 10 MiB/s, 128 MiB filled", memoryMiB: 256, workload: { fillMiB: 128, dirtyMiB: 32, rateMiBps: 10 }, scenarios: [{ capMiBps: 64 }] },
+  { label: "idle, 96 MiB populated", memoryMiB: 256, workload: { fillMiB: 0, dirtyMiB: 96, rateMiBps: -1 }, scenarios: [{ capMiBps: 32, role: "idle-larger" }] },
   { label: "dirty 10 MiB/s over 96 MiB", memoryMiB: 256, workload: { fillMiB: 0, dirtyMiB: 96, rateMiBps: 10 }, scenarios: [{ capMiBps: 32, limitMs: 1000, role: "resend-large" }, { capMiBps: 32 }] },
   { label: "dirty 20 MiB/s over 96 MiB", memoryMiB: 256, workload: { fillMiB: 0, dirtyMiB: 96, rateMiBps: 20 }, scenarios: [{ capMiBps: 32, limitMs: 1000 }] },
 ];
@@ -126,6 +127,7 @@ async function measureAll(): Promise<{ runs: Run[]; wallS: number }> {
         here = to;
       }
       const shape: CaseShape = {
+        ramBytes: guest.memoryMiB * MIB,
         populatedBytes: (guest.workload.fillMiB + guest.workload.dirtyMiB) * MIB,
         workingSetBytes: guest.workload.dirtyMiB * MIB,
         dirtyRateBytesPerSecond: Math.max(0, guest.workload.rateMiBps) * MIB,
@@ -158,7 +160,7 @@ if (fromIndex > 0) {
   writeFileSync(rawFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), machine: machine(), runs, wallS }, null, 1)}\n`);
 }
 
-// 2. Calibrate from the three calibration cases.
+// 2. Calibrate from the four calibration cases.
 const done = (r: Run) => r.runs.filter((m) => m.completed);
 const observed = (r: Run): Observed => ({ totalMs: median(done(r).map((m) => m.totalMs!)), downtimeMs: median(done(r).map((m) => m.downtimeMs!)), normalBytes: median(done(r).map((m) => m.normalBytes!)) });
 const byRole = (role: Role) => {
@@ -166,7 +168,7 @@ const byRole = (role: Role) => {
   if (!r || done(r).length !== r.runs.length) throw new Error(`libvirt-planner: the calibration case "${role}" did not complete every run`);
   return { shape: r.shape, observed: observed(r) };
 };
-const cal = calibrate({ idleCapped: byRole("idle-capped"), resend: [byRole("resend-small"), byRole("resend-large")] });
+const cal = calibrate({ idleCapped: byRole("idle-capped"), idleLarger: byRole("idle-larger"), resend: [byRole("resend-small"), byRole("resend-large")] });
 
 // 3. Predict and compare.
 const rows: BenchRow[] = [];
@@ -225,9 +227,10 @@ for (const r of runs) {
 }
 report("libvirt-planner", rows);
 const m = machine();
+const perRam = (line: PerRam, unit: number, name: string) => `${[128, 256].map((ram) => `${Math.round(atRam(line, ram * MIB) / unit)} ${name}`).join(" / ")} (128 / 256 MiB guests)`;
 console.log(`\nmachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ${REPEATS} runs per case (medians compared), ${wallS} s of lab time`);
 console.log(
-  `calibration: base ${Math.round(cal.baseBytes / MIB)} MiB beyond fill + working set; overhead ${Math.round(cal.overheadMs)} ms at each end; switch-over ${cal.switchoverMs.toFixed(1)} ms; final copy ${Math.round(cal.finalBandwidthBytesPerSecond / MIB)} MiB/s re-sent, ${Math.round(cal.newPageFinalBandwidthBytesPerSecond / MIB)} MiB/s new pages`,
+  `calibration: base ${perRam(cal.baseBytes, MIB, "MiB")} beyond fill + working set; overhead ${perRam(cal.overheadMs, 1, "ms")} at each end; switch-over ${cal.switchoverMs.toFixed(1)} ms; final copy ${Math.round(cal.finalBandwidthBytesPerSecond / MIB)} MiB/s re-sent, ${Math.round(cal.newPageFinalBandwidthBytesPerSecond / MIB)} MiB/s new pages`,
 );
 console.log(
   `outside the calibration rows: total time within ±15 % in ${tally.total[0]} of ${tally.total[1]} converging cases; downtime within ±15 % in ${tally.downtime[0]} of ${tally.downtime[1]}; convergence predicted right in ${tally.convergence[0]} of ${tally.convergence[1]} cases; pending bytes at the switch-over within ±15 % of QEMU's trace in ${tally.remainder[0]} of ${tally.remainder[1]}\n`,
