@@ -20,7 +20,7 @@
  * `precopy-steps.ts`): the check runs on every rate-limited step, so the remainder at the pause is
  * at most the threshold, not a whole round's dirtying.
  */
-import { VmshiftError } from "./errors.ts";
+import { type PrecopyParams, endOfPlan, precopyParams } from "./precopy-params.ts";
 import { stepModel } from "./precopy-steps.ts";
 
 /** Inputs of {@link modelPrecopy}. Sizes in bytes, rates in bytes per second. */
@@ -117,80 +117,9 @@ export interface PrecopyPlan {
   readonly roundsDetail: readonly PrecopyRound[];
 }
 
-function requireNonNegative(name: string, value: number | undefined, positive = false): void {
-  if (value === undefined) return;
-  if (!Number.isFinite(value) || value < 0 || (positive && value === 0)) {
-    throw new VmshiftError("INVALID_ARGUMENT", `${name} must be a ${positive ? "positive" : "non-negative"} finite number, got ${value}`, { operation: "planner.model" });
-  }
-}
-
-/** {@link PrecopyInput} with every default applied; what the round and step models run on. */
-export interface PrecopyParams {
-  readonly memory: number;
-  readonly dirtyRate: number;
-  readonly bandwidth: number;
-  readonly limitMs: number;
-  readonly workingSet: number;
-  readonly overheadMs: number;
-  readonly maxRounds: number;
-  readonly decisionBandwidth: number;
-  /** Guest throttle in round (or sync interval) `iteration`, percent. */
-  readonly throttleAt: (iteration: number) => number;
-  /** The pause for what is left: fixed cost plus re-sent and new bytes at their final-copy rates. */
-  readonly pauseMs: (resentBytes: number, newBytes: number) => number;
-  /** The plan's `reason` when it does not converge. */
-  readonly notConverging: (ratio: number, remainderBytes: number, rounds: number) => string;
-}
-
-function params(input: PrecopyInput): PrecopyParams {
-  requireNonNegative("memoryBytes", input.memoryBytes);
-  requireNonNegative("dirtyRateBytesPerSecond", input.dirtyRateBytesPerSecond);
-  requireNonNegative("bandwidthBytesPerSecond", input.bandwidthBytesPerSecond, true);
-  requireNonNegative("maxDowntimeMs", input.maxDowntimeMs);
-  requireNonNegative("workingSetBytes", input.workingSetBytes);
-  requireNonNegative("overheadMs", input.overheadMs);
-  requireNonNegative("switchoverMs", input.switchoverMs);
-  requireNonNegative("finalBandwidthBytesPerSecond", input.finalBandwidthBytesPerSecond, true);
-  requireNonNegative("newPageFinalBandwidthBytesPerSecond", input.newPageFinalBandwidthBytesPerSecond, true);
-  requireNonNegative("switchoverBandwidthBytesPerSecond", input.switchoverBandwidthBytesPerSecond, true);
-  requireNonNegative("switchoverCheckIntervalMs", input.switchoverCheckIntervalMs, true);
-  const maxRounds = input.maxRounds ?? 30;
-  if (!Number.isInteger(maxRounds) || maxRounds < 1) {
-    throw new VmshiftError("INVALID_ARGUMENT", `maxRounds must be an integer ≥ 1, got ${maxRounds}`, { operation: "planner.model" });
-  }
-  const bandwidth = input.bandwidthBytesPerSecond;
-  const limitMs = input.maxDowntimeMs ?? 300;
-  const switchoverMs = input.switchoverMs ?? 0;
-  const finalBandwidth = input.finalBandwidthBytesPerSecond ?? bandwidth;
-  const newPageBandwidth = input.newPageFinalBandwidthBytesPerSecond ?? finalBandwidth;
-  const decisionBandwidth = input.switchoverBandwidthBytesPerSecond ?? bandwidth;
-  const ac = input.autoConverge;
-  return {
-    memory: input.memoryBytes,
-    dirtyRate: input.dirtyRateBytesPerSecond,
-    bandwidth,
-    limitMs,
-    workingSet: Math.min(input.workingSetBytes ?? input.memoryBytes, input.memoryBytes),
-    overheadMs: input.overheadMs ?? 0,
-    maxRounds,
-    decisionBandwidth,
-    throttleAt: (iteration) => {
-      if (!ac || iteration < 2) return 0;
-      const initial = ac.initialPercent ?? 20;
-      const step = ac.incrementPercent ?? 10;
-      return Math.min(ac.maxPercent ?? 99, initial + step * (iteration - 2));
-    },
-    pauseMs: (resent, fresh) => switchoverMs + (resent / finalBandwidth) * 1000 + (fresh / newPageBandwidth) * 1000,
-    notConverging: (ratio, remainder, rounds) =>
-      ratio >= 1
-        ? `memory dirties at ${ratio.toFixed(2)}× the bandwidth: rounds never shrink below the ${limitMs} ms limit`
-        : `after ${rounds} rounds the remainder still needs ${Math.round((remainder / decisionBandwidth) * 1000)} ms, above the ${limitMs} ms limit`,
-  };
-}
-
 /** Runs the pre-copy model. Pure and deterministic. */
 export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
-  const p = params(input);
+  const p = precopyParams(input);
   return input.switchoverCheckIntervalMs === undefined ? roundModel(p) : stepModel(p, input.switchoverCheckIntervalMs);
 }
 
@@ -212,34 +141,12 @@ function roundModel(p: PrecopyParams): PrecopyPlan {
     const dirtied = Math.min(p.workingSet, (dirtyRate * durationMs) / 1000);
     // QEMU's rule: remaining bytes ÷ its bandwidth estimate ≤ downtime limit.
     if ((dirtied / p.decisionBandwidth) * 1000 <= p.limitMs) {
-      const downtimeMs = p.pauseMs(dirtied, 0);
-      return {
-        converges: true,
-        rounds: iteration,
-        bytesSent: bytesSent + dirtied,
-        totalTimeMs: elapsedMs + downtimeMs + p.overheadMs,
-        downtimeMs,
-        finalBytes: dirtied,
-        finalNewBytes: 0,
-        dirtyRatio: ratio,
-        reason: `remainder of ${Math.round(dirtied)} bytes fits the ${p.limitMs} ms downtime limit after ${iteration} round(s)`,
-        roundsDetail,
-      };
+      const reason = `remainder of ${Math.round(dirtied)} bytes fits the ${p.limitMs} ms downtime limit after ${iteration} round(s)`;
+      return endOfPlan(p, { converges: true, rounds: iteration, bytesSent, elapsedMs, resentBytes: dirtied, newBytes: 0, ratio, roundsDetail, reason });
     }
     toSend = dirtied;
   }
-  return {
-    converges: false,
-    rounds: p.maxRounds,
-    bytesSent,
-    totalTimeMs: elapsedMs,
-    downtimeMs: p.pauseMs(toSend, 0),
-    finalBytes: toSend,
-    finalNewBytes: 0,
-    dirtyRatio: ratio,
-    reason: p.notConverging(ratio, toSend, p.maxRounds),
-    roundsDetail,
-  };
+  return endOfPlan(p, { converges: false, rounds: p.maxRounds, bytesSent, elapsedMs, resentBytes: toSend, newBytes: 0, ratio, roundsDetail });
 }
 
 /** How to move a VM. */

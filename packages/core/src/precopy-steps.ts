@@ -13,7 +13,8 @@
  * everything the last round dirtied; and an idle guest switches over in round 1 with the round's
  * tail still to send: pages the destination has never held, which it must allocate as they arrive.
  */
-import type { PrecopyParams, PrecopyPlan, PrecopyRound } from "./planner.ts";
+import type { PrecopyPlan, PrecopyRound } from "./planner.ts";
+import { type PrecopyParams, endOfPlan } from "./precopy-params.ts";
 
 /** Runs the step model; `checkIntervalMs` is the length of one rate-limited step. */
 export function stepModel(p: PrecopyParams, checkIntervalMs: number): PrecopyPlan {
@@ -50,32 +51,9 @@ export function stepModel(p: PrecopyParams, checkIntervalMs: number): PrecopyPla
     }
     const remainder = unsent + redirtied;
     if (remainder <= threshold) {
-      const downtimeMs = p.pauseMs(redirtied, unsent);
-      return {
-        converges: true,
-        rounds: sync,
-        bytesSent: bytesSent + remainder,
-        totalTimeMs: elapsedMs + downtimeMs + p.overheadMs,
-        downtimeMs,
-        finalBytes: remainder,
-        finalNewBytes: unsent,
-        dirtyRatio: ratio,
-        reason: `remainder of ${Math.round(remainder)} bytes fits the ${p.limitMs} ms downtime limit at dirty-bitmap sync ${sync}`,
-        roundsDetail,
-      };
+      const reason = `remainder of ${Math.round(remainder)} bytes fits the ${p.limitMs} ms downtime limit at dirty-bitmap sync ${sync}`;
+      return endOfPlan(p, { converges: true, rounds: sync, bytesSent, elapsedMs, resentBytes: redirtied, newBytes: unsent, ratio, roundsDetail, reason });
     }
   }
-  const remainder = unsent + redirtied;
-  return {
-    converges: false,
-    rounds: p.maxRounds,
-    bytesSent,
-    totalTimeMs: elapsedMs,
-    downtimeMs: p.pauseMs(redirtied, unsent),
-    finalBytes: remainder,
-    finalNewBytes: unsent,
-    dirtyRatio: ratio,
-    reason: p.notConverging(ratio, remainder, p.maxRounds),
-    roundsDetail,
-  };
+  return endOfPlan(p, { converges: false, rounds: p.maxRounds, bytesSent, elapsedMs, resentBytes: redirtied, newBytes: unsent, ratio, roundsDetail });
 }
