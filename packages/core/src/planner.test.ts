@@ -151,19 +151,21 @@ describe("modelPrecopy with switchoverCheckIntervalMs (QEMU's loop, hand-compute
 
   it("syncs whenever the pending estimate drops below the threshold and switches over when the sync still fits", () => {
     const plan = modelPrecopy({ ...qemu, workingSetBytes: 1e8, dirtyRateBytesPerSecond: 1e7, switchoverMs: 10, finalBandwidthBytesPerSecond: 1e9 });
-    // Sync 1 after 98 steps (9.8 s; 20 MB of round 1 unsent): 98 MB dirtied, less the working set's share of
-    // the unsent 20 MB (2 MB of its 100 MB): + 96.04 MB → 116.04 MB > 30 MB.
-    // Sync 2 after 9 steps (the 20 MB unsent go first): 26.04 MB pending + 9 MB × (1 − 26.04/100) = 32.6964 MB > 30 MB.
-    // Sync 3 after 1 step: 22.6964 MB + 1 MB × (1 − 0.226964) = 23.469436 MB ≤ 30 MB → pause.
+    // Each crossing lands half a step (5 MB) below the threshold, at 25 MB pending.
+    // Sync 1 after 975 MB (9.75 s; 25 MB of round 1 unsent): 97.5 MB dirtied, less the working set's share
+    // of the unsent 25 MB (2.5 MB of its 100 MB): + 95.0625 MB → 120.0625 MB > 30 MB.
+    // Sync 2 after 95.0625 MB (the 25 MB unsent go first; 950.625 ms): 25 MB pending + 9.50625 MB × (1 − 25/100)
+    // = 32.1296875 MB > 30 MB. Sync 3 after 7.1296875 MB (71.296875 ms): 25 MB + 0.71296875 MB × 0.75
+    // = 25.5347265625 MB ≤ 30 MB → pause.
     expect(plan.converges).toBe(true);
     expect(plan.rounds).toBe(3);
-    expect(plan.roundsDetail.map((r) => r.bytes)).toEqual([9.8e8, 9e7, 1e7]);
-    expect(plan.finalBytes).toBeCloseTo(23_469_436, 0);
+    expect(plan.roundsDetail.map((r) => r.bytes)).toEqual([9.75e8, 9.50625e7, 7.1296875e6]);
+    expect(plan.finalBytes).toBeCloseTo(25_534_726.5625, 3);
     expect(plan.finalNewBytes).toBe(0);
-    // Pause: 10 ms + 23.469436 MB at 1 GB/s; total: 10.8 s of steps + the pause.
-    expect(plan.downtimeMs).toBeCloseTo(33.469436, 6);
-    expect(plan.totalTimeMs).toBeCloseTo(10_833.469436, 6);
-    expect(plan.bytesSent).toBeCloseTo(1_103_469_436, 0);
+    // Pause: 10 ms + 25.5347265625 MB at 1 GB/s; total: 10,771.921875 ms of steps + the pause.
+    expect(plan.downtimeMs).toBeCloseTo(35.5347265625, 6);
+    expect(plan.totalTimeMs).toBeCloseTo(10_807.4566015625, 6);
+    expect(plan.bytesSent).toBeCloseTo(1_102_726_914.0625, 3);
     // The round model finishes round 2 (100 MB) and leaves only 10 MB: QEMU switches over earlier, with more left.
     const rounds = modelPrecopy({ memoryBytes: 1e9, bandwidthBytesPerSecond: 1e8, workingSetBytes: 1e8, dirtyRateBytesPerSecond: 1e7, switchoverMs: 10, finalBandwidthBytesPerSecond: 1e9 });
     expect(rounds.finalBytes).toBe(1e7);
@@ -171,17 +173,17 @@ describe("modelPrecopy with switchoverCheckIntervalMs (QEMU's loop, hand-compute
 
   it("an idle guest switches over in round 1 with the round's tail unsent: new pages at their own rate", () => {
     const plan = modelPrecopy({ ...qemu, dirtyRateBytesPerSecond: 0, switchoverMs: 10, finalBandwidthBytesPerSecond: 1e9, newPageFinalBandwidthBytesPerSecond: 2e8 });
-    // 98 steps → 20 MB unsent < 30 MB: pause 10 ms + 20 MB at 200 MB/s = 110 ms.
-    expect(plan).toMatchObject({ converges: true, rounds: 1, finalBytes: 2e7, finalNewBytes: 2e7 });
-    expect(plan.downtimeMs).toBeCloseTo(110, 6);
-    expect(plan.totalTimeMs).toBeCloseTo(9800 + 110, 6);
+    // 975 MB sent → 25 MB unsent < 30 MB: pause 10 ms + 25 MB at 200 MB/s = 135 ms.
+    expect(plan).toMatchObject({ converges: true, rounds: 1, finalBytes: 2.5e7, finalNewBytes: 2.5e7 });
+    expect(plan.downtimeMs).toBeCloseTo(135, 6);
+    expect(plan.totalTimeMs).toBeCloseTo(9750 + 135, 6);
   });
 
   it("a guest smaller than the threshold pauses at once; a limit shorter than a step empties round 1 first", () => {
     const tiny = modelPrecopy({ ...qemu, memoryBytes: 1e7, dirtyRateBytesPerSecond: 1e7 });
     expect(tiny).toMatchObject({ converges: true, rounds: 1, finalBytes: 1e7, finalNewBytes: 1e7, totalTimeMs: 100 });
     expect(tiny.roundsDetail[0]!.bytes).toBe(0);
-    // Threshold 5 MB < a 10 MB step: the 100th step would cross it but the bitmap is empty first.
+    // Threshold 5 MB, half a step 5 MB: the crossing would land at 0 bytes pending, so round 1 goes out whole.
     const short = modelPrecopy({ ...qemu, dirtyRateBytesPerSecond: 0, maxDowntimeMs: 50 });
     expect(short).toMatchObject({ converges: true, rounds: 1, finalBytes: 0, bytesSent: 1e9, totalTimeMs: 10_000 });
   });

@@ -30,11 +30,11 @@ export function stepModel(p: PrecopyParams, checkIntervalMs: number): PrecopyPla
     const throttle = p.throttleAt(sync);
     const dirtyRate = p.dirtyRate * (1 - throttle / 100);
     ratio = dirtyRate / p.bandwidth;
-    // Steps until the estimate (what is pending) drops below the threshold; the step that crosses it
-    // is sent whole, unless it empties the bitmap first.
+    // Send until the estimate (what is pending) drops below the threshold. Where inside a step it
+    // crosses depends on detail the model cannot see (page headers, zero pages, a partial first
+    // window), so it takes the middle: half a step below the threshold (or the bitmap empties).
     const pending = unsent + redirtied;
-    const steps = pending < threshold ? 0 : Math.floor((pending - threshold) / stepBytes) + 1;
-    const sent = Math.min(pending, steps * stepBytes);
+    const sent = pending < threshold ? 0 : Math.min(pending, pending - threshold + stepBytes / 2);
     const fromUnsent = Math.min(unsent, sent);
     unsent -= fromUnsent;
     redirtied -= sent - fromUnsent;
