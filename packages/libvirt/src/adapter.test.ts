@@ -1,4 +1,4 @@
-import { type HypervisorAdapter, type NormalizedMigrationRequest, type OperationContext, VirtualClock, silentLogger } from "@vmshift/core";
+import { type HypervisorAdapter, type NormalizedMigrationRequest, type OperationContext, VirtualClock, modelPrecopy, silentLogger } from "@vmshift/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeVirsh, fail, fixture, ok, optionValue } from "../test/fake-virsh.ts";
 import { createLibvirtAdapter } from "./adapter.ts";
@@ -162,7 +162,13 @@ describe("preflight", () => {
     expect(withPostCopy.find((c) => c.id === "libvirt.plan")).toMatchObject({ severity: "warning", message: expect.stringMatching(/post-copy \(allowed\)/) });
     fake.on(A, "migrate-getspeed", ok("64\n"));
     const fast = await adapter.preflight!(request(), ctx);
-    expect(fast.find((c) => c.id === "libvirt.plan")).toMatchObject({ severity: "info", native: { converges: true, bandwidthBytesPerSecond: 64 * 1024 ** 2 } });
+    const advice = fast.find((c) => c.id === "libvirt.plan")!;
+    expect(advice).toMatchObject({ severity: "info", native: { converges: true, bandwidthBytesPerSecond: 64 * 1024 ** 2 } });
+    // The prediction is QEMU's switch-over loop (100 ms steps under a cap), not the round model.
+    const native = advice.native as { predictedDowntimeMs: number; dirtyRateBytesPerSecond: number };
+    const plan = (step?: number) => modelPrecopy({ memoryBytes: 128 * 1024 ** 2, dirtyRateBytesPerSecond: native.dirtyRateBytesPerSecond, bandwidthBytesPerSecond: 64 * 1024 ** 2, ...(step ? { switchoverCheckIntervalMs: step } : {}) });
+    expect(native.predictedDowntimeMs).toBe(Math.round(plan(100).downtimeMs));
+    expect(native.predictedDowntimeMs).not.toBe(Math.round(plan().downtimeMs));
 
     fake.on(A, "domdirtyrate-calc", fail("error: Operation not supported: dirty rate calculation"));
     const unmeasured = await adapter.preflight!(request(), ctx);
