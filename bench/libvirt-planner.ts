@@ -176,7 +176,7 @@ const table: string[] = [];
 const pct = (p: number, v: number) => (Number.isFinite(v) && v !== 0 ? `${p >= v ? "+" : "−"}${Math.abs(((p - v) / v) * 100).toFixed(0)} %` : "–");
 const range = (xs: readonly number[]) => (xs.length > 1 ? ` (${Math.min(...xs)}–${Math.max(...xs)})` : "");
 const within = (p: number, v: number) => Math.abs(p - v) <= 0.15 * v;
-const tally = { total: [0, 0], downtime: [0, 0], convergence: [0, 0], remainder: [0, 0] };
+const tally = { total: [0, 0], downtime: [0, 0], inRange: [0, 0], convergence: [0, 0], remainder: [0, 0] };
 for (const r of runs) {
   const ok = done(r);
   const plan = predict(r.shape, cal);
@@ -199,6 +199,8 @@ for (const r of runs) {
       tally.downtime[1]!++;
       if (plan.converges && within(plan.totalTimeMs, mt)) tally.total[0]!++;
       if (plan.converges && within(plan.downtimeMs, md)) tally.downtime[0]!++;
+      tally.inRange[1]!++;
+      if (plan.downtimeRangeMs && md >= plan.downtimeRangeMs[0] * 0.85 && md <= plan.downtimeRangeMs[1] * 1.15) tally.inRange[0]!++;
       if (Number.isFinite(remainder)) {
         tally.remainder[1]!++;
         if (within(plan.finalBytes, remainder)) tally.remainder[0]!++;
@@ -208,8 +210,9 @@ for (const r of runs) {
     rows.push({ metric: `${name}: downtime (median of ${ok.length})`, value: md, unit: "ms", peer: { name: "planner", value: plan.downtimeMs }, note: `runs ${downs.join("/")}; round model ${Math.round(rounds.downtimeMs)} ms` });
     if (Number.isFinite(remainder)) rows.push({ metric: `${name}: bytes pending at the switch-over (QEMU trace, median)`, value: remainder / MIB, unit: "MiB", peer: { name: "planner", value: plan.finalBytes / MIB } });
     const mib = (b: number) => (b / MIB).toFixed(1);
+    const span = plan.downtimeRangeMs ? ` (${Math.round(plan.downtimeRangeMs[0])}–${Math.round(plan.downtimeRangeMs[1])})` : "";
     table.push(
-      `| ${name} | ${n} | ${mt} ms${range(totals)} | ${plan.converges ? `${Math.round(plan.totalTimeMs)} ms` : "does not converge"} | ${plan.converges ? pct(plan.totalTimeMs, mt) : "wrong"} | ${md} ms${range(downs)} | ${plan.converges ? `${Math.round(plan.downtimeMs)} ms` : "–"} | ${plan.converges ? pct(plan.downtimeMs, md) : "wrong"} | ${Number.isFinite(remainder) ? `${mib(remainder)} / ${mib(plan.finalBytes)}${plan.finalNewBytes > 0 ? ` (${mib(plan.finalNewBytes)} new)` : ""}` : "–"} | ${syncs} / ${plan.rounds} | ${rounds.converges ? `${Math.round(rounds.downtimeMs)} ms (${pct(rounds.downtimeMs, md)})` : "–"} |`,
+      `| ${name} | ${n} | ${mt} ms${range(totals)} | ${plan.converges ? `${Math.round(plan.totalTimeMs)} ms` : "does not converge"} | ${plan.converges ? pct(plan.totalTimeMs, mt) : "wrong"} | ${md} ms${range(downs)} | ${plan.converges ? `${Math.round(plan.downtimeMs)} ms${span}` : "–"} | ${plan.converges ? pct(plan.downtimeMs, md) : "wrong"} | ${Number.isFinite(remainder) ? `${mib(remainder)} / ${mib(plan.finalBytes)}${plan.finalNewBytes > 0 ? ` (${mib(plan.finalNewBytes)} new)` : ""}` : "–"} | ${syncs} / ${plan.rounds} | ${rounds.converges ? `${Math.round(rounds.downtimeMs)} ms (${pct(rounds.downtimeMs, md)})` : "–"} |`,
     );
   } else if (ok.length === 0) {
     const it = r.runs.map((m) => m.iterations ?? "?").join("/");
@@ -233,8 +236,8 @@ console.log(
   `calibration: base ${perRam(cal.baseBytes, MIB, "MiB")} beyond fill + working set; overhead ${perRam(cal.overheadMs, 1, "ms")} at each end; switch-over ${cal.switchoverMs.toFixed(1)} ms; final copy ${Math.round(cal.finalBandwidthBytesPerSecond / MIB)} MiB/s re-sent, ${Math.round(cal.newPageFinalBandwidthBytesPerSecond / MIB)} MiB/s new pages`,
 );
 console.log(
-  `outside the calibration rows: total time within ±15 % in ${tally.total[0]} of ${tally.total[1]} converging cases; downtime within ±15 % in ${tally.downtime[0]} of ${tally.downtime[1]}; convergence predicted right in ${tally.convergence[0]} of ${tally.convergence[1]} cases; pending bytes at the switch-over within ±15 % of QEMU's trace in ${tally.remainder[0]} of ${tally.remainder[1]}\n`,
+  `outside the calibration rows: total time within ±15 % in ${tally.total[0]} of ${tally.total[1]} converging cases; downtime within ±15 % in ${tally.downtime[0]} of ${tally.downtime[1]}, within ±15 % of the planner's range in ${tally.inRange[0]} of ${tally.inRange[1]}; convergence predicted right in ${tally.convergence[0]} of ${tally.convergence[1]} cases; pending bytes at the switch-over within ±15 % of QEMU's trace in ${tally.remainder[0]} of ${tally.remainder[1]}\n`,
 );
-console.log("| case | runs completed | measured total, median (min–max) | planner total | error | measured downtime, median (min–max) | planner downtime | error | pending at switch-over, MiB: QEMU / planner | syncs: QEMU / planner | round model downtime (error) |");
+console.log("| case | runs completed | measured total, median (min–max) | planner total | error | measured downtime, median (min–max) | planner downtime (range) | error | pending at switch-over, MiB: QEMU / planner | syncs: QEMU / planner | round model downtime (error) |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 console.log(table.join("\n"));

@@ -166,6 +166,10 @@ describe("modelPrecopy with switchoverCheckIntervalMs (QEMU's loop, hand-compute
     expect(plan.downtimeMs).toBeCloseTo(35.5347265625, 6);
     expect(plan.totalTimeMs).toBeCloseTo(10_807.4566015625, 6);
     expect(plan.bytesSent).toBeCloseTo(1_102_726_914.0625, 3);
+    const [low, high] = plan.downtimeRangeMs!;
+    expect(low).toBeLessThanOrEqual(plan.downtimeMs);
+    expect(high).toBeGreaterThanOrEqual(plan.downtimeMs);
+    expect(high - low).toBeGreaterThan(1);
     // The round model finishes round 2 (100 MB) and leaves only 10 MB: QEMU switches over earlier, with more left.
     const rounds = modelPrecopy({ memoryBytes: 1e9, bandwidthBytesPerSecond: 1e8, workingSetBytes: 1e8, dirtyRateBytesPerSecond: 1e7, switchoverMs: 10, finalBandwidthBytesPerSecond: 1e9 });
     expect(rounds.finalBytes).toBe(1e7);
@@ -177,6 +181,10 @@ describe("modelPrecopy with switchoverCheckIntervalMs (QEMU's loop, hand-compute
     expect(plan).toMatchObject({ converges: true, rounds: 1, finalBytes: 2.5e7, finalNewBytes: 2.5e7 });
     expect(plan.downtimeMs).toBeCloseTo(135, 6);
     expect(plan.totalTimeMs).toBeCloseTo(9750 + 135, 6);
+    // Crossing just below the threshold leaves 30 MB (160 ms), a whole step below 20 MB (110 ms).
+    expect(plan.downtimeRangeMs![0]).toBeCloseTo(110, 6);
+    expect(plan.downtimeRangeMs![1]).toBeCloseTo(160, 6);
+    expect(modelPrecopy({ memoryBytes: 1e9, bandwidthBytesPerSecond: 1e8, dirtyRateBytesPerSecond: 0 }).downtimeRangeMs).toBeUndefined();
   });
 
   it("a guest smaller than the threshold pauses at once; a limit shorter than a step empties round 1 first", () => {
@@ -193,6 +201,7 @@ describe("modelPrecopy with switchoverCheckIntervalMs (QEMU's loop, hand-compute
     expect(plan.converges).toBe(false);
     expect(plan.rounds).toBe(12);
     expect(plan.finalBytes).toBeGreaterThan(3e7);
+    expect(plan.downtimeRangeMs).toBeUndefined();
     expect(plan.reason).toMatch(/1\.00× the bandwidth/);
   });
 });

@@ -107,6 +107,13 @@ export interface PrecopyPlan {
    * (new pages ÷ `newPageFinalBandwidthBytesPerSecond`); if it does not converge, the pause a forced switch-over would cost.
    */
   readonly downtimeMs: number;
+  /**
+   * With `switchoverCheckIntervalMs`, for a converging plan: the shortest and longest pause the
+   * model gives when QEMU's estimate crosses the threshold just below it or a whole step below it
+   * (`downtimeMs` takes the middle). Where it really crosses varies between boots of one guest, so
+   * the pause of one migration can land anywhere in this range.
+   */
+  readonly downtimeRangeMs?: readonly [number, number];
   /** Bytes left for the final stop-and-copy. */
   readonly finalBytes: number;
   /** Part of `finalBytes` the destination never received (only the step model has any). */
@@ -120,7 +127,12 @@ export interface PrecopyPlan {
 /** Runs the pre-copy model. Pure and deterministic. */
 export function modelPrecopy(input: PrecopyInput): PrecopyPlan {
   const p = precopyParams(input);
-  return input.switchoverCheckIntervalMs === undefined ? roundModel(p) : stepModel(p, input.switchoverCheckIntervalMs);
+  const interval = input.switchoverCheckIntervalMs;
+  if (interval === undefined) return roundModel(p);
+  const plan = stepModel(p, interval);
+  if (!plan.converges) return plan;
+  const pauses = [stepModel(p, interval, 0), plan, stepModel(p, interval, 1)].filter((x) => x.converges).map((x) => x.downtimeMs);
+  return { ...plan, downtimeRangeMs: [Math.min(...pauses), Math.max(...pauses)] };
 }
 
 /** The textbook model: the switch-over is checked once per round, on what the round dirtied. */

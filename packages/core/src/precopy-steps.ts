@@ -16,8 +16,14 @@
 import type { PrecopyPlan, PrecopyRound } from "./planner.ts";
 import { type PrecopyParams, endOfPlan } from "./precopy-params.ts";
 
-/** Runs the step model; `checkIntervalMs` is the length of one rate-limited step. */
-export function stepModel(p: PrecopyParams, checkIntervalMs: number): PrecopyPlan {
+/**
+ * Runs the step model; `checkIntervalMs` is the length of one rate-limited step. `crossing` is where
+ * the estimate lands below the threshold, as a fraction of a step: 0 just below it, 1 a whole step
+ * below. Where inside a step it really lands depends on detail the model cannot see (page headers,
+ * zero pages, a partial first window; measured: anywhere in the step, differing between boots of one
+ * guest), so the plan takes the middle and the two ends bound the pause.
+ */
+export function stepModel(p: PrecopyParams, checkIntervalMs: number, crossing = 0.5): PrecopyPlan {
   const threshold = (p.decisionBandwidth * p.limitMs) / 1000;
   const stepBytes = (p.bandwidth * checkIntervalMs) / 1000;
   const roundsDetail: PrecopyRound[] = [];
@@ -30,11 +36,10 @@ export function stepModel(p: PrecopyParams, checkIntervalMs: number): PrecopyPla
     const throttle = p.throttleAt(sync);
     const dirtyRate = p.dirtyRate * (1 - throttle / 100);
     ratio = dirtyRate / p.bandwidth;
-    // Send until the estimate (what is pending) drops below the threshold. Where inside a step it
-    // crosses depends on detail the model cannot see (page headers, zero pages, a partial first
-    // window), so it takes the middle: half a step below the threshold (or the bitmap empties).
+    // Send until the estimate (what is pending) drops below the threshold, `crossing` of a step below
+    // it (or the bitmap empties).
     const pending = unsent + redirtied;
-    const sent = pending < threshold ? 0 : Math.min(pending, pending - threshold + stepBytes / 2);
+    const sent = pending < threshold ? 0 : Math.min(pending, pending - threshold + crossing * stepBytes);
     const fromUnsent = Math.min(unsent, sent);
     unsent -= fromUnsent;
     redirtied -= sent - fromUnsent;
