@@ -231,7 +231,7 @@ for (const r of runs) {
 report("libvirt-planner", rows);
 const m = machine();
 const perRam = (line: PerRam, unit: number, name: string) => `${[128, 256].map((ram) => `${Math.round(atRam(line, ram * MIB) / unit)} ${name}`).join(" / ")} (128 / 256 MiB guests)`;
-console.log(`\nmachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ${REPEATS} runs per case (medians compared), ${wallS} s of lab time`);
+console.log(`\nmachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ${Math.max(...runs.map((r) => r.runs.length))} runs per case (medians compared), ${wallS} s of lab time`);
 console.log(
   `calibration: base ${perRam(cal.baseBytes, MIB, "MiB")} beyond fill + working set; overhead ${perRam(cal.overheadMs, 1, "ms")} at each end; switch-over ${cal.switchoverMs.toFixed(1)} ms; final copy ${Math.round(cal.finalBandwidthBytesPerSecond / MIB)} MiB/s re-sent, ${Math.round(cal.newPageFinalBandwidthBytesPerSecond / MIB)} MiB/s new pages`,
 );
