@@ -12,7 +12,7 @@ import { createLibvirtAdapter } from "@vmshift/libvirt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labHosts } from "../src/targets/libvirt-local.ts";
 import { assertHealthy, logOffset } from "./health.ts";
-import { type LabHost, acquireLab, bootGuest, labAvailability, qemuPid, removeDomain, startDaemons, whereRunning } from "./lab.ts";
+import { type LabHost, acquireLab, bootGuest, labAvailability, qemuPid, removeDomain, startDaemons, virsh, whereRunning } from "./lab.ts";
 
 const NAME = "vmshift-lab-real";
 const MIB = 1024 ** 2;
@@ -119,6 +119,19 @@ describe.skipIf(!availability.ok)("real migrations in the libvirt lab", { timeou
     expect(result.error?.message.length).toBeGreaterThan(0);
     expect(result.vmLocation).toMatchObject({ hostId: here, side: "source", powerState: "running" });
     await assertHealthy(NAME, here, offset);
+  });
+
+  it("cold migration cancelled while the guest shuts down: it boots again on its source, nothing moved", async () => {
+    const offset = logOffset(NAME);
+    // The busybox guest ignores ACPI, so it stays in "stopping" for the whole grace period.
+    const task = await client.startMigration({ vmId, targetHostId: other(), mode: "cold", shutdownTimeoutMs: 8000 });
+    for await (const s of task.events()) if (s.phase === "stopping") break;
+    const result = await task.cancel({ maxWaitMs: 60_000 });
+    expect(result.outcome).toBe("cancelled");
+    expect(result.vmLocation).toMatchObject({ hostId: here, side: "source", powerState: "running" });
+    expect(await whereRunning(NAME)).toBe(here);
+    expect((await virsh(other(), ["dominfo", "--domain", NAME])).code, "not defined on the target").not.toBe(0);
+    await assertHealthy(NAME, here, offset, { rebootExpected: true, timeoutMs: 60_000 });
   });
 
   it("cold migration: stopped, moved and started on the target, where it boots and runs", async () => {

@@ -128,8 +128,7 @@ export function createLibvirtAdapter(options: LibvirtAdapterOptions): Hypervisor
 
     async cancelMigration(migrationId, ctx) {
       const ref = decodeMigrationId(migrationId);
-      if (ref.mode === "cold") throw new VmshiftError("INVALID_STATE", "a cold migration cannot be cancelled once started", { adapter: "libvirt", operation: "migration.cancel", subject: migrationId });
-      await live.cancel(migrationId, ctx, ref);
+      await (ref.mode === "cold" ? cold.cancel(migrationId, ctx, ref) : live.cancel(migrationId, ctx, ref));
     },
 
     async attachMigration(migrationId, ctx) {

@@ -13,7 +13,7 @@ export const LIBVIRT_CAPABILITIES = {
   "migration.explicitTarget": supported(),
   "migration.crossCluster": unsupported("libvirt connections have no cluster concept"),
   "migration.storage": partial("`--copy-storage-all` to the same paths on the target (targetStorageId is recorded, not a pool choice)"),
-  "migration.cancel": supported("`domjobabort`, followed until the source runs the domain again"),
+  "migration.cancel": supported("live: `domjobabort`, followed until the source runs the domain again; cold: until the start on the target begins, then the guest starts again on its source"),
   "migration.attach": supported("by connection + domain in the id; the job is read back with domjobinfo"),
   "migration.watch": unsupported("virsh has no streaming job stats; progress is polled with domjobinfo"),
   "migration.maxDowntime": partial("`migrate-setmaxdowntime` right after the job starts; the first pass runs with the default 300 ms"),

@@ -120,4 +120,71 @@ describe("cold migration", () => {
     await expect(adapter.cancelMigration!("lv1.x", ctx)).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(fake.calls.filter((c) => ["shutdown", "destroy", "migrate", "start"].includes(c.command))).toEqual([]);
   });
+
+  describe("cancel", () => {
+    const restartOnA = () =>
+      fake.on(A, "start", () => {
+        on(A, "running (booted)\n");
+        return ok();
+      });
+
+    it("while the guest shuts down: lets it finish stopping, starts it again on the source, moves nothing", async () => {
+      let polls = 0;
+      fake.on(A, "domstate", () => (++polls < 4 ? ok("in shutdown\n") : ok("shut off (shutdown)\n")));
+      restartOnA();
+      const first = await adapter.startMigration!(request(), ctx);
+      await clock.sleep(300);
+      expect((await adapter.getMigration!(first.id, ctx)).phase).toBe("stopping");
+      await adapter.cancelMigration!(first.id, ctx);
+      const { last } = await settle(first.id);
+      expect(last.result).toMatchObject({ outcome: "cancelled", vmLocation: { hostId: "a", side: "source", powerState: "running" }, error: { code: "ABORTED" } });
+      expect(fake.callsOf("migrate")).toHaveLength(0);
+      expect(fake.callsOf("destroy")).toHaveLength(0);
+      expect(fake.callsOf("start", A)).toHaveLength(1);
+      expect(fake.callsOf("start", B)).toHaveLength(0);
+    });
+
+    it("while the definition moves: takes it back from the target and starts the guest on the source", async () => {
+      let id = "";
+      fake.on(A, "shutdown", () => (fake.on(A, "domstate", ok("shut off (shutdown)\n")), ok()));
+      fake.on(A, "migrate", () => {
+        on(A, undefined);
+        on(B, "shut off\n");
+        void adapter.cancelMigration!(id, ctx);
+        return ok();
+      });
+      fake.on(B, "undefine", () => (on(B, undefined), ok()));
+      fake.on(A, "define", () => (on(A, "shut off\n"), ok()));
+      restartOnA();
+      const first = await adapter.startMigration!(request(), ctx);
+      id = first.id;
+      const { last } = await settle(first.id);
+      expect(last.result).toMatchObject({ outcome: "cancelled", vmLocation: { hostId: "a", side: "source", powerState: "running" } });
+      expect(fake.callsOf("undefine", B)).toHaveLength(1);
+      expect(fake.callsOf("define", A)[0]!.input).toBe(XML);
+      expect(fake.callsOf("start", B)).toHaveLength(0);
+      expect(fake.callsOf("start", A)).toHaveLength(1);
+    });
+
+    it("is refused once the guest starts on the target, and does nothing after the end", async () => {
+      let id = "";
+      let refusal: unknown;
+      fake.on(A, "shutdown", () => (fake.on(A, "domstate", ok("shut off (shutdown)\n")), ok()));
+      fake.on(A, "migrate", () => (on(A, undefined), on(B, "shut off\n"), ok()));
+      fake.on(B, "start", () => {
+        adapter.cancelMigration!(id, ctx).catch((e: unknown) => {
+          refusal = e;
+        });
+        on(B, "running (booted)\n");
+        return ok();
+      });
+      const first = await adapter.startMigration!(request(), ctx);
+      id = first.id;
+      const { last } = await settle(first.id);
+      expect(refusal).toMatchObject({ code: "INVALID_STATE" });
+      expect(last.result).toMatchObject({ outcome: "completed", vmLocation: { hostId: "b", side: "target" } });
+      await expect(adapter.cancelMigration!(first.id, ctx)).resolves.toBeUndefined();
+      expect((await adapter.getMigration!(first.id, ctx)).result?.outcome).toBe("completed");
+    });
+  });
 });

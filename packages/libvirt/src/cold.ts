@@ -3,6 +3,10 @@
  * persistent definition with `migrate --offline --persistent --undefinesource`, start it on the
  * target. If the target start fails, the definition goes back to the source and the VM starts
  * there again (unless the caller opted out); if even that fails the result says MIGRATION_PARTIAL.
+ *
+ * Cancel is honoured until the start on the target begins: before the move the guest is started
+ * again on the source once it is off (an ACPI shutdown in progress cannot be taken back); after
+ * the move the definition comes back from the target first. Outcome `cancelled`, VM on its source.
  */
 import {
   type MigrationPhase, type MigrationResult, type MigrationSnapshot, type NormalizedMigrationRequest, type OperationContext, type VmLocation, VmshiftError,
@@ -18,10 +22,12 @@ interface ColdRun {
   readonly id: string;
   phase: MigrationPhase;
   message: string;
+  cancelRequested: boolean;
   snapshot?: MigrationSnapshot;
 }
 
 const OP = "migration.cold";
+const CANCELLED = { code: "ABORTED", message: "cancelled by the caller" };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Cold migration engine. Steps run in the background; `get` reports the current step. */
@@ -50,7 +56,7 @@ export class ColdMigrations {
     if (clash) throw new VmshiftError("CONFLICT", `a domain named ${source.info.name} already exists on ${target.id}`, { adapter: "libvirt", ...call });
     const ref: MigrationRef = { source: source.hostId, target: target.id, domain: source.info.uuid, mode: "cold", startedAt: ctx.clock.now(), requestId: request.requestId };
     const id = encodeMigrationId(ref);
-    const run: ColdRun = { ref, id, phase: "preparing", message: "checks passed" };
+    const run: ColdRun = { ref, id, phase: "preparing", message: "checks passed", cancelRequested: false };
     this.#runs.set(id, run);
     this.#byRequest.set(request.requestId, id);
     const wasRunning = powerStateOf(source.info.state, source.reason) !== "stopped";
@@ -67,7 +73,7 @@ export class ColdMigrations {
     if (!ref) throw new VmshiftError("NOT_FOUND", "unknown migration", { adapter: "libvirt", operation: "migration.get", subject: id });
     // Attached after a restart: the steps are gone with the old process; report what is observable.
     const call = { operation: "migration.get", subject: id };
-    const adopted: ColdRun = { ref, id, phase: "preparing", message: "attached" };
+    const adopted: ColdRun = { ref, id, phase: "preparing", message: "attached", cancelRequested: false };
     this.#runs.set(id, adopted);
     const onTarget = await domainOn(this.#virsh, ref.target, ref.domain, call);
     if (onTarget) return this.#end(adopted, "completed", { hostId: ref.target, side: "target", powerState: powerStateOf(onTarget.info.state, onTarget.reason) }, ctx);
@@ -76,10 +82,31 @@ export class ColdMigrations {
     return this.#end(adopted, "failed", location, ctx, { code: onSource ? "MIGRATION_FAILED" : "MIGRATION_PARTIAL", message: "the cold migration was interrupted (the process that drove it ended)" });
   }
 
+  /**
+   * Asks the run to stop and put the VM back on its source. A run this process does not drive is
+   * over already (`get` reports how); one that is starting on the target cannot be pulled back.
+   */
+  async cancel(id: string, ctx: OperationContext, ref: MigrationRef): Promise<void> {
+    const run = this.#runs.get(id);
+    if (!run) {
+      await this.get(id, ctx, ref);
+      return;
+    }
+    if (run.snapshot) return;
+    if (run.phase === "starting") {
+      throw new VmshiftError("INVALID_STATE", `the VM is already starting on ${run.ref.target}: a cold migration cannot be cancelled at this step`, { adapter: "libvirt", operation: "migration.cancel", subject: id });
+    }
+    run.cancelRequested = true;
+  }
+
   async #drive(run: ColdRun, request: NormalizedMigrationRequest, wasRunning: boolean, ctx: OperationContext): Promise<void> {
     const { source, target, domain } = run.ref;
     const call = { operation: OP, subject: run.id };
     const xml = await this.#virsh.run(source, "dumpxml", [dom(domain), { flag: "--inactive" }], call);
+    if (run.cancelRequested) {
+      this.#end(run, "cancelled", { hostId: source, side: "source", powerState: wasRunning ? "running" : "stopped" }, ctx, CANCELLED);
+      return;
+    }
     let stoppedAt = ctx.clock.now();
     if (wasRunning) {
       this.#step(run, "stopping", "shutting the guest down");
@@ -98,13 +125,22 @@ export class ColdMigrations {
       }
       stoppedAt = ctx.clock.now();
     }
+    if (run.cancelRequested) {
+      await this.#putBack(run, xml, wasRunning, ctx, { restart: true, cancelled: true, reason: CANCELLED.message });
+      return;
+    }
     this.#step(run, "relocating", `moving the definition to ${target}`);
     const targetHost = this.#virsh.host(target, OP);
     try {
       await this.#virsh.run(source, "migrate", [{ flag: "--offline" }, { flag: "--persistent" }, { flag: "--undefinesource" }, dom(domain), { option: "--desturi", value: targetHost.peerUri ?? targetHost.uri }], call);
     } catch (error) {
       const e = error instanceof VmshiftError ? error : new VmshiftError("INTERNAL", String(error), { adapter: "libvirt", ...call });
-      await this.#restoreOnSource(run, xml, wasRunning, request, ctx, e);
+      await this.#putBack(run, xml, wasRunning, ctx, { restart: request.restartOnSourceOnFailure ?? true, cancelled: run.cancelRequested, reason: e.reason });
+      return;
+    }
+    if (run.cancelRequested) {
+      await this.#virsh.run(target, "undefine", [dom(domain)], call).catch(() => undefined);
+      await this.#putBack(run, xml, wasRunning, ctx, { restart: true, cancelled: true, reason: CANCELLED.message });
       return;
     }
     if (!wasRunning) {
@@ -117,29 +153,34 @@ export class ColdMigrations {
     } catch (error) {
       const e = error instanceof VmshiftError ? error : new VmshiftError("INTERNAL", String(error), { adapter: "libvirt", ...call });
       await this.#virsh.run(target, "undefine", [dom(domain)], call).catch(() => undefined);
-      await this.#restoreOnSource(run, xml, wasRunning, request, ctx, e);
+      await this.#putBack(run, xml, wasRunning, ctx, { restart: request.restartOnSourceOnFailure ?? true, cancelled: false, reason: e.reason });
       return;
     }
     this.#end(run, "completed", { hostId: target, side: "target", powerState: "running" }, ctx, undefined, ctx.clock.now() - stoppedAt);
   }
 
-  async #restoreOnSource(run: ColdRun, xml: string, wasRunning: boolean, request: NormalizedMigrationRequest, ctx: OperationContext, cause: VmshiftError): Promise<void> {
+  /**
+   * Puts the VM back on its source after a failed or cancelled step: its definition (from the saved
+   * XML, if the source lost it) and, when it was running and `restart` allows, the guest itself.
+   */
+  async #putBack(run: ColdRun, xml: string, wasRunning: boolean, ctx: OperationContext, how: { restart: boolean; cancelled: boolean; reason: string }): Promise<void> {
     const { source, domain } = run.ref;
     const call = { operation: OP, subject: run.id };
-    const restart = request.restartOnSourceOnFailure ?? true;
     try {
       if (!(await domainOn(this.#virsh, source, domain, call))) await this.#virsh.run(source, "define", [{ inputFile: true }], { ...call, input: xml });
-      if (wasRunning && restart) {
-        this.#step(run, "starting", `target failed (${cause.reason}); starting again on ${source}`);
+      if (wasRunning && how.restart) {
+        this.#step(run, "starting", how.cancelled ? `cancelled; starting again on ${source}` : `target failed (${how.reason}); starting again on ${source}`);
         await this.#virsh.run(source, "start", [dom(domain)], call);
       }
     } catch (error) {
       const reason = error instanceof VmshiftError ? error.reason : String(error);
-      this.#end(run, "failed", { side: "unknown", powerState: "unknown" }, ctx, { code: "MIGRATION_PARTIAL", message: `${cause.reason}; restoring on the source failed too: ${reason}` });
+      this.#end(run, "failed", { side: "unknown", powerState: "unknown" }, ctx, { code: "MIGRATION_PARTIAL", message: `${how.reason}; restoring on the source failed too: ${reason}` });
       return;
     }
-    const power = wasRunning && restart ? "running" : "stopped";
-    this.#end(run, "failed", { hostId: source, side: "source", powerState: power }, ctx, { code: wasRunning && !restart ? "MIGRATION_PARTIAL" : "MIGRATION_FAILED", message: cause.reason });
+    const power = wasRunning && how.restart ? "running" : "stopped";
+    const location: VmLocation = { hostId: source, side: "source", powerState: power };
+    if (how.cancelled) this.#end(run, "cancelled", location, ctx, CANCELLED);
+    else this.#end(run, "failed", location, ctx, { code: wasRunning && !how.restart ? "MIGRATION_PARTIAL" : "MIGRATION_FAILED", message: how.reason });
   }
 
   async #isOff(hostId: string, domain: string, call: { operation: string; subject: string }): Promise<boolean> {
