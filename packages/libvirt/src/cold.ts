@@ -29,6 +29,7 @@ interface ColdRun {
 const OP = "migration.cold";
 const CANCELLED = { code: "ABORTED", message: "cancelled by the caller" };
 const iso = (ms: number) => new Date(ms).toISOString();
+const reasonOf = (error: unknown) => (error instanceof VmshiftError ? error.reason : String(error));
 
 /** Cold migration engine. Steps run in the background; `get` reports the current step. */
 export class ColdMigrations {
@@ -134,13 +135,11 @@ export class ColdMigrations {
     try {
       await this.#virsh.run(source, "migrate", [{ flag: "--offline" }, { flag: "--persistent" }, { flag: "--undefinesource" }, dom(domain), { option: "--desturi", value: targetHost.peerUri ?? targetHost.uri }], call);
     } catch (error) {
-      const e = error instanceof VmshiftError ? error : new VmshiftError("INTERNAL", String(error), { adapter: "libvirt", ...call });
-      await this.#putBack(run, xml, wasRunning, ctx, { restart: request.restartOnSourceOnFailure ?? true, cancelled: run.cancelRequested, reason: e.reason });
+      await this.#putBack(run, xml, wasRunning, ctx, { restart: request.restartOnSourceOnFailure ?? true, cancelled: run.cancelRequested, reason: reasonOf(error) });
       return;
     }
     if (run.cancelRequested) {
-      await this.#virsh.run(target, "undefine", [dom(domain)], call).catch(() => undefined);
-      await this.#putBack(run, xml, wasRunning, ctx, { restart: true, cancelled: true, reason: CANCELLED.message });
+      await this.#putBack(run, xml, wasRunning, ctx, { restart: true, cancelled: true, reason: CANCELLED.message, fromTarget: true });
       return;
     }
     if (!wasRunning) {
@@ -151,21 +150,21 @@ export class ColdMigrations {
     try {
       await this.#virsh.run(target, "start", [dom(domain)], call);
     } catch (error) {
-      const e = error instanceof VmshiftError ? error : new VmshiftError("INTERNAL", String(error), { adapter: "libvirt", ...call });
-      await this.#virsh.run(target, "undefine", [dom(domain)], call).catch(() => undefined);
-      await this.#putBack(run, xml, wasRunning, ctx, { restart: request.restartOnSourceOnFailure ?? true, cancelled: false, reason: e.reason });
+      await this.#putBack(run, xml, wasRunning, ctx, { restart: request.restartOnSourceOnFailure ?? true, cancelled: false, reason: reasonOf(error), fromTarget: true });
       return;
     }
     this.#end(run, "completed", { hostId: target, side: "target", powerState: "running" }, ctx, undefined, ctx.clock.now() - stoppedAt);
   }
 
   /**
-   * Puts the VM back on its source after a failed or cancelled step: its definition (from the saved
-   * XML, if the source lost it) and, when it was running and `restart` allows, the guest itself.
+   * Puts the VM back on its source after a failed or cancelled step: its definition (undefined on
+   * the target first when it got there, `fromTarget`; from the saved XML, if the source lost it)
+   * and, when it was running and `restart` allows, the guest itself.
    */
-  async #putBack(run: ColdRun, xml: string, wasRunning: boolean, ctx: OperationContext, how: { restart: boolean; cancelled: boolean; reason: string }): Promise<void> {
-    const { source, domain } = run.ref;
+  async #putBack(run: ColdRun, xml: string, wasRunning: boolean, ctx: OperationContext, how: { restart: boolean; cancelled: boolean; reason: string; fromTarget?: boolean }): Promise<void> {
+    const { source, target, domain } = run.ref;
     const call = { operation: OP, subject: run.id };
+    if (how.fromTarget) await this.#virsh.run(target, "undefine", [dom(domain)], call).catch(() => undefined);
     try {
       if (!(await domainOn(this.#virsh, source, domain, call))) await this.#virsh.run(source, "define", [{ inputFile: true }], { ...call, input: xml });
       if (wasRunning && how.restart) {
@@ -173,8 +172,7 @@ export class ColdMigrations {
         await this.#virsh.run(source, "start", [dom(domain)], call);
       }
     } catch (error) {
-      const reason = error instanceof VmshiftError ? error.reason : String(error);
-      this.#end(run, "failed", { side: "unknown", powerState: "unknown" }, ctx, { code: "MIGRATION_PARTIAL", message: `${how.reason}; restoring on the source failed too: ${reason}` });
+      this.#end(run, "failed", { side: "unknown", powerState: "unknown" }, ctx, { code: "MIGRATION_PARTIAL", message: `${how.reason}; restoring on the source failed too: ${reasonOf(error)}` });
       return;
     }
     const power = wasRunning && how.restart ? "running" : "stopped";
