@@ -2,19 +2,17 @@
  * Guest health checks for real migrations: the guest runs where it should, keeps printing ticks,
  * its fill area still verifies, nothing crashed, and (for live moves) it did not reboot.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { type LabHost, serialPath, virsh, waitForTicks } from "./lab.ts";
+import { readFileSync } from "node:fs";
+import { type LabHost, fileSize, readFrom, serialPath, virsh, waitForTicks } from "./lab.ts";
 
 /** Size of the serial log now: pass it to {@link assertHealthy} to look only at what comes after. */
 export function logOffset(name: string): number {
-  const path = serialPath(name);
-  return existsSync(path) ? readFileSync(path).length : 0;
+  return fileSize(serialPath(name));
 }
 
 /** What the log shows after `offset`. */
 export function logSince(name: string, offset: number): string {
-  const path = serialPath(name);
-  return existsSync(path) ? readFileSync(path).subarray(offset).toString("utf8") : "";
+  return readFrom(serialPath(name), offset);
 }
 
 /**

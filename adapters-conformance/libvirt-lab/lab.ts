@@ -78,6 +78,16 @@ export interface Workload {
   readonly rateMiBps: number;
 }
 
+/** Size of a file now, 0 when it does not exist: the offset to read what gets appended after it. */
+export function fileSize(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+/** What a file holds after byte `offset` ("" when it does not exist). */
+export function readFrom(path: string, offset: number): string {
+  return existsSync(path) ? readFileSync(path).subarray(offset).toString("utf8") : "";
+}
+
 /** The serial log of a lab guest (source and destination append to the same file). */
 export function serialPath(name: string): string {
   return join(LAB_DIR, "serial", `${name}.log`);
@@ -137,7 +147,7 @@ export interface GuestHealth {
 /** Reads the serial log (optionally only what came after `fromOffset` bytes). */
 export function readHealth(name: string, fromOffset = 0): GuestHealth & { readonly size: number } {
   const path = serialPath(name);
-  const text = existsSync(path) ? readFileSync(path).subarray(fromOffset).toString("utf8") : "";
+  const text = readFrom(path, fromOffset);
   const ticks = [...text.matchAll(/^tick (\d+) t=\S+ dirtied=\d+MiB verify=(ok|FAIL)/gm)];
   const last = ticks.at(-1);
   return {
@@ -145,7 +155,7 @@ export function readHealth(name: string, fromOffset = 0): GuestHealth & { readon
     ticks: ticks.length,
     verifyFailed: ticks.some((t) => t[2] === "FAIL"),
     crashed: /BUG:|Oops|Kernel panic|general protection/.test(text),
-    size: existsSync(path) ? statSync(path).size : 0,
+    size: fileSize(path),
   };
 }
 

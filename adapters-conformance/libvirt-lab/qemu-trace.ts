@@ -4,9 +4,8 @@
  * lines to stderr, which libvirt appends to the domain's log on the host that ran it.
  * Test infrastructure only (the bench reads QEMU's switch-over decision from it).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { LAB_DIR, type LabHost } from "./lab.ts";
+import { LAB_DIR, type LabHost, fileSize, readFrom } from "./lab.ts";
 
 /** The trace events the switch-over analysis needs. */
 export const SWITCHOVER_TRACE_EVENTS = ["migrate_pending_exact", "migration_thread_low_pending", "vmstate_downtime_checkpoint"] as const;
@@ -18,8 +17,7 @@ export function qemuLogPath(host: LabHost, name: string): string {
 
 /** Current size of the domain's QEMU log on `host` (read from there on after a migration). */
 export function qemuLogOffset(host: LabHost, name: string): number {
-  const path = qemuLogPath(host, name);
-  return existsSync(path) ? statSync(path).size : 0;
+  return fileSize(qemuLogPath(host, name));
 }
 
 /** One trace event. */
@@ -68,7 +66,5 @@ export function switchoverOf(events: readonly TraceEvent[]): SwitchoverTrace | u
 
 /** The switch-over of the migration that left `host`, from its QEMU log after byte `fromOffset`. */
 export function readSwitchover(host: LabHost, name: string, fromOffset: number): SwitchoverTrace | undefined {
-  const path = qemuLogPath(host, name);
-  if (!existsSync(path)) return undefined;
-  return switchoverOf(parseTrace(readFileSync(path).subarray(fromOffset).toString("utf8")));
+  return switchoverOf(parseTrace(readFrom(qemuLogPath(host, name), fromOffset)));
 }
