@@ -101,19 +101,20 @@ function solve3(rows: readonly (readonly [number, number, number])[], rhs: reado
   return [column(0) / d, column(1) / d, column(2) / d];
 }
 
+/** An idle guest's base bytes and per-end overhead (everything but the measured pause and the model's pre-copy steps, halved). */
+function idleFigures(idle: { readonly shape: CaseShape; readonly observed: Observed }): { ram: number; base: number; overhead: number } {
+  const base = Math.max(0, idle.observed.normalBytes - idle.shape.populatedBytes);
+  const plan = modelPrecopy(inputFor(idle.shape, { baseBytes: { atZero: base, perByte: 0 } }));
+  const overhead = (idle.observed.totalMs - idle.observed.downtimeMs - ((plan.bytesSent - plan.finalBytes) / idle.shape.capBytesPerSecond) * 1000) / 2;
+  if (!(overhead >= 0)) throw new Error(`calibration: an idle guest's total time (${idle.observed.totalMs} ms) is shorter than its transfer; overhead ${overhead} ms`);
+  return { ram: idle.shape.ramBytes, base, overhead };
+}
+
 /** Calibrates from the measured runs; throws when they cannot determine a figure. */
 export function calibrate(runs: CalibrationRuns): Calibration {
   // Base bytes and overhead of each idle guest; then the line through the two.
-  const idleFigures = [runs.idleCapped, runs.idleLarger].map((idle) => {
-    const cap = idle.shape.capBytesPerSecond;
-    const base = Math.max(0, idle.observed.normalBytes - idle.shape.populatedBytes);
-    // Everything but the pause (measured) and the pre-copy steps (the model's) is overhead, half at each end.
-    const plan = modelPrecopy(inputFor(idle.shape, { baseBytes: { atZero: base, perByte: 0 } }));
-    const overhead = (idle.observed.totalMs - idle.observed.downtimeMs - ((plan.bytesSent - plan.finalBytes) / cap) * 1000) / 2;
-    if (!(overhead >= 0)) throw new Error(`calibration: an idle guest's total time (${idle.observed.totalMs} ms) is shorter than its transfer; overhead ${overhead} ms`);
-    return { ram: idle.shape.ramBytes, base, overhead };
-  });
-  const [small, large] = idleFigures as [(typeof idleFigures)[0], (typeof idleFigures)[0]];
+  const small = idleFigures(runs.idleCapped);
+  const large = idleFigures(runs.idleLarger);
   if (!(large.ram > small.ram)) throw new Error("calibration: the larger idle guest must have more RAM than the other");
   const line = (a: number, b: number): PerRam => {
     const perByte = (b - a) / (large.ram - small.ram);

@@ -71,9 +71,8 @@ export function precopyParams(input: PrecopyInput): PrecopyParams {
   };
 }
 
-/** Where a model run stopped. */
-export interface ModelEnd {
-  readonly converges: boolean;
+/** Where a model run stopped: converged (with why), or given up. */
+export type ModelEnd = {
   readonly rounds: number;
   /** Bytes sent before the pause. */
   readonly bytesSent: number;
@@ -84,9 +83,7 @@ export interface ModelEnd {
   readonly newBytes: number;
   readonly ratio: number;
   readonly roundsDetail: readonly PrecopyRound[];
-  /** Why it converged (a plan that does not converge gets its reason here). */
-  readonly reason?: string;
-}
+} & ({ readonly converges: true; readonly reason: string } | { readonly converges: false });
 
 /** The plan for a model run that stopped at `end`. */
 export function endOfPlan(p: PrecopyParams, end: ModelEnd): PrecopyPlan {
@@ -94,7 +91,7 @@ export function endOfPlan(p: PrecopyParams, end: ModelEnd): PrecopyPlan {
   const downtimeMs = p.pauseMs(end.resentBytes, end.newBytes);
   const common = { rounds: end.rounds, downtimeMs, finalBytes, finalNewBytes: end.newBytes, dirtyRatio: end.ratio, roundsDetail: end.roundsDetail };
   if (end.converges) {
-    return { converges: true, ...common, bytesSent: end.bytesSent + finalBytes, totalTimeMs: end.elapsedMs + downtimeMs + p.overheadMs, reason: end.reason ?? "converges" };
+    return { converges: true, ...common, bytesSent: end.bytesSent + finalBytes, totalTimeMs: end.elapsedMs + downtimeMs + p.overheadMs, reason: end.reason };
   }
   const reason =
     end.ratio >= 1
