@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -6,5 +7,7 @@ export default defineConfig({
     exclude: ["**/node_modules/**"],
     testTimeout: 30_000,
     pool: "forks",
+    // The repository's local conformance targets, as the workspace's `pnpm vmshift` sees them.
+    env: { VMSHIFT_CONFORMANCE_TARGETS: fileURLToPath(new URL("./adapters-conformance/targets/index.ts", import.meta.url)) },
   },
 });

@@ -4,7 +4,7 @@
  * p50/p95). Targets that cannot run here, or lack the controls, are listed with the reason.
  * `node bench/adapters.ts [target…]`.
  */
-import { TARGETS } from "@vmshift/conformance";
+import { ALL_TARGETS as TARGETS } from "../adapters-conformance/targets/index.ts";
 import { type BenchRow, percentile, report } from "./lib.ts";
 
 const ROUNDS = Number(process.env["VMSHIFT_BENCH_ROUNDS"] ?? 5);

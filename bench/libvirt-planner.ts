@@ -26,7 +26,7 @@ import { type VmshiftClient, createClient } from "@vmshift/core";
 import { createLibvirtAdapter } from "@vmshift/libvirt";
 import { type LabHost, type Workload, acquireLab, bootGuest, labAvailability, removeDomain, startDaemons, virsh } from "../adapters-conformance/libvirt-lab/lab.ts";
 import { SWITCHOVER_TRACE_EVENTS, type SwitchoverTrace, qemuLogOffset, readSwitchover } from "../adapters-conformance/libvirt-lab/qemu-trace.ts";
-import { labHosts } from "../adapters-conformance/src/targets/libvirt-local.ts";
+import { labHosts } from "../adapters-conformance/targets/libvirt-local.ts";
 import { type BenchRow, machine, report } from "./lib.ts";
 import { type CaseShape, type Observed, type PerRam, atRam, calibrate, predict } from "./libvirt-planner-calibration.ts";
 

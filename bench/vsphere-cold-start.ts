@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startVcsim, vcsimMissing } from "../adapters-conformance/src/targets/vsphere-launcher.ts";
+import { startVcsim, vcsimMissing } from "../adapters-conformance/targets/vsphere-launcher.ts";
 import { type BenchRow, percentile, report } from "./lib.ts";
 
 const GOVC = fileURLToPath(new URL("../.cache/vcsim/govc", import.meta.url));

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
 import { createKubevirtAdapter } from "@vmshift/kubevirt";
-import { ENV_ADAPTER_TUNING } from "../src/targets/kubevirt-env.ts";
+import { ENV_ADAPTER_TUNING } from "../targets/kubevirt-env.ts";
 import { KubevirtEnv } from "./env.ts";
 
 let env: KubevirtEnv;

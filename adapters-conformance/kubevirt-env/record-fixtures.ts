@@ -15,7 +15,7 @@ import { createKubevirtAdapter } from "@vmshift/kubevirt";
 import { runConformance } from "../src/run.ts";
 import { SCENARIOS } from "../src/scenarios/index.ts";
 import type { ConformanceTarget } from "../src/target.ts";
-import { ENV_ADAPTER_TUNING, envSubjects } from "../src/targets/kubevirt-env.ts";
+import { ENV_ADAPTER_TUNING, envSubjects } from "../targets/kubevirt-env.ts";
 import { KubevirtEnv } from "./env.ts";
 import type { Exchange } from "./http.ts";
 import { FIXTURES_DIR, type Recording } from "./replay.ts";

@@ -13,7 +13,7 @@
  * offsets, each taken from the preferred candidate at the moment it is due, so a stream opened while
  * several recordings fitted follows the one that fits once later requests have told them apart.
  */
-import { readRecordings } from "../src/fixtures.ts";
+import { readRecordings } from "../targets/fixtures.ts";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import nock from "nock";

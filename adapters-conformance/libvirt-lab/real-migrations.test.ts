@@ -10,7 +10,7 @@
 import { type MigrationTask, type VmshiftClient, createClient, isVmshiftError } from "@vmshift/core";
 import { createLibvirtAdapter } from "@vmshift/libvirt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labHosts } from "../src/targets/libvirt-local.ts";
+import { labHosts } from "../targets/libvirt-local.ts";
 import { assertHealthy, logOffset } from "./health.ts";
 import { type LabHost, acquireLab, bootGuest, labAvailability, qemuPid, removeDomain, startDaemons, virsh, whereRunning } from "./lab.ts";
 

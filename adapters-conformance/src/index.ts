@@ -8,5 +8,5 @@ export { type ConformanceReport, type RunOptions, type ScenarioResult, runConfor
 export { ConformanceFailure, type Scenario, checkSequence, collect, expect, expectError, untilPhase } from "./scenario.ts";
 export { SCENARIOS } from "./scenarios/index.ts";
 export type { ConformanceControls, ConformanceSession, ConformanceSubjects, ConformanceTarget } from "./target.ts";
+export { TARGET_MODULES_ENV, importTargetModule, isConformanceTarget, loadTargetModules, targetModulesFromEnv } from "./target-modules.ts";
 export { TARGETS, findTarget } from "./targets/index.ts";
-export { type LibvirtLab, openLibvirtLab, stopLibvirtLab } from "./targets/libvirt-local.ts";

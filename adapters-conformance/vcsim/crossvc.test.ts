@@ -9,7 +9,7 @@ import { strictSaxParser } from "../../packages/vsphere/test/sax.ts";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
 import { createVsphereAdapter } from "@vmshift/vsphere";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Vcsim, startVcsim, vcsimMissing } from "../src/targets/vsphere-launcher.ts";
+import { type Vcsim, startVcsim, vcsimMissing } from "../targets/vsphere-launcher.ts";
 
 const missing = vcsimMissing();
 if (missing && process.env["CI"] === "true") throw new Error(missing);

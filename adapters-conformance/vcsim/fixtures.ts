@@ -11,7 +11,7 @@
  * one request gets the n-th recorded answer (the last repeats), after its recorded latency, so
  * long polls and timed migrations take as long as they did against vcsim.
  */
-import { readRecordings } from "../src/fixtures.ts";
+import { readRecordings } from "../targets/fixtures.ts";
 import { fileURLToPath } from "node:url";
 import type { ConformanceSubjects } from "../src/target.ts";
 

@@ -6,8 +6,8 @@
 import { VmshiftClient } from "@vmshift/core";
 import { createVsphereAdapter, decodeMigrationId } from "@vmshift/vsphere";
 import { expect, test } from "vitest";
-import { discoverSubjects } from "../src/targets/vsphere-vcsim.ts";
-import { startVcsim, vcsimMissing } from "../src/targets/vsphere-launcher.ts";
+import { discoverSubjects } from "../targets/vsphere-vcsim.ts";
+import { startVcsim, vcsimMissing } from "../targets/vsphere-launcher.ts";
 
 test.skipIf(vcsimMissing() !== undefined)("request-log matches what the adapter sent; task completeTime lies within the migration", async () => {
   const sim = await startVcsim(["-migrate-duration", "500ms", "-migrate-steps", "2"]);

@@ -12,7 +12,7 @@ import type { SoapExchange } from "@vmshift/vsphere";
 import { runConformance } from "../src/run.ts";
 import { SCENARIOS } from "../src/scenarios/index.ts";
 import type { ConformanceSubjects } from "../src/target.ts";
-import { createVcsimTarget } from "../src/targets/vsphere-vcsim.ts";
+import { createVcsimTarget } from "../targets/vsphere-vcsim.ts";
 import { FIXTURES_DIR, type RecordedExchange, type Recording } from "./fixtures.ts";
 
 /** The password used while recording; the redaction check below proves it is not stored. */

@@ -7,8 +7,8 @@
 import { VmshiftClient, isVmshiftError } from "@vmshift/core";
 import { createVsphereAdapter, el, moref } from "@vmshift/vsphere";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoverSubjects } from "../src/targets/vsphere-vcsim.ts";
-import { type Vcsim, startVcsim, vcsimMissing } from "../src/targets/vsphere-launcher.ts";
+import { discoverSubjects } from "../targets/vsphere-vcsim.ts";
+import { type Vcsim, startVcsim, vcsimMissing } from "../targets/vsphere-launcher.ts";
 
 const missing = vcsimMissing();
 if (missing && process.env["CI"] === "true") throw new Error(missing);

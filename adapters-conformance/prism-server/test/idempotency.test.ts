@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { VmshiftClient } from "@vmshift/core";
 import { createNutanixAdapter } from "@vmshift/nutanix";
 import { type PrismServer, startPrismServer } from "../src/index.ts";
-import { PRISM_SUBJECTS } from "../../src/targets/nutanix-server.ts";
+import { PRISM_SUBJECTS } from "../../targets/nutanix-server.ts";
 
 let server: PrismServer | undefined;
 afterEach(async () => {

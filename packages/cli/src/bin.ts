@@ -1,28 +1,12 @@
 #!/usr/bin/env node
-/** The `vmshift` executable: wires the real process into {@link main}. */
-import { createInterface } from "node:readline/promises";
-import { main } from "./main.ts";
-
-const code = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-  ...(process.stdin.isTTY
-    ? {
-        prompt: async (question: string) => {
-          const rl = createInterface({ input: process.stdin, output: process.stderr });
-          try {
-            return await rl.question(question);
-          } finally {
-            rl.close();
-          }
-        },
-      }
-    : {}),
-  onInterrupt(handler) {
-    process.on("SIGINT", handler);
-    return () => process.off("SIGINT", handler);
-  },
-});
-process.exitCode = code;
+/**
+ * The `vmshift` executable. It checks the Node.js version before it loads anything (an older Node
+ * gets one line saying what is needed, not a stack trace from deep inside a dependency), then hands
+ * the process to {@link ./process-main.ts}. Kept free of imports so it parses and runs everywhere.
+ */
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(`vmshift needs Node.js >= 22.12, this is ${process.version}: install a current Node.js (https://nodejs.org) and run it again\n`);
+  process.exit(1);
+}
+await import("./process-main.ts");

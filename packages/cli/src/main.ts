@@ -10,6 +10,7 @@ import { hostsCommand, vmsCommand } from "./commands/inventory.ts";
 import { attachCommand, cancelCommand, migrateCommand, planCommand, statusCommand } from "./commands/migrate.ts";
 import { EXIT, type CliIo, type ExitCode } from "./io.ts";
 import { type Connection, connect } from "./platforms.ts";
+import { cliVersion } from "./version.ts";
 import { type ResolvedProfile, loadProfile } from "./profiles.ts";
 
 /** Every command, in help order. */
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
 
 const GLOBAL_OPTIONS = {
   profile: { type: "string" },
+  config: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -38,11 +40,11 @@ function help(): string {
   return [
     "vmshift — live and cold VM migration through one interface",
     "",
-    "usage: vmshift <command> [options] [--profile name] [--json]",
+    "usage: vmshift <command> [options] [--profile name] [--config file] [--json]",
     "",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Profiles come from $VMSHIFT_CONFIG or ~/.config/vmshift/config.yaml; `simulator` (the default), `simulator-fast` and `target:<conformance target>` are built in.",
+    "Profiles come from --config, $VMSHIFT_CONFIG (either must exist) or ~/.config/vmshift/config.yaml; `simulator` (the default), `simulator-fast` and `target:<conformance target>` are built in.",
     "Exit codes: 0 ok, 1 error, 2 usage, 3 migration failed, 4 cancelled, 5 partial, 6 timeout, 7 conformance failures, 8 detached.",
     "",
   ].join("\n");
@@ -51,6 +53,10 @@ function help(): string {
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-V") {
+    io.stdout.write(`${cliVersion()}\n`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     io.stdout.write(help());
     return name === undefined ? EXIT.usage : EXIT.ok;
@@ -73,19 +79,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s); usage: vmshift ${command.usage}`);
     }
     const profileName = typeof parsed.values["profile"] === "string" ? parsed.values["profile"] : undefined;
+    const configFile = typeof parsed.values["config"] === "string" ? parsed.values["config"] : undefined;
     const ctx: CommandContext = {
       io,
       flags: parsed.values as CommandContext["flags"],
       positionals: parsed.positionals,
       json: parsed.values["json"] === true,
       profile() {
-        profile ??= loadProfile(profileName, io.env, io.cwd);
+        profile ??= loadProfile(profileName, io.env, io.cwd, configFile === undefined ? {} : { configFile });
         return profile;
       },
       async client() {
         if (!connection) {
           const p = ctx.profile();
-          connection = await connect(p, { logger: redactingLogger(silentLogger, p.secrets) });
+          connection = await connect(p, { logger: redactingLogger(silentLogger, p.secrets) }, io);
         }
         return connection.client;
       },
@@ -100,7 +107,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       const message = error.message;
       if (parsedJson(argv)) io.stdout.write(`${JSON.stringify({ event: "error", error: error.toJSON() })}\n`);
       else io.stderr.write(`vmshift ${name}: ${message}\n`);
-      return error.code === "INVALID_ARGUMENT" ? EXIT.usage : EXIT.error;
+      return error.code === "INVALID_ARGUMENT" || error.operation === "cli.profile" ? EXIT.usage : EXIT.error;
     }
     io.stderr.write(`vmshift ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.error;

@@ -5,6 +5,8 @@
  */
 import { type ClientOptions, VmshiftClient, VmshiftError } from "@vmshift/core";
 import type { RemoteAuthentication } from "@vmshift/hyperv";
+import { availableTargets } from "./conformance-loader.ts";
+import type { CliIo } from "./io.ts";
 import type { ResolvedProfile } from "./profiles.ts";
 
 /** Builds a client for a profile. */
@@ -138,8 +140,8 @@ export interface Connection {
  * `target:<conformance target>` (e.g. `target:kubevirt-env`) connects to that target's environment,
  * so every command runs against every CI target.
  */
-export async function connect(profile: ResolvedProfile, options: ClientOptions = {}): Promise<Connection> {
-  if (profile.platform === "target") return connectTarget(profile);
+export async function connect(profile: ResolvedProfile, options: ClientOptions = {}, where: Pick<CliIo, "env" | "cwd"> = { env: process.env, cwd: process.cwd() }): Promise<Connection> {
+  if (profile.platform === "target") return connectTarget(profile, where);
   const factory = PLATFORMS[profile.platform];
   if (!factory) {
     throw new VmshiftError("NOT_SUPPORTED", `profile ${profile.name}: unknown platform ${profile.platform} (known: ${Object.keys(PLATFORMS).join(", ")}, target)`, { operation: "cli.connect" });
@@ -148,11 +150,11 @@ export async function connect(profile: ResolvedProfile, options: ClientOptions =
   return { client, close: () => client.close() };
 }
 
-async function connectTarget(profile: ResolvedProfile): Promise<Connection> {
-  const { TARGETS, findTarget } = await import("@vmshift/conformance");
+async function connectTarget(profile: ResolvedProfile, io: Pick<CliIo, "env" | "cwd">): Promise<Connection> {
+  const targets = await availableTargets(io);
   const name = String(profile.settings["target"]);
-  const target = findTarget(name);
-  if (!target) throw new VmshiftError("NOT_FOUND", `no conformance target ${name} (known: ${TARGETS.map((t) => t.name).join(", ")})`, { operation: "cli.connect" });
+  const target = targets.find(name);
+  if (!target) throw new VmshiftError("NOT_FOUND", `no conformance target ${name} (known: ${targets.all.map((t) => t.name).join(", ")})`, { operation: "cli.connect" });
   const availability = (await target.available?.()) ?? { ok: true as const };
   if (!availability.ok) throw new VmshiftError("CAPABILITY_UNAVAILABLE", `target ${name} cannot run here: ${availability.reason}`, { operation: "cli.connect" });
   const session = await target.open();

@@ -1,8 +1,11 @@
 /** `vmshift demo --real` on the local QEMU/libvirt lab (installed by .ci/setup.d/40-libvirt.sh). */
-import { TARGETS } from "@vmshift/conformance";
+import { TARGETS as PUBLISHED, loadTargetModules, targetModulesFromEnv } from "@vmshift/conformance";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/io.ts";
 import { runCli } from "./run-cli.ts";
+
+/** The suite's targets and the repository's local ones ($VMSHIFT_CONFORMANCE_TARGETS, set in vitest.config.ts). */
+const TARGETS = [...PUBLISHED, ...(await loadTargetModules(targetModulesFromEnv(process.env)))];
 
 describe("vmshift demo --real", () => {
   it("live-migrates the lab guest between the two local libvirt hosts", { timeout: 5 * 60_000 }, async () => {

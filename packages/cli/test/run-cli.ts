@@ -15,7 +15,8 @@ export async function runCli(argv: string[], options: { env?: Record<string, str
   const io: CliIo = {
     stdout: { write: (t: string) => (stdout += t), isTTY: options.tty ?? false },
     stderr: { write: (t: string) => (stderr += t) },
-    env: { VMSHIFT_CONFIG: "/nonexistent/vmshift.yaml", ...options.env },
+    // No config file: the default path under a directory that does not exist (the built-in profiles).
+    env: { XDG_CONFIG_HOME: "/nonexistent/vmshift-test-xdg", ...pick(process.env, "VMSHIFT_CONFORMANCE_TARGETS"), ...options.env },
     cwd: process.cwd(),
     ...(options.answer === undefined ? {} : { prompt: async () => options.answer! }),
     onInterrupt(handler) {
@@ -26,4 +27,10 @@ export async function runCli(argv: string[], options: { env?: Record<string, str
   if (options.interruptAfterMs !== undefined) setTimeout(() => interrupt?.(), options.interruptAfterMs);
   const code = await main(argv, io);
   return { code, stdout, stderr };
+}
+
+/** `{ [name]: env[name] }` when set. */
+function pick(env: NodeJS.ProcessEnv, name: string): Record<string, string> {
+  const value = env[name];
+  return value === undefined ? {} : { [name]: value };
 }

@@ -1,8 +1,11 @@
 /** Every command that talks to a platform works against every conformance target that runs here (`--profile target:<name>`). */
-import { TARGETS } from "@vmshift/conformance";
+import { TARGETS as PUBLISHED, loadTargetModules, targetModulesFromEnv } from "@vmshift/conformance";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/io.ts";
 import { runCli } from "./run-cli.ts";
+
+/** The suite's targets and the repository's local ones ($VMSHIFT_CONFORMANCE_TARGETS, set in vitest.config.ts). */
+const TARGETS = [...PUBLISHED, ...(await loadTargetModules(targetModulesFromEnv(process.env)))];
 
 /**
  * Replayed fixtures answer only the exchanges of their own scenarios, and live/kind targets need

@@ -3,6 +3,7 @@
  * shared engines (wait, paginate, watch), planner and errors.
  * @packageDocumentation
  */
+import "./runtime.ts"; // first: stops older Node.js with one clear line
 export { ADAPTER_OPERATIONS, type AdapterOperation, bindOperations, type HypervisorAdapter, type MigrationLimits, type NormalizedMigrationRequest, type OperationContext, type ProbeResult } from "./adapter.ts";
 export { CAPABILITIES, CAPABILITY_NAMES, PROGRESS_FIELD_CAPABILITY, type Capability, type CapabilityTable, type Support, capabilitiesFor, isAvailable, narrow, partial, supported, unsupported } from "./capabilities.ts";
 export { type CallOptions, type ClientOptions, VmshiftClient, createClient } from "./client.ts";
@@ -17,3 +18,4 @@ export { requireId, validateMigrationRequest } from "./validate.ts";
 export { type BackoffOptions, type PollOptions, type RetryOptions, backoffDelay, pollUntil, withRetry } from "./wait.ts";
 export { type ListResult, type ListWatchEvent, type ListWatchOptions, type ListWatchSource, type WatchEvent, listWatch } from "./watch.ts";
 export * from "./fleet/index.ts";
+export { MINIMUM_NODE, nodeIsSupported, unsupportedNodeMessage } from "./runtime.ts";

@@ -1,14 +1,17 @@
 /** `vmshift conformance --target <t>`: runs the suite and prints the report. */
-import { type ReportFormat, TARGETS, findTarget, formatReport, runConformance } from "@vmshift/conformance";
+import type { ReportFormat } from "@vmshift/conformance";
 import { type Command, UsageError, flagString } from "../command.ts";
+import { availableTargets, loadConformance } from "../conformance-loader.ts";
 import { EXIT } from "../io.ts";
 
 export const conformanceCommand: Command = {
   name: "conformance",
   summary: "run the conformance suite against a target and print the report",
-  usage: "conformance --target <name> [--format json|markdown|junit] [--only <scenario-prefix>]… [--list]",
-  options: { target: { type: "string" }, format: { type: "string" }, only: { type: "string", multiple: true }, list: { type: "boolean" } },
+  usage: "conformance --target <name> [--targets <module>]… [--format json|markdown|junit] [--only <scenario-prefix>]… [--list]",
+  options: { target: { type: "string" }, targets: { type: "string", multiple: true }, format: { type: "string" }, only: { type: "string", multiple: true }, list: { type: "boolean" } },
   async run({ io, flags, json }) {
+    const { all: TARGETS, find: findTarget } = await availableTargets(io, (flags["targets"] as string[] | undefined) ?? []);
+    const { formatReport, runConformance } = await loadConformance();
     if (flags["list"]) {
       for (const t of TARGETS) io.stdout.write(`${t.name.padEnd(22)} ${t.adapter.padEnd(10)} ${t.description}\n`);
       return EXIT.ok;

@@ -6,8 +6,8 @@
  */
 import { VmshiftClient } from "@vmshift/core";
 import { createHypervAdapter, createNodePowerShellRunner, decodeMigrationId } from "@vmshift/hyperv";
-import { STAND_IN_PWSH, StandInWorld } from "../../hyperv-pwsh/src/world.ts";
-import type { ConformanceTarget } from "../target.ts";
+import { STAND_IN_PWSH, StandInWorld } from "../hyperv-pwsh/src/world.ts";
+import type { ConformanceTarget } from "../src/target.ts";
 
 const HOSTS = ["HV-A", "HV-B", "HV-C", "HV-D"];
 const PASSWORD = "stand-in-Secret-7";

@@ -5,8 +5,8 @@
  * including the request that started the migration.
  */
 import { describe, expect, test } from "vitest";
-import { labAvailability } from "../../libvirt-lab/lab.ts";
-import type { ConformanceTarget } from "../target.ts";
+import { labAvailability } from "../libvirt-lab/lab.ts";
+import type { ConformanceTarget } from "../src/target.ts";
 import { hypervTranscriptsTarget } from "./hyperv-transcripts.ts";
 import { kubevirtEnvTarget } from "./kubevirt-env.ts";
 import { libvirtLocalTarget } from "./libvirt-local.ts";

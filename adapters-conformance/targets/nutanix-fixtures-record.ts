@@ -3,22 +3,22 @@
  * Prism-like server and writes what the server answered to
  * `packages/nutanix/test/fixtures/<scenario>/exchanges.json`.
  *
- *   node adapters-conformance/src/targets/nutanix-fixtures-record.ts
+ *   node adapters-conformance/targets/nutanix-fixtures-record.ts
  *
  * No credential is written: the server never echoes them, and only the presence of `If-Match`
  * and `NTNX-Request-Id` is kept, not their values.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { runConformance } from "../run.ts";
-import { SCENARIOS } from "../scenarios/index.ts";
-import type { ConformanceTarget } from "../target.ts";
-import { startPrismServer } from "../../prism-server/src/index.ts";
+import { runConformance } from "../src/run.ts";
+import { SCENARIOS } from "../src/scenarios/index.ts";
+import type { ConformanceTarget } from "../src/target.ts";
+import { startPrismServer } from "../prism-server/src/index.ts";
 import { PRISM_SUBJECTS, connectToPrismServer, prismFaultControls } from "./nutanix-server.ts";
 import type { Tape, TapeControl, TapeExchange } from "./nutanix-tape.ts";
 
 /** Where the tapes live. */
-export const FIXTURES_DIR = fileURLToPath(new URL("../../../packages/nutanix/test/fixtures/", import.meta.url));
+export const FIXTURES_DIR = fileURLToPath(new URL("../../packages/nutanix/test/fixtures/", import.meta.url));
 
 /** The server timings used for recording (the replay target polls like the recording client). */
 export const RECORD_TIMINGS = { migrationMs: 600, slowMigrationMs: 4_000 } as const;
@@ -73,7 +73,7 @@ function sourceNote(id: string, count: number): string {
     "shaped after the v4 spec digests in `specs/nutanix/v4-sdk-digest/`, seeded inventory) answered while the",
     `conformance scenario \`${id}\` ran through @vmshift/nutanix.`,
     "",
-    "Recorded with `node adapters-conformance/src/targets/nutanix-fixtures-record.ts`; replayed by the",
+    "Recorded with `node adapters-conformance/targets/nutanix-fixtures-record.ts`; replayed by the",
     "`nutanix-fixtures` target. Only the presence of `If-Match` / `NTNX-Request-Id` is kept, never their",
     "values, and no credentials are recorded (`nutanix/test/fixtures.test.ts` checks both, and checks",
     "every body against the digests' field names and required fields).",

@@ -7,10 +7,10 @@
 import { VmshiftClient } from "@vmshift/core";
 import { createVsphereAdapter } from "@vmshift/vsphere";
 import nock from "nock";
-import { Replayer, loadRecordings } from "../../vcsim/fixtures.ts";
+import { Replayer, loadRecordings } from "../vcsim/fixtures.ts";
 import { discoverSubjects } from "./vsphere-vcsim.ts";
-import { replayControls } from "../fixtures.ts";
-import type { ConformanceTarget } from "../target.ts";
+import { replayControls } from "./fixtures.ts";
+import type { ConformanceTarget } from "../src/target.ts";
 
 let sessions = 0;
 

@@ -10,7 +10,7 @@
  * with the same {@link Timeline}, so a replayed session reaches the same states as the recorded one.
  */
 
-import type { Exchange } from "../../prism-server/src/server.ts";
+import type { Exchange } from "../prism-server/src/server.ts";
 
 /** One recorded exchange: what the Prism-like server's recorder writes. */
 export type TapeExchange = Exchange;

@@ -1,6 +1,6 @@
 /** Unit tests of the kubevirt-env target's request and event parsing for the measurement controls (the controls themselves: measurement-controls.test.ts). */
 import { expect, test } from "vitest";
-import { requestKind } from "../../kubevirt-env/index.ts";
+import { requestKind } from "../kubevirt-env/index.ts";
 
 
 test("requestKind generalises namespaces and names, keeps watches", () => {

@@ -7,8 +7,8 @@
 import nock from "nock";
 import { VmshiftClient } from "@vmshift/core";
 import { createNutanixAdapter } from "@vmshift/nutanix";
-import { readRecordings } from "../fixtures.ts";
-import type { ConformanceTarget } from "../target.ts";
+import { readRecordings } from "./fixtures.ts";
+import type { ConformanceTarget } from "../src/target.ts";
 import { FIXTURES_DIR } from "./nutanix-fixtures-record.ts";
 import { PRISM_SUBJECTS } from "./nutanix-server.ts";
 import { ReplayBook, ReplaySession, type Tape } from "./nutanix-tape.ts";
@@ -26,7 +26,7 @@ export const nutanixFixturesTarget: ConformanceTarget = {
   adapter: "nutanix",
   description: "@vmshift/nutanix against nock replays of exchanges recorded from the Prism-like server",
   async available() {
-    return loadTapes().length > 0 ? { ok: true } : { ok: false, reason: `no tapes under ${FIXTURES_DIR}: run node adapters-conformance/src/targets/nutanix-fixtures-record.ts` };
+    return loadTapes().length > 0 ? { ok: true } : { ok: false, reason: `no tapes under ${FIXTURES_DIR}: run node adapters-conformance/targets/nutanix-fixtures-record.ts` };
   },
   async open() {
     book ??= new ReplayBook(loadTapes());

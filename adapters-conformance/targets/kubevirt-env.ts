@@ -6,8 +6,8 @@
  */
 import { VmshiftClient } from "@vmshift/core";
 import { type KubevirtAdapterOptions, createKubevirtAdapter } from "@vmshift/kubevirt";
-import { KubevirtEnv, SEED } from "../../kubevirt-env/index.ts";
-import type { ConformanceSubjects, ConformanceTarget } from "../target.ts";
+import { KubevirtEnv, SEED } from "../kubevirt-env/index.ts";
+import type { ConformanceSubjects, ConformanceTarget } from "../src/target.ts";
 
 /** Adapter tuning for a fast local server: short polls and a short unschedulable grace. */
 export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "transport"> = {

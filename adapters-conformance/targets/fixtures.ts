@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { VmshiftClient } from "@vmshift/core";
-import type { ConformanceControls } from "./target.ts";
+import type { ConformanceControls } from "../src/target.ts";
 
 /** Reads every `<dir>/<scenario>/exchanges.json`, in scenario-name order; none when `dir` is absent. */
 export function readRecordings<T>(dir: string): T[] {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import https from "node:https";
 
 /** Where the setup script puts the launcher. */
-export const VCSIM_BINARY = fileURLToPath(new URL("../../../.cache/vcsim/vmshift-vcsim", import.meta.url));
+export const VCSIM_BINARY = fileURLToPath(new URL("../../.cache/vcsim/vmshift-vcsim", import.meta.url));
 
 /** A running launcher. */
 export interface Vcsim {

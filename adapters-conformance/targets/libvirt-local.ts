@@ -18,12 +18,12 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { createClient, type VmshiftClient } from "@vmshift/core";
 import { type LibvirtHostConfig, createLibvirtAdapter, decodeMigrationId, spawnVirshRunner } from "@vmshift/libvirt";
-import { listenToLabEvents } from "../../libvirt-lab/events.ts";
-import { faultyRunner } from "../../libvirt-lab/faulty-runner.ts";
+import { listenToLabEvents } from "../libvirt-lab/events.ts";
+import { faultyRunner } from "../libvirt-lab/faulty-runner.ts";
 import {
   LAB_HOSTS, type LabHost, acquireLab, bootGuest, defineGuest, failStartFlag, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
-} from "../../libvirt-lab/lab.ts";
-import type { ConformanceSession, ConformanceTarget } from "../target.ts";
+} from "../libvirt-lab/lab.ts";
+import type { ConformanceSession, ConformanceTarget } from "../src/target.ts";
 
 /** Name of the lab guest. */
 export const LAB_VM = "vmshift-lab-1";

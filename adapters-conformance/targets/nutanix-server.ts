@@ -4,8 +4,8 @@
  */
 import { VmshiftClient } from "@vmshift/core";
 import { createNutanixAdapter, parseMigrationId } from "@vmshift/nutanix";
-import { type PrismServer, simId, startPrismServer } from "../../prism-server/src/index.ts";
-import type { ConformanceControls, ConformanceTarget } from "../target.ts";
+import { type PrismServer, simId, startPrismServer } from "../prism-server/src/index.ts";
+import type { ConformanceControls, ConformanceTarget } from "../src/target.ts";
 
 /** Subjects of the seeded inventory (see prism-server/src/state.ts). */
 export const PRISM_SUBJECTS = {

@@ -6,7 +6,7 @@
  */
 import { type Host, VmshiftClient } from "@vmshift/core";
 import { type SoapExchange, createVsphereAdapter, decodeMigrationId } from "@vmshift/vsphere";
-import type { ConformanceControls, ConformanceSubjects, ConformanceTarget } from "../target.ts";
+import type { ConformanceControls, ConformanceSubjects, ConformanceTarget } from "../src/target.ts";
 import { startVcsim, vcsimMissing } from "./vsphere-launcher.ts";
 
 const FULL_HOST_BYTES = 16 * 1024 * 1024;

@@ -6,10 +6,10 @@
  */
 import { VmshiftClient } from "@vmshift/core";
 import { createKubevirtAdapter } from "@vmshift/kubevirt";
-import { FIXTURE_FOLLOW, fixtureRequestIds } from "../../kubevirt-env/record-fixtures.ts";
-import { Replayer, loadRecordings } from "../../kubevirt-env/replay.ts";
-import { replayControls } from "../fixtures.ts";
-import type { ConformanceTarget } from "../target.ts";
+import { FIXTURE_FOLLOW, fixtureRequestIds } from "../kubevirt-env/record-fixtures.ts";
+import { Replayer, loadRecordings } from "../kubevirt-env/replay.ts";
+import { replayControls } from "./fixtures.ts";
+import type { ConformanceTarget } from "../src/target.ts";
 import { ENV_ADAPTER_TUNING, envSubjects } from "./kubevirt-env.ts";
 
 let sessions = 0;

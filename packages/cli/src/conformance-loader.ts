@@ -1,0 +1,30 @@
+/**
+ * The only door from the CLI to the conformance suite. `@vmshift/conformance` (and through it nock,
+ * fixture replays and environments) loads only here, only when `vmshift conformance`, a
+ * `target:<name>` profile or `demo --real` asks for it, and it is an optional peer: a global
+ * install of the CLI works without it and says how to add it.
+ */
+import { VmshiftError } from "@vmshift/core";
+import type * as Conformance from "@vmshift/conformance";
+import type { ConformanceTarget } from "@vmshift/conformance";
+import type { CliIo } from "./io.ts";
+
+/** The suite's module, loaded on first use. */
+export async function loadConformance(): Promise<typeof Conformance> {
+  try {
+    return await import("@vmshift/conformance");
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes("@vmshift/conformance")) {
+      throw new VmshiftError("CAPABILITY_UNAVAILABLE", "the conformance suite is not installed: npm i -g @vmshift/conformance (next to @vmshift/cli)", { operation: "cli.conformance", cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Every target this CLI can run: the suite's own and those of `$VMSHIFT_CONFORMANCE_TARGETS` and `--targets` modules. */
+export async function availableTargets(io: Pick<CliIo, "env" | "cwd">, modules: readonly string[] = []): Promise<{ all: readonly ConformanceTarget[]; find(name: string): ConformanceTarget | undefined }> {
+  const suite = await loadConformance();
+  const extra = await suite.loadTargetModules([...suite.targetModulesFromEnv(io.env), ...modules], io.cwd);
+  const all = [...suite.TARGETS.filter((t) => !extra.some((e) => e.name === t.name)), ...extra];
+  return { all, find: (name) => suite.findTarget(name, extra) };
+}

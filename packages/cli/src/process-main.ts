@@ -1,0 +1,27 @@
+/** Wires the real process (argv, streams, environment, terminal, Ctrl-C) into {@link main}. */
+import { createInterface } from "node:readline/promises";
+import { main } from "./main.ts";
+
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  ...(process.stdin.isTTY
+    ? {
+        prompt: async (question: string) => {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await rl.question(question);
+          } finally {
+            rl.close();
+          }
+        },
+      }
+    : {}),
+  onInterrupt(handler) {
+    process.on("SIGINT", handler);
+    return () => process.off("SIGINT", handler);
+  },
+});
+process.exitCode = code;
