@@ -1,7 +1,7 @@
 /** Quick start: preflight, live-migrate with progress, read the result. */
 import type { MigrationResult } from "@vmshift/core";
 
-export async function main(log: (line: string) => void = console.log): Promise<MigrationResult> {
+export async function main(): Promise<MigrationResult> {
   // #region docs
   const { createSimulator } = await import("@vmshift/simulator");
   const { client } = createSimulator(); // any adapter: the same client and calls
@@ -11,10 +11,10 @@ export async function main(log: (line: string) => void = console.log): Promise<M
 
   const task = await client.startMigration({ vmId: "web-01", targetHostId: "host-2" });
   for await (const { phase, progress } of task.events()) {
-    log(`${phase} ${progress.percent ?? "?"}% round ${progress.iteration ?? "-"}`);
+    console.log(`${phase} ${progress.percent ?? "?"}% round ${progress.iteration ?? "-"}`);
   }
   const result = await task.wait(); // resolves for every terminal outcome
-  log(`${result.outcome}: ${result.vmId} on ${result.vmLocation.hostId}, paused ${result.downtimeMs} ms`);
+  console.log(`${result.outcome}: ${result.vmId} on ${result.vmLocation.hostId}, paused ${result.downtimeMs} ms`);
   // #endregion docs
   return result;
 }
