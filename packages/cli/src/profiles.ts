@@ -43,9 +43,46 @@ function expandHome(path: string, cwd: string): string {
   return isAbsolute(p) ? p : join(cwd, p);
 }
 
-/** Where the config file is: `$VMSHIFT_CONFIG`, else `~/.config/vmshift/config.yaml`. */
+/** The config file to read, and whether it was named explicitly (then it must exist). */
+export interface ConfigSource {
+  /** Absolute path. */
+  readonly path: string;
+  /** `--config`, `$VMSHIFT_CONFIG`, or `default` (`$XDG_CONFIG_HOME/vmshift/config.yaml`, else `~/.config/vmshift/config.yaml`). */
+  readonly from: "--config" | "$VMSHIFT_CONFIG" | "default";
+}
+
+/**
+ * Where the config file is: `flag` (the value of `--config`), else `$VMSHIFT_CONFIG`, else
+ * `$XDG_CONFIG_HOME/vmshift/config.yaml` (default `~/.config/vmshift/config.yaml`). Relative paths
+ * are resolved against `cwd`; an empty value is a usage error, not "no file".
+ */
+export function configSource(env: Readonly<Record<string, string | undefined>>, cwd: string, flag?: string): ConfigSource {
+  const named = flag !== undefined ? { value: flag, from: "--config" as const } : env["VMSHIFT_CONFIG"] !== undefined ? { value: env["VMSHIFT_CONFIG"], from: "$VMSHIFT_CONFIG" as const } : undefined;
+  if (named) {
+    if (named.value === "") throw new VmshiftError("INVALID_ARGUMENT", `${named.from} is empty: name a config file, or leave it out for the default one`, { operation: "cli.profile" });
+    return { path: expandHome(named.value, cwd), from: named.from };
+  }
+  return { path: join(env["XDG_CONFIG_HOME"] || join(homedir(), ".config"), "vmshift", "config.yaml"), from: "default" };
+}
+
+/** Where the config file is: `$VMSHIFT_CONFIG`, else `~/.config/vmshift/config.yaml` (see {@link configSource}, which also takes `--config`). */
 export function configPath(env: Readonly<Record<string, string | undefined>>): string {
-  return env["VMSHIFT_CONFIG"] ?? join(env["XDG_CONFIG_HOME"] ?? join(homedir(), ".config"), "vmshift", "config.yaml");
+  return configSource(env, process.cwd()).path;
+}
+
+/**
+ * The config file's text; undefined only when the default file does not exist. A file named by
+ * `--config` or `$VMSHIFT_CONFIG` must exist: a missing one is `NOT_FOUND` naming it (exit 2).
+ */
+function readConfig(source: ConfigSource): string | undefined {
+  try {
+    return readFileSync(source.path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (source.from === "default" && (code === "ENOENT" || code === "ENOTDIR")) return undefined;
+    const missing = code === "ENOENT" || code === "ENOTDIR";
+    throw new VmshiftError(missing ? "NOT_FOUND" : "INVALID_ARGUMENT", `config file ${source.path} (from ${source.from}) ${missing ? "does not exist" : `cannot be read: ${code ?? (error as Error).message}`}`, { operation: "cli.profile", cause: error });
+  }
 }
 
 function resolveValue(key: string, value: unknown, env: Readonly<Record<string, string | undefined>>, cwd: string, secrets: string[], profile: string): unknown {
@@ -75,16 +112,23 @@ function resolveValue(key: string, value: unknown, env: Readonly<Record<string, 
   return value;
 }
 
-/** Loads and resolves a profile by name (or the default one). */
-export function loadProfile(name: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): ResolvedProfile {
-  const path = configPath(env);
+/** Options of {@link loadProfile}. */
+export interface LoadProfileOptions {
+  /** The value of `--config` (overrides `$VMSHIFT_CONFIG`). */
+  readonly configFile?: string;
+}
+
+/**
+ * Loads and resolves a profile by name (or the default one). Every mistake in the configuration
+ * (a missing named config file, invalid YAML, an unknown profile, an inline secret, an unset
+ * variable) is a `VmshiftError` with operation `cli.profile`, which the CLI exits 2 for: nothing
+ * was sent to a platform.
+ */
+export function loadProfile(name: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, options: LoadProfileOptions = {}): ResolvedProfile {
+  const source = configSource(env, cwd, options.configFile);
+  const path = source.path;
   let config: { defaultProfile?: unknown; profiles?: Record<string, unknown> } = {};
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    text = undefined;
-  }
+  const text = readConfig(source);
   if (text !== undefined) {
     try {
       config = (parse(text) ?? {}) as typeof config;

@@ -8,14 +8,14 @@ interface Captured {
   err: () => string;
 }
 
-/** An in-process terminal: the built-in simulator profile (no config file), captured output. */
+/** An in-process terminal: the built-in simulator profile (no config file at the default path), captured output. */
 function capture(extra: Partial<CliIo> & { tty?: boolean } = {}): Captured {
   let out = "";
   let err = "";
   const io: CliIo = {
     stdout: { write: (t: string) => (out += t), isTTY: extra.tty ?? false },
     stderr: { write: (t: string) => (err += t) },
-    env: { VMSHIFT_CONFIG: "/nonexistent/vmshift-test-config.yaml" },
+    env: { XDG_CONFIG_HOME: "/nonexistent/vmshift-test-xdg" },
     cwd: process.cwd(),
     ...extra,
   };
