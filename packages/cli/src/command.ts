@@ -1,11 +1,22 @@
 /** The shape of a CLI command and what it is handed. */
-import type { ParseArgsConfig } from "node:util";
 import type { VmshiftClient } from "@vmshift/core";
 import type { CliIo, ExitCode } from "./io.ts";
 import type { ResolvedProfile } from "./profiles.ts";
 
 /** Parsed flag values. */
 export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** One flag of a command (a `node:util` `parseArgs` option, plus what the CLI says about it). */
+export interface CliOption {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  readonly multiple?: boolean;
+  /** Said after "--name needs a value (it was empty)" when the value is empty, e.g. the flag to use instead. */
+  readonly ifEmpty?: string;
+}
+
+/** A command's flags by name (without the leading `--`). */
+export type OptionTable = Readonly<Record<string, CliOption>>;
 
 /** What a command's `run` gets. */
 export interface CommandContext {
@@ -25,7 +36,7 @@ export interface Command {
   readonly summary: string;
   /** e.g. `migrate <vm> [--to host] [--cold]`. */
   readonly usage: string;
-  readonly options: NonNullable<ParseArgsConfig["options"]>;
+  readonly options: OptionTable;
   readonly positionals?: { readonly min: number; readonly max: number };
   run(ctx: CommandContext): Promise<ExitCode>;
 }
@@ -43,6 +54,19 @@ export function flagNumber(flags: Flags, name: string): number | undefined {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got ${JSON.stringify(v)}`);
   return n;
+}
+
+/**
+ * Refuses empty string values (`--to ''`): an empty value never means "none" or "any"; the
+ * option's `ifEmpty` says what to do instead.
+ */
+export function rejectEmptyValues(flags: Flags, options: OptionTable): void {
+  for (const [name, value] of Object.entries(flags)) {
+    if (value === "" || (Array.isArray(value) && value.includes(""))) {
+      const hint = options[name]?.ifEmpty;
+      throw new UsageError(`--${name} needs a value (it was empty)${hint ? `; ${hint}` : ""}`);
+    }
+  }
 }
 
 /** A mistake in how the command was called (exit code 2). */

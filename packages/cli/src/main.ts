@@ -1,7 +1,7 @@
 /** The `vmshift` command line: parses arguments, dispatches to a command, maps errors to exit codes. */
 import { parseArgs } from "node:util";
 import { isVmshiftError, redactingLogger, silentLogger } from "@vmshift/core";
-import { type Command, type CommandContext, UsageError } from "./command.ts";
+import { type Command, type CommandContext, type OptionTable, UsageError, rejectEmptyValues } from "./command.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { conformanceCommand } from "./commands/conformance.ts";
 import { demoCommand } from "./commands/demo.ts";
@@ -28,12 +28,12 @@ export const COMMANDS: readonly Command[] = [
   completionCommand(() => COMMANDS.map((c) => c.name)),
 ];
 
-const GLOBAL_OPTIONS = {
+const GLOBAL_OPTIONS: OptionTable = {
   profile: { type: "string" },
   config: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
-} as const;
+};
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -69,7 +69,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   let profile: ResolvedProfile | undefined;
   let connection: Connection | undefined;
   try {
-    const parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    const options: OptionTable = { ...GLOBAL_OPTIONS, ...command.options };
+    const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
     if (parsed.values["help"]) {
       io.stdout.write(`usage: vmshift ${command.usage}\n\n${command.summary}\n`);
       return EXIT.ok;
@@ -78,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     if (parsed.positionals.length < min || parsed.positionals.length > max) {
       throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s); usage: vmshift ${command.usage}`);
     }
+    rejectEmptyValues(parsed.values, options);
     const profileName = typeof parsed.values["profile"] === "string" ? parsed.values["profile"] : undefined;
     const configFile = typeof parsed.values["config"] === "string" ? parsed.values["config"] : undefined;
     const ctx: CommandContext = {

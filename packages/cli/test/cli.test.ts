@@ -87,7 +87,7 @@ describe("vmshift commands on the simulator profile", () => {
     expect((await runCli(["migrate"])).code).toBe(EXIT.usage);
     expect((await runCli(["migrate", "web-01", "--nope"])).stderr).toMatch(/Unknown option '--nope'/);
     expect((await runCli(["frobnicate"])).code).toBe(EXIT.usage);
-    expect((await runCli(["migrate", "web-01", "--max-downtime", "soon"])).stderr).toMatch(/--max-downtime must be a non-negative number/);
+    expect((await runCli(["migrate", "web-01", "--to", "host-2", "--max-downtime", "soon"])).stderr).toMatch(/--max-downtime must be a non-negative number/);
   });
 
   it("NOT_FOUND exits 1 with the one-line error", async () => {

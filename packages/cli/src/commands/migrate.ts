@@ -1,17 +1,25 @@
 /** `vmshift plan`, `migrate`, `status`, `attach`, `cancel`: one migration at a time. */
 import { type MigrationRequest, isAvailable, recommend } from "@vmshift/core";
-import { type Command, type CommandContext, flagNumber, flagString } from "../command.ts";
+import { type Command, type CommandContext, type OptionTable, UsageError, flagNumber, flagString } from "../command.ts";
 import { duration, progressLine } from "../format.ts";
 import { describeResult, exitFor, follow } from "../follow.ts";
 import { EXIT } from "../io.ts";
 
+/**
+ * The request the flags describe. Where the VM goes is always said: `--to <host>`, or `--any-host`
+ * to let the platform's scheduler choose (never by leaving `--to` out or empty).
+ */
 function requestFrom(ctx: CommandContext): MigrationRequest {
+  const vmId = ctx.positionals[0]!;
   const to = flagString(ctx.flags, "to");
+  const anyHost = ctx.flags["any-host"] === true;
+  if (to !== undefined && anyHost) throw new UsageError("--to and --any-host exclude each other: name the host, or let the platform choose");
+  if (to === undefined && !anyHost) throw new UsageError(`say where ${vmId} goes: --to <host>, or --any-host to let the platform choose`);
   const maxDowntimeMs = flagNumber(ctx.flags, "max-downtime");
   const bandwidth = flagNumber(ctx.flags, "bandwidth");
   return {
-    vmId: ctx.positionals[0]!,
-    ...(to ? { targetHostId: to } : {}),
+    vmId,
+    ...(to === undefined ? {} : { targetHostId: to }),
     ...(ctx.flags["cold"] ? { mode: "cold" as const } : {}),
     ...(maxDowntimeMs === undefined ? {} : { maxDowntimeMs }),
     ...(bandwidth === undefined ? {} : { bandwidthBytesPerSecond: bandwidth }),
@@ -21,18 +29,19 @@ function requestFrom(ctx: CommandContext): MigrationRequest {
 }
 
 const MIGRATE_OPTIONS = {
-  to: { type: "string" },
+  to: { type: "string", ifEmpty: "to let the platform choose the host, use --any-host" },
+  "any-host": { type: "boolean" },
   cold: { type: "boolean" },
   "max-downtime": { type: "string" },
   bandwidth: { type: "string" },
   "post-copy": { type: "boolean" },
   "auto-converge": { type: "boolean" },
-} as const;
+} as const satisfies OptionTable;
 
 export const planCommand: Command = {
   name: "plan",
   summary: "preflight checks and the planner's advice for moving a VM",
-  usage: "plan <vm> [--to host] [--cold] [--dirty-rate B/s --bandwidth B/s]",
+  usage: "plan <vm> (--to <host> | --any-host) [--cold] [--dirty-rate B/s --bandwidth B/s]",
   options: { ...MIGRATE_OPTIONS, "dirty-rate": { type: "string" } },
   positionals: { min: 1, max: 1 },
   async run(ctx) {
@@ -67,7 +76,7 @@ export const planCommand: Command = {
 export const migrateCommand: Command = {
   name: "migrate",
   summary: "migrate a VM (live by default) and follow it to the end",
-  usage: "migrate <vm> [--to host] [--cold] [--max-downtime ms] [--bandwidth B/s] [--post-copy] [--auto-converge] [--timeout ms] [--cancel-on-timeout]",
+  usage: "migrate <vm> (--to <host> | --any-host) [--cold] [--max-downtime ms] [--bandwidth B/s] [--post-copy] [--auto-converge] [--timeout ms] [--cancel-on-timeout]",
   options: { ...MIGRATE_OPTIONS, timeout: { type: "string" }, "cancel-on-timeout": { type: "boolean" } },
   positionals: { min: 1, max: 1 },
   async run(ctx) {
