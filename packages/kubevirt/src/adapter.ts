@@ -19,11 +19,11 @@ import type { KubeList } from "./types.ts";
 
 /** Options of {@link createKubevirtAdapter}. */
 export interface KubevirtAdapterOptions {
-  /** How to reach the cluster (ignored when `transport` is given). Default: client-node's default kubeconfig lookup. */
+  /** How to reach the cluster (ignored when `transport` is given). Default: kubectl's lookup (`$KUBECONFIG`, `~/.kube/config`, in-cluster). */
   readonly connection?: KubevirtConnectionOptions;
   /** A ready transport (tests, custom HTTP stacks). */
   readonly transport?: KubeTransport;
-  /** Namespace of bare VM names. Default `default`. */
+  /** Namespace of bare VM names (and of migration ids without one). Default: the kubeconfig context's namespace (in a pod, the pod's), else `default`. */
   readonly defaultNamespace?: string;
   /** Page size when the caller gives none. Default 100; at most 500. */
   readonly defaultPageSize?: number;
@@ -80,10 +80,11 @@ export class KubevirtAdapter implements HypervisorAdapter {
   readonly #transport: KubeTransport;
 
   constructor(options: KubevirtAdapterOptions = {}) {
-    const transport = options.transport ?? new AxiosKubeTransport({ kubeConfig: loadKubeConfig(options.connection) });
+    const kubeConfig = options.transport ? undefined : loadKubeConfig(options.connection);
+    const transport = options.transport ?? new AxiosKubeTransport({ kubeConfig: kubeConfig! });
     this.#transport = transport;
     this.api = new KubevirtApi(transport);
-    this.#namespace = options.defaultNamespace ?? "default";
+    this.#namespace = options.defaultNamespace ?? kubeConfig?.namespace ?? "default";
     this.#pageSize = Math.min(MAX_PAGE, options.defaultPageSize ?? 100);
     this.#guard = options.guardTarget ?? true;
     this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch });

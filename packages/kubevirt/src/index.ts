@@ -7,6 +7,8 @@ export { BLOCKING_CHECK_CODE, KubevirtAdapter, type KubevirtAdapterOptions, crea
 export { kubevirtCapabilities, kubevirtLimits } from "./capabilities.ts";
 export { type ColdOptions, type ColdRecord } from "./cold.ts";
 export { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";
+export type { KubeClusterConfig, KubeConfig, KubeExecApiVersion, KubeExecConfig, KubeExecInteractiveMode, KubeUserConfig } from "./kubeconfig/types.ts";
+export { type ExecOutcome, type ExecRequest, type ExecRunner, type FileStamp, type KubeconfigSystem, nodeSystem } from "./kubeconfig/system.ts";
 export { ERROR_TABLE, type ErrorRow, type KubeFault, errorRowFor, mapKubeFault } from "./errors.ts";
 export { apiPath, formatColdId, formatRef, isColdMigrationId, parseColdId, parseRef, requestIdLabel } from "./ids.ts";
 export { LIVE_MIGRATABLE_CATEGORY, MIGRATION_DEFAULTS } from "./preflight.ts";

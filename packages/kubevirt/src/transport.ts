@@ -1,15 +1,21 @@
 /**
- * The only file that does I/O: Kubernetes REST over axios, authenticated from a kubeconfig through
- * @kubernetes/client-node's KubeConfig (token, client certificate, CA, exec plugins, in-cluster).
- * Safe requests (GET, DELETE) are retried on transient faults; every fault becomes a VmshiftError
- * through the one table in errors.ts.
+ * The only file that does network I/O: Kubernetes REST over axios, authenticated from a kubeconfig
+ * (bearer token or token file, basic auth, client certificate, CA, exec plugins, in-cluster; see
+ * `kubeconfig/`). `https://` and plain `http://` servers (e.g. `kubectl proxy`) both work, with or
+ * without credentials. Safe requests (GET, DELETE) are retried on transient faults; every fault
+ * becomes a VmshiftError through the one table in errors.ts.
  */
-import { Agent } from "node:https";
+import { createHash } from "node:crypto";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import type { Readable } from "node:stream";
-import type { KubeConfig } from "@kubernetes/client-node";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
 import { type Clock, VmshiftError, abortError, isVmshiftError, systemClock, withRetry } from "@vmshift/core";
 import { type KubeFault, mapKubeFault } from "./errors.ts";
+import { CredentialSource, type RequestCredentials } from "./kubeconfig/credentials.ts";
+import { type KubeconfigSystem, nodeSystem } from "./kubeconfig/system.ts";
+import { type TlsMaterial, loadTlsMaterial } from "./kubeconfig/tls-material.ts";
+import type { KubeConfig } from "./kubeconfig/types.ts";
 import type { KubeStatus } from "./types.ts";
 
 /** One API request. `path` must come from `apiPath` (already escaped). */
@@ -47,8 +53,12 @@ export interface KubeTransport {
 
 /** Options of {@link AxiosKubeTransport}. */
 export interface AxiosTransportOptions {
-  /** Where the server, user and TLS settings come from. */
+  /** Where the server, user and TLS settings come from (see `loadKubeConfig`). */
   readonly kubeConfig: KubeConfig;
+  /** Environment, files and process spawning for token files, certificate files and exec plugins. Default: the real ones. */
+  readonly system?: KubeconfigSystem;
+  /** Longest run of an exec credential plugin, ms. Default 60 000. */
+  readonly execTimeoutMs?: number;
   /** Default: a new axios instance. */
   readonly axios?: AxiosInstance;
   /** Per-request timeout, ms (watches excepted). Default 30 000. */
@@ -63,13 +73,18 @@ export interface AxiosTransportOptions {
 export class AxiosKubeTransport implements KubeTransport {
   readonly #kc: KubeConfig;
   readonly #http: AxiosInstance;
-  /** Keep-alive agents by TLS settings: client-node builds a fresh agent per request, which would cost a TLS handshake each time. */
-  readonly #agents = new Map<string, Agent>();
+  readonly #credentials: CredentialSource;
+  readonly #system: KubeconfigSystem;
+  #tls: Promise<TlsMaterial> | undefined;
+  /** Keep-alive agents by TLS settings (CA, client certificate, verification), so requests reuse connections. */
+  readonly #agents = new Map<string, HttpsAgent | HttpAgent>();
+  /** 401 errors after which the credentials were renewed, so one more try may pass. */
+  readonly #renewed = new WeakSet<object>();
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #clock: Clock;
   #count = 0;
-  /** Credentials sent with the last request (masked in every error, since servers may echo them). */
+  /** Credentials sent with the last requests (masked in every error, since servers may echo them). */
   #secrets: string[] = [];
 
   constructor(options: AxiosTransportOptions) {
@@ -78,6 +93,13 @@ export class AxiosKubeTransport implements KubeTransport {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retries = options.retries ?? 2;
     this.#clock = options.clock ?? systemClock;
+    this.#system = options.system ?? nodeSystem();
+    const clock = this.#clock;
+    this.#credentials = new CredentialSource(options.kubeConfig.user, options.kubeConfig.cluster, {
+      system: this.#system,
+      now: () => clock.now(),
+      ...(options.execTimeoutMs === undefined ? {} : { execTimeoutMs: options.execTimeoutMs }),
+    });
   }
 
   get requestCount(): number {
@@ -86,8 +108,9 @@ export class AxiosKubeTransport implements KubeTransport {
 
   /**
    * Sends a request. GET and DELETE are retried on transient faults (5xx, 429, connection errors,
-   * timeouts). Any request answered 401 is retried after a pause when the kubeconfig's credentials
-   * renew themselves (exec plugin, auth provider): a rotated or expired token is fetched again.
+   * timeouts). Any request answered 401 is retried after a pause when the credentials can renew
+   * themselves (exec plugin: run again; token file: changed since): a rotated or expired token is
+   * fetched again. A static token answered 401 is `UNAUTHENTICATED` at once.
    */
   async request<T>(request: KubeRequest): Promise<T> {
     return this.#withRetries(request, () => this.#once<T>(request));
@@ -95,26 +118,25 @@ export class AxiosKubeTransport implements KubeTransport {
 
   async requestText(request: KubeRequest): Promise<string> {
     return this.#withRetries(request, async () => {
-      const response = await this.#send(request, { watch: false });
-      if (response.status >= 300) throw this.#statusFault(request, response.status, response.data);
+      const { response, credentials } = await this.#send(request, { watch: false });
+      if (response.status >= 300) throw await this.#statusFault(request, response.status, response.data, credentials);
       return String(response.data ?? "");
     });
   }
 
   #withRetries<T>(request: KubeRequest, attempt: () => Promise<T>): Promise<T> {
     const safe = request.method === "GET" || request.method === "DELETE";
-    const user = this.#kc.getCurrentUser();
-    const renewable = Boolean(user?.exec || user?.authProvider);
     let transientRetries = 0;
+    let authRetries = 0;
     return withRetry(attempt, {
       clock: this.#clock,
-      retries: Math.max(safe ? this.#retries : 0, renewable ? 3 : 0),
+      retries: Math.max(safe ? this.#retries : 0, this.#credentials.renewable ? 3 : 0),
       initialDelayMs: 300,
       maxDelayMs: 2000,
       ...(request.signal ? { signal: request.signal } : {}),
       isRetryable: (e) => {
         if (!isVmshiftError(e)) return false;
-        if (e.code === "UNAUTHENTICATED") return renewable;
+        if (e.code === "UNAUTHENTICATED") return this.#renewed.has(e) && authRetries++ < 3;
         const transient = e.retryable && e.details?.["expired"] !== true && (e.code === "TRANSPORT" || e.code === "RATE_LIMITED" || e.code === "TIMEOUT");
         return safe && transient && transientRetries++ < this.#retries;
       },
@@ -122,10 +144,10 @@ export class AxiosKubeTransport implements KubeTransport {
   }
 
   async *watch<T>(request: KubeRequest): AsyncIterable<KubeWatchEvent<T>> {
-    const response = await this.#send(request, { watch: true });
+    const { response, credentials } = await this.#send(request, { watch: true });
     const stream = response.data as Readable;
     try {
-      if (response.status >= 300) throw this.#statusFault(request, response.status, await readAll(stream));
+      if (response.status >= 300) throw await this.#statusFault(request, response.status, await readAll(stream), credentials);
       let buffered = "";
       for await (const chunk of stream) {
         buffered += String(chunk);
@@ -164,8 +186,8 @@ export class AxiosKubeTransport implements KubeTransport {
   }
 
   async #once<T>(request: KubeRequest): Promise<T> {
-    const response = await this.#send(request, { watch: false });
-    if (response.status >= 300) throw this.#statusFault(request, response.status, response.data);
+    const { response, credentials } = await this.#send(request, { watch: false });
+    if (response.status >= 300) throw await this.#statusFault(request, response.status, response.data, credentials);
     const data = response.data as unknown;
     if (data === "" || data === undefined) return undefined as T;
     if (typeof data === "string") {
@@ -183,50 +205,46 @@ export class AxiosKubeTransport implements KubeTransport {
     this.#agents.clear();
   }
 
-  /** One keep-alive agent per distinct TLS configuration (CA, client certificate, verification). */
-  #keepAlive(agent: Agent): Agent {
-    const o = agent.options;
-    const text = (v: unknown) => (v === undefined ? "" : Buffer.isBuffer(v) ? v.toString("base64") : String(v));
-    const key = [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername].map(text).join("\u0000");
-    let shared = this.#agents.get(key);
-    if (!shared) {
-      shared = new Agent({ ...o, keepAlive: true, maxSockets: 32 });
-      this.#agents.set(key, shared);
+  /** One keep-alive agent per distinct TLS configuration (CA, client certificate, verification, server name); plain HTTP shares one. */
+  #agent(https: boolean, tls: TlsMaterial, credentials: RequestCredentials): HttpsAgent | HttpAgent {
+    const options = { ...tls, ...(credentials.clientCertificate ? { cert: credentials.clientCertificate, key: credentials.clientKey } : {}) };
+    const key = https ? createHash("sha256").update(JSON.stringify([options.ca, options.cert, options.key, options.servername, options.rejectUnauthorized])).digest("hex") : "http";
+    let agent = this.#agents.get(key);
+    if (!agent) {
+      agent = https ? new HttpsAgent({ ...options, keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+      this.#agents.set(key, agent);
     }
-    agent.destroy();
-    return shared;
+    return agent;
   }
 
-  async #send(request: KubeRequest, mode: { readonly watch: boolean }): Promise<AxiosResponse> {
-    const cluster = this.#kc.getCurrentCluster();
-    if (!cluster) throw new VmshiftError("INVALID_ARGUMENT", "the kubeconfig has no current cluster", { adapter: "kubevirt" });
-    const opts: { headers: Record<string, string>; agent?: Agent; auth?: string } = { headers: {} };
-    try {
-      await this.#kc.applyToHTTPSOptions(opts as never);
-    } catch (error) {
-      throw new VmshiftError("UNAUTHENTICATED", `could not get credentials from the kubeconfig: ${error instanceof Error ? error.message : String(error)}`, { adapter: "kubevirt", cause: error });
-    }
-    const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
-    const user = this.#kc.getCurrentUser();
-    const sent = [headers["Authorization"]?.replace(/^\w+\s+/, ""), user?.token, user?.password, opts.auth].filter((x): x is string => typeof x === "string" && x.length > 0);
+  async #send(request: KubeRequest, mode: { readonly watch: boolean }): Promise<{ response: AxiosResponse; credentials: RequestCredentials }> {
+    const server = this.#kc.cluster.server;
+    const https = server.startsWith("https:");
+    this.#tls ??= loadTlsMaterial(this.#kc.cluster, this.#kc.user, this.#kc.source, this.#system);
+    const tls = await this.#tls.catch((error: unknown) => {
+      this.#tls = undefined;
+      throw error;
+    });
+    const credentials = await this.#credentials.current();
     // Keep the last few: a renewed token must not make the previous one printable.
-    this.#secrets = [...new Set([...sent, ...this.#secrets])].slice(0, 8);
-    if (opts.auth) headers["Authorization"] = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
+    this.#secrets = [...new Set([...credentials.secrets, ...this.#secrets])].slice(0, 8);
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (credentials.authorization) headers["Authorization"] = credentials.authorization;
     if (request.body !== undefined) headers["Content-Type"] = request.contentType ?? "application/json";
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.query ?? {})) if (v !== undefined) params[k] = String(v);
     if (mode.watch) params["watch"] = "true";
-    const https = cluster.server.startsWith("https:");
+    const agent = this.#agent(https, tls, credentials);
     this.#count++;
     try {
-      return await this.#http.request({
-        baseURL: cluster.server.replace(/\/+$/, ""),
+      const response = await this.#http.request({
+        baseURL: server.replace(/\/+$/, ""),
         url: request.path,
         method: request.method,
         params,
         headers,
         ...(request.body === undefined ? {} : { data: JSON.stringify(request.body) }),
-        ...(https && opts.agent ? { httpsAgent: this.#keepAlive(opts.agent) } : {}),
+        ...(https ? { httpsAgent: agent } : { httpAgent: agent }),
         ...(request.signal ? { signal: request.signal } : {}),
         timeout: mode.watch ? 0 : this.#timeoutMs,
         responseType: mode.watch ? "stream" : "text",
@@ -235,13 +253,15 @@ export class AxiosKubeTransport implements KubeTransport {
         maxRedirects: 0,
         proxy: false,
       });
+      return { response, credentials };
     } catch (error) {
       if (request.signal?.aborted) throw abortError(request.signal, request.operation);
       throw mapKubeFault(networkFault(request, error), request.operation, this.#secrets);
     }
   }
 
-  #statusFault(request: KubeRequest, httpStatus: number, body: unknown): VmshiftError {
+  /** The error of a non-2xx answer; after a 401 the refused credentials are dropped, and the error marked retryable when new ones may differ. */
+  async #statusFault(request: KubeRequest, httpStatus: number, body: unknown, credentials: RequestCredentials): Promise<VmshiftError> {
     let status: KubeStatus | undefined;
     if (typeof body === "string" && body) {
       try {
@@ -252,7 +272,9 @@ export class AxiosKubeTransport implements KubeTransport {
       }
     }
     const fault: KubeFault = { kind: "status", httpStatus, method: request.method, path: request.path, ...(status ? { status } : {}) };
-    return mapKubeFault(fault, request.operation, this.#secrets);
+    const error = mapKubeFault(fault, request.operation, this.#secrets);
+    if (httpStatus === 401 && (await this.#credentials.refused(credentials))) this.#renewed.add(error);
+    return error;
   }
 }
 

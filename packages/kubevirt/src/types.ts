@@ -3,7 +3,6 @@
  * string-literal unions for fields the spec leaves as plain strings (values from KubeVirt v1.9.0's
  * `staging/src/kubevirt.io/api/core/v1/types.go`). Platform words stay inside the adapter.
  */
-import type { V1Node } from "@kubernetes/client-node";
 import type { components } from "./generated/kubevirt.ts";
 
 type Schemas = components["schemas"];
@@ -28,8 +27,7 @@ export type KubeStatus = Schemas["k8s.io.apimachinery.pkg.apis.meta.v1.Status"];
 export type KubeObjectMeta = Schemas["k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta"];
 /** Kubernetes list metadata (`resourceVersion`, `continue`). */
 export type KubeListMeta = Schemas["k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta"];
-/** Kubernetes core/v1 Node (not in KubeVirt's spec). */
-export type KubeNode = V1Node;
+export type { KubeNode, KubeNodeCondition, KubeTaint } from "./resources/kube-node.ts";
 
 /** Any object with metadata. */
 export interface KubeObject {
