@@ -114,7 +114,8 @@ export function liveSnapshot(vmim: KvMigration | undefined, vmi: KvVmi | undefin
   const targetHostId = state?.targetNode ?? vmim?.spec.addedNodeSelector?.[LABELS.hostname] ?? annotations[ANNOTATIONS.targetHost];
   const startedAt = vmim?.metadata?.creationTimestamp ?? undefined;
   const terminal = phase === "completed" || phase === "failed" || phase === "cancelled";
-  const endedAt = terminal ? (state?.endTimestamp ?? transitionTime(vmim, kvPhase(vmim) as KvMigrationPhase) ?? ctx.observedAt) : undefined;
+  // Only a time KubeVirt recorded: without one, endedAt (and so durationMs) stays absent rather than becoming the time of observation.
+  const endedAt = terminal ? (state?.endTimestamp ?? transitionTime(vmim, kvPhase(vmim) as KvMigrationPhase) ?? undefined) : undefined;
   const base = {
     id,
     vmId: formatRef({ namespace, name: vmiName }),

@@ -1,0 +1,37 @@
+/** liveSnapshot on objects transcribed from public captures (test/fixtures/real.*, see their SOURCE.md). */
+import { describe, expect, it } from "vitest";
+import { loadFixture } from "../../test/load-fixture.ts";
+import type { KvMigration, KvVmi } from "../types.ts";
+import { liveSnapshot } from "./migration.ts";
+
+const observedAt = "2026-12-07T12:00:00Z";
+const ctx = { cancelRequested: false, gone: false, observedAt };
+const evacuation = () => loadFixture<KvMigration>("real.harvester-evacuation", "vmim.yaml");
+const phaseOnly = () => loadFixture<KvMigration>("real.failed-phase-only", "vmim.yaml");
+const phaseOnlyVmi = () => loadFixture<KvVmi>("real.failed-phase-only", "vmi.yaml");
+
+describe("liveSnapshot on real objects: end time", () => {
+  it("a finished VMIM without an end timestamp has no endedAt and no durationMs (not the time of observation)", () => {
+    // The Harvester evacuation VMIM as KubeVirt left it before the end was recorded: creationTimestamp, no endTimestamp.
+    const vmim = evacuation();
+    delete vmim.status!.migrationState!.endTimestamp;
+    const s = liveSnapshot(vmim, undefined, "default/kubevirt-evacuation-z5498", ctx);
+    expect(s.phase).toBe("completed");
+    expect(s.startedAt).toBe("2026-07-23T09:06:54Z");
+    expect(s.endedAt).toBeUndefined();
+    expect(s.result?.durationMs).toBeUndefined();
+  });
+
+  it("the phase-only Failed VMIM of kubevirt#5503 has neither start nor end", () => {
+    const s = liveSnapshot(phaseOnly(), phaseOnlyVmi(), "default/test-5nrcb", ctx);
+    expect(s.endedAt).toBeUndefined();
+    expect(s.startedAt).toBeUndefined();
+    expect(s.result?.durationMs).toBeUndefined();
+  });
+
+  it("the recorded endTimestamp gives endedAt and durationMs", () => {
+    const s = liveSnapshot(evacuation(), undefined, "default/kubevirt-evacuation-z5498", ctx);
+    expect(s.endedAt).toBe("2026-07-23T09:08:09Z");
+    expect(s.result?.durationMs).toBe(75_000);
+  });
+});
