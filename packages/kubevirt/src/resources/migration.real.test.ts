@@ -35,3 +35,16 @@ describe("liveSnapshot on real objects: end time", () => {
     expect(s.result?.durationMs).toBe(75_000);
   });
 });
+
+describe("liveSnapshot on real objects: where the VM is", () => {
+  it("a completed migration whose VMI was not found reports an unknown power state, not stopped", () => {
+    const s = liveSnapshot(evacuation(), undefined, "default/kubevirt-evacuation-z5498", ctx);
+    expect(s.result?.outcome).toBe("completed");
+    expect(s.result?.vmLocation).toEqual({ side: "unknown", powerState: "unknown" });
+  });
+
+  it("a VMI that is still there gives its power state", () => {
+    const s = liveSnapshot(phaseOnly(), phaseOnlyVmi(), "default/test-5nrcb", ctx);
+    expect(s.result?.vmLocation).toMatchObject({ hostId: "n2", powerState: "running" });
+  });
+});

@@ -96,8 +96,9 @@ function transitionTime(vmim: KvMigration | undefined, phase: KvMigrationPhase):
   return vmim?.status?.phaseTransitionTimestamps?.find((t) => t.phase === phase)?.phaseTransitionTimestamp ?? undefined;
 }
 
+/** The VMI's power state; `unknown` when it was not found (it may have been stopped, deleted, or be unreadable). */
 function vmiPower(vmi: KvVmi | undefined): PowerState {
-  if (!vmi) return "stopped";
+  if (!vmi) return "unknown";
   if (vmi.status?.phase === "Running") return vmi.status.conditions?.some((c) => c.type === "Paused" && c.status === "True") ? "paused" : "running";
   return vmi.status?.phase === "Succeeded" || vmi.status?.phase === "Failed" ? "stopped" : "unknown";
 }
