@@ -31,12 +31,12 @@ export function powerStateOf(vm: KvVirtualMachine | undefined, vmi: KvVmi | unde
   }
 }
 
-/** Memory the VMI asks for, bytes: requests.memory, else memory.guest. */
+/** Memory the VMI asks the scheduler for, bytes (`requests.memory`, else `memory.guest`): node capacity and preflight. */
 export function memoryRequestBytes(spec: KvVmi["spec"] | undefined): number | undefined {
   return parseQuantity(spec?.domain.resources?.requests?.["memory"] as string | undefined) ?? parseQuantity(spec?.domain.memory?.guest as string | undefined);
 }
 
-/** CPU the VMI asks for, cores: requests.cpu, else sockets × cores × threads. */
+/** CPU the VMI asks the scheduler for, cores (`requests.cpu`, else sockets × cores × threads): node capacity and preflight. */
 export function cpuRequestCores(spec: KvVmi["spec"] | undefined): number | undefined {
   const requested = parseQuantity(spec?.domain.resources?.requests?.["cpu"] as string | undefined);
   if (requested !== undefined) return requested;
@@ -44,13 +44,40 @@ export function cpuRequestCores(spec: KvVmi["spec"] | undefined): number | undef
   return cpu ? (cpu.sockets ?? 1) * (cpu.cores ?? 1) * (cpu.threads ?? 1) : undefined;
 }
 
+/**
+ * Memory the guest has, bytes: `memory.guest`; when that is not set, what KubeVirt gives the guest
+ * instead, `resources.requests.memory` (else the limit). Requests are the scheduler's figure and,
+ * with overcommit (Harvester's default 150 %), smaller than the guest.
+ */
+export function configuredMemoryBytes(spec: KvVmi["spec"] | undefined): number | undefined {
+  const resources = spec?.domain.resources;
+  return (
+    parseQuantity(spec?.domain.memory?.guest as string | undefined) ??
+    parseQuantity(resources?.requests?.["memory"] as string | undefined) ??
+    parseQuantity(resources?.limits?.["memory"] as string | undefined)
+  );
+}
+
+/**
+ * vCPUs of the guest: sockets × cores × threads (each 1 when unset) when a topology is given;
+ * without one, as KubeVirt does, the CPU limit rounded up, else the request rounded up, else 1.
+ */
+export function configuredCpus(spec: KvVmi["spec"] | undefined): number | undefined {
+  if (!spec) return undefined;
+  const cpu = spec.domain.cpu;
+  if (cpu && (cpu.sockets !== undefined || cpu.cores !== undefined || cpu.threads !== undefined)) return (cpu.sockets ?? 1) * (cpu.cores ?? 1) * (cpu.threads ?? 1);
+  const resources = spec.domain.resources;
+  const fromResources = parseQuantity(resources?.limits?.["cpu"] as string | undefined) ?? parseQuantity(resources?.requests?.["cpu"] as string | undefined);
+  return fromResources !== undefined && fromResources > 0 ? Math.ceil(fromResources) : 1;
+}
+
 /** The vmshift view of a VM and its (optional) running instance. */
 export function toVm(vm: KvVirtualMachine, vmi: KvVmi | undefined): Vm {
   const namespace = vm.metadata?.namespace ?? "default";
   const name = vm.metadata?.name ?? "";
   const spec = vmi?.spec ?? vm.spec.template?.spec;
-  const memoryBytes = memoryRequestBytes(spec);
-  const cpus = cpuRequestCores(spec);
+  const memoryBytes = configuredMemoryBytes(spec);
+  const cpus = configuredCpus(spec);
   const migratable = liveMigratableCondition(vmi);
   const hostId = vmi?.status?.nodeName;
   return {
