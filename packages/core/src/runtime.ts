@@ -16,7 +16,7 @@ export function nodeIsSupported(version: string): boolean {
 
 /** The one line printed (CLI) or thrown (library) on an unsupported Node.js. */
 export function unsupportedNodeMessage(version: string): string {
-  return `vmshift needs Node.js >= ${MINIMUM_NODE.join(".")}, this is ${version}: install a current Node.js (https://nodejs.org) and run it again`;
+  return `vmshift needs Node.js >= ${MINIMUM_NODE.join(".")}, this is v${version}: install a current Node.js (https://nodejs.org) and run it again`;
 }
 
 const running = globalThis.process?.versions?.node;
