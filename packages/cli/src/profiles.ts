@@ -38,6 +38,25 @@ export const BUILTIN_PROFILES: Readonly<Record<string, { platform: string; clock
   "simulator-fast": { platform: "simulator", clock: "virtual" },
 };
 
+/**
+ * Platforms whose migrations run inside this process and end with it, and how to say so. Every
+ * other platform (kubevirt, vsphere, nutanix, hyperv, libvirt) runs migrations on the platform
+ * itself: they go on after the CLI exits, and `vmshift attach <id>` follows them from anywhere.
+ */
+const IN_PROCESS: Readonly<Record<string, (profile: ResolvedProfile) => string>> = {
+  simulator: () => "the simulator's migrations live in this process",
+  target: (profile) => `conformance target ${String(profile.settings["target"])} runs in this process`,
+};
+
+/**
+ * Why a migration started through `profile` cannot outlive this process (e.g. "the simulator's
+ * migrations live in this process"), or undefined when it runs on the platform and can be
+ * attached to again later.
+ */
+export function inProcessReason(profile: ResolvedProfile): string | undefined {
+  return IN_PROCESS[profile.platform]?.(profile);
+}
+
 function expandHome(path: string, cwd: string): string {
   const p = path.startsWith("~/") ? join(homedir(), path.slice(2)) : path;
   return isAbsolute(p) ? p : join(cwd, p);

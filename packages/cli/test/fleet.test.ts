@@ -86,6 +86,31 @@ describe("vmshift evacuate", () => {
     expect(c.out()).toMatch(/ci-runner-01\s+cancelled\s+host-3\s+source\s+running/);
   });
 
+  it("Ctrl-C on a terminal: nothing is drawn while the question is open, and the plan ending first withdraws it", async () => {
+    let atAsk = -1;
+    let atWithdraw = -1;
+    const c = capture({
+      tty: true,
+      onInterrupt: (handler) => {
+        const t = setTimeout(handler, 300);
+        return () => clearTimeout(t);
+      },
+      prompt: (_q, options) =>
+        new Promise<string>((_resolve, reject) => {
+          atAsk = c.out().length;
+          options?.signal?.addEventListener("abort", () => {
+            atWithdraw = c.out().length;
+            reject(new DOMException("withdrawn", "AbortError"));
+          });
+        }),
+    });
+    expect(await main(["evacuate", "host-3"], c.io)).toBe(0);
+    expect(atAsk).toBeGreaterThan(0);
+    expect(atWithdraw, "withdrawn, with nothing drawn over the question").toBe(atAsk);
+    expect(c.out().slice(atAsk)).toMatch(/^✔ ci-runner-01 completed/m);
+    expect(c.out()).toMatch(/✔ 1 completed, 0 failed, 0 cancelled, 0 skipped/);
+  });
+
   it("exit codes: unknown host 1 (NOT_FOUND), missing host 2, bad limit 2", async () => {
     const unknown = capture();
     expect(await main(["evacuate", "host-99", "--dry-run"], unknown.io)).toBe(1);

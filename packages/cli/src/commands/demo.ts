@@ -5,6 +5,9 @@ import { type Command, UsageError, flagString } from "../command.ts";
 import { bytes, rate } from "../format.ts";
 import { follow } from "../follow.ts";
 
+/** The demo's simulator world lives in this process. */
+const SIMULATOR_IN_PROCESS = "the demo's simulator lives in this process";
+
 export const demoCommand: Command = {
   name: "demo",
   summary: "live-migrate a VM on the built-in simulator in real time (no hypervisor needed)",
@@ -31,6 +34,6 @@ export const demoCommand: Command = {
       io.stdout.write("\n");
     }
     const task = await client.startMigration({ vmId, targetHostId });
-    return follow(task, io, { json, plainIntervalMs: 500 });
+    return follow(task, io, { json, plainIntervalMs: 500, inProcess: SIMULATOR_IN_PROCESS });
   },
 };

@@ -109,20 +109,46 @@ async function runPlan(ctx: CommandContext, plan: FleetPlan, incomplete: (plan: 
   }
   const client = await ctx.client();
   const execution = executePlan(client, plan);
-  const unsubscribe = io.onInterrupt?.(() => void interrupt(io, execution));
+  const question: Question = { open: false, asked: 0, ended: new AbortController() };
+  const unsubscribe = io.onInterrupt?.(() => {
+    if (!question.open && !question.ended.signal.aborted) void interrupt(io, execution, question);
+  });
   try {
-    const render = json ? renderJson(io, execution) : renderHuman(io, execution);
+    const render = json ? renderJson(io, execution) : renderHuman(io, execution, question);
     const report = await execution.report();
+    question.open = false; // the plan ended first: the question is withdrawn (and ends its line)
+    question.ended.abort();
     await render;
     if (!json) io.stdout.write(renderReport(report));
     return exitForReport(report, incomplete(plan));
   } finally {
     unsubscribe?.();
+    question.ended.abort();
   }
 }
 
-async function interrupt(io: CliIo, execution: FleetExecution): Promise<void> {
-  const answer = io.prompt ? (await io.prompt(`\nCancel the in-flight migrations too (c), or let them finish and start no more (s)? [c/s] `)).trim().toLowerCase() : "c";
+/** The Ctrl-C question, shared with the renderer: it holds its output while the question is open. */
+interface Question {
+  open: boolean;
+  /** How many times it was asked (the renderer starts a new live block after each). */
+  asked: number;
+  /** Aborted when the plan ends: withdraws an open question. */
+  readonly ended: AbortController;
+}
+
+async function interrupt(io: CliIo, execution: FleetExecution, question: Question): Promise<void> {
+  let answer = "c"; // no terminal to ask on, Ctrl-C again or end of input: cancel
+  if (io.prompt) {
+    question.open = true;
+    question.asked++;
+    try {
+      answer = (await io.prompt(`Cancel the in-flight migrations too (c), or let them finish and start no more (s)? [c/s] `, { signal: question.ended.signal })).trim().toLowerCase();
+    } catch {
+      if (question.ended.signal.aborted) return;
+    } finally {
+      question.open = false;
+    }
+  }
   if (answer.startsWith("s")) {
     io.stderr.write("starting no more migrations; in-flight ones finish…\n");
     execution.stop("interrupted: no more migrations started");
@@ -213,12 +239,15 @@ function jsonEvent(e: FleetEvent): Record<string, unknown> | undefined {
 /**
  * Human rendering. On a terminal: a block of one live line per in-flight migration, redrawn in
  * place (at most every 100 ms), with finished migrations printed above it. Elsewhere: a line per
- * start and end, and a progress line per VM on each phase change or every second.
+ * start and end, and a progress line per VM on each phase change or every second. Output is held
+ * while the Ctrl-C question is open; after it, a new block starts below the answer.
  */
-async function renderHuman(io: CliIo, execution: FleetExecution): Promise<void> {
+async function renderHuman(io: CliIo, execution: FleetExecution, question: Question): Promise<void> {
   const tty = io.stdout.isTTY === true;
   const live = new Map<string, { label: string; progress?: MigrationProgress }>();
   const lastPlain = new Map<string, { phase: string; at: number }>();
+  const held: string[] = [];
+  let asked = 0;
   let drawn = 0;
   let lastDraw = 0;
   const width = Math.max(...execution.plan.migrations.map((m) => m.vmId.length), 4);
@@ -226,13 +255,23 @@ async function renderHuman(io: CliIo, execution: FleetExecution): Promise<void> 
     const s = live.get(vmId)!;
     return s.progress ? progressLine(s.progress, `${vmId.padEnd(width)} ${s.label}`) : `${vmId.padEnd(width)} ${s.label} starting`;
   };
+  /** False while the question is open; once it closes, the lines held meanwhile are printed. */
+  const ready = () => {
+    if (question.open) return false;
+    if (question.asked !== asked) {
+      asked = question.asked;
+      drawn = 0; // the question and its answer sit below the old block: leave it as it is
+    }
+    for (const text of held.splice(0)) io.stdout.write(text);
+    return true;
+  };
   const clear = () => {
     if (drawn > 0) io.stdout.write(`\x1b[${drawn}A\x1b[J`);
     drawn = 0;
   };
   const draw = (force: boolean) => {
     const now = Date.now();
-    if (!force && now - lastDraw < 100) return;
+    if (!ready() || (!force && now - lastDraw < 100)) return;
     lastDraw = now;
     clear();
     // Clip to the terminal width: a wrapped line would break the cursor-up count.
@@ -240,11 +279,18 @@ async function renderHuman(io: CliIo, execution: FleetExecution): Promise<void> 
     for (const vmId of live.keys()) io.stdout.write(`\x1b[K${columns ? line(vmId).slice(0, columns - 1) : line(vmId)}\n`);
     drawn = live.size;
   };
+  /** Prints a line above the live block (held while the question is open). */
+  const print = (text: string) => {
+    if (!ready()) return void held.push(text);
+    if (tty) clear();
+    io.stdout.write(text);
+    if (tty) draw(true);
+  };
   for await (const e of execution.events()) {
     if (e.type === "migration-started") {
       live.set(e.vmId, { label: `${e.sourceHostId ?? "?"}→${e.targetHostId ?? "?"}` });
       if (tty) draw(true);
-      else io.stdout.write(`▶ ${e.vmId} ${e.mode} ${e.sourceHostId ?? "?"} → ${e.targetHostId ?? "(scheduler)"} (${e.migrationId})\n`);
+      else print(`▶ ${e.vmId} ${e.mode} ${e.sourceHostId ?? "?"} → ${e.targetHostId ?? "(scheduler)"} (${e.migrationId})\n`);
     } else if (e.type === "migration-progress") {
       const s = live.get(e.vmId);
       if (!s) continue;
@@ -254,20 +300,18 @@ async function renderHuman(io: CliIo, execution: FleetExecution): Promise<void> 
         const prev = lastPlain.get(e.vmId);
         const now = Date.now();
         if (!prev || prev.phase !== e.progress.phase || now - prev.at >= 1000) {
-          io.stdout.write(`  ${line(e.vmId)}\n`);
+          print(`  ${line(e.vmId)}\n`);
           lastPlain.set(e.vmId, { phase: e.progress.phase, at: now });
         }
       }
     } else if (e.type === "migration-finished") {
       live.delete(e.outcome.vmId);
-      if (tty) clear();
-      io.stdout.write(`${outcomeLine(e.outcome)}\n`);
-      if (tty) draw(true);
+      print(`${outcomeLine(e.outcome)}\n`);
     } else if (e.type === "plan-stopping") {
-      if (tty) clear();
-      io.stdout.write(`■ ${e.reason}${e.cancelInFlight ? "; cancelling in-flight migrations" : "; in-flight migrations finish"}\n`);
-      if (tty) draw(true);
+      print(`■ ${e.reason}${e.cancelInFlight ? "; cancelling in-flight migrations" : "; in-flight migrations finish"}\n`);
     }
   }
+  if (question.open) await new Promise((resolve) => question.ended.signal.addEventListener("abort", resolve, { once: true }));
+  ready();
   if (tty) clear();
 }

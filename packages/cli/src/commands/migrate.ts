@@ -4,6 +4,7 @@ import { type Command, type CommandContext, type OptionTable, UsageError, flagNu
 import { duration, progressLine } from "../format.ts";
 import { describeResult, exitFor, follow } from "../follow.ts";
 import { EXIT } from "../io.ts";
+import { inProcessReason } from "../profiles.ts";
 
 /**
  * The request the flags describe. Where the VM goes is always said: `--to <host>`, or `--any-host`
@@ -82,9 +83,15 @@ export const migrateCommand: Command = {
   async run(ctx) {
     const client = await ctx.client();
     const task = await client.startMigration(requestFrom(ctx));
-    if (!ctx.json) ctx.io.stderr.write(`migration ${task.id} started (attach later with: vmshift attach ${task.id})\n`);
+    const inProcess = inProcessReason(ctx.profile());
+    if (!ctx.json) ctx.io.stderr.write(`migration ${task.id} started (${inProcess ? `${inProcess}, so it ends with this command` : `attach later with: vmshift attach ${task.id}`})\n`);
     const timeout = flagNumber(ctx.flags, "timeout");
-    return follow(task, ctx.io, { json: ctx.json, ...(timeout === undefined ? {} : { maxWaitMs: timeout }), ...(ctx.flags["cancel-on-timeout"] ? { cancelOnTimeout: true } : {}) });
+    return follow(task, ctx.io, {
+      json: ctx.json,
+      ...(timeout === undefined ? {} : { maxWaitMs: timeout }),
+      ...(ctx.flags["cancel-on-timeout"] ? { cancelOnTimeout: true } : {}),
+      ...(inProcess ? { inProcess } : {}),
+    });
   },
 };
 
@@ -113,7 +120,8 @@ export const attachCommand: Command = {
     const client = await ctx.client();
     const task = await client.attachMigration(ctx.positionals[0]!);
     const timeout = flagNumber(ctx.flags, "timeout");
-    return follow(task, ctx.io, { json: ctx.json, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
+    const inProcess = inProcessReason(ctx.profile());
+    return follow(task, ctx.io, { json: ctx.json, ...(timeout === undefined ? {} : { maxWaitMs: timeout }), ...(inProcess ? { inProcess } : {}) });
   },
 };
 
