@@ -113,7 +113,7 @@ export async function runPreflight(api: KubevirtApi, ref: ObjectRef, request: No
     const kv = await api.findKubeVirt(ctx.signal);
     const config = { ...MIGRATION_DEFAULTS, ...(kv?.spec.configuration?.migrations ?? {}) };
     const all = (await api.listMigrations(undefined, ctx.signal ? { signal: ctx.signal } : {})).items.filter((m) => ["Scheduling", "Scheduled", "PreparingTarget", "TargetReady", "Running"].includes(kvPhase(m)));
-    const fromSource = all.filter((m) => m.metadata?.annotations?.[ANNOTATIONS.sourceHost] === source || m.status?.migrationState?.sourceNode === source);
+    const fromSource = all.filter((m) => m.metadata?.annotations?.[ANNOTATIONS.sourceHost] === source || m.metadata?.annotations?.[LABELS.evacuationMigration] === source || m.status?.migrationState?.sourceNode === source);
     const native = { parallelMigrationsPerCluster: config.parallelMigrationsPerCluster, parallelOutboundMigrationsPerNode: config.parallelOutboundMigrationsPerNode, running: all.length, fromSource: fromSource.length };
     if (all.length >= Number(config.parallelMigrationsPerCluster)) checks.push(check("cluster.parallelMigrations", "policy", "warning", `${all.length} migrations run in the cluster (limit ${config.parallelMigrationsPerCluster}): this one will queue in Pending`, native));
     else if (source && fromSource.length >= Number(config.parallelOutboundMigrationsPerNode)) checks.push(check("cluster.parallelOutbound", "policy", "warning", `${fromSource.length} migrations leave ${source} (limit ${config.parallelOutboundMigrationsPerNode}): this one will queue`, native));

@@ -102,6 +102,8 @@ export const LABELS = {
   requestId: "vmshift.io/request-id",
   /** vmshift's record of a cold migration on the VM (JSON). */
   coldMigration: "vmshift.io/cold-migration",
+  /** On VMIMs that KubeVirt's evacuation controller creates (node drain): the node being evacuated, i.e. the source. */
+  evacuationMigration: "kubevirt.io/evacuationMigration",
   /** The VMIM finalizer added by KubeVirt's mutating webhook. */
   migrationFinalizer: "kubevirt.io/migrationJobFinalize",
 } as const;

@@ -48,3 +48,20 @@ describe("liveSnapshot on real objects: where the VM is", () => {
     expect(s.result?.vmLocation).toMatchObject({ hostId: "n2", powerState: "running" });
   });
 });
+
+describe("liveSnapshot on real objects: evacuations", () => {
+  it("the kubevirt.io/evacuationMigration annotation names the source node when the status does not", () => {
+    const vmi = { metadata: { name: "vm1", namespace: "default" }, spec: { domain: { devices: {} } }, status: { phase: "Running", nodeName: "harvester-node-1" } } as KvVmi;
+    const s = liveSnapshot(evacuation(), vmi, "default/kubevirt-evacuation-z5498", ctx);
+    expect(s.sourceHostId).toBe("harvester-node-2");
+    expect(s.progress.message).toMatch(/evacuation of node harvester-node-2/);
+    expect(s.result).toMatchObject({ sourceHostId: "harvester-node-2", vmLocation: { side: "target", hostId: "harvester-node-1", powerState: "running" } });
+    expect(s.result?.targetHostId).toBeUndefined();
+  });
+
+  it("the status's sourceNode wins over the annotation", () => {
+    const vmim = evacuation();
+    vmim.status!.migrationState!.sourceNode = "node-from-status";
+    expect(liveSnapshot(vmim, undefined, "default/kubevirt-evacuation-z5498", ctx).sourceHostId).toBe("node-from-status");
+  });
+});

@@ -86,6 +86,8 @@ function phaseOf(vmim: KvMigration | undefined, state: KvMigrationState | undefi
 
 function message(vmim: KvMigration | undefined, state: KvMigrationState | undefined, phase: MigrationPhase): string {
   const parts: string[] = [vmim ? `KubeVirt phase ${kvPhase(vmim) || "(unset)"}` : "migration object gone"];
+  const evacuated = vmim?.metadata?.annotations?.[LABELS.evacuationMigration];
+  if (evacuated) parts.push(`evacuation of node ${evacuated}`);
   if (state?.mode) parts.push(`mode ${state.mode}`);
   if (state?.abortStatus) parts.push(`abortStatus ${state.abortStatus}`);
   if (phase === "failed" && state?.failureReason) parts.push(state.failureReason);
@@ -111,7 +113,8 @@ export function liveSnapshot(vmim: KvMigration | undefined, vmi: KvVmi | undefin
   const namespace = vmim?.metadata?.namespace ?? id.split("/")[0] ?? "default";
   const vmiName = vmim?.spec.vmiName ?? vmim?.metadata?.labels?.[LABELS.vmiName] ?? vmi?.metadata?.name ?? "";
   const annotations = vmim?.metadata?.annotations ?? {};
-  const sourceHostId = state?.sourceNode ?? annotations[ANNOTATIONS.sourceHost];
+  // The evacuation controller's annotation names the drained node, the source, when the status does not (yet).
+  const sourceHostId = state?.sourceNode ?? annotations[ANNOTATIONS.sourceHost] ?? annotations[LABELS.evacuationMigration];
   const targetHostId = state?.targetNode ?? vmim?.spec.addedNodeSelector?.[LABELS.hostname] ?? annotations[ANNOTATIONS.targetHost];
   const startedAt = vmim?.metadata?.creationTimestamp ?? undefined;
   const terminal = phase === "completed" || phase === "failed" || phase === "cancelled";
@@ -130,7 +133,14 @@ export function liveSnapshot(vmim: KvMigration | undefined, vmi: KvVmi | undefin
   };
   if (!terminal) return base;
   const node = vmi?.status?.nodeName;
-  const side: VmLocation["side"] = node === undefined ? "unknown" : node === targetHostId && phase === "completed" ? "target" : node === sourceHostId ? "source" : node === targetHostId ? "target" : "unknown";
+  const side: VmLocation["side"] =
+    node === undefined ? "unknown"
+    : node === targetHostId && phase === "completed" ? "target"
+    : node === sourceHostId ? "source"
+    : node === targetHostId ? "target"
+    // Completed and no longer on the known source: it is on the target, even when the status never named it.
+    : phase === "completed" && sourceHostId !== undefined ? "target"
+    : "unknown";
   const durationMs = startedAt && endedAt ? Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) : undefined;
   const result: MigrationResult = {
     migrationId: id,
