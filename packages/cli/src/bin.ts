@@ -9,4 +9,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(`vmshift needs Node.js >= 22.12, this is ${process.version}: install a current Node.js (https://nodejs.org) and run it again\n`);
   process.exit(1);
 }
+// Node's on-disk compile cache (22.1+) makes every later start skip parsing and compiling the
+// CLI and its dependencies again; it is ignored when the cache directory cannot be written.
+process.getBuiltinModule("node:module").enableCompileCache?.();
 await import("./process-main.ts");
