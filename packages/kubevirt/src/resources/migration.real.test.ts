@@ -65,3 +65,35 @@ describe("liveSnapshot on real objects: evacuations", () => {
     expect(liveSnapshot(vmim, undefined, "default/kubevirt-evacuation-z5498", ctx).sourceHostId).toBe("node-from-status");
   });
 });
+
+describe("liveSnapshot on real objects: phase-only and older objects", () => {
+  it("the phase-only Failed VMIM of kubevirt#5503 (stored as v1alpha3) is failed, with the VM on its source", () => {
+    for (const gone of [false, true]) {
+      const s = liveSnapshot(phaseOnly(), phaseOnlyVmi(), "default/test-5nrcb", { ...ctx, gone });
+      expect(s.phase).toBe("failed");
+      expect(s.vmId).toBe("default/test");
+      expect(s.result).toMatchObject({ outcome: "failed", vmLocation: { side: "source", hostId: "n2", powerState: "running" }, error: { code: "MIGRATION_FAILED" } });
+      expect(s.sourceHostId).toBeUndefined();
+      expect(s.targetHostId).toBeUndefined();
+    }
+  });
+
+  it("served as kubevirt.io/v1alpha3, the same object maps the same", () => {
+    const old = { ...phaseOnly(), apiVersion: "kubevirt.io/v1alpha3" };
+    const vmi = { ...phaseOnlyVmi(), apiVersion: "kubevirt.io/v1alpha3" };
+    expect(liveSnapshot(old, vmi, "default/test-5nrcb", ctx).result).toEqual(liveSnapshot(phaseOnly(), phaseOnlyVmi(), "default/test-5nrcb", ctx).result);
+  });
+
+  it("a failed migration whose VMI is now on another node than its known source does not claim the source", () => {
+    const vmim = { ...phaseOnly(), metadata: { ...phaseOnly().metadata, annotations: { "vmshift.io/source-host": "n1" } } } as KvMigration;
+    expect(liveSnapshot(vmim, phaseOnlyVmi(), "default/test-5nrcb", ctx).result?.vmLocation.side).toBe("unknown");
+  });
+
+  it("a phase this version does not know is an in-flight phase that names it, not a broken snapshot", () => {
+    const vmim = { ...phaseOnly(), status: { phase: "Unknown" } } as KvMigration;
+    const s = liveSnapshot(vmim, phaseOnlyVmi(), "default/test-5nrcb", ctx);
+    expect(s.phase).toBe("requested");
+    expect(s.progress.message).toMatch(/KubeVirt phase Unknown/);
+    expect(s.result).toBeUndefined();
+  });
+});

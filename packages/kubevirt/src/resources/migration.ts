@@ -81,6 +81,9 @@ function phaseOf(vmim: KvMigration | undefined, state: KvMigrationState | undefi
       return "completed";
     case "Failed":
       return abortRequested(vmim, state, ctx) && !(state?.completed && !state.failed) ? "cancelled" : "failed";
+    default:
+      // A phase of a newer (or older) KubeVirt than this adapter knows: still in flight, named in the message.
+      return "requested";
   }
 }
 
@@ -140,6 +143,8 @@ export function liveSnapshot(vmim: KvMigration | undefined, vmi: KvVmi | undefin
     : node === targetHostId ? "target"
     // Completed and no longer on the known source: it is on the target, even when the status never named it.
     : phase === "completed" && sourceHostId !== undefined ? "target"
+    // Failed or cancelled, no source known (a phase-only VMIM): KubeVirt never moves the VMI of a migration that did not complete.
+    : phase !== "completed" && sourceHostId === undefined ? "source"
     : "unknown";
   const durationMs = startedAt && endedAt ? Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) : undefined;
   const result: MigrationResult = {
