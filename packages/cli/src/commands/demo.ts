@@ -1,6 +1,5 @@
 /** `vmshift demo`: a real-time live migration on the built-in simulator, with a progress display. */
 import { VmshiftClient, systemClock } from "@vmshift/core";
-import { SimulatorWorld, createSimulatorAdapter } from "@vmshift/simulator";
 import { type Command, UsageError, flagString } from "../command.ts";
 import { bytes, rate } from "../format.ts";
 import { follow } from "../follow.ts";
@@ -20,6 +19,7 @@ export const demoCommand: Command = {
     }
     const vmId = flagString(flags, "vm") ?? "web-01";
     const targetHostId = flagString(flags, "to") ?? "host-2";
+    const { SimulatorWorld, createSimulatorAdapter } = await import("@vmshift/simulator"); // loaded by the command that runs it
     const world = new SimulatorWorld({ clock: systemClock });
     const client = new VmshiftClient(createSimulatorAdapter(world), { clock: systemClock });
     if (!world.vms.has(vmId)) throw new UsageError(`no VM ${vmId} in the demo inventory (try: ${[...world.vms.keys()].join(", ")})`);
