@@ -42,6 +42,33 @@ export const EXIT = {
 /** One CLI exit code. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/**
+ * What each exit code means: the one table `vmshift --help` prints and docs/cli.md shows (a test
+ * keeps them equal). The line between 1 and 2: 2 is the CLI refusing what it was given (command
+ * line, config file, profile) before asking a platform anything; 1 is the SDK or the platform
+ * saying no, whatever the error code, or this machine lacking what the command needs.
+ */
+export const EXIT_MEANINGS: { readonly [K in keyof typeof EXIT]: string } = {
+  ok: "the command did what it was asked: the migration completed, the plan met its goal, the preflight passed",
+  error:
+    "the SDK or the platform reported an error (a VmshiftError of any code — NOT_FOUND, INVALID_STATE, CONFLICT, INVALID_ARGUMENT such as a VM already on that host, TRANSPORT, …: the code is in the message and in --json output), this machine cannot run the command (CAPABILITY_UNAVAILABLE), or an unexpected error",
+  usage:
+    "the command line or the configuration is wrong, found before a platform was asked anything: unknown command or flag, wrong number of arguments, an empty or malformed value, neither or both of --to and --any-host, a config file named by --config or $VMSHIFT_CONFIG that does not exist, invalid YAML, an unknown profile, platform or target, a secret written inline, an unset variable",
+  migrationFailed: "the migration failed (the result says where the VM is), the preflight found blocking problems, or a fleet plan left its goal unmet",
+  cancelled: "the migration was cancelled (Ctrl-C then c, vmshift cancel), or a fleet plan cancelled or did not start some of its migrations",
+  partial: "MIGRATION_PARTIAL: a cold migration left the VM stopped or in an unknown place; manual action is needed",
+  timeout: "--timeout expired; the migration goes on unless --cancel-on-timeout cancelled it",
+  conformanceFailed: "the conformance suite reported failures",
+  detached: "you stopped watching (Ctrl-C then w, or Ctrl-C without a terminal): a migration on a platform goes on (vmshift attach <id>); one in this process (the simulator) ends with it",
+};
+
+/** The exit code table, one `  <code>  <name>  <meaning>` line per code, in code order. */
+export function exitCodeLines(): string[] {
+  const names = Object.keys(EXIT) as (keyof typeof EXIT)[];
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((name) => `  ${EXIT[name]}  ${name.padEnd(width)}  ${EXIT_MEANINGS[name]}`);
+}
+
 /** The parts of `process` that {@link exitWhenFlushed} uses. */
 export interface ExitingProcess {
   readonly stdout: { write(text: string, callback: () => void): unknown };

@@ -1,14 +1,14 @@
 /** The `vmshift` command line: parses arguments, dispatches to a command, maps errors to exit codes. */
 import { parseArgs } from "node:util";
 import { isVmshiftError, redactingLogger, silentLogger } from "@vmshift/core";
-import { type Command, type CommandContext, type OptionTable, UsageError, rejectEmptyValues } from "./command.ts";
+import { type Command, type CommandContext, type OptionTable, UsageError, commandHelp, optionLines, rejectEmptyValues } from "./command.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { conformanceCommand } from "./commands/conformance.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { fleetCommands } from "./commands/fleet.ts";
 import { hostsCommand, vmsCommand } from "./commands/inventory.ts";
 import { attachCommand, cancelCommand, migrateCommand, planCommand, statusCommand } from "./commands/migrate.ts";
-import { EXIT, type CliIo, type ExitCode } from "./io.ts";
+import { EXIT, type CliIo, type ExitCode, exitCodeLines } from "./io.ts";
 import { type Connection, connect } from "./platforms.ts";
 import { cliVersion } from "./version.ts";
 import { type ResolvedProfile, loadProfile } from "./profiles.ts";
@@ -28,26 +28,52 @@ export const COMMANDS: readonly Command[] = [
   completionCommand(() => COMMANDS.map((c) => c.name)),
 ];
 
-const GLOBAL_OPTIONS: OptionTable = {
-  profile: { type: "string" },
-  config: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
+/** Flags every command takes. */
+export const GLOBAL_OPTIONS: OptionTable = {
+  profile: { type: "string", value: "name", description: "profile from the config file, or simulator, simulator-fast, target:<conformance target> (default: the file's defaultProfile, else simulator)" },
+  config: {
+    type: "string",
+    value: "file",
+    description: "config file with the profiles (default: $VMSHIFT_CONFIG, else vmshift/config.yaml in $XDG_CONFIG_HOME or ~/.config); a file named here or in $VMSHIFT_CONFIG must exist",
+  },
+  json: { type: "boolean", description: "NDJSON events and a final JSON result (errors as JSON too) instead of text" },
+  help: { type: "boolean", short: "h", description: "print the command's usage and every flag it takes" },
 };
 
-function help(): string {
+/** `vmshift --help`: the commands, the global flags, where profiles come from, the exit codes. */
+export function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     "vmshift — live and cold VM migration through one interface",
     "",
-    "usage: vmshift <command> [options] [--profile name] [--config file] [--json]",
+    "usage: vmshift <command> [options]   (vmshift <command> --help lists its options)",
     "",
+    "commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Profiles come from --config, $VMSHIFT_CONFIG (either must exist) or ~/.config/vmshift/config.yaml; `simulator` (the default), `simulator-fast` and `target:<conformance target>` are built in.",
-    "Exit codes: 0 ok, 1 error, 2 usage, 3 migration failed, 4 cancelled, 5 partial, 6 timeout, 7 conformance failures, 8 detached.",
+    "global options:",
+    ...optionLines(GLOBAL_OPTIONS),
+    "",
+    "Profiles: `simulator` (the default), `simulator-fast` and `target:<conformance target>` are built in; others come from the config file (--config).",
+    "",
+    "exit codes:",
+    ...exitCodeLines(),
     "",
   ].join("\n");
+}
+
+/**
+ * The exit code for what a command threw (see `EXIT_MEANINGS`): 2 when the CLI refused what it was
+ * given — a `UsageError`, a `parseArgs` error, or a `VmshiftError` the CLI raised itself about its
+ * configuration (operation `cli.*`: config file, profile, platform or target name) — and 1 for
+ * every other error: the SDK's and the platform's whatever their code, a `cli.*`
+ * `CAPABILITY_UNAVAILABLE` (this machine lacks what the command needs), and unexpected ones.
+ */
+export function exitForError(error: unknown): ExitCode {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) return EXIT.usage;
+  if (isVmshiftError(error) && error.operation?.startsWith("cli.") && error.code !== "CAPABILITY_UNAVAILABLE") return EXIT.usage;
+  return EXIT.error;
 }
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
@@ -72,7 +98,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     const options: OptionTable = { ...GLOBAL_OPTIONS, ...command.options };
     const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
     if (parsed.values["help"]) {
-      io.stdout.write(`usage: vmshift ${command.usage}\n\n${command.summary}\n`);
+      io.stdout.write(commandHelp(command, GLOBAL_OPTIONS));
       return EXIT.ok;
     }
     const { min, max } = command.positionals ?? { min: 0, max: 0 };
@@ -101,18 +127,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     };
     return await command.run(ctx);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr.write(`vmshift ${name}: ${(error as Error).message}\n`);
-      return EXIT.usage;
-    }
-    if (isVmshiftError(error)) {
-      const message = error.message;
-      if (parsedJson(argv)) io.stdout.write(`${JSON.stringify({ event: "error", error: error.toJSON() })}\n`);
-      else io.stderr.write(`vmshift ${name}: ${message}\n`);
-      return error.code === "INVALID_ARGUMENT" || error.operation === "cli.profile" ? EXIT.usage : EXIT.error;
-    }
-    io.stderr.write(`vmshift ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return EXIT.error;
+    if (isVmshiftError(error) && parsedJson(argv)) io.stdout.write(`${JSON.stringify({ event: "error", error: error.toJSON() })}\n`);
+    else if (isVmshiftError(error) || exitForError(error) === EXIT.usage) io.stderr.write(`vmshift ${name}: ${(error as Error).message}\n`);
+    else io.stderr.write(`vmshift ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return exitForError(error);
   } finally {
     await connection?.close().catch(() => undefined);
   }

@@ -122,11 +122,11 @@ describe("profiles", () => {
     expect(stderr).toMatch(/password is written inline/);
     expect(stderr + stdout).not.toContain("Hunter2-inline");
   });
-  it("reads credentials from environment variables; unknown platforms fail NOT_SUPPORTED without leaking them", async () => {
+  it("reads credentials from environment variables; unknown platforms are a configuration error (exit 2) that does not leak them", async () => {
     const path = join(dir, "env.yaml");
     writeFileSync(path, "defaultProfile: lab\nprofiles:\n  lab:\n    platform: warpdrive\n    token: { env: LAB_TOKEN }\n");
     const { code, stderr } = await runCli(["vms"], { env: { VMSHIFT_CONFIG: path, LAB_TOKEN: "tok-SECRET-123" } });
-    expect(code).toBe(EXIT.error);
+    expect(code).toBe(EXIT.usage);
     expect(stderr).toMatch(/unknown platform warpdrive/);
     expect(stderr).not.toContain("tok-SECRET-123");
   });

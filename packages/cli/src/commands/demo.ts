@@ -1,6 +1,6 @@
 /** `vmshift demo`: a real-time live migration on the built-in simulator, with a progress display. */
 import { VmshiftClient, systemClock } from "@vmshift/core";
-import { type Command, UsageError, flagString } from "../command.ts";
+import { type Command, type DescribedOptionTable, UsageError, flagString } from "../command.ts";
 import { bytes, rate } from "../format.ts";
 import { follow } from "../follow.ts";
 
@@ -10,8 +10,12 @@ const SIMULATOR_IN_PROCESS = "the demo's simulator lives in this process";
 export const demoCommand: Command = {
   name: "demo",
   summary: "live-migrate a VM on the built-in simulator in real time (no hypervisor needed)",
-  usage: "demo [--vm web-01] [--to host-2] [--json] [--real]",
-  options: { vm: { type: "string" }, to: { type: "string" }, real: { type: "boolean" } },
+  usage: "demo [options]",
+  options: {
+    vm: { type: "string", value: "vm", description: "the VM to move (default web-01)" },
+    to: { type: "string", value: "host", description: "the host to move it to (default host-2)" },
+    real: { type: "boolean", description: "run on the local QEMU/libvirt lab instead (installed by sudo bash .ci/setup.d/40-libvirt.sh)" },
+  } satisfies DescribedOptionTable,
   async run({ io, flags, json }) {
     if (flags["real"]) {
       const { runRealDemo } = await import("./demo-real.ts");

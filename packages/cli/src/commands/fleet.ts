@@ -17,21 +17,19 @@ import {
   planEvacuation,
   planRebalance,
 } from "@vmshift/core";
-import { type Command, type CommandContext, UsageError, flagNumber, flagString } from "../command.ts";
+import { type Command, type CommandContext, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
 import { bytes, duration, progressLine, table } from "../format.ts";
 import { EXIT, type CliIo, type ExitCode } from "../io.ts";
 
 const LIMIT_OPTIONS = {
-  "max-per-source": { type: "string" },
-  "max-per-target": { type: "string" },
-  "max-per-cluster": { type: "string" },
-  "max-in-flight": { type: "string" },
-  "dry-run": { type: "boolean" },
-  "stop-on-failure": { type: "boolean" },
-  "max-downtime": { type: "string" },
-} as const;
-
-const LIMIT_USAGE = "[--dry-run] [--json] [--max-per-source n] [--max-per-target n] [--max-per-cluster n] [--max-in-flight n] [--stop-on-failure] [--max-downtime ms]";
+  "max-per-source": { type: "string", value: "n", description: "at most n migrations at once out of one host (default: the platform's documented limit)" },
+  "max-per-target": { type: "string", value: "n", description: "at most n migrations at once into one host (default: the platform's documented limit)" },
+  "max-per-cluster": { type: "string", value: "n", description: "at most n migrations at once per cluster (default: the platform's documented limit)" },
+  "max-in-flight": { type: "string", value: "n", description: "at most n migrations at once in all (default 20)" },
+  "dry-run": { type: "boolean", description: "show the plan and change nothing (exit 3 when it cannot meet its goal)" },
+  "stop-on-failure": { type: "boolean", description: "start no more migrations after the first failure (in-flight ones finish)" },
+  "max-downtime": { type: "string", value: "ms", description: "longest pause each live switch-over may take, ms (default: the platform's)" },
+} as const satisfies DescribedOptionTable;
 
 function positiveInt(ctx: CommandContext, name: string): number | undefined {
   const n = flagNumber(ctx.flags, name);
@@ -56,8 +54,12 @@ function planOptions(ctx: CommandContext): PlanOptions {
 export const evacuateCommand: Command = {
   name: "evacuate",
   summary: "move every VM off a host (plan first; --dry-run shows the plan only)",
-  usage: `evacuate <host> [--no-cold] [--preflight] ${LIMIT_USAGE}`,
-  options: { ...LIMIT_OPTIONS, "no-cold": { type: "boolean" }, preflight: { type: "boolean" } },
+  usage: "evacuate <host> [options]",
+  options: {
+    ...LIMIT_OPTIONS,
+    "no-cold": { type: "boolean", description: "never move a running VM cold: a VM that cannot move live stays (default: it moves cold)" },
+    preflight: { type: "boolean", description: "run the platform's preflight for every planned move and try the next target on a refusal" },
+  } satisfies DescribedOptionTable,
   positionals: { min: 1, max: 1 },
   async run(ctx) {
     const options = { ...planOptions(ctx), ...(ctx.flags["no-cold"] ? { allowCold: false } : {}), ...(ctx.flags["preflight"] ? { preflight: true } : {}) };
@@ -70,16 +72,25 @@ export const evacuateCommand: Command = {
 export const rebalanceCommand: Command = {
   name: "rebalance",
   summary: "even out memory across hosts, or --consolidate onto fewer hosts and free the rest",
-  usage: `rebalance [--consolidate] [--cluster id] [--tolerance 0.05] [--max-migrations 50] [--min-hosts 1] [--allow-cold] ${LIMIT_USAGE}`,
-  options: { ...LIMIT_OPTIONS, consolidate: { type: "boolean" }, cluster: { type: "string" }, tolerance: { type: "string" }, "max-migrations": { type: "string" }, "min-hosts": { type: "string" }, "allow-cold": { type: "boolean" } },
+  usage: "rebalance [options]",
+  options: {
+    ...LIMIT_OPTIONS,
+    consolidate: { type: "boolean", description: "pack VMs onto fewer hosts and free the rest (default: even out memory use)" },
+    cluster: { type: "string", value: "id", description: "only this cluster (default: every cluster, each on its own)" },
+    tolerance: { type: "string", value: "fraction", description: "balance: stop when hosts' memory use differs by at most this fraction, 0–1 (default 0.05)" },
+    "max-migrations": { type: "string", value: "n", description: "most migrations one plan proposes (default 50)" },
+    "min-hosts": { type: "string", value: "n", description: "consolidate: keep at least n hosts per cluster (default 1)" },
+    "allow-cold": { type: "boolean", description: "move running VMs that cannot move live cold (stopped while they move; default: they stay)" },
+  } satisfies DescribedOptionTable,
   async run(ctx) {
     const tolerance = flagNumber(ctx.flags, "tolerance");
     const maxMigrations = positiveInt(ctx, "max-migrations");
     const minHosts = positiveInt(ctx, "min-hosts");
     const cluster = flagString(ctx.flags, "cluster");
+    const options = planOptions(ctx);
     const client = await ctx.client();
     const plan = await planRebalance(client, { goal: ctx.flags["consolidate"] ? "consolidate" : "balance" }, {
-      ...planOptions(ctx),
+      ...options,
       ...(tolerance === undefined ? {} : { tolerance }),
       ...(maxMigrations === undefined ? {} : { maxMigrations }),
       ...(minHosts === undefined ? {} : { minHosts }),

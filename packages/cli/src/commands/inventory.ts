@@ -1,5 +1,5 @@
 /** `vmshift vms` and `vmshift hosts`: inventory tables (NDJSON with `--json`). */
-import type { Command } from "../command.ts";
+import type { Command, DescribedOptionTable } from "../command.ts";
 import { flagNumber, flagString } from "../command.ts";
 import { bytes, table } from "../format.ts";
 import { EXIT } from "../io.ts";
@@ -7,13 +7,17 @@ import { EXIT } from "../io.ts";
 export const vmsCommand: Command = {
   name: "vms",
   summary: "list VMs",
-  usage: "vms [--host <host>] [--scope <namespace|datacenter>] [--page-size n]",
-  options: { host: { type: "string" }, scope: { type: "string" }, "page-size": { type: "string" } },
+  usage: "vms [options]",
+  options: {
+    host: { type: "string", value: "host", description: "only the VMs on this host" },
+    scope: { type: "string", value: "scope", description: "only the VMs in this scope: a KubeVirt namespace, a vSphere datacenter, … (default: all)" },
+    "page-size": { type: "string", value: "n", description: "VMs per request to the platform (default: the adapter's page size)" },
+  } satisfies DescribedOptionTable,
   async run(ctx) {
-    const client = await ctx.client();
     const host = flagString(ctx.flags, "host");
     const scope = flagString(ctx.flags, "scope");
     const pageSize = flagNumber(ctx.flags, "page-size");
+    const client = await ctx.client();
     const iterator = client.listVms({ ...(host ? { hostId: host } : {}), ...(scope ? { scope } : {}), ...(pageSize ? { pageSize } : {}) });
     if (ctx.json) {
       for await (const vm of iterator.items()) ctx.io.stdout.write(`${JSON.stringify(vm)}\n`);
@@ -31,11 +35,11 @@ export const vmsCommand: Command = {
 export const hostsCommand: Command = {
   name: "hosts",
   summary: "list hosts",
-  usage: "hosts [--cluster <cluster>]",
-  options: { cluster: { type: "string" } },
+  usage: "hosts [options]",
+  options: { cluster: { type: "string", value: "cluster", description: "only the hosts of this cluster" } } satisfies DescribedOptionTable,
   async run(ctx) {
-    const client = await ctx.client();
     const cluster = flagString(ctx.flags, "cluster");
+    const client = await ctx.client();
     const hosts = await client.listHosts(cluster ? { clusterId: cluster } : {}).all();
     if (ctx.json) {
       for (const h of hosts) ctx.io.stdout.write(`${JSON.stringify(h)}\n`);

@@ -1,6 +1,6 @@
-/** `vmshift plan`, `migrate`, `status`, `attach`, `cancel`: one migration at a time. */
+/** `vmshift plan`, `migrate`, `status`, `attach`, `cancel`: one migration at a time. Flags are read before connecting: a usage error asks nothing of the platform. */
 import { type MigrationRequest, isAvailable, recommend } from "@vmshift/core";
-import { type Command, type CommandContext, type OptionTable, UsageError, flagNumber, flagString } from "../command.ts";
+import { type Command, type CommandContext, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
 import { duration, progressLine } from "../format.ts";
 import { describeResult, exitFor, follow } from "../follow.ts";
 import { EXIT } from "../io.ts";
@@ -30,28 +30,36 @@ function requestFrom(ctx: CommandContext): MigrationRequest {
 }
 
 const MIGRATE_OPTIONS = {
-  to: { type: "string", ifEmpty: "to let the platform choose the host, use --any-host" },
-  "any-host": { type: "boolean" },
-  cold: { type: "boolean" },
-  "max-downtime": { type: "string" },
-  bandwidth: { type: "string" },
-  "post-copy": { type: "boolean" },
-  "auto-converge": { type: "boolean" },
-} as const satisfies OptionTable;
+  to: { type: "string", value: "host", description: "the host to move the VM to (its id, as `vmshift hosts` lists it)", ifEmpty: "to let the platform choose the host, use --any-host" },
+  "any-host": { type: "boolean", description: "let the platform's scheduler choose the target host (instead of --to)" },
+  cold: { type: "boolean", description: "cold migration: stop the VM, move it, start it on the target (default: live)" },
+  "max-downtime": { type: "string", value: "ms", description: "longest pause the live switch-over may take, ms (default: the platform's)" },
+  bandwidth: { type: "string", value: "B/s", description: "cap on the transfer rate, bytes per second (default: the platform's)" },
+  "post-copy": { type: "boolean", description: "allow post-copy: switch to the target before all memory is copied if pre-copy does not converge" },
+  "auto-converge": { type: "boolean", description: "allow auto-converge: slow the guest's vCPUs down until pre-copy converges" },
+} as const satisfies DescribedOptionTable;
+
+const TIMEOUT_OPTIONS = {
+  timeout: { type: "string", value: "ms", description: "stop waiting after this long, ms, and exit 6; the migration goes on (default: wait to the end)" },
+} as const satisfies DescribedOptionTable;
 
 export const planCommand: Command = {
   name: "plan",
   summary: "preflight checks and the planner's advice for moving a VM",
-  usage: "plan <vm> (--to <host> | --any-host) [--cold] [--dirty-rate B/s --bandwidth B/s]",
-  options: { ...MIGRATE_OPTIONS, "dirty-rate": { type: "string" } },
+  usage: "plan <vm> (--to <host> | --any-host) [options]",
+  options: {
+    ...MIGRATE_OPTIONS,
+    bandwidth: { type: "string", value: "B/s", description: "transfer rate, bytes per second: the request's cap, and with --dirty-rate the rate the planner models" },
+    "dirty-rate": { type: "string", value: "B/s", description: "how fast the guest dirties memory, bytes per second: with --bandwidth, the planner models the move and advises" },
+  } satisfies DescribedOptionTable,
   positionals: { min: 1, max: 1 },
   async run(ctx) {
-    const client = await ctx.client();
     const request = requestFrom(ctx);
-    const report = await client.preflight(request);
-    const vm = await client.getVm(request.vmId);
     const dirty = flagNumber(ctx.flags, "dirty-rate");
     const bandwidth = flagNumber(ctx.flags, "bandwidth");
+    const client = await ctx.client();
+    const report = await client.preflight(request);
+    const vm = await client.getVm(request.vmId);
     const table = client.capabilities();
     const advice =
       dirty !== undefined && bandwidth !== undefined && vm.memoryBytes !== undefined
@@ -77,15 +85,20 @@ export const planCommand: Command = {
 export const migrateCommand: Command = {
   name: "migrate",
   summary: "migrate a VM (live by default) and follow it to the end",
-  usage: "migrate <vm> (--to <host> | --any-host) [--cold] [--max-downtime ms] [--bandwidth B/s] [--post-copy] [--auto-converge] [--timeout ms] [--cancel-on-timeout]",
-  options: { ...MIGRATE_OPTIONS, timeout: { type: "string" }, "cancel-on-timeout": { type: "boolean" } },
+  usage: "migrate <vm> (--to <host> | --any-host) [options]",
+  options: {
+    ...MIGRATE_OPTIONS,
+    ...TIMEOUT_OPTIONS,
+    "cancel-on-timeout": { type: "boolean", description: "when --timeout expires, cancel the migration and wait until it settles (still exit 6)" },
+  } satisfies DescribedOptionTable,
   positionals: { min: 1, max: 1 },
   async run(ctx) {
+    const request = requestFrom(ctx);
+    const timeout = flagNumber(ctx.flags, "timeout");
     const client = await ctx.client();
-    const task = await client.startMigration(requestFrom(ctx));
+    const task = await client.startMigration(request);
     const inProcess = inProcessReason(ctx.profile());
     if (!ctx.json) ctx.io.stderr.write(`migration ${task.id} started (${inProcess ? `${inProcess}, so it ends with this command` : `attach later with: vmshift attach ${task.id}`})\n`);
-    const timeout = flagNumber(ctx.flags, "timeout");
     return follow(task, ctx.io, {
       json: ctx.json,
       ...(timeout === undefined ? {} : { maxWaitMs: timeout }),
@@ -113,13 +126,13 @@ export const statusCommand: Command = {
 export const attachCommand: Command = {
   name: "attach",
   summary: "follow an in-flight migration by id (e.g. after a restart)",
-  usage: "attach <migration> [--timeout ms]",
-  options: { timeout: { type: "string" } },
+  usage: "attach <migration> [options]",
+  options: TIMEOUT_OPTIONS,
   positionals: { min: 1, max: 1 },
   async run(ctx) {
+    const timeout = flagNumber(ctx.flags, "timeout");
     const client = await ctx.client();
     const task = await client.attachMigration(ctx.positionals[0]!);
-    const timeout = flagNumber(ctx.flags, "timeout");
     const inProcess = inProcessReason(ctx.profile());
     return follow(task, ctx.io, { json: ctx.json, ...(timeout === undefined ? {} : { maxWaitMs: timeout }), ...(inProcess ? { inProcess } : {}) });
   },
