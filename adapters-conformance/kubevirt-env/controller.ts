@@ -233,7 +233,9 @@ export class Controllers {
     const key = `${vmi.metadata.namespace}/${vmi.metadata.name}`;
     const phase = vmi.status?.phase ?? "Pending";
     if (phase === "Running" || FINAL.has(phase) || vmi.metadata.deletionTimestamp) return;
-    const since = this.#vmiTimes.get(key) ?? this.#now();
+    const since = this.#vmiTimes.get(key);
+    // A VMI the VM controller did not create (a bare VMI) starts its clock when first seen.
+    if (since === undefined) return void this.#vmiTimes.set(key, this.#now());
     if (this.#now() - since < this.#timing.startStepMs) return;
     const set = (change: (status: any) => void) => {
       this.#store.mutate("virtualmachineinstances", vmi.metadata.namespace, vmi.metadata.name, (o) => change(((o as Obj).status ??= {})));

@@ -169,6 +169,23 @@ export class KubevirtEnv {
     ].join("\n");
   }
 
+  /**
+   * Creates a VirtualMachineInstance that no VirtualMachine owns (a bare VMI, as `kubectl create -f
+   * vmi.yaml` does): it starts Pending, the controller schedules and runs it like any VMI, and it can
+   * be migrated. `status` and owner references of the given object are dropped. Returns `namespace/name`.
+   */
+  createBareVmi(vmi: { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec: Record<string, unknown> }): string {
+    const namespace = vmi.metadata.namespace ?? "default";
+    this.store.create("virtualmachineinstances", "VirtualMachineInstance", {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachineInstance",
+      metadata: { name: vmi.metadata.name, namespace, ...(vmi.metadata.labels ? { labels: { ...vmi.metadata.labels } } : {}) } as StoredObject["metadata"],
+      spec: structuredClone(vmi.spec),
+      status: { phase: "Pending", runtimeUser: 107, conditions: [{ type: "LiveMigratable", status: "True", lastProbeTime: null, lastTransitionTime: null }] },
+    });
+    return `${namespace}/${vmi.metadata.name}`;
+  }
+
   /** Sets faults on one VM (`namespace/name`); merged with the ones it has. */
   fault(vm: string, faults: VmFaults): void {
     this.controllers.faults.set(vm, { ...this.controllers.faults.get(vm), ...faults });

@@ -8,14 +8,14 @@ import { type ErrorCode, VmshiftError, bindOperations, isVmshiftError } from "@v
 import { kubevirtCapabilities, kubevirtLimits } from "./capabilities.ts";
 import { type ColdOptions, ColdMigrations } from "./cold.ts";
 import { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";
-import { type ObjectRef, isColdMigrationId, parseRef, requireNamespace } from "./ids.ts";
+import { type ObjectRef, formatRef, isColdMigrationId, parseRef, requireNamespace } from "./ids.ts";
 import { LiveMigrations, type LiveOptions } from "./live.ts";
 import { runPreflight } from "./preflight.ts";
 import { KubevirtApi, type ListOptions } from "./resources/api.ts";
 import { toHost, usageByNode } from "./resources/node.ts";
-import { toVm } from "./resources/vm.ts";
+import { isBareVmi, toVm } from "./resources/vm.ts";
 import { AxiosKubeTransport, type KubeTransport } from "./transport.ts";
-import type { KubeList } from "./types.ts";
+import type { KubeList, KvVirtualMachine, KvVmi } from "./types.ts";
 
 /** Options of {@link createKubevirtAdapter}. */
 export interface KubevirtAdapterOptions {
@@ -49,6 +49,8 @@ export const BLOCKING_CHECK_CODE: Readonly<Record<string, ErrorCode>> = {
 };
 
 const MAX_PAGE = 500;
+/** Cursor prefix of the bare-VMI part of a VM listing. */
+const BARE_CURSOR = "vmi:";
 const VMI_READS_IN_FLIGHT = 16;
 
 /** `Promise.all(items.map(fn))` with at most `limit` calls in flight; results keep their order. */
@@ -106,8 +108,15 @@ export class KubevirtAdapter implements HypervisorAdapter {
     };
   }
 
+  /**
+   * VirtualMachines first, then the VMIs no VirtualMachine owns (bare VMIs). A cursor is the API's
+   * continue token of the VM listing, or `vmi:` and the token of the VMI listing; the last page of
+   * VMs is topped up with bare VMIs up to the page size.
+   */
   async listVms(options: ListVmsOptions, ctx: OperationContext): Promise<Page<Vm>> {
     const namespace = options.scope === undefined ? undefined : requireNamespace(options.scope, "vm.list");
+    const limit = Math.min(MAX_PAGE, options.pageSize ?? this.#pageSize);
+    if (options.cursor?.startsWith(BARE_CURSOR)) return this.#bareVmiPage(namespace, options.cursor.slice(BARE_CURSOR.length), limit, [], [], options, ctx);
     const { list, warnings } = await this.#page((o) => this.api.listVms(namespace, o), options, ctx);
     // One VMI read per VM that may run, at most VMI_READS_IN_FLIGHT at a time over kept-alive connections.
     const vms = await mapBounded(list.items, VMI_READS_IN_FLIGHT, async (vm) => {
@@ -116,13 +125,46 @@ export class KubevirtAdapter implements HypervisorAdapter {
       return toVm(vm, mayRun ? await this.api.findVmi(ref, ctx.signal) : undefined);
     });
     const items = options.hostId === undefined ? vms : vms.filter((vm) => vm.hostId === options.hostId);
-    return { items, ...(list.metadata?.continue ? { nextCursor: list.metadata.continue } : {}), ...(warnings.length ? { warnings } : {}) };
+    if (list.metadata?.continue) return { items, nextCursor: list.metadata.continue, ...(warnings.length ? { warnings } : {}) };
+    if (list.items.length >= limit) return { items, nextCursor: BARE_CURSOR, ...(warnings.length ? { warnings } : {}) };
+    return this.#bareVmiPage(namespace, "", limit, items, warnings, options, ctx);
+  }
+
+  /**
+   * Tops `before` (the tail of the VM listing) up to `pageSize` with bare VMIs, reading VMI pages
+   * until the page is full or the VMIs run out (VM-owned VMIs are skipped, so one API page may add
+   * none). Only when the VMs filled the last page exactly can a final page come back empty.
+   */
+  async #bareVmiPage(namespace: string | undefined, token: string, pageSize: number, before: readonly Vm[], warnings: readonly string[], options: ListVmsOptions, ctx: OperationContext): Promise<Page<Vm>> {
+    const items = [...before];
+    const notes = [...warnings];
+    let cursor = token;
+    for (;;) {
+      const room = Math.max(1, pageSize - items.length);
+      const page = await this.#page((o) => this.api.listVmis(namespace, o), { pageSize: room, ...(cursor ? { cursor } : {}) }, ctx);
+      notes.push(...page.warnings);
+      for (const vmi of page.list.items) {
+        if (!isBareVmi(vmi)) continue;
+        const vm = toVm(undefined, vmi);
+        if (options.hostId === undefined || vm.hostId === options.hostId) items.push(vm);
+      }
+      cursor = page.list.metadata?.continue ?? "";
+      if (!cursor || items.length >= pageSize) return { items, ...(cursor ? { nextCursor: `${BARE_CURSOR}${cursor}` } : {}), ...(notes.length ? { warnings: notes } : {}) };
+    }
   }
 
   async getVm(vmId: string, ctx: OperationContext): Promise<Vm> {
     const ref = this.#vmRef(vmId, "vm.get");
-    const vm = await this.api.getVm(ref, ctx.signal);
-    return toVm(vm, await this.api.findVmi(ref, ctx.signal));
+    const { vm, vmi } = await this.#find(ref, "vm.get", ctx);
+    return toVm(vm, vmi);
+  }
+
+  /** The VirtualMachine and its VMI, or a bare VMI alone; `NOT_FOUND` when neither exists. */
+  async #find(ref: ObjectRef, operation: string, ctx: OperationContext): Promise<{ vm: KvVirtualMachine | undefined; vmi: KvVmi | undefined }> {
+    const vm = await this.api.findVm(ref, ctx.signal);
+    const vmi = await this.api.findVmi(ref, ctx.signal);
+    if (!vm && !vmi) throw new VmshiftError("NOT_FOUND", `VM ${formatRef(ref)} does not exist (no VirtualMachine or VirtualMachineInstance of that name)`, { adapter: this.name, operation, subject: formatRef(ref) });
+    return { vm, vmi };
   }
 
   async listHosts(options: ListHostsOptions, ctx: OperationContext): Promise<Page<Host>> {
@@ -138,9 +180,9 @@ export class KubevirtAdapter implements HypervisorAdapter {
 
   async startMigration(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
     const ref = this.#vmRef(request.vmId, "migration.start");
-    const vm = await this.api.getVm(ref, ctx.signal);
-    const vmi = await this.api.findVmi(ref, ctx.signal);
+    const { vm, vmi } = await this.#find(ref, "migration.start", ctx);
     if (request.mode === "cold") {
+      if (!vm) throw new VmshiftError("INVALID_STATE", `${formatRef(ref)} is a VirtualMachineInstance without a VirtualMachine: it cannot be stopped and started elsewhere, only live-migrated`, { adapter: this.name, operation: "migration.start", retryable: false });
       if (request.targetHostId !== undefined && this.#guard) await this.#refuseBlocked(ref, request, ctx, ["host.exists", "host.same", "host.schedulable", "vm.placement", "host.memory", "host.cpu"]);
       return this.#cold.start(ref, vm, vmi, request, ctx);
     }

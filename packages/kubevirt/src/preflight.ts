@@ -2,7 +2,7 @@
  * Pre-migration checks (advisory; KubeVirt's webhooks and scheduler still decide). Reads the VM,
  * its VMI, the target Node, the VMIs on it, in-flight migrations and the KubeVirt CR; changes nothing.
  */
-import type { CheckCategory, NormalizedMigrationRequest, OperationContext, PreflightCheck } from "@vmshift/core";
+import { type CheckCategory, type NormalizedMigrationRequest, type OperationContext, type PreflightCheck, VmshiftError } from "@vmshift/core";
 import type { ObjectRef } from "./ids.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { ANNOTATIONS, kvPhase } from "./resources/migration.ts";
@@ -63,10 +63,13 @@ export function placementMismatch(spec: KvVmi["spec"] | undefined, node: KubeNod
 /** Runs every check for one request. */
 export async function runPreflight(api: KubevirtApi, ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [];
-  const vm: KvVirtualMachine = await api.getVm(ref, ctx.signal);
+  // A bare VMI (no VirtualMachine) is checked on its own; NOT_FOUND only when neither exists.
+  const vm: KvVirtualMachine | undefined = await api.findVm(ref, ctx.signal);
   const vmi = await api.findVmi(ref, ctx.signal);
+  if (!vm && !vmi) throw new VmshiftError("NOT_FOUND", `VM ${ref.namespace}/${ref.name} does not exist (no VirtualMachine or VirtualMachineInstance of that name)`, { adapter: "kubevirt", operation: "migration.preflight", subject: `${ref.namespace}/${ref.name}` });
   const live = request.mode === "live";
-  const spec = vmi?.spec ?? vm.spec.template?.spec;
+  const spec = vmi?.spec ?? vm?.spec.template?.spec;
+  if (!live && !vm) checks.push(check("vm.bare", "state", "error", "a VirtualMachineInstance without a VirtualMachine cannot be moved cold (nothing would start it again); live-migrate it instead"));
 
   if (live) {
     if (!vmi || vmi.status?.phase !== "Running") {

@@ -77,6 +77,11 @@ export class KubevirtApi {
     return this.#get(apiPath(...KV, "namespaces", ref.namespace, "virtualmachines", ref.name), "vm.get", signal);
   }
 
+  /** The VirtualMachine; undefined on 404 (none, or a bare VMI). */
+  findVm(ref: ObjectRef, signal?: AbortSignal): Promise<KvVirtualMachine | undefined> {
+    return this.#find(apiPath(...KV, "namespaces", ref.namespace, "virtualmachines", ref.name), "vm.get", signal);
+  }
+
   /** Merge-patches a VM (JSON merge patch). */
   patchVm(ref: ObjectRef, patch: unknown, signal?: AbortSignal): Promise<KvVirtualMachine> {
     return this.#t.request({

@@ -16,6 +16,7 @@ export function powerStateOf(vm: KvVirtualMachine | undefined, vmi: KvVmi | unde
   if (vmi?.status?.migrationState && !vmi.status.migrationState.completed && vmi.status.migrationState.startTimestamp) return "migrating";
   const paused = vmi?.status?.conditions?.some((c) => c.type === "Paused" && c.status === "True");
   if (vmi?.status?.phase === "Running") return paused ? "paused" : "running";
+  if (!vm && (vmi?.status?.phase === "Succeeded" || vmi?.status?.phase === "Failed")) return "stopped";
   switch (vm?.status?.printableStatus) {
     case "Running":
       return "running";
@@ -71,11 +72,20 @@ export function configuredCpus(spec: KvVmi["spec"] | undefined): number | undefi
   return fromResources !== undefined && fromResources > 0 ? Math.ceil(fromResources) : 1;
 }
 
-/** The vmshift view of a VM and its (optional) running instance. */
-export function toVm(vm: KvVirtualMachine, vmi: KvVmi | undefined): Vm {
-  const namespace = vm.metadata?.namespace ?? "default";
-  const name = vm.metadata?.name ?? "";
-  const spec = vmi?.spec ?? vm.spec.template?.spec;
+/**
+ * True for a VMI that no VirtualMachine owns (created directly, or by a replica set or pool):
+ * KubeVirt migrates those too, and the adapter lists and moves them as VMs of their own.
+ */
+export function isBareVmi(vmi: KvVmi): boolean {
+  return !(vmi.metadata?.ownerReferences ?? []).some((o) => o.kind === "VirtualMachine" && o.apiVersion.startsWith("kubevirt.io/"));
+}
+
+/** The vmshift view of a VM and its running instance; a bare VMI (no VirtualMachine) is a VM of its own. */
+export function toVm(vm: KvVirtualMachine | undefined, vmi: KvVmi | undefined): Vm {
+  const meta = vm?.metadata ?? vmi?.metadata;
+  const namespace = meta?.namespace ?? "default";
+  const name = meta?.name ?? "";
+  const spec = vmi?.spec ?? vm?.spec.template?.spec;
   const memoryBytes = configuredMemoryBytes(spec);
   const cpus = configuredCpus(spec);
   const migratable = liveMigratableCondition(vmi);
@@ -89,6 +99,6 @@ export function toVm(vm: KvVirtualMachine, vmi: KvVmi | undefined): Vm {
     ...(memoryBytes === undefined ? {} : { memoryBytes }),
     ...(cpus === undefined ? {} : { cpus }),
     ...(migratable === undefined ? {} : { liveMigratable: migratable.status }),
-    ...(vm.metadata?.labels ? { labels: { ...vm.metadata.labels } } : {}),
+    ...(meta?.labels ? { labels: { ...meta.labels } } : {}),
   };
 }
