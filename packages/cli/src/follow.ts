@@ -91,15 +91,16 @@ export async function follow(task: MigrationTask, io: CliIo, options: FollowOpti
   };
 
   const ask = async () => {
-    asking = true;
-    let answer: Choice;
-    try {
+    let answer: Choice = "stop"; // no terminal to ask on
+    if (io.prompt) {
+      asking = true;
+      endLine(); // keeps the progress line: the prompt redraws the line it starts on
       const leave = options.inProcess ? `stop watching (w; ${afterLeaving(task.id, options.inProcess)})` : "stop watching and leave it running (w)";
-      if (io.prompt) endLine(); // keeps the progress line: the prompt redraws the line it starts on
-      answer = io.prompt ? choice(await io.prompt(`Cancel migration ${task.id} (c), ${leave}, or keep watching (Enter)? [c/w] `, { signal: ended.signal })) : "stop";
-    } catch {
-      answer = "stop"; // Ctrl-C again or end of input; when the question was withdrawn, nothing is left to do
-    } finally {
+      try {
+        answer = choice(await io.prompt(`Cancel migration ${task.id} (c), ${leave}, or keep watching (Enter)? [c/w] `, { signal: ended.signal }));
+      } catch {
+        // Withdrawn (nothing left to do, below), or Ctrl-C again or end of input: stop watching.
+      }
       asking = false;
     }
     if (ended.signal.aborted) return;
