@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isVmshiftError } from "@vmshift/core";
-import { AxiosKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
+import { AxiosKubeTransport, loadKubeConfig, nodeSystem } from "@vmshift/kubevirt";
 import { localTlsIdentity } from "./tls.ts";
 
 const identity = localTlsIdentity();
@@ -58,6 +58,17 @@ describe("kubeconfig over TLS", () => {
   it("presents the client certificate and trusts the CA, both named relative to the kubeconfig", async () => {
     peers.length = 0;
     expect(await get(write(["certificate-authority: pki/ca.pem"], ["client-certificate: pki/me.crt", "client-key: ./pki/me.key"]))).toMatchObject({ kind: "NodeList" });
+    expect(peers).toEqual(["kubevirt-env"]);
+  });
+
+  it("presents a client certificate issued by an exec plugin", async () => {
+    peers.length = 0;
+    const path = write(["certificate-authority: pki/ca.pem"], ["exec: {apiVersion: client.authentication.k8s.io/v1, command: issue-cert, interactiveMode: Never}"]);
+    const status = { clientCertificateData: identity.cert, clientKeyData: identity.key };
+    const system = { ...nodeSystem(), exec: async () => ({ code: 0, stdout: JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status }), stderr: "" }) };
+    const transport = new AxiosKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigPath: path }, system), system });
+    expect(await transport.request({ method: "GET", path: "/api/v1/nodes" })).toMatchObject({ kind: "NodeList" });
+    transport.close();
     expect(peers).toEqual(["kubevirt-env"]);
   });
 

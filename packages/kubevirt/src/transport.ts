@@ -69,6 +69,9 @@ export interface AxiosTransportOptions {
   readonly clock?: Clock;
 }
 
+/** Kept-alive agents (distinct TLS configurations) at most. */
+const MAX_AGENTS = 4;
+
 /** Kubernetes REST over axios. */
 export class AxiosKubeTransport implements KubeTransport {
   readonly #kc: KubeConfig;
@@ -78,6 +81,8 @@ export class AxiosKubeTransport implements KubeTransport {
   #tls: Promise<TlsMaterial> | undefined;
   /** Keep-alive agents by TLS settings (CA, client certificate, verification), so requests reuse connections. */
   readonly #agents = new Map<string, HttpsAgent | HttpAgent>();
+  /** Agents no longer reused (see #agent), ended by close(). */
+  #retired: (HttpsAgent | HttpAgent)[] = [];
   /** 401 errors after which the credentials were renewed, so one more try may pass. */
   readonly #renewed = new WeakSet<object>();
   readonly #timeoutMs: number;
@@ -201,8 +206,9 @@ export class AxiosKubeTransport implements KubeTransport {
   }
 
   close(): void {
-    for (const agent of this.#agents.values()) agent.destroy();
+    for (const agent of [...this.#agents.values(), ...this.#retired]) agent.destroy();
     this.#agents.clear();
+    this.#retired = [];
   }
 
   /** One keep-alive agent per distinct TLS configuration (CA, client certificate, verification, server name); plain HTTP shares one. */
@@ -212,6 +218,13 @@ export class AxiosKubeTransport implements KubeTransport {
     let agent = this.#agents.get(key);
     if (!agent) {
       agent = https ? new HttpsAgent({ ...options, keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+      // Exec plugins that issue client certificates make a new configuration at each renewal: keep the newest few
+      // for reuse; older ones may still carry a request (a watch), so they are only ended by close().
+      for (const [old, stale] of this.#agents) {
+        if (this.#agents.size < MAX_AGENTS) break;
+        this.#retired.push(stale);
+        this.#agents.delete(old);
+      }
       this.#agents.set(key, agent);
     }
     return agent;
