@@ -1,5 +1,6 @@
 /** Wires the real process (argv, streams, environment, terminal, Ctrl-C) into {@link main}. */
 import { createInterface } from "node:readline/promises";
+import { type PromptOptions, exitWhenFlushed } from "./io.ts";
 import { main } from "./main.ts";
 
 const code = await main(process.argv.slice(2), {
@@ -9,10 +10,10 @@ const code = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   ...(process.stdin.isTTY
     ? {
-        prompt: async (question: string) => {
+        prompt: async (question: string, options: PromptOptions) => {
           const rl = createInterface({ input: process.stdin, output: process.stderr });
           try {
-            return await rl.question(question);
+            return await rl.question(question, options);
           } finally {
             rl.close();
           }
@@ -24,4 +25,4 @@ const code = await main(process.argv.slice(2), {
     return () => process.off("SIGINT", handler);
   },
 });
-process.exitCode = code;
+await exitWhenFlushed(code);

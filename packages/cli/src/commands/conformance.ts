@@ -1,14 +1,20 @@
 /** `vmshift conformance --target <t>`: runs the suite and prints the report. */
 import type { ReportFormat } from "@vmshift/conformance";
-import { type Command, UsageError, flagString } from "../command.ts";
+import { type Command, type DescribedOptionTable, UsageError, flagString } from "../command.ts";
 import { availableTargets, loadConformance } from "../conformance-loader.ts";
 import { EXIT } from "../io.ts";
 
 export const conformanceCommand: Command = {
   name: "conformance",
   summary: "run the conformance suite against a target and print the report",
-  usage: "conformance --target <name> [--targets <module>]… [--format json|markdown|junit] [--only <scenario-prefix>]… [--list]",
-  options: { target: { type: "string" }, targets: { type: "string", multiple: true }, format: { type: "string" }, only: { type: "string", multiple: true }, list: { type: "boolean" } },
+  usage: "conformance --target <name> [options]",
+  options: {
+    target: { type: "string", value: "name", description: "the conformance target to run against (--list shows them)" },
+    targets: { type: "string", multiple: true, value: "module", description: "also load the targets this module exports (repeatable; adds to $VMSHIFT_CONFORMANCE_TARGETS)" },
+    format: { type: "string", value: "json|markdown|junit", description: "report format (default: markdown; json with --json)" },
+    only: { type: "string", multiple: true, value: "scenario-prefix", description: "run only the scenarios whose id starts with this (repeatable)" },
+    list: { type: "boolean", description: "list the targets and exit" },
+  } satisfies DescribedOptionTable,
   async run({ io, flags, json }) {
     const { all: TARGETS, find: findTarget } = await availableTargets(io, (flags["targets"] as string[] | undefined) ?? []);
     const { formatReport, runConformance } = await loadConformance();
