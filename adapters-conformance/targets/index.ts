@@ -17,6 +17,7 @@ import { vsphereFixturesTarget } from "./vsphere-fixtures.ts";
 import { vsphereVcsimTarget } from "./vsphere-vcsim.ts";
 
 export { type LibvirtLab, openLibvirtLab, stopLibvirtLab } from "./libvirt-local.ts";
+export { servers } from "./serve.ts";
 
 /** The local targets of this repository. */
 export const targets: readonly ConformanceTarget[] = [

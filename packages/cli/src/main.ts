@@ -8,6 +8,7 @@ import { demoCommand } from "./commands/demo.ts";
 import { fleetCommands } from "./commands/fleet.ts";
 import { hostsCommand, vmsCommand } from "./commands/inventory.ts";
 import { attachCommand, cancelCommand, migrateCommand, planCommand, statusCommand } from "./commands/migrate.ts";
+import { targetCommand } from "./commands/target.ts";
 import { EXIT, type CliIo, type ExitCode, exitCodeLines } from "./io.ts";
 import { type Connection, connect } from "./platforms.ts";
 import { cliVersion } from "./version.ts";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   cancelCommand,
   ...fleetCommands,
   conformanceCommand,
+  targetCommand,
   completionCommand(() => COMMANDS.map((c) => c.name)),
 ];
 

@@ -50,6 +50,12 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
 /** Platform name → factory. */
 export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
   async simulator(profile, options) {
+    const url = settings(profile).string("url");
+    if (url !== undefined) {
+      // A simulator served by `vmshift target serve simulator`: one world shared by every process.
+      const { createRemoteSimulatorAdapter } = await import("@vmshift/simulator");
+      return new VmshiftClient(createRemoteSimulatorAdapter({ url, ...opt("token", settings(profile).string("token")) }), options);
+    }
     const { SimulatorWorld, createSimulatorAdapter } = await import("@vmshift/simulator");
     const { VirtualClock, systemClock } = await import("@vmshift/core");
     const clock = profile.settings["clock"] === "virtual" ? new VirtualClock() : systemClock;

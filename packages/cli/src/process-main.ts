@@ -3,6 +3,14 @@ import { createInterface } from "node:readline/promises";
 import { type PromptOptions, exitWhenFlushed } from "./io.ts";
 import { main } from "./main.ts";
 
+// A reader that goes away (`vmshift vms | head`) is not an error: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

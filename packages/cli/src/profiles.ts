@@ -39,12 +39,13 @@ export const BUILTIN_PROFILES: Readonly<Record<string, { platform: string; clock
 };
 
 /**
- * Platforms whose migrations run inside this process and end with it, and how to say so. Every
+ * Platforms whose migrations run inside this process and end with it, and how to say so (a served
+ * simulator, reached through `url`, lives in its own process and is not one of them). Every
  * other platform (kubevirt, vsphere, nutanix, hyperv, libvirt) runs migrations on the platform
  * itself: they go on after the CLI exits, and `vmshift attach <id>` follows them from anywhere.
  */
-const IN_PROCESS: Readonly<Record<string, (profile: ResolvedProfile) => string>> = {
-  simulator: () => "the simulator's migrations live in this process",
+const IN_PROCESS: Readonly<Record<string, (profile: ResolvedProfile) => string | undefined>> = {
+  simulator: (profile) => (profile.settings["url"] === undefined ? "the simulator's migrations live in this process" : undefined),
   target: (profile) => `conformance target ${String(profile.settings["target"])} runs in this process`,
 };
 

@@ -20,3 +20,5 @@ export function createSimulator(options: SimulatorWorldOptions & { readonly clie
   const client = new VmshiftClient(createSimulatorAdapter(world), { ...options.client, clock: world.clock });
   return { world, client };
 }
+export { type RemoteSimulatorOptions, createRemoteSimulatorAdapter, remoteSimulatorCapabilities } from "./remote/adapter.ts";
+export { type ServeSimulatorOptions, type ServedSimulator, serveSimulator } from "./remote/server.ts";
