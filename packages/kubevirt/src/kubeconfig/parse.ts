@@ -2,12 +2,14 @@
  * One kubeconfig text (YAML or JSON) → its named clusters, users and contexts, still raw, each
  * remembering the directory its relative paths resolve against. Scalars are read as text (YAML's
  * failsafe schema), so a token such as `0123` or `true` keeps its exact characters; booleans are
- * interpreted where the format has them.
+ * interpreted where the format has them. A key given twice keeps its last value (as JSON.parse and
+ * client-go's YAML reader do).
  *
- * Parse errors name the line and column only: YAML's own messages quote the offending text, which
- * may be a token.
+ * The parser is js-yaml, whose package has a real ES-module build for Node (a bundle of a consumer
+ * needs no CommonJS shim). Parse errors name the line and column only: the parser's own messages
+ * quote the offending text (an alias, a tag, a snippet of the file), which may be a token.
  */
-import { parseDocument } from "yaml";
+import { FAILSAFE_SCHEMA, defineScalarTag, loadAll } from "js-yaml";
 import { configError } from "./problems.ts";
 
 /** A mapping as parsed. */
@@ -78,25 +80,68 @@ function entries(list: unknown, key: "cluster" | "user" | "context", source: str
   return out;
 }
 
+/** Strings, sequences and mappings only; a scalar with an explicit tag (`!!int 12`, `!x y`) keeps its text, as everywhere else. */
+const SCHEMA = FAILSAFE_SCHEMA.withTags(defineScalarTag("", { matchByTagPrefix: true, resolve: (text) => text, identify: () => false }));
+/** Aliases (`*name`) one document may use at most. */
+const MAX_ALIASES = 100;
+/** Nodes that aliases may add to a document at most (an alias repeats its anchor's whole subtree). */
+const MAX_ALIAS_EXPANSION = 10_000;
+
+/** Where the parser stopped, 1-based; js-yaml's `mark` (0-based) when the error has one. */
+function position(error: unknown): { line: number; column: number } | undefined {
+  const mark = (error as { mark?: { line?: unknown; column?: unknown } } | null)?.mark;
+  if (typeof mark?.line !== "number" || typeof mark.column !== "number") return undefined;
+  return { line: mark.line + 1, column: mark.column + 1 };
+}
+
+/**
+ * The document's size with every alias expanded, minus its size as written. js-yaml shares one
+ * object for an anchor and its aliases, so a few aliases can stand for an exponential tree (the
+ * "billion laughs"); code reading the result must never walk that. Linear in the distinct nodes.
+ */
+function aliasExpansion(root: unknown): number {
+  const expanded = new Map<object, number>();
+  const size = (node: unknown): number => {
+    if (node === null || typeof node !== "object") return 1;
+    const known = expanded.get(node);
+    if (known !== undefined) return known;
+    expanded.set(node, 1); // a cycle (an alias inside its own anchor) counts once
+    let total = 1;
+    for (const child of Object.values(node)) total += size(child);
+    expanded.set(node, total);
+    return total;
+  };
+  const whole = size(root);
+  let written = 0;
+  for (const node of expanded.keys()) written += 1 + Object.values(node).filter((c) => c === null || typeof c !== "object").length;
+  return whole - written;
+}
+
+/** The single document of `text` (undefined when there is none). Throws `INVALID_ARGUMENT` naming a line and column at most. */
+function load(text: string, source: string): unknown {
+  let documents: unknown[];
+  try {
+    // `json: true`: a duplicate key keeps its last value instead of failing.
+    documents = loadAll(text, { schema: SCHEMA, json: true, maxAliases: MAX_ALIASES });
+  } catch (error) {
+    const at = position(error);
+    const reason = (error as { reason?: unknown } | null)?.reason;
+    // The parser's reason is not repeated: it may quote the file.
+    if (typeof reason === "string" && /alias/i.test(reason)) throw configError(`not valid YAML (an alias is unresolved or expands too far${at ? `, at line ${at.line}, column ${at.column}` : ""})`, source);
+    throw configError(`not valid YAML or JSON${at ? ` (at line ${at.line}, column ${at.column})` : ""}`, source);
+  }
+  if (documents.length > 1) throw configError("not valid YAML or JSON (more than one document)", source);
+  const js = documents[0];
+  if (aliasExpansion(js) > MAX_ALIAS_EXPANSION) throw configError("not valid YAML (an alias is unresolved or expands too far)", source);
+  return js;
+}
+
 /**
  * Parses one kubeconfig. `source` names it in messages (a path, or `kubeconfig text`); `baseDir`
  * is where its relative paths point. Throws `INVALID_ARGUMENT` for text that is not a kubeconfig.
  */
 export function parseKubeconfig(text: string, source: string, baseDir: string): KubeconfigDocument {
-  const doc = parseDocument(text, { schema: "failsafe", prettyErrors: false, uniqueKeys: false });
-  const problem = doc.errors[0];
-  if (problem) {
-    const at = problem.linePos?.[0];
-    throw configError(`not valid YAML or JSON (${problem.code}${at ? ` at line ${at.line}, column ${at.col}` : ""})`, source);
-  }
-  let js: unknown;
-  try {
-    js = doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    // The library's message quotes the alias, which may be anything from the file.
-    throw configError("not valid YAML (an alias is unresolved or expands too far)", source);
-  }
-  const root = asMap(js, "the document", source);
+  const root = asMap(load(text, source), "the document", source);
   const kind = asText(root["kind"], "kind", source);
   if (kind !== undefined && kind !== "Config") throw configError(`kind is ${JSON.stringify(kind)}, expected Config`, source);
   const currentContext = asText(root["current-context"], "current-context", source);
