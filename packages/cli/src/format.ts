@@ -1,5 +1,6 @@
 /** Human formatting: sizes, rates, durations, tables, progress bars. */
 import type { MigrationProgress } from "@vmshift/core";
+import { terminalSafe } from "./terminal-safe.ts";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"] as const;
 
@@ -47,8 +48,9 @@ export function progressLine(p: MigrationProgress, label?: string): string {
   return parts.join("  ");
 }
 
-/** A plain text table with aligned columns. */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/** A plain text table with aligned columns; cells are made terminal-safe (see terminal-safe.ts). */
+export function table(headers: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((r) => r.map(terminalSafe));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");

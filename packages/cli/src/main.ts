@@ -11,6 +11,7 @@ import { attachCommand, cancelCommand, migrateCommand, planCommand, statusComman
 import { targetCommand } from "./commands/target.ts";
 import { EXIT, type CliIo, type ExitCode, exitCodeLines } from "./io.ts";
 import { type Connection, connect } from "./platforms.ts";
+import { invisibleEscaping } from "./terminal-safe.ts";
 import { cliVersion } from "./version.ts";
 import { type ResolvedProfile, loadProfile } from "./profiles.ts";
 
@@ -79,7 +80,9 @@ export function exitForError(error: unknown): ExitCode {
 }
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
-export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+export async function main(argv: readonly string[], rawIo: CliIo): Promise<ExitCode> {
+  // Text from platforms reaches terminals: invisible format characters are always shown escaped.
+  const io: CliIo = { ...rawIo, stdout: invisibleEscaping(rawIo.stdout), stderr: invisibleEscaping(rawIo.stderr) };
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-V") {
     io.stdout.write(`${cliVersion()}\n`);

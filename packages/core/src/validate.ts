@@ -4,10 +4,22 @@ import type { MigrationRequest } from "./model.ts";
 
 const ID_MAX = 1024;
 
-/** Throws `INVALID_ARGUMENT` unless `value` is a non-empty string without control characters. */
+/**
+ * Characters an id may not contain: control characters (C0, DEL, C1), invisible format characters
+ * (bidirectional overrides and isolates such as U+202E, zero-width characters, the BOM) and line or
+ * paragraph separators. They would reach terminals, logs and platform calls unseen, and reorder or
+ * hide what an operator reads.
+ */
+const FORBIDDEN_IN_ID = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * Throws `INVALID_ARGUMENT` unless `value` is a well-formed string of 1 to 1024 UTF-16 code units
+ * without control, invisible format or separator characters (see {@link FORBIDDEN_IN_ID}). The
+ * message never repeats the value.
+ */
 export function requireId(name: string, value: unknown, operation: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > ID_MAX || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new VmshiftError("INVALID_ARGUMENT", `${name} must be a non-empty string of at most ${ID_MAX} characters without control characters`, { operation });
+  if (typeof value !== "string" || value.length === 0 || value.length > ID_MAX || !value.isWellFormed() || FORBIDDEN_IN_ID.test(value)) {
+    throw new VmshiftError("INVALID_ARGUMENT", `${name} must be a non-empty string of at most ${ID_MAX} characters without control, invisible format or separator characters`, { operation });
   }
   return value;
 }
