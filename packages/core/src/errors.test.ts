@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES, ERROR_CODE_DESCRIPTIONS, VmshiftError, isVmshiftError, redact } from "./errors.ts";
+import fc from "fast-check";
+import { ERROR_CODES, ERROR_CODE_DESCRIPTIONS, VmshiftError, encodedForms, isVmshiftError, redact } from "./errors.ts";
 
 describe("VmshiftError", () => {
   it("formats one line: [adapter] operation subject: CODE: reason", () => {
@@ -74,5 +75,55 @@ describe("redact", () => {
     const started = performance.now();
     redact(hostile);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("redact: quoted, escaped and encoded secrets (property tests)", () => {
+  // Secrets drawn from characters that break naive quoting: both quotes, backslash, markup, separators.
+  const secretChar = fc.constantFrom(..."abcXYZ019'\"\\<&>=:;,{}[]%+/ @#!".split(""));
+  const secret = fc.array(secretChar, { minLength: 6, maxLength: 24 }).map((cs) => `S3${cs.join("")}9z`);
+  const unquotable = fc.array(fc.constantFrom(..."abcXYZ019'\"\\<&>=:%+/@#!".split("")), { minLength: 6, maxLength: 24 }).map((cs) => `S3${cs.join("")}9z`);
+
+  const forms: [string, (s: string) => string][] = [
+    ["YAML double-quoted", (s) => `password: ${JSON.stringify(s)}\nurl: https://x`],
+    ["YAML single-quoted", (s) => `password: '${s.replace(/'/g, "''")}'\nurl: https://x`],
+    ["JSON", (s) => JSON.stringify({ user: "admin", password: s, url: "https://x" })],
+    ["JSON inside a JSON string", (s) => JSON.stringify({ body: JSON.stringify({ password: s }) })],
+    ["an unterminated quote (broken config)", (s) => `token: "${JSON.stringify(s).slice(1, -1)}\nnext: 1`],
+  ];
+  it.each(forms)("masks the whole secret in %s", (_name, render) => {
+    fc.assert(
+      fc.property(secret, (s) => {
+        const out = redact(render(s));
+        expect(out).not.toContain(s);
+        expect(out).not.toContain(JSON.stringify(s).slice(1, -1));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("masks a bare (unquoted) value up to the end of the word", () => {
+    fc.assert(
+      fc.property(unquotable, (s) => {
+        expect(redact(`password: ${s}\nurl: https://x`)).not.toContain(s);
+        expect(redact(`password=${encodeURIComponent(s)}&user=admin`)).not.toContain(encodeURIComponent(s));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the reported case: a quote inside a double-quoted password", () => {
+    expect(redact(`password: "P@ss'w\\"rd<&>"`)).toBe("password: ***");
+  });
+
+  it("masks every encoded form of an exact secret", () => {
+    fc.assert(
+      fc.property(secret, (s) => {
+        const text = [s, JSON.stringify(s), encodeURIComponent(s), Buffer.from(s).toString("base64"), Buffer.from(s).toString("base64url")].join(" | ");
+        const out = redact(text, [s]);
+        for (const form of encodedForms(s)) expect(out).not.toContain(form);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

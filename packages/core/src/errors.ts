@@ -144,19 +144,43 @@ export function isVmshiftError(value: unknown, code?: ErrorCode): value is Vmshi
 const SECRET_PATTERNS: readonly RegExp[] = [
   /\b(authorization|proxy-authorization)\s*[:=]\s*("[^"]*"|'[^']*'|(?:bearer|basic|negotiate)\s+[^\s,;"']+|[^\s,;"']+)/gi,
   /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b(password|passwd|pwd|secret|token|api[-_]?key|x-ntnx-api-key|client[-_]?key|session[-_]?id|vmware_soap_session|cookie|set-cookie)\b(\s*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/gi,
+  // key, then its separator (a JSON key's closing quote, possibly backslash-escaped when the JSON is
+  // itself inside a string), then the value: a double-encoded JSON string (\"…\"), a JSON/YAML
+  // double-quoted string with backslash escapes, a YAML single-quoted string ('' escapes a quote),
+  // or a bare word. An unterminated quoted value runs to the end of the line (a broken config file).
+  /\b(password|passwd|pwd|secret|token|api[-_]?key|x-ntnx-api-key|client[-_]?key|session[-_]?id|vmware_soap_session|cookie|set-cookie)\b(\s*\\?["']?\s*[:=]\s*)(\\"(?:\\\\\\\\|\\\\\\"|\\\\[^\\"]|[^\\\r\n])*(?:\\"|$)|"(?:[^"\\\r\n]|\\.)*(?:"|$)|'(?:[^'\r\n]|'')*(?:'|$)|[^\s,;&}]+)/gim,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   /(\/\/[^/\s:@]+:)[^@\s/]+@/g,
 ];
 
 /**
+ * The forms an exact secret takes on its way through configs, headers and logs: as written, JSON-
+ * escaped, URL-encoded (both `encodeURIComponent` and form encoding), and base64 (standard and
+ * URL-safe, with and without padding). Longest first, so a form that contains another is masked whole.
+ */
+export function encodedForms(secret: string): string[] {
+  const base64 = Buffer.from(secret, "utf8").toString("base64");
+  const forms = new Set([
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, "+"),
+    base64,
+    base64.replace(/=+$/, ""),
+    Buffer.from(secret, "utf8").toString("base64url"),
+  ]);
+  return [...forms].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/**
  * Removes what looks like a credential from a text: `Authorization` values, bearer and basic
- * tokens, `password=`/`token:`-style pairs, session cookies, PEM private keys and URL userinfo.
- * Linear-time patterns only (no nested quantifiers). `extraSecrets` are exact values to mask too.
+ * tokens, `password=`/`token:`-style pairs (bare, quoted with escapes, JSON and double-encoded
+ * JSON), session cookies, PEM private keys and URL userinfo. Linear-time patterns only (no nested
+ * quantifiers). `extraSecrets` are exact values to mask too, in every form {@link encodedForms} lists.
  */
 export function redact(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;
-  for (const secret of extraSecrets) if (secret.length >= 4) out = out.split(secret).join("***");
+  for (const secret of extraSecrets) if (secret.length >= 4) for (const form of encodedForms(secret)) out = out.split(form).join("***");
   return out
     .replace(SECRET_PATTERNS[0]!, (_m, key: string) => `${key}: ***`)
     .replace(SECRET_PATTERNS[1]!, (_m, scheme: string) => `${scheme} ***`)
