@@ -6,12 +6,13 @@
 import type { VmshiftClient } from "../client.ts";
 import type { Clock } from "../clock.ts";
 import { VmshiftError, isVmshiftError } from "../errors.ts";
-import { type MigrationResult, type VmLocation, isTerminalPhase } from "../model.ts";
+import { type MigrationResult, type Vm, isTerminalPhase } from "../model.ts";
 import type { MigrationTask } from "../task.ts";
 import { validateMigrationRequest } from "../validate.ts";
 import { EventChannel } from "./events.ts";
 import { MigrationLimiter, type SlotClaim } from "./limiter.ts";
 import type { ExecuteOptions } from "./options.ts";
+import { fleetReport, locatedOutcome, needsLocation, outcomeFromResult, slotClaimOf, untouchedOutcome } from "./outcome.ts";
 import type { FleetEvent, FleetPlan, FleetReport, PlannedMigration, VmOutcome, VmOutcomeStatus } from "./types.ts";
 
 interface Item {
@@ -78,11 +79,7 @@ export class FleetExecution {
       .sort((a, b) => a.order - b.order)
       .map((m) => ({
         m,
-        claim: {
-          ...(m.sourceHostId === undefined ? {} : { sourceHostId: m.sourceHostId }),
-          ...(m.targetHostId === undefined ? {} : { targetHostId: m.targetHostId }),
-          clusterIds: [m.clusterId, m.targetClusterId].filter((c): c is string => c !== undefined),
-        },
+        claim: slotClaimOf(m),
         state: "pending",
         acquired: false,
         cancelRequested: false,
@@ -223,49 +220,27 @@ export class FleetExecution {
   }
 
   async #fromResult(item: Item, r: MigrationResult): Promise<VmOutcome> {
-    let vmLocation: VmLocation = r.vmLocation;
-    if (vmLocation.side === "unknown" || vmLocation.hostId === undefined) vmLocation = (await this.#located(item, r.outcome, "")).vmLocation;
-    const status: VmOutcomeStatus = r.outcome;
-    return {
-      vmId: item.m.vmId,
-      status,
-      order: item.m.order,
-      migrationId: r.migrationId,
-      mode: r.mode,
-      ...(r.sourceHostId ?? item.m.sourceHostId ? { sourceHostId: (r.sourceHostId ?? item.m.sourceHostId)! } : {}),
-      ...(r.targetHostId ?? item.m.targetHostId ? { targetHostId: (r.targetHostId ?? item.m.targetHostId)! } : {}),
-      vmLocation,
-      ...(r.error ? { error: r.error, reason: r.error.message } : status === "cancelled" ? { reason: item.cancelRequested ? "cancelled on request" : "cancelled by the platform" } : {}),
-      durationMs: r.durationMs ?? this.#clock.now() - (item.startedAtMs ?? this.#startedAtMs),
-      ...(r.downtimeMs === undefined ? {} : { downtimeMs: r.downtimeMs }),
-    };
+    const location = needsLocation(r) ? (await this.#located(item, r.outcome, "")).vmLocation : undefined;
+    return outcomeFromResult(item.m, r, { cancelRequested: item.cancelRequested, measuredDurationMs: this.#elapsed(item), ...(location ? { location } : {}) });
   }
 
   /** An outcome whose location is asked of the platform (falls back to the plan's source). */
   async #located(item: Item, status: VmOutcomeStatus, reason: string): Promise<VmOutcome> {
-    let vmLocation: VmLocation = { ...(item.m.sourceHostId === undefined ? {} : { hostId: item.m.sourceHostId }), side: "source", powerState: item.m.powerState };
+    let vm: Vm | undefined;
     try {
-      const vm = await this.#client.getVm(item.m.vmId);
-      const side = vm.hostId === item.m.sourceHostId ? "source" : vm.hostId !== undefined && vm.hostId === item.m.targetHostId ? "target" : "unknown";
-      vmLocation = { ...(vm.hostId === undefined ? {} : { hostId: vm.hostId }), side, powerState: vm.powerState };
+      vm = await this.#client.getVm(item.m.vmId);
     } catch {
       // keep the plan's view: the start did not go through, so the VM was not moved by us
     }
-    return { ...this.#base(item), status, vmLocation, ...(reason ? { reason } : {}), durationMs: this.#clock.now() - (item.startedAtMs ?? this.#startedAtMs) };
+    return locatedOutcome(item.m, status, reason, vm, this.#elapsed(item));
+  }
+
+  #elapsed(item: Item): number {
+    return this.#clock.now() - (item.startedAtMs ?? this.#startedAtMs);
   }
 
   #untouched(item: Item, status: VmOutcomeStatus, reason: string): VmOutcome {
-    return { ...this.#base(item), status, reason, vmLocation: { ...(item.m.sourceHostId === undefined ? {} : { hostId: item.m.sourceHostId }), side: "source", powerState: item.m.powerState } };
-  }
-
-  #base(item: Item) {
-    return {
-      vmId: item.m.vmId,
-      order: item.m.order,
-      mode: item.m.mode,
-      ...(item.m.sourceHostId === undefined ? {} : { sourceHostId: item.m.sourceHostId }),
-      ...(item.m.targetHostId === undefined ? {} : { targetHostId: item.m.targetHostId }),
-    };
+    return untouchedOutcome(item.m, status, reason);
   }
 
   #settle(item: Item, outcome: VmOutcome): void {
@@ -282,32 +257,8 @@ export class FleetExecution {
 
   #finishIfIdle(): void {
     if (this.#report || this.#items.some((i) => i.state !== "done")) return;
-    const ended = this.#clock.now();
     const planned = this.#items.map((i) => this.#outcomes.get(i.m.vmId)!);
-    const skipped: VmOutcome[] = this.plan.skipped.map((s) => ({
-      vmId: s.vmId,
-      status: "skipped",
-      ...(s.sourceHostId === undefined ? {} : { sourceHostId: s.sourceHostId }),
-      vmLocation: { ...(s.sourceHostId === undefined ? {} : { hostId: s.sourceHostId }), side: "source", powerState: s.powerState ?? "unknown" },
-      reason: s.reason,
-      error: { code: s.code, message: s.reason },
-    }));
-    const outcomes = [...planned, ...skipped];
-    const counts: Record<VmOutcomeStatus, number> = { completed: 0, failed: 0, cancelled: 0, skipped: 0 };
-    for (const o of outcomes) counts[o.status]++;
-    const freedHostIds = this.plan.freedHostIds.filter((h) => planned.every((o) => o.sourceHostId !== h || o.status === "completed"));
-    this.#report = {
-      kind: this.plan.kind,
-      adapter: this.plan.adapter,
-      startedAt: new Date(this.#startedAtMs).toISOString(),
-      endedAt: new Date(ended).toISOString(),
-      makespanMs: ended - this.#startedAtMs,
-      outcomes,
-      counts,
-      freedHostIds,
-      cancelled: this.#stopping?.cancelInFlight === true,
-      ok: counts.failed === 0 && counts.cancelled === 0 && counts.skipped === 0,
-    };
+    this.#report = fleetReport(this.plan, planned, { startedAtMs: this.#startedAtMs, endedAtMs: this.#clock.now(), cancelled: this.#stopping?.cancelInFlight === true });
     this.#emit({ type: "plan-finished", at: this.#iso(), report: this.#report });
     this.#resolve(this.#report);
   }

@@ -9,6 +9,7 @@ export { MigrationLimiter, type SlotClaim } from "./limiter.ts";
 export { DEFAULT_MAX_IN_FLIGHT, FALLBACK_LIMITS, resolveLimits } from "./limits.ts";
 export type { ExecuteOptions, FleetOptions, LimitOverrides, MigrationDefaults, PlanOptions, RebalanceGoal, RebalanceOptions, VmHint } from "./options.ts";
 export { evacuateHost, executePlan, migrateMany, rebalance } from "./orchestrator.ts";
+export { fleetReport, locatedOutcome, locationFromVm, needsLocation, outcomeFromResult, plannedLocation, skippedOutcomes, slotClaimOf, untouchedOutcome } from "./outcome.ts";
 export { planEvacuation } from "./plan-evacuate.ts";
 export { planMigrateMany } from "./plan-migrate.ts";
 export { DEFAULT_BALANCE_TOLERANCE, DEFAULT_MAX_REBALANCE_MIGRATIONS, planRebalance } from "./plan-rebalance.ts";
