@@ -79,6 +79,14 @@ export class SimulatorWorld {
   requestCount = 0;
   /** Their names, in order. */
   readonly requestLog: string[] = [];
+  /**
+   * Per host, the most migrations that were ever in flight at once (from their first phase to their
+   * terminal one, queued for a slot or not): leaving it (`out`), arriving (`in`) and both (`total`).
+   * What an executor's concurrency limits are checked against.
+   */
+  readonly peakMigrations = new Map<string, { out: number; in: number; total: number }>();
+  readonly #inFlight = new Map<string, { out: number; in: number; total: number }>();
+  readonly #counted = new Set<string>();
   /** Bumped by {@link dropWatches}; open watch streams end when it changes. */
   watchGeneration = 0;
   readonly #watchDroppers = new Set<() => void>();
@@ -216,9 +224,24 @@ export class SimulatorWorld {
     return n;
   }
 
+  #count(m: SimMigration, by: 1 | -1): void {
+    for (const [hostId, direction] of [[m.sourceHostId, "out"], [m.targetHostId, "in"]] as const) {
+      const now = this.#inFlight.get(hostId) ?? { out: 0, in: 0, total: 0 };
+      now[direction] += by;
+      now.total += by;
+      this.#inFlight.set(hostId, now);
+      const peak = this.peakMigrations.get(hostId) ?? { out: 0, in: 0, total: 0 };
+      this.peakMigrations.set(hostId, { out: Math.max(peak.out, now.out), in: Math.max(peak.in, now.in), total: Math.max(peak.total, now.total) });
+    }
+  }
+
   /** Records a new state of a migration and tells its watchers. */
   publish(m: SimMigration, phase: MigrationPhase, progress: Omit<MigrationProgress, "phase" | "observedAt"> = {}): void {
     if (isTerminalPhase(m.phase)) return;
+    if (!this.#counted.has(m.id) && !isTerminalPhase(phase)) {
+      this.#counted.add(m.id);
+      this.#count(m, 1);
+    } else if (this.#counted.has(m.id) && isTerminalPhase(phase)) this.#count(m, -1);
     m.phase = phase;
     m.progress = { ...progress, phase, observedAt: this.isoNow() };
     if (isTerminalPhase(phase)) m.endedAt = this.clock.now();
