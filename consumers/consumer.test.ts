@@ -6,6 +6,7 @@
  * and the CLI installed globally. publint and attw lint every tarball.
  */
 import { execFileSync, spawn } from "node:child_process";
+import { encodedForms } from "@vmshift/core";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -163,9 +164,40 @@ describe("a bundled consumer", () => {
   });
 });
 
+/** Every form of each secret (and of `user:secret` as HTTP Basic sends it) found in `text`. */
+function leaks(text: string, secrets: readonly string[], users: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const secret of secrets) {
+    const forms = [...encodedForms(secret), ...users.map((u) => Buffer.from(`${u}:${secret}`).toString("base64"))];
+    for (const form of forms) if (form.length >= 6 && text.includes(form)) found.push(form === secret ? "the secret as written" : `an encoded form (${form.length} chars)`);
+  }
+  return found;
+}
+
+/** `vmshift target serve <target>` from this checkout; resolves once ready, with the credentials it wrote. */
+async function serveTarget(target: string): Promise<{ config: string; secrets: string[]; users: string[]; stop(): Promise<void> }> {
+  const config = join(work, `${target}.yaml`);
+  const child = spawn(node24, [join(ROOT, "packages", "cli", "src", "bin.ts"), "target", "serve", target, "--config-out", config], {
+    env: { ...process.env, VMSHIFT_CONFORMANCE_TARGETS: join(ROOT, "adapters-conformance", "targets", "index.ts") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => ((out += d.toString()), /^ready /m.test(out) && resolve()));
+    void closed.then(() => reject(new Error(`target serve ${target} ended before it was ready`)));
+  });
+  const text = readFileSync(config, "utf8");
+  const files = [...text.matchAll(/\s(?:file|kubeconfig): (\S+)/g)].map((m) => readFileSync(m[1]!, "utf8"));
+  // The credentials: secret files as written, and a kubeconfig's bearer token.
+  const secrets = files.flatMap((f) => [...f.matchAll(/token: (\S+)/g)].map((m) => m[1]!).concat(/^apiVersion/m.test(f) ? [] : [f.trim()]));
+  return { config, secrets: secrets.filter((x) => x.length >= 6), users: ["admin"], stop: async () => (child.kill("SIGTERM"), await closed) };
+}
+
+let vmshift: string;
+
 describe("the CLI installed globally", () => {
   let prefix: string;
-  let vmshift: string;
   beforeAll(async () => {
     prefix = join(work, "global");
     await npm(["install", "--global", "--prefix", prefix, "@vmshift/cli"], work);
@@ -204,6 +236,44 @@ describe("the CLI installed globally", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/npm i -g @vmshift\/conformance/);
   });
+
+  it("finds a planted credential in every form it checks (the leak check below can fail)", () => {
+    const secret = "pl4nted'se\"cret";
+    for (const form of [secret, JSON.stringify(secret), encodeURIComponent(secret), Buffer.from(secret).toString("base64"), Buffer.from(`admin:${secret}`).toString("base64")]) {
+      expect(leaks(`some output ${form} more`, [secret], ["admin"]), form).not.toEqual([]);
+    }
+    expect(leaks("nothing here", [secret], ["admin"])).toEqual([]);
+  });
+
+  it.each(["simulator", "kubevirt-env", "nutanix-server"])(
+    "the shipped CLI under DEBUG=*, NODE_DEBUG and --verbose prints no form of the %s credentials",
+    { timeout: 300_000 },
+    async (target) => {
+      const served = await serveTarget(target);
+      try {
+        const env = { HOME: work, XDG_CONFIG_HOME: join(work, "config"), DEBUG: "*", NODE_DEBUG: "http,https,net,tls,fetch,undici" };
+        const config = ["--config", served.config, "--verbose"];
+        const outputs: string[] = [];
+        for (const args of [["vms"], ["vms", "--json"], ["hosts", "--json"]]) {
+          const r = await run(node24, [vmshift, ...args, ...config], { cwd: work, env });
+          expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+          outputs.push(r.stdout, r.stderr);
+        }
+        const firstVm = (JSON.parse(outputs[2]!.trim().split("\n")[0]!) as { id: string }).id;
+        const planned = await run(node24, [vmshift, "plan", firstVm, "--any-host", ...config], { cwd: work, env });
+        outputs.push(planned.stdout, planned.stderr);
+        if (target === "simulator") {
+          const moved = await run(node24, [vmshift, "migrate", "web-01", "--to", "host-2", "--json", ...config], { cwd: work, env });
+          expect(moved.code, moved.stderr).toBe(0);
+          outputs.push(moved.stdout, moved.stderr);
+        }
+        expect(outputs.join("").length).toBeGreaterThan(200); // the debug switches did produce output to search
+        expect(leaks(outputs.join("\n"), served.secrets, served.users)).toEqual([]);
+      } finally {
+        await served.stop();
+      }
+    },
+  );
 
   it("on a Node.js older than 22.12 the CLI and the libraries say what they need in one line", async () => {
     if (majorOf(nodeOld) >= 22) return; // the machine's own Node is current: nothing older to try

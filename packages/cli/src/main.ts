@@ -1,6 +1,6 @@
 /** The `vmshift` command line: parses arguments, dispatches to a command, maps errors to exit codes. */
 import { parseArgs } from "node:util";
-import { isVmshiftError, redactingLogger, silentLogger } from "@vmshift/core";
+import { type Logger, isVmshiftError, redactingLogger, silentLogger } from "@vmshift/core";
 import { type Command, type CommandContext, type OptionTable, UsageError, commandHelp, optionLines, rejectEmptyValues } from "./command.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { conformanceCommand } from "./commands/conformance.ts";
@@ -40,6 +40,7 @@ export const GLOBAL_OPTIONS: OptionTable = {
     description: "config file with the profiles (default: $VMSHIFT_CONFIG, else vmshift/config.yaml in $XDG_CONFIG_HOME or ~/.config); a file named here or in $VMSHIFT_CONFIG must exist",
   },
   json: { type: "boolean", description: "NDJSON events and a final JSON result (errors as JSON too) instead of text" },
+  verbose: { type: "boolean", short: "v", description: "log what the SDK and adapter do to stderr (requests, retries); credentials are masked" },
   help: { type: "boolean", short: "h", description: "print the command's usage and every flag it takes" },
 };
 
@@ -125,7 +126,8 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<ExitC
       async client() {
         if (!connection) {
           const p = ctx.profile();
-          connection = await connect(p, { logger: redactingLogger(silentLogger, p.secrets) }, io);
+          const sink = parsed.values["verbose"] === true ? stderrLogger(io) : silentLogger;
+          connection = await connect(p, { logger: redactingLogger(sink, p.secrets) }, io);
         }
         return connection.client;
       },
@@ -139,6 +141,15 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<ExitC
   } finally {
     await connection?.close().catch(() => undefined);
   }
+}
+
+/** `--verbose`: one line per log record on stderr (already redacted by the caller's redactingLogger). */
+function stderrLogger(io: CliIo): Logger {
+  return {
+    log(level, message, fields) {
+      io.stderr.write(`[${level}] ${message}${fields === undefined ? "" : ` ${JSON.stringify(fields)}`}\n`);
+    },
+  };
 }
 
 function parsedJson(argv: readonly string[]): boolean {

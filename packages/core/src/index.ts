@@ -8,7 +8,7 @@ export { ADAPTER_OPERATIONS, type AdapterOperation, bindOperations, type Hypervi
 export { CAPABILITIES, CAPABILITY_NAMES, PROGRESS_FIELD_CAPABILITY, type Capability, type CapabilityTable, type Support, capabilitiesFor, isAvailable, narrow, partial, supported, unsupported } from "./capabilities.ts";
 export { type CallOptions, type ClientOptions, VmshiftClient, createClient } from "./client.ts";
 export { type Clock, VirtualClock, type VirtualClockOptions, abortError, systemClock, throwIfAborted } from "./clock.ts";
-export { ERROR_CODES, ERROR_CODE_DESCRIPTIONS, type ErrorCode, VmshiftError, type VmshiftErrorOptions, isVmshiftError, redact, vmshiftError } from "./errors.ts";
+export { ERROR_CODES, ERROR_CODE_DESCRIPTIONS, type ErrorCode, VmshiftError, type VmshiftErrorOptions, encodedForms, isVmshiftError, redact, vmshiftError } from "./errors.ts";
 export { type LogLevel, type LogRecord, type Logger, memoryLogger, redactingLogger, silentLogger } from "./logger.ts";
 export * from "./model.ts";
 export { type PageFetcher, type PageIterator, type PaginateOptions, paginate } from "./paginate.ts";
@@ -19,3 +19,4 @@ export { type BackoffOptions, type PollOptions, type RetryOptions, backoffDelay,
 export { type ListResult, type ListWatchEvent, type ListWatchOptions, type ListWatchSource, type WatchEvent, listWatch } from "./watch.ts";
 export * from "./fleet/index.ts";
 export { MINIMUM_NODE, nodeIsSupported, unsupportedNodeMessage } from "./runtime.ts";
+export { quietAgent, socketOptions } from "./quiet-agent.ts";

@@ -5,9 +5,10 @@
  * `errors.ts`. Credentials never leave this file: errors carry a sanitised cause, never the axios
  * config.
  */
+import { Agent as HttpAgent } from "node:http";
 import { Agent } from "node:https";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
-import { type Clock, type Logger, VmshiftError, isVmshiftError, redact, silentLogger, systemClock, withRetry } from "@vmshift/core";
+import { type Clock, type Logger, VmshiftError, isVmshiftError, quietAgent, redact, silentLogger, systemClock, withRetry } from "@vmshift/core";
 import { faultFromBody, toVmshiftError } from "./errors.ts";
 import { queryString } from "./escape.ts";
 
@@ -86,7 +87,10 @@ export class NutanixTransport {
     this.#secrets = "apiKey" in options.auth ? [options.auth.apiKey] : [options.auth.password, Buffer.from(`${options.auth.username}:${options.auth.password}`).toString("base64")];
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
-    this.#http = options.httpClient ?? axios.create({ baseURL: base.origin, httpsAgent: new Agent(tlsAgentOptions(options)), maxRedirects: 0 });
+    // Quiet agents: NODE_DEBUG=net/tls must not print the Authorization header with the socket options.
+    this.#http =
+      options.httpClient ??
+      axios.create({ baseURL: base.origin, httpsAgent: quietAgent(new Agent(tlsAgentOptions(options))), httpAgent: quietAgent(new HttpAgent({ keepAlive: true })), maxRedirects: 0 });
   }
 
   /** Requests sent so far, retries included. */
