@@ -7,13 +7,27 @@ import {
   type MigrationResult,
   type MigrationSnapshot,
   type MigrationTask,
+  type PowerState,
   PROGRESS_FIELD_CAPABILITY,
+  type VmLocation,
   type ProgressField,
   type VmshiftClient,
   isTerminalPhase,
   isVmshiftError,
 } from "@vmshift/core";
-import type { ConformanceControls, ConformanceSession, ConformanceSubjects } from "./target.ts";
+import type { RequestMeter } from "./budget.ts";
+import type { ConformanceControls, ConformanceSession, ConformanceSubjects, ConformanceTarget, PlatformLocation } from "./target.ts";
+
+/** What a scenario runs with: the session, plus the target, its request meter and a place for notes. */
+export interface ScenarioContext extends ConformanceSession {
+  readonly target: ConformanceTarget;
+  /** Wrap what the scenario does in `meter.measure(…)` to hold it to the target's request budget. */
+  readonly meter: RequestMeter;
+  /** Adds a line to the scenario's result (e.g. what could not be observed on this target). */
+  note(text: string): void;
+  /** How many times the scenario read where a VM is from the platform (the runner requires at least one). */
+  readonly located: { count: number };
+}
 
 /** One conformance scenario, written against the core interface only. */
 export interface Scenario {
@@ -28,7 +42,8 @@ export interface Scenario {
   readonly controls?: readonly (keyof ConformanceControls)[];
   /** Time budget in ms before `timeScale`. Default 60 000. */
   readonly budgetMs?: number;
-  run(session: ConformanceSession): Promise<void>;
+  /** Runs the scenario; it must end by checking where its VM is ({@link expectVmAt}). */
+  run(context: ScenarioContext): Promise<void>;
 }
 
 /** A failed expectation inside a scenario. */
@@ -94,8 +109,64 @@ export function checkSequence(client: VmshiftClient, snapshots: readonly Migrati
   expect(final && isTerminalPhase(final.phase), "the events ended without a terminal phase");
 }
 
-/** Where a VM is now, per the platform. */
+/** Where a VM is now, per the adapter's `getVm` (compare {@link platformLocation}, which does not ask the adapter). */
 export async function locate(client: VmshiftClient, vmId: string): Promise<{ hostId: string | undefined; powerState: string }> {
   const vm = await client.getVm(vmId);
   return { hostId: vm.hostId, powerState: vm.powerState };
+}
+
+/**
+ * Where a VM is, read back from the platform: the target's `locateVm` control (the platform's own
+ * state, not the adapter under test), else a fresh `getVm` through the session's client. `undefined`
+ * when the target cannot observe it (a replay); the scenario then notes that.
+ */
+export async function platformLocation(context: ScenarioContext, vmId: string): Promise<PlatformLocation | undefined> {
+  context.located.count++;
+  if (context.controls.locateVm) return context.controls.locateVm(vmId);
+  const vm = await context.client.getVm(vmId);
+  return { ...(vm.hostId === undefined ? {} : { hostId: vm.hostId }), powerState: vm.powerState };
+}
+
+/** Where a scenario expects its VM at the end. */
+export interface ExpectedLocation {
+  /** On this host… */
+  readonly hostId?: string;
+  /** …which is the migration's `source` or `target` (for messages and for checking the result's `side`). */
+  readonly side?: "source" | "target";
+  /** Anywhere but this host (the scheduler chose). */
+  readonly notHostId?: string;
+  /** In this power state (default: not checked). */
+  readonly powerState?: PowerState;
+  /** What the adapter reported (a result's `vmLocation`): its host, side and power state must agree with the platform. */
+  readonly reported?: VmLocation;
+  /** The migration's source and target hosts, to derive the platform's side for `reported`. */
+  readonly sourceHostId?: string | undefined;
+  readonly targetHostId?: string | undefined;
+}
+
+/**
+ * Checks where a VM ended, read back from the platform ({@link platformLocation}), and that what the
+ * adapter reported agrees. `when` says at which point (e.g. `after a cancelled live migration`).
+ */
+export async function expectVmAt(context: ScenarioContext, vmId: string, expected: ExpectedLocation, when: string): Promise<PlatformLocation | undefined> {
+  const where = await platformLocation(context, vmId);
+  const via = context.controls.locateVm ? "read back from the platform" : "read back with a fresh getVm";
+  if (where === undefined) {
+    context.note(`${when}: where ${vmId} ended is not observable on this target`);
+    return undefined;
+  }
+  const here = `${where.powerState} on ${where.hostId ?? "no host"}`;
+  const wanted = [expected.powerState ?? "", expected.hostId ? `on ${expected.hostId}${expected.side ? ` (the ${expected.side})` : ""}` : "", expected.notHostId ? `off ${expected.notHostId}` : ""].filter(Boolean).join(" ");
+  const fail = (what: string) => new ConformanceFailure(`where the VM ended (${via}) ${when}: ${vmId} is ${here}, ${what}`);
+  if (expected.hostId !== undefined && where.hostId !== expected.hostId) throw fail(`expected ${wanted}`);
+  if (expected.notHostId !== undefined && (where.hostId === undefined || where.hostId === expected.notHostId)) throw fail(`expected ${wanted}`);
+  if (expected.powerState !== undefined && where.powerState !== expected.powerState) throw fail(`expected ${wanted}`);
+  const r = expected.reported;
+  if (r) {
+    const side = where.hostId === undefined ? "unknown" : where.hostId === expected.targetHostId ? "target" : where.hostId === expected.sourceHostId ? "source" : "unknown";
+    if (r.side !== "unknown" && side !== "unknown" && r.side !== side) throw fail(`but the adapter's result says it is on its ${r.side}`);
+    if (r.hostId !== undefined && r.hostId !== where.hostId) throw fail(`but the adapter's result says ${r.hostId}`);
+    if (r.powerState !== "unknown" && where.powerState !== "unknown" && r.powerState !== where.powerState) throw fail(`but the adapter's result says ${r.powerState}`);
+  }
+  return where;
 }

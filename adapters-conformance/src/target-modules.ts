@@ -4,10 +4,16 @@
  * `$VMSHIFT_CONFORMANCE_TARGETS` (a list separated like `PATH`), so `vmshift conformance` runs the
  * same scenarios against an adapter that lives in another repository.
  */
+import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import * as core from "@vmshift/core";
 import { VmshiftError } from "@vmshift/core";
+import * as budgets from "./budgets.ts";
+import { lacking, offered } from "./platform.ts";
+import * as platforms from "./platforms.ts";
 import type { ConformanceTarget } from "./target.ts";
+import { SIMULATOR_BUDGET, simulatorTargetFor } from "./targets/simulator.ts";
 
 /** The environment variable that names target modules. */
 export const TARGET_MODULES_ENV = "VMSHIFT_CONFORMANCE_TARGETS";
@@ -28,11 +34,13 @@ export function isConformanceTarget(value: unknown): value is ConformanceTarget 
 }
 
 /**
- * Imports one target module: a relative or absolute path resolves against `cwd`, anything else is a
- * package name resolved by Node. Throws `INVALID_ARGUMENT` naming the module when it cannot be loaded.
+ * Imports one target module: a relative or absolute path, or a path to a file that exists under
+ * `cwd`, resolves against `cwd`; anything else is a package name resolved by Node. Throws `INVALID_ARGUMENT` naming the module when it cannot be loaded.
  */
 export async function importTargetModule(specifier: string, cwd: string = process.cwd()): Promise<Record<string, unknown>> {
-  const url = specifier.startsWith(".") || isAbsolute(specifier) ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
+  // A path (relative, absolute, or naming a file that exists under cwd) is a file; anything else a package.
+  const isPath = specifier.startsWith(".") || isAbsolute(specifier) || existsSync(resolve(cwd, specifier));
+  const url = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
@@ -65,4 +73,49 @@ export async function loadTargetModules(specifiers: readonly string[], cwd: stri
     }
   }
   return found;
+}
+
+/**
+ * What the default export of an adapter module (`vmshift conformance --adapter <module>`) is called
+ * with: the suite's helpers and the `@vmshift/core` the suite runs with, so a module needs no
+ * dependencies of its own to build a target.
+ */
+export interface ConformanceKit {
+  /** Wraps the simulator's world around your adapter: `simulatorTargetFor(({ api }) => yourAdapter(api))`. */
+  readonly simulatorTargetFor: typeof simulatorTargetFor;
+  /** The simulator target's request budget (spread it to adjust one number). */
+  readonly SIMULATOR_BUDGET: typeof SIMULATOR_BUDGET;
+  /** `offered(source)` / `lacking(source)` for a platform declaration of your own. */
+  readonly offered: typeof offered;
+  readonly lacking: typeof lacking;
+  /** The built-in platform declarations (`KUBEVIRT_PLATFORM`, …). */
+  readonly platforms: typeof platforms;
+  /** The built-in budgets (`nutanixBudget(pollEveryMs)`, …). */
+  readonly budgets: typeof budgets;
+  /** `@vmshift/core` as the suite loaded it: `VmshiftError`, `supported`, `unsupported`, `CAPABILITY_NAMES`, … */
+  readonly core: typeof core;
+}
+
+/** The kit handed to adapter modules. */
+export const CONFORMANCE_KIT: ConformanceKit = { simulatorTargetFor, SIMULATOR_BUDGET, offered, lacking, platforms, budgets, core };
+
+/**
+ * Loads an adapter module and builds its target: the module's default export is a factory called
+ * with the {@link ConformanceKit} that returns a target (or a promise of one), or a target itself.
+ * Throws `INVALID_ARGUMENT` naming the module when it cannot be loaded or gives no valid target.
+ */
+export async function loadAdapterTarget(specifier: string, cwd: string = process.cwd()): Promise<ConformanceTarget> {
+  const mod = await importTargetModule(specifier, cwd);
+  const exported = mod["default"];
+  let target: unknown;
+  try {
+    target = typeof exported === "function" ? await (exported as (kit: ConformanceKit) => unknown)(CONFORMANCE_KIT) : exported;
+  } catch (error) {
+    throw new VmshiftError("INVALID_ARGUMENT", `adapter module ${specifier}: its default export threw: ${(error as Error).message}`, { operation: "conformance.adapter", cause: error });
+  }
+  if (!isConformanceTarget(target)) {
+    const what = exported === undefined ? "has no default export" : typeof exported === "function" ? "default export did not return a target" : "default export is neither a function nor a target";
+    throw new VmshiftError("INVALID_ARGUMENT", `adapter module ${specifier} ${what} (a target needs name, adapter, description, open(); e.g. export default ({ simulatorTargetFor }) => simulatorTargetFor(({ api }) => myAdapter(api)))`, { operation: "conformance.adapter" });
+  }
+  return target;
 }

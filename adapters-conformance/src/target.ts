@@ -1,9 +1,19 @@
 /**
  * What a conformance target provides: a way to open an isolated session against one adapter
- * and platform (simulator, a local API environment, fixtures, a live endpoint), the VMs and hosts
- * the scenarios may use, and optional fault controls. Scenarios see only the core interface.
+ * and platform (simulator, a local API environment, fixtures, a live endpoint), what that platform
+ * is documented to do, the request budget the adapter is held to there, the VMs and hosts the
+ * scenarios may use, and optional fault controls. Scenarios see only the core interface.
  */
-import type { VmshiftClient } from "@vmshift/core";
+import type { Capability, PowerState, VmshiftClient } from "@vmshift/core";
+import type { RequestBudget } from "./budget.ts";
+import type { PlatformDeclaration } from "./platform.ts";
+
+/** Where a VM is, as the platform itself says (not the adapter under test). */
+export interface PlatformLocation {
+  /** The host it runs on (or is registered to); absent when it has none. */
+  readonly hostId?: string;
+  readonly powerState: PowerState;
+}
 
 /** VMs and hosts a session offers to the scenarios. */
 export interface ConformanceSubjects {
@@ -37,8 +47,15 @@ export interface ConformanceControls {
   slowDown?(vmId: string): Promise<void>;
   /** A new client, as after a process restart, on the same platform state. */
   restart?(): Promise<VmshiftClient>;
-  /** Requests sent to the platform so far (for "no request sent" checks). */
+  /** Requests sent to the platform so far (for "no request sent" checks and request budgets). */
   requestCount?(): number;
+  /**
+   * Where a VM is, read from the platform directly (the simulator's world, the environment's store,
+   * the hosts themselves), never through the adapter under test. Every scenario ends by checking
+   * it. `undefined` when this target cannot observe it (a replay that recorded no such state);
+   * targets without this control are read back through a fresh `getVm` of the session's client.
+   */
+  locateVm?(vmId: string): Promise<PlatformLocation | undefined>;
 
   // Fault controls (the `faults.*` scenarios). Each is optional.
 
@@ -72,6 +89,11 @@ export interface ConformanceSession {
   readonly controls: ConformanceControls;
   /** Scenario time budget multiplier for slow targets (real QEMU). Default 1. */
   readonly timeScale?: number;
+  /**
+   * Capabilities this session turns off on purpose, each with why (e.g. a read-only run against a
+   * production endpoint). Scenarios needing one are skipped with that reason instead of failing.
+   */
+  readonly withheld?: Readonly<Partial<Record<Capability, string>>>;
   close(): Promise<void>;
 }
 
@@ -82,6 +104,18 @@ export interface ConformanceTarget {
   /** Adapter name, e.g. `kubevirt`. */
   readonly adapter: string;
   readonly description: string;
+  /**
+   * What the platform behind this target is documented to do, with sources. A scenario whose
+   * capability the platform offers, but the adapter declares unsupported, fails; so does one whose
+   * capability the declaration does not mention (or when there is no declaration): only what the
+   * platform is declared to lack is skipped.
+   */
+  readonly platform?: PlatformDeclaration;
+  /**
+   * How many requests the adapter may send here for what each scenario does. Without one, requests
+   * are counted and reported but not checked.
+   */
+  readonly budget?: RequestBudget;
   /** Whether it can run on this machine; a reason when not (e.g. `vcsim not built: run …`). */
   available?(): Promise<{ readonly ok: true } | { readonly ok: false; readonly reason: string }>;
   /** Opens a fresh, isolated session for one scenario. */

@@ -6,8 +6,13 @@
  */
 import { VmshiftClient } from "@vmshift/core";
 import { createHypervAdapter, createNodePowerShellRunner, decodeMigrationId } from "@vmshift/hyperv";
+import { tick } from "../hyperv-pwsh/src/model.ts";
 import { STAND_IN_PWSH, StandInWorld } from "../hyperv-pwsh/src/world.ts";
-import type { ConformanceTarget } from "../src/target.ts";
+import { hypervBudget } from "../src/budgets.ts";
+import { HYPERV_PLATFORM } from "../src/platforms.ts";
+import type { ConformanceTarget, PlatformLocation } from "../src/target.ts";
+
+const POWER: Readonly<Record<string, PlatformLocation["powerState"]>> = { Running: "running", Off: "stopped", Saved: "suspended", Paused: "paused" };
 
 const HOSTS = ["HV-A", "HV-B", "HV-C", "HV-D"];
 const PASSWORD = "stand-in-Secret-7";
@@ -16,6 +21,9 @@ export const hypervTranscriptsTarget: ConformanceTarget = {
   name: "hyperv-transcripts",
   adapter: "hyperv",
   description: "@vmshift/hyperv → node-powershell → stand-in pwsh (Hyper-V model, WinRM session with credentials)",
+  platform: { ...HYPERV_PLATFORM, name: "the stand-in pwsh's Hyper-V model (Move-VM, Msvm_MigrationJob, WinRM remoting; adapters-conformance/hyperv-pwsh)" },
+  // The target's client polls from 100 ms (doubling to 400 ms, jitter 0.2): polls at least 80 ms apart.
+  budget: hypervBudget(80),
   async open() {
     const world = new StandInWorld();
     const clients: VmshiftClient[] = [];
@@ -57,6 +65,14 @@ export const hypervTranscriptsTarget: ConformanceTarget = {
           return connect();
         },
         requestCount: () => world.requestCount,
+        // The model's own state, advanced to now as the next script would see it.
+        async locateVm(vmId) {
+          return world.update((s) => {
+            tick(s, Date.now());
+            const vm = s.vms[vmId.toLowerCase()];
+            return vm ? { hostId: vm.host, powerState: POWER[vm.state] ?? "unknown" } : { powerState: "unknown" as const };
+          });
+        },
         async failTransiently(where, times) {
           world.failTransiently(where, times);
         },

@@ -4,10 +4,13 @@
  * kubeconfig whose credentials come from an exec plugin (short-lived tokens, renewed after
  * `expireSession`).
  */
-import { VmshiftClient } from "@vmshift/core";
+import { type PowerState, VmshiftClient } from "@vmshift/core";
 import { type KubevirtAdapterOptions, createKubevirtAdapter } from "@vmshift/kubevirt";
 import { KubevirtEnv, SEED } from "../kubevirt-env/index.ts";
-import type { ConformanceSubjects, ConformanceTarget } from "../src/target.ts";
+import { KUBEVIRT_BUDGET_TODO, kubevirtBudget } from "../src/budgets.ts";
+import type { PlatformDeclaration } from "../src/platform.ts";
+import { KUBEVIRT_PLATFORM } from "../src/platforms.ts";
+import type { ConformanceSubjects, ConformanceTarget, PlatformLocation } from "../src/target.ts";
 
 /** Adapter tuning for a fast local server: short polls and a short unschedulable grace. */
 export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "transport"> = {
@@ -15,6 +18,27 @@ export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "tr
   // The environment serves virt-handler-style metrics at /metrics, read every 200 ms while transferring.
   watch: { watchBackoff: { initialDelayMs: 50, maxDelayMs: 500 }, metricsPath: "/metrics", metricsIntervalMs: 200 },
 };
+
+/** The KubeVirt API environment implements KubeVirt's API and migration controller (kubevirt-env/README.md). */
+export const KUBEVIRT_ENV_PLATFORM: PlatformDeclaration = { ...KUBEVIRT_PLATFORM, name: "the KubeVirt API environment (KubeVirt's API and migration controller, kubevirt-env/README.md)" };
+
+/** The environment's request budget: KubeVirt's, metrics read every 200 ms (ENV_ADAPTER_TUNING); reported, not enforced yet. */
+export const KUBEVIRT_ENV_BUDGET = { ...kubevirtBudget(200), budgetEnforced: false, todo: KUBEVIRT_BUDGET_TODO } as const;
+
+/** Where a VM is per the environment's store: its VMI's node and phase, or stopped when it has no VMI. */
+export function kubevirtStoreLocation(store: KubevirtEnv["store"], vmId: string): PlatformLocation {
+  const [namespace, name] = vmId.includes("/") ? (vmId.split("/", 2) as [string, string]) : ["default", vmId];
+  const vmi = store.get("virtualmachineinstances", namespace, name) as { status?: { nodeName?: string; phase?: string } } | undefined;
+  if (vmi) {
+    const phase = vmi.status?.phase;
+    const powerState: PowerState = phase === "Running" ? "running" : phase === "Succeeded" || phase === "Failed" ? "stopped" : "unknown";
+    return { ...(vmi.status?.nodeName ? { hostId: vmi.status.nodeName } : {}), powerState };
+  }
+  const vm = store.get("virtualmachines", namespace, name) as { spec?: { template?: { spec?: { nodeSelector?: Record<string, string> } } } } | undefined;
+  if (!vm) return { powerState: "unknown" };
+  const pinned = vm.spec?.template?.spec?.nodeSelector?.["kubernetes.io/hostname"];
+  return { ...(pinned ? { hostId: pinned } : {}), powerState: "stopped" };
+}
 
 /** The seeded cluster's subjects (see kubevirt-env/seed.ts). */
 export function envSubjects(): ConformanceSubjects {
@@ -35,6 +59,8 @@ export const kubevirtEnvTarget: ConformanceTarget = {
   name: "kubevirt-env",
   adapter: "kubevirt",
   description: "@vmshift/kubevirt against the local KubeVirt API environment (Kubernetes conventions, KubeVirt admission and migration controller)",
+  platform: KUBEVIRT_ENV_PLATFORM,
+  budget: KUBEVIRT_ENV_BUDGET,
   async open() {
     const env = await KubevirtEnv.start();
     const kubeconfigYaml = env.kubeconfigWithExec();
@@ -59,6 +85,9 @@ export const kubevirtEnvTarget: ConformanceTarget = {
           return client;
         },
         requestCount: () => env.requestCount,
+        async locateVm(vmId) {
+          return kubevirtStoreLocation(env.store, vmId);
+        },
         async failTransiently(where, times) {
           env.failTransiently(where, times);
         },

@@ -10,7 +10,7 @@ import { FIXTURE_FOLLOW, fixtureRequestIds } from "../kubevirt-env/record-fixtur
 import { Replayer, loadRecordings } from "../kubevirt-env/replay.ts";
 import { replayControls } from "./fixtures.ts";
 import type { ConformanceTarget } from "../src/target.ts";
-import { ENV_ADAPTER_TUNING, envSubjects } from "./kubevirt-env.ts";
+import { ENV_ADAPTER_TUNING, KUBEVIRT_ENV_BUDGET, KUBEVIRT_ENV_PLATFORM, envSubjects } from "./kubevirt-env.ts";
 
 let sessions = 0;
 
@@ -39,6 +39,8 @@ export const kubevirtFixturesTarget: ConformanceTarget = {
   name: "kubevirt-fixtures",
   adapter: "kubevirt",
   description: "@vmshift/kubevirt against nock replays of exchanges synthesized from the KubeVirt API environment",
+  platform: { ...KUBEVIRT_ENV_PLATFORM, name: `recorded exchanges of ${KUBEVIRT_ENV_PLATFORM.name}` },
+  budget: KUBEVIRT_ENV_BUDGET,
   async available() {
     return loadRecordings().length > 0 ? { ok: true } : { ok: false, reason: "no fixtures under packages/kubevirt/test/fixtures (run node adapters-conformance/kubevirt-env/record-fixtures.ts)" };
   },
@@ -51,15 +53,19 @@ export const kubevirtFixturesTarget: ConformanceTarget = {
     return {
       client: clients[0]!,
       subjects: envSubjects(),
-      controls: replayControls(
-        replay,
-        () => {
-          const client = connect();
-          clients.push(client);
-          return client;
-        },
-        () => replay.requestCount,
-      ),
+      controls: {
+        ...replayControls(
+          replay,
+          () => {
+            const client = connect();
+            clients.push(client);
+            return client;
+          },
+          () => replay.requestCount,
+        ),
+        // The recordings hold no read-back of the environment's state (TODO: record it, as nutanix-fixtures does).
+        locateVm: async () => undefined,
+      },
       async close() {
         await Promise.all(clients.map((c) => c.close()));
         replay.close();

@@ -23,7 +23,24 @@ import { faultyRunner } from "../libvirt-lab/faulty-runner.ts";
 import {
   LAB_HOSTS, type LabHost, acquireLab, bootGuest, defineGuest, failStartFlag, labAvailability, labUri, qemuPid, readHealth, removeDomain, startDaemons, stopDaemons, virsh, waitForTicks, whereRunning,
 } from "../libvirt-lab/lab.ts";
-import type { ConformanceSession, ConformanceTarget } from "../src/target.ts";
+import { libvirtBudget } from "../src/budgets.ts";
+import { LIBVIRT_PLATFORM } from "../src/platforms.ts";
+import type { ConformanceSession, ConformanceTarget, PlatformLocation } from "../src/target.ts";
+
+const LAB_POWER: Readonly<Record<string, PlatformLocation["powerState"]>> = { running: "running", paused: "paused", "shut off": "stopped", "in shutdown": "running", pmsuspended: "suspended" };
+
+/** Where the lab guest is, per the daemons themselves (virsh domstate on each host, outside the adapter): the running copy first. */
+async function labLocation(name: string): Promise<PlatformLocation> {
+  let found: PlatformLocation | undefined;
+  for (const h of LAB_HOSTS) {
+    const s = await virsh(h, ["domstate", "--domain", name]);
+    if (s.code !== 0) continue;
+    const powerState = LAB_POWER[s.stdout.trim()] ?? "unknown";
+    if (powerState === "running") return { hostId: h, powerState };
+    found ??= { hostId: h, powerState };
+  }
+  return found ?? { powerState: "unknown" };
+}
 
 /** Name of the lab guest. */
 export const LAB_VM = "vmshift-lab-1";
@@ -148,6 +165,8 @@ export const libvirtLocalTarget: ConformanceTarget = {
   name: "libvirt-local",
   adapter: "libvirt",
   description: "two libvirt 11 daemons on this machine, a 128 MiB TCG guest migrating for real (QEMU 10)",
+  platform: { ...LIBVIRT_PLATFORM, name: "two libvirt 11 daemons with QEMU 10 (TCG) on this machine (adapters-conformance/libvirt-lab)" },
+  budget: libvirtBudget(),
   available: labAvailability,
   async open(): Promise<ConformanceSession> {
     await holdLab();
@@ -180,6 +199,7 @@ export const libvirtLocalTarget: ConformanceTarget = {
         },
         restart: async () => make(),
         requestCount: () => runner.count(),
+        locateVm: async (vmId) => labLocation(vmId === guest.uuid ? LAB_VM : vmId),
         async failTransiently(where, times) {
           runner.failTransiently(where, times);
         },

@@ -14,8 +14,8 @@ import { runConformance } from "../src/run.ts";
 import { SCENARIOS } from "../src/scenarios/index.ts";
 import type { ConformanceTarget } from "../src/target.ts";
 import { startPrismServer } from "../prism-server/src/index.ts";
-import { PRISM_SUBJECTS, connectToPrismServer, prismFaultControls } from "./nutanix-server.ts";
-import type { Tape, TapeControl, TapeExchange } from "./nutanix-tape.ts";
+import { PRISM_SERVER_BUDGET, PRISM_SERVER_PLATFORM, PRISM_SUBJECTS, connectToPrismServer, prismFaultControls, prismLocation } from "./nutanix-server.ts";
+import type { Tape, TapeControl, TapeExchange, TapeLocate } from "./nutanix-tape.ts";
 
 /** Where the tapes live. */
 export const FIXTURES_DIR = fileURLToPath(new URL("../../packages/nutanix/test/fixtures/", import.meta.url));
@@ -23,11 +23,13 @@ export const FIXTURES_DIR = fileURLToPath(new URL("../../packages/nutanix/test/f
 /** The server timings used for recording (the replay target polls like the recording client). */
 export const RECORD_TIMINGS = { migrationMs: 600, slowMigrationMs: 4_000 } as const;
 
-function recordingTarget(entries: (TapeExchange | TapeControl)[]): ConformanceTarget {
+function recordingTarget(entries: (TapeExchange | TapeControl | TapeLocate)[]): ConformanceTarget {
   return {
     name: "nutanix-record",
     adapter: "nutanix",
     description: "recording run against the Prism-like server",
+    platform: PRISM_SERVER_PLATFORM,
+    budget: PRISM_SERVER_BUDGET,
     async open() {
       const server = await startPrismServer({ timings: RECORD_TIMINGS, onExchange: (e) => entries.push(e) });
       const faults = prismFaultControls(server);
@@ -44,6 +46,11 @@ function recordingTarget(entries: (TapeExchange | TapeControl)[]): ConformanceTa
           slowDown: control("slowDown", (vm) => server.sim.faults.slowVms.add(vm)),
           restart: async () => connectToPrismServer(server),
           requestCount: () => server.requestCount,
+          locateVm: async (vmId) => {
+            const location = prismLocation(server, vmId);
+            entries.push({ locate: vmId, location });
+            return location;
+          },
           failTransiently: async (where, times) => {
             entries.push({ control: `failTransiently ${where} ${times}`, vmId: "" });
             await faults.failTransiently(where, times);
@@ -68,10 +75,12 @@ function sourceNote(id: string, count: number): string {
   return [
     `# ${id}: recorded exchanges`,
     "",
-    `Synthesized, not captured from a real Prism Central: ${count} entries (HTTP exchanges and fault controls) that`,
+    `Synthesized, not captured from a real Prism Central: ${count} entries that`,
     "`adapters-conformance/prism-server` (the Prism-like test server: v4 vmm/prism/clustermgmt paths, bodies",
-    "shaped after the v4 spec digests in `specs/nutanix/v4-sdk-digest/`, seeded inventory) answered while the",
-    `conformance scenario \`${id}\` ran through @vmshift/nutanix.`,
+    "shaped after the v4 spec digests in `specs/nutanix/v4-sdk-digest/`, seeded inventory) produced while the",
+    `conformance scenario \`${id}\` ran through @vmshift/nutanix: the HTTP exchanges, the fault controls the`,
+    "scenario used, and where the server had the VM each time the scenario read it back from the platform",
+    "(`locate` entries: the server's own state, not the adapter's answer).",
     "",
     "Recorded with `node adapters-conformance/targets/nutanix-fixtures-record.ts`; replayed by the",
     "`nutanix-fixtures` target. Only the presence of `If-Match` / `NTNX-Request-Id` is kept, never their",
@@ -85,7 +94,7 @@ function sourceNote(id: string, count: number): string {
 export async function recordNutanixFixtures(dir = FIXTURES_DIR): Promise<{ scenario: string; status: string }[]> {
   const out: { scenario: string; status: string }[] = [];
   for (const scenario of SCENARIOS) {
-    const entries: (TapeExchange | TapeControl)[] = [];
+    const entries: (TapeExchange | TapeControl | TapeLocate)[] = [];
     const report = await runConformance(recordingTarget(entries), { scenarios: [scenario] });
     const status = report.scenarios[0]?.status ?? "missing";
     out.push({ scenario: scenario.id, status });

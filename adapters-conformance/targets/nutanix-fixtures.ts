@@ -10,7 +10,7 @@ import { createNutanixAdapter } from "@vmshift/nutanix";
 import { readRecordings } from "./fixtures.ts";
 import type { ConformanceTarget } from "../src/target.ts";
 import { FIXTURES_DIR } from "./nutanix-fixtures-record.ts";
-import { PRISM_SUBJECTS } from "./nutanix-server.ts";
+import { PRISM_SERVER_BUDGET, PRISM_SERVER_PLATFORM, PRISM_SUBJECTS, prismRequestKind } from "./nutanix-server.ts";
 import { ReplayBook, ReplaySession, type Tape } from "./nutanix-tape.ts";
 
 /** Every tape under the fixtures directory, in scenario order. */
@@ -25,17 +25,21 @@ export const nutanixFixturesTarget: ConformanceTarget = {
   name: "nutanix-fixtures",
   adapter: "nutanix",
   description: "@vmshift/nutanix against nock replays of exchanges recorded from the Prism-like server",
+  platform: { ...PRISM_SERVER_PLATFORM, name: `recorded exchanges of ${PRISM_SERVER_PLATFORM.name}` },
+  budget: PRISM_SERVER_BUDGET,
   async available() {
     return loadTapes().length > 0 ? { ok: true } : { ok: false, reason: `no tapes under ${FIXTURES_DIR}: run node adapters-conformance/targets/nutanix-fixtures-record.ts` };
   },
   async open() {
     book ??= new ReplayBook(loadTapes());
     const replay = new ReplaySession(book);
+    const kinds: string[] = [];
     const base = `https://s${++sessions}.prism.fixtures.vmshift.invalid:9440`;
     const interceptors = (["GET", "POST", "PUT", "OPTIONS"] as const).map((method) => {
       const interceptor = nock(base).persist().intercept(/.*/, method);
       interceptor.reply(async (request: Request) => {
         const url = new URL(request.url);
+        kinds.push(prismRequestKind(method, url.pathname));
         const text = await request.text();
         const answer = replay.answer(method, url.pathname + url.search, text.length > 0 ? (JSON.parse(text) as unknown) : undefined, {
           ifMatch: request.headers.has("if-match"),
@@ -63,6 +67,9 @@ export const nutanixFixturesTarget: ConformanceTarget = {
         slowDown: control("slowDown"),
         restart: async () => connect(),
         requestCount: () => replay.requestCount,
+        requestLog: () => kinds,
+        // Where the server had the VM when the recorded scenario read it back at the same point.
+        locateVm: async (vmId) => replay.locate(vmId),
         failTransiently: async (where, times) => replay.control(`failTransiently ${where} ${times}`, ""),
         loseNextStartResponse: async () => replay.control("loseNextStartResponse", ""),
         expireSession: async () => replay.control("expireSession", ""),

@@ -5,7 +5,34 @@
 import { VmshiftClient } from "@vmshift/core";
 import { createNutanixAdapter, parseMigrationId } from "@vmshift/nutanix";
 import { type PrismServer, simId, startPrismServer } from "../prism-server/src/index.ts";
-import type { ConformanceControls, ConformanceTarget } from "../src/target.ts";
+import { nutanixBudget } from "../src/budgets.ts";
+import { type PlatformDeclaration, offered } from "../src/platform.ts";
+import { NUTANIX_PLATFORM } from "../src/platforms.ts";
+import type { ConformanceControls, ConformanceTarget, PlatformLocation } from "../src/target.ts";
+
+/**
+ * The Prism-like server: Prism Central's v4 API as documented, except that its migrate-to-host tasks
+ * are cancelable while copying (real intra-cluster migrations report isCancelable: false).
+ */
+export const PRISM_SERVER_PLATFORM: PlatformDeclaration = {
+  name: "the Prism-like server (Prism Central v4 vmm/prism/clustermgmt, adapters-conformance/prism-server)",
+  capabilities: {
+    ...NUTANIX_PLATFORM.capabilities,
+    "migration.cancel": offered("adapters-conformance/prism-server/README.md: tasks report 'isCancelable while a migration is still copying' and accept POST …/tasks/{extId}/$actions/cancel"),
+  },
+};
+
+/** The server's clients poll tasks from 100 ms (doubling to 500 ms, jitter 0.2): polls at least 80 ms apart. */
+export const PRISM_SERVER_BUDGET = nutanixBudget(80);
+
+/** Where the server has a VM (its state, settled to now), not what the adapter says. */
+export function prismLocation(server: PrismServer, vmId: string): PlatformLocation {
+  server.sim.engine.tick();
+  const vm = server.sim.inv.vms.find((v) => v.extId === vmId);
+  if (!vm) return { powerState: "unknown" };
+  const powerState = vm.powerState === "ON" ? "running" : vm.powerState === "OFF" ? "stopped" : "paused";
+  return { ...(vm.host ? { hostId: vm.host } : {}), powerState };
+}
 
 /** Subjects of the seeded inventory (see prism-server/src/state.ts). */
 export const PRISM_SUBJECTS = {
@@ -93,6 +120,8 @@ export const nutanixServerTarget: ConformanceTarget = {
   name: "nutanix-server",
   adapter: "nutanix",
   description: "@vmshift/nutanix against the Prism-like server (v4 vmm/prism/clustermgmt, ETags, request ids, async tasks)",
+  platform: PRISM_SERVER_PLATFORM,
+  budget: PRISM_SERVER_BUDGET,
   async open() {
     const server = await startPrismServer({ timings: { migrationMs: 600, slowMigrationMs: 4_000 } });
     const clients: VmshiftClient[] = [];
@@ -118,6 +147,7 @@ export const nutanixServerTarget: ConformanceTarget = {
           return connect();
         },
         requestCount: () => server.requestCount,
+        locateVm: async (vmId) => prismLocation(server, vmId),
         ...prismFaultControls(server),
         ...prismMeasurementControls(server),
       },

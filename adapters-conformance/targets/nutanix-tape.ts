@@ -11,6 +11,7 @@
  */
 
 import type { Exchange } from "../prism-server/src/server.ts";
+import type { PlatformLocation } from "../src/target.ts";
 
 /** One recorded exchange: what the Prism-like server's recorder writes. */
 export type TapeExchange = Exchange;
@@ -21,12 +22,21 @@ export interface TapeControl {
   readonly vmId: string;
 }
 
+/** Where the server had a VM when the scenario read it back (the `locateVm` control), in order with the exchanges. */
+export interface TapeLocate {
+  readonly locate: string;
+  readonly location: PlatformLocation;
+}
+
 /** One scenario's tape. */
 export interface Tape {
   readonly scenario: string;
   readonly recordedAgainst: string;
-  readonly entries: readonly (TapeExchange | TapeControl)[];
+  readonly entries: readonly (TapeExchange | TapeControl | TapeLocate)[];
 }
+
+/** The book key of a read-back of where a VM is. */
+const locateKey = (vmId: string) => `LOCATE ${vmId}`;
 
 const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED"]);
 const TASK_PATH = /^(\/api\/prism\/v4\.0\/config\/tasks\/)([^/?]+)(.*)$/;
@@ -92,6 +102,7 @@ export class Timeline {
 /** Recorded answers by state and key. */
 export class ReplayBook {
   readonly #answers = new Map<string, TapeExchange[]>();
+  readonly #locations = new Map<string, PlatformLocation[]>();
   /** For each key, the states it was recorded in (for the prefix fallback). */
   readonly #states = new Map<string, string[][]>();
 
@@ -99,9 +110,15 @@ export class ReplayBook {
     for (const tape of tapes) {
       const timeline = new Timeline();
       const local = new Map<string, TapeExchange[]>();
+      const locals = new Map<string, PlatformLocation[]>();
       for (const entry of tape.entries) {
         if ("control" in entry) {
           timeline.control(entry.control, entry.vmId);
+          continue;
+        }
+        if ("locate" in entry) {
+          const slot = `${timeline.state}\u0000${locateKey(entry.locate)}`;
+          locals.set(slot, [...(locals.get(slot) ?? []), entry.location]);
           continue;
         }
         const slot = `${timeline.state}\u0000${timeline.key(entry.method, entry.url, entry.requestBody)}`;
@@ -117,7 +134,17 @@ export class ReplayBook {
         }
         this.#answers.set(slot, answers);
       }
+      for (const [slot, locations] of locals) {
+        if ((this.#locations.get(slot)?.length ?? 0) >= locations.length) continue;
+        if (!this.#locations.has(slot)) this.#noteState(slot);
+        this.#locations.set(slot, locations);
+      }
     }
+  }
+
+  #noteState(slot: string): void {
+    const [state, key] = slot.split("\u0000") as [string, string];
+    this.#states.set(key, [...(this.#states.get(key) ?? []), state === "" ? [] : state.split("\n")]);
   }
 
   /**
@@ -127,7 +154,7 @@ export class ReplayBook {
    */
   slot(events: readonly string[], key: string): string | undefined {
     const exact = `${events.join("\n")}\u0000${key}`;
-    if (this.#answers.has(exact)) return exact;
+    if (this.#answers.has(exact) || this.#locations.has(exact)) return exact;
     let best: string[] | undefined;
     for (const state of this.#states.get(key) ?? []) {
       if (state.length > events.length || (best && state.length <= best.length)) continue;
@@ -139,6 +166,11 @@ export class ReplayBook {
   /** The answers recorded in a slot. */
   answers(slot: string): readonly TapeExchange[] {
     return this.#answers.get(slot) ?? [];
+  }
+
+  /** The read-backs of where a VM was, recorded in a slot. */
+  locations(slot: string): readonly PlatformLocation[] {
+    return this.#locations.get(slot) ?? [];
   }
 
   /** Number of distinct state/key slots (for tests). */
@@ -179,5 +211,19 @@ export class ReplaySession {
   /** A fault control, replayed as the event it was when recorded. */
   control(name: string, vmId: string): void {
     this.timeline.control(name, vmId);
+  }
+
+  /**
+   * Where the server had `vmId` when the recorded scenario read it back in this state (the n-th
+   * read-back of the state answers with the n-th recorded one, the last repeating); undefined when
+   * none was recorded. Not a request: it changes neither the count nor the state.
+   */
+  locate(vmId: string): PlatformLocation | undefined {
+    const slot = this.#book.slot(this.timeline.events, locateKey(vmId));
+    const recorded = slot === undefined ? [] : this.#book.locations(slot);
+    if (slot === undefined || recorded.length === 0) return undefined;
+    const index = this.#cursor.get(slot) ?? 0;
+    this.#cursor.set(slot, index + 1);
+    return recorded[Math.min(index, recorded.length - 1)];
   }
 }

@@ -8,7 +8,7 @@ import { VmshiftClient } from "@vmshift/core";
 import { createVsphereAdapter } from "@vmshift/vsphere";
 import nock from "nock";
 import { Replayer, loadRecordings } from "../vcsim/fixtures.ts";
-import { discoverSubjects } from "./vsphere-vcsim.ts";
+import { VCSIM_BUDGET, VCSIM_PLATFORM, discoverSubjects } from "./vsphere-vcsim.ts";
 import { replayControls } from "./fixtures.ts";
 import type { ConformanceTarget } from "../src/target.ts";
 
@@ -18,6 +18,8 @@ export const vsphereFixturesTarget: ConformanceTarget = {
   name: "vsphere-fixtures",
   adapter: "vsphere",
   description: "@vmshift/vsphere against nock replays of SOAP exchanges recorded from vmshift-vcsim",
+  platform: { ...VCSIM_PLATFORM, name: `recorded exchanges of ${VCSIM_PLATFORM.name}` },
+  budget: VCSIM_BUDGET,
   async available() {
     return loadRecordings().length > 0 ? { ok: true } : { ok: false, reason: "no fixtures under packages/vsphere/test/fixtures (run node adapters-conformance/vcsim/record-fixtures.ts)" };
   },
@@ -47,7 +49,11 @@ export const vsphereFixturesTarget: ConformanceTarget = {
     return {
       client,
       subjects,
-      controls: replayControls(replay, connect, () => requests),
+      controls: {
+        ...replayControls(replay, connect, () => requests),
+        // The recordings hold no read-back of the launcher's state (TODO: record it, as nutanix-fixtures does).
+        locateVm: async () => undefined,
+      },
       async close() {
         await Promise.allSettled(clients.map((c) => c.close()));
         nock.removeInterceptor(interceptor);

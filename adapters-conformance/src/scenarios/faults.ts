@@ -4,7 +4,7 @@
  * known, the error code) and fails when it does not hold.
  */
 import { isTerminalPhase } from "@vmshift/core";
-import { collect, expect, locate, type Scenario, untilPhase } from "../scenario.ts";
+import { collect, expect, expectVmAt, locate, platformLocation, type Scenario, untilPhase } from "../scenario.ts";
 
 export const faultScenarios: readonly Scenario[] = [
   {
@@ -12,13 +12,18 @@ export const faultScenarios: readonly Scenario[] = [
     title: "a start that fails transiently before the platform acts is retried: one migration, completed",
     requires: ["migration.live"],
     controls: ["failTransiently", "migrationCount"],
-    async run({ client, subjects, controls }) {
+    async run(context) {
+      const { client, subjects, controls, meter } = context;
+      const source = await platformLocation(context, subjects.liveVm);
       const before = await controls.migrationCount!(subjects.liveVm);
       await controls.failTransiently!("start", 1);
-      const { result } = await collect(await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost }));
+      const { result } = await meter.measure("live migration, its start retried once", { live: 1, retry: 1 }, async () =>
+        collect(await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost })),
+      );
       expect(result.outcome === "completed", `ended ${result.outcome}: ${result.error?.message ?? ""}`);
       const made = (await controls.migrationCount!(subjects.liveVm)) - before;
       expect(made === 1, `${made} migrations were created for one start`);
+      await expectVmAt(context, subjects.liveVm, { hostId: subjects.targetHost, side: "target", powerState: "running", reported: result.vmLocation, sourceHostId: source?.hostId, targetHostId: subjects.targetHost }, "after a retried start completed");
     },
   },
   {
@@ -26,15 +31,20 @@ export const faultScenarios: readonly Scenario[] = [
     title: "a start whose answer is lost after the platform acted is retried and finds the first migration: never a second",
     requires: ["migration.live"],
     controls: ["loseNextStartResponse", "migrationCount"],
-    async run({ client, subjects, controls }) {
+    async run(context) {
+      const { client, subjects, controls, meter } = context;
+      const source = await platformLocation(context, subjects.liveVm);
       const before = await controls.migrationCount!(subjects.liveVm);
       await controls.loseNextStartResponse!();
-      const { result } = await collect(await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost }));
+      const { result } = await meter.measure("live migration, its start's answer lost and the start retried", { live: 1, retry: 1 }, async () =>
+        collect(await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost })),
+      );
       expect(result.outcome === "completed", `ended ${result.outcome}: ${result.error?.message ?? ""}`);
       const made = (await controls.migrationCount!(subjects.liveVm)) - before;
       expect(made === 1, `${made} migrations were created for one start whose answer was lost`);
       const vm = await locate(client, subjects.liveVm);
-      expect(vm.hostId === subjects.targetHost, `the VM is on ${vm.hostId}`);
+      expect(vm.hostId === subjects.targetHost, `the adapter's getVm puts the VM on ${vm.hostId}`);
+      await expectVmAt(context, subjects.liveVm, { hostId: subjects.targetHost, side: "target", powerState: "running", reported: result.vmLocation, sourceHostId: source?.hostId, targetHostId: subjects.targetHost }, "after the retried start completed");
     },
   },
   {
@@ -42,12 +52,17 @@ export const faultScenarios: readonly Scenario[] = [
     title: "transient failures while following progress are ridden out: the migration is seen to completion",
     requires: ["migration.live"],
     controls: ["failTransiently"],
-    async run({ client, subjects, controls }) {
-      const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
-      await controls.failTransiently!("progress", 2);
-      const { result } = await collect(task);
+    async run(context) {
+      const { client, subjects, controls, meter } = context;
+      const source = await platformLocation(context, subjects.liveVm);
+      const { result } = await meter.measure("live migration, two progress reads failing", { live: 1, retry: 2 }, async () => {
+        const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
+        await controls.failTransiently!("progress", 2);
+        return collect(task);
+      });
       expect(result.outcome === "completed", `ended ${result.outcome}`);
-      expect((await locate(client, subjects.liveVm)).hostId === subjects.targetHost, "the VM is not on the target");
+      expect((await locate(client, subjects.liveVm)).hostId === subjects.targetHost, "the adapter's getVm does not put the VM on the target");
+      await expectVmAt(context, subjects.liveVm, { hostId: subjects.targetHost, side: "target", powerState: "running", reported: result.vmLocation, sourceHostId: source?.hostId, targetHostId: subjects.targetHost }, "after the migration rode out the failed reads");
     },
   },
   {
@@ -55,16 +70,25 @@ export const faultScenarios: readonly Scenario[] = [
     title: "a cancel that fails transiently is retried: the migration ends cancelled, the VM on its source",
     requires: ["migration.live", "migration.cancel"],
     controls: ["failTransiently", "slowDown"],
-    async run({ client, subjects, controls }) {
+    async run(context) {
+      const { client, subjects, controls, meter } = context;
       await controls.slowDown!(subjects.liveVm);
       const before = await locate(client, subjects.liveVm);
-      const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
-      await untilPhase(task, ["transferring"]);
-      await controls.failTransiently!("cancel", 1);
-      const result = await task.cancel();
+      const result = await meter.measure("live migration, cancelled, the cancel retried once", { live: 1, cancel: 1, retry: 1 }, async () => {
+        const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
+        await untilPhase(task, ["transferring"]);
+        await controls.failTransiently!("cancel", 1);
+        return task.cancel();
+      });
       expect(result.outcome === "cancelled", `ended ${result.outcome}`);
       const after = await locate(client, subjects.liveVm);
-      expect(after.hostId === before.hostId && after.powerState === "running", `the VM is ${after.powerState} on ${after.hostId}`);
+      expect(after.hostId === before.hostId && after.powerState === "running", `the adapter's getVm says ${after.powerState} on ${after.hostId}`);
+      await expectVmAt(
+        context,
+        subjects.liveVm,
+        { ...(before.hostId === undefined ? {} : { hostId: before.hostId }), side: "source", powerState: "running", reported: result.vmLocation, sourceHostId: before.hostId, targetHostId: subjects.targetHost },
+        "after the retried cancel",
+      );
     },
   },
   {
@@ -72,13 +96,18 @@ export const faultScenarios: readonly Scenario[] = [
     title: "progress streams that drop mid-transfer are reconnected: the migration is seen to completion",
     requires: ["migration.live", "migration.watch"],
     controls: ["dropProgressStreams", "slowDown"],
-    async run({ client, subjects, controls }) {
+    async run(context) {
+      const { client, subjects, controls, meter } = context;
       await controls.slowDown!(subjects.liveVm);
-      const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
-      await untilPhase(task, ["transferring"]);
-      await controls.dropProgressStreams!();
-      const { result } = await collect(task);
+      const source = await platformLocation(context, subjects.liveVm);
+      const { result } = await meter.measure("live migration, progress streams dropped once", { live: 1, retry: 1, resume: 1 }, async () => {
+        const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
+        await untilPhase(task, ["transferring"]);
+        await controls.dropProgressStreams!();
+        return collect(task);
+      });
       expect(result.outcome === "completed", `ended ${result.outcome}`);
+      await expectVmAt(context, subjects.liveVm, { hostId: subjects.targetHost, side: "target", powerState: "running", reported: result.vmLocation, sourceHostId: source?.hostId, targetHostId: subjects.targetHost }, "after the streams were reconnected and the migration completed");
     },
   },
   {
@@ -86,23 +115,32 @@ export const faultScenarios: readonly Scenario[] = [
     title: "a session that expires in the middle of a wait is renewed: the migration is seen to completion",
     requires: ["migration.live"],
     controls: ["expireSession", "slowDown"],
-    async run({ client, subjects, controls }) {
+    async run(context) {
+      const { client, subjects, controls, meter } = context;
       await controls.slowDown!(subjects.liveVm);
-      const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
-      await untilPhase(task, ["transferring"]);
-      await controls.expireSession!();
-      const { result } = await collect(task);
+      const source = await platformLocation(context, subjects.liveVm);
+      const { result } = await meter.measure("live migration, the session expired once", { live: 1, retry: 1 }, async () => {
+        const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
+        await untilPhase(task, ["transferring"]);
+        await controls.expireSession!();
+        return collect(task);
+      });
       expect(result.outcome === "completed", `ended ${result.outcome}`);
+      await expectVmAt(context, subjects.liveVm, { hostId: subjects.targetHost, side: "target", powerState: "running", reported: result.vmLocation, sourceHostId: source?.hostId, targetHostId: subjects.targetHost }, "after the session was renewed and the migration completed");
     },
   },
   {
     id: "faults.cancel-races-completion",
     title: "a cancel racing completion yields exactly one terminal state, and the VM is where the result says",
     requires: ["migration.live", "migration.cancel"],
-    async run({ client, subjects }) {
-      const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
-      const seen = await untilPhase(task, ["finalizing"]);
-      const result = isTerminalPhase(seen.phase) ? await task.wait() : await task.cancel();
+    async run(context) {
+      const { client, subjects, meter } = context;
+      const source = await platformLocation(context, subjects.liveVm);
+      const { task, result } = await meter.measure("live migration, cancelled while finalizing", { live: 1, cancel: 1 }, async () => {
+        const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
+        const seen = await untilPhase(task, ["finalizing"]);
+        return { task, result: isTerminalPhase(seen.phase) ? await task.wait() : await task.cancel() };
+      });
       expect(result.outcome === "completed" || result.outcome === "cancelled", `ended ${result.outcome}`);
       const again = await task.wait();
       expect(again.outcome === result.outcome, `a second wait said ${again.outcome}, the first ${result.outcome}`);
@@ -110,7 +148,15 @@ export const faultScenarios: readonly Scenario[] = [
       const expected = result.outcome === "completed" ? subjects.targetHost : undefined;
       if (expected) expect(vm.hostId === expected, `completed, but the VM is on ${vm.hostId}`);
       else expect(vm.hostId !== subjects.targetHost && vm.powerState === "running", `cancelled, but the VM is ${vm.powerState} on ${vm.hostId}`);
-      expect(result.vmLocation.hostId === undefined || result.vmLocation.hostId === vm.hostId, `result says ${result.vmLocation.hostId}, the platform ${vm.hostId}`);
+      expect(result.vmLocation.hostId === undefined || result.vmLocation.hostId === vm.hostId, `result says ${result.vmLocation.hostId}, the adapter's getVm ${vm.hostId}`);
+      const completed = result.outcome === "completed";
+      const expectedHost = completed ? subjects.targetHost : source?.hostId;
+      await expectVmAt(
+        context,
+        subjects.liveVm,
+        { ...(expectedHost === undefined ? {} : { hostId: expectedHost }), side: completed ? "target" : "source", powerState: "running", reported: result.vmLocation, sourceHostId: source?.hostId, targetHostId: subjects.targetHost },
+        `after the race ended ${result.outcome}`,
+      );
     },
   },
 ];

@@ -15,6 +15,8 @@
  */
 import { VmshiftClient } from "@vmshift/core";
 import { type RemoteAuthentication, type RemoteOptions, createHypervAdapter, createNodePowerShellRunner } from "@vmshift/hyperv";
+import { hypervBudget } from "../budgets.ts";
+import { HYPERV_PLATFORM } from "../platforms.ts";
 import type { ConformanceTarget } from "../target.ts";
 
 const env = (name: string): string | undefined => {
@@ -40,6 +42,8 @@ export const hypervLiveTarget: ConformanceTarget = {
   name: "hyperv-live",
   adapter: "hyperv",
   description: "a real Hyper-V endpoint (VMSHIFT_HYPERV_HOST) through node-powershell",
+  platform: HYPERV_PLATFORM,
+  budget: hypervBudget(),
   async available() {
     for (const name of ["VMSHIFT_HYPERV_HOST", "VMSHIFT_HYPERV_LIVE_VM", "VMSHIFT_HYPERV_TARGET_HOST"]) {
       if (!env(name)) return { ok: false, reason: `${name} is not set (see docs/platforms/hyperv.md)` };

@@ -15,6 +15,8 @@
  */
 import { VmshiftClient } from "@vmshift/core";
 import { createKubevirtAdapter } from "@vmshift/kubevirt";
+import { KUBEVIRT_BUDGET_TODO, kubevirtBudget } from "../budgets.ts";
+import { KUBEVIRT_PLATFORM } from "../platforms.ts";
 import type { ConformanceTarget } from "../target.ts";
 
 const env = (name: string): string | undefined => process.env[name] || undefined;
@@ -23,6 +25,8 @@ export const kubevirtLiveTarget: ConformanceTarget = {
   name: "kubevirt-live",
   adapter: "kubevirt",
   description: "@vmshift/kubevirt against the cluster in VMSHIFT_KUBECONFIG (e.g. the kind lane)",
+  platform: KUBEVIRT_PLATFORM,
+  budget: { ...kubevirtBudget(), budgetEnforced: false, todo: KUBEVIRT_BUDGET_TODO },
   async available() {
     return env("VMSHIFT_KUBECONFIG") ? { ok: true } : { ok: false, reason: "VMSHIFT_KUBECONFIG is not set (see docs/platforms/kubevirt.md: the kind lane, or any cluster with KubeVirt)" };
   },

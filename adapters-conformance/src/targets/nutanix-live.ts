@@ -17,6 +17,8 @@
 import { readFileSync } from "node:fs";
 import { VmshiftClient } from "@vmshift/core";
 import { type NutanixAdapter, createNutanixAdapter } from "@vmshift/nutanix";
+import { nutanixBudget } from "../budgets.ts";
+import { NUTANIX_PLATFORM } from "../platforms.ts";
 import type { ConformanceTarget } from "../target.ts";
 
 const env = (name: string): string | undefined => {
@@ -41,6 +43,8 @@ export const nutanixLiveTarget: ConformanceTarget = {
   name: "nutanix-live",
   adapter: "nutanix",
   description: "a real Prism Central (VMSHIFT_NUTANIX_URL) over the v4 API",
+  platform: NUTANIX_PLATFORM,
+  budget: nutanixBudget(),
   async available() {
     for (const name of ["VMSHIFT_NUTANIX_URL", "VMSHIFT_NUTANIX_LIVE_VM", "VMSHIFT_NUTANIX_TARGET_HOST"]) {
       if (!env(name)) return { ok: false, reason: `${name} is not set` };

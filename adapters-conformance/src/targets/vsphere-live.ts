@@ -18,6 +18,8 @@
 import { readFileSync } from "node:fs";
 import { VmshiftClient, unsupported } from "@vmshift/core";
 import { createVsphereAdapter } from "@vmshift/vsphere";
+import { VSPHERE_BUDGET_TODO, vsphereBudget } from "../budgets.ts";
+import { VSPHERE_PLATFORM } from "../platforms.ts";
 import type { ConformanceTarget } from "../target.ts";
 
 const env = (name: string): string | undefined => {
@@ -25,12 +27,15 @@ const env = (name: string): string | undefined => {
   return v === undefined || v === "" ? undefined : v;
 };
 
-const READ_ONLY = unsupported("read-only live run: set VMSHIFT_LIVE_MUTATE=1 to let the suite move VMs");
+const READ_ONLY_NOTE = "read-only live run: set VMSHIFT_LIVE_MUTATE=1 to let the suite move VMs";
+const READ_ONLY = unsupported(READ_ONLY_NOTE);
 
 export const vsphereLiveTarget: ConformanceTarget = {
   name: "vsphere-live",
   adapter: "vsphere",
   description: "a real vCenter (VMSHIFT_VSPHERE_URL) over vim25 SOAP; read-only unless VMSHIFT_LIVE_MUTATE=1",
+  platform: VSPHERE_PLATFORM,
+  budget: { ...vsphereBudget(), budgetEnforced: false, todo: VSPHERE_BUDGET_TODO },
   async available() {
     for (const name of ["VMSHIFT_VSPHERE_URL", "VMSHIFT_VSPHERE_USER", "VMSHIFT_VSPHERE_PASSWORD", "VMSHIFT_VSPHERE_LIVE_VM", "VMSHIFT_VSPHERE_TARGET_HOST"]) {
       if (!env(name)) return { ok: false, reason: `${name} is not set` };
@@ -62,6 +67,7 @@ export const vsphereLiveTarget: ConformanceTarget = {
     const optional = (key: string, name: string) => (env(name) ? { [key]: env(name)! } : {});
     return {
       client,
+      ...(mutate ? {} : { withheld: { "migration.live": READ_ONLY_NOTE, "migration.cold": READ_ONLY_NOTE } }),
       subjects: {
         liveVm: env("VMSHIFT_VSPHERE_LIVE_VM")!,
         targetHost: env("VMSHIFT_VSPHERE_TARGET_HOST")!,

@@ -21,6 +21,12 @@ export async function loadConformance(): Promise<typeof Conformance> {
   }
 }
 
+/** The target an adapter module creates (`--adapter <module>`, resolved against the working directory). */
+export async function adapterTarget(io: Pick<CliIo, "cwd">, specifier: string): Promise<ConformanceTarget> {
+  const suite = await loadConformance();
+  return suite.loadAdapterTarget(specifier, io.cwd);
+}
+
 /** Every target this CLI can run: the suite's own and those of `$VMSHIFT_CONFORMANCE_TARGETS` and `--targets` modules. */
 export async function availableTargets(io: Pick<CliIo, "env" | "cwd">, modules: readonly string[] = []): Promise<{ all: readonly ConformanceTarget[]; find(name: string): ConformanceTarget | undefined }> {
   const suite = await loadConformance();

@@ -29,6 +29,8 @@ type Step = "shutdown" | "power-off" | "relocate" | "power-on" | "place" | "rest
 
 interface ColdState {
   readonly tasks: Map<Step, string>;
+  /** Steps whose task ended: a finished task does not change, so it is not read again. */
+  readonly ended: Map<Step, V4Task>;
   readonly startedAtMs: number;
   stopRequestedAtMs?: number;
   final?: MigrationSnapshot;
@@ -72,7 +74,7 @@ export class ColdMigrations {
     const key = formatMigrationId(id);
     let state = this.#state.get(key);
     if (!state) {
-      state = { tasks: new Map(), startedAtMs: op.clock.now() };
+      state = { tasks: new Map(), ended: new Map(), startedAtMs: op.clock.now() };
       this.#state.set(key, state);
     }
     if (state.final) return state.final;
@@ -140,6 +142,8 @@ export class ColdMigrations {
    * resend after a restart finds the same task) and reads its task.
    */
   async #step(id: ColdId, state: ColdState, op: OperationContext, name: Step, action: VmAction, body: unknown): Promise<V4Task> {
+    const ended = state.ended.get(name);
+    if (ended) return ended;
     const signalOpt = op.signal ? { signal: op.signal } : {};
     let taskId = state.tasks.get(name);
     if (taskId === undefined) {
@@ -153,7 +157,9 @@ export class ColdMigrations {
       });
       state.tasks.set(name, taskId);
     }
-    return getTask(this.#ctx.transport, taskId, { operation: "migration.get", ...signalOpt });
+    const task = await getTask(this.#ctx.transport, taskId, { operation: "migration.get", ...signalOpt });
+    if (task.status === "SUCCEEDED" || task.status === "FAILED" || task.status === "CANCELED") state.ended.set(name, task);
+    return task;
   }
 
   /** After a failed step: start the VM again and bring it back to its source host. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CAPABILITY_NAMES } from "@vmshift/core";
 import { NUTANIX_CAPABILITIES, V3_FALLBACK_OVERRIDES } from "./capabilities.ts";
-import { livePhase } from "./live.ts";
+import { livePhase, taskLocation } from "./live.ts";
 
 describe("task status → phase", () => {
   it.each([
@@ -16,6 +16,20 @@ describe("task status → phase", () => {
     ["$REDACTED", 30, "transferring"],
   ] as const)("%s (%i%%) → %s", (status, progressPercentage, phase) => {
     expect(livePhase({ status, progressPercentage })).toBe(phase);
+  });
+});
+
+describe("where a finished live migration left the VM (from its task)", () => {
+  const ids = { sourceHostId: "h1", targetHostId: "h2" };
+  it("succeeded: on the target host, running", () => {
+    expect(taskLocation(ids, "completed")).toEqual({ hostId: "h2", side: "target", powerState: "running" });
+  });
+  it.each(["failed", "cancelled"] as const)("%s: on its source host, running (never the target)", (phase) => {
+    expect(taskLocation(ids, phase)).toEqual({ hostId: "h1", side: "source", powerState: "running" });
+  });
+  it("unknown when the ids do not name the host (cross-cluster without a host; attach by a bare task id): the VM is read instead", () => {
+    expect(taskLocation({ sourceHostId: "h1", targetClusterId: "c2" }, "completed")).toBeUndefined();
+    expect(taskLocation({ targetHostId: "h2" }, "failed")).toBeUndefined();
   });
 });
 

@@ -8,23 +8,29 @@ import { type MigrationPhase, type MigrationSnapshot, type NormalizedMigrationRe
 import type { NutanixContext } from "./context.ts";
 import { faultFromTask, toVmshiftError } from "./errors.ts";
 import { type LiveId, formatMigrationId } from "./migration-id.ts";
-import { crossClusterBody, refuseOnError, runChecks, usedMemory } from "./preflight.ts";
+import { crossClusterBody, refuseOnError, runChecks, usedMemoryByHost } from "./preflight.ts";
 import { listHosts } from "./resources/hosts.ts";
 import { toHost } from "./resources/map.ts";
 import { stepRequestId } from "./request-id.ts";
 import { powerState } from "./resources/map.ts";
-import { getTask } from "./resources/tasks.ts";
-import type { V4Task, V4Vm } from "./resources/v4-types.ts";
+import type { V4Host, V4Task, V4Vm } from "./resources/v4-types.ts";
 import { getVm, postVmAction } from "./resources/vms.ts";
 
-/** Starts a live migration; idempotent on `request.requestId`. */
+/**
+ * Starts a live migration; idempotent on `request.requestId`. Three requests: the VM (ETag, host,
+ * cluster, power state), the target host (state, maintenance; or the cluster's hosts and VMs when
+ * vmshift chooses the host), and the POST. The checks run on what was read; the first snapshot is
+ * `requested`, the task's progress comes with the polls.
+ */
 export async function startLive(ctx: NutanixContext, request: NormalizedMigrationRequest, op: OperationContext): Promise<MigrationSnapshot> {
   const signalOpt = op.signal ? { signal: op.signal } : {};
   const { vm, etag } = await getVm(ctx.transport, request.vmId, { operation: "migration.start", ...signalOpt });
+  let chosen: V4Host | undefined;
   if (request.targetHostId === undefined && request.targetClusterId === undefined) {
-    request = { ...request, targetHostId: await chooseHost(ctx, vm, op) };
+    chosen = await chooseHost(ctx, vm, op);
+    request = { ...request, targetHostId: chosen.extId! };
   }
-  refuseOnError(await runChecks(ctx, request, vm, { full: false, ...signalOpt }), request);
+  refuseOnError(await runChecks(ctx, request, vm, { full: false, ...(chosen ? { host: chosen } : {}), ...signalOpt }), request);
   const crossCluster = request.targetClusterId !== undefined && request.targetClusterId !== vm.cluster?.extId;
   if (crossCluster && request.targetHostId !== undefined) {
     throw new VmshiftError("CAPABILITY_UNAVAILABLE", "AHV's cross-cluster migrate takes no host: omit targetHostId and AHV places the VM in the target cluster (then move it within that cluster if needed)", {
@@ -51,31 +57,44 @@ export async function startLive(ctx: NutanixContext, request: NormalizedMigratio
     ...(crossCluster && request.targetClusterId ? { targetClusterId: request.targetClusterId } : {}),
     taskExtId,
   };
-  return liveSnapshot(ctx, id, await getTask(ctx.transport, taskExtId, { operation: "migration.start", ...signalOpt }), op);
+  const observedAt = new Date(op.clock.now()).toISOString();
+  return {
+    id: formatMigrationId(id),
+    vmId: id.vmExtId,
+    mode: "live",
+    phase: "requested",
+    ...(id.sourceHostId ? { sourceHostId: id.sourceHostId } : {}),
+    ...(id.targetHostId ? { targetHostId: id.targetHostId } : {}),
+    progress: { phase: "requested", message: "migration task accepted", observedAt },
+    startedAt: observedAt,
+  };
 }
 
 /**
  * AHV's migrate-to-host always names a host. When the caller names none, vmshift picks the
  * schedulable (ACROPOLIS_NORMAL, not in maintenance) host of the VM's cluster with the most free
- * memory, other than the one the VM runs on.
+ * memory, other than the one the VM runs on: one listing of the cluster's hosts and one of its VMs.
  */
-export async function chooseHost(ctx: NutanixContext, vm: V4Vm, op: OperationContext): Promise<string> {
+export async function chooseHost(ctx: NutanixContext, vm: V4Vm, op: OperationContext): Promise<V4Host> {
   const cluster = vm.cluster?.extId ?? undefined;
   const signalOpt = op.signal ? { signal: op.signal } : {};
-  let best: { id: string; free: number } | undefined;
+  const hosts: V4Host[] = [];
   for (let page = 0; page < 20; page++) {
     const res = await listHosts(ctx.transport, { page, limit: 100, ...(cluster ? { clusterExtId: cluster } : {}), ...signalOpt });
-    for (const host of res.hosts) {
-      if (!host.extId || host.extId === vm.host?.extId || !toHost(host).schedulable) continue;
-      const free = (host.memorySizeBytes ?? 0) - (await usedMemory(ctx, host.extId, vm.extId, op.signal));
-      if (free >= (vm.memorySizeBytes ?? 0) && (!best || free > best.free)) best = { id: host.extId, free };
-    }
+    hosts.push(...res.hosts);
     if (res.hosts.length < 100) break;
+  }
+  const used = await usedMemoryByHost(ctx, cluster, vm.extId, op.signal);
+  let best: { host: V4Host; free: number } | undefined;
+  for (const host of hosts) {
+    if (!host.extId || host.extId === vm.host?.extId || !toHost(host).schedulable) continue;
+    const free = (host.memorySizeBytes ?? 0) - (used.get(host.extId) ?? 0);
+    if (free >= (vm.memorySizeBytes ?? 0) && (!best || free > best.free)) best = { host, free };
   }
   if (!best) {
     throw new VmshiftError("INSUFFICIENT_RESOURCES", "no other schedulable host in the VM's cluster has enough free memory", { adapter: "nutanix", operation: "migration.start", subject: vm.extId ?? "" });
   }
-  return best.id;
+  return best.host;
 }
 
 /** Phase for a task status. */
@@ -118,7 +137,7 @@ export async function liveSnapshot(ctx: NutanixContext, id: LiveId, task: V4Task
     ...(task.completedTime ? { endedAt: task.completedTime } : {}),
   };
   if (phase !== "completed" && phase !== "failed" && phase !== "cancelled") return base;
-  const location = await vmLocation(ctx, id, op);
+  const location = taskLocation(id, phase) ?? (await vmLocation(ctx, id, op));
   const error =
     phase === "failed"
       ? (() => {
@@ -143,6 +162,17 @@ export async function liveSnapshot(ctx: NutanixContext, id: LiveId, task: V4Task
       ...(error ? { error } : {}),
     },
   };
+}
+
+/**
+ * Where a finished live migration left the VM, from the task alone: a succeeded VmMigrateToHost
+ * moved the running VM to its host; a failed or cancelled one never switched over, so the VM runs
+ * on its source. Undefined when the migration's ids do not name that host (a cross-cluster move
+ * without a host, or an attach by a bare task id): then the VM is read.
+ */
+export function taskLocation(id: { sourceHostId?: string; targetHostId?: string; targetClusterId?: string }, phase: "completed" | "failed" | "cancelled"): VmLocation | undefined {
+  if (phase === "completed") return id.targetHostId !== undefined && id.targetClusterId === undefined ? { hostId: id.targetHostId, side: "target", powerState: "running" } : undefined;
+  return id.sourceHostId !== undefined ? { hostId: id.sourceHostId, side: "source", powerState: "running" } : undefined;
 }
 
 /**

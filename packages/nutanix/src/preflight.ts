@@ -30,8 +30,14 @@ const check = (id: string, category: PreflightCheck["category"], severity: Prefl
 
 /** Options of {@link runChecks}. */
 export interface CheckOptions {
-  /** Also run checks a started migration would change (VM already on the target) and the dry run. */
+  /**
+   * The full preflight: also the checks a started migration would change (VM already on the
+   * target), the target's free memory (a listing of the VMs on it), affinity policies and the dry
+   * run. A start runs only the rest, on what it read anyway; Prism refuses a host without room itself.
+   */
   readonly full: boolean;
+  /** The target host, when the caller read it already (the scheduler's choice): not read again. */
+  readonly host?: V4Host;
   readonly signal?: AbortSignal;
 }
 
@@ -62,10 +68,10 @@ export async function runChecks(ctx: NutanixContext, request: NormalizedMigratio
 
   if (request.targetHostId !== undefined) {
     const cluster = request.targetClusterId ?? vmCluster;
-    let host: V4Host | undefined;
-    if (cluster === undefined) {
+    let host: V4Host | undefined = options.host?.extId === request.targetHostId ? options.host : undefined;
+    if (host === undefined && cluster === undefined) {
       checks.push(check("target.cluster", "compatibility", "error", "the VM reports no cluster; cannot look up the target host", "INTERNAL"));
-    } else {
+    } else if (host === undefined && cluster !== undefined) {
       try {
         host = await getHost(ctx.transport, cluster, request.targetHostId, { operation: "migration.preflight", ...signalOpt });
       } catch (error) {
@@ -96,7 +102,7 @@ async function hostChecks(ctx: NutanixContext, request: NormalizedMigrationReque
   if (host.hypervisor?.type !== undefined && host.hypervisor.type !== "AHV" && !host.hypervisor.type.startsWith("$")) {
     out.push(check("target.hypervisorType", "compatibility", "error", `host ${name} runs ${host.hypervisor.type}, not AHV`, "INCOMPATIBLE"));
   }
-  if (typeof host.memorySizeBytes === "number" && typeof vm.memorySizeBytes === "number" && request.targetHostId !== undefined) {
+  if (options.full && typeof host.memorySizeBytes === "number" && typeof vm.memorySizeBytes === "number" && request.targetHostId !== undefined) {
     const used = await usedMemory(ctx, request.targetHostId, vm.extId, options.signal);
     const free = host.memorySizeBytes - used;
     if (free < vm.memorySizeBytes) {
@@ -106,6 +112,20 @@ async function hostChecks(ctx: NutanixContext, request: NormalizedMigrationReque
     }
   }
   return out;
+}
+
+/** Memory of the running VMs per host of a cluster, excluding `exceptVm`, bytes: one listing of the cluster's VMs. */
+export async function usedMemoryByHost(ctx: NutanixContext, clusterExtId: string | undefined, exceptVm: string | undefined, signal?: AbortSignal): Promise<Map<string, number>> {
+  const used = new Map<string, number>();
+  for (let page = 0; page < 100; page++) {
+    const res = await listVms(ctx.transport, { page, limit: 100, ...(clusterExtId === undefined ? {} : { filter: `cluster/extId eq ${odataString(clusterExtId)}` }), ...(signal ? { signal } : {}) });
+    for (const vm of res.vms) {
+      const host = vm.host?.extId;
+      if (host && vm.extId !== exceptVm && vm.powerState === "ON") used.set(host, (used.get(host) ?? 0) + (vm.memorySizeBytes ?? 0));
+    }
+    if (res.vms.length < 100) break;
+  }
+  return used;
 }
 
 /** Memory of the running VMs on a host, excluding `exceptVm`, bytes. */

@@ -66,6 +66,16 @@ describe("simulator live migration", () => {
     expect((await task.wait()).outcome).toBe("completed");
   });
 
+  it("a cancel during transferring ends cancelled with the VM running on its source, in the world and in the result", async () => {
+    const { client, world } = createSimulator();
+    world.faults.slowDown("web-01", 0.02);
+    const task = await client.startMigration({ vmId: "web-01", targetHostId: "host-2" });
+    for await (const s of task.events()) if (s.phase === "transferring") break;
+    const result = await task.cancel();
+    expect(result).toMatchObject({ outcome: "cancelled", vmLocation: { hostId: "host-1", side: "source", powerState: "running" } });
+    expect(world.vm("web-01")).toMatchObject({ hostId: "host-1", powerState: "running" });
+  });
+
   it("a cancel during finalizing loses the race: the migration completes", async () => {
     const { client } = createSimulator();
     const task = await client.startMigration({ vmId: "web-01", targetHostId: "host-2" });
