@@ -14,7 +14,7 @@ import { runPreflight } from "./preflight.ts";
 import { KubevirtApi, type ListOptions } from "./resources/api.ts";
 import { toHost, usageByNode } from "./resources/node.ts";
 import { isBareVmi, toVm } from "./resources/vm.ts";
-import { AxiosKubeTransport, type KubeTransport } from "./transport.ts";
+import { HttpKubeTransport, type KubeTransport } from "./transport.ts";
 import type { KubeList, KvVirtualMachine, KvVmi } from "./types.ts";
 
 /** Options of {@link createKubevirtAdapter}. */
@@ -83,7 +83,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
 
   constructor(options: KubevirtAdapterOptions = {}) {
     const kubeConfig = options.transport ? undefined : loadKubeConfig(options.connection);
-    const transport = options.transport ?? new AxiosKubeTransport({ kubeConfig: kubeConfig! });
+    const transport = options.transport ?? new HttpKubeTransport({ kubeConfig: kubeConfig! });
     this.#transport = transport;
     this.api = new KubevirtApi(transport);
     this.#namespace = options.defaultNamespace ?? kubeConfig?.namespace ?? "default";

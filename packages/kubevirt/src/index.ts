@@ -1,6 +1,7 @@
 /**
  * @vmshift/kubevirt: live and cold VM migration on KubeVirt / OpenShift Virtualization over the
- * Kubernetes REST API (axios), with types generated from KubeVirt v1.9.0's OpenAPI document.
+ * Kubernetes REST API (Node's own `node:https`, no HTTP client library), with types generated from
+ * KubeVirt v1.9.0's OpenAPI document.
  * @packageDocumentation
  */
 export { BLOCKING_CHECK_CODE, KubevirtAdapter, type KubevirtAdapterOptions, createKubevirtAdapter } from "./adapter.ts";
@@ -17,5 +18,5 @@ export { type LiveOptions } from "./live.ts";
 export { migrationFigures } from "./resources/metrics.ts";
 export { liveSnapshot } from "./resources/migration.ts";
 export { parseQuantity } from "./resources/quantity.ts";
-export { AxiosKubeTransport, type AxiosTransportOptions, type KubeRequest, type KubeTransport, type KubeWatchEvent } from "./transport.ts";
+export { AxiosKubeTransport, type AxiosTransportOptions, HttpKubeTransport, type HttpTransportOptions, type KubeRequest, type KubeTransport, type KubeWatchEvent } from "./transport.ts";
 export * from "./types.ts";

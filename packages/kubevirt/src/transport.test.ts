@@ -5,7 +5,7 @@ import { type Answer, type SeenRequest, type TestServer, startHttpServer, status
 import { createKubevirtAdapter } from "./adapter.ts";
 import { loadKubeConfig } from "./connection.ts";
 import type { KubeconfigSystem } from "./kubeconfig/system.ts";
-import { AxiosKubeTransport } from "./transport.ts";
+import { HttpKubeTransport } from "./transport.ts";
 
 /** Real time, but retry pauses end at once. */
 const instant: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -42,11 +42,11 @@ afterEach(async () => {
 });
 
 function client(yaml: string, system?: KubeconfigSystem): VmshiftClient {
-  const transport = new AxiosKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: yaml }, system ?? fakeSystem()), clock: instant, ...(system ? { system } : {}) });
+  const transport = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: yaml }, system ?? fakeSystem()), clock: instant, ...(system ? { system } : {}) });
   return new VmshiftClient(createKubevirtAdapter({ transport }), { clock: instant });
 }
 
-describe("AxiosKubeTransport over plain http", () => {
+describe("HttpKubeTransport over plain http", () => {
   it("talks to an http:// server without credentials (kubectl proxy)", async () => {
     server = await startHttpServer(kube(() => true));
     // Through the public path: the adapter loads the kubeconfig itself.

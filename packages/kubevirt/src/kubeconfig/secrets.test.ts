@@ -5,7 +5,7 @@ import { fakeSystem } from "../../test/fake-system.ts";
 import { type SeenRequest, startHttpServer, status } from "../../test/http-server.ts";
 import { createKubevirtAdapter } from "../adapter.ts";
 import { loadKubeConfig } from "../connection.ts";
-import { AxiosKubeTransport } from "../transport.ts";
+import { HttpKubeTransport } from "../transport.ts";
 import type { KubeconfigSystem } from "./system.ts";
 
 const TOKEN = "kvtok-Quill4Marsh8Ember";
@@ -65,7 +65,7 @@ describe("secrets stay out of errors and logs", () => {
       const server = await startHttpServer(answer);
       for (const user of [[`token: ${TOKEN}`], ["username: admin", `password: "${PASSWORD}"`]]) {
         const logger = memoryLogger();
-        const transport = new AxiosKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: kubeconfig(server.url, user) }, fakeSystem()), clock: instant });
+        const transport = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: kubeconfig(server.url, user) }, fakeSystem()), clock: instant });
         const client = new VmshiftClient(createKubevirtAdapter({ transport }), { logger, clock: instant });
         const error = await client.getVm("default/web-01").catch((e: unknown) => e);
         expectClean(text(error));
@@ -89,7 +89,7 @@ describe("secrets stay out of errors and logs", () => {
     });
     const yaml = kubeconfig(server.url, ["exec: {apiVersion: client.authentication.k8s.io/v1, command: plugin, interactiveMode: Never}"]);
     const logger = memoryLogger();
-    const transport = new AxiosKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: yaml }, system), clock: instant, system });
+    const transport = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: yaml }, system), clock: instant, system });
     const error = await new VmshiftClient(createKubevirtAdapter({ transport }), { logger, clock: instant }).getVm("default/web-01").catch((e: unknown) => e);
     expect(String(error)).toMatch(/exec plugin plugin exited with code 1/);
     expectClean(text(error));
@@ -100,7 +100,7 @@ describe("secrets stay out of errors and logs", () => {
   it("unreadable key and token files name the file only", async () => {
     const server = await startHttpServer(() => status(200, "OK"));
     for (const user of [["tokenFile: /nowhere/token"], ["client-certificate: /nowhere/c.crt", "client-key: /nowhere/c.key"]]) {
-      const transport = new AxiosKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: kubeconfig(server.url.replace("http:", "https:"), user) }, fakeSystem()), clock: instant, system: fakeSystem() });
+      const transport = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: kubeconfig(server.url.replace("http:", "https:"), user) }, fakeSystem()), clock: instant, system: fakeSystem() });
       const error = await transport.request({ method: "GET", path: "/api" }).catch((e: unknown) => e);
       expect(String(error)).toMatch(/\/nowhere\/(token|c\.crt|c\.key).*ENOENT/);
     }
