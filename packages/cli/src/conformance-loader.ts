@@ -5,12 +5,17 @@
  * install of the CLI works without it and says how to add it.
  */
 import { VmshiftError } from "@vmshift/core";
-import type * as Conformance from "@vmshift/conformance";
-import type { ConformanceTarget } from "@vmshift/conformance";
 import type { CliIo } from "./io.ts";
 
+/** The suite's module, as a type only: nothing of it loads until {@link loadConformance} runs. */
+type Conformance = typeof import("@vmshift/conformance");
+/** A conformance target (the suite's `ConformanceTarget`). */
+export type ConformanceTarget = Conformance["TARGETS"][number];
+/** A report format the suite writes. */
+export type ReportFormat = Parameters<Conformance["formatReport"]>[1];
+
 /** The suite's module, loaded on first use. */
-export async function loadConformance(): Promise<typeof Conformance> {
+export async function loadConformance(): Promise<Conformance> {
   try {
     return await import("@vmshift/conformance");
   } catch (error) {

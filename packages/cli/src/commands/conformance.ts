@@ -1,7 +1,6 @@
 /** `vmshift conformance --target <t>` or `--adapter <module>`: runs the suite and prints the report. */
-import type { ConformanceTarget, ReportFormat } from "@vmshift/conformance";
 import { type Command, type DescribedOptionTable, UsageError, flagString } from "../command.ts";
-import { adapterTarget, availableTargets, loadConformance } from "../conformance-loader.ts";
+import { type ConformanceTarget, type ReportFormat, adapterTarget, availableTargets, loadConformance } from "../conformance-loader.ts";
 import { EXIT } from "../io.ts";
 
 export const conformanceCommand: Command = {

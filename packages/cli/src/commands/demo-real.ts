@@ -8,7 +8,7 @@ import { loadConformance } from "../conformance-loader.ts";
 import { follow } from "../follow.ts";
 import type { CliIo, ExitCode } from "../io.ts";
 
-/** What the repository's target module (`adapters-conformance/targets/index.ts`) hands out for the lab. */
+/** What the repository's local target module (its `openLibvirtLab` export) hands out for the lab. */
 interface LibvirtLab {
   readonly client: VmshiftClient;
   readonly vmId: string;
