@@ -58,7 +58,7 @@ const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
  */
 export function runCliProcess(argv: string[], options: { env?: Record<string, string>; sigintWhen?: RegExp } = {}): Promise<CliRun & { readonly elapsedMs: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...argv], { env: { PATH: process.env["PATH"] ?? "", ...NO_CONFIG, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...argv], { env: { PATH: process.env["PATH"] ?? "", ...pick(process.env, "NODE_OPTIONS"), ...NO_CONFIG, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
   let sigintAt: number | undefined;
   let stdout = "";
   let stderr = "";
