@@ -98,27 +98,35 @@ export function hypervBudget(pollEveryMs = DEFAULT_POLL_EVERY_MS): RequestBudget
 /**
  * libvirt: where the domain runs (domstate on the hosts until found), `virsh migrate`, and its
  * state on the target at the end: ≤ 4 plus job polls (domjobinfo) at the client's backoff, and
- * the start's own wait for the job to appear (every 150 ms).
+ * the start's own wait for the job to appear (every 150 ms). Reads scale with the connections:
+ * a page lists every host and reads each domain (dominfo + domstate), a host page reads nodeinfo
+ * and nodememstats per host; `inventory` says how many hosts and domains the target has.
  */
-export function libvirtBudget(pollEveryMs = 150): RequestBudget {
+export function libvirtBudget(pollEveryMs = 150, inventory: { readonly hosts: number; readonly domains: number } = { hosts: 2, domains: 2 }): RequestBudget {
+  const { hosts, domains } = inventory;
   return {
     liveMigration: { requests: 4, polls: { kinds: /^virsh domjobinfo$/, everyMs: pollEveryMs } },
     coldMigration: { requests: 12, polls: { kinds: /^virsh dom(state|info)$/, everyMs: 100 } },
-    getVm: 5,
-    listPage: 2,
-    preflight: 9,
+    getVm: hosts + 2,
+    listPage: Math.max(hosts + 2 * domains, 2 * hosts),
+    preflight: hosts + 8,
     cancel: 2,
     resume: 1,
-    attach: 4,
+    attach: hosts + 2,
     schedule: 0,
     retry: 2,
     source:
-      "issue budget for libvirt: ≤ 4 virsh calls per live migration besides job polls (domstate on the hosts until the domain is found, migrate, domstate on the target at the end) and domjobinfo polls ≥ 150 ms apart; a cold migration dumps, shuts down, migrates --offline and starts, waiting on domstate (12 + polls); getVm looks on each host and lists the disks (5); a page lists each host (2); preflight reads the domain, the target node, the CPU comparison and the definition (9); a cancel is domjobabort plus a read (2)",
+      `issue budget for libvirt: ≤ 4 virsh calls per live migration besides job polls (domstate on the hosts until the domain is found, migrate, domstate on the target at the end) and domjobinfo polls ≥ ${pollEveryMs} ms apart; a cold migration dumps, shuts down, migrates --offline and starts, waiting on domstate (12 + polls); with ${hosts} hosts and ${domains} domains: getVm looks on each host, reads the state and lists the disks (${hosts + 2}); a page lists each host and reads every domain (${Math.max(hosts + 2 * domains, 2 * hosts)}); preflight reads the domain on each host, its definition, disks, bandwidth, the target's memory, a CPU comparison and a name clash (${hosts + 8}); a cancel is domjobabort plus a read (2)`,
   };
 }
 
-/** Why the KubeVirt budget is reported but not enforced yet (printed in every report of a KubeVirt target). */
-export const KUBEVIRT_BUDGET_TODO = "TODO(packages/kubevirt): the adapter sends more than 4 requests per live migration; see docs/conformance.md (request budgets) for what must change";
+/**
+ * Why the KubeVirt budget is reported but not enforced yet (printed in every report of a KubeVirt
+ * target): what @vmshift/kubevirt sends for one live migration, and what must change.
+ */
+export const KUBEVIRT_BUDGET_TODO =
+  "TODO(packages/kubevirt): 19 requests per live migration against a budget of 4 (+ metrics polls). The start reads the VM and its VMI, then its preflight reads both again plus the namespace's migrations, the target node, every VMI and every VMIM of the cluster and the KubeVirt CR; following GETs the VMIM, then lists+watches the VMIM and lists+watches the VMI. Enforced once the start reads the VMI once, finds an earlier start and an in-flight migration in one namespaced list by label, leaves node capacity and cluster-wide limits to preflight (nothing cluster-wide), and follows one watch of the VMIM from the POST's resourceVersion (its final status carries migrationState)";
 
-/** Why the vSphere budget is reported but not enforced yet. */
-export const VSPHERE_BUDGET_TODO = "TODO(packages/vsphere): the adapter sends more than 4 requests (besides WaitForUpdatesEx) per live migration; see docs/conformance.md (request budgets) for what must change";
+/** Why the vSphere budget is reported but not enforced yet: what @vmshift/vsphere sends, and what must change. */
+export const VSPHERE_BUDGET_TODO =
+  "TODO(packages/vsphere): 12–13 requests per live migration against a budget of 4 + one WaitForUpdatesEx per progress update. The start reads the VM, the target host and the source host in one RetrievePropertiesEx each and reads the task once after RelocateVM_Task; following creates and destroys a PropertyCollector per migration (CreatePropertyCollector, CreateFilter, DestroyPropertyCollector). Enforced once the VM and the hosts are read in one RetrievePropertiesEx, the first WaitForUpdatesEx gives the task's state, and one collector per session serves every migration (CreateFilter and DestroyPropertyFilter per migration)";

@@ -166,7 +166,8 @@ export const libvirtLocalTarget: ConformanceTarget = {
   adapter: "libvirt",
   description: "two libvirt 11 daemons on this machine, a 128 MiB TCG guest migrating for real (QEMU 10)",
   platform: { ...LIBVIRT_PLATFORM, name: "two libvirt 11 daemons with QEMU 10 (TCG) on this machine (adapters-conformance/libvirt-lab)" },
-  budget: libvirtBudget(),
+  // Polls: the start waits for the job every 150 ms; core's follower polls from 200 ms (≥ 160 ms apart). Inventory: the two lab hosts, the guest and the stopped domain.
+  budget: libvirtBudget(150, { hosts: LAB_HOSTS.length, domains: 2 }),
   available: labAvailability,
   async open(): Promise<ConformanceSession> {
     await holdLab();

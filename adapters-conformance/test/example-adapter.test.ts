@@ -21,7 +21,8 @@ describe("examples/acme-adapter", () => {
       copyFileSync(EXAMPLE, join(scratch, "acme-adapter.mjs"));
       const run = spawnSync(process.execPath, [BIN, "conformance", "--adapter", "./acme-adapter.mjs", "--format", "json"], {
         cwd: scratch,
-        env: { PATH: process.env["PATH"] ?? "", XDG_CONFIG_HOME: join(scratch, "no-config") },
+        // NODE_OPTIONS carries the workspace's source mapping (vitest.config.ts); an installed CLI needs none.
+        env: { PATH: process.env["PATH"] ?? "", ...(process.env["NODE_OPTIONS"] ? { NODE_OPTIONS: process.env["NODE_OPTIONS"] } : {}), XDG_CONFIG_HOME: join(scratch, "no-config") },
         encoding: "utf8",
       });
       expect(run.stderr).not.toMatch(/^failed/m);

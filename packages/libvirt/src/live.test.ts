@@ -67,6 +67,21 @@ describe("live migration", () => {
     expect(await adapter.getMigration!(first.id, ctx)).toBe(done);
   });
 
+  it("sends at most 4 virsh calls besides job polls for one live migration (the request budget): domstate where it runs, migrate, domstate on the target", async () => {
+    const first = await adapter.startMigration!(request(), ctx);
+    fake.on(A, "domjobinfo", job("domjobinfo-active.txt"));
+    expect((await adapter.getMigration!(first.id, ctx)).phase).toBe("transferring");
+    on(A, undefined);
+    on(B, RUNNING);
+    fake.on(B, "domjobinfo", job("domjobinfo-completed-dest.txt"), { when: (c) => c.args.includes("--completed") });
+    fake.processes[0]!.finish(ok());
+    await fake.processes[0]!.done;
+    const done = await adapter.getMigration!(first.id, ctx);
+    expect(done.result).toMatchObject({ outcome: "completed", vmLocation: { hostId: "b", side: "target", powerState: "running" } });
+    const besidesPolls = fake.calls.filter((c) => c.command !== "domjobinfo").map((c) => `${c.uri === A ? "a" : "b"} ${c.command}`);
+    expect(besidesPolls).toEqual(["a domstate", "a migrate", "b domstate"]);
+  });
+
   it("uses ports from a configured range in turn", async () => {
     const ranged = createLibvirtAdapter({ hosts, runner: fake, retry: { clock }, defaults: { migrationPortFirst: 49400, migrationPortCount: 2, startWaitMs: 0 } });
     for (const requestId of ["p1", "p2", "p3"]) await ranged.startMigration!(request({ requestId }), ctx);

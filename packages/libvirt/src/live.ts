@@ -12,7 +12,7 @@ import type { LibvirtMigrationDefaults } from "./config.ts";
 import { virshError } from "./errors.ts";
 import { type MigrationRef, encodeMigrationId } from "./migration-id.ts";
 import { isStalled, progressFromJob } from "./progress.ts";
-import { domainOn, locate } from "./resources/domains.ts";
+import { type Placement, locateRunning, stateOn } from "./resources/domains.ts";
 import { type JobStats, jobNumber, parseJobStats, powerStateOf } from "./resources/parse.ts";
 import { type Virsh, dom } from "./resources/virsh.ts";
 import type { VirshProcess, VirshResult } from "./transport.ts";
@@ -84,7 +84,8 @@ export class LiveMigrations {
     if (request.targetHostId === undefined) throw new VmshiftError("INVALID_ARGUMENT", "libvirt needs targetHostId (it has no scheduler)", { adapter: "libvirt", ...call });
     if (request.targetClusterId !== undefined) throw new VmshiftError("NOT_SUPPORTED", "libvirt has no clusters", { adapter: "libvirt", ...call });
     const target = this.#virsh.host(request.targetHostId, OP);
-    const source = await locate(this.#virsh, request.vmId, call);
+    // One domstate per host looked at (the domain is named by UUID): what the start needs is where it runs and in which state.
+    const source = await locateRunning(this.#virsh, request.vmId, call);
     if (source.hostId === target.id) throw new VmshiftError("INVALID_ARGUMENT", `the VM already runs on ${target.id}`, { adapter: "libvirt", ...call });
     const power = powerStateOf(source.info.state, source.reason);
     if (power === "migrating") throw new VmshiftError("CONFLICT", "the VM is already migrating", { adapter: "libvirt", ...call });
@@ -207,7 +208,7 @@ export class LiveMigrations {
     const now = iso(ctx.clock.now());
     if (exit.code === 0) return this.#completed(run, ctx);
     const error = virshError(exit, { operation: OP, subject: run.id, command: "migrate" });
-    const onSource = await domainOn(this.#virsh, run.ref.source, run.ref.domain, call);
+    const onSource = await this.#placement(run.ref.source, run.ref.domain, call);
     const sourcePower = onSource ? powerStateOf(onSource.info.state, onSource.reason) : undefined;
     if (sourcePower === "migrating" || (sourcePower === "paused" && !run.postCopySwitched)) {
       // libvirt is still resuming the source after the abort/failure: keep following.
@@ -216,7 +217,7 @@ export class LiveMigrations {
     let location: VmLocation;
     if (sourcePower !== undefined && sourcePower !== "stopped") location = { hostId: run.ref.source, side: "source", powerState: sourcePower };
     else {
-      const onTarget = await domainOn(this.#virsh, run.ref.target, run.ref.domain, call);
+      const onTarget = await this.#placement(run.ref.target, run.ref.domain, call);
       location = onTarget ? { hostId: run.ref.target, side: "target", powerState: powerStateOf(onTarget.info.state, onTarget.reason) }
         : sourcePower === "stopped" ? { hostId: run.ref.source, side: "source", powerState: "stopped" } : { side: "unknown", powerState: "unknown" };
     }
@@ -227,9 +228,9 @@ export class LiveMigrations {
   /** Attached without a child process and no active job: look at both hosts. */
   async #inspect(run: LiveRun, ctx: OperationContext): Promise<MigrationSnapshot> {
     const call = { operation: "migration.get", subject: run.id };
-    const onTarget = await domainOn(this.#virsh, run.ref.target, run.ref.domain, call);
+    const onTarget = await this.#placement(run.ref.target, run.ref.domain, call);
     if (onTarget && powerStateOf(onTarget.info.state, onTarget.reason) === "running") return this.#completed(run, ctx);
-    const onSource = await domainOn(this.#virsh, run.ref.source, run.ref.domain, call);
+    const onSource = await this.#placement(run.ref.source, run.ref.domain, call);
     const power = onSource ? powerStateOf(onSource.info.state, onSource.reason) : undefined;
     if (power === "migrating") {
       return this.#snapshot(run, "finalizing", { ...(run.lastProgress ?? {}), phase: "finalizing", observedAt: iso(ctx.clock.now()) });
@@ -252,9 +253,15 @@ export class LiveMigrations {
     return this.#end(run, outcome, location, ctx, { code: outcome === "cancelled" ? "ABORTED" : "MIGRATION_FAILED", message });
   }
 
+  /** The domain's state on one host (one `domstate --reason`); undefined when it is not there. */
+  async #placement(hostId: string, domain: string, call: { operation: string; subject: string }): Promise<Placement | undefined> {
+    const state = await stateOn(this.#virsh, hostId, domain, call);
+    return state ? { hostId, info: { name: domain, uuid: domain, state: state.state }, ...(state.reason === undefined ? {} : { reason: state.reason }) } : undefined;
+  }
+
   async #completed(run: LiveRun, ctx: OperationContext): Promise<MigrationSnapshot> {
     const call = { operation: "migration.get", subject: run.id };
-    const onTarget = await domainOn(this.#virsh, run.ref.target, run.ref.domain, call);
+    const onTarget = await this.#placement(run.ref.target, run.ref.domain, call);
     const stats = await this.#virsh.run(run.ref.target, "domjobinfo", [dom(run.ref.domain), { flag: "--completed" }, { flag: "--keep-completed" }, { flag: "--rawstats" }], call).then(parseJobStats, () => undefined);
     const downtime = stats?.type === "completed" ? jobNumber(stats, "downtime") : undefined;
     const location: VmLocation = onTarget ? { hostId: run.ref.target, side: "target", powerState: powerStateOf(onTarget.info.state, onTarget.reason) } : { side: "unknown", powerState: "unknown" };

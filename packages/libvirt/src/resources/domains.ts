@@ -3,6 +3,48 @@ import { type Vm, VmshiftError } from "@vmshift/core";
 import { type DomInfo, type DiskInfo, parseDomblklist, parseDominfo, parseDomstate, parseUuidNameList, powerStateOf } from "./parse.ts";
 import { type CallContext, type Virsh, dom } from "./virsh.ts";
 
+/** A domain UUID (virsh accepts names too; only a UUID can be looked up without `dominfo`). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Where a domain's state is, on one host: `domstate --reason` (one call); undefined when it is not there. */
+export async function stateOn(virsh: Virsh, hostId: string, vmId: string, ctx: CallContext): Promise<{ readonly state: string; readonly reason?: string } | undefined> {
+  try {
+    return parseDomstate(await virsh.run(hostId, "domstate", [dom(vmId), { flag: "--reason" }], ctx));
+  } catch (error) {
+    if (error instanceof VmshiftError && error.code === "NOT_FOUND") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Where a domain runs, for a migration: `domstate --reason` on each host, in configuration order,
+ * until one runs it (one call per host looked at). A domain named by name rather than UUID is
+ * located with {@link locate} (its UUID comes from `dominfo`). The placement's `info` then carries
+ * the UUID as name and the state only.
+ */
+export async function locateRunning(virsh: Virsh, vmId: string, ctx: CallContext): Promise<Placement> {
+  if (!UUID.test(vmId)) return locate(virsh, vmId, ctx);
+  let first: Placement | undefined;
+  let down: VmshiftError | undefined;
+  for (const host of virsh.hosts()) {
+    let state;
+    try {
+      state = await stateOn(virsh, host.id, vmId, ctx);
+    } catch (error) {
+      if (!(error instanceof VmshiftError) || error.code !== "TRANSPORT") throw error;
+      down ??= error;
+      continue;
+    }
+    if (!state) continue;
+    const p: Placement = { hostId: host.id, info: { name: vmId, uuid: vmId, state: state.state }, ...(state.reason === undefined ? {} : { reason: state.reason }) };
+    if (powerStateOf(p.info.state, p.reason) === "running") return p;
+    first ??= p;
+  }
+  if (first) return first;
+  if (down) throw new VmshiftError("TRANSPORT", `domain ${JSON.stringify(vmId)} is on no reachable host, and some hosts are unreachable: ${down.reason}`, { adapter: "libvirt", operation: ctx.operation, subject: vmId, cause: down });
+  throw new VmshiftError("NOT_FOUND", `no domain ${JSON.stringify(vmId)} on any configured host`, { adapter: "libvirt", operation: ctx.operation, subject: vmId, retryable: false });
+}
+
 /** A domain as seen on one host. */
 export interface Placement {
   readonly hostId: string;
