@@ -9,11 +9,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { type Plugin, build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestServer, startHttpServer, status } from "./http-server.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** `@vmshift/<name>` → the workspace package's sources (published packages resolve to dist/, which may be stale here). */
+const workspaceSources: Plugin = {
+  name: "workspace-sources",
+  setup(b) {
+    b.onResolve({ filter: /^@vmshift\/[a-z-]+$/ }, (args) => ({ path: join(ROOT, "packages", args.path.slice("@vmshift/".length), "src", "index.ts") }));
+  },
+};
 
 /** Lists the VMs of the cluster named in argv[2], then reaches for a port where nothing listens (argv[3]). */
 const CONSUMER = `
@@ -100,9 +108,15 @@ describe("a consumer bundled by esbuild (ESM, platform node)", () => {
       platform: "node",
       format: "esm",
       outfile,
+      plugins: [workspaceSources],
+      metafile: true,
       logLevel: "silent",
     });
     expect(result.errors).toEqual([]);
+    // What was bundled: this package's sources, and no CommonJS module (esbuild's ESM output cannot require builtins for one).
+    const inputs = result.metafile.inputs;
+    expect(Object.keys(inputs)).toContain("packages/kubevirt/src/transport.ts");
+    expect(Object.entries(inputs).filter(([, input]) => input.format === "cjs").map(([path]) => path)).toEqual([]);
     const r = await run(outfile, [server.url, closedPort]);
     expect(r.stderr).not.toMatch(/Dynamic require/);
     expect(r.stdout.trim().split("\n"), r.stderr).toEqual(["listed: default/web-01", "started: TRANSPORT"]);
