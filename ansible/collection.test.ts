@@ -41,13 +41,29 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** The workspace CLI as the modules' executable: Node 24 (this process's) running the sources. */
+/**
+ * The workspace CLI as the modules' executable: Node 24 (this process's) running the sources, with
+ * the workspace's source-resolution hook (tools/workspace-sources.mjs, where the checkout has it)
+ * and the repository's conformance targets (for `target serve kubevirt-env`).
+ */
 function wrapper(): string {
   const bin = join(work, "bin", "vmshift");
   mkdirSync(dirname(bin), { recursive: true });
   const targets = process.env["VMSHIFT_CONFORMANCE_TARGETS"] ?? join(root, "adapters-conformance", "targets", "index.ts");
+  const hook = join(root, "tools", "workspace-sources.mjs");
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  writeFileSync(bin, `#!/bin/sh\nVMSHIFT_CONFORMANCE_TARGETS=\${VMSHIFT_CONFORMANCE_TARGETS:-${quote(targets)}} exec ${quote(process.execPath)} ${quote(cliBin)} "$@"\n`);
+  writeFileSync(
+    bin,
+    [
+      "#!/bin/sh",
+      `hook=${quote(hook)}`,
+      'if [ -f "$hook" ]; then case " ${NODE_OPTIONS:-} " in *"$hook"*) ;; *) NODE_OPTIONS="--import=$hook ${NODE_OPTIONS:-}"; export NODE_OPTIONS ;; esac; fi',
+      `VMSHIFT_CONFORMANCE_TARGETS="\${VMSHIFT_CONFORMANCE_TARGETS:-${targets}}"`,
+      "export VMSHIFT_CONFORMANCE_TARGETS",
+      `exec ${quote(process.execPath)} ${quote(cliBin)} "$@"`,
+      "",
+    ].join("\n"),
+  );
   chmodSync(bin, 0o755);
   return bin;
 }
