@@ -19,22 +19,20 @@ import {
   partial,
   unsupported,
 } from "@vmshift/core";
-import type { AxiosInstance } from "axios";
 import { VSPHERE_CAPABILITIES } from "./capabilities.ts";
 import { type MigrationRef, decodeMigrationId } from "./ids.ts";
-import { ColdMigration } from "./resources/cold.ts";
+import type { ColdMigration } from "./resources/cold.ts";
 import { VMOTIONS_PER_HOST, ViewLister, getVm, listHosts, listVms } from "./resources/inventory.ts";
-import { liveSnapshot, startLive } from "./resources/live.ts";
-import { type HostFacts, type VmFacts, chooseHost, freeMemoryBytes, poolFor, readHostFacts, readVmFacts } from "./resources/placement.ts";
-import { type ServerCheckState, ownChecks, serverChecks, targetFacts } from "./resources/preflight.ts";
-import { type TaskState, cancelTask, readTask, watchTask } from "./resources/tasks.ts";
+import type { HostFacts, VmFacts } from "./resources/placement.ts";
+import type { ServerCheckState } from "./resources/preflight.ts";
+import type { TaskState } from "./resources/tasks.ts";
 import { moRef } from "./resources/decode.ts";
 import type { VimFault } from "./errors.ts";
 import { type CrossTarget, PeerSessions, type VspherePeer, crossTarget, resolveCross, serviceLocator, validatePeers } from "./peers.ts";
 import { VimSession } from "./session.ts";
 import { el, moref, seq } from "./xml.ts";
 import type { TlsOptions } from "./tls.ts";
-import { type SoapExchange, type VimMethod, type VimTransport, createSoapTransport } from "./transport.ts";
+import { type SoapExchange, type SoapHttpClient, type VimMethod, type VimTransport, createSoapTransport } from "./transport.ts";
 
 /** Options of {@link createVsphereAdapter}. */
 export interface VsphereAdapterOptions extends TlsOptions {
@@ -50,16 +48,14 @@ export interface VsphereAdapterOptions extends TlsOptions {
   readonly waitMaxSeconds?: number;
   /** Keep-alive interval while logged in, ms; 0 disables. Default 0. */
   readonly keepAliveIntervalMs?: number;
-  /** HTTP client for the SOAP transport (e.g. with a request counter); default built from the TLS options. */
-  readonly http?: AxiosInstance;
+  /** HTTP client for the SOAP transport, axios-like (an axios instance fits); default `node:https` per the TLS options. */
+  readonly http?: SoapHttpClient;
   /** Called before each SOAP request is sent (metrics, request counting). */
   readonly onRequest?: (method: VimMethod) => void;
   /** Called with every HTTP exchange (tracing, fixture recording); bodies are raw, redact before storing. */
   readonly onExchange?: (exchange: SoapExchange) => void;
   /** A transport to use instead of the SOAP one (tests). */
   readonly transport?: VimTransport;
-  /** Path of the WSDL subset. Default: the package's own. */
-  readonly wsdlPath?: string;
   /** Default: silent. */
   readonly logger?: Logger;
   /**
@@ -79,6 +75,14 @@ export interface VsphereAdapter extends HypervisorAdapter {
   readonly session: VimSession;
 }
 
+/** The migration and preflight code, imported on first use (see resources/migrations.ts). */
+let migrationCode: Promise<typeof import("./resources/migrations.ts")> | undefined;
+const migrations = () =>
+  (migrationCode ??= import("./resources/migrations.ts").catch((error: unknown) => {
+    migrationCode = undefined;
+    throw error;
+  }));
+
 const LIMITS = {
   perSourceHost: VMOTIONS_PER_HOST,
   perTargetHost: VMOTIONS_PER_HOST,
@@ -91,13 +95,13 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
   const peers = validatePeers(options.peers);
   // Peer passwords travel in RelocateVM_Task bodies: every transport masks all of them.
   const secrets = [options.password, ...[...peers.values()].map((p) => p.password)];
-  const peerSessions = new PeerSessions(pick(options, ["requestTimeoutMs", "apiVersion", "wsdlPath", "onRequest", "onExchange"]), secrets, logger);
+  const peerSessions = new PeerSessions(pick(options, ["requestTimeoutMs", "apiVersion", "onRequest", "onExchange"]), secrets, logger);
   const transport =
     options.transport ??
     createSoapTransport({
       url: options.url,
       secrets,
-      ...pick(options, ["thumbprint", "insecureSkipTlsVerify", "ca", "requestTimeoutMs", "apiVersion", "http", "wsdlPath", "onRequest", "onExchange"]),
+      ...pick(options, ["thumbprint", "insecureSkipTlsVerify", "ca", "requestTimeoutMs", "apiVersion", "http", "onRequest", "onExchange"]),
     });
   const session = new VimSession(transport, {
     username: options.username,
@@ -134,6 +138,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
   }
 
   async function liveState(ref: MigrationRef, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const { liveSnapshot, readTask } = await migrations();
     const state = await readTask(session, await content(), { type: "Task", value: ref.key }, ctx.signal);
     if (state.entity && state.entity.value !== ref.vmId) {
       throw new VmshiftError("INVALID_ARGUMENT", `task ${ref.key} works on ${state.entity.value}, not on VM ${ref.vmId}`, { adapter: "vsphere" });
@@ -166,6 +171,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     const detail = (error.cause as VimFault | undefined)?.detail as Record<string, unknown> | undefined;
     const task = moRef(detail?.["task"]);
     if (!task) return undefined;
+    const { readTask } = await migrations();
     const state = await readTask(session, await content(), task, ctx.signal);
     return state.entity?.value === vmId ? state : undefined;
   }
@@ -179,6 +185,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
 
   /** Preflight of a cross-vCenter move: the VM's state and the target's state and memory in the peer. */
   async function crossPreflight(request: NormalizedMigrationRequest, cross: CrossTarget, ctx: OperationContext): Promise<PreflightCheck[]> {
+    const { freeMemoryBytes, readVmFacts } = await migrations();
     const vm = await readVmFacts(session, await content(), request.vmId, ctx.signal);
     const peerSession = peerSessions.get(cross.peer);
     const placed = await resolveCross(peerSession, cross, vm, ctx.signal).catch((error: unknown) => {
@@ -201,6 +208,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
 
   /** Starts a cross-vCenter vMotion: RelocateVM_Task on the source vCenter with `spec.service`. */
   async function startCross(vm: VmFacts, cross: CrossTarget, requestId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const { liveSnapshot, startLive } = await migrations();
     const placed = await resolveCross(peerSessions.get(cross.peer), cross, vm, ctx.signal);
     const c = await content();
     const retried = unanswered.get(requestId) === vm.id;
@@ -260,6 +268,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     async preflight(request, ctx): Promise<readonly PreflightCheck[]> {
       const cross = crossTarget(request, peers);
       if (cross) return crossPreflight(request, cross, ctx);
+      const { chooseHost, ownChecks, readHostFacts, readVmFacts, serverChecks, targetFacts } = await migrations();
       const c = await content();
       const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
       let target: HostFacts | undefined;
@@ -292,6 +301,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
       if (cross && request.mode !== "live") {
         throw new VmshiftError("CAPABILITY_UNAVAILABLE", "cold migration to another vCenter is not supported; use mode \"live\"", { adapter: "vsphere", subject: request.vmId });
       }
+      const { ColdMigration, chooseHost, liveSnapshot, poolFor, readHostFacts, readVmFacts, startLive } = await migrations();
       const c = await content();
       const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
       const busy = inFlight.get(vm.id);
@@ -383,6 +393,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         for await (const s of local.watch(ctx.signal)) yield remember(s);
         return;
       }
+      const { liveSnapshot, watchTask } = await migrations();
       const c = await content();
       try {
         for await (const state of watchTask(session, c, { type: "Task", value: ref.key }, { ...signalOf(ctx), maxWaitSeconds: waitSeconds })) {
@@ -411,6 +422,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         await local.cancel();
         return;
       }
+      const { cancelTask } = await migrations();
       await cancelTask(session, { type: "Task", value: ref.key }, ctx.signal);
     },
 

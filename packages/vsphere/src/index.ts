@@ -1,6 +1,6 @@
 /**
- * @vmshift/vsphere: live (vMotion) and cold migration on VMware vSphere through vim25 SOAP, with
- * the `soap` package and a hand-written WSDL subset shipped in `spec/`.
+ * @vmshift/vsphere: live (vMotion) and cold migration on VMware vSphere through vim25 SOAP over
+ * `node:https`, with envelopes checked against a hand-written WSDL subset shipped in `spec/`.
  * @packageDocumentation
  */
 export { type VsphereAdapter, type VsphereAdapterOptions, createVsphereAdapter } from "./adapter.ts";
@@ -10,5 +10,5 @@ export { type MigrationRef, decodeMigrationId, encodeMigrationId } from "./ids.t
 export { type VspherePeer } from "./peers.ts";
 export { type ServiceContent, VimSession, type VimSessionOptions, isNotAuthenticated } from "./session.ts";
 export { PinnedAgent, type TlsOptions, httpsAgentFor, normalizeThumbprint } from "./tls.ts";
-export { DEFAULT_WSDL_PATH, type SoapExchange, type SoapTransportOptions, type VimCallOptions, type VimMethod, type VimTransport, createSoapTransport, endpointUrl } from "./transport.ts";
+export { DEFAULT_WSDL_PATH, type SoapExchange, type SoapHttpClient, type SoapTransportOptions, type VimCallOptions, type VimMethod, type VimTransport, createSoapTransport, endpointUrl } from "./transport.ts";
 export { type MoRef, type Xml, el, escapeXml, moref } from "./xml.ts";

@@ -1,4 +1,5 @@
 import { strictSaxParser } from "../test/sax.ts";
+import { type Subset, envelopeProblems, loadSubset } from "../test/wsdl-contract.ts";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +28,16 @@ function tree(xml: string): Node {
 }
 const child = (n: Node | undefined, name: string) => n?.children.find((c) => c.name === name);
 const XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+
+// Every envelope the real transport sends in these tests must be valid against the WSDL subset.
+let subset: Subset;
+const invalidEnvelopes: string[] = [];
+beforeAll(async () => {
+  subset = await loadSubset();
+});
+afterEach(() => {
+  expect(invalidEnvelopes.splice(0)).toEqual([]);
+});
 
 const SHA256 = "ab".repeat(32);
 const PEERS = { dr: { url: "https://vc-b.example.test/sdk", username: "administrator@vsphere.local", password: "peer-secret", thumbprint: SHA256 } };
@@ -175,6 +186,7 @@ function sourceVcenter(relocate: (body: string) => [number, string]) {
       const text = await request.text();
       const method = /<vim25:(\w+)/.exec(text)?.[1] ?? "?";
       sent.push({ method, body: text });
+      invalidEnvelopes.push(...envelopeProblems(subset, text).map((p) => `${method}: ${p}`));
       if (method === "RetrieveServiceContent") return [200, SOURCE_CONTENT];
       if (method === "Login") return [200, ENV('<LoginResponse xmlns="urn:vim25"><returnval><key>k</key></returnval></LoginResponse>'), { "Set-Cookie": "vmware_soap_session=s1; Path=/" }];
       if (method === "RetrievePropertiesEx" && text.includes('<obj type="Task">task-77</obj>')) return [200, TASK_RUNNING];

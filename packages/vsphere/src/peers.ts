@@ -5,7 +5,7 @@
  */
 import { type Logger, VmshiftError, isVmshiftError } from "@vmshift/core";
 import { moRef } from "./resources/decode.ts";
-import { type HostFacts, type VmFacts, chooseHost, readHostFacts } from "./resources/placement.ts";
+import type { HostFacts, VmFacts } from "./resources/placement.ts";
 import { readObject } from "./resources/properties.ts";
 import { type ServiceContent, VimSession } from "./session.ts";
 import type { TlsOptions } from "./tls.ts";
@@ -130,11 +130,11 @@ export function serviceLocator(peer: PeerConfig, instanceUuid: string): Xml {
 /** Logged-in sessions to peers, opened on first use. */
 export class PeerSessions {
   readonly #sessions = new Map<string, VimSession>();
-  readonly #base: Pick<SoapTransportOptions, "requestTimeoutMs" | "apiVersion" | "wsdlPath" | "onRequest" | "onExchange">;
+  readonly #base: Pick<SoapTransportOptions, "requestTimeoutMs" | "apiVersion" | "onRequest" | "onExchange">;
   readonly #secrets: readonly string[];
   readonly #logger: Logger;
 
-  constructor(base: Pick<SoapTransportOptions, "requestTimeoutMs" | "apiVersion" | "wsdlPath" | "onRequest" | "onExchange">, secrets: readonly string[], logger: Logger) {
+  constructor(base: Pick<SoapTransportOptions, "requestTimeoutMs" | "apiVersion" | "onRequest" | "onExchange">, secrets: readonly string[], logger: Logger) {
     this.#base = base;
     this.#secrets = secrets;
     this.#logger = logger;
@@ -187,6 +187,8 @@ export async function resolveCross(session: VimSession, cross: CrossTarget, vm: 
   }
   if (!content.instanceUuid) throw new VmshiftError("INVALID_STATE", `peer ${peer} reports no about.instanceUuid`, { adapter: "vsphere" });
   const opts = signal ? { signal } : {};
+  // Placement code is loaded with the migration code, on first use (see resources/migrations.ts).
+  const { chooseHost, readHostFacts } = await import("./resources/migrations.ts");
   let target: HostFacts;
   if (cross.hostId !== undefined) {
     try {

@@ -3,10 +3,14 @@
  * instead of a CA, or (explicitly) no verification.
  */
 import type { ClientRequestArgs } from "node:http";
-import https from "node:https";
-import tls from "node:tls";
+import type https from "node:https";
+import type { ConnectionOptions } from "node:tls";
 import type { Duplex } from "node:stream";
 import { VmshiftError } from "@vmshift/core";
+
+// getBuiltinModule rather than `import`: no ESM facade (see transport.ts).
+const nodeHttps = process.getBuiltinModule("node:https");
+const nodeTls = process.getBuiltinModule("node:tls");
 
 /** TLS choices; at most one of `thumbprint` and `insecureSkipTlsVerify`. */
 export interface TlsOptions {
@@ -34,7 +38,7 @@ export function normalizeThumbprint(value: string): string {
  * An HTTPS agent that accepts exactly the certificate whose SHA-256 thumbprint is pinned. The
  * socket is handed to the HTTP client only after the check, so no request byte reaches another server.
  */
-export class PinnedAgent extends https.Agent {
+export class PinnedAgent extends nodeHttps.Agent {
   readonly #pin: string;
 
   constructor(thumbprint: string, options: https.AgentOptions = {}) {
@@ -43,7 +47,7 @@ export class PinnedAgent extends https.Agent {
   }
 
   override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
-    const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false });
+    const socket = nodeTls.connect({ ...(options as ConnectionOptions), rejectUnauthorized: false });
     let settled = false;
     const settle = (error: Error | null) => {
       if (settled) return;
@@ -67,5 +71,5 @@ export function httpsAgentFor(options: TlsOptions): https.Agent {
     throw new VmshiftError("INVALID_ARGUMENT", "give either thumbprint or insecureSkipTlsVerify, not both", { adapter: "vsphere" });
   }
   if (options.thumbprint !== undefined) return new PinnedAgent(options.thumbprint);
-  return new https.Agent({ keepAlive: true, rejectUnauthorized: !options.insecureSkipTlsVerify, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  return new nodeHttps.Agent({ keepAlive: true, rejectUnauthorized: !options.insecureSkipTlsVerify, ...(options.ca === undefined ? {} : { ca: options.ca }) });
 }

@@ -2,8 +2,9 @@ import net from "node:net";
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isVmshiftError } from "@vmshift/core";
+import { envelopeProblems, loadSubset } from "../test/wsdl-contract.ts";
 import { normalizeThumbprint } from "./tls.ts";
-import { createSoapTransport, endpointUrl, faultFromSoap } from "./transport.ts";
+import { type SoapExchange, createSoapTransport, endpointUrl, faultFromSoap } from "./transport.ts";
 import { el, moref, seq } from "./xml.ts";
 
 const URL_ = "https://vc.example.test/sdk";
@@ -29,6 +30,68 @@ describe("SOAP transport", () => {
     expect(methods).toEqual(["Login", "CurrentTime"]);
     expect(scope.isDone()).toBe(true);
     await t.close();
+  });
+
+  it("sends envelopes the WSDL subset accepts, with the headers vCenter expects, and reports each exchange", async () => {
+    const subset = await loadSubset();
+    const seen: { body: string; headers: Record<string, string | string[] | undefined> }[] = [];
+    nock("https://vc.example.test")
+      .post("/sdk")
+      .twice()
+      // nock 15 hands the reply function the request (a fetch Request).
+      .reply((async (request: Request) => {
+        seen.push({ body: await request.text(), headers: Object.fromEntries(request.headers) });
+        return [200, ENV('<LoginResponse xmlns="urn:vim25"><returnval><key>k</key></returnval></LoginResponse>'), { "Content-Type": "text/xml; charset=utf-8" }];
+      }) as never);
+    const exchanges: SoapExchange[] = [];
+    const t = createSoapTransport({ url: URL_, onExchange: (x) => exchanges.push(x) });
+    const login = seq(moref("_this", { type: "SessionManager", value: "SessionManager" }), el("userName", "dom\\u"), el("password", "p<&>'\"]]>"));
+    expect(await t.call("Login", login)).toEqual({ key: "k" });
+    await t.call("CreateContainerView", seq(moref("_this", { type: "ViewManager", value: "ViewManager" }), moref("container", { type: "Folder", value: "group-d1" }), el("type", "VirtualMachine"), el("recursive", true)));
+    for (const s of seen) expect(envelopeProblems(subset, s.body)).toEqual([]);
+    expect(seen[0]!.headers).toMatchObject({ "content-type": "text/xml; charset=utf-8", soapaction: '"urn:vim25/6.5"', "content-length": String(Buffer.byteLength(seen[0]!.body)) });
+    expect(exchanges.map((x) => [x.method, x.status, x.request === seen[exchanges.indexOf(x)]!.body, x.response.includes("LoginResponse")])).toEqual([
+      ["Login", 200, true, true],
+      ["CreateContainerView", 200, true, true],
+    ]);
+    await t.close();
+  });
+
+  it("reports an answer that is not SOAP as TRANSPORT with its HTTP status (retryable for 5xx, not for 4xx)", async () => {
+    nock("https://vc.example.test").post("/sdk").reply(503, "injected transient failure (vmshift-vcsim)\n").post("/sdk").reply(404, "404 page not found\n").post("/sdk").reply(200, "<html>oops");
+    const t = createSoapTransport({ url: URL_ });
+    const e503 = await t.call("CurrentTime", seq()).catch((e: unknown) => e);
+    expect(isVmshiftError(e503, "TRANSPORT")).toBe(true);
+    expect((e503 as Error).message).toMatch(/CurrentTime: HTTP 503/);
+    expect((e503 as { retryable: boolean }).retryable).toBe(true);
+    const e404 = await t.call("CurrentTime", seq()).catch((e: unknown) => e);
+    expect((e404 as Error).message).toMatch(/HTTP 404/);
+    expect((e404 as { retryable: boolean }).retryable).toBe(false);
+    const garbled = await t.call("CurrentTime", seq()).catch((e: unknown) => e);
+    expect(isVmshiftError(garbled, "TRANSPORT")).toBe(true);
+    expect((garbled as Error).message).toMatch(/HTTP 200: the answer is not well-formed XML/);
+  });
+
+  it("times out a request that gets no answer in requestTimeoutMs", async () => {
+    nock("https://vc.example.test").post("/sdk").delay(2000).reply(200, ENV('<CurrentTimeResponse xmlns="urn:vim25"/>'));
+    const error = await createSoapTransport({ url: URL_, requestTimeoutMs: 50 }).call("CurrentTime", seq()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "TIMEOUT" });
+    expect((error as { retryable: boolean }).retryable).toBe(true);
+  });
+
+  it("sends through an injected axios-like client, and reads its answers the same way", async () => {
+    const requests: { url: string; headers: Record<string, string>; data: string; timeout: number }[] = [];
+    const http = {
+      async request(config: { url: string; headers: Record<string, string>; data: string; timeout: number }) {
+        requests.push(config);
+        return { status: 200, data: ENV('<CurrentTimeResponse xmlns="urn:vim25"><returnval>2026-01-01T00:00:00Z</returnval></CurrentTimeResponse>'), headers: { "Set-Cookie": "vmware_soap_session=xyz; Path=/" } };
+      },
+    };
+    const t = createSoapTransport({ url: URL_, http, requestTimeoutMs: 1234 });
+    expect(await t.call("CurrentTime", seq())).toEqual(new Date("2026-01-01T00:00:00Z"));
+    await t.call("CurrentTime", seq());
+    expect(requests[0]).toMatchObject({ url: URL_, timeout: 1234, headers: { SOAPAction: '"urn:vim25/6.5"' } });
+    expect(requests[1]!.headers["Cookie"]).toBe("vmware_soap_session=xyz");
   });
 
   it("stops sending the cookie after clearSession", async () => {

@@ -1,26 +1,20 @@
 /**
- * The only file of @vmshift/vsphere that does I/O: vim25 SOAP calls with the `soap` package over
- * an axios instance, against the WSDL subset in `spec/` (read from disk once per process). It
- * keeps the `vmware_soap_session` cookie, decodes SOAP faults into {@link VimFault}s mapped by
+ * The only file of @vmshift/vsphere that does I/O: vim25 SOAP calls over `node:https` (or an
+ * injected axios-like client). Envelopes are written and answers read by `envelope.ts`, against
+ * the WSDL subset in `spec/` (the contract its tests check; it is not read at run time). It keeps
+ * the `vmware_soap_session` cookie, decodes SOAP faults into {@link VimFault}s mapped by
  * `errors.ts`, and reports network and TLS failures as `TRANSPORT`.
  */
-import { randomUUID } from "node:crypto";
+import type http from "node:http";
 import { fileURLToPath } from "node:url";
-import axios, { type AxiosInstance } from "axios";
-import soap from "soap";
 import { VmshiftError, redact } from "@vmshift/core";
+import { EnvelopeSyntaxError, type VimOperation, envelope, parseEnvelope, returnValue } from "./envelope.ts";
 import { type VimFault, faultToError } from "./errors.ts";
 import { type TlsOptions, httpsAgentFor } from "./tls.ts";
 import type { Xml } from "./xml.ts";
 
 /** The operations in `spec/vim25-subset.wsdl`. */
-export type VimMethod =
-  | "RetrieveServiceContent" | "Login" | "Logout" | "CurrentTime"
-  | "CreateContainerView" | "DestroyView"
-  | "RetrievePropertiesEx" | "ContinueRetrievePropertiesEx" | "CancelRetrievePropertiesEx"
-  | "CreatePropertyCollector" | "DestroyPropertyCollector" | "CreateFilter" | "WaitForUpdatesEx"
-  | "RelocateVM_Task" | "CancelTask" | "PowerOffVM_Task" | "PowerOnVM_Task" | "ShutdownGuest"
-  | "CheckRelocate_Task";
+export type VimMethod = VimOperation;
 
 /** Per-call options. */
 export interface VimCallOptions {
@@ -39,18 +33,38 @@ export interface VimTransport {
   close(): Promise<void>;
 }
 
+/**
+ * An HTTP client with axios' `request` signature (an axios instance fits as it is): the transport
+ * sends each SOAP request through it instead of `node:https`. Answers of any status must resolve.
+ */
+export interface SoapHttpClient {
+  request(config: {
+    url: string;
+    method: "POST";
+    headers: Record<string, string>;
+    data: string;
+    timeout: number;
+    signal?: AbortSignal;
+    responseType: "text";
+    transformResponse: (data: unknown) => unknown;
+    validateStatus: null;
+    maxContentLength: number;
+    maxBodyLength: number;
+  }): Promise<{ status: number; data: unknown; headers: unknown }>;
+  /** Its HTTPS agent (axios' `defaults.httpsAgent`) is destroyed on close. */
+  readonly defaults?: { readonly httpsAgent?: unknown };
+}
+
 /** Options of {@link createSoapTransport}. */
 export interface SoapTransportOptions extends TlsOptions {
   /** `https://vcenter.example.com/sdk`. */
   readonly url: string;
-  /** Per-request timeout, ms. Default 120 000 (longer than any WaitForUpdatesEx wait). */
+  /** Per-request timeout, ms: the whole exchange, from sending to the last byte of the answer. Default 120 000 (longer than any WaitForUpdatesEx wait). */
   readonly requestTimeoutMs?: number;
   /** vim25 release sent in SOAPAction. Default `6.5` (every call used exists since 6.0). */
   readonly apiVersion?: string;
-  /** The HTTP client; default an axios instance with an HTTPS agent per the TLS options. */
-  readonly http?: AxiosInstance;
-  /** Path of the WSDL subset. Default: the package's `spec/vim25-subset.wsdl`. */
-  readonly wsdlPath?: string;
+  /** The HTTP client; default `node:https` with a keep-alive agent per the TLS options (which then do not apply to `http`). */
+  readonly http?: SoapHttpClient;
   /** Exact secrets (passwords) that must never appear in errors. */
   readonly secrets?: readonly string[];
   /** Called before each SOAP request is sent (metrics, request counting in tests). */
@@ -75,10 +89,16 @@ export interface SoapExchange {
   readonly durationMs: number;
 }
 
-/** Where the package keeps its WSDL subset. */
+/** The package's WSDL subset: the contract `envelope.ts` is tested against (not read at run time). */
 export const DEFAULT_WSDL_PATH = fileURLToPath(new URL("../spec/vim25-subset.wsdl", import.meta.url));
 
+// Through getBuiltinModule, not `import`: the ESM facade of node:http reads every export, and its
+// lazy WebSocket getters load undici and zlib (≈ 40 ms of a cold start) for nothing.
+const nodeHttp = process.getBuiltinModule("node:http");
+const nodeHttps = process.getBuiltinModule("node:https");
+
 const COOKIE = "vmware_soap_session";
+const USER_AGENT = "vmshift-vsphere";
 
 /** Validates and normalises the endpoint URL: http(s), no userinfo, path defaults to `/sdk`. */
 export function endpointUrl(raw: string): string {
@@ -94,67 +114,163 @@ export function endpointUrl(raw: string): string {
   return url.toString();
 }
 
-/** A transport over the `soap` package. */
+/** One HTTP answer. */
+interface HttpAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** Sends one POST; rejects only when no answer came. */
+type Send = (url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: AbortSignal | undefined) => Promise<HttpAnswer>;
+
+/** A transport over `node:https` (or `options.http`), writing and reading envelopes with `envelope.ts`. */
 export function createSoapTransport(options: SoapTransportOptions): VimTransport {
   const endpoint = endpointUrl(options.url);
-  const http = options.http ?? axios.create({ httpsAgent: httpsAgentFor(options), maxContentLength: Infinity, maxBodyLength: Infinity });
   const timeout = options.requestTimeoutMs ?? 120_000;
   const soapAction = `"urn:vim25/${options.apiVersion ?? "6.5"}"`;
   const secrets = options.secrets ?? [];
   let cookie: string | undefined;
-  let client: Promise<soap.Client> | undefined;
-  const sentXml = new Map<string, string>();
-  const report = (eid: string, method: VimMethod, startedAt: number, status: number, response: unknown, headers: unknown) => {
-    const request = sentXml.get(eid) ?? "";
-    sentXml.delete(eid);
-    options.onExchange?.({
-      method, request, status, response: typeof response === "string" ? response : "",
-      responseHeaders: { ...((headers ?? {}) as Record<string, string | string[]>) }, startedAt, durationMs: Date.now() - startedAt,
-    });
-  };
-
-  const getClient = () =>
-    (client ??= soap.createClientAsync(options.wsdlPath ?? DEFAULT_WSDL_PATH, { endpoint, request: http as never, disableCache: false }).then((c) => {
-      if (options.onExchange) c.on("request", (xml: string, eid: string) => sentXml.set(eid, xml));
-      return c;
-    }, (error: unknown) => {
-      client = undefined;
-      throw new VmshiftError("INTERNAL", `cannot load the vim25 WSDL subset: ${(error as Error).message}`, { adapter: "vsphere", cause: error });
-    }));
+  let send: Send;
+  let release: () => void;
+  if (options.http) {
+    const client = options.http;
+    send = viaClient(client);
+    release = () => (client.defaults?.httpsAgent as { destroy?: () => void } | undefined)?.destroy?.();
+  } else {
+    // Agents are made when this transport is (so TLS option errors surface at once), sockets on the first call.
+    const agent: http.Agent = endpoint.startsWith("https:") ? httpsAgentFor(options) : new nodeHttp.Agent({ keepAlive: true });
+    send = viaNode(agent);
+    release = () => agent.destroy();
+  }
 
   return {
     async call(method, body, callOptions = {}) {
-      const c = await getClient();
-      const fn = (c as unknown as Record<string, (args: unknown, opts: unknown, headers: unknown) => Promise<unknown[]>>)[`${method}Async`];
-      if (!fn) throw new VmshiftError("INTERNAL", `${method} is not in the WSDL subset`, { adapter: "vsphere" });
-      const headers: Record<string, string> = { SOAPAction: soapAction };
+      const xml = envelope(method, body.xml);
+      const headers: Record<string, string> = { "Content-Type": "text/xml; charset=utf-8", SOAPAction: soapAction, Accept: "text/xml", "User-Agent": USER_AGENT };
       if (cookie) headers["Cookie"] = `${COOKIE}=${cookie}`;
       options.onRequest?.(method);
-      const eid = randomUUID();
       const startedAt = Date.now();
+      let answer: HttpAnswer;
       try {
-        const [result, raw] = await fn.call(c, { $xml: body.xml }, { exchangeId: eid, timeout: callOptions.timeoutMs ?? timeout, ...(callOptions.signal ? { signal: callOptions.signal } : {}) }, headers);
-        const responseHeaders = (c as unknown as { lastResponseHeaders?: Record<string, unknown> }).lastResponseHeaders ?? {};
-        if (options.onExchange) report(eid, method, startedAt, 200, raw, responseHeaders);
-        const fresh = sessionCookie(responseHeaders["set-cookie"]);
-        if (fresh) cookie = fresh;
-        if (result === null || typeof result !== "object") return undefined;
-        return (result as { returnval?: unknown }).returnval ?? undefined;
+        answer = await send(endpoint, headers, xml, callOptions.timeoutMs ?? timeout, callOptions.signal);
       } catch (error) {
-        if (options.onExchange) {
-          const r = (error as { response?: { status?: number; data?: unknown; headers?: unknown } }).response;
-          report(eid, method, startedAt, r?.status ?? 0, r?.data, r?.headers);
-        }
+        options.onExchange?.({ method, request: xml, status: 0, response: "", responseHeaders: {}, startedAt, durationMs: Date.now() - startedAt });
         throw decodeError(error, method, callOptions.signal, secrets);
       }
+      options.onExchange?.({ method, request: xml, status: answer.status, response: answer.body, responseHeaders: answer.headers, startedAt, durationMs: Date.now() - startedAt });
+      let parsed: ReturnType<typeof parseEnvelope>;
+      try {
+        parsed = parseEnvelope(answer.body);
+      } catch (error) {
+        if (!(error instanceof EnvelopeSyntaxError)) throw error;
+        throw httpError(method, answer, error.message);
+      }
+      if (parsed.kind === "fault") {
+        const fault = faultFromSoap(parsed.fault);
+        if (fault) throw faultToError(fault, { operation: method, secrets });
+        throw httpError(method, answer, "a SOAP fault without faultstring or detail");
+      }
+      if (parsed.kind === "other" || parsed.response === undefined) throw httpError(method, answer, "the answer is not a SOAP envelope");
+      const fresh = sessionCookie(answer.headers["set-cookie"]);
+      if (fresh) cookie = fresh;
+      return returnValue(method, parsed);
     },
     clearSession() {
       cookie = undefined;
     },
     async close() {
-      const agent = http.defaults.httpsAgent as { destroy?: () => void } | undefined;
-      agent?.destroy?.();
+      release();
     },
+  };
+}
+
+/** An answer that is not SOAP: `TRANSPORT`, retryable for 5xx, 429 and dropped or garbled bodies. */
+function httpError(method: VimMethod, answer: HttpAnswer, what: string): VmshiftError {
+  const status = answer.status;
+  const retryable = status >= 500 || status === 429 || status === 408 || status < 300;
+  return new VmshiftError("TRANSPORT", `${method}: HTTP ${status}: ${what}`, { adapter: "vsphere", retryable, cause: { name: "HttpError", status, message: what } });
+}
+
+/** Thrown when a request outlives its timeout (decoded as `TIMEOUT`). */
+class RequestTimeout extends Error {
+  readonly code = "ETIMEDOUT";
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
+function viaNode(agent: http.Agent): Send {
+  return (url, headers, body, timeoutMs, signal) =>
+    new Promise<HttpAnswer>((resolve, reject) => {
+      const data = Buffer.from(body, "utf8");
+      const request = (url.startsWith("https:") ? nodeHttps : nodeHttp).request(url, {
+        method: "POST",
+        agent,
+        headers: { ...headers, "Content-Length": String(data.length) },
+        ...(signal ? { signal } : {}),
+      });
+      // Whatever error the destroyed request then reports (an interceptor may report its own), it timed out.
+      let timedOut: RequestTimeout | undefined;
+      const timer = setTimeout(() => request.destroy((timedOut = new RequestTimeout(timeoutMs))), timeoutMs);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        reject(timedOut ?? error);
+      };
+      request.on("error", fail);
+      request.once("response", (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", fail);
+        response.once("close", () => {
+          if (!response.complete) fail(Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" }));
+        });
+        response.once("end", () => {
+          clearTimeout(timer);
+          try {
+            resolve({ status: response.statusCode ?? 0, body: decodeBody(Buffer.concat(chunks), response.headers["content-encoding"]), headers: { ...response.headers } as HttpAnswer["headers"] });
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+      request.end(data);
+    });
+}
+
+/** The body as text (UTF-8, BOM dropped), inflated if the server compressed it although asked not to. */
+function decodeBody(raw: Buffer, encoding: string | undefined): string {
+  let bytes = raw;
+  const coding = (encoding ?? "").trim().toLowerCase();
+  if (coding && coding !== "identity") {
+    const zlib = process.getBuiltinModule("node:zlib");
+    if (coding === "gzip" || coding === "x-gzip") bytes = zlib.gunzipSync(raw);
+    else if (coding === "deflate") bytes = zlib.inflateSync(raw);
+    else if (coding === "br") bytes = zlib.brotliDecompressSync(raw);
+  }
+  const text = bytes.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function viaClient(client: SoapHttpClient): Send {
+  return async (url, headers, body, timeoutMs, signal) => {
+    const answer = await client.request({
+      url,
+      method: "POST",
+      headers,
+      data: body,
+      timeout: timeoutMs,
+      ...(signal ? { signal } : {}),
+      responseType: "text",
+      transformResponse: (data) => data,
+      validateStatus: null,
+      maxContentLength: Infinity,
+      maxBodyLength: Infinity,
+    });
+    const raw = (answer.headers ?? {}) as Record<string, unknown>;
+    const headersOut: Record<string, string | readonly string[]> = {};
+    for (const [k, v] of Object.entries(raw)) if (typeof v === "string" || Array.isArray(v)) headersOut[k.toLowerCase()] = v as string | string[];
+    return { status: answer.status, body: typeof answer.data === "string" ? answer.data : Buffer.isBuffer(answer.data) ? answer.data.toString("utf8") : String(answer.data ?? ""), headers: headersOut };
   };
 }
 
@@ -182,8 +298,8 @@ export function faultFromSoap(fault: unknown): VimFault | undefined {
 
 /**
  * What stays of a failed HTTP call as `cause`: name, code, status and a redacted message. The raw
- * axios error is dropped on purpose: its config holds the request body (the Login password) and
- * the session cookie.
+ * error is dropped on purpose: an HTTP client's error (axios' config) can hold the request body
+ * (the Login password) and the session cookie.
  */
 function safeCause(error: unknown, secrets: readonly string[]): { name: string; code?: string; status?: number; message: string } {
   const e = error as { name?: unknown; code?: unknown; message?: unknown; response?: { status?: number } };

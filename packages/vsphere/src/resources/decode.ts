@@ -1,7 +1,7 @@
 /**
- * Decoding of what `soap` makes of vim25 responses: property values arrive as strings with their
- * `xsi:type` in `attributes` (any prefix), single-element arrays as objects, morefs as
- * `{ attributes: { type }, $value }`. Values are converted by the type the caller expects.
+ * Decoding of what `envelope.ts` makes of vim25 responses (the objects the `soap` package made):
+ * property values arrive as strings with their `xsi:type` in `attributes` (any prefix),
+ * single-element arrays as objects, morefs as `{ attributes: { type }, $value }`. Values are converted by the type the caller expects.
  */
 import { VmshiftError } from "@vmshift/core";
 import type { MoRef } from "../xml.ts";
