@@ -14,7 +14,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { type Readable, pipeline } from "node:stream";
 import { urlToHttpOptions } from "node:url";
 import { constants as zlibConstants, createBrotliDecompress, createUnzip } from "node:zlib";
-import { type Clock, VmshiftError, abortError, isVmshiftError, systemClock, withRetry } from "@vmshift/core";
+import { type Clock, VmshiftError, abortError, isVmshiftError, quietAgent, systemClock, withRetry } from "@vmshift/core";
 import { type KubeFault, mapKubeFault } from "./errors.ts";
 import { CredentialSource, type RequestCredentials } from "./kubeconfig/credentials.ts";
 import { type KubeconfigSystem, nodeSystem } from "./kubeconfig/system.ts";
@@ -228,7 +228,8 @@ export class HttpKubeTransport implements KubeTransport {
     const key = https ? createHash("sha256").update(JSON.stringify([options.ca, options.cert, options.key, options.servername, options.rejectUnauthorized])).digest("hex") : "http";
     let agent = this.#agents.get(key);
     if (!agent) {
-      agent = https ? new HttpsAgent({ ...options, keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+      // Quiet agents: NODE_DEBUG=net/tls must not print the Authorization header with the socket options.
+      agent = quietAgent(https ? new HttpsAgent({ ...options, keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 }));
       // Exec plugins that issue client certificates make a new configuration at each renewal: keep the newest few
       // for reuse; older ones may still carry a request (a watch), so they are only ended by close().
       for (const [old, stale] of this.#agents) {
