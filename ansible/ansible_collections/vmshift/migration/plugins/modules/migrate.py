@@ -146,6 +146,8 @@ outcome:
     - C(completed), C(failed) or C(cancelled) as the CLI's result says; C(unchanged) when the VM
       was already on I(host) and nothing was started; C(planned) in check mode when the preflight
       passed.
+    - When I(timeout_ms) expired, the phase the migration was last seen in (for example
+      C(transferring)) while it goes on, or C(cancelled) when I(cancel_on_timeout) settled it.
   returned: always
   type: str
   sample: completed
@@ -354,7 +356,9 @@ def main():
         # unless it was cancelled on timeout and settled where it was.
         first, last = run.first('progress'), run.last('progress')
         settled = last is not None and last.get('phase') in ('cancelled', 'failed')
-        extra = dict(changed=(started or run.rc in (6, 8)) and not settled, outcome=last.get('phase') if settled else 'failed')
+        going_on = run.rc in (6, 8) and last is not None and not settled
+        outcome = last.get('phase') if settled or going_on else 'failed'
+        extra = dict(changed=(started or run.rc in (6, 8)) and not settled, outcome=outcome)
         if first and first.get('migrationId'):
             extra['migration_id'] = first['migrationId']
         cli.fail(run, **extra)
