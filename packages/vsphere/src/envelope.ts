@@ -130,6 +130,10 @@ interface Frame {
  * object); an empty element is `null`; `xsi:nil` elements are left out; a `returnval` the subset
  * types as `xsd:dateTime` becomes a `Date`, everything else stays text. Anything around the
  * envelope is ignored. Throws {@link EnvelopeSyntaxError} when the XML is not well-formed.
+ * Where `soap` went wrong this does not follow it: an answer element the subset does not know is
+ * read untyped (`soap` threw a TypeError), an element named like an `Object.prototype` member
+ * (`constructor`) is an element, and an empty `<Fault/>` is a fault. The `xsi:type`s the subset
+ * declares (ServiceLocator…) only ever appear in requests, so they type nothing here.
  */
 export function parseEnvelope(xml: string): ParsedEnvelope {
   try {
