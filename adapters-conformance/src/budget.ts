@@ -67,18 +67,27 @@ export interface RequestBudget {
   readonly todo?: string;
 }
 
-/** What a measured window did, in budget units. */
+/** What a measured window did, in budget units (each multiplies the matching {@link RequestBudget} entry). */
 export interface Allowance {
-  /** Live migrations started (a refused start counts as one, without polls). */
+  /** Live migrations started (a refused start counts as one); their polls follow the window's length, once. */
   readonly live?: number;
+  /** Cold migrations started. */
   readonly cold?: number;
+  /** `getVm` calls. */
   readonly getVm?: number;
+  /** Pages of `listVms` / `listHosts` fetched. */
   readonly listPages?: number;
+  /** `preflight` calls. */
   readonly preflight?: number;
+  /** Cancels. */
   readonly cancel?: number;
+  /** Times following was resumed after every listener left, and `refresh()` calls. */
   readonly resume?: number;
+  /** Attaches by id from a new client (and attaches to a missing id). */
   readonly attach?: number;
+  /** Starts where the adapter, not the platform, chose the target host. */
   readonly schedule?: number;
+  /** Faults injected (each may cost a retried request, a new login, a reopened watch). */
   readonly retry?: number;
   /** Progress updates observed (for {@link PollBudget.perUpdate}). */
   readonly updates?: number;

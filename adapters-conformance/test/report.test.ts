@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatReport, xmlEscape } from "../src/report.ts";
 import type { ConformanceReport } from "../src/run.ts";
@@ -69,5 +70,10 @@ describe("the suite", () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const area of ["inventory.", "preflight.", "live.", "cold.", "wait.", "attach.", "contract.", "faults."]) expect(ids.some((id) => id.startsWith(area)), area).toBe(true);
     expect(ids).toContain("contract.core");
+  });
+
+  it("docs/conformance.md lists every scenario (faults.* in one row)", () => {
+    const doc = readFileSync(new URL("../../docs/conformance.md", import.meta.url), "utf8");
+    for (const id of SCENARIOS.map((s) => s.id)) expect(doc.includes(`| \`${id}\` |`) || (id.startsWith("faults.") && doc.includes("| `faults.*` |")), id).toBe(true);
   });
 });
