@@ -222,7 +222,8 @@ describe.skipIf(skipReason !== undefined)(`the vmshift.migration Ansible collect
 
   it("builds with ansible-galaxy, and the built collection installs and documents every module", { timeout: 120_000 }, async () => {
     const dist = join(work, "dist");
-    const built = await run("ansible-galaxy", ["collection", "build", collection, "--output-path", dist, "--force"]);
+    const galaxyEnv = ansibleEnv("galaxy");
+    const built = await run("ansible-galaxy", ["collection", "build", collection, "--output-path", dist, "--force"], { env: galaxyEnv });
     expect(built.code, built.stdout + built.stderr).toBe(0);
     const tarball = join(dist, "vmshift-migration-0.1.0.tar.gz");
     expect(existsSync(tarball)).toBe(true);
@@ -232,7 +233,7 @@ describe.skipIf(skipReason !== undefined)(`the vmshift.migration Ansible collect
     expect(listing.filter((f) => f.includes("tests/output") || f.includes("__pycache__"))).toEqual([]);
 
     const installed = join(work, "installed");
-    const install = await run("ansible-galaxy", ["collection", "install", tarball, "-p", installed]);
+    const install = await run("ansible-galaxy", ["collection", "install", tarball, "-p", installed], { env: galaxyEnv });
     expect(install.code, install.stdout + install.stderr).toBe(0);
     const env = { ...ansibleEnv("doc"), ANSIBLE_COLLECTIONS_PATH: installed };
     const list = await run("ansible-doc", ["-l", "vmshift.migration"], { env });
