@@ -60,7 +60,6 @@ describe("bare VMIs", () => {
       id: "default/vmi-migratable",
       name: "vmi-migratable",
       powerState: "running",
-      clusterId: "default",
       hostId: "node01",
       memoryBytes: 128 * 2 ** 20,
       cpus: 1,

@@ -94,7 +94,8 @@ export function toVm(vm: KvVirtualMachine | undefined, vmi: KvVmi | undefined): 
     id: formatRef({ namespace, name }),
     name,
     powerState: powerStateOf(vm, vmi),
-    clusterId: namespace,
+    // No clusterId: a namespace is not a cluster, and nodes carry none. A VM's cluster is the one the
+    // adapter talks to; with a namespace here the fleet planner found no host "in its cluster".
     ...(hostId ? { hostId } : {}),
     ...(memoryBytes === undefined ? {} : { memoryBytes }),
     ...(cpus === undefined ? {} : { cpus }),
