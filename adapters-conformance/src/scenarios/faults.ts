@@ -17,7 +17,7 @@ export const faultScenarios: readonly Scenario[] = [
       const source = await platformLocation(context, subjects.liveVm);
       const before = await controls.migrationCount!(subjects.liveVm);
       await controls.failTransiently!("start", 1);
-      const { result } = await meter.measure("live migration, its start retried once", { live: 1, retry: 1 }, async () =>
+      const { result } = await meter.measure("live migration, its start retried once", (r) => ({ live: 1, retry: 1, updates: r?.snapshots.length ?? 0 }), async () =>
         collect(await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost })),
       );
       expect(result.outcome === "completed", `ended ${result.outcome}: ${result.error?.message ?? ""}`);
@@ -36,7 +36,7 @@ export const faultScenarios: readonly Scenario[] = [
       const source = await platformLocation(context, subjects.liveVm);
       const before = await controls.migrationCount!(subjects.liveVm);
       await controls.loseNextStartResponse!();
-      const { result } = await meter.measure("live migration, its start's answer lost and the start retried", { live: 1, retry: 1 }, async () =>
+      const { result } = await meter.measure("live migration, its start's answer lost and the start retried", (r) => ({ live: 1, retry: 1, updates: r?.snapshots.length ?? 0 }), async () =>
         collect(await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost })),
       );
       expect(result.outcome === "completed", `ended ${result.outcome}: ${result.error?.message ?? ""}`);
@@ -55,7 +55,7 @@ export const faultScenarios: readonly Scenario[] = [
     async run(context) {
       const { client, subjects, controls, meter } = context;
       const source = await platformLocation(context, subjects.liveVm);
-      const { result } = await meter.measure("live migration, two progress reads failing", { live: 1, retry: 2 }, async () => {
+      const { result } = await meter.measure("live migration, two progress reads failing", (r) => ({ live: 1, retry: 2, updates: r?.snapshots.length ?? 0 }), async () => {
         const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
         await controls.failTransiently!("progress", 2);
         return collect(task);
@@ -100,7 +100,7 @@ export const faultScenarios: readonly Scenario[] = [
       const { client, subjects, controls, meter } = context;
       await controls.slowDown!(subjects.liveVm);
       const source = await platformLocation(context, subjects.liveVm);
-      const { result } = await meter.measure("live migration, progress streams dropped once", { live: 1, retry: 1, resume: 1 }, async () => {
+      const { result } = await meter.measure("live migration, progress streams dropped once", (r) => ({ live: 1, retry: 1, resume: 1, updates: r?.snapshots.length ?? 0 }), async () => {
         const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
         await untilPhase(task, ["transferring"]);
         await controls.dropProgressStreams!();
@@ -119,7 +119,7 @@ export const faultScenarios: readonly Scenario[] = [
       const { client, subjects, controls, meter } = context;
       await controls.slowDown!(subjects.liveVm);
       const source = await platformLocation(context, subjects.liveVm);
-      const { result } = await meter.measure("live migration, the session expired once", { live: 1, retry: 1 }, async () => {
+      const { result } = await meter.measure("live migration, the session expired once", (r) => ({ live: 1, retry: 1, updates: r?.snapshots.length ?? 0 }), async () => {
         const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
         await untilPhase(task, ["transferring"]);
         await controls.expireSession!();

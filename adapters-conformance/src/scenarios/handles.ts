@@ -44,19 +44,19 @@ export const handleScenarios: readonly Scenario[] = [
     async run(context) {
       const { client, subjects, controls, meter } = context;
       const before = await platformLocation(context, subjects.liveVm);
-      const { fresh, result } = await meter.measure("live migration, attached from a new client", { live: 1, attach: 2, resume: 1, getVm: 1 }, async () => {
+      const { fresh, result } = await meter.measure("live migration, attached from a new client", (r) => ({ live: 1, attach: 2, resume: 1, getVm: 1, updates: r?.updates ?? 0 }), async () => {
         const task = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
         await untilPhase(task, ["transferring", "requested"]);
         const fresh = await controls.restart!();
         const attached = await fresh.attachMigration(task.id);
         expect(attached.id === task.id, `attach returned ${attached.id}, expected ${task.id}`);
-        const { result } = await collect(attached);
+        const { snapshots, result } = await collect(attached);
         expect(result.outcome === "completed", `the attached migration ended ${result.outcome}`);
         const vm = await fresh.getVm(subjects.liveVm);
         expect(vm.hostId === subjects.targetHost, `the new client's getVm puts the VM on ${vm.hostId}`);
         const missing = await expectError(() => fresh.attachMigration(`${task.id}-missing`), "attach to a missing migration");
         expect(missing.code === "NOT_FOUND" || missing.code === "INVALID_ARGUMENT", `attach to a missing id gave ${missing.code}`);
-        return { fresh, result };
+        return { fresh, result, updates: snapshots.length };
       });
       await expectVmAt(
         context,
