@@ -138,8 +138,10 @@ export function createSoapTransport(options: SoapTransportOptions): VimTransport
     send = viaClient(client);
     release = () => (client.defaults?.httpsAgent as { destroy?: () => void } | undefined)?.destroy?.();
   } else {
-    // Agents are made when this transport is (so TLS option errors surface at once), sockets on the first call.
-    const agent: http.Agent = endpoint.startsWith("https:") ? httpsAgentFor(options) : new nodeHttp.Agent({ keepAlive: true });
+    // Agents are made when this transport is (so TLS option errors surface at once, whatever the
+    // scheme), sockets on the first call.
+    const tlsAgent = httpsAgentFor(options);
+    const agent: http.Agent = endpoint.startsWith("https:") ? tlsAgent : new nodeHttp.Agent({ keepAlive: true });
     send = viaNode(agent);
     release = () => agent.destroy();
   }
