@@ -3,6 +3,7 @@
  * planners behind them, the execution handle and the limiter.
  * @packageDocumentation
  */
+export { EventChannel } from "./events.ts";
 export { FleetExecution, validatePlan } from "./execute.ts";
 export { CapacityLedger, type FleetInventory, acceptsVms, loadInventory, memoryDemand } from "./inventory.ts";
 export { MigrationLimiter, type SlotClaim } from "./limiter.ts";
