@@ -8,6 +8,7 @@ import { demoCommand } from "./commands/demo.ts";
 import { fleetCommands } from "./commands/fleet.ts";
 import { hostsCommand, vmsCommand } from "./commands/inventory.ts";
 import { attachCommand, cancelCommand, migrateCommand, planCommand, statusCommand } from "./commands/migrate.ts";
+import { planCommands } from "./commands/plans.ts";
 import { targetCommand } from "./commands/target.ts";
 import { EXIT, type CliIo, type ExitCode, exitCodeLines } from "./io.ts";
 import { type Connection, connect } from "./platforms.ts";
@@ -20,7 +21,7 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   vmsCommand,
   hostsCommand,
-  planCommand,
+  planCommands(planCommand),
   migrateCommand,
   statusCommand,
   attachCommand,

@@ -6,7 +6,6 @@
  */
 import {
   type FleetEvent,
-  type FleetExecution,
   type FleetPlan,
   type FleetReport,
   type LimitOverrides,
@@ -119,19 +118,62 @@ async function runPlan(ctx: CommandContext, plan: FleetPlan, incomplete: (plan: 
     return incomplete(plan) ? EXIT.migrationFailed : EXIT.ok;
   }
   const client = await ctx.client();
-  const execution = executePlan(client, plan);
-  const question: Question = { open: false, asked: 0, ended: new AbortController() };
+  return followRun(ctx, executePlan(client, plan), incomplete(plan));
+}
+
+/**
+ * A running plan as the display needs it: the in-process `FleetExecution`, or a durable wave
+ * followed from outside (`@vmshift/restate`'s `WaveRun`). Same events, same report.
+ */
+export interface FleetRun {
+  readonly plan: FleetPlan;
+  events(options?: { readonly signal?: AbortSignal }): AsyncIterable<FleetEvent>;
+  /** The final report; a run followed from outside may reject (its engine stopped answering, or it was detached). */
+  report(): Promise<FleetReport>;
+  cancel(reason?: string): unknown;
+  stop(reason?: string): unknown;
+}
+
+/** A run that goes on without this process (a durable wave): Ctrl-C can also leave it running. */
+export interface Detachable {
+  /** Stops following; the run's `report()` rejects. */
+  detach(): void;
+  /** Printed after detaching: how to follow it again. */
+  readonly hint: string;
+}
+
+/**
+ * Shows a running plan to its end — one live line per in-flight migration (NDJSON with `--json`),
+ * the report last — and returns the exit code. Ctrl-C asks whether to cancel or stop it (and, for a
+ * detachable run, whether to leave it running).
+ */
+export async function followRun(ctx: CommandContext, run: FleetRun, incomplete: boolean, detachable?: Detachable): Promise<ExitCode> {
+  const { io, json } = ctx;
+  const question: Question = { open: false, asked: 0, ended: new AbortController(), detached: false };
   const unsubscribe = io.onInterrupt?.(() => {
-    if (!question.open && !question.ended.signal.aborted) void interrupt(io, execution, question);
+    if (!question.open && !question.ended.signal.aborted) void interrupt(io, run, question, detachable);
   });
+  const rendering = new AbortController();
   try {
-    const render = json ? renderJson(io, execution) : renderHuman(io, execution, question);
-    const report = await execution.report();
+    const render = json ? renderJson(io, run, rendering.signal) : renderHuman(io, run, question, rendering.signal);
+    let report: FleetReport;
+    try {
+      report = await run.report();
+    } catch (error) {
+      rendering.abort();
+      question.ended.abort();
+      await render.catch(() => undefined);
+      if (question.detached && detachable) {
+        io.stderr.write(`${detachable.hint}\n`);
+        return EXIT.detached;
+      }
+      throw error;
+    }
     question.open = false; // the plan ended first: the question is withdrawn (and ends its line)
     question.ended.abort();
     await render;
     if (!json) io.stdout.write(renderReport(report));
-    return exitForReport(report, incomplete(plan));
+    return exitForReport(report, incomplete);
   } finally {
     unsubscribe?.();
     question.ended.abort();
@@ -145,27 +187,37 @@ interface Question {
   asked: number;
   /** Aborted when the plan ends: withdraws an open question. */
   readonly ended: AbortController;
+  /** Set when the user left a detachable run running. */
+  detached: boolean;
 }
 
-async function interrupt(io: CliIo, execution: FleetExecution, question: Question): Promise<void> {
-  let answer = "c"; // no terminal to ask on, Ctrl-C again or end of input: cancel
+async function interrupt(io: CliIo, run: FleetRun, question: Question, detachable: Detachable | undefined): Promise<void> {
+  // No terminal to ask on, Ctrl-C again or end of input: cancel an in-process plan (it ends with
+  // this process anyway); leave a durable one running.
+  let answer = detachable ? "d" : "c";
   if (io.prompt) {
     question.open = true;
     question.asked++;
     try {
-      answer = (await io.prompt(`Cancel the in-flight migrations too (c), or let them finish and start no more (s)? [c/s] `, { signal: question.ended.signal })).trim().toLowerCase();
+      const q = detachable
+        ? "Cancel the wave's in-flight migrations too (c), let them finish and start no more (s), or leave the wave running and stop watching (d)? [c/s/d] "
+        : "Cancel the in-flight migrations too (c), or let them finish and start no more (s)? [c/s] ";
+      answer = (await io.prompt(q, { signal: question.ended.signal })).trim().toLowerCase();
     } catch {
       if (question.ended.signal.aborted) return;
     } finally {
       question.open = false;
     }
   }
-  if (answer.startsWith("s")) {
+  if (detachable && answer.startsWith("d")) {
+    question.detached = true;
+    detachable.detach();
+  } else if (answer.startsWith("s")) {
     io.stderr.write("starting no more migrations; in-flight ones finish…\n");
-    execution.stop("interrupted: no more migrations started");
+    await Promise.resolve(run.stop("interrupted: no more migrations started")).catch((e: unknown) => io.stderr.write(`stop failed: ${(e as Error).message}\n`));
   } else {
     io.stderr.write("cancelling the plan…\n");
-    execution.cancel("interrupted: plan cancelled");
+    await Promise.resolve(run.cancel("interrupted: plan cancelled")).catch((e: unknown) => io.stderr.write(`cancel failed: ${(e as Error).message}\n`));
   }
 }
 
@@ -221,8 +273,8 @@ function outcomeLine(o: VmOutcome): string {
   return `${mark} ${o.vmId} ${o.status}${o.durationMs === undefined ? "" : ` in ${duration(o.durationMs)}`}: now on ${where}${o.error ? ` — ${o.error.code}: ${o.error.message}` : ""}`;
 }
 
-async function renderJson(io: CliIo, execution: FleetExecution): Promise<void> {
-  for await (const e of execution.events()) {
+async function renderJson(io: CliIo, run: FleetRun, signal: AbortSignal): Promise<void> {
+  for await (const e of run.events({ signal })) {
     const line = jsonEvent(e);
     if (line) io.stdout.write(`${JSON.stringify(line)}\n`);
   }
@@ -253,7 +305,7 @@ function jsonEvent(e: FleetEvent): Record<string, unknown> | undefined {
  * start and end, and a progress line per VM on each phase change or every second. Output is held
  * while the Ctrl-C question is open; after it, a new block starts below the answer.
  */
-async function renderHuman(io: CliIo, execution: FleetExecution, question: Question): Promise<void> {
+async function renderHuman(io: CliIo, run: FleetRun, question: Question, signal: AbortSignal): Promise<void> {
   const tty = io.stdout.isTTY === true;
   const live = new Map<string, { label: string; progress?: MigrationProgress }>();
   const lastPlain = new Map<string, { phase: string; at: number }>();
@@ -261,7 +313,7 @@ async function renderHuman(io: CliIo, execution: FleetExecution, question: Quest
   let asked = 0;
   let drawn = 0;
   let lastDraw = 0;
-  const width = Math.max(...execution.plan.migrations.map((m) => m.vmId.length), 4);
+  const width = Math.max(...run.plan.migrations.map((m) => m.vmId.length), 4);
   const line = (vmId: string) => {
     const s = live.get(vmId)!;
     return s.progress ? progressLine(s.progress, `${vmId.padEnd(width)} ${s.label}`) : `${vmId.padEnd(width)} ${s.label} starting`;
@@ -297,7 +349,7 @@ async function renderHuman(io: CliIo, execution: FleetExecution, question: Quest
     io.stdout.write(text);
     if (tty) draw(true);
   };
-  for await (const e of execution.events()) {
+  for await (const e of run.events({ signal })) {
     if (e.type === "migration-started") {
       live.set(e.vmId, { label: `${e.sourceHostId ?? "?"}→${e.targetHostId ?? "?"}` });
       if (tty) draw(true);
