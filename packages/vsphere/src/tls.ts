@@ -6,7 +6,7 @@ import type { ClientRequestArgs } from "node:http";
 import type https from "node:https";
 import type { ConnectionOptions } from "node:tls";
 import type { Duplex } from "node:stream";
-import { VmshiftError } from "@vmshift/core";
+import { VmshiftError, quietAgent } from "@vmshift/core";
 
 // getBuiltinModule rather than `import`: no ESM facade (see transport.ts).
 const nodeHttps = process.getBuiltinModule("node:https");
@@ -65,11 +65,14 @@ export class PinnedAgent extends nodeHttps.Agent {
   }
 }
 
-/** The HTTPS agent for these options (keep-alive; verification per the options). */
+/**
+ * The HTTPS agent for these options (keep-alive; verification per the options). Quiet: its sockets
+ * are created without the request's headers, so NODE_DEBUG=net/tls cannot print the session cookie.
+ */
 export function httpsAgentFor(options: TlsOptions): https.Agent {
   if (options.thumbprint !== undefined && options.insecureSkipTlsVerify) {
     throw new VmshiftError("INVALID_ARGUMENT", "give either thumbprint or insecureSkipTlsVerify, not both", { adapter: "vsphere" });
   }
-  if (options.thumbprint !== undefined) return new PinnedAgent(options.thumbprint);
-  return new nodeHttps.Agent({ keepAlive: true, rejectUnauthorized: !options.insecureSkipTlsVerify, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  if (options.thumbprint !== undefined) return quietAgent(new PinnedAgent(options.thumbprint));
+  return quietAgent(new nodeHttps.Agent({ keepAlive: true, rejectUnauthorized: !options.insecureSkipTlsVerify, ...(options.ca === undefined ? {} : { ca: options.ca }) }));
 }

@@ -7,7 +7,7 @@
  */
 import type http from "node:http";
 import { fileURLToPath } from "node:url";
-import { VmshiftError, redact } from "@vmshift/core";
+import { VmshiftError, quietAgent, redact } from "@vmshift/core";
 import { EnvelopeSyntaxError, type VimOperation, envelope, parseEnvelope, returnValue } from "./envelope.ts";
 import { type VimFault, faultToError } from "./errors.ts";
 import { type TlsOptions, httpsAgentFor } from "./tls.ts";
@@ -141,7 +141,7 @@ export function createSoapTransport(options: SoapTransportOptions): VimTransport
     // Agents are made when this transport is (so TLS option errors surface at once, whatever the
     // scheme), sockets on the first call.
     const tlsAgent = httpsAgentFor(options);
-    const agent: http.Agent = endpoint.startsWith("https:") ? tlsAgent : new nodeHttp.Agent({ keepAlive: true });
+    const agent: http.Agent = endpoint.startsWith("https:") ? tlsAgent : quietAgent(new nodeHttp.Agent({ keepAlive: true }));
     send = viaNode(agent);
     release = () => agent.destroy();
   }
