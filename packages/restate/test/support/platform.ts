@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import type { MigrationPhase } from "@vmshift/core";
 import type { SimInventory, SimTiming } from "@vmshift/simulator";
 import { stringify } from "yaml";
+import { workspaceNodeArgs } from "./node.ts";
 
 /** What the platform process builds. */
 export interface PlatformSpec {
@@ -50,7 +51,7 @@ const SCRIPT = new URL("./platform-process.ts", import.meta.url).pathname;
 /** Starts the platform; `dir` receives its config file (mode 0600). */
 export async function startPlatform(spec: Omit<PlatformSpec, "token">, dir: string, profile = "sim"): Promise<Platform> {
   const token = randomBytes(18).toString("base64url");
-  const child = spawn(process.execPath, [SCRIPT, JSON.stringify({ ...spec, token })], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...workspaceNodeArgs(), SCRIPT, JSON.stringify({ ...spec, token })], { stdio: ["ignore", "pipe", "inherit"] });
   const ready = await new Promise<{ url: string; statsUrl: string }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once("line", (line) => resolve(JSON.parse(line) as { url: string; statsUrl: string }));
