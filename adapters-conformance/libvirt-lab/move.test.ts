@@ -1,0 +1,177 @@
+/**
+ * Real cold moves in the libvirt lab (@vmshift/move): a domain on lab host `a` with a qcow2 data
+ * disk holding a marker moves to host `b` into a raw volume of a dir pool, byte for byte; a target
+ * start refused by host b's qemu hook rolls back (target removed, source running again); an
+ * unmapped storage stops the move in preflight with nothing written.
+ *
+ * The hosts are two daemons on one machine, so the source disk file is readable where the mover
+ * runs (the source provider reads files directly today). Skipped when the lab cannot run here;
+ * with CI=true a missing lab is a failure.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type MoveResult, createMover, libvirtMoveSource, libvirtMoveTarget } from "@vmshift/move";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LAB_DIR, acquireLab, domainXml, failStartFlag, labAvailability, labUri, qemuPid, removeDomain, run, serialPath, startDaemons, virsh } from "./lab.ts";
+
+const NAME = "vmshift-lab-move";
+const DIR = join(LAB_DIR, "move");
+const SRC_POOL = "vmshift-move-src";
+const DST_POOL = "vmshift-move-dst";
+const DISK = join(DIR, "src", `${NAME}-data.qcow2`);
+const DISK_BYTES = 32 * 1024 * 1024;
+const MARKER = "vmshift-move-marker";
+
+const availability = await labAvailability();
+const qemuImg = await run("qemu-img", ["--version"]);
+if (process.env.CI === "true" && (!availability.ok || qemuImg.code !== 0)) throw new Error(`libvirt lab and qemu-img required in CI: ${availability.ok ? "qemu-img missing (.ci/setup.d/70-move.sh)" : availability.reason}`);
+
+/** sha256 of a disk image's guest-visible bytes (read as raw through qemu-img, whatever its format). */
+async function contentHash(path: string, format: string): Promise<string> {
+  const out = join(DIR, `hash-${process.pid}.raw`);
+  const r = await run("qemu-img", ["convert", "-U", "-f", format, "-O", "raw", path, out]);
+  if (r.code !== 0) throw new Error(`qemu-img convert ${path}: ${r.stderr}`);
+  const h = createHash("sha256").update(readFileSync(out)).digest("hex");
+  rmSync(out, { force: true });
+  return h;
+}
+
+async function must(host: "a" | "b", args: string[]): Promise<string> {
+  const r = await virsh(host, args);
+  if (r.code !== 0) throw new Error(`virsh ${args.join(" ")} on ${host}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function pool(host: "a" | "b", name: string, path: string): Promise<void> {
+  mkdirSync(path, { recursive: true });
+  await virsh(host, ["pool-destroy", name]);
+  await virsh(host, ["pool-undefine", name]);
+  await must(host, ["pool-define-as", name, "dir", "--target", path]);
+  await must(host, ["pool-start", name]);
+  await must(host, ["pool-refresh", name]);
+}
+
+/** A fresh source: a 32 MiB qcow2 disk with a marker and a pattern in pool SRC_POOL on a, the domain defined and running on a. */
+async function freshSource(): Promise<void> {
+  await removeDomain(NAME);
+  rmSync(failStartFlag("b", NAME), { force: true });
+  rmSync(join(DIR, "dst"), { recursive: true, force: true });
+  mkdirSync(join(DIR, "src"), { recursive: true });
+  const raw = Buffer.alloc(DISK_BYTES);
+  raw.write(MARKER, 0, "utf8");
+  for (let i = 1; i < 64; i++) raw.writeUInt32LE(i * 2654435761 >>> 0, i * 512 * 1024 + 7);
+  writeFileSync(join(DIR, "seed.raw"), raw);
+  rmSync(DISK, { force: true });
+  const c = await run("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", join(DIR, "seed.raw"), DISK]);
+  if (c.code !== 0) throw new Error(c.stderr);
+  rmSync(join(DIR, "seed.raw"));
+  await pool("a", SRC_POOL, join(DIR, "src"));
+  await pool("b", DST_POOL, join(DIR, "dst"));
+  writeFileSync(serialPath(NAME), "");
+  const disk = `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${DISK}'/><target dev='vdb' bus='virtio'/></disk>\n    <serial`;
+  const xml = domainXml(NAME, 64, { fillMiB: 1, dirtyMiB: 1, rateMiBps: -1 }).replace("<serial", disk);
+  writeFileSync(join(DIR, `${NAME}.xml`), xml);
+  await must("a", ["define", "--file", join(DIR, `${NAME}.xml`)]);
+  await must("a", ["start", "--domain", NAME]);
+}
+
+function endpoints() {
+  const from = libvirtMoveSource({ uri: labUri("a"), hostId: "a", pollMs: 100 });
+  const to = libvirtMoveTarget({
+    uri: labUri("b"), hostId: "b", domainType: "qemu",
+    extraDevicesXml: `<serial type='file'><source path='${serialPath(`${NAME}-b`)}' append='on'/><target port='0'/></serial>`,
+  });
+  return { from, to };
+}
+
+const state = async (host: "a" | "b") => (await virsh(host, ["domstate", "--domain", NAME])).stdout.trim();
+
+describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves in the libvirt lab (@vmshift/move)", { timeout: 120_000 }, () => {
+  let release: (() => void) | undefined;
+
+  beforeAll(async () => {
+    release = await acquireLab("move.test.ts");
+    await startDaemons();
+    const p = await virsh("b", ["pool-list", "--all"]);
+    if (p.code !== 0) throw new Error(`lab host b has no storage driver (run .ci/setup.d/70-move.sh, then restart the lab): ${p.stderr}`);
+  }, 5 * 60_000);
+
+  afterAll(async () => {
+    try {
+      await removeDomain(NAME);
+      for (const [h, p] of [["a", SRC_POOL], ["b", DST_POOL]] as const) {
+        await virsh(h, ["pool-destroy", p]);
+        await virsh(h, ["pool-undefine", p]);
+      }
+      rmSync(DIR, { recursive: true, force: true });
+    } finally {
+      release?.();
+    }
+  });
+
+  it("refuses an unmapped storage in preflight, naming it, and writes nothing on the target", async () => {
+    await freshSource();
+    const { from, to } = endpoints();
+    const task = createMover().moveVm({ from, to, vmId: NAME, storageMap: {}, shutdownTimeoutMs: 500 });
+    const result = await task.wait({ maxWaitMs: 30_000 });
+    expect(result.outcome).toBe("failed");
+    expect(result.error?.code).toBe("INCOMPATIBLE");
+    expect(result.error?.message).toContain(`storage ${SRC_POOL} (disk vdb) is not in the storage map`);
+    expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running", hostId: "a" });
+    expect(await state("a")).toBe("running");
+    expect((await virsh("b", ["domstate", "--domain", NAME])).code).not.toBe(0);
+    expect((await must("b", ["vol-list", DST_POOL])).trim()).toBe("");
+  });
+
+  it("moves the domain cold from a to b: qcow2 → raw, byte-identical, QEMU runs it on b, the source stays defined and stopped", async () => {
+    await freshSource();
+    const before = await contentHash(DISK, "qcow2");
+    const { from, to } = endpoints();
+    const mover = createMover();
+    const t0 = Date.now();
+    const request = { from, to, vmId: NAME, storageMap: { [SRC_POOL]: { storage: DST_POOL, format: "raw" as const } }, shutdownTimeoutMs: 500, requestId: "lab-move-1" };
+    const task = mover.moveVm(request);
+    expect(mover.moveVm(request)).toBe(task); // idempotent retry: the same task, no second move
+    const phases: string[] = [];
+    for await (const s of task.events()) if (phases.at(-1) !== s.phase) phases.push(s.phase);
+    const result: MoveResult = await task.wait();
+    const elapsed = Date.now() - t0;
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe("completed");
+    expect(phases).toEqual(["preparing", "requested", "transferring", "finalizing", "completed"]);
+    expect(result.vmLocation).toEqual({ side: "target", powerState: "running", hostId: "b" });
+    expect(result.copiedBytes).toEqual({ vdb: DISK_BYTES });
+    expect(await state("b")).toBe("running");
+    expect(await state("a")).toBe("shut off"); // kept, powered off
+    const volume = (await must("b", ["vol-path", "--pool", DST_POOL, "--vol", `${NAME}-vdb.img`])).trim();
+    const xml = await must("b", ["dumpxml", "--domain", NAME]);
+    expect(xml).toMatch(new RegExp(`<driver name='qemu' type='raw'/>\\s*<source file='${volume}'`));
+    const info = JSON.parse(await (await run("qemu-img", ["info", "-U", "--output=json", volume])).stdout) as { format: string; "virtual-size": number };
+    expect(info).toMatchObject({ format: "raw", "virtual-size": DISK_BYTES });
+    expect(await contentHash(volume, "raw")).toBe(before);
+    expect(readFileSync(volume).subarray(0, MARKER.length).toString()).toBe(MARKER);
+    // QEMU on b runs with the moved volume as its disk (the guest's boot is not awaited: under TCG on busy cores it can take minutes).
+    const pid = qemuPid("b", NAME);
+    expect(pid).toBeDefined();
+    expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain(volume);
+    console.log(`[move] cold lab move of a ${DISK_BYTES / 2 ** 20} MiB qcow2 disk → raw: ${elapsed} ms total, source stopped ${result.downtimeMs} ms`);
+  });
+
+  it("rolls back when the target refuses to start the VM: target removed, source running again on a", async () => {
+    await freshSource();
+    await virsh("b", ["destroy", "--domain", NAME]);
+    await virsh("b", ["undefine", "--domain", NAME]);
+    writeFileSync(failStartFlag("b", NAME), "");
+    const { from, to } = endpoints();
+    const result = await createMover().moveVm({ from, to, vmId: NAME, storageMap: { [SRC_POOL]: DST_POOL }, shutdownTimeoutMs: 500 }).wait({ maxWaitMs: 60_000 });
+    expect(result.outcome).toBe("failed");
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.message).toContain("refused on purpose");
+    expect(result.vmLocation).toEqual({ side: "source", powerState: "running", hostId: "a" });
+    expect(result.downtimeMs).toBeGreaterThan(0);
+    expect(await state("a")).toBe("running");
+    expect((await virsh("b", ["domstate", "--domain", NAME])).code).not.toBe(0);
+    expect((await must("b", ["vol-list", DST_POOL])).trim()).toBe("");
+  });
+});

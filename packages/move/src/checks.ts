@@ -1,0 +1,41 @@
+/** Typed preflight checks of a move (the same shape as a migration's `PreflightCheck`). */
+import type { CheckCategory } from "@vmshift/core";
+
+/** Stable ids of the checks the mover itself runs. Targets may add their own (`<platform>.<name>`). */
+export const MOVE_CHECK_IDS = [
+  "network.unmapped",
+  "storage.unmapped",
+  "disk.shared",
+  "disk.rawDevice",
+  "disk.noFormat",
+  "disk.removableSkipped",
+  "source.snapshots",
+  "firmware.unsupported",
+  "firmware.kernelBoot",
+  "device.unsupportedBus",
+  "device.unsupported",
+  "target.nameTaken",
+  "target.storageMissing",
+  "target.networkMissing",
+  "target.insufficientSpace",
+  "vm.state",
+] as const;
+
+/** One check id the mover knows. */
+export type MoveCheckId = (typeof MOVE_CHECK_IDS)[number];
+
+/** One preflight result. `subject` names the network, storage, disk or device it is about. */
+export interface MoveCheck {
+  readonly id: MoveCheckId | `${string}.${string}`;
+  readonly category: CheckCategory;
+  readonly severity: "error" | "warning" | "info";
+  readonly message: string;
+  readonly subject?: string;
+}
+
+/** Result of a move preflight: `ok` is false when any check is an error. Nothing was written. */
+export interface MovePreflight {
+  readonly ok: boolean;
+  readonly vmId: string;
+  readonly checks: readonly MoveCheck[];
+}

@@ -1,0 +1,195 @@
+/**
+ * `moveVm`: a VM from one platform's source to another's target, cold. Preparation reads and
+ * checks (nothing written); request reserves on the target; transfer stops the source and copies
+ * every disk; cutover (`finalizing`) starts the target. A failure or cancel before the target runs
+ * removes what the target holds and leaves (or starts again) the source as it was.
+ */
+import { VmshiftError, isVmshiftError } from "@vmshift/core";
+import type { MovePreflight } from "./checks.ts";
+import { qemuImgCopier } from "./copy.ts";
+import type { VmDefinition } from "./definition.ts";
+import { type MappedDefinition, type NameMap, type StorageMap, applyMaps } from "./mapping.ts";
+import type { DiskCopier, MoveSource, MoveTarget, Reservation, SpiContext } from "./spi.ts";
+import { type MoveResult, type MoveTask, MoveTaskState } from "./task.ts";
+import { type TargetAccepts, definitionChecks, mappingChecks } from "./validate.ts";
+
+/** What a caller asks for. */
+export interface MoveRequest {
+  readonly from: MoveSource;
+  readonly to: MoveTarget;
+  /** The VM at the source (its id there). */
+  readonly vmId: string;
+  /** Only `cold` exists today; `warm` is refused with `NOT_SUPPORTED`. Default `cold`. */
+  readonly mode?: "cold" | "warm";
+  /** Source network → target network. Every network a NIC uses must be here. */
+  readonly networkMap?: NameMap;
+  /** Source storage → target storage (and format). Every storage a copied disk lives in must be here. */
+  readonly storageMap?: StorageMap;
+  /** Name on the target. Default: the source name. */
+  readonly targetName?: string;
+  /** Graceful shutdown of the source before a forced power-off, ms. Default 30 000. */
+  readonly shutdownTimeoutMs?: number;
+  /** Start the source again when the target cannot start. Default true. */
+  readonly restartSourceOnFailure?: boolean;
+  /** Idempotency key: a retried `moveVm` with the same key returns the first task. Generated when absent. */
+  readonly requestId?: string;
+}
+
+/** Options of {@link createMover}. */
+export interface MoverOptions {
+  /** Copies disk bytes. Default: `qemu-img convert`. */
+  readonly copier?: DiskCopier;
+}
+
+/** What the target accepts, asked from the target when it says; a generic default otherwise. */
+const DEFAULT_ACCEPTS: TargetAccepts = { buses: ["virtio", "sata", "scsi", "ide"], firmware: ["bios", "uefi"] };
+
+/** Runs moves; holds the tasks of this process by request id (idempotent retries). */
+export interface Mover {
+  /** Reads the definition, maps it and runs every check. Writes nothing anywhere. */
+  preflight(request: MoveRequest, options?: { readonly signal?: AbortSignal }): Promise<MovePreflight & { readonly definition: VmDefinition; readonly mapped: MappedDefinition }>;
+  /** Starts a move and returns its task at once (`preparing`); a failed preflight ends it `failed` with the checks in the error's details. */
+  moveVm(request: MoveRequest): MoveTask;
+  /** The task of a move started by this mover, by task id or request id. */
+  find(id: string): MoveTask | undefined;
+}
+
+/** A target may say what it accepts. */
+interface Accepting {
+  readonly accepts?: TargetAccepts;
+}
+
+/** Creates a mover. */
+export function createMover(options: MoverOptions = {}): Mover {
+  const copier = options.copier ?? qemuImgCopier();
+  const tasks = new Map<string, MoveTaskState>();
+
+  async function preflight(request: MoveRequest, opts: { readonly signal?: AbortSignal } = {}) {
+    const ctx: SpiContext = { signal: opts.signal ?? new AbortController().signal };
+    const definition = await request.from.readDefinition(request.vmId, ctx);
+    const networkMap = request.networkMap ?? {};
+    const storageMap = request.storageMap ?? {};
+    const mapped = applyMaps(definition, { networkMap, storageMap, ...(request.targetName === undefined ? {} : { targetName: request.targetName }) });
+    const accepts = (request.to as MoveTarget & Accepting).accepts ?? DEFAULT_ACCEPTS;
+    const checks = [...mappingChecks(definition, networkMap, storageMap), ...definitionChecks(definition, accepts), ...(await request.to.check({ definition: mapped }, ctx))];
+    return { ok: !checks.some((c) => c.severity === "error"), vmId: request.vmId, checks, definition, mapped };
+  }
+
+  function moveVm(request: MoveRequest): MoveTask {
+    const requestId = request.requestId ?? crypto.randomUUID();
+    const existing = tasks.get(requestId);
+    if (existing) return existing;
+    if (request.mode === "warm") throw new VmshiftError("NOT_SUPPORTED", "warm moves (delta passes while the source runs) are not implemented yet; use cold", { operation: "move.start", subject: request.vmId });
+    const id = `move-${requestId}`;
+    const cancel = new AbortController();
+    const task = new MoveTaskState(
+      {
+        id, vmId: request.vmId, mode: "cold", phase: "preparing", startedAt: new Date().toISOString(),
+        ...(request.from.hostId ? { sourceHostId: request.from.hostId } : {}), ...(request.to.hostId ? { targetHostId: request.to.hostId } : {}),
+        progress: { phase: "preparing", observedAt: new Date().toISOString() },
+      },
+      cancel,
+    );
+    tasks.set(requestId, task);
+    tasks.set(id, task);
+    void run(request, task, cancel.signal);
+    return task;
+  }
+
+  async function run(request: MoveRequest, task: MoveTaskState, signal: AbortSignal): Promise<void> {
+    const started = Date.now();
+    const ctx: SpiContext = { signal };
+    const { from, to } = request;
+    let reservation: Reservation | undefined;
+    let stoppedAt: number | undefined;
+    let wasRunning = false;
+    const copied: Record<string, number> = {};
+    const base = { migrationId: task.id, vmId: request.vmId, mode: "cold" as const, ...(from.hostId ? { sourceHostId: from.hostId } : {}), ...(to.hostId ? { targetHostId: to.hostId } : {}) };
+    const end = (outcome: MoveResult["outcome"], where: MoveResult["vmLocation"], error?: VmshiftError, extra: Partial<MoveResult> = {}) =>
+      task.update(outcome, { ...(error ? { message: error.message } : {}) }, {
+        ...base, outcome, vmLocation: where, durationMs: Date.now() - started, copiedBytes: { ...copied },
+        ...(stoppedAt === undefined ? {} : { downtimeMs: Date.now() - stoppedAt }),
+        ...(error ? { error: { code: error.code, message: error.message } } : {}), ...extra,
+      });
+    const sourceSide = async (): Promise<MoveResult["vmLocation"]> => ({ side: "source", powerState: await from.powerState(request.vmId, { signal: new AbortController().signal }).then((p) => (p === "other" ? "unknown" : p)).catch(() => "unknown" as const), ...(from.hostId ? { hostId: from.hostId } : {}) });
+    try {
+      const report = await preflight(request, { signal });
+      if (!report.ok) {
+        const errors = report.checks.filter((c) => c.severity === "error");
+        throw new VmshiftError("INCOMPATIBLE", `preflight: ${errors.map((c) => c.message).join("; ")}`, { adapter: "move", operation: "move.preflight", subject: request.vmId, retryable: false, details: { checks: report.checks } });
+      }
+      wasRunning = report.definition.powerState === "running";
+      throwIfAborted(signal);
+      const total = report.mapped.disks.reduce((n, d) => n + d.sizeBytes, 0);
+      task.update("requested", { totalBytes: total, message: `reserving ${report.mapped.disks.length} volume(s) and defining ${report.mapped.targetName} on the target` });
+      reservation = await to.reserve(report.mapped, ctx);
+      throwIfAborted(signal);
+      task.update("transferring", { totalBytes: total, transferredBytes: 0, percent: 0, message: wasRunning ? "stopping the source" : "source already stopped" });
+      if (wasRunning) {
+        await from.stop(request.vmId, { shutdownTimeoutMs: request.shutdownTimeoutMs ?? 30_000 }, ctx);
+        stoppedAt = Date.now();
+      }
+      let done = 0;
+      const t0 = Date.now();
+      for (const disk of report.mapped.disks) {
+        throwIfAborted(signal);
+        const volume = reservation.volumes.find((v) => v.diskKey === disk.key);
+        if (!volume) throw new VmshiftError("INTERNAL", `the target reserved no volume for disk ${disk.key}`, { operation: "move.transfer" });
+        const reader = await from.openDisk(report.definition, disk, ctx);
+        try {
+          await copier.copy(reader, volume, {
+            signal,
+            onProgress: (p) => {
+              copied[disk.key] = p.copiedBytes;
+              const sent = done + p.copiedBytes;
+              const secs = (Date.now() - t0) / 1000;
+              task.update("transferring", { totalBytes: total, transferredBytes: sent, remainingBytes: total - sent, percent: total === 0 ? 100 : Math.min(100, (100 * sent) / total), ...(secs > 0 ? { bandwidthBytesPerSecond: Math.round(sent / secs) } : {}), message: `copying disk ${disk.key}` });
+            },
+          });
+        } finally {
+          await reader.close();
+        }
+        copied[disk.key] = volume.sizeBytes;
+        done += volume.sizeBytes;
+      }
+      throwIfAborted(signal);
+      task.update("finalizing", { totalBytes: total, transferredBytes: done, percent: 100, message: `starting ${report.mapped.targetName} on the target` });
+      try {
+        await to.start(reservation, { signal: new AbortController().signal });
+      } catch (error) {
+        throw asError(error, "move.cutover", `the target could not start ${report.mapped.targetName}`);
+      }
+      end("completed", { side: "target", powerState: "running", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: reservation.vmId });
+    } catch (error) {
+      const cancelled = signal.aborted;
+      const err = cancelled ? new VmshiftError("ABORTED", "move cancelled before cutover", { operation: "move.cancel", subject: request.vmId }) : asError(error, "move", "move failed");
+      const quiet = { signal: new AbortController().signal };
+      const problems: string[] = [];
+      if (reservation) await to.remove(reservation, quiet).catch((e: unknown) => problems.push(`target cleanup failed: ${(e as Error).message}`));
+      if (wasRunning && stoppedAt !== undefined && request.restartSourceOnFailure !== false) {
+        await from.start(request.vmId, quiet).catch((e: unknown) => problems.push(`restarting the source failed: ${(e as Error).message}`));
+      }
+      const where = await sourceSide();
+      const partial = problems.length > 0 || (wasRunning && where.powerState !== "running" && request.restartSourceOnFailure !== false);
+      const final = partial
+        ? new VmshiftError("MIGRATION_PARTIAL", `${err.message}; ${problems.join("; ") || `the source is ${where.powerState}`}: manual action is needed`, { operation: "move", subject: request.vmId, cause: err })
+        : err;
+      end(cancelled ? "cancelled" : "failed", where, final);
+    }
+  }
+
+  return {
+    preflight,
+    moveVm,
+    find: (id) => tasks.get(id),
+  };
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new VmshiftError("ABORTED", "move cancelled", { operation: "move.cancel" });
+}
+
+function asError(error: unknown, operation: string, message: string): VmshiftError {
+  if (isVmshiftError(error)) return error;
+  return new VmshiftError("MIGRATION_FAILED", `${message}: ${(error as Error)?.message ?? String(error)}`, { operation, cause: error, retryable: false });
+}

@@ -1,0 +1,91 @@
+/**
+ * What a move needs from each side (the service-provider interface). A platform becomes a move
+ * source or target by implementing these; the mover never speaks a platform's protocol itself.
+ */
+import type { DiskDefinition, DiskFormat, VmDefinition } from "./definition.ts";
+import type { MappedDefinition } from "./mapping.ts";
+
+/** Context of every SPI call. */
+export interface SpiContext {
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Where the bytes of one disk can be read: a locator qemu-img understands (a local file, an
+ * `nbd://`/`nbd+unix://` URI, an `https://` URL) and its format.
+ */
+export interface DiskReader {
+  /** A path or URI `qemu-img convert` can open. */
+  readonly location: string;
+  readonly format: DiskFormat;
+  /** Ends the export (e.g. a backup job); called once the copy is done or abandoned. */
+  close(): Promise<void>;
+}
+
+/** A move source. */
+export interface MoveSource {
+  /** Platform name for messages, e.g. `libvirt`. */
+  readonly platform: string;
+  /** Reads the VM's full definition. `NOT_FOUND` when there is no such VM. */
+  readDefinition(vmId: string, ctx: SpiContext): Promise<VmDefinition>;
+  /** Opens one disk for reading; the VM must be stopped for a cold move (the mover stops it first). */
+  openDisk(definition: VmDefinition, disk: DiskDefinition, ctx: SpiContext): Promise<DiskReader>;
+  /** Stops the VM (graceful, then forced after `shutdownTimeoutMs`); no-op when stopped. */
+  stop(vmId: string, options: { readonly shutdownTimeoutMs: number }, ctx: SpiContext): Promise<void>;
+  /** Starts the VM again (rollback). */
+  start(vmId: string, ctx: SpiContext): Promise<void>;
+  /** Current power state. */
+  powerState(vmId: string, ctx: SpiContext): Promise<"running" | "stopped" | "other">;
+  /** Where the VM is, as a host id, when the source knows. */
+  readonly hostId?: string;
+}
+
+/** A volume the target reserved for one disk. */
+export interface ReservedVolume {
+  readonly diskKey: string;
+  /** Target storage it lives in (the mapped name). */
+  readonly storage: string;
+  /** A path or URI `qemu-img convert -n` can write into. */
+  readonly location: string;
+  readonly format: DiskFormat;
+  readonly sizeBytes: number;
+}
+
+/** What the target reserved in `request`; handed back to write, start and rollback. */
+export interface Reservation {
+  /** Target VM id (e.g. the new domain's name or UUID). */
+  readonly vmId: string;
+  readonly volumes: readonly ReservedVolume[];
+}
+
+/** A target check that needs the target's own inventory (name collisions, missing pools/networks). */
+export interface TargetCheckInput {
+  readonly definition: MappedDefinition;
+}
+
+/** A move target. */
+export interface MoveTarget {
+  readonly platform: string;
+  readonly hostId?: string;
+  /** Read-only checks against the target (name taken, storage or network missing, no room). Writes nothing. */
+  check(input: TargetCheckInput, ctx: SpiContext): Promise<readonly import("./checks.ts").MoveCheck[]>;
+  /** Creates the volumes and defines the VM stopped. No room → throws, leaving nothing behind. */
+  reserve(definition: MappedDefinition, ctx: SpiContext): Promise<Reservation>;
+  /** Starts the moved VM. */
+  start(reservation: Reservation, ctx: SpiContext): Promise<void>;
+  /** Deletes everything `reserve` created (rollback); idempotent. */
+  remove(reservation: Reservation, ctx: SpiContext): Promise<void>;
+  /** Power state of the moved VM. */
+  powerState(reservation: Reservation, ctx: SpiContext): Promise<"running" | "stopped" | "other">;
+}
+
+/** Progress of one copy. */
+export interface CopyProgress {
+  readonly copiedBytes: number;
+  readonly totalBytes: number;
+}
+
+/** Copies the bytes of one disk from a reader into a reserved volume (qemu-img by default). */
+export interface DiskCopier {
+  copy(from: DiskReader, to: ReservedVolume, ctx: SpiContext & { readonly onProgress?: (p: CopyProgress) => void }): Promise<void>;
+}

@@ -1,0 +1,142 @@
+/**
+ * The move task: the same handle as a migration task (`id`, `snapshot`, `refresh`, `events`,
+ * `wait`, `cancel`), so everything that follows migrations (the CLI's display, scripts) follows
+ * moves too. A move runs in this process: it ends with it (attach after a restart is not there yet).
+ */
+import { type CancelOptions, type MigrationPhase, type MigrationProgress, type MigrationResult, type MigrationSnapshot, type MigrationTask, VmshiftError, type WaitOptions, isTerminalPhase } from "@vmshift/core";
+
+/** Phases of a move, in order (the live migration's names: cutover is `finalizing`). */
+export const MOVE_PHASES = ["preparing", "requested", "transferring", "finalizing", "completed"] as const;
+
+/** What a finished move reports beyond a migration result. */
+export interface MoveResult extends MigrationResult {
+  /** The VM's id on the target, once it was defined there (absent after a rollback removed it). */
+  readonly targetVmId?: string;
+  /** Bytes copied, per disk key. */
+  readonly copiedBytes?: Readonly<Record<string, number>>;
+}
+
+/** A move's snapshot: a migration snapshot whose result is a {@link MoveResult}. */
+export interface MoveSnapshot extends MigrationSnapshot {
+  readonly result?: MoveResult;
+}
+
+/** A handle on one move. */
+export interface MoveTask extends MigrationTask {
+  snapshot(): MoveSnapshot;
+  wait(options?: WaitOptions): Promise<MoveResult>;
+  cancel(options?: CancelOptions): Promise<MoveResult>;
+}
+
+type Listener = (s: MoveSnapshot) => void;
+
+/** @internal The state holder the mover drives; callers see it as a {@link MoveTask}. */
+export class MoveTaskState implements MoveTask {
+  readonly id: string;
+  #latest: MoveSnapshot;
+  #listeners = new Set<Listener>();
+  readonly #cancel: AbortController;
+
+  constructor(first: MoveSnapshot, cancel: AbortController) {
+    this.id = first.id;
+    this.#latest = first;
+    this.#cancel = cancel;
+  }
+
+  /** @internal Records a new state and tells every listener. */
+  update(phase: MigrationPhase, progress: Omit<MigrationProgress, "phase" | "observedAt"> = {}, result?: MoveResult): void {
+    if (isTerminalPhase(this.#latest.phase)) return;
+    const now = new Date().toISOString();
+    this.#latest = {
+      ...this.#latest,
+      phase,
+      progress: { ...progress, phase, observedAt: now },
+      ...(result ? { result, endedAt: now } : {}),
+    };
+    for (const l of [...this.#listeners]) l(this.#latest);
+  }
+
+  snapshot(): MoveSnapshot {
+    return this.#latest;
+  }
+
+  async refresh(): Promise<MoveSnapshot> {
+    return this.#latest;
+  }
+
+  events(options: { readonly signal?: AbortSignal } = {}): AsyncIterable<MoveSnapshot> {
+    const self = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const queue: MoveSnapshot[] = [self.#latest];
+        let wake: (() => void) | undefined;
+        const listener: Listener = (s) => {
+          queue.push(s);
+          wake?.();
+        };
+        const onAbort = () => wake?.();
+        options.signal?.addEventListener("abort", onAbort);
+        self.#listeners.add(listener);
+        try {
+          for (;;) {
+            while (queue.length > 0) {
+              const s = queue.shift()!;
+              yield s;
+              if (isTerminalPhase(s.phase)) return;
+            }
+            if (options.signal?.aborted) throw new VmshiftError("ABORTED", "stopped following the move", { operation: "move.events", subject: self.id });
+            await new Promise<void>((r) => (wake = r));
+            wake = undefined;
+          }
+        } finally {
+          options.signal?.removeEventListener("abort", onAbort);
+          self.#listeners.delete(listener);
+        }
+      },
+    };
+  }
+
+  async wait(options: WaitOptions = {}): Promise<MoveResult> {
+    const done = this.#latest.result;
+    if (done) return done;
+    let listener: Listener | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      return await new Promise<MoveResult>((resolve, reject) => {
+        listener = (s) => {
+          if (s.result) resolve(s.result);
+        };
+        this.#listeners.add(listener);
+        if (options.signal) {
+          onAbort = () => reject(new VmshiftError("ABORTED", "stopped waiting for the move (it goes on)", { operation: "move.wait", subject: this.id }));
+          if (options.signal.aborted) return onAbort();
+          options.signal.addEventListener("abort", onAbort, { once: true });
+        }
+        if (options.maxWaitMs !== undefined) {
+          timer = setTimeout(() => {
+            if (options.cancelOnTimeout) {
+              void this.cancel().then((r) => reject(new VmshiftError("TIMEOUT", `move did not finish within ${options.maxWaitMs} ms; it was cancelled and ended ${r.outcome}`, { operation: "move.wait", subject: this.id, details: { result: r } })));
+            } else {
+              reject(new VmshiftError("TIMEOUT", `move did not finish within ${options.maxWaitMs} ms; it is still ${this.#latest.phase}`, { operation: "move.wait", subject: this.id, retryable: true }));
+            }
+          }, options.maxWaitMs);
+        }
+      });
+    } finally {
+      if (listener) this.#listeners.delete(listener);
+      if (timer) clearTimeout(timer);
+      if (onAbort) options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Asks the move to stop. Before cutover it ends `cancelled`: what was created on the target is
+   * removed and the source is as it was (started again if the move had stopped it). Once the
+   * cutover began (`finalizing`) it runs to its end; the result says how it ended.
+   */
+  async cancel(options: CancelOptions = {}): Promise<MoveResult> {
+    if (!this.#latest.result && this.#latest.phase !== "finalizing") this.#cancel.abort(new VmshiftError("ABORTED", "move cancelled by the caller", { operation: "move.cancel", subject: this.id }));
+    return this.wait({ ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }), ...(options.signal ? { signal: options.signal } : {}) });
+  }
+}
