@@ -79,3 +79,31 @@ describe("createHypervAdapter: starts are idempotent on requestId", () => {
     await expect(client(real).getVm("vm\uD800")).rejects.toMatchObject({ code: "INVALID_ARGUMENT", operation: "vm.get" });
   });
 });
+
+describe("createHypervAdapter: target hosts", () => {
+  const live = (runner: PowerShellRunner) => new VmshiftClient(createHypervAdapter({ runner, hosts: ["HV-A", "HV-B", "hv-c.lab.example"] }), { clock: new VirtualClock() });
+
+  it("an unknown or hostile target host is NOT_FOUND before any script is sent, and not retried", async () => {
+    const runner = fakeRunner((name) => (name === "startLive" ? { vm: VM, sourceHost: "HV-A", reused: false, job: JOB } : preflightData()));
+    const c = live(runner);
+    for (const target of ["HV-Z", "HV-B.evil.example", "HV-B'; Stop-Computer -Force; '", "hv-c.other.example", "HV-B`"]) {
+      await expect(c.startMigration({ vmId: VM.id, targetHostId: target }), target).rejects.toMatchObject({ code: "NOT_FOUND", retryable: false });
+      await expect(c.startMigration({ vmId: VM.id, targetHostId: target, mode: "cold" }), target).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(c.preflight({ vmId: VM.id, targetHostId: target }), target).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+    expect(runner.calls).toEqual([]);
+    // Known hosts, any case, and a configured FQDN by its short name, are accepted.
+    await c.startMigration({ vmId: VM.id, targetHostId: "hv-b" });
+    await c.preflight({ vmId: VM.id, targetHostId: "HV-C" });
+    expect(runner.calls).toEqual(["startLive", "preflight"]);
+  });
+
+  it("without a host list, the endpoint's hosts are read once and unknown targets are NOT_FOUND before Move-VM", async () => {
+    const runner = fakeRunner((name) => (name === "listHosts" ? [{ name: "N1", migrationEnabled: true, authenticationType: "Kerberos" }, { name: "N2", fqdn: "n2.lab.example", migrationEnabled: true, authenticationType: "Kerberos" }] : { vm: VM, sourceHost: "N1", reused: false, job: JOB }));
+    const c = new VmshiftClient(createHypervAdapter({ runner }), { clock: new VirtualClock() });
+    await expect(c.startMigration({ vmId: VM.id, targetHostId: "N9" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(c.startMigration({ vmId: VM.id, targetHostId: "N9" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await c.startMigration({ vmId: VM.id, targetHostId: "n2.lab.example" });
+    expect(runner.calls).toEqual(["listHosts", "startLive"]);
+  });
+});

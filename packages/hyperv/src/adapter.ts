@@ -62,6 +62,35 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
   const maybeStarted = new Set<string>();
   const cancelled = new Set<string>();
   const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
+  /** Without a host list: the endpoint's host names (and FQDNs), read once. */
+  let discovered: Promise<readonly string[]> | undefined;
+
+  async function knownHosts(ctx: OperationContext, operation: string): Promise<readonly string[]> {
+    if (hosts.length > 0) return hosts;
+    discovered ??= runner
+      .run(SCRIPTS.listHosts, { hostList: [] }, { operation, ...signalOf(ctx) })
+      .then((data) => asArray(data).flatMap((h) => {
+        const host = parseHost(h);
+        return host.fqdn === undefined ? [host.name] : [host.name, host.fqdn];
+      }))
+      .catch((error: unknown) => {
+        discovered = undefined;
+        throw error;
+      });
+    return discovered;
+  }
+
+  /**
+   * The target host as the adapter knows it, or NOT_FOUND before any script is sent: an unknown
+   * (or hostile) name never reaches Move-VM, where it would fail as a retryable transport error.
+   */
+  async function requireKnownHost(target: string, ctx: OperationContext, operation: string, subject: string): Promise<string> {
+    const known = matchKnownHost(await knownHosts(ctx, operation), target);
+    if (known === undefined) {
+      throw new VmshiftError("NOT_FOUND", `no Hyper-V host ${JSON.stringify(target)} among the adapter's hosts`, { adapter: "hyperv", operation, subject, details: { targetHostId: target } });
+    }
+    return known;
+  }
 
   async function findVm(vmId: string, ctx: OperationContext, operation: string) {
     const data = await runner.run(SCRIPTS.getVm, { vmId, hostList: hosts }, { operation, subject: vmId, ...signalOf(ctx) });
@@ -81,8 +110,9 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
   }
 
   async function start(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
-    const target = request.targetHostId;
-    if (target === undefined) throw new VmshiftError("NOT_SUPPORTED", "Hyper-V needs a target host", { adapter: "hyperv", operation: "migration.start", subject: request.vmId });
+    if (request.targetHostId === undefined) throw new VmshiftError("NOT_SUPPORTED", "Hyper-V needs a target host", { adapter: "hyperv", operation: "migration.start", subject: request.vmId });
+    const target = await requireKnownHost(request.targetHostId, ctx, "migration.start", request.vmId);
+    if (target !== request.targetHostId) request = { ...request, targetHostId: target };
     const now = new Date(ctx.clock.now()).toISOString();
     if (request.mode === "cold") {
       // Nothing is stopped unless the move can happen: the same checks as preflight first.
@@ -158,8 +188,8 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
     },
 
     async preflight(request, ctx): Promise<readonly PreflightCheck[]> {
-      const target = request.targetHostId;
-      if (target === undefined) throw new VmshiftError("NOT_SUPPORTED", "Hyper-V needs a target host", { adapter: "hyperv", operation: "migration.preflight", subject: request.vmId });
+      if (request.targetHostId === undefined) throw new VmshiftError("NOT_SUPPORTED", "Hyper-V needs a target host", { adapter: "hyperv", operation: "migration.preflight", subject: request.vmId });
+      const target = await requireKnownHost(request.targetHostId, ctx, "migration.preflight", request.vmId);
       const data = await runner.run(
         SCRIPTS.preflight,
         { vmId: request.vmId, hostList: hosts, targetHost: target, storagePath: request.targetStorageId ?? "" },
@@ -218,4 +248,17 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
       await runner.close();
     },
   };
+}
+
+/**
+ * The known host a target names: the same name in any case, or a short name for a known FQDN
+ * (`hv-02` for `hv-02.lab.example`). A longer name for a known short name (`hv-02.evil.example`
+ * for `hv-02`) is another host, not a match.
+ */
+export function matchKnownHost(known: readonly string[], target: string): string | undefined {
+  const t = target.toLowerCase();
+  const exact = known.find((h) => h.toLowerCase() === t);
+  if (exact !== undefined) return target;
+  if (t.includes(".") || t === "") return undefined;
+  return known.find((h) => h.includes(".") && h.toLowerCase().split(".")[0] === t);
 }
