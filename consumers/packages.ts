@@ -20,6 +20,7 @@ export const PUBLISHED_DIRS = [
   "packages/nutanix",
   "packages/hyperv",
   "packages/libvirt",
+  "packages/move",
   "adapters-conformance",
   "packages/cli",
 ] as const;

@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MoveResult, createMover, libvirtMoveSource, libvirtMoveTarget } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../packages/cli/test/run-cli.ts";
 import { LAB_DIR, acquireLab, domainXml, failStartFlag, labAvailability, labUri, qemuPid, removeDomain, run, serialPath, startDaemons, virsh } from "./lab.ts";
 
 const NAME = "vmshift-lab-move";
@@ -173,5 +174,18 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves in the libvi
     expect(await state("a")).toBe("running");
     expect((await virsh("b", ["domstate", "--domain", NAME])).code).not.toBe(0);
     expect((await must("b", ["vol-list", DST_POOL])).trim()).toBe("");
+  });
+  it("vmshift move --json moves it through two libvirt profiles and exits 0", async () => {
+    await freshSource();
+    const before = await contentHash(DISK, "qcow2");
+    const config = join(DIR, "config.yaml");
+    writeFileSync(config, `profiles:\n  lab-a:\n    platform: libvirt\n    hosts: [{ id: a, uri: '${labUri("a")}' }]\n  lab-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: '${labUri("b")}' }]\n`);
+    const r = await runCli(["move", NAME, "--from", "lab-a", "--to", "lab-b", "--storage-map", `${SRC_POOL}=${DST_POOL}:raw`, "--shutdown-timeout", "500", "--json", "--config", config]);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { phase?: string; outcome?: string; vmLocation?: unknown });
+    expect(r.code, r.stderr).toBe(0);
+    expect(events.at(-1)).toMatchObject({ outcome: "completed", vmLocation: { side: "target", hostId: "b", powerState: "running" } });
+    expect(await state("b")).toBe("running");
+    const volume = (await must("b", ["vol-path", "--pool", DST_POOL, "--vol", `${NAME}-vdb.img`])).trim();
+    expect(await contentHash(volume, "raw")).toBe(before);
   });
 });

@@ -10,6 +10,7 @@ import { hostsCommand, vmsCommand } from "./commands/inventory.ts";
 import { attachCommand, cancelCommand, migrateCommand, planCommand, statusCommand } from "./commands/migrate.ts";
 import { planCommands } from "./commands/plans.ts";
 import { targetCommand } from "./commands/target.ts";
+import { moveCommand } from "./commands/move.ts";
 import { EXIT, type CliIo, type ExitCode, exitCodeLines } from "./io.ts";
 import { type Connection, connect } from "./platforms.ts";
 import { invisibleEscaping } from "./terminal-safe.ts";
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   attachCommand,
   cancelCommand,
+  moveCommand,
   ...fleetCommands,
   conformanceCommand,
   targetCommand,

@@ -1,0 +1,87 @@
+/**
+ * `vmshift move <vm> --from <profile> --to <profile>`: a cold move between platforms through
+ * @vmshift/move, followed with the same display, Ctrl-C handling and exit codes as `migrate`.
+ * Flags and profiles are read before anything is asked of a platform. The move runs in this
+ * process (it ends with it). Supported profiles today: platform `libvirt` on both sides.
+ */
+import { VmshiftError } from "@vmshift/core";
+import { type Command, type CommandContext, type DescribedOptionTable, type Flags, UsageError, flagNumber, flagString } from "../command.ts";
+import { follow } from "../follow.ts";
+import { type ResolvedProfile, loadProfile } from "../profiles.ts";
+
+const IN_PROCESS = "moves run inside this process";
+
+function list(flags: Flags, name: string): string[] {
+  const v = flags[name];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
+}
+
+/** The libvirt connection a profile names: `--<side>-host <id>`, or its only host. */
+export function libvirtHost(profile: ResolvedProfile, hostId: string | undefined, side: "from" | "to"): { id: string; uri: string } {
+  if (profile.platform !== "libvirt") {
+    throw new VmshiftError("NOT_SUPPORTED", `profile ${profile.name} is a ${profile.platform} profile; moves support libvirt ${side === "from" ? "sources" : "targets"} only today (see docs/move.md)`, { operation: "cli.move" });
+  }
+  const hosts = (Array.isArray(profile.settings["hosts"]) ? profile.settings["hosts"] : []) as { id?: unknown; uri?: unknown }[];
+  const valid = hosts.filter((h): h is { id: string; uri: string } => typeof h?.id === "string" && typeof h?.uri === "string");
+  if (hostId !== undefined) {
+    const h = valid.find((x) => x.id === hostId);
+    if (!h) throw new UsageError(`--${side}-host ${hostId}: profile ${profile.name} has no such host (it has: ${valid.map((x) => x.id).join(", ") || "none"})`);
+    return h;
+  }
+  if (valid.length !== 1) throw new UsageError(`profile ${profile.name} has ${valid.length} hosts: say which with --${side}-host <id>`);
+  return valid[0]!;
+}
+
+export const moveCommand: Command = {
+  name: "move",
+  summary: "move a VM to another platform or host, cold: copy its disks, define it there, cut over",
+  usage: "move <vm> --from <profile> --to <profile> [options]",
+  options: {
+    from: { type: "string", value: "profile", description: "profile of the platform the VM is on (libvirt today)" },
+    to: { type: "string", value: "profile", description: "profile of the platform to move it to (libvirt today)" },
+    "from-host": { type: "string", value: "host", description: "the source host's id when the --from profile has several" },
+    "to-host": { type: "string", value: "host", description: "the target host's id when the --to profile has several" },
+    "network-map": { type: "string", multiple: true, value: "src=dst", description: "map a source network to a target network (repeatable; every network the VM uses must be mapped)" },
+    "storage-map": { type: "string", multiple: true, value: "src=dst[:format]", description: "map a source storage (libvirt pool) to a target one, optionally with the format to write (raw, qcow2) (repeatable)" },
+    "target-name": { type: "string", value: "name", description: "the VM's name on the target (default: its source name)" },
+    "shutdown-timeout": { type: "string", value: "ms", description: "graceful shutdown of the source before it is powered off, ms (default 30000)" },
+    "request-id": { type: "string", value: "id", description: "idempotency key of the move (default: generated)" },
+    timeout: { type: "string", value: "ms", description: "stop waiting after this long, ms, and exit 6 (the move ends with this process)" },
+  } satisfies DescribedOptionTable,
+  positionals: { min: 1, max: 1 },
+  async run(ctx: CommandContext) {
+    const vmId = ctx.positionals[0]!;
+    const fromName = flagString(ctx.flags, "from");
+    const toName = flagString(ctx.flags, "to");
+    if (fromName === undefined || toName === undefined) throw new UsageError("say where the VM is and where it goes: --from <profile> --to <profile>");
+    const { parsePairs, parseStorageMap, createMover, libvirtMoveSource, libvirtMoveTarget } = await import("@vmshift/move");
+    let networkMap: Record<string, string>;
+    let storageMap: ReturnType<typeof parseStorageMap>;
+    try {
+      networkMap = parsePairs(list(ctx.flags, "network-map"), "network");
+      storageMap = parseStorageMap(list(ctx.flags, "storage-map"));
+    } catch (error) {
+      throw new UsageError((error as VmshiftError).message.replace(/^.*INVALID_ARGUMENT: /, ""));
+    }
+    const shutdownTimeoutMs = flagNumber(ctx.flags, "shutdown-timeout");
+    const timeout = flagNumber(ctx.flags, "timeout");
+    const configFile = flagString(ctx.flags, "config");
+    const load = (name: string) => loadProfile(name, ctx.io.env, ctx.io.cwd, configFile === undefined ? {} : { configFile });
+    const src = libvirtHost(load(fromName), flagString(ctx.flags, "from-host"), "from");
+    const dst = libvirtHost(load(toName), flagString(ctx.flags, "to-host"), "to");
+    const targetName = flagString(ctx.flags, "target-name");
+    const requestId = flagString(ctx.flags, "request-id");
+    const task = createMover().moveVm({
+      from: libvirtMoveSource({ uri: src.uri, hostId: src.id }),
+      to: libvirtMoveTarget({ uri: dst.uri, hostId: dst.id }),
+      vmId,
+      networkMap,
+      storageMap,
+      ...(targetName === undefined ? {} : { targetName }),
+      ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
+      ...(requestId === undefined ? {} : { requestId }),
+    });
+    if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (cold; ${IN_PROCESS}, so it ends with this command)\n`);
+    return follow(task, ctx.io, { json: ctx.json, inProcess: IN_PROCESS, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
+  },
+};

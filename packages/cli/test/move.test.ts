@@ -1,0 +1,58 @@
+/**
+ * `vmshift move`: what it refuses before asking any platform (exit 2 for the command line, NOT_SUPPORTED
+ * for platforms that cannot move yet). The real moves it drives run in the libvirt lab
+ * (adapters-conformance/libvirt-lab/move.test.ts).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EXIT } from "../src/io.ts";
+import { runCli } from "./run-cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "vmshift-move-cli-"));
+const config = join(dir, "config.yaml");
+writeFileSync(config, [
+  "profiles:",
+  "  two:",
+  "    platform: libvirt",
+  "    hosts: [{ id: h1, uri: 'qemu+unix:///system?socket=/nonexistent/1' }, { id: h2, uri: 'qemu+unix:///system?socket=/nonexistent/2' }]",
+  "  one:",
+  "    platform: libvirt",
+  "    hosts: [{ id: h3, uri: 'qemu+unix:///system?socket=/nonexistent/3' }]",
+  "",
+].join("\n"));
+
+describe("vmshift move: refusals before any platform is asked", () => {
+  it("needs --from and --to", async () => {
+    const r = await runCli(["move", "web-01", "--to", "one", "--config", config]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toContain("--from <profile> --to <profile>");
+  });
+
+  it("refuses malformed maps as usage errors naming the entry", async () => {
+    const r = await runCli(["move", "web-01", "--from", "one", "--to", "one", "--network-map", "prod", "--config", config]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toContain('network map entry "prod" is not <source>=<target>');
+  });
+
+  it("asks which host of a profile with several", async () => {
+    const r = await runCli(["move", "web-01", "--from", "two", "--to", "one", "--config", config]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toContain("profile two has 2 hosts: say which with --from-host <id>");
+  });
+
+  it("refuses platforms that cannot move yet with NOT_SUPPORTED (a profile mistake: exit 2)", async () => {
+    const r = await runCli(["move", "vm-1", "--from", "simulator", "--to", "one", "--config", config, "--json"]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stdout + r.stderr).toMatch(/NOT_SUPPORTED.*simulator profile; moves support libvirt sources only today/);
+  });
+
+  it("a source that cannot be reached ends the move failed (exit 3) with the error in the JSON result", async () => {
+    const r = await runCli(["move", "web-01", "--from", "two", "--from-host", "h1", "--to", "one", "--config", config, "--json"]);
+    expect(r.code).toBe(EXIT.migrationFailed);
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { outcome: string; vmLocation: { side: string }; error: { message: string } };
+    expect(last).toMatchObject({ outcome: "failed", vmLocation: { side: "source" } });
+    expect(last.error.message).toMatch(/move\.readDefinition|nonexistent/);
+  });
+});
