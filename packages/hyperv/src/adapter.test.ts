@@ -107,3 +107,14 @@ describe("createHypervAdapter: target hosts", () => {
     expect(runner.calls).toEqual(["listHosts", "startLive"]);
   });
 });
+
+describe("createHypervAdapter: VM states", () => {
+  it("a numeric VM state outside the table is unknown and the listing continues", async () => {
+    const odd = { ...VM, id: "6f1c2a40-0000-4000-8000-000000000002", name: "odd", state: 32790 };
+    const runner = fakeRunner(() => [VM, odd, { ...VM, id: "6f1c2a40-0000-4000-8000-000000000003", name: "off", state: 3 }]);
+    const vms = await client(runner).listVms().all();
+    expect(vms.map((v) => [v.name, v.powerState, v.labels?.["hyperv.state"]])).toEqual([["web-01", "running", "Running"], ["odd", "unknown", "32790"], ["off", "stopped", "Off"]]);
+    const one = fakeRunner(() => odd);
+    expect(await client(one).getVm(odd.id)).toMatchObject({ powerState: "unknown", liveMigratable: false });
+  });
+});

@@ -106,6 +106,16 @@ export class Reader {
     throw shapeError(`${this.#what}.${field}`, `an enum name or one of ${Object.keys(byNumber).join(", ")}`, v);
   }
 
+  /**
+   * Like {@link enumName}, but a number outside the table (a value newer than vmshift, or one
+   * the documentation leaves out) is returned as its decimal text instead of failing the read.
+   */
+  enumNameOrNumber(field: string, byNumber: Readonly<Record<number, string>>): string {
+    const v = this.#value[field];
+    if (typeof v === "number" && Number.isInteger(v) && byNumber[v] === undefined) return String(v);
+    return this.enumName(field, byNumber);
+  }
+
   /** An array (a single object or null are accepted as one- or zero-element arrays, as 5.1 prints them). */
   array(field: string): unknown[] {
     return asArray(this.#value[field]);

@@ -38,7 +38,8 @@ export function parseVm(value: unknown): HvVm {
   return {
     id: r.string("id").toLowerCase(),
     name: r.string("name"),
-    state: r.enumName("state", VM_STATE_NAMES),
+    // A state outside the table stays its number (powerStateOf: unknown); one odd VM never fails a listing.
+    state: r.enumNameOrNumber("state", VM_STATE_NAMES),
     computerName: r.string("computerName"),
     isClustered: r.optionalBoolean("isClustered") ?? false,
     ...(ownerNode === undefined ? {} : { ownerNode }),
@@ -49,7 +50,7 @@ export function parseVm(value: unknown): HvVm {
   };
 }
 
-/** VMState name → vmshift power state. */
+/** VMState name → vmshift power state; names and numbers it does not know are `unknown`. */
 export function powerStateOf(state: string): PowerState {
   const s = state.replace(/Critical$/, "");
   if (s === "Running") return "running";
