@@ -132,6 +132,7 @@ export async function startRestate(options: StartRestateOptions): Promise<Restat
         `log-format = "compact"`,
         `log-disable-ansi-codes = true`,
         `rocksdb-total-memory-size = "512 MiB"`,
+        `metadata-update-interval = "1s"`,
         `[metadata-client]`,
         `addresses = [${metadata}]`,
         `[admin]`,
@@ -225,3 +226,31 @@ async function untilServing(cluster: RestateCluster): Promise<void> {
 
 /** The directory of this file (for spawning the helper scripts beside it). */
 export const SUPPORT_DIR = dirname(new URL(import.meta.url).pathname);
+
+/**
+ * Waits until every partition can invoke the registered worker: a read-only slot query on keys
+ * that spread over the partitions, until each answers. A fresh cluster's nodes learn a new
+ * registration within seconds; a wave started earlier only waits longer, this makes the tests'
+ * timings about the wave.
+ */
+export async function untilInvocable(ingressUrl: string, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now();
+  const keys = Array.from({ length: 48 }, (_, i) => `warm-up/host/${i}`);
+  let pending = keys;
+  while (pending.length > 0) {
+    if (Date.now() - started > timeoutMs) throw new Error(`Restate at ${ingressUrl} could not invoke the worker for ${pending.length} keys after ${timeoutMs} ms`);
+    const failed = await Promise.all(
+      pending.map(async (k) => {
+        try {
+          const r = await fetch(`${ingressUrl}/VmshiftSlots/${encodeURIComponent(k)}/held`, { method: "POST", signal: AbortSignal.timeout(2000) });
+          return r.ok ? undefined : k;
+        } catch {
+          return k;
+        }
+      }),
+    );
+    pending = failed.filter((k): k is string => k !== undefined);
+    if (pending.length > 0) await new Promise((r) => setTimeout(r, 200));
+  }
+  return Date.now() - started;
+}
