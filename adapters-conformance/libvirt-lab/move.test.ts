@@ -8,83 +8,23 @@
  * runs (the source provider reads files directly today). Skipped when the lab cannot run here;
  * with CI=true a missing lab is a failure.
  */
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MoveResult, createMover, libvirtMoveSource, libvirtMoveTarget } from "@vmshift/move";
+import { type MoveResult, createMover } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../packages/cli/test/run-cli.ts";
-import { LAB_DIR, acquireLab, domainXml, failStartFlag, labAvailability, labUri, qemuPid, removeDomain, run, serialPath, startDaemons, virsh } from "./lab.ts";
+import { acquireLab, failStartFlag, labAvailability, labUri, qemuPid, run, startDaemons, virsh } from "./lab.ts";
+import { DST_POOL, MARKER, MOVE_DIR as DIR, MOVE_DISK, MOVE_VM, SRC_POOL, cleanMoveLab, contentHash, freshSource as fresh, moveEndpoints as endpoints, must } from "./move-lab.ts";
 
-const NAME = "vmshift-lab-move";
-const DIR = join(LAB_DIR, "move");
-const SRC_POOL = "vmshift-move-src";
-const DST_POOL = "vmshift-move-dst";
-const DISK = join(DIR, "src", `${NAME}-data.qcow2`);
+const freshSource = () => fresh(DISK_BYTES);
+
+const NAME = MOVE_VM;
+const DISK = MOVE_DISK;
 const DISK_BYTES = 32 * 1024 * 1024;
-const MARKER = "vmshift-move-marker";
 
 const availability = await labAvailability();
 const qemuImg = await run("qemu-img", ["--version"]);
 if (process.env.CI === "true" && (!availability.ok || qemuImg.code !== 0)) throw new Error(`libvirt lab and qemu-img required in CI: ${availability.ok ? "qemu-img missing (.ci/setup.d/70-move.sh)" : availability.reason}`);
-
-/** sha256 of a disk image's guest-visible bytes (read as raw through qemu-img, whatever its format). */
-async function contentHash(path: string, format: string): Promise<string> {
-  const out = join(DIR, `hash-${process.pid}.raw`);
-  const r = await run("qemu-img", ["convert", "-U", "-f", format, "-O", "raw", path, out]);
-  if (r.code !== 0) throw new Error(`qemu-img convert ${path}: ${r.stderr}`);
-  const h = createHash("sha256").update(readFileSync(out)).digest("hex");
-  rmSync(out, { force: true });
-  return h;
-}
-
-async function must(host: "a" | "b", args: string[]): Promise<string> {
-  const r = await virsh(host, args);
-  if (r.code !== 0) throw new Error(`virsh ${args.join(" ")} on ${host}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function pool(host: "a" | "b", name: string, path: string): Promise<void> {
-  mkdirSync(path, { recursive: true });
-  await virsh(host, ["pool-destroy", name]);
-  await virsh(host, ["pool-undefine", name]);
-  await must(host, ["pool-define-as", name, "dir", "--target", path]);
-  await must(host, ["pool-start", name]);
-  await must(host, ["pool-refresh", name]);
-}
-
-/** A fresh source: a 32 MiB qcow2 disk with a marker and a pattern in pool SRC_POOL on a, the domain defined and running on a. */
-async function freshSource(): Promise<void> {
-  await removeDomain(NAME);
-  rmSync(failStartFlag("b", NAME), { force: true });
-  rmSync(join(DIR, "dst"), { recursive: true, force: true });
-  mkdirSync(join(DIR, "src"), { recursive: true });
-  const raw = Buffer.alloc(DISK_BYTES);
-  raw.write(MARKER, 0, "utf8");
-  for (let i = 1; i < 64; i++) raw.writeUInt32LE(i * 2654435761 >>> 0, i * 512 * 1024 + 7);
-  writeFileSync(join(DIR, "seed.raw"), raw);
-  rmSync(DISK, { force: true });
-  const c = await run("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", join(DIR, "seed.raw"), DISK]);
-  if (c.code !== 0) throw new Error(c.stderr);
-  rmSync(join(DIR, "seed.raw"));
-  await pool("a", SRC_POOL, join(DIR, "src"));
-  await pool("b", DST_POOL, join(DIR, "dst"));
-  writeFileSync(serialPath(NAME), "");
-  const disk = `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${DISK}'/><target dev='vdb' bus='virtio'/></disk>\n    <serial`;
-  const xml = domainXml(NAME, 64, { fillMiB: 1, dirtyMiB: 1, rateMiBps: -1 }).replace("<serial", disk);
-  writeFileSync(join(DIR, `${NAME}.xml`), xml);
-  await must("a", ["define", "--file", join(DIR, `${NAME}.xml`)]);
-  await must("a", ["start", "--domain", NAME]);
-}
-
-function endpoints() {
-  const from = libvirtMoveSource({ uri: labUri("a"), hostId: "a", pollMs: 100 });
-  const to = libvirtMoveTarget({
-    uri: labUri("b"), hostId: "b", domainType: "qemu",
-    extraDevicesXml: `<serial type='file'><source path='${serialPath(`${NAME}-b`)}' append='on'/><target port='0'/></serial>`,
-  });
-  return { from, to };
-}
 
 const state = async (host: "a" | "b") => (await virsh(host, ["domstate", "--domain", NAME])).stdout.trim();
 
@@ -100,12 +40,7 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves in the libvi
 
   afterAll(async () => {
     try {
-      await removeDomain(NAME);
-      for (const [h, p] of [["a", SRC_POOL], ["b", DST_POOL]] as const) {
-        await virsh(h, ["pool-destroy", p]);
-        await virsh(h, ["pool-undefine", p]);
-      }
-      rmSync(DIR, { recursive: true, force: true });
+      await cleanMoveLab();
     } finally {
       release?.();
     }
@@ -156,6 +91,8 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves in the libvi
     const pid = qemuPid("b", NAME);
     expect(pid).toBeDefined();
     expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain(volume);
+    const again = await mover.preflight({ ...request, requestId: "lab-move-2" });
+    expect(again.checks).toContainEqual(expect.objectContaining({ id: "target.nameTaken", severity: "error", subject: NAME }));
     console.log(`[move] cold lab move of a ${DISK_BYTES / 2 ** 20} MiB qcow2 disk → raw: ${elapsed} ms total, source stopped ${result.downtimeMs} ms`);
   });
 

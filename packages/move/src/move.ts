@@ -102,6 +102,7 @@ export function createMover(options: MoverOptions = {}): Mover {
     const { from, to } = request;
     let reservation: Reservation | undefined;
     let stoppedAt: number | undefined;
+    let stopAsked = false;
     let wasRunning = false;
     const copied: Record<string, number> = {};
     const base = { migrationId: task.id, vmId: request.vmId, mode: "cold" as const, ...(from.hostId ? { sourceHostId: from.hostId } : {}), ...(to.hostId ? { targetHostId: to.hostId } : {}) };
@@ -126,6 +127,7 @@ export function createMover(options: MoverOptions = {}): Mover {
       throwIfAborted(signal);
       task.update("transferring", { totalBytes: total, transferredBytes: 0, percent: 0, message: wasRunning ? "stopping the source" : "source already stopped" });
       if (wasRunning) {
+        stopAsked = true;
         await from.stop(request.vmId, { shutdownTimeoutMs: request.shutdownTimeoutMs ?? 30_000 }, ctx);
         stoppedAt = Date.now();
       }
@@ -166,7 +168,8 @@ export function createMover(options: MoverOptions = {}): Mover {
       const quiet = { signal: new AbortController().signal };
       const problems: string[] = [];
       if (reservation) await to.remove(reservation, quiet).catch((e: unknown) => problems.push(`target cleanup failed: ${(e as Error).message}`));
-      if (wasRunning && stoppedAt !== undefined && request.restartSourceOnFailure !== false) {
+      // Also when the stop itself was interrupted: the source may be down already (start is a no-op on a running VM).
+      if (wasRunning && stopAsked && request.restartSourceOnFailure !== false) {
         await from.start(request.vmId, quiet).catch((e: unknown) => problems.push(`restarting the source failed: ${(e as Error).message}`));
       }
       const where = await sourceSide();
