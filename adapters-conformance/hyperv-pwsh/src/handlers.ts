@@ -227,11 +227,13 @@ export const HANDLERS: Record<string, Handler> = {
   stopVm: (state, p) => {
     const vm = requireVm(state, list(p, "hostList"), str(p, "vmId"));
     let how = "alreadyOff";
+    let shutdownError: string | null = null;
     if (vm.state !== "Off") {
       vm.state = "Off";
       how = vm.guestShutdown === false ? "turnedOff" : "shutdown";
+      if (vm.guestShutdown === false) shutdownError = "the guest did not shut down in time";
     }
-    return { how, vm: vmShape(vm) };
+    return { how, shutdownError, vm: vmShape(vm) };
   },
 
   moveStopped: (state, p) => {

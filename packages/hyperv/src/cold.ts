@@ -63,11 +63,12 @@ export class ColdMigration {
     return fn();
   }
 
-  async #vmCall(script: "stopVm" | "moveStopped" | "startVm", params: Record<string, string | number | string[]>, operation: string): Promise<{ vm: HvVm; how?: string }> {
+  async #vmCall(script: "stopVm" | "moveStopped" | "startVm", params: Record<string, string | number | string[]>, operation: string): Promise<{ vm: HvVm; how?: string; shutdownError?: string }> {
     const data = await this.#runner.run(SCRIPTS[script], { vmId: this.ref.vmId, hostList: this.#hosts, ...params }, { operation, subject: this.id });
     const r = new Reader(data, script);
     const how = r.optionalString("how");
-    return { vm: parseVm(r.raw("vm")), ...(how === undefined ? {} : { how }) };
+    const shutdownError = r.optionalString("shutdownError");
+    return { vm: parseVm(r.raw("vm")), ...(how === undefined ? {} : { how }), ...(shutdownError === undefined ? {} : { shutdownError }) };
   }
 
   async #run(): Promise<void> {
@@ -78,7 +79,7 @@ export class ColdMigration {
       const timeoutSeconds = Math.max(1, Math.ceil((this.#request.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) / 1000));
       const stopped = await this.#step("stopping", "shutting the guest down", () => this.#vmCall("stopVm", { timeoutSeconds }, "migration.cold.stop"));
       wasRunning = stopped.how !== "alreadyOff";
-      if (stopped.how === "turnedOff") this.#logger.log("warn", "the guest did not shut down in time and was turned off", { migrationId: this.id, timeoutSeconds });
+      if (stopped.how === "turnedOff") this.#logger.log("warn", "the guest shutdown failed or did not finish in time; the VM was turned off", { migrationId: this.id, timeoutSeconds, ...(stopped.shutdownError === undefined ? {} : { shutdownError: stopped.shutdownError }) });
     } catch (error) {
       return this.#finish("failed", await this.#where(), errorOf(error));
     }
