@@ -28,6 +28,7 @@ describe("moveVm (cold) over in-memory endpoints", () => {
     expect(phases).toEqual(["preparing", "requested", "transferring", "finalizing", "completed"]);
     expect(result).toMatchObject({ outcome: "completed", mode: "cold", vmLocation: { side: "target", powerState: "running", hostId: "dst-host" }, targetVmId: "vm-1", copiedBytes: { vda: 4096, vdb: 8192 }, sourceHostId: "src-host", targetHostId: "dst-host" });
     expect(maxTransferred).toBe(12288);
+    expect(result.copyDurationMs).toBeGreaterThanOrEqual(0);
     expect(world.targetDisks.get("vda")!.equals(world.sourceDisks.get("vda")!)).toBe(true);
     expect(world.targetDisks.get("vdb")!.equals(world.sourceDisks.get("vdb")!)).toBe(true);
     expect(world.calls.indexOf("source.stop")).toBeLessThan(world.calls.indexOf("source.open vda"));

@@ -105,10 +105,11 @@ export function createMover(options: MoverOptions = {}): Mover {
     let stopAsked = false;
     let wasRunning = false;
     const copied: Record<string, number> = {};
+    let copyMs = 0;
     const base = { migrationId: task.id, vmId: request.vmId, mode: "cold" as const, ...(from.hostId ? { sourceHostId: from.hostId } : {}), ...(to.hostId ? { targetHostId: to.hostId } : {}) };
     const end = (outcome: MoveResult["outcome"], where: MoveResult["vmLocation"], error?: VmshiftError, extra: Partial<MoveResult> = {}) =>
       task.update(outcome, { ...(error ? { message: error.message } : {}) }, {
-        ...base, outcome, vmLocation: where, durationMs: Date.now() - started, copiedBytes: { ...copied },
+        ...base, outcome, vmLocation: where, durationMs: Date.now() - started, copiedBytes: { ...copied }, ...(copyMs > 0 ? { copyDurationMs: Math.round(copyMs) } : {}),
         ...(stoppedAt === undefined ? {} : { downtimeMs: Date.now() - stoppedAt }),
         ...(error ? { error: { code: error.code, message: error.message } } : {}), ...extra,
       });
@@ -138,6 +139,7 @@ export function createMover(options: MoverOptions = {}): Mover {
         const volume = reservation.volumes.find((v) => v.diskKey === disk.key);
         if (!volume) throw new VmshiftError("INTERNAL", `the target reserved no volume for disk ${disk.key}`, { operation: "move.transfer" });
         const reader = await from.openDisk(report.definition, disk, ctx);
+        const c0 = performance.now();
         try {
           await copier.copy(reader, volume, {
             signal,
@@ -149,6 +151,7 @@ export function createMover(options: MoverOptions = {}): Mover {
             },
           });
         } finally {
+          copyMs += performance.now() - c0;
           await reader.close();
         }
         copied[disk.key] = volume.sizeBytes;

@@ -12,6 +12,8 @@ export const MOVE_PHASES = ["preparing", "requested", "transferring", "finalizin
 export interface MoveResult extends MigrationResult {
   /** The VM's id on the target, once it was defined there (absent after a rollback removed it). */
   readonly targetVmId?: string;
+  /** Wall time spent copying disk bytes (every disk, one after the other), ms. */
+  readonly copyDurationMs?: number;
   /** Bytes copied, per disk key. */
   readonly copiedBytes?: Readonly<Record<string, number>>;
 }
