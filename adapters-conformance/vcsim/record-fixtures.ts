@@ -4,7 +4,9 @@
  * packages/vsphere/test/fixtures/<scenario>/{exchanges.json,SOURCE.md}. Only scenarios that pass
  * are written. Usage (after .ci/setup.d/30-vsphere.sh):
  *
- *   node adapters-conformance/vcsim/record-fixtures.ts [scenario-id-prefix…]
+ *   node --import=./tools/workspace-sources.mjs adapters-conformance/vcsim/record-fixtures.ts [scenario-id-prefix…]
+ *
+ * (without the preload, `@vmshift/vsphere` resolves to its last build in dist/, not to the sources)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -85,7 +87,7 @@ async function main(prefixes: readonly string[]): Promise<void> {
     writeFileSync(join(dir, "exchanges.json"), `${text}\n`);
     writeFileSync(
       join(dir, "SOURCE.md"),
-      `# ${scenario.id}\n\n${scenario.title}.\n\nRecorded with \`node adapters-conformance/vcsim/record-fixtures.ts ${scenario.id}\` against ${SOURCE}.\n` +
+      `# ${scenario.id}\n\n${scenario.title}.\n\nRecorded with \`node --import=./tools/workspace-sources.mjs adapters-conformance/vcsim/record-fixtures.ts ${scenario.id}\` (the adapter from its sources) against ${SOURCE}.\n` +
         `${recording.exchanges.length} SOAP exchanges; controls used: ${controls.map((c) => c.name).join(", ") || "none"}.\n\n` +
         "Redacted when recorded: the Login password (`***`), the session cookie, every UUID (session keys, per-session view morefs) replaced by numbered placeholders, the launcher's address replaced by `vcsim.fixtures.test`.\n",
     );

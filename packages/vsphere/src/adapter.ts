@@ -26,6 +26,8 @@ import { VMOTIONS_PER_HOST, ViewLister, getVm, listHosts, listVms } from "./reso
 import type { HostFacts, VmFacts } from "./resources/placement.ts";
 import type { ServerCheckState } from "./resources/preflight.ts";
 import type { TaskState } from "./resources/tasks.ts";
+import type { StartedLive } from "./resources/live.ts";
+import type { TaskFeed, TaskSubscription } from "./resources/feed.ts";
 import { moRef } from "./resources/decode.ts";
 import type { VimFault } from "./errors.ts";
 import { type CrossTarget, PeerSessions, type VspherePeer, crossTarget, resolveCross, serviceLocator, validatePeers } from "./peers.ts";
@@ -119,6 +121,11 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
   const unanswered = new Map<string, string>();
   const serverCheck: ServerCheckState = { available: undefined };
   const waitSeconds = options.waitMaxSeconds ?? 30;
+  /** The session's one update loop (resources/feed.ts), made on first use. */
+  let feed: TaskFeed | undefined;
+  const taskFeed = async () => (feed ??= new (await migrations()).TaskFeed(session, content, waitSeconds));
+  /** Subscriptions a start opened, for the watch that follows (by migration id). */
+  const following = new Map<string, TaskSubscription>();
 
   const nowIso = (ctx: OperationContext) => new Date(ctx.clock.now()).toISOString();
   const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
@@ -132,6 +139,9 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
   function remember(s: MigrationSnapshot): MigrationSnapshot {
     if (isTerminalPhase(s.phase)) {
       finished.set(s.id, s);
+      const open = following.get(s.id);
+      following.delete(s.id);
+      void open?.close();
       if (inFlight.get(s.vmId) === s.id) inFlight.delete(s.vmId);
     }
     return s;
@@ -208,14 +218,13 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
 
   /** Starts a cross-vCenter vMotion: RelocateVM_Task on the source vCenter with `spec.service`. */
   async function startCross(vm: VmFacts, cross: CrossTarget, requestId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
-    const { liveSnapshot, startLive } = await migrations();
+    const { followStarted, startLive } = await migrations();
     const placed = await resolveCross(peerSessions.get(cross.peer), cross, vm, ctx.signal);
-    const c = await content();
     const retried = unanswered.get(requestId) === vm.id;
     unanswered.set(requestId, vm.id);
-    let state: TaskState;
+    let started: StartedLive;
     try {
-      state = await startLive(session, c, vm, placed.target, placed.pool, placed.datastore, ctx.signal, { service: serviceLocator(cross.peer, placed.instanceUuid), folder: placed.folder });
+      started = await startLive(session, await taskFeed(), vm, placed.target, placed.pool, placed.datastore, ctx.signal, { service: serviceLocator(cross.peer, placed.instanceUuid), folder: placed.folder });
     } catch (error) {
       // As for moves inside this vCenter: a retry refused with TaskInProgress follows the task the lost start created.
       const adopted = retried ? await busyTask(error, vm.id, ctx) : undefined;
@@ -223,12 +232,23 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         if (!isVmshiftError(error) || error.code !== "TRANSPORT") unanswered.delete(requestId);
         throw error;
       }
-      state = adopted;
+      started = await followStarted(await taskFeed(), adopted.task, vm.id, ctx.signal);
     }
     unanswered.delete(requestId);
-    const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId: vm.hostId ?? "none", targetHostId: `${cross.peer.name}/${placed.target.id}`, key: state.task.value };
-    const snapshot = liveSnapshot(ref, state, nowIso(ctx));
-    return snapshot.result && snapshot.result.outcome !== "completed" ? liveSnapshot(ref, state, nowIso(ctx), await locate(ref, ctx)) : snapshot;
+    const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId: vm.hostId ?? "none", targetHostId: `${cross.peer.name}/${placed.target.id}`, key: started.state.task.value };
+    return liveStarted(ref, started, ctx);
+  }
+
+  /** The first snapshot of a started vMotion; keeps its subscription for the watch that follows. */
+  async function liveStarted(ref: MigrationRef, started: StartedLive, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const { liveSnapshot, locationOf } = await migrations();
+    const draft = liveSnapshot(ref, started.state, nowIso(ctx));
+    if (!draft.result) {
+      following.set(draft.id, started.subscription);
+      return draft;
+    }
+    if (draft.result.outcome === "completed") return draft;
+    return liveSnapshot(ref, started.state, nowIso(ctx), started.vm ? locationOf(ref, started.vm) : await locate(ref, ctx));
   }
 
   const adapter: VsphereAdapter = {
@@ -301,9 +321,11 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
       if (cross && request.mode !== "live") {
         throw new VmshiftError("CAPABILITY_UNAVAILABLE", "cold migration to another vCenter is not supported; use mode \"live\"", { adapter: "vsphere", subject: request.vmId });
       }
-      const { ColdMigration, chooseHost, liveSnapshot, poolFor, readHostFacts, readVmFacts, startLive } = await migrations();
+      const { ColdMigration, chooseHost, followStarted, poolForVm, readStartFacts, startLive } = await migrations();
       const c = await content();
-      const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
+      // The VM (with its pool's owner) and the named target host (with its cluster's root pool): one read.
+      const facts = await readStartFacts(session, c, request.vmId, cross ? undefined : request.targetHostId, ctx.signal);
+      const vm = facts.vm;
       const busy = inFlight.get(vm.id);
       // A migration this process started and nobody followed may have ended since: look once.
       if (busy && !finished.has(busy) && !isTerminalPhase((await getMigration(busy, ctx).catch(() => undefined))?.phase ?? "transferring")) {
@@ -318,31 +340,20 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         if (!isTerminalPhase(snapshot.phase)) inFlight.set(vm.id, snapshot.id);
         return remember(snapshot);
       }
-      let target: HostFacts;
-      if (request.targetHostId !== undefined) {
-        try {
-          target = await readHostFacts(session, c, request.targetHostId, ctx.signal);
-        } catch (error) {
-          if (isVmshiftError(error, "NOT_FOUND")) throw new VmshiftError("NOT_FOUND", `no host ${request.targetHostId}`, { adapter: "vsphere", subject: request.targetHostId, cause: error });
-          throw error;
-        }
-      } else {
-        target = await chooseHost(session, c, vm, request.targetClusterId, ctx.signal);
-      }
+      const target: HostFacts = facts.target ?? (await chooseHost(session, c, vm, request.targetClusterId, ctx.signal));
       if (target.id === vm.hostId) throw new VmshiftError("INVALID_ARGUMENT", `VM ${vm.id} already runs on ${target.id}`, { adapter: "vsphere", subject: vm.id });
       if (request.targetClusterId !== undefined && target.parent?.value !== request.targetClusterId) {
         throw new VmshiftError("INVALID_ARGUMENT", `host ${target.id} is not in cluster ${request.targetClusterId}`, { adapter: "vsphere", subject: vm.id });
       }
-      const source = vm.hostId ? await readHostFacts(session, c, vm.hostId, ctx.signal) : undefined;
-      const pool = await poolFor(session, c, source, target, ctx.signal);
+      const pool = await poolForVm(session, c, vm, target, facts.targetRootPool, ctx.signal);
       const sourceHostId = vm.hostId ?? "none";
       let snapshot: MigrationSnapshot;
       if (request.mode === "live") {
         const retried = unanswered.get(request.requestId) === vm.id;
         unanswered.set(request.requestId, vm.id);
-        let state: TaskState;
+        let started: StartedLive;
         try {
-          state = await startLive(session, c, vm, target, pool, request.targetStorageId, ctx.signal);
+          started = await startLive(session, await taskFeed(), vm, target, pool, request.targetStorageId, ctx.signal);
         } catch (error) {
           const adopted = retried ? await busyTask(error, vm.id, ctx) : undefined;
           if (!adopted) {
@@ -350,15 +361,15 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
             throw error;
           }
           ctx.logger.log("info", "the first start's answer was lost; following the task it started", { vmId: vm.id, task: adopted.task.value });
-          state = adopted;
+          started = await followStarted(await taskFeed(), adopted.task, vm.id, ctx.signal);
         }
         unanswered.delete(request.requestId);
-        const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId, targetHostId: target.id, key: state.task.value };
-        snapshot = liveSnapshot(ref, state, nowIso(ctx));
-        if (snapshot.result && snapshot.result.outcome !== "completed") snapshot = liveSnapshot(ref, state, nowIso(ctx), await locate(ref, ctx));
+        const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId, targetHostId: target.id, key: started.state.task.value };
+        snapshot = await liveStarted(ref, started, ctx);
       } else {
         const ref: MigrationRef = { mode: "cold", vmId: vm.id, sourceHostId, targetHostId: target.id, key: String(ctx.clock.now()) };
-        const sourcePool = source && pool ? await poolFor(session, c, target, source, ctx.signal) : undefined;
+        // A move back (after a failed start on the target) returns the VM to its own pool.
+        const sourcePool = pool ? vm.pool : undefined;
         const cold = new ColdMigration({ session, content: c, clock: ctx.clock, logger: ctx.logger }, ref, vm, {
           restartOnSourceOnFailure: request.restartOnSourceOnFailure ?? true,
           shutdownTimeoutMs: request.shutdownTimeoutMs ?? 120_000,
@@ -393,12 +404,20 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         for await (const s of local.watch(ctx.signal)) yield remember(s);
         return;
       }
-      const { liveSnapshot, watchTask } = await migrations();
-      const c = await content();
+      const { liveSnapshot, locationOf } = await migrations();
+      let subscription = following.get(id);
+      following.delete(id);
       try {
-        for await (const state of watchTask(session, c, { type: "Task", value: ref.key }, { ...signalOf(ctx), maxWaitSeconds: waitSeconds })) {
+        subscription ??= await (await taskFeed()).subscribe({ type: "Task", value: ref.key }, { type: "VirtualMachine", value: ref.vmId }, ctx.signal);
+        for (;;) {
+          const update = await subscription.next(ctx.signal);
+          if (!update) return;
+          const { state } = update;
+          if (state.entity && state.entity.value !== ref.vmId) {
+            throw new VmshiftError("INVALID_ARGUMENT", `task ${ref.key} works on ${state.entity.value}, not on VM ${ref.vmId}`, { adapter: "vsphere" });
+          }
           const draft = liveSnapshot(ref, state, nowIso(ctx));
-          const location = draft.result && draft.result.outcome !== "completed" ? await locate(ref, ctx) : undefined;
+          const location = draft.result && draft.result.outcome !== "completed" ? (update.vm ? locationOf(ref, update.vm) : await locate(ref, ctx)) : undefined;
           yield remember(location ? liveSnapshot(ref, state, nowIso(ctx), location) : draft);
           if (draft.result) return;
         }
@@ -411,6 +430,8 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
           return;
         }
         throw error;
+      } finally {
+        void subscription?.close();
       }
     },
 
@@ -431,6 +452,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     },
 
     async close(): Promise<void> {
+      feed?.stop();
       await Promise.all([session.close(), peerSessions.close()]);
     },
   };

@@ -26,6 +26,7 @@ export const VIM_OPERATIONS = {
   CancelRetrievePropertiesEx: undefined,
   CreatePropertyCollector: "xsd:anyType",
   DestroyPropertyCollector: undefined,
+  DestroyPropertyFilter: undefined,
   CreateFilter: "xsd:anyType",
   WaitForUpdatesEx: "xsd:anyType",
   RelocateVM_Task: "xsd:anyType",

@@ -175,6 +175,13 @@ const TASK_RUNNING = ENV(
     "</val></propSet></objects></returnval></RetrievePropertiesExResponse>",
 );
 
+/** The first WaitForUpdatesEx of the session's feed: the task's info as its filter enters. */
+const TASK_UPDATE = ENV(
+  '<WaitForUpdatesExResponse xmlns="urn:vim25"><returnval><version>1</version><filterSet><filter type="PropertyFilter">filter-1</filter><objectSet><kind>enter</kind><obj type="Task">task-77</obj>' +
+    '<changeSet><name>info</name><op>assign</op><val xsi:type="TaskInfo"><key>task-77</key><task type="Task">task-77</task><entity type="VirtualMachine">vm-1</entity><state>running</state><cancelable>true</cancelable><progress>5</progress></val></changeSet>' +
+    "</objectSet></filterSet></returnval></WaitForUpdatesExResponse>",
+);
+
 /** The source vCenter: answers by method; RelocateVM_Task gets `relocate` (status, body). */
 function sourceVcenter(relocate: (body: string) => [number, string]) {
   const sent: { method: string; body: string }[] = [];
@@ -192,6 +199,13 @@ function sourceVcenter(relocate: (body: string) => [number, string]) {
       if (method === "RetrievePropertiesEx" && text.includes('<obj type="Task">task-77</obj>')) return [200, TASK_RUNNING];
       if (method === "RetrievePropertiesEx") return [200, VM_FACTS];
       if (method === "RelocateVM_Task") return relocate(text);
+      if (method === "CreateFilter") return [200, ENV('<CreateFilterResponse xmlns="urn:vim25"><returnval type="PropertyFilter">filter-1</returnval></CreateFilterResponse>')];
+      if (method === "DestroyPropertyFilter") return [200, ENV('<DestroyPropertyFilterResponse xmlns="urn:vim25"></DestroyPropertyFilterResponse>')];
+      if (method === "WaitForUpdatesEx" && text.includes("<version></version>")) return [200, TASK_UPDATE];
+      if (method === "WaitForUpdatesEx") {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return [200, ENV('<WaitForUpdatesExResponse xmlns="urn:vim25"></WaitForUpdatesExResponse>')];
+      }
       return [500, "unexpected"];
     }) as never);
   return sent;

@@ -63,6 +63,11 @@ export class VimSession {
     this.#logger = options.logger ?? silentLogger;
   }
 
+  /** Bumped on every fresh Login after `NotAuthenticated`: objects of the old session (property filters) are gone. */
+  get generation(): number {
+    return this.#generation;
+  }
+
   /** ServiceContent, fetched once. */
   content(): Promise<ServiceContent> {
     this.#content ??= this.#transport.call("RetrieveServiceContent", moref("_this", SERVICE_INSTANCE)).then(decodeServiceContent, (error: unknown) => {

@@ -2,10 +2,11 @@
 import { type MigrationPhase, type MigrationSnapshot, type TerminalPhase, type VmLocation, VmshiftError } from "@vmshift/core";
 import { faultToError } from "../errors.ts";
 import { type MigrationRef, encodeMigrationId } from "../ids.ts";
-import type { ServiceContent, VimSession } from "../session.ts";
+import type { VimSession } from "../session.ts";
 import { type MoRef, type Xml, el, moref, seq } from "../xml.ts";
 import type { HostFacts, VmFacts } from "./placement.ts";
-import { type TaskState, readTask, startTask } from "./tasks.ts";
+import type { TaskFeed, TaskSubscription, VmPlace } from "./feed.ts";
+import { type TaskState, isTaskDone, startTask } from "./tasks.ts";
 
 /** TaskInfo → phase: queued → requested, running → transferring (finalizing once no longer cancelable), success → completed. */
 export function phaseOfTask(t: TaskState): MigrationPhase {
@@ -82,15 +83,63 @@ export function relocateParams(target: MoRef, pool: MoRef | undefined, datastore
   );
 }
 
+/** A started vMotion: the task's first state (from the feed's first wait), the VM's place, the open subscription. */
+export interface StartedLive {
+  readonly state: TaskState;
+  readonly vm?: VmPlace;
+  /** Still open (the watch that follows continues on it) unless the first state was terminal. */
+  readonly subscription: TaskSubscription;
+}
+
 /**
- * Starts a vMotion and returns the task with its first state. A server answer of
- * `TaskInProgress` (another task holds the VM) becomes `CONFLICT`.
+ * Follows `task` through the session's feed and waits for its first state. `TaskInProgress`
+ * (another task holds the VM) becomes `CONFLICT`; a terminal first state closes the filter.
  */
-export async function startLive(session: VimSession, content: ServiceContent, vm: VmFacts, target: HostFacts, pool: MoRef | undefined, datastore: string | undefined, signal?: AbortSignal, cross?: CrossVcenterSpec): Promise<TaskState> {
-  const task = await startTask(session, "RelocateVM_Task", { type: "VirtualMachine", value: vm.id }, relocateParams({ type: "HostSystem", value: target.id }, pool, datastore, "defaultPriority", cross), signal);
-  const first = await readTask(session, content, task, signal);
-  if (first.state === "error" && first.error?.type === "TaskInProgress") {
-    throw new VmshiftError("CONFLICT", `VM ${vm.id} is busy with another task: ${first.error.message}`, { adapter: "vsphere", subject: vm.id, cause: { ...first.error, detail: first.error.detail }, retryable: false });
+export async function followStarted(feed: TaskFeed, task: MoRef, vmId: string, signal?: AbortSignal): Promise<StartedLive> {
+  const subscription = await feed.subscribe(task, { type: "VirtualMachine", value: vmId }, signal);
+  let first;
+  try {
+    first = await subscription.next(signal);
+  } catch (error) {
+    void subscription.close();
+    throw error;
   }
-  return first;
+  if (!first) {
+    void subscription.close();
+    throw new VmshiftError("INTERNAL", `task ${task.value} ended without a state`, { adapter: "vsphere" });
+  }
+  if (isTaskDone(first.state)) void subscription.close();
+  if (first.state.state === "error" && first.state.error?.type === "TaskInProgress") {
+    throw new VmshiftError("CONFLICT", `VM ${vmId} is busy with another task: ${first.state.error.message}`, { adapter: "vsphere", subject: vmId, cause: { ...first.state.error, detail: first.state.error.detail }, retryable: false });
+  }
+  return { state: first.state, ...(first.vm ? { vm: first.vm } : {}), subscription };
+}
+
+/**
+ * Starts a vMotion (RelocateVM_Task) and follows it: the first state comes from the feed's first
+ * `WaitForUpdatesEx`, not from a read of the task.
+ */
+export async function startLive(session: VimSession, feed: TaskFeed, vm: VmFacts, target: HostFacts, pool: MoRef | undefined, datastore: string | undefined, signal?: AbortSignal, cross?: CrossVcenterSpec): Promise<StartedLive> {
+  const task = await startTask(session, "RelocateVM_Task", { type: "VirtualMachine", value: vm.id }, relocateParams({ type: "HostSystem", value: target.id }, pool, datastore, "defaultPriority", cross), signal);
+  return followStarted(feed, task, vm.id, signal);
+}
+
+/** Where the VM is, for a snapshot's `vmLocation`, from its place and the migration's hosts. */
+export function locationOf(ref: MigrationRef, place: VmPlace): VmLocation {
+  const side = place.hostId === ref.sourceHostId ? "source" : place.hostId === ref.targetHostId ? "target" : "unknown";
+  return { ...(place.hostId === undefined ? {} : { hostId: place.hostId }), side, powerState: powerOf(place.power) };
+}
+
+/** vim power state → vmshift's. */
+export function powerOf(power: string | undefined): VmLocation["powerState"] {
+  switch (power) {
+    case "poweredOn":
+      return "running";
+    case "poweredOff":
+      return "stopped";
+    case "suspended":
+      return "suspended";
+    default:
+      return "unknown";
+  }
 }

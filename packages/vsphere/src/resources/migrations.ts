@@ -4,7 +4,8 @@
  * loads the adapter for a profile, does not load and compile them at start-up.
  */
 export { ColdMigration } from "./cold.ts";
-export { liveSnapshot, startLive } from "./live.ts";
-export { chooseHost, freeMemoryBytes, poolFor, readHostFacts, readVmFacts } from "./placement.ts";
+export { TaskFeed } from "./feed.ts";
+export { followStarted, liveSnapshot, locationOf, startLive } from "./live.ts";
+export { chooseHost, freeMemoryBytes, poolFor, poolForVm, readHostFacts, readStartFacts, readVmFacts } from "./placement.ts";
 export { ownChecks, serverChecks, targetFacts } from "./preflight.ts";
 export { cancelTask, readTask, watchTask } from "./tasks.ts";

@@ -1,9 +1,11 @@
 /** Facts about VMs and hosts that checks and placement need, and the adapter's own host choice. */
-import { VmshiftError } from "@vmshift/core";
+import { VmshiftError, isVmshiftError } from "@vmshift/core";
 import type { ServiceContent, VimSession } from "../session.ts";
 import type { MoRef } from "../xml.ts";
 import { bool, moRef, moRefs, num, text } from "./decode.ts";
-import { readObject, readObjects } from "./properties.ts";
+import { propertySpec, readObject, readObjects, retrieve } from "./properties.ts";
+import type { VimFault } from "../errors.ts";
+import { el, moref, seq, typed } from "../xml.ts";
 
 const MIB = 1024 * 1024;
 
@@ -19,6 +21,10 @@ export interface VmFacts {
   readonly networks: readonly string[];
   /** VMware Tools runs in the guest (a guest shutdown is possible). */
   readonly toolsRunning: boolean;
+  /** The VM's resource pool (when read with {@link readStartFacts}). */
+  readonly pool?: MoRef;
+  /** The compute resource (cluster or standalone host) that owns the VM's pool. */
+  readonly compute?: MoRef;
 }
 
 /** What checks need to know about a host. */
@@ -40,8 +46,12 @@ const HOST_FACT_PATHS = ["name", "parent", "runtime.connectionState", "runtime.i
 
 /** Reads a VM's facts; `NOT_FOUND` when it does not exist. */
 export async function readVmFacts(session: VimSession, content: ServiceContent, vmId: string, signal?: AbortSignal): Promise<VmFacts> {
-  const p = await readObject(session, content, { type: "VirtualMachine", value: vmId }, VM_FACT_PATHS, signal ? { signal } : {});
+  return vmFacts(vmId, await readObject(session, content, { type: "VirtualMachine", value: vmId }, VM_FACT_PATHS, signal ? { signal } : {}));
+}
+
+function vmFacts(vmId: string, p: Readonly<Record<string, unknown>>, compute?: MoRef): VmFacts {
   const host = moRef(p["runtime.host"]);
+  const pool = moRef(p["resourcePool"]);
   return {
     id: vmId,
     name: text(p["name"]) ?? vmId,
@@ -51,7 +61,73 @@ export async function readVmFacts(session: VimSession, content: ServiceContent, 
     datastores: moRefs(p["datastore"]).map((r) => r.value),
     networks: moRefs(p["network"]).map((r) => r.value),
     toolsRunning: text(p["guest.toolsRunningStatus"]) === "guestToolsRunning",
+    ...(pool ? { pool } : {}),
+    ...(compute ? { compute } : {}),
   };
+}
+
+/** What a start needs, read in one RetrievePropertiesEx (see {@link readStartFacts}). */
+export interface StartFacts {
+  readonly vm: VmFacts;
+  /** The named target host. */
+  readonly target?: HostFacts;
+  /** The root resource pool of the target host's compute resource. */
+  readonly targetRootPool?: MoRef;
+}
+
+function traverse(type: string, path: string): ReturnType<typeof typed> {
+  return typed("selectSet", "TraversalSpec", [el("type", type), el("path", path), el("skip", false)]);
+}
+
+/**
+ * Reads the VM (with its resource pool and the pool's owner: the VM's cluster or standalone host)
+ * and the target host (with its compute resource's root pool) in one RetrievePropertiesEx: two
+ * object specs, each with a traversal one step up. `NOT_FOUND` names whichever does not exist.
+ */
+export async function readStartFacts(session: VimSession, content: ServiceContent, vmId: string, targetHostId: string | undefined, signal?: AbortSignal): Promise<StartFacts> {
+  const vmRef: MoRef = { type: "VirtualMachine", value: vmId };
+  const hostRef: MoRef | undefined = targetHostId === undefined ? undefined : { type: "HostSystem", value: targetHostId };
+  const specs = seq(
+    propertySpec("VirtualMachine", [...VM_FACT_PATHS, "resourcePool"]),
+    propertySpec("ResourcePool", ["owner"]),
+    ...(hostRef ? [propertySpec("HostSystem", HOST_FACT_PATHS), propertySpec("ComputeResource", ["resourcePool"])] : []),
+    el("objectSet", [moref("obj", vmRef), el("skip", false), traverse("VirtualMachine", "resourcePool")]),
+    ...(hostRef ? [el("objectSet", [moref("obj", hostRef), el("skip", false), traverse("HostSystem", "parent")])] : []),
+  );
+  let objects;
+  try {
+    objects = (await retrieve(session, content, specs, 0, signal ? { signal } : {})).objects;
+  } catch (error) {
+    if (!hostRef || !isVmshiftError(error, "NOT_FOUND")) throw error;
+    // One of the two is missing: say which (the fault names it; an error path may read once more).
+    const missing = moRef(((error.cause as VimFault | undefined)?.detail as Record<string, unknown> | undefined)?.["obj"]);
+    if (missing?.value === hostRef.value || (!missing && (await readObject(session, content, vmRef, ["name"], signal ? { signal } : {})))) {
+      throw new VmshiftError("NOT_FOUND", `no host ${hostRef.value}`, { adapter: "vsphere", subject: hostRef.value, cause: error });
+    }
+    throw error;
+  }
+  const vmProps = objects.find((o) => o.ref.type === "VirtualMachine" && o.ref.value === vmId);
+  if (!vmProps) throw new VmshiftError("NOT_FOUND", `no VirtualMachine ${vmId}`, { adapter: "vsphere", subject: vmId });
+  const pool = moRef(vmProps.props["resourcePool"]);
+  const poolProps = pool ? objects.find((o) => o.ref.value === pool.value && o.ref.type !== "HostSystem") : undefined;
+  const vm = vmFacts(vmId, vmProps.props, moRef(poolProps?.props["owner"]));
+  if (!hostRef) return { vm };
+  const hostProps = objects.find((o) => o.ref.type === "HostSystem" && o.ref.value === hostRef.value);
+  if (!hostProps) throw new VmshiftError("NOT_FOUND", `no host ${hostRef.value}`, { adapter: "vsphere", subject: hostRef.value });
+  const target = hostFacts(hostRef.value, hostProps.props);
+  const computeProps = target.parent ? objects.find((o) => o.ref.value === target.parent?.value && o.ref.type !== "HostSystem") : undefined;
+  const rootPool = moRef(computeProps?.props["resourcePool"]);
+  return { vm, target, ...(rootPool ? { targetRootPool: rootPool } : {}) };
+}
+
+/**
+ * The pool for a move of `vm` to `target`: none inside the VM's compute resource, else the root
+ * pool of the target's (`rootPool` when already read; one read otherwise).
+ */
+export async function poolForVm(session: VimSession, content: ServiceContent, vm: VmFacts, target: HostFacts, rootPool: MoRef | undefined, signal?: AbortSignal): Promise<MoRef | undefined> {
+  if (!target.parent || (vm.compute && vm.compute.value === target.parent.value)) return undefined;
+  if (rootPool) return rootPool;
+  return moRef((await readObject(session, content, target.parent, ["resourcePool"], signal ? { signal } : {}))["resourcePool"]);
 }
 
 function hostFacts(id: string, p: Readonly<Record<string, unknown>>): HostFacts {
@@ -105,6 +181,7 @@ export async function poolFor(session: VimSession, content: ServiceContent, sour
  */
 export async function chooseHost(session: VimSession, content: ServiceContent, vm: VmFacts, clusterId: string | undefined, signal?: AbortSignal): Promise<HostFacts> {
   let cluster: MoRef | undefined = clusterId === undefined ? undefined : { type: "ClusterComputeResource", value: clusterId };
+  if (!cluster) cluster = vm.compute;
   if (!cluster && vm.hostId) cluster = (await readHostFacts(session, content, vm.hostId, signal)).parent;
   if (!cluster) throw new VmshiftError("INVALID_ARGUMENT", `VM ${vm.id} has no host; name a target host`, { adapter: "vsphere", subject: vm.id });
   const hostIds = moRefs((await readObject(session, content, cluster, ["host"], signal ? { signal } : {}))["host"]).map((r) => r.value);
