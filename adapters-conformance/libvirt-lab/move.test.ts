@@ -125,4 +125,22 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves in the libvi
     const volume = (await must("b", ["vol-path", "--pool", DST_POOL, "--vol", `${NAME}-vdb.img`])).trim();
     expect(await contentHash(volume, "raw")).toBe(before);
   });
+  it("exports a disk of the running source over NBD (backup API, pull mode) for warm reads: same bytes, the job ends on close", async () => {
+    await freshSource();
+    const before = await contentHash(DISK, "qcow2");
+    const { from } = endpoints();
+    const def = await from.readDefinition(NAME, { signal: new AbortController().signal });
+    const disk = def.disks.find((d) => d.key === "vdb")!;
+    const reader = await from.openDiskLive!(def, disk, { signal: new AbortController().signal });
+    expect(reader.location).toMatch(/^nbd\+unix:\/\/\/vdb\?socket=/);
+    expect(await state("a")).toBe("running");
+    const out = join(DIR, "live.raw");
+    const copy = await run("qemu-img", ["convert", "-f", "raw", "-O", "raw", reader.location, out]);
+    await reader.close();
+    expect(copy.code, copy.stderr).toBe(0);
+    expect(await contentHash(out, "raw")).toBe(before);
+    expect((await virsh("a", ["domjobinfo", "--domain", NAME])).stdout).toMatch(/Job type:\s+None/);
+    const again = await from.openDiskLive!(def, disk, { signal: new AbortController().signal }); // the first job is gone
+    await again.close();
+  });
 });

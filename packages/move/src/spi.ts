@@ -30,6 +30,12 @@ export interface MoveSource {
   readDefinition(vmId: string, ctx: SpiContext): Promise<VmDefinition>;
   /** Opens one disk for reading; the VM must be stopped for a cold move (the mover stops it first). */
   openDisk(definition: VmDefinition, disk: DiskDefinition, ctx: SpiContext): Promise<DiskReader>;
+  /**
+   * Optional: opens a point-in-time copy of one disk **while the VM runs** (libvirt: a backup job
+   * in pull mode exporting the disk over NBD). The building block of warm moves; cold moves do not
+   * use it. `close()` ends the export.
+   */
+  openDiskLive?(definition: VmDefinition, disk: DiskDefinition, ctx: SpiContext): Promise<DiskReader>;
   /** Stops the VM (graceful, then forced after `shutdownTimeoutMs`); no-op when stopped. */
   stop(vmId: string, options: { readonly shutdownTimeoutMs: number }, ctx: SpiContext): Promise<void>;
   /** Starts the VM again (rollback). */

@@ -17,6 +17,7 @@ import { type CommandRunner, type ExecResult, spawnRunner } from "../exec.ts";
 import type { MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi.ts";
 import type { TargetAccepts } from "../validate.ts";
 import { buildDomainXml, parseDomainXml, toDefinition } from "./domain.ts";
+import { escapeXml } from "./xml.ts";
 
 /** One libvirt connection as a move endpoint. */
 export interface LibvirtMoveOptions {
@@ -94,6 +95,29 @@ export function libvirtMoveSource(options: LibvirtMoveOptions): MoveSource {
       const path = disk.native?.["source"];
       if (disk.native?.["type"] !== "file" || !path || !disk.format) throw new VmshiftError("NOT_SUPPORTED", `disk ${disk.key} is not a file image; only file disks can be read today`, { adapter: "libvirt", operation: "move.openDisk", subject: definition.id });
       return { location: path, format: disk.format, close: async () => {} };
+    },
+    async openDiskLive(definition, disk, ctx) {
+      const state = await domState(virsh, definition.id, ctx);
+      if (state !== "running") throw new VmshiftError("INVALID_STATE", `a live export of disk ${disk.key} needs ${definition.name} running; it is ${state}`, { adapter: "libvirt", operation: "move.openDiskLive", subject: definition.id });
+      // Short path: unix socket paths are limited to 108 bytes. The daemon must see this directory (same host).
+      const dir = mkdtempSync(join(tmpdir(), "vmshift-nbd-"));
+      const socket = join(dir, "nbd.sock");
+      const others = definition.disks.filter((d) => d.key !== disk.key && d.device === "disk").map((d) => `<disk name='${escapeXml(d.key)}' backup='no'/>`).join("");
+      const xml = `<domainbackup mode='pull'><server transport='unix' socket='${escapeXml(socket)}'/><disks><disk name='${escapeXml(disk.key)}' backup='yes' type='file'><scratch file='${escapeXml(join(dir, "scratch.qcow2"))}'/></disk>${others}</disks></domainbackup>`;
+      writeFileSync(join(dir, "backup.xml"), xml, { mode: 0o600 });
+      const b = await virsh(["backup-begin", "--domain", definition.id, "--backupxml", join(dir, "backup.xml")], ctx);
+      if (b.code !== 0) {
+        rmSync(dir, { recursive: true, force: true });
+        throw fail("MIGRATION_FAILED", "move.openDiskLive", definition.id, b);
+      }
+      return {
+        location: `nbd+unix:///${disk.key}?socket=${socket}`,
+        format: "raw",
+        close: async () => {
+          await virsh(["domjobabort", "--domain", definition.id]);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
     async stop(vmId, { shutdownTimeoutMs }, ctx) {
       if ((await domState(virsh, vmId, ctx)) === "stopped") return;
