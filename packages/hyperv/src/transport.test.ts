@@ -4,19 +4,29 @@ import { RecordingTransport, parseScript } from "./recorder.ts";
 import { createRunner } from "./runner.ts";
 import { renderScript, scriptFromWire } from "./script.ts";
 import { SCRIPTS } from "./scripts/index.ts";
-import { NodePowerShellTransport, type PowerShellTransport, type ShellLike, sessionSetup } from "./transport.ts";
+import { NodePowerShellTransport, type PowerShellTransport, type ShellLike, UTF8_OUTPUT, sessionSetup } from "./transport.ts";
 
 const PASSWORD = "Pa$$w0rd'`;\u2019x";
 
-/** A fake node-powershell shell: records commands and answers with `answer`. */
+/** A fake node-powershell shell: records commands (the UTF-8 output setup apart) and answers with `answer`. */
 function fakeShell(answer: (command: string) => Promise<string> | string) {
   const commands: string[] = [];
+  const setups: string[] = [];
   const spawned: { options: unknown }[] = [];
   let disposed = 0;
   const createShell = (options: unknown): ShellLike => {
     spawned.push({ options });
     return {
       async invoke(command) {
+        if (command === UTF8_OUTPUT) {
+          setups.push(command);
+          return { raw: "", hadErrors: false };
+        }
+        if (command.startsWith(`${UTF8_OUTPUT}; `)) {
+          setups.push(UTF8_OUTPUT);
+          command = command.slice(UTF8_OUTPUT.length + 2);
+        }
+        if (setups.length < spawned.length) throw new Error("a command before the UTF-8 output setup");
         commands.push(command);
         return { raw: await answer(command), hadErrors: false };
       },
@@ -25,10 +35,20 @@ function fakeShell(answer: (command: string) => Promise<string> | string) {
       },
     };
   };
-  return { createShell, commands, spawned, disposed: () => disposed };
+  return { createShell, commands, setups, spawned, disposed: () => disposed };
 }
 
 describe("NodePowerShellTransport", () => {
+  it("switches every new shell to UTF-8 output (console and pipes) before anything else, 5.1 and 7 alike", async () => {
+    const shell = fakeShell(() => '{"ok":true,"data":null}');
+    const transport = new NodePowerShellTransport({ createShell: shell.createShell, executable: "powershell" });
+    await transport.execute("x");
+    expect(shell.setups).toEqual([UTF8_OUTPUT]);
+    expect(UTF8_OUTPUT).toMatch(/\[Console\]::OutputEncoding = \$vmshiftUtf8/);
+    expect(UTF8_OUTPUT).toMatch(/\$OutputEncoding = \$vmshiftUtf8/);
+    expect(UTF8_OUTPUT).toMatch(/New-Object System\.Text\.UTF8Encoding \$false/);
+  });
+
   it("opens a WinRM session with the password from the environment only, then sends each script as one line", async () => {
     const shell = fakeShell((c) => (c.includes("New-PSSession") ? "" : '{"ok":true,"data":[]}'));
     const runner = createNodePowerShellRunner({ remote: { computerName: "HV-A", userName: "LAB\\ops", password: PASSWORD, authentication: "CredSSP" }, createShell: shell.createShell });

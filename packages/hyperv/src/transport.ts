@@ -76,6 +76,15 @@ export interface NodePowerShellTransportOptions {
 
 const PASSWORD_ENV = "VMSHIFT_PS_PASSWORD";
 
+/**
+ * Sent once to every new shell: output goes through the console, whose default encoding is the
+ * OEM code page (437, 850, …) on Windows, so non-ASCII names would arrive mangled. UTF-8 without
+ * a byte-order mark, for the console writer ([Console]::OutputEncoding, which scripts' output
+ * goes through) and for pipes to native programs ($OutputEncoding), in Windows PowerShell 5.1
+ * and PowerShell 7 alike. Remote output comes back as objects and is written by this local shell.
+ */
+export const UTF8_OUTPUT = "$vmshiftUtf8 = New-Object System.Text.UTF8Encoding $false; [Console]::OutputEncoding = $vmshiftUtf8; $OutputEncoding = $vmshiftUtf8";
+
 /** A {@link PowerShellTransport} over node-powershell. One shell, created on first use, re-created after a timeout or abort. */
 export class NodePowerShellTransport implements PowerShellTransport {
   readonly remote: RemoteDescription | undefined;
@@ -162,13 +171,12 @@ export class NodePowerShellTransport implements PowerShellTransport {
     } catch (error) {
       throw this.#transportError(error);
     }
-    if (remote) {
-      try {
-        await shell.invoke(sessionSetup(remote));
-      } catch (error) {
-        await shell.dispose().catch(() => undefined);
-        throw this.#transportError(error);
-      }
+    // One round trip: the UTF-8 switch travels with the session setup when there is one.
+    try {
+      await shell.invoke(remote ? `${UTF8_OUTPUT}; ${sessionSetup(remote)}` : UTF8_OUTPUT);
+    } catch (error) {
+      await shell.dispose().catch(() => undefined);
+      throw this.#transportError(error);
     }
     return shell;
   }
