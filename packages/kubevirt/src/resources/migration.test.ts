@@ -44,6 +44,31 @@ describe("liveSnapshot: KubeVirt phase → vmshift phase", () => {
     expect(s.result).toMatchObject({ outcome: "completed", vmLocation: { side: "target", hostId: "node-2", powerState: "running" }, sourceHostId: "node-1", targetHostId: "node-2", durationMs: 19_000 });
   });
 
+  it("a completed VMIM puts the VM on its migrationState.targetNode even when the VMI read with it is stale (still on the source)", () => {
+    // Under load the VMI can be read before KubeVirt moved it: no migrationState of this migration yet, nodeName the source.
+    const final = { completed: true, endTimestamp: "2026-08-01T10:00:19Z", migrationUid: UID, sourceNode: "node-1", targetNode: "node-2" };
+    const stale = vmi("node-1");
+    const s = liveSnapshot(vmim("Succeeded", { migrationState: final }), stale, "default/m1", ctx);
+    expect(s.result).toMatchObject({ outcome: "completed", vmLocation: { side: "target", hostId: "node-2" }, targetHostId: "node-2" });
+    // Also when the stale VMI carries this migration's state from before the source reported completion.
+    const running = vmi("node-1", { startTimestamp: "2026-08-01T10:00:11Z" });
+    expect(liveSnapshot(vmim("Succeeded", { migrationState: final }), running, "default/m1", ctx).result?.vmLocation).toMatchObject({ side: "target", hostId: "node-2" });
+  });
+
+  it("a failed or aborted VMIM puts the VM on its migrationState.sourceNode", () => {
+    const final = { completed: true, failed: true, abortRequested: true, abortStatus: "Succeeded", migrationUid: UID, sourceNode: "node-1", targetNode: "node-2" };
+    const s = liveSnapshot(vmim("Failed", { migrationState: final }, { deletionTimestamp: "2026-08-01T10:00:15Z" }), undefined, "default/m1", ctx);
+    expect(s.result).toMatchObject({ outcome: "cancelled", vmLocation: { side: "source", hostId: "node-1", powerState: "unknown" } });
+  });
+
+  it("from the VMIM alone (a watch reads no VMI): the target domain ready means running on the target; a failure before hand-off leaves it on the source it named", () => {
+    const final = { completed: true, endTimestamp: "2026-08-01T10:00:19Z", migrationUid: UID, sourceNode: "node-1", targetNode: "node-2", targetNodeDomainDetected: true, targetNodeDomainReadyTimestamp: "2026-08-01T10:00:18Z" };
+    expect(liveSnapshot(vmim("Succeeded", { migrationState: final }), undefined, "default/m1", ctx).result?.vmLocation).toEqual({ side: "target", hostId: "node-2", powerState: "running" });
+    // Unschedulable target: the VMIM fails with only the source pod recorded (no state of this migration).
+    const unschedulable = liveSnapshot(vmim("Failed", { migrationState: { sourcePod: "virt-launcher-web-01-abcde" } }), undefined, "default/m1", ctx);
+    expect(unschedulable.result).toMatchObject({ outcome: "failed", vmLocation: { side: "source", hostId: "node-1", powerState: "unknown" } });
+  });
+
   it("Failed without an abort is failed on the source, with the failure reason", () => {
     const final = { completed: true, failed: true, failureReason: "Live migration failed: operation failed", migrationUid: UID };
     const s = liveSnapshot(vmim("Failed", { migrationState: final }), vmi("node-1"), "default/m1", ctx);

@@ -11,6 +11,8 @@
  * | Failed | cancelled when an abort was requested (VMIM deleted), else failed |
  *
  * The VMI's `status.migrationState` is trusted only when its `migrationUid` is the VMIM's uid.
+ * Where the VM ended comes from the migration state first (the VMIM's final copy), the VMI only
+ * when that does not say (see `finalLocation`).
  */
 import type { MigrationPhase, MigrationResult, MigrationSnapshot, PowerState, VmLocation } from "@vmshift/core";
 import { formatRef } from "../ids.ts";
@@ -108,6 +110,46 @@ function vmiPower(vmi: KvVmi | undefined): PowerState {
   return vmi.status?.phase === "Succeeded" || vmi.status?.phase === "Failed" ? "stopped" : "unknown";
 }
 
+/**
+ * Where the VM is once the migration ended. The migration's own final state says it first: a
+ * completed migration (`migrationState.completed`, not `failed`) left it on `targetNode`, a failed
+ * or aborted one on `sourceNode` (KubeVirt moves a VMI only when its migration completes). Only
+ * when that state does not say is the VMI read, and without a VMI the node the VMIM names
+ * (`addedNodeSelector` or vmshift's annotations) stands for it. A VMI read at some other time may
+ * be stale (it still names the source while the VMIM has already completed), so it never
+ * overrides what the migration state says.
+ */
+function finalLocation(phase: MigrationPhase, state: KvMigrationState | undefined, vmi: KvVmi | undefined, sourceHostId: string | undefined, targetHostId: string | undefined): { node: string | undefined; side: VmLocation["side"] } {
+  if (state?.completed && !state.failed && state.targetNode) return { node: state.targetNode, side: "target" };
+  if (phase !== "completed" && state?.sourceNode && (state.failed || !state.completed)) return { node: state.sourceNode, side: "source" };
+  const node = vmi?.status?.nodeName;
+  if (vmi === undefined) {
+    // Nothing read but the VMIM: a completed one moved the VM to the node it named, a failed or cancelled one never moved it.
+    if (phase === "completed") return targetHostId ? { node: targetHostId, side: "target" } : { node: undefined, side: "unknown" };
+    return { node: sourceHostId, side: "source" };
+  }
+  const side: VmLocation["side"] =
+    node === undefined ? "unknown"
+    : node === targetHostId && phase === "completed" ? "target"
+    : node === sourceHostId ? "source"
+    : node === targetHostId ? "target"
+    // Completed and no longer on the known source: it is on the target, even when the status never named it.
+    : phase === "completed" && sourceHostId !== undefined ? "target"
+    // Failed or cancelled, no source known (a phase-only VMIM): KubeVirt never moves the VMI of a migration that did not complete.
+    : phase !== "completed" && sourceHostId === undefined ? "source"
+    : "unknown";
+  return { node, side };
+}
+
+/**
+ * The power state when no VMI was read: running once the target's domain was reported ready
+ * (`targetNodeDomainReadyTimestamp` / `targetNodeDomainDetected` on a completed migration), else
+ * unknown (a failed migration leaves the source as it was, which the VMIM does not record).
+ */
+function statePower(phase: MigrationPhase, state: KvMigrationState | undefined): PowerState {
+  return phase === "completed" && state?.completed && !state.failed && (state.targetNodeDomainReadyTimestamp || state.targetNodeDomainDetected) ? "running" : "unknown";
+}
+
 /** Builds the snapshot of one live migration. */
 export function liveSnapshot(vmim: KvMigration | undefined, vmi: KvVmi | undefined, id: string, ctx: LiveContext): MigrationSnapshot {
   const uid = vmim?.metadata?.uid ?? ctx.uid;
@@ -135,24 +177,14 @@ export function liveSnapshot(vmim: KvMigration | undefined, vmi: KvVmi | undefin
     ...(endedAt ? { endedAt } : {}),
   };
   if (!terminal) return base;
-  const node = vmi?.status?.nodeName;
-  const side: VmLocation["side"] =
-    node === undefined ? "unknown"
-    : node === targetHostId && phase === "completed" ? "target"
-    : node === sourceHostId ? "source"
-    : node === targetHostId ? "target"
-    // Completed and no longer on the known source: it is on the target, even when the status never named it.
-    : phase === "completed" && sourceHostId !== undefined ? "target"
-    // Failed or cancelled, no source known (a phase-only VMIM): KubeVirt never moves the VMI of a migration that did not complete.
-    : phase !== "completed" && sourceHostId === undefined ? "source"
-    : "unknown";
+  const { node, side } = finalLocation(phase, state, vmi, sourceHostId, targetHostId);
   const durationMs = startedAt && endedAt ? Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) : undefined;
   const result: MigrationResult = {
     migrationId: id,
     vmId: base.vmId,
     mode: "live",
     outcome: phase,
-    vmLocation: { side, powerState: vmiPower(vmi), ...(node ? { hostId: node } : {}) },
+    vmLocation: { side, powerState: vmi ? vmiPower(vmi) : statePower(phase, state), ...(node ? { hostId: node } : {}) },
     ...(sourceHostId ? { sourceHostId } : {}),
     ...(targetHostId ? { targetHostId } : {}),
     ...(durationMs === undefined || Number.isNaN(durationMs) ? {} : { durationMs }),
