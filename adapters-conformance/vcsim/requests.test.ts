@@ -65,3 +65,34 @@ describe.skipIf(missing !== undefined)("requests per live migration (vmshift-vcs
     await client.close();
   });
 });
+
+describe.skipIf(missing !== undefined)("where a completed live migration leaves the VM (vmshift-vcsim)", () => {
+  let sim: Vcsim;
+  beforeAll(async () => {
+    sim = await startVcsim(["-vm", "4", "-migrate-duration", "400ms", "-migrate-steps", "2"]);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("reads the VM's host and power state instead of assuming the id's target and running", async () => {
+    const connect = () => new VmshiftClient(createVsphereAdapter({ url: sim.url, username: "u", password: "vcsim-pw", thumbprint: sim.thumbprint, waitMaxSeconds: 2 }));
+    const client = connect();
+    const subjects = await discoverSubjects(client);
+    const source = (await client.getVm(subjects.liveVm)).hostId!;
+    const first = await client.startMigration({ vmId: subjects.liveVm, targetHostId: subjects.targetHost });
+    const followed = await first.wait({ maxWaitMs: 20_000 });
+    expect(followed.outcome).toBe("completed");
+    expect(followed.vmLocation).toEqual({ hostId: subjects.targetHost, side: "target", powerState: "running" });
+    // The VM moves on (back to its first host); the first migration, looked up later, says where it is now.
+    const back = await client.startMigration({ vmId: subjects.liveVm, targetHostId: source });
+    expect((await back.wait({ maxWaitMs: 20_000 })).outcome).toBe("completed");
+    const later = connect();
+    const polled = await later.getMigration(first.id);
+    expect(polled.phase).toBe("completed");
+    expect(polled.result?.vmLocation).toEqual({ hostId: source, side: "source", powerState: "running" });
+    const attached = await later.attachMigration(first.id);
+    expect((await attached.wait()).vmLocation.hostId).toBe(source);
+    await Promise.all([client.close(), later.close()]);
+  });
+});

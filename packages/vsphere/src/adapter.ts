@@ -148,14 +148,15 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
   }
 
   async function liveState(ref: MigrationRef, ctx: OperationContext): Promise<MigrationSnapshot> {
-    const { liveSnapshot, readTask } = await migrations();
-    const state = await readTask(session, await content(), { type: "Task", value: ref.key }, ctx.signal);
+    const { liveSnapshot, locationOf, readTaskAndVm } = await migrations();
+    // The task and where its VM is, in one read: a finished migration reports the VM's own host and power state.
+    const { state, vm } = await readTaskAndVm(session, await content(), { type: "Task", value: ref.key }, ref.vmId, ctx.signal);
     if (state.entity && state.entity.value !== ref.vmId) {
       throw new VmshiftError("INVALID_ARGUMENT", `task ${ref.key} works on ${state.entity.value}, not on VM ${ref.vmId}`, { adapter: "vsphere" });
     }
     const draft = liveSnapshot(ref, state, nowIso(ctx));
-    const location = draft.result && draft.result.outcome !== "completed" ? await locate(ref, ctx) : undefined;
-    return remember(location ? liveSnapshot(ref, state, nowIso(ctx), location) : draft);
+    if (!draft.result) return remember(draft);
+    return remember(liveSnapshot(ref, state, nowIso(ctx), vm ? locationOf(ref, vm) : { side: "unknown", powerState: "unknown" }));
   }
 
   async function coldState(ref: MigrationRef, id: string, ctx: OperationContext): Promise<MigrationSnapshot> {
@@ -247,7 +248,6 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
       following.set(draft.id, started.subscription);
       return draft;
     }
-    if (draft.result.outcome === "completed") return draft;
     return liveSnapshot(ref, started.state, nowIso(ctx), started.vm ? locationOf(ref, started.vm) : await locate(ref, ctx));
   }
 
@@ -417,7 +417,8 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
             throw new VmshiftError("INVALID_ARGUMENT", `task ${ref.key} works on ${state.entity.value}, not on VM ${ref.vmId}`, { adapter: "vsphere" });
           }
           const draft = liveSnapshot(ref, state, nowIso(ctx));
-          const location = draft.result && draft.result.outcome !== "completed" ? (update.vm ? locationOf(ref, update.vm) : await locate(ref, ctx)) : undefined;
+          // Where the VM is at the end comes with the update (the filter watches the VM too).
+          const location = draft.result ? (update.vm ? locationOf(ref, update.vm) : await locate(ref, ctx)) : undefined;
           yield remember(location ? liveSnapshot(ref, state, nowIso(ctx), location) : draft);
           if (draft.result) return;
         }

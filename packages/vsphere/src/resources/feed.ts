@@ -189,7 +189,13 @@ export class TaskFeed {
         const obj = moRef(object.obj);
         const isVm = obj?.type === "VirtualMachine";
         if (text(object.kind) === "leave") {
-          this.#fail(sub, new VmshiftError("NOT_FOUND", `${isVm ? "VM" : "task"} ${obj?.value ?? sub.task.value} disappeared`, { adapter: "vsphere", subject: obj?.value ?? sub.task.value }));
+          if (isVm) {
+            // The VM left this vCenter (a cross-vCenter move) or was deleted: its place is unknown here.
+            sub.place = {};
+            changed = true;
+            continue;
+          }
+          this.#fail(sub, new VmshiftError("NOT_FOUND", `task ${sub.task.value} disappeared`, { adapter: "vsphere", subject: sub.task.value }));
           break;
         }
         for (const change of asArray<{ name?: unknown; op?: unknown; val?: unknown }>(object.changeSet)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MigrationRef } from "../ids.ts";
-import { liveSnapshot, phaseOfTask, relocateParams } from "./live.ts";
+import { liveSnapshot, locationOf, phaseOfTask, relocateParams } from "./live.ts";
 import type { TaskState } from "./tasks.ts";
 
 const task = { type: "Task", value: "task-9" };
@@ -30,10 +30,16 @@ describe("live snapshots", () => {
     expect(Object.keys(s.progress)).not.toContain("transferredBytes");
   });
 
-  it("put a completed VM on its target, with the duration", () => {
-    const s = liveSnapshot(ref, { task, state: "success", startTime: "2026-01-01T00:00:00Z", completeTime: "2026-01-01T00:00:02.5Z" }, at);
+  it("report a completed VM where it is read to be, with the duration", () => {
+    const s = liveSnapshot(ref, { task, state: "success", startTime: "2026-01-01T00:00:00Z", completeTime: "2026-01-01T00:00:02.5Z" }, at, locationOf(ref, { hostId: "host-2", power: "poweredOn" }));
     expect(s.result).toMatchObject({ outcome: "completed", vmLocation: { hostId: "host-2", side: "target", powerState: "running" }, durationMs: 2500 });
     expect(s.result?.error).toBeUndefined();
+  });
+
+  it("never assume a completed VM runs on the id's target host", () => {
+    const moved = liveSnapshot(ref, { task, state: "success" }, at, locationOf(ref, { hostId: "host-7", power: "poweredOff" }));
+    expect(moved.result?.vmLocation).toEqual({ hostId: "host-7", side: "unknown", powerState: "stopped" });
+    expect(liveSnapshot(ref, { task, state: "success" }, at).result?.vmLocation).toEqual({ side: "unknown", powerState: "unknown" });
   });
 
   it("carry the mapped error and the location they are given when the task failed", () => {

@@ -1,12 +1,16 @@
 /** Live migration (vMotion): RelocateVM_Task, and TaskInfo → vmshift phases and snapshots. */
-import { type MigrationPhase, type MigrationSnapshot, type TerminalPhase, type VmLocation, VmshiftError } from "@vmshift/core";
+import { type MigrationPhase, type MigrationSnapshot, type TerminalPhase, type VmLocation, VmshiftError, isVmshiftError } from "@vmshift/core";
 import { faultToError } from "../errors.ts";
 import { type MigrationRef, encodeMigrationId } from "../ids.ts";
 import type { VimSession } from "../session.ts";
 import { type MoRef, type Xml, el, moref, seq } from "../xml.ts";
 import type { HostFacts, VmFacts } from "./placement.ts";
 import type { TaskFeed, TaskSubscription, VmPlace } from "./feed.ts";
-import { type TaskState, isTaskDone, startTask } from "./tasks.ts";
+import { type TaskState, decodeTaskInfo, isTaskDone, startTask } from "./tasks.ts";
+import type { ServiceContent } from "../session.ts";
+import type { VimFault } from "../errors.ts";
+import { moRef, text } from "./decode.ts";
+import { oneObject, propertySpec, readObject, retrieve } from "./properties.ts";
 
 /** TaskInfo → phase: queued → requested, running → transferring (finalizing once no longer cancelable), success → completed. */
 export function phaseOfTask(t: TaskState): MigrationPhase {
@@ -49,7 +53,8 @@ export function liveSnapshot(ref: MigrationRef, t: TaskState, observedAt: string
       vmId: ref.vmId,
       mode: "live",
       outcome,
-      vmLocation: location ?? (outcome === "completed" ? { hostId: ref.targetHostId, side: "target", powerState: "running" } : { side: "unknown", powerState: "unknown" }),
+      // Where the VM is comes from the VM (callers read it); never assumed from the migration id.
+      vmLocation: location ?? { side: "unknown", powerState: "unknown" },
       sourceHostId: ref.sourceHostId,
       targetHostId: ref.targetHostId,
       ...(duration !== undefined && Number.isFinite(duration) && duration >= 0 ? { durationMs: duration } : {}),
@@ -142,4 +147,29 @@ export function powerOf(power: string | undefined): VmLocation["powerState"] {
     default:
       return "unknown";
   }
+}
+
+/**
+ * Reads a task's `info` and its VM's host and power state in one RetrievePropertiesEx (two object
+ * specs). `NOT_FOUND` when the task is gone; a VM that is gone leaves `vm` undefined.
+ */
+export async function readTaskAndVm(session: VimSession, content: ServiceContent, task: MoRef, vmId: string, signal?: AbortSignal): Promise<{ state: TaskState; vm?: VmPlace }> {
+  const vm: MoRef = { type: "VirtualMachine", value: vmId };
+  const options = signal ? { signal } : {};
+  let objects;
+  try {
+    objects = (await retrieve(session, content, seq(propertySpec("Task", ["info"]), propertySpec("VirtualMachine", ["runtime.host", "runtime.powerState"]), oneObject(task), oneObject(vm)), 0, options)).objects;
+  } catch (error) {
+    const missing = isVmshiftError(error, "NOT_FOUND") ? moRef(((error.cause as VimFault | undefined)?.detail as Record<string, unknown> | undefined)?.["obj"]) : undefined;
+    if (missing?.type !== "VirtualMachine") throw error;
+    return { state: decodeTaskInfo(task, (await readObject(session, content, task, ["info"], options))["info"]) };
+  }
+  const t = objects.find((o) => o.ref.type === "Task" && o.ref.value === task.value);
+  if (!t) throw new VmshiftError("NOT_FOUND", `no Task ${task.value}`, { adapter: "vsphere", subject: task.value });
+  const state = decodeTaskInfo(task, t.props["info"]);
+  const v = objects.find((o) => o.ref.type === "VirtualMachine" && o.ref.value === vmId);
+  if (!v) return { state };
+  const hostId = moRef(v.props["runtime.host"])?.value;
+  const power = text(v.props["runtime.powerState"]);
+  return { state, vm: { ...(hostId === undefined ? {} : { hostId }), ...(power === undefined ? {} : { power }) } };
 }

@@ -5,7 +5,7 @@
  */
 export { ColdMigration } from "./cold.ts";
 export { TaskFeed } from "./feed.ts";
-export { followStarted, liveSnapshot, locationOf, startLive } from "./live.ts";
+export { followStarted, liveSnapshot, locationOf, readTaskAndVm, startLive } from "./live.ts";
 export { chooseHost, freeMemoryBytes, poolFor, poolForVm, readHostFacts, readStartFacts, readVmFacts } from "./placement.ts";
 export { ownChecks, serverChecks, targetFacts } from "./preflight.ts";
 export { cancelTask, readTask, watchTask } from "./tasks.ts";
