@@ -115,4 +115,21 @@ describe("moveVm (cold) over in-memory endpoints", () => {
     const { source, target } = memoryWorld(VM);
     expect(() => createMover().moveVm({ from: source, to: target, vmId: "vm-1", mode: "warm" })).toThrow(/NOT_SUPPORTED: warm moves/);
   });
+  it("a cancel that interrupts the source's stop still starts the source again", async () => {
+    const { world, source, target, copier } = memoryWorld(VM);
+    let stopping: (() => void) | undefined;
+    const slowStop = source.stop;
+    const interrupted = { ...source, async stop(vmId: string, o: { shutdownTimeoutMs: number }, ctx: { signal: AbortSignal }) {
+      world.sourcePower = "stopped"; // the guest went down, then the call is interrupted before it returns
+      await new Promise<void>((resolve) => { stopping = resolve; ctx.signal.addEventListener("abort", () => resolve(), { once: true }); });
+      if (ctx.signal.aborted) throw new Error("virsh killed");
+      return slowStop(vmId, o, ctx);
+    } };
+    const task = createMover({ copier: copier() }).moveVm({ from: interrupted, to: target, vmId: "vm-1", ...MAPS });
+    while (!stopping) await new Promise((r) => setTimeout(r, 5));
+    const result = await task.cancel();
+    expect(result).toMatchObject({ outcome: "cancelled", vmLocation: { side: "source", powerState: "running" } });
+    expect(world.calls.at(-1)).toBe("source.start");
+    expect(world.targetDefined).toBe(false);
+  });
 });
