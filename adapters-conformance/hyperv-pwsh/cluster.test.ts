@@ -11,8 +11,17 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-function open() {
+function open(rename?: { vm: string; name: string; role: string }) {
   const world = new StandInWorld(clusterWorld());
+  if (rename) {
+    world.update((s) => {
+      const vm = Object.values(s.vms).find((v) => v.name === rename.vm)!;
+      vm.name = rename.name;
+      vm.clusterGroup = rename.role;
+      // Kerberos constrained delegation between the nodes, so preflight lets the cold move through.
+      for (const [from, to] of [["N1", "N2"], ["N2", "N1"]]) s.delegation[from] = [`Microsoft Virtual System Migration Service/${to}`, `cifs/${to}`];
+    });
+  }
   const runner = createNodePowerShellRunner({ executable: STAND_IN_PWSH, env: world.env() });
   // No host list: the endpoint's cluster nodes are used.
   const client = new VmshiftClient(createHypervAdapter({ runner }), { follow: { poll: { initialDelayMs: 100, maxDelayMs: 300 } } });
@@ -57,5 +66,23 @@ describe("a failover cluster", () => {
     const result = await task.cancel();
     expect(result).toMatchObject({ outcome: "cancelled", vmLocation: { hostId: "N2", side: "source", powerState: "running" } });
     expect(world.update((s) => s.clusterCancels)).toEqual(["web-01"]);
+  });
+
+  it("a VM whose role is named differently (\"SCVMM APP01 Resources\" for APP01) is found by VM id: live move, cancel and cold move use the role", async () => {
+    const role = "SCVMM APP01 Resources";
+    const { world, client } = open({ vm: "web-01", name: "APP01", role });
+    const vmId = world.vmId("APP01");
+    const vm = await client.getVm(vmId);
+    expect(vm.hostId).toBe("N1");
+    const done = await (await client.startMigration({ vmId, targetHostId: "N2" })).wait();
+    expect(done).toMatchObject({ outcome: "completed", vmLocation: { hostId: "N2", side: "target" } });
+    world.slowDown(vmId);
+    const task = await client.startMigration({ vmId, targetHostId: "N1" });
+    expect(decodeMigrationId(task.id, "test").clusterRole).toBe(role);
+    for await (const s of task.events()) if (s.phase === "transferring") break;
+    expect(await task.cancel()).toMatchObject({ outcome: "cancelled", vmLocation: { hostId: "N2", side: "source" } });
+    expect(world.update((s) => s.clusterCancels)).toEqual([role]);
+    const cold = await (await client.startMigration({ vmId, targetHostId: "N1", mode: "cold" })).wait();
+    expect(cold).toMatchObject({ outcome: "completed", vmLocation: { hostId: "N1", side: "target", powerState: "running" } });
   });
 });

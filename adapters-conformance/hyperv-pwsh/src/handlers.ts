@@ -29,6 +29,27 @@ export class ScriptError extends Error {
 }
 
 type Params = Record<string, string | string[]>;
+
+/**
+ * The text of the script being run. The model acts on script names and parameters; for the
+ * cluster cmdlets it also looks at how the script finds a VM's cluster group: by the VM's id
+ * (`Get-ClusterGroup -VMId`), or by the VM's name (`-Name $vm.Name`), which misses a role named
+ * differently from its VM, as a real cluster does.
+ */
+let scriptText = "";
+export function setScriptText(text: string): void {
+  scriptText = text;
+}
+const groupById = (): boolean => /Get-ClusterGroup -VMId \$vm\.Id/.test(scriptText);
+const groupOf = (vm: ModelVm): string => vm.clusterGroup ?? vm.name;
+
+function requireGroupByVm(vm: ModelVm, command: string): void {
+  if (!vm.clustered) return;
+  const byName = /Move-ClusterVirtualMachineRole -Name \$vm\.Name\b/.test(scriptText);
+  if ((byName || !groupById()) && groupOf(vm) !== vm.name) {
+    throw new ScriptError({ fullyQualifiedErrorId: `ClusterObjectNotFound,Microsoft.FailoverClusters.PowerShell.${command}`, category: "ObjectNotFound", exceptionType: "Microsoft.FailoverClusters.PowerShell.ClusterCmdletException", message: `The cluster group '${vm.name}' was not found.` });
+  }
+}
 type Handler = (state: ModelState, params: Params, nowMs: number) => unknown;
 
 const list = (p: Params, name: string): string[] => {
@@ -71,7 +92,9 @@ function requireVm(state: ModelState, hostList: string[], id: string): ModelVm {
 
 function vmShape(vm: ModelVm) {
   const clustered = vm.clustered === true;
-  return { id: vm.id, name: vm.name, state: vm.state, computerName: vm.host, memoryStartupBytes: vm.memoryStartupBytes, processorCount: vm.processorCount, isClustered: clustered, ownerNode: clustered ? vm.host : null, generation: vm.generation, version: vm.version };
+  // The owner node comes from the VM's cluster group: found by id, or (older scripts) by the VM's name.
+  const found = clustered && (groupById() || groupOf(vm) === vm.name);
+  return { id: vm.id, name: vm.name, state: vm.state, computerName: vm.host, memoryStartupBytes: vm.memoryStartupBytes, processorCount: vm.processorCount, isClustered: clustered, ownerNode: found ? vm.host : null, clusterGroup: found ? groupOf(vm) : null, generation: vm.generation, version: vm.version };
 }
 
 function hostShape(state: ModelState, name: string) {
@@ -175,6 +198,7 @@ export const HANDLERS: Record<string, Handler> = {
     if (existing) return { vm: vmShape(vm), sourceHost: existing.source, reused: true, job: jobShape(existing) };
     const target = hostKey(state, str(p, "targetHost"));
     if (!target) hostsOf(state, [str(p, "targetHost")], "MoveVM");
+    requireGroupByVm(vm, "MoveClusterVirtualMachineRoleCommand");
     migrationRefusal(state, vm, target!, vm.state === "Running");
     const seq = ++state.seq;
     const failIndex = state.faults.failDuringTransfer.indexOf(vm.id);
@@ -208,7 +232,7 @@ export const HANDLERS: Record<string, Handler> = {
     const role = str(p, "clusterRole");
     if (role) {
       state.clusterCancels = [...(state.clusterCancels ?? []), role];
-      const vm = Object.values(state.vms).find((v) => v.name === role && v.clustered);
+      const vm = Object.values(state.vms).find((v) => groupOf(v) === role && v.clustered);
       if (!vm) throw new ScriptError({ fullyQualifiedErrorId: "ClusterObjectNotFound,Microsoft.FailoverClusters.PowerShell.MoveClusterVirtualMachineRoleCommand", category: "ObjectNotFound", message: `The cluster group '${role}' was not found.` });
       const active = activeJob(state, vm.id);
       if (active) active.jobState = 8;
@@ -243,6 +267,7 @@ export const HANDLERS: Record<string, Handler> = {
     if (vm.state !== "Off") {
       throw new ScriptError({ fullyQualifiedErrorId: "OperationFailed,Microsoft.HyperV.PowerShell.Commands.MoveVM", category: "InvalidOperation", message: "The operation cannot be performed while the object is in its current state." });
     }
+    requireGroupByVm(vm, "MoveClusterVirtualMachineRoleCommand");
     migrationRefusal(state, vm, target!, false);
     vm.host = target!;
     return { vm: vmShape(vm) };

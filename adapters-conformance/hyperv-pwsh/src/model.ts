@@ -39,8 +39,10 @@ export interface ModelVm {
   processorCount: number;
   generation: number;
   version: string;
-  /** A failover cluster VM role (named like the VM). */
+  /** A failover cluster VM role. */
   clustered?: boolean;
+  /** The role's (cluster group's) name when it differs from the VM's, e.g. "SCVMM APP01 Resources". */
+  clusterGroup?: string;
   /** False: the guest ignores shutdown requests (no integration services), so Stop-VM times out. */
   guestShutdown?: boolean;
 }

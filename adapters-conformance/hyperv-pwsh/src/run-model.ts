@@ -1,6 +1,6 @@
 /** Runs one script against the shared model state and says what the shell prints (or that it dies). */
 import { parseScript } from "@vmshift/hyperv";
-import { HANDLERS, ScriptError } from "./handlers.ts";
+import { HANDLERS, ScriptError, setScriptText } from "./handlers.ts";
 import { type ModelState, tick } from "./model.ts";
 import { withState } from "./state.ts";
 import { asWindowsPowerShell51 } from "./ps51.ts";
@@ -18,6 +18,7 @@ const TRANSIENT_KIND: Record<string, "start" | "progress" | "cancel"> = { startL
 
 export function runModel(statePath: string, script: string, options: RunModelOptions): ShellOutcome {
   const { name, params } = parseScript(script);
+  setScriptText(script);
   const outcome = withState<ModelState, { envelope: object; die?: boolean } | { fail: "die" | "stderr" }>(statePath, (state) => {
     const now = Date.now();
     state.requestCount++;

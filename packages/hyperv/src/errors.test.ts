@@ -4,6 +4,7 @@ import { ERROR_TABLE, type PowerShellFault, matchErrorRow, toVmshiftError } from
 /** One realistic fault per row; each must be matched by exactly that row (first match wins). */
 const SAMPLES: Record<string, PowerShellFault> = {
   "vmshift.vmNotFound": { origin: "script", fullyQualifiedErrorId: "VmshiftVmNotFound,VmshiftRequireVm", category: "ObjectNotFound", message: "no virtual machine with this id on the given hosts" },
+  "vmshift.clusterGroupNotFound": { origin: "script", fullyQualifiedErrorId: "VmshiftClusterGroupNotFound,VmshiftRequireClusterGroup", category: "ObjectNotFound", message: "no failover cluster group (role) holds this clustered virtual machine" },
   "vmshift.jobNotFound": { origin: "script", fullyQualifiedErrorId: "VmshiftMigrationJobNotFound,VmshiftStart", category: "OperationTimeout", message: "no job" },
   "hyperv.vmNameNotFound": { origin: "script", fullyQualifiedErrorId: "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVM", category: "InvalidArgument", message: 'Hyper-V was unable to find a virtual machine with name "web-09".' },
   "hyperv.hostNotFound": { origin: "script", category: "NotSpecified", message: "Hyper-V encountered an error trying to access an object on computer 'HV-X'. The RPC server is unavailable. (0x800706BA)" },

@@ -43,6 +43,7 @@ const DOUBLE_HOP_HINT =
 /** The table. Order matters: specific rows first, categories last. */
 export const ERROR_TABLE: readonly ErrorRow[] = [
   { id: "vmshift.vmNotFound", fqid: /^VmshiftVmNotFound\b/, code: "NOT_FOUND" },
+  { id: "vmshift.clusterGroupNotFound", fqid: /^VmshiftClusterGroupNotFound\b/, code: "NOT_FOUND" },
   { id: "vmshift.jobNotFound", fqid: /^VmshiftMigrationJobNotFound\b/, code: "TIMEOUT" },
   { id: "hyperv.vmNameNotFound", fqid: /^InvalidParameter,Microsoft\.HyperV\.PowerShell\.Commands\./, message: /unable to find a virtual machine/i, code: "NOT_FOUND" },
   { id: "hyperv.hostNotFound", message: /(could not be resolved|cannot find the computer|The RPC server is unavailable|WinRM cannot complete the operation)/i, code: "TRANSPORT", hint: "check the host name, DNS, the firewall (WinRM 5985/5986, WMI/RPC) and that PowerShell remoting is enabled" },

@@ -37,7 +37,8 @@ export async function startLive(runner: PowerShellRunner, hostList: readonly str
     targetHost: target,
     jobId: job.instanceId,
     startedAt: job.startTime ?? now,
-    ...(vm.isClustered ? { clusterRole: vm.name } : {}),
+    // The cluster group (role) as the cluster names it, for Move-ClusterVirtualMachineRole -Cancel.
+    ...(vm.isClustered ? { clusterRole: vm.clusterGroup ?? vm.name } : {}),
     ...(request.targetStorageId === undefined ? {} : { storagePath: request.targetStorageId }),
   };
   return { ref, job, vm, reused: r.boolean("reused") };

@@ -23,6 +23,8 @@ export interface HvVm {
   readonly isClustered: boolean;
   /** Cluster role owner node, where a failover cluster exists. */
   readonly ownerNode?: string;
+  /** The VM's failover cluster group (role) name, found by VM id; may differ from the VM's name. */
+  readonly clusterGroup?: string;
   readonly generation?: number;
   readonly version?: string;
 }
@@ -31,6 +33,7 @@ export interface HvVm {
 export function parseVm(value: unknown): HvVm {
   const r = new Reader(value, "vm");
   const ownerNode = r.optionalString("ownerNode");
+  const clusterGroup = r.optionalString("clusterGroup");
   const memory = r.optionalNumber("memoryStartupBytes");
   const cpus = r.optionalNumber("processorCount");
   const generation = r.optionalNumber("generation");
@@ -43,6 +46,7 @@ export function parseVm(value: unknown): HvVm {
     computerName: r.string("computerName"),
     isClustered: r.optionalBoolean("isClustered") ?? false,
     ...(ownerNode === undefined ? {} : { ownerNode }),
+    ...(clusterGroup === undefined ? {} : { clusterGroup }),
     ...(memory === undefined ? {} : { memoryStartupBytes: memory }),
     ...(cpus === undefined ? {} : { processorCount: cpus }),
     ...(generation === undefined ? {} : { generation }),

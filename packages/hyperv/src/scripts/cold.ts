@@ -1,6 +1,6 @@
 /** Cold migration steps: stop (guest shutdown, then turn off), move while stopped, start. */
 import type { ScriptTemplate } from "../script.ts";
-import { FIND_VM, VM_SHAPE } from "./snippets.ts";
+import { CLUSTER_OWNERS, FIND_VM, VM_SHAPE } from "./snippets.ts";
 
 /**
  * Shuts the guest down; when the shutdown fails (the Stop-VM job fails, e.g. no shutdown
@@ -39,10 +39,11 @@ $vmshift_result = [pscustomobject]@{ how = $how; shutdownError = $shutdownError;
 export const moveStopped: ScriptTemplate = {
   name: "moveStopped",
   params: ["vmId", "hostList", "targetHost", "storagePath"],
-  body: `${FIND_VM}${VM_SHAPE}
+  body: `${FIND_VM}${CLUSTER_OWNERS}${VM_SHAPE}
 $vm = VmshiftRequireVm $vmshift_hostList $vmshift_vmId
 if ($vm.IsClustered) {
-  Move-ClusterVirtualMachineRole -Name $vm.Name -Node $vmshift_targetHost -MigrationType Quick | Out-Null
+  $group = VmshiftRequireClusterGroup $vm
+  Move-ClusterVirtualMachineRole -Name $group.Name -Node $vmshift_targetHost -MigrationType Quick | Out-Null
 } elseif ($vmshift_storagePath) {
   Move-VM -VM $vm -DestinationHost $vmshift_targetHost -IncludeStorage -DestinationStoragePath $vmshift_storagePath
 } else {

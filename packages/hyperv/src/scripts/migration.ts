@@ -1,6 +1,6 @@
 /** Live migration scripts: start (Move-VM / Move-ClusterVirtualMachineRole), status (Msvm_MigrationJob), cancel. */
 import type { ScriptTemplate } from "../script.ts";
-import { FIND_VM, JOB_SHAPE, VM_SHAPE } from "./snippets.ts";
+import { CLUSTER_OWNERS, FIND_VM, JOB_SHAPE, VM_SHAPE } from "./snippets.ts";
 
 /**
  * Starts a live migration unless one is already running for the VM (then returns that one, so a
@@ -11,7 +11,7 @@ import { FIND_VM, JOB_SHAPE, VM_SHAPE } from "./snippets.ts";
 export const startLive: ScriptTemplate = {
   name: "startLive",
   params: ["vmId", "hostList", "targetHost", "storagePath"],
-  body: `${FIND_VM}${VM_SHAPE}${JOB_SHAPE}
+  body: `${FIND_VM}${CLUSTER_OWNERS}${VM_SHAPE}${JOB_SHAPE}
 $vm = VmshiftRequireVm $vmshift_hostList $vmshift_vmId
 $src = [string]$vm.ComputerName
 $job = VmshiftMigrationJob $src $vm.Id $null
@@ -20,7 +20,8 @@ if ($null -eq $job -or @(2, 3, 4) -notcontains [int]$job.JobState) {
   $reused = $false
   $job = $null
   if ($vm.IsClustered) {
-    Move-ClusterVirtualMachineRole -Name $vm.Name -Node $vmshift_targetHost -MigrationType Live -Wait 0 | Out-Null
+    $group = VmshiftRequireClusterGroup $vm
+    Move-ClusterVirtualMachineRole -Name $group.Name -Node $vmshift_targetHost -MigrationType Live -Wait 0 | Out-Null
     $psJob = $null
   } elseif ($vmshift_storagePath) {
     $psJob = Move-VM -VM $vm -DestinationHost $vmshift_targetHost -IncludeStorage -DestinationStoragePath $vmshift_storagePath -AsJob
@@ -35,7 +36,7 @@ if ($null -eq $job -or @(2, 3, 4) -notcontains [int]$job.JobState) {
   }
   if ($null -eq $job) { Write-Error -Category OperationTimeout -ErrorId 'VmshiftMigrationJobNotFound' -Message 'the migration started but no Msvm_MigrationJob appeared' }
 }
-$vmshift_result = [pscustomobject]@{ vm = VmshiftVmShape $vm $null; sourceHost = $src; reused = $reused; job = VmshiftJobShape $job }`,
+$vmshift_result = [pscustomobject]@{ vm = VmshiftVmShape $vm $vm.IsClustered; sourceHost = $src; reused = $reused; job = VmshiftJobShape $job }`,
 };
 
 /** The migration job by instance id on the source, and where the VM is now. */

@@ -18,9 +18,14 @@ function VmshiftRequireVm($hosts, $id) {
   return $found
 }`;
 
-/** Defines `VmshiftVmShape $vm $owners` → the fixed VM object. */
+/**
+ * Defines `VmshiftVmShape $vm $owners` → the fixed VM object. `$owners` true (the value of
+ * `VmshiftClusterOwners`): a clustered VM's cluster group (role) and its owner node are read
+ * through `VmshiftClusterGroup`, found by the VM's id (a role may be named differently from its VM).
+ */
 export const VM_SHAPE = `
 function VmshiftVmShape($vm, $owners) {
+  $group = if ($owners -and $vm.IsClustered) { VmshiftClusterGroup $vm } else { $null }
   [pscustomobject]@{
     id = $vm.Id.ToString()
     name = [string]$vm.Name
@@ -29,22 +34,32 @@ function VmshiftVmShape($vm, $owners) {
     memoryStartupBytes = [long]$vm.MemoryStartup
     processorCount = [int]$vm.ProcessorCount
     isClustered = [bool]$vm.IsClustered
-    ownerNode = if ($owners -and $owners.ContainsKey([string]$vm.Name)) { [string]$owners[[string]$vm.Name] } else { $null }
+    ownerNode = if ($null -ne $group) { [string]$group.OwnerNode.Name } else { $null }
+    clusterGroup = if ($null -ne $group) { [string]$group.Name } else { $null }
     generation = [int]$vm.Generation
     version = [string]$vm.Version
   }
 }`;
 
-/** Defines `VmshiftClusterOwners` → hashtable VM role name → owner node (empty without a cluster). */
+/**
+ * Defines `VmshiftClusterOwners` → whether failover cluster cmdlets are available, and
+ * `VmshiftClusterGroup $vm` → the VM's cluster group (role) found by the VM's id
+ * (`Get-ClusterGroup -VMId`), or `$null`. The group's name is what
+ * Move-ClusterVirtualMachineRole -Name expects; it need not be the VM's name (SCVMM names
+ * roles "SCVMM <vm> Resources").
+ */
 export const CLUSTER_OWNERS = `
 function VmshiftClusterOwners() {
-  $owners = @{}
-  if (Get-Command Get-ClusterGroup -ErrorAction SilentlyContinue) {
-    try {
-      Get-ClusterGroup -ErrorAction Stop | Where-Object { $_.GroupType.ToString() -eq 'VirtualMachine' } | ForEach-Object { $owners[[string]$_.Name] = [string]$_.OwnerNode.Name }
-    } catch { $owners = @{} }
-  }
-  return $owners
+  return [bool](Get-Command Get-ClusterGroup -ErrorAction SilentlyContinue)
+}
+function VmshiftClusterGroup($vm) {
+  if (-not $vm.IsClustered -or -not (Get-Command Get-ClusterGroup -ErrorAction SilentlyContinue)) { return $null }
+  try { return Get-ClusterGroup -VMId $vm.Id -ErrorAction Stop | Select-Object -First 1 } catch { return $null }
+}
+function VmshiftRequireClusterGroup($vm) {
+  $g = VmshiftClusterGroup $vm
+  if ($null -eq $g) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftClusterGroupNotFound' -Message 'no failover cluster group (role) holds this clustered virtual machine' }
+  return $g
 }`;
 
 /** Defines `VmshiftHostShape $name $cluster $nodeState` → the fixed host object. */
