@@ -65,3 +65,22 @@ describe("preflightChecks", () => {
     expect(ids(preflightChecks({ report: report(), targetHost: "hv-a.lab.example", mode: "cold", remote: undefined }))).toContain("error:vm.alreadyOnTarget");
   });
 });
+
+describe("clustered VMs over remoting", () => {
+  const clustered = () => report({ vm: { id: "a", name: "APP01", state: "Running", computerName: "HV-A", ownerNode: "HV-A", memoryStartupBytes: 4 * GiB, isClustered: true }, runsOnSource: false });
+  it("Move-ClusterVirtualMachineRole from a remote session without CredSSP is an error before the move, with the fix", () => {
+    for (const remote of [{ via: "winrm", host: "MGMT-01", authentication: "Kerberos" }, { via: "winrm", host: "MGMT-01", authentication: "Default" }, { via: "ssh", host: "MGMT-01" }] as const) {
+      const checks = preflightChecks({ report: clustered(), targetHost: "HV-B", mode: "live", remote });
+      const check = checks.find((c) => c.id === "hyperv.cluster.credssp");
+      expect(check, remote.via).toMatchObject({ severity: "error", category: "policy" });
+      expect(check!.message).toMatch(/CredSSP/);
+      expect(check!.message).toMatch(/Enable-WSManCredSSP/);
+      expect(preflightChecks({ report: clustered(), targetHost: "HV-B", mode: "cold", remote }).some((c) => c.id === "hyperv.cluster.credssp" && c.severity === "error")).toBe(true);
+    }
+  });
+  it("is fine over CredSSP, locally, and for VMs that are not clustered", () => {
+    expect(preflightChecks({ report: clustered(), targetHost: "HV-B", mode: "live", remote: { via: "winrm", host: "MGMT-01", authentication: "CredSSP" } }).some((c) => c.id === "hyperv.cluster.credssp")).toBe(false);
+    expect(preflightChecks({ report: clustered(), targetHost: "HV-B", mode: "live", remote: undefined }).some((c) => c.id === "hyperv.cluster.credssp")).toBe(false);
+    expect(preflightChecks({ report: report(), targetHost: "HV-B", mode: "live", remote: { via: "winrm", host: "MGMT-01", authentication: "Kerberos" } }).some((c) => c.id === "hyperv.cluster.credssp")).toBe(false);
+  });
+});

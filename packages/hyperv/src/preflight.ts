@@ -100,6 +100,7 @@ export function preflightChecks(input: PreflightInput): PreflightCheck[] {
   if (report.compareError !== undefined) add("hyperv.compare.failed", "compatibility", "warning", `Compare-VM could not run: ${report.compareError}`);
 
   if (!report.runsOnSource) doubleHop(input, add);
+  if (report.vm.isClustered) clusterRemoting(input, add);
 
   if (input.storagePath !== undefined) {
     if (report.storagePathExists === false) add("hyperv.storagePath.missing", "storage", "error", `the destination storage path does not exist on ${targetHost}`, { storagePath: input.storagePath });
@@ -107,6 +108,25 @@ export function preflightChecks(input: PreflightInput): PreflightCheck[] {
   }
   if (!checks.some((c) => c.severity === "error")) add("hyperv.ready", "state", "info", `${report.vm.name} can move to ${targetHost} as far as Hyper-V reports`);
   return checks;
+}
+
+/**
+ * Move-ClusterVirtualMachineRole does not run in a remote session without CredSSP (Microsoft's
+ * documentation of the cmdlet: running it remotely needs CredSSP authentication on the server):
+ * a clustered VM moved through WinRM with another authentication, or through SSH, fails there.
+ */
+function clusterRemoting(input: PreflightInput, add: (id: string, c: CheckCategory, s: PreflightCheck["severity"], m: string, n?: unknown) => void): void {
+  const remote = input.remote;
+  if (remote === undefined || remote.authentication === "CredSSP") return;
+  const how = remote.via === "ssh" ? "SSH remoting" : `WinRM with ${remote.authentication ?? "Default"} authentication`;
+  add(
+    "hyperv.cluster.credssp",
+    "policy",
+    "error",
+    `${input.report.vm.name} is a clustered VM, moved with Move-ClusterVirtualMachineRole, which cannot run remotely without CredSSP; this session reaches ${remote.host} over ${how}. ` +
+      `Fix: on this machine Enable-WSManCredSSP -Role Client -DelegateComputer ${remote.host}, on ${remote.host} Enable-WSManCredSSP -Role Server, and connect with authentication 'CredSSP' (or run vmshift on a cluster node)`,
+    { via: remote.via, authentication: remote.authentication ?? null },
+  );
 }
 
 function doubleHop(input: PreflightInput, add: (id: string, c: CheckCategory, s: PreflightCheck["severity"], m: string, n?: unknown) => void): void {
@@ -150,7 +170,7 @@ export function coldRefusal(checks: readonly PreflightCheck[]): { code: ErrorCod
     : blocking.category === "device" ? "INCOMPATIBLE"
     : blocking.category === "network" ? "TRANSPORT"
     : blocking.category === "storage" ? "INVALID_ARGUMENT"
-    : blocking.id.startsWith("hyperv.doubleHop.") ? "PERMISSION_DENIED"
+    : blocking.id.startsWith("hyperv.doubleHop.") || blocking.id === "hyperv.cluster.credssp" ? "PERMISSION_DENIED"
     : "INVALID_STATE";
   return { code, check: blocking };
 }
