@@ -385,6 +385,9 @@ describe.skipIf(skipReason !== undefined)(`the vmshift.migration Ansible collect
       // Watch every process while the playbook runs: command lines and environments.
       const leaks = new Set<string>();
       const seen = new Map<string, { config?: { mode: number; dirMode: number; files: Record<string, number>; text: string } }>();
+      // The modules' generated profiles: private directories in the playbook's TMPDIR (other tests on
+      // the machine may run the CLI with a --config of their own meanwhile; those are not looked at).
+      const generated = join(work, "secrets", "tmp", "vmshift-ansible-");
       const scan = () => {
         for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
           for (const what of ["cmdline", "environ"] as const) {
@@ -398,7 +401,7 @@ describe.skipIf(skipReason !== undefined)(`the vmshift.migration Ansible collect
             if (secrets.some((secret) => text.includes(secret))) leaks.add(`${what} of pid ${pid} (${readArgv0(pid)})`);
             if (what === "cmdline" && text.includes(cliBin) && text.includes("--config") && !text.includes("target serve")) {
               const path = /--config (\S+)/.exec(text)?.[1];
-              if (path && !seen.get(pid)?.config) {
+              if (path?.startsWith(generated) && !seen.get(pid)?.config) {
                 try {
                   const dir = dirname(path);
                   const files = Object.fromEntries(readdirSync(dir).map((f) => [f, statSync(join(dir, f)).mode & 0o777]));

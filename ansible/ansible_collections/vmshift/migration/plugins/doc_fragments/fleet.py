@@ -8,7 +8,9 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # The options and return values vmshift.migration.evacuate and rebalance share.
+    # The options vmshift.migration.evacuate and rebalance share. Their return values are the same
+    # too, but ansible-core 2.14 reads RETURN only as the module's own literal string (no fragments),
+    # so both modules list them.
     DOCUMENTATION = r'''
 options:
   max_per_source:

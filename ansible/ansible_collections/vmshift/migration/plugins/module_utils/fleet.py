@@ -1,53 +1,76 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmshift contributors
 # Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
-"""What vmshift.migration.evacuate and rebalance share: the limit flags, and turning the CLI's fleet
-events (``plan``, ``migration-started``, ``migration-finished``, ``result``) into module results."""
+"""What vmshift.migration.evacuate and rebalance share: their common options (doc fragment
+vmshift.migration.fleet) and checks, the limit flags, running the command, and turning the CLI's
+fleet events (``plan``, ``migration-started``, ``migration-finished``, ``result``) into module results."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import flag, location
+from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import (
+    Vmshift,
+    check_at_least_one,
+    check_not_negative,
+    flag,
+    location,
+    milliseconds,
+    module_args,
+)
+
+# The concurrency limits, as option and CLI flag.
+LIMITS = (
+    ('max_per_source', 'max-per-source'),
+    ('max_per_target', 'max-per-target'),
+    ('max_per_cluster', 'max-per-cluster'),
+    ('max_in_flight', 'max-in-flight'),
+)
+
+# Return values of the plan and its outcomes, from the CLI's camelCase keys.
+PLANNED_FIELDS = dict(order='order', vm='vmId', source_host='sourceHostId', target_host='targetHostId', mode='mode', strategy='strategy', reason='reason')
+SKIPPED_FIELDS = dict(vm='vmId', source_host='sourceHostId', code='code', reason='reason')
+OUTCOME_FIELDS = dict(vm='vmId', status='status', mode='mode', migration_id='migrationId', source_host='sourceHostId', target_host='targetHostId')
 
 
 def fleet_argument_spec():
-    """Options evacuate and rebalance share (limits, stop_on_failure, max_downtime_ms)."""
-    return dict(
-        max_per_source=dict(type='int'),
-        max_per_target=dict(type='int'),
-        max_per_cluster=dict(type='int'),
-        max_in_flight=dict(type='int'),
+    """Options evacuate and rebalance share (doc fragment vmshift.migration.fleet): limits, stop_on_failure, max_downtime_ms."""
+    spec = dict((name, dict(type='int')) for name, _flag in LIMITS)
+    spec.update(
         stop_on_failure=dict(type='bool', default=False),
         max_downtime_ms=dict(type='int'),
     )
+    return spec
+
+
+def fleet_module_args(**options):
+    """AnsibleModule's keyword arguments for evacuate and rebalance: the connection options, the
+    shared fleet options, then the module's own ``options``."""
+    spec = fleet_argument_spec()
+    spec.update(options)
+    return module_args(**spec)
 
 
 def check_fleet_params(module):
     """Limits are integers >= 1 and max_downtime_ms is not negative; fails the module otherwise."""
-    params = module.params
-    for name in ('max_per_source', 'max_per_target', 'max_per_cluster', 'max_in_flight'):
-        if params[name] is not None and params[name] < 1:
-            module.fail_json(msg='%s must be an integer >= 1, got %d' % (name, params[name]), code='INVALID_ARGUMENT')
-    if params['max_downtime_ms'] is not None and params['max_downtime_ms'] < 0:
-        module.fail_json(msg='max_downtime_ms must not be negative', code='INVALID_ARGUMENT')
+    check_at_least_one(module, [name for name, _flag in LIMITS])
+    check_not_negative(module, ['max_downtime_ms'])
 
 
 def fleet_flags(params, dry_run):
     """The CLI flags for the shared options, with ``--dry-run`` in check mode."""
     args = []
-    args += flag('max-per-source', params['max_per_source'])
-    args += flag('max-per-target', params['max_per_target'])
-    args += flag('max-per-cluster', params['max_per_cluster'])
-    args += flag('max-in-flight', params['max_in_flight'])
+    for name, cli_flag in LIMITS:
+        args += flag(cli_flag, params[name])
     args += flag('stop-on-failure', params['stop_on_failure'])
     args += flag('max-downtime', params['max_downtime_ms'])
     args += flag('dry-run', dry_run)
     return args
 
 
-def _ms(value):
-    return None if value is None else int(round(value))
+def _pick(item, fields):
+    """``{name: item[key]}`` for the ``{name: key}`` pairs of ``fields``."""
+    return dict((name, item.get(key)) for name, key in fields.items())
 
 
 def outcomes(run, report):
@@ -60,40 +83,37 @@ def outcomes(run, report):
     out = []
     for o in items:
         error = o.get('error') or {}
-        out.append(dict(
-            vm=o.get('vmId'),
-            status=o.get('status'),
-            mode=o.get('mode'),
-            migration_id=o.get('migrationId'),
-            source_host=o.get('sourceHostId'),
-            target_host=o.get('targetHostId'),
+        entry = _pick(o, OUTCOME_FIELDS)
+        entry.update(
             location=location(o.get('vmLocation')),
-            duration_ms=_ms(o.get('durationMs')),
-            downtime_ms=_ms(o.get('downtimeMs')),
+            duration_ms=milliseconds(o.get('durationMs')),
+            downtime_ms=milliseconds(o.get('downtimeMs')),
             started_at=started.get(o.get('vmId')),
             finished_at=finished.get(o.get('vmId')),
             code=error.get('code'),
             message=error.get('message') or o.get('reason'),
-        ))
+        )
+        out.append(entry)
     return out
 
 
 def planned(plan):
     """The plan's migrations, one line each."""
-    return [dict(
-        order=m.get('order'),
-        vm=m.get('vmId'),
-        source_host=m.get('sourceHostId'),
-        target_host=m.get('targetHostId'),
-        mode=m.get('mode'),
-        strategy=m.get('strategy'),
-        reason=m.get('reason'),
-    ) for m in (plan or {}).get('migrations', [])]
+    return [_pick(m, PLANNED_FIELDS) for m in (plan or {}).get('migrations', [])]
 
 
 def skipped(plan):
     """The VMs the plan leaves where they are, with the code saying why."""
-    return [dict(vm=s.get('vmId'), source_host=s.get('sourceHostId'), code=s.get('code'), reason=s.get('reason')) for s in (plan or {}).get('skipped', [])]
+    return [_pick(s, SKIPPED_FIELDS) for s in (plan or {}).get('skipped', [])]
+
+
+def run_plan(module, command, extra):
+    """Runs a fleet command (``command``: ``['evacuate', host]`` or ``['rebalance']``) with the shared
+    options' flags (``--dry-run`` in check mode) and the module's own flags ``extra``, and exits or
+    fails the module with the plan and, when it ran, the outcomes (:func:`finish`)."""
+    args = list(command) + fleet_flags(module.params, module.check_mode) + list(extra)
+    with Vmshift(module) as cli:
+        finish(module, cli, cli.run(args), module.check_mode)
 
 
 def finish(module, cli, run, dry_run):

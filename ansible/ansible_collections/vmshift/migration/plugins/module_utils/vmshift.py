@@ -64,6 +64,38 @@ CONNECTION_REQUIRED_BY = {
 }
 
 
+def module_args(**options):
+    """AnsibleModule's keyword arguments for a vmshift.migration module: its ``options`` after the
+    connection options, with their exclusions and requirements, and check mode supported.
+
+    ``module = AnsibleModule(**module_args(vm=dict(type='str', required=True)))``
+    """
+    argument_spec = connection_argument_spec()
+    argument_spec.update(options)
+    return dict(
+        argument_spec=argument_spec,
+        mutually_exclusive=list(CONNECTION_MUTUALLY_EXCLUSIVE),
+        required_by=dict(CONNECTION_REQUIRED_BY),
+        supports_check_mode=True,
+    )
+
+
+def check_at_least_one(module, names):
+    """Fails the module when one of the integer options ``names`` is set below 1."""
+    for name in names:
+        value = module.params[name]
+        if value is not None and value < 1:
+            module.fail_json(msg='%s must be an integer >= 1, got %d' % (name, value), code='INVALID_ARGUMENT')
+
+
+def check_not_negative(module, names):
+    """Fails the module when one of the number options ``names`` is set below 0."""
+    for name in names:
+        value = module.params[name]
+        if value is not None and value < 0:
+            module.fail_json(msg='%s must not be negative' % name, code='INVALID_ARGUMENT')
+
+
 def flag(name, value):
     """``['--name', 'value']`` when value is set, ``[]`` otherwise (numbers are written as integers when whole)."""
     if value is None:
@@ -278,8 +310,31 @@ def _first_line(text):
     return None
 
 
+def milliseconds(value):
+    """A duration the CLI reports (a float, milliseconds) as a whole number of milliseconds; None stays None."""
+    return None if value is None else int(round(value))
+
+
 def location(vm_location):
     """The CLI's ``vmLocation`` as the modules return it: ``{host_id, side, power_state}``."""
     if not isinstance(vm_location, dict):
         return None
     return dict(host_id=vm_location.get('hostId'), side=vm_location.get('side'), power_state=vm_location.get('powerState'))
+
+
+def exit_listing(module, args, key, wanted):
+    """Runs a listing command (``['vms', ...]``, ``['hosts', ...]``) and exits the module with what it
+    listed under ``key``; with ``wanted`` (ids or names) only those, and the ones not found in
+    ``missing``. Never a change; a failing CLI fails the module."""
+    with Vmshift(module) as cli:
+        run = cli.run(args)
+        if run.rc != 0:
+            cli.fail(run)
+        items = run.lines()
+        result = dict(changed=False, rc=run.rc, exit=run.exit)
+        if wanted is not None:
+            items = [item for item in items if item.get('id') in wanted or item.get('name') in wanted]
+            found = set(item.get('id') for item in items) | set(item.get('name') for item in items)
+            result['missing'] = [w for w in wanted if w not in found]
+        result[key] = items
+        module.exit_json(**result)

@@ -29,10 +29,7 @@ author:
 extends_documentation_fragment:
   - vmshift.migration.connection
   - vmshift.migration.fleet
-attributes:
-  check_mode:
-    support: full
-    description: Returns the plan (C(--dry-run)).
+  - vmshift.migration.attributes.plan
 options:
   host:
     description: The host to empty, by id as C(vmshift hosts) lists it.
@@ -144,42 +141,19 @@ exit:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.vmshift.migration.plugins.module_utils.fleet import (
-    check_fleet_params,
-    finish,
-    fleet_argument_spec,
-    fleet_flags,
-)
-from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import (
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_BY,
-    Vmshift,
-    connection_argument_spec,
-    flag,
-)
+from ansible_collections.vmshift.migration.plugins.module_utils.fleet import check_fleet_params, fleet_module_args, run_plan
+from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import flag
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(fleet_argument_spec())
-    argument_spec.update(
+    module = AnsibleModule(**fleet_module_args(
         host=dict(type='str', required=True),
         allow_cold=dict(type='bool', default=True),
         preflight=dict(type='bool', default=False),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_by=CONNECTION_REQUIRED_BY,
-        supports_check_mode=True,
-    )
+    ))
     check_fleet_params(module)
     params = module.params
-    args = ['evacuate', params['host']] + fleet_flags(params, module.check_mode)
-    args += flag('no-cold', not params['allow_cold'])
-    args += flag('preflight', params['preflight'])
-    with Vmshift(module) as cli:
-        finish(module, cli, cli.run(args), module.check_mode)
+    run_plan(module, ['evacuate', params['host']], flag('no-cold', not params['allow_cold']) + flag('preflight', params['preflight']))
 
 
 if __name__ == '__main__':

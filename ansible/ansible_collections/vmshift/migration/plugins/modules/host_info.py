@@ -21,10 +21,7 @@ author:
   - vmshift maintainers (@vmshift)
 extends_documentation_fragment:
   - vmshift.migration.connection
-attributes:
-  check_mode:
-    support: full
-    description: Runs as usual; it only reads.
+  - vmshift.migration.attributes.info_module
 options:
   cluster:
     description: Only the hosts of this cluster (C(--cluster)).
@@ -120,41 +117,15 @@ code:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import (
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_BY,
-    Vmshift,
-    connection_argument_spec,
-    flag,
-)
+from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import exit_listing, flag, module_args
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+    module = AnsibleModule(**module_args(
         cluster=dict(type='str'),
         hosts=dict(type='list', elements='str'),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_by=CONNECTION_REQUIRED_BY,
-        supports_check_mode=True,
-    )
-    params = module.params
-    with Vmshift(module) as cli:
-        run = cli.run(['hosts'] + flag('cluster', params['cluster']))
-        if run.rc != 0:
-            cli.fail(run)
-        hosts = run.lines()
-        result = dict(changed=False, rc=run.rc, exit=run.exit)
-        if params['hosts'] is not None:
-            wanted = params['hosts']
-            hosts = [h for h in hosts if h.get('id') in wanted or h.get('name') in wanted]
-            found = set(h.get('id') for h in hosts) | set(h.get('name') for h in hosts)
-            result['missing'] = [w for w in wanted if w not in found]
-        result['hosts'] = hosts
-        module.exit_json(**result)
+    ))
+    exit_listing(module, ['hosts'] + flag('cluster', module.params['cluster']), 'hosts', module.params['hosts'])
 
 
 if __name__ == '__main__':

@@ -223,12 +223,12 @@ exit:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import (
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_BY,
     Vmshift,
-    connection_argument_spec,
+    check_not_negative,
     flag,
     location,
+    milliseconds,
+    module_args,
 )
 
 
@@ -269,13 +269,12 @@ def result_fields(result):
     )
     for key, name in (('downtimeMs', 'downtime_ms'), ('durationMs', 'duration_ms')):
         if result.get(key) is not None:
-            out[name] = int(round(result[key]))
+            out[name] = milliseconds(result[key])
     return out
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+    module = AnsibleModule(**module_args(
         vm=dict(type='str', required=True),
         host=dict(type='str'),
         any_host=dict(type='bool', default=False),
@@ -286,21 +285,13 @@ def main():
         allow_auto_converge=dict(type='bool', default=False),
         timeout_ms=dict(type='int'),
         cancel_on_timeout=dict(type='bool', default=False),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_by=CONNECTION_REQUIRED_BY,
-        supports_check_mode=True,
-    )
+    ))
     params = module.params
     if params['host'] and params['any_host']:
         module.fail_json(msg='host and any_host exclude each other: name the host, or let the platform choose', code='INVALID_ARGUMENT')
     if not params['host'] and not params['any_host']:
         module.fail_json(msg='say where %s goes: host, or any_host=true to let the platform choose' % params['vm'], code='INVALID_ARGUMENT')
-    for name in ('max_downtime_ms', 'bandwidth_bytes_per_second', 'timeout_ms'):
-        if params[name] is not None and params[name] < 0:
-            module.fail_json(msg='%s must not be negative' % name, code='INVALID_ARGUMENT')
+    check_not_negative(module, ['max_downtime_ms', 'bandwidth_bytes_per_second', 'timeout_ms'])
 
     with Vmshift(module) as cli:
         # Idempotence: a VM already on the requested host is left alone.

@@ -30,10 +30,7 @@ author:
 extends_documentation_fragment:
   - vmshift.migration.connection
   - vmshift.migration.fleet
-attributes:
-  check_mode:
-    support: full
-    description: Returns the plan (C(--dry-run)).
+  - vmshift.migration.attributes.plan
 options:
   goal:
     description:
@@ -151,54 +148,31 @@ exit:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.vmshift.migration.plugins.module_utils.fleet import (
-    check_fleet_params,
-    finish,
-    fleet_argument_spec,
-    fleet_flags,
-)
-from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import (
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_BY,
-    Vmshift,
-    connection_argument_spec,
-    flag,
-)
+from ansible_collections.vmshift.migration.plugins.module_utils.fleet import check_fleet_params, fleet_module_args, run_plan
+from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import check_at_least_one, flag
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(fleet_argument_spec())
-    argument_spec.update(
+    module = AnsibleModule(**fleet_module_args(
         goal=dict(type='str', choices=['balance', 'consolidate'], default='balance'),
         cluster=dict(type='str'),
         tolerance=dict(type='float'),
         max_migrations=dict(type='int'),
         min_hosts=dict(type='int'),
         allow_cold=dict(type='bool', default=False),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_by=CONNECTION_REQUIRED_BY,
-        supports_check_mode=True,
-    )
+    ))
     check_fleet_params(module)
     params = module.params
     if params['tolerance'] is not None and not 0 <= params['tolerance'] <= 1:
         module.fail_json(msg='tolerance must be between 0 and 1, got %s' % params['tolerance'], code='INVALID_ARGUMENT')
-    for name in ('max_migrations', 'min_hosts'):
-        if params[name] is not None and params[name] < 1:
-            module.fail_json(msg='%s must be an integer >= 1, got %d' % (name, params[name]), code='INVALID_ARGUMENT')
-    args = ['rebalance'] + fleet_flags(params, module.check_mode)
-    args += flag('consolidate', params['goal'] == 'consolidate')
+    check_at_least_one(module, ['max_migrations', 'min_hosts'])
+    args = flag('consolidate', params['goal'] == 'consolidate')
     args += flag('cluster', params['cluster'])
     args += flag('tolerance', params['tolerance'])
     args += flag('max-migrations', params['max_migrations'])
     args += flag('min-hosts', params['min_hosts'])
     args += flag('allow-cold', params['allow_cold'])
-    with Vmshift(module) as cli:
-        finish(module, cli, cli.run(args), module.check_mode)
+    run_plan(module, ['rebalance'], args)
 
 
 if __name__ == '__main__':

@@ -20,10 +20,7 @@ author:
   - vmshift maintainers (@vmshift)
 extends_documentation_fragment:
   - vmshift.migration.connection
-attributes:
-  check_mode:
-    support: full
-    description: Runs as usual; it only reads.
+  - vmshift.migration.attributes.info_module
 options:
   host:
     description: Only the VMs on this host (C(--host)).
@@ -138,46 +135,21 @@ code:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import (
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    CONNECTION_REQUIRED_BY,
-    Vmshift,
-    connection_argument_spec,
-    flag,
-)
+from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import exit_listing, flag, module_args
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+    module = AnsibleModule(**module_args(
         host=dict(type='str'),
         scope=dict(type='str'),
         vms=dict(type='list', elements='str'),
         page_size=dict(type='int'),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_by=CONNECTION_REQUIRED_BY,
-        supports_check_mode=True,
-    )
+    ))
     params = module.params
     if params['page_size'] is not None and params['page_size'] < 1:
         module.fail_json(msg='page_size must be an integer >= 1', code='INVALID_ARGUMENT')
     args = ['vms'] + flag('host', params['host']) + flag('scope', params['scope']) + flag('page-size', params['page_size'])
-    with Vmshift(module) as cli:
-        run = cli.run(args)
-        if run.rc != 0:
-            cli.fail(run)
-        vms = run.lines()
-        result = dict(changed=False, rc=run.rc, exit=run.exit)
-        if params['vms'] is not None:
-            wanted = params['vms']
-            vms = [vm for vm in vms if vm.get('id') in wanted or vm.get('name') in wanted]
-            found = set(vm.get('id') for vm in vms) | set(vm.get('name') for vm in vms)
-            result['missing'] = [w for w in wanted if w not in found]
-        result['vms'] = vms
-        module.exit_json(**result)
+    exit_listing(module, args, 'vms', params['vms'])
 
 
 if __name__ == '__main__':

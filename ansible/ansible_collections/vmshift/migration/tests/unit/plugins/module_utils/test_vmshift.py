@@ -16,8 +16,13 @@ from ansible_collections.vmshift.migration.plugins.module_utils import fleet
 from ansible_collections.vmshift.migration.plugins.module_utils.vmshift import (
     CliRun,
     Vmshift,
+    check_at_least_one,
+    check_not_negative,
+    exit_listing,
     flag,
     location,
+    milliseconds,
+    module_args,
     parse_events,
     scrub,
 )
@@ -72,6 +77,34 @@ def ndjson(*events):
 
 
 class TestHelpers(unittest.TestCase):
+    def test_module_args_put_the_connection_options_first(self):
+        args = module_args(vm=dict(type='str', required=True))
+        self.assertEqual(list(args['argument_spec']), ['executable', 'config', 'profile', 'platform', 'settings', 'secrets', 'vm'])
+        self.assertTrue(args['argument_spec']['secrets']['no_log'])
+        self.assertEqual(args['mutually_exclusive'], [('config', 'platform'), ('profile', 'platform')])
+        self.assertEqual(args['required_by'], {'settings': 'platform', 'secrets': 'platform'})
+        self.assertTrue(args['supports_check_mode'])
+
+    def test_fleet_module_args_put_the_shared_options_before_the_module_own(self):
+        spec = fleet.fleet_module_args(host=dict(type='str', required=True))['argument_spec']
+        self.assertEqual(list(spec)[6:], ['max_per_source', 'max_per_target', 'max_per_cluster', 'max_in_flight', 'stop_on_failure', 'max_downtime_ms', 'host'])
+
+    def test_checks_name_the_option(self):
+        module = FakeModule(dict(a=None, b=0, c=-1, d=3))
+        check_at_least_one(module, ['a', 'd'])
+        check_not_negative(module, ['a', 'b', 'd'])
+        with self.assertRaises(Exited) as caught:
+            check_at_least_one(module, ['a', 'b'])
+        self.assertEqual(caught.exception.result, dict(msg='b must be an integer >= 1, got 0', code='INVALID_ARGUMENT'))
+        with self.assertRaises(Exited) as caught:
+            check_not_negative(module, ['b', 'c'])
+        self.assertEqual(caught.exception.result, dict(msg='c must not be negative', code='INVALID_ARGUMENT'))
+
+    def test_milliseconds(self):
+        self.assertEqual(milliseconds(10.6), 11)
+        self.assertEqual(milliseconds(5), 5)
+        self.assertIsNone(milliseconds(None))
+
     def test_flag(self):
         self.assertEqual(flag('to', 'host-2'), ['--to', 'host-2'])
         self.assertEqual(flag('to', None), [])
@@ -208,6 +241,34 @@ class TestConnection(unittest.TestCase):
         self.assertIsNone(caught.exception.result['code'])
 
 
+class TestListing(unittest.TestCase):
+    LISTED = [{'id': 'host-1', 'name': 'esx-a'}, {'id': 'host-2', 'name': 'esx-b'}]
+
+    def listing(self, wanted, rc=0, stdout=None):
+        module = FakeModule({}, answers=[(rc, ndjson(*self.LISTED) if stdout is None else stdout, 'boom\n' if rc else '')])
+        with self.assertRaises(Exited) as caught:
+            exit_listing(module, ['hosts', '--cluster', 'c'], 'hosts', wanted)
+        self.assertEqual(module.calls[0]['argv'][:4], ['/bin/true', 'hosts', '--cluster', 'c'])
+        return caught.exception
+
+    def test_everything_listed(self):
+        done = self.listing(None)
+        self.assertFalse(done.failed)
+        self.assertEqual(done.result, dict(changed=False, rc=0, exit='ok', hosts=self.LISTED))
+
+    def test_wanted_by_id_or_name_and_the_missing_ones(self):
+        done = self.listing(['host-1', 'esx-b', 'host-9'])
+        self.assertEqual(done.result['hosts'], self.LISTED)
+        self.assertEqual(done.result['missing'], ['host-9'])
+        self.assertEqual(self.listing(['esx-a']).result['hosts'], self.LISTED[:1])
+
+    def test_a_failing_cli_fails(self):
+        done = self.listing(None, rc=1, stdout='')
+        self.assertTrue(done.failed)
+        self.assertEqual(done.result['msg'], 'boom')
+        self.assertNotIn('hosts', done.result)
+
+
 PLAN = {
     'kind': 'evacuate',
     'summary': 'evacuate host-1: 2 VM(s) to move',
@@ -283,6 +344,25 @@ class TestFleet(unittest.TestCase):
         self.assertFalse(done.failed)
         self.assertFalse(done.result['changed'])
         self.assertEqual(done.result['outcomes'], [])
+
+    def test_run_plan_puts_the_shared_flags_after_the_command_and_before_the_module_own(self):
+        params = dict(max_per_source=1, max_per_target=None, max_per_cluster=3, max_in_flight=None, stop_on_failure=True, max_downtime_ms=0)
+        module = FakeModule(params, answers=[(0, ndjson({'event': 'plan', 'plan': PLAN}), '')], check_mode=True)
+        with self.assertRaises(Exited) as caught:
+            fleet.run_plan(module, ['evacuate', 'host-1'], ['--preflight'])
+        self.assertFalse(caught.exception.failed)
+        self.assertEqual(module.calls[0]['argv'][1:], [
+            'evacuate', 'host-1', '--max-per-source', '1', '--max-per-cluster', '3', '--stop-on-failure', '--max-downtime', '0',
+            '--dry-run', '--preflight', '--json'])
+
+    def test_fleet_checks(self):
+        params = dict(max_per_source=None, max_per_target=None, max_per_cluster=None, max_in_flight=0, stop_on_failure=False, max_downtime_ms=-1)
+        with self.assertRaises(Exited) as caught:
+            fleet.check_fleet_params(FakeModule(params))
+        self.assertEqual(caught.exception.result['msg'], 'max_in_flight must be an integer >= 1, got 0')
+        with self.assertRaises(Exited) as caught:
+            fleet.check_fleet_params(FakeModule(dict(params, max_in_flight=None)))
+        self.assertEqual(caught.exception.result['msg'], 'max_downtime_ms must not be negative')
 
     def test_an_error_before_the_plan_fails_with_the_cli_error(self):
         done = self.finish(1, [{'event': 'error', 'error': {'code': 'NOT_FOUND', 'message': '[simulator] fleet.plan: NOT_FOUND: no host host-9'}}])
