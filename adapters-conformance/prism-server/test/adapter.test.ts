@@ -183,6 +183,24 @@ describe("probe and the v3 fallback", () => {
     expect(isVmshiftError(error, "CAPABILITY_UNAVAILABLE")).toBe(true);
   });
 
+  it("without an explicit probe, detects a v3-only Prism Central on first use, once, and uses v3", async () => {
+    const client = await setup({ v4: false });
+    expect((await client.getVm(DB)).hostId).toBe(H(2));
+    expect((await client.listVms({ pageSize: 5 }).all())).toHaveLength(16);
+    expect((await client.listHosts().all()).map((h) => h.id)).toContain(H(3));
+    const error = await client.startMigration({ vmId: WEB, targetHostId: H(2) }).catch((e: unknown) => e);
+    expect(isVmshiftError(error, "CAPABILITY_UNAVAILABLE")).toBe(true);
+    // One detection: the unversioned info is asked once, whatever came after.
+    expect(server!.log.filter((e) => e.path.startsWith("/api/vmm/unversioned/info"))).toHaveLength(1);
+  });
+
+  it("on a v4 Prism Central, detection costs nothing: a missing VM is NOT_FOUND in one request", async () => {
+    const client = await setup();
+    const error = await client.getVm(simId("0e000000", 999)).catch((e: unknown) => e);
+    expect(isVmshiftError(error, "NOT_FOUND")).toBe(true);
+    expect(server!.log).toHaveLength(1);
+  });
+
   it("powers VMs off and on through v3 (PUT with spec_version)", async () => {
     await setup({ v4: false });
     const v3 = new V3Api(new NutanixTransport({ baseUrl: server!.url, auth: { username: "admin", password: "nutanix/4u" } }));

@@ -16,7 +16,7 @@ import type {
   ProbeResult,
   Vm,
 } from "@vmshift/core";
-import { VmshiftError } from "@vmshift/core";
+import { VmshiftError, isVmshiftError } from "@vmshift/core";
 import { NUTANIX_CAPABILITIES } from "./capabilities.ts";
 import { ColdMigrations } from "./cold.ts";
 import type { NutanixBehaviour, NutanixContext } from "./context.ts";
@@ -50,6 +50,37 @@ export function createNutanixAdapter(options: NutanixAdapterOptions): NutanixAda
   const v3 = new V3Api(transport);
   let versions: ApiVersions | undefined;
   const useV3 = () => versions !== undefined && !versions.vmmV4 && versions.v3;
+  /** A v4 call has answered: its 404s are about entities, never about a missing API. */
+  let v4Answered = false;
+  let detecting: Promise<ApiVersions> | undefined;
+
+  /**
+   * Runs a v4 call; on a Prism Central without v4 (detected on first use from the first v4 404
+   * that names no entity, once, cached; an explicit `probe()` also sets it) runs the v3 fallback,
+   * or says the operation needs v4. A Prism Central with v4 sends nothing extra.
+   */
+  async function withApi<T>(op: OperationContext, operation: string, v4: () => Promise<T>, v3call?: () => Promise<T>): Promise<T> {
+    if (!useV3()) {
+      try {
+        const result = await v4();
+        v4Answered = true;
+        return result;
+      } catch (error) {
+        if (versions !== undefined || v4Answered || !apiMissing(error)) throw error;
+        detecting ??= probeApis(transport, op.signal).then(
+          (found) => (versions = found),
+          (failure: unknown) => {
+            detecting = undefined;
+            throw failure;
+          },
+        );
+        await detecting;
+        if (!useV3()) throw error;
+      }
+    }
+    if (v3call) return v3call();
+    throw new VmshiftError("CAPABILITY_UNAVAILABLE", "this Prism Central speaks only the v3 API, which has no in-cluster live or cold migration; vmshift needs Prism Central 2024.3 or later (v4 APIs)", { adapter: "nutanix", operation });
+  }
 
   const pageOf = (o: { pageSize?: number; cursor?: string }, operation: string): { page: number; limit: number } => {
     const limit = Math.min(MAX_PAGE, o.pageSize ?? options.defaultPageSize ?? 50);
@@ -68,38 +99,51 @@ export function createNutanixAdapter(options: NutanixAdapterOptions): NutanixAda
 
     async probe(op: OperationContext): Promise<ProbeResult> {
       versions = await probeApis(transport, op.signal);
+      detecting = Promise.resolve(versions);
       return probeResult(versions);
     },
 
     async listVms(o: ListVmsOptions, op: OperationContext): Promise<Page<Vm>> {
       const { page, limit } = pageOf(o, "vm.list");
-      if (useV3()) return v3.listVms({ page, limit, ...(op.signal ? { signal: op.signal } : {}) });
       const clauses = [...(o.hostId === undefined ? [] : [`host/extId eq ${odataString(o.hostId)}`]), ...(o.scope === undefined ? [] : [`cluster/extId eq ${odataString(o.scope)}`])];
       const filter = clauses.length === 0 ? undefined : clauses.join(" and ");
-      const res = await listVms(transport, { page, limit, ...(filter ? { filter } : {}), ...(op.signal ? { signal: op.signal } : {}) });
-      return { items: res.vms.map(toVm), ...next(page, limit, res.vms.length, res.totalAvailableResults) };
+      return withApi(
+        op,
+        "vm.list",
+        async () => {
+          const res = await listVms(transport, { page, limit, ...(filter ? { filter } : {}), ...(op.signal ? { signal: op.signal } : {}) });
+          return { items: res.vms.map(toVm), ...next(page, limit, res.vms.length, res.totalAvailableResults) };
+        },
+        () => v3.listVms({ page, limit, ...(op.signal ? { signal: op.signal } : {}) }),
+      );
     },
 
     async getVm(vmId: string, op: OperationContext): Promise<Vm> {
-      if (useV3()) return v3.getVm(vmId, op.signal);
-      return toVm((await getVm(transport, vmId, op.signal ? { signal: op.signal } : {})).vm);
+      return withApi(op, "vm.get", async () => toVm((await getVm(transport, vmId, op.signal ? { signal: op.signal } : {})).vm), () => v3.getVm(vmId, op.signal));
     },
 
     async listHosts(o: ListHostsOptions, op: OperationContext): Promise<Page<Host>> {
       const { page, limit } = pageOf(o, "host.list");
-      if (useV3()) return v3.listHosts({ page, limit, ...(op.signal ? { signal: op.signal } : {}) });
-      const res = await listHosts(transport, { page, limit, ...(o.clusterId ? { clusterExtId: o.clusterId } : {}), ...(op.signal ? { signal: op.signal } : {}) });
-      return { items: res.hosts.map(toHost), ...next(page, limit, res.hosts.length, res.totalAvailableResults) };
+      return withApi(
+        op,
+        "host.list",
+        async () => {
+          const res = await listHosts(transport, { page, limit, ...(o.clusterId ? { clusterExtId: o.clusterId } : {}), ...(op.signal ? { signal: op.signal } : {}) });
+          return { items: res.hosts.map(toHost), ...next(page, limit, res.hosts.length, res.totalAvailableResults) };
+        },
+        () => v3.listHosts({ page, limit, ...(op.signal ? { signal: op.signal } : {}) }),
+      );
     },
 
     async preflight(request: NormalizedMigrationRequest, op: OperationContext): Promise<readonly PreflightCheck[]> {
-      const { vm } = await getVm(transport, request.vmId, { operation: "migration.preflight", ...(op.signal ? { signal: op.signal } : {}) });
-      return publicChecks(await runChecks(ctx, request, vm, { full: true, ...(op.signal ? { signal: op.signal } : {}) }));
+      return withApi(op, "migration.preflight", async () => {
+        const { vm } = await getVm(transport, request.vmId, { operation: "migration.preflight", ...(op.signal ? { signal: op.signal } : {}) });
+        return publicChecks(await runChecks(ctx, request, vm, { full: true, ...(op.signal ? { signal: op.signal } : {}) }));
+      });
     },
 
     async startMigration(request: NormalizedMigrationRequest, op: OperationContext): Promise<MigrationSnapshot> {
-      if (request.mode === "cold") return cold.start(request, op);
-      return startLive(ctx, request, op);
+      return withApi(op, "migration.start", () => (request.mode === "cold" ? cold.start(request, op) : startLive(ctx, request, op)));
     },
 
     async getMigration(migrationId: string, op: OperationContext): Promise<MigrationSnapshot> {
@@ -146,3 +190,16 @@ export function createNutanixAdapter(options: NutanixAdapterOptions): NutanixAda
 
 /** AHV migrates VMs off a host one or a few at a time; no documented per-host limit is published. */
 const limits: MigrationLimits = { source: "no documented per-host limit for AHV live migration; vmshift leaves concurrency to the caller" };
+
+/**
+ * A 404 that may mean the API itself is absent (a Prism Central without v4): not an entity that
+ * was not found (`…-20005`, `ENTITY_NOT_FOUND`), which a v4 Prism Central answers for missing VMs,
+ * hosts and tasks.
+ */
+function apiMissing(error: unknown): boolean {
+  if (!isVmshiftError(error, "NOT_FOUND")) return false;
+  const details = (error.details ?? {}) as { status?: unknown; nativeCode?: unknown };
+  if (details.status !== 404) return false;
+  const code = typeof details.nativeCode === "string" ? details.nativeCode : "";
+  return !/(-20005|ENTITY_NOT_FOUND)$/.test(code);
+}
