@@ -20,7 +20,7 @@ import {
   unsupported,
 } from "@vmshift/core";
 import { VSPHERE_CAPABILITIES } from "./capabilities.ts";
-import { type MigrationRef, decodeMigrationId } from "./ids.ts";
+import { BARE_TASK_ID, type MigrationRef, UNKNOWN_HOST, decodeMigrationId } from "./ids.ts";
 import type { ColdMigration } from "./resources/cold.ts";
 import { VMOTIONS_PER_HOST, ViewLister, getVm, listHosts, listVms } from "./resources/inventory.ts";
 import type { HostFacts, VmFacts } from "./resources/placement.ts";
@@ -187,9 +187,35 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     return state.entity?.value === vmId ? state : undefined;
   }
 
+  /**
+   * A migration named by its bare vCenter task id (`task-96`): this process's own id for it when
+   * it started it; else the task's VM (info.entity) with the VM's current host as source while the
+   * task runs. vSphere does not expose the task's RelocateSpec, so the target host is `unknown`
+   * (the result's vmLocation still says where the VM is). Two reads: the task, then its VM.
+   */
+  async function byTaskId(taskId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    const suffix = `/${encodeURIComponent(taskId)}`;
+    const own = [...inFlight.values(), ...finished.keys()].find((id) => id.startsWith("live/") && id.endsWith(suffix));
+    if (own) return getMigration(own, ctx);
+    const { liveSnapshot, locationOf, readTask } = await migrations();
+    const c = await content();
+    const state = await readTask(session, c, { type: "Task", value: taskId }, ctx.signal);
+    if (state.entity?.type !== "VirtualMachine" || (state.descriptionId !== undefined && !/^VirtualMachine\.(relocate|migrate)/i.test(state.descriptionId))) {
+      throw new VmshiftError("INVALID_ARGUMENT", `task ${taskId} is not a VM migration (${state.descriptionId ?? "no description"} on ${state.entity?.type ?? "no entity"})`, { adapter: "vsphere", subject: taskId });
+    }
+    const vm = await getVm(session, c, state.entity.value, signalOf(ctx));
+    const running = state.state === "queued" || state.state === "running";
+    const ref: MigrationRef = { mode: "live", vmId: vm.id, sourceHostId: running && vm.hostId ? vm.hostId : UNKNOWN_HOST, targetHostId: UNKNOWN_HOST, key: taskId };
+    const power = vm.powerState === "running" ? "poweredOn" : vm.powerState === "stopped" ? "poweredOff" : vm.powerState === "suspended" ? "suspended" : undefined;
+    const draft = liveSnapshot(ref, state, nowIso(ctx));
+    if (!draft.result) return draft;
+    return remember(liveSnapshot(ref, state, nowIso(ctx), locationOf(ref, { ...(vm.hostId === undefined ? {} : { hostId: vm.hostId }), ...(power ? { power } : {}) })));
+  }
+
   async function getMigration(id: string, ctx: OperationContext): Promise<MigrationSnapshot> {
     const done = finished.get(id);
     if (done) return done;
+    if (BARE_TASK_ID.test(id)) return byTaskId(id, ctx);
     const ref = decodeMigrationId(id);
     return ref.mode === "live" ? liveState(ref, ctx) : coldState(ref, id, ctx);
   }
@@ -394,6 +420,13 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         yield done;
         return;
       }
+      if (BARE_TASK_ID.test(id)) {
+        const first = await byTaskId(id, ctx);
+        yield first;
+        if (first.result) return;
+        yield* adapter.watchMigration!(first.id, ctx);
+        return;
+      }
       const ref = decodeMigrationId(id);
       if (ref.mode === "cold") {
         const local = colds.get(id);
@@ -437,7 +470,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     },
 
     async cancelMigration(id, ctx): Promise<void> {
-      const ref = decodeMigrationId(id);
+      const ref = BARE_TASK_ID.test(id) ? decodeMigrationId((await byTaskId(id, ctx)).id) : decodeMigrationId(id);
       if (ref.mode === "cold") {
         const local = colds.get(id);
         if (!local) throw new VmshiftError("CAPABILITY_UNAVAILABLE", "this cold migration is driven by another process; cancel it there", { adapter: "vsphere", subject: id });

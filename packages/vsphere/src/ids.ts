@@ -36,3 +36,9 @@ export function decodeMigrationId(id: string): MigrationRef {
   if (mode === "cold" && !/^\d+$/.test(key)) throw bad();
   return { mode, vmId, sourceHostId, targetHostId, key };
 }
+
+/** A vCenter task moref value as govc and the vSphere Client show it (`task-96`): `attachMigration` accepts it too. */
+export const BARE_TASK_ID = /^task-\d+$/;
+
+/** Stands for a host a bare task id cannot tell (vSphere does not expose a running task's RelocateSpec). */
+export const UNKNOWN_HOST = "unknown";

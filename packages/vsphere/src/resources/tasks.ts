@@ -25,6 +25,8 @@ export interface TaskState {
   readonly completeTime?: string;
   /** The VM (or other entity) the task works on. */
   readonly entity?: MoRef;
+  /** What the task does, e.g. `VirtualMachine.relocate`. */
+  readonly descriptionId?: string;
   /** `info.result` as decoded (e.g. `ArrayOfCheckResult`). */
   readonly result?: unknown;
 }
@@ -50,6 +52,7 @@ export function decodeTaskInfo(task: MoRef, value: unknown): TaskState {
   const startTime = text(v["startTime"]);
   const completeTime = text(v["completeTime"]);
   const entity = moRef(v["entity"]);
+  const descriptionId = text(v["descriptionId"]);
   const error: VimFault | undefined =
     err && typeof err === "object" && err.fault !== undefined
       ? { type: xsiType(err.fault) ?? "SystemError", message: text(err.localizedMessage) ?? "", detail: err.fault }
@@ -65,6 +68,7 @@ export function decodeTaskInfo(task: MoRef, value: unknown): TaskState {
     ...(startTime === undefined ? {} : { startTime }),
     ...(completeTime === undefined ? {} : { completeTime }),
     ...(entity ? { entity } : {}),
+    ...(descriptionId === undefined ? {} : { descriptionId }),
     ...(v["result"] === undefined || v["result"] === null ? {} : { result: v["result"] }),
   };
 }
