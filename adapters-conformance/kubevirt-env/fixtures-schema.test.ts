@@ -19,6 +19,7 @@ const SCHEMA_BY_KIND: Record<string, string> = {
   KubeVirtList: "v1.KubeVirtList",
   MigrationPolicy: "v1alpha1.MigrationPolicy",
   Status: "k8s.io.apimachinery.pkg.apis.meta.v1.Status",
+  DeleteOptions: "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions",
 };
 
 /** Node and NodeList are core Kubernetes, not in KubeVirt's document. */
@@ -53,7 +54,7 @@ describe("kubevirt-fixtures recordings", () => {
       for (const e of recording.exchanges) {
         const where = `#${e.seq} ${e.method} ${e.path}`;
         if (e.requestBody !== undefined && e.method !== "PATCH") {
-          // A POST/PUT body is a whole object; subresource bodies (start/stop options) carry no kind.
+          // A POST/PUT body is a whole object, a DELETE's its DeleteOptions; subresource bodies (start/stop options) carry no kind.
           check(e.requestBody, `${where} request`, problems);
           checked++;
         }

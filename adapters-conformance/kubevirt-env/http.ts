@@ -273,7 +273,7 @@ export class ApiServer {
       }
       case "DELETE":
         if (!r.name) throw new ApiError(405, "MethodNotAllowed", "deletecollection is not served by this environment");
-        return { code: 200, body: store.delete(r.resource, r.namespace, r.name) };
+        return { code: 200, body: store.delete(r.resource, r.namespace, r.name, raw ? ((parse() as { preconditions?: { uid?: string; resourceVersion?: string } }).preconditions ?? {}) : {}) };
       default:
         throw new ApiError(405, "MethodNotAllowed", `method ${method} not allowed`);
     }

@@ -249,10 +249,17 @@ export class Store {
   }
 
   /** Deletes: with finalizers the object stays with `deletionTimestamp` set; otherwise it is gone. */
-  delete(resource: Resource, namespace: string | undefined, name: string): StoredObject {
+  delete(resource: Resource, namespace: string | undefined, name: string, preconditions: { readonly uid?: string; readonly resourceVersion?: string } = {}): StoredObject {
     const key = keyOf(namespace, name);
     const current = this.#bucket(resource).get(key);
     if (!current) throw new ApiError(404, "NotFound", `${resource}.kubevirt.io "${name}" not found`, { name, kind: resource });
+    // DeleteOptions.preconditions, as the API server checks them (409 Conflict, the object untouched).
+    if (preconditions.uid !== undefined && preconditions.uid !== current.metadata.uid) {
+      throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${resource}.kubevirt.io "${name}": Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`, { name, kind: resource });
+    }
+    if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== current.metadata.resourceVersion) {
+      throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${resource}.kubevirt.io "${name}": the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion}). The object might have been modified`, { name, kind: resource });
+    }
     if ((current.metadata.finalizers ?? []).length > 0) {
       if (current.metadata.deletionTimestamp) return clone(current);
       const next = clone(current);

@@ -10,7 +10,7 @@ import { type ColdOptions, ColdMigrations } from "./cold.ts";
 import { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";
 import { type ObjectRef, formatRef, isColdMigrationId, parseRef, requireNamespace } from "./ids.ts";
 import { LiveMigrations, type LiveOptions } from "./live.ts";
-import { runPreflight } from "./preflight.ts";
+import { nodeChecks, readNode, runPreflight, vmChecks } from "./preflight.ts";
 import { KubevirtApi, type ListOptions } from "./resources/api.ts";
 import { toHost, usageByNode } from "./resources/node.ts";
 import { isBareVmi, toVm } from "./resources/vm.ts";
@@ -27,7 +27,12 @@ export interface KubevirtAdapterOptions {
   readonly defaultNamespace?: string;
   /** Page size when the caller gives none. Default 100; at most 500. */
   readonly defaultPageSize?: number;
-  /** Refuse a start whose explicit target fails a hard preflight check (missing, cordoned, no room), before creating anything. Default true. */
+  /**
+   * Refuse, before creating anything, a start that a check on what the start reads anyway (the
+   * VMI, and the named target Node) says cannot work: not live-migratable, a migration in flight,
+   * a missing or cordoned node, the VM's own node, a placement the node does not satisfy.
+   * Room on the node is checked by `preflight` only. Default true.
+   */
   readonly guardTarget?: boolean;
   /** Cold migration timing. */
   readonly cold?: ColdOptions;
@@ -49,23 +54,20 @@ export const BLOCKING_CHECK_CODE: Readonly<Record<string, ErrorCode>> = {
 };
 
 const MAX_PAGE = 500;
-/** Cursor prefix of the bare-VMI part of a VM listing. */
+/** Cursor prefix of the bare-VMI part of a VM listing: `vmi:` and the `namespace/name` of the last bare VMI given. */
 const BARE_CURSOR = "vmi:";
-const VMI_READS_IN_FLIGHT = 16;
+/** How long the VMIs listed for one page serve the next pages of the same listing, ms. */
+const VMI_LISTING_TTL_MS = 60_000;
+/** Listings whose VMIs are kept at once. */
+const VMI_LISTINGS_KEPT = 8;
 
-/** `Promise.all(items.map(fn))` with at most `limit` calls in flight; results keep their order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+/** The VMIs of one listing scope: by `namespace/name`, and the bare ones in key order. */
+interface VmiListing {
+  readonly at: number;
+  readonly byKey: ReadonlyMap<string, KvVmi>;
+  readonly bare: readonly KvVmi[];
 }
+const keyOf = (o: { metadata?: { namespace?: string; name?: string } }) => `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
 const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
 
 /** The KubeVirt / OpenShift Virtualization adapter. */
@@ -80,6 +82,8 @@ export class KubevirtAdapter implements HypervisorAdapter {
   readonly #pageSize: number;
   readonly #guard: boolean;
   readonly #transport: KubeTransport;
+  /** VMIs listed for a page, by the scope and the cursor that page handed out (see {@link listVms}). */
+  readonly #listings = new Map<string, VmiListing>();
 
   constructor(options: KubevirtAdapterOptions = {}) {
     const kubeConfig = options.transport ? undefined : loadKubeConfig(options.connection);
@@ -109,48 +113,66 @@ export class KubevirtAdapter implements HypervisorAdapter {
   }
 
   /**
-   * VirtualMachines first, then the VMIs no VirtualMachine owns (bare VMIs). A cursor is the API's
-   * continue token of the VM listing, or `vmi:` and the token of the VMI listing; the last page of
-   * VMs is topped up with bare VMIs up to the page size.
+   * VirtualMachines first, then the VMIs no VirtualMachine owns (bare VMIs). A page lists the VMs
+   * (`limit`/`continue`) and the VMIs of the same scope (the namespace, or every namespace when the
+   * caller asked for all), and joins them by name; the VMIs listed stay for the following pages of
+   * the same listing for a minute (a continue token serves the VMs as of the first page anyway), so
+   * later pages list the VMs only. A cursor is the API's continue token of the VM listing, or `vmi:`
+   * and the last bare VMI given; the last page of VMs is topped up with bare VMIs up to the page size.
    */
   async listVms(options: ListVmsOptions, ctx: OperationContext): Promise<Page<Vm>> {
     const namespace = options.scope === undefined ? undefined : requireNamespace(options.scope, "vm.list");
     const limit = Math.min(MAX_PAGE, options.pageSize ?? this.#pageSize);
-    if (options.cursor?.startsWith(BARE_CURSOR)) return this.#bareVmiPage(namespace, options.cursor.slice(BARE_CURSOR.length), limit, [], [], options, ctx);
+    if (options.cursor?.startsWith(BARE_CURSOR)) {
+      const listing = await this.#vmis(namespace, options.cursor, ctx);
+      return this.#barePage(namespace, listing, options.cursor.slice(BARE_CURSOR.length), limit, [], [], options);
+    }
     const { list, warnings } = await this.#page((o) => this.api.listVms(namespace, o), options, ctx);
-    // One VMI read per VM that may run, at most VMI_READS_IN_FLIGHT at a time over kept-alive connections.
-    const vms = await mapBounded(list.items, VMI_READS_IN_FLIGHT, async (vm) => {
-      const ref = { namespace: vm.metadata?.namespace ?? this.#namespace, name: vm.metadata?.name ?? "" };
+    // A listing that restarted (expired continue token) lists its VMIs afresh too.
+    const listing = await this.#vmis(namespace, warnings.length ? undefined : options.cursor, ctx);
+    const vms = list.items.map((vm) => {
       const mayRun = vm.status?.created || (vm.status?.printableStatus !== undefined && vm.status.printableStatus !== "Stopped");
-      return toVm(vm, mayRun ? await this.api.findVmi(ref, ctx.signal) : undefined);
+      return toVm(vm, mayRun ? listing.byKey.get(keyOf({ metadata: { namespace: vm.metadata?.namespace ?? this.#namespace, name: vm.metadata?.name ?? "" } })) : undefined);
     });
     const items = options.hostId === undefined ? vms : vms.filter((vm) => vm.hostId === options.hostId);
-    if (list.metadata?.continue) return { items, nextCursor: list.metadata.continue, ...(warnings.length ? { warnings } : {}) };
-    if (list.items.length >= limit) return { items, nextCursor: BARE_CURSOR, ...(warnings.length ? { warnings } : {}) };
-    return this.#bareVmiPage(namespace, "", limit, items, warnings, options, ctx);
+    const more = (cursor: string) => {
+      this.#keepListing(namespace, cursor, listing);
+      return { items, nextCursor: cursor, ...(warnings.length ? { warnings } : {}) };
+    };
+    if (list.metadata?.continue) return more(list.metadata.continue);
+    if (list.items.length >= limit) return more(BARE_CURSOR);
+    return this.#barePage(namespace, listing, "", limit, items, warnings, options);
   }
 
-  /**
-   * Tops `before` (the tail of the VM listing) up to `pageSize` with bare VMIs, reading VMI pages
-   * until the page is full or the VMIs run out (VM-owned VMIs are skipped, so one API page may add
-   * none). Only when the VMs filled the last page exactly can a final page come back empty.
-   */
-  async #bareVmiPage(namespace: string | undefined, token: string, pageSize: number, before: readonly Vm[], warnings: readonly string[], options: ListVmsOptions, ctx: OperationContext): Promise<Page<Vm>> {
+  /** The VMIs of a scope: kept from the page that handed out `cursor`, else one list. */
+  async #vmis(namespace: string | undefined, cursor: string | undefined, ctx: OperationContext): Promise<VmiListing> {
+    const kept = cursor === undefined ? undefined : this.#listings.get(`${namespace ?? ""}\u0000${cursor}`);
+    if (kept && ctx.clock.now() - kept.at < VMI_LISTING_TTL_MS) return kept;
+    const vmis = (await this.api.listVmis(namespace, signalOf(ctx))).items;
+    return { at: ctx.clock.now(), byKey: new Map(vmis.map((v) => [keyOf(v), v])), bare: vmis.filter(isBareVmi).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)) };
+  }
+
+  #keepListing(namespace: string | undefined, cursor: string, listing: VmiListing): void {
+    const key = `${namespace ?? ""}\u0000${cursor}`;
+    this.#listings.delete(key);
+    this.#listings.set(key, listing);
+    if (this.#listings.size > VMI_LISTINGS_KEPT) this.#listings.delete(this.#listings.keys().next().value!);
+  }
+
+  /** Tops `before` (the tail of the VM listing) up to `pageSize` with the bare VMIs after `after` (a `namespace/name`). */
+  #barePage(namespace: string | undefined, listing: VmiListing, after: string, pageSize: number, before: readonly Vm[], warnings: readonly string[], options: ListVmsOptions): Page<Vm> {
     const items = [...before];
-    const notes = [...warnings];
-    let cursor = token;
-    for (;;) {
-      const room = Math.max(1, pageSize - items.length);
-      const page = await this.#page((o) => this.api.listVmis(namespace, o), { pageSize: room, ...(cursor ? { cursor } : {}) }, ctx);
-      notes.push(...page.warnings);
-      for (const vmi of page.list.items) {
-        if (!isBareVmi(vmi)) continue;
-        const vm = toVm(undefined, vmi);
-        if (options.hostId === undefined || vm.hostId === options.hostId) items.push(vm);
-      }
-      cursor = page.list.metadata?.continue ?? "";
-      if (!cursor || items.length >= pageSize) return { items, ...(cursor ? { nextCursor: `${BARE_CURSOR}${cursor}` } : {}), ...(notes.length ? { warnings: notes } : {}) };
+    let i = after ? listing.bare.findIndex((v) => keyOf(v) > after) : 0;
+    if (i < 0) i = listing.bare.length;
+    for (; i < listing.bare.length && items.length < pageSize; i++) {
+      const vm = toVm(undefined, listing.bare[i]);
+      if (options.hostId === undefined || vm.hostId === options.hostId) items.push(vm);
     }
+    const page = { items, ...(warnings.length ? { warnings: [...warnings] } : {}) };
+    if (i >= listing.bare.length) return page;
+    const cursor = `${BARE_CURSOR}${keyOf(listing.bare[i - 1]!)}`;
+    this.#keepListing(namespace, cursor, listing);
+    return { ...page, nextCursor: cursor };
   }
 
   async getVm(vmId: string, ctx: OperationContext): Promise<Vm> {
@@ -178,22 +200,54 @@ export class KubevirtAdapter implements HypervisorAdapter {
     return runPreflight(this.api, this.#vmRef(request.vmId, "migration.preflight"), request, ctx);
   }
 
+  /**
+   * Live: reads the VMI (and, only when there is none, the VM, to tell a stopped VM from a missing
+   * one), the named target Node when the guard is on, then creates the VMIM; an earlier start with
+   * the same request id is found by the VMIM's name. Cold: reads the VM and its VMI and the Node.
+   */
   async startMigration(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
     const ref = this.#vmRef(request.vmId, "migration.start");
-    const { vm, vmi } = await this.#find(ref, "migration.start", ctx);
     if (request.mode === "cold") {
+      const { vm, vmi } = await this.#find(ref, "migration.start", ctx);
       if (!vm) throw new VmshiftError("INVALID_STATE", `${formatRef(ref)} is a VirtualMachineInstance without a VirtualMachine: it cannot be stopped and started elsewhere, only live-migrated`, { adapter: this.name, operation: "migration.start", retryable: false });
-      if (request.targetHostId !== undefined && this.#guard) await this.#refuseBlocked(ref, request, ctx, ["host.exists", "host.same", "host.schedulable", "vm.placement", "host.memory", "host.cpu"]);
-      return this.#cold.start(ref, vm, vmi, request, ctx);
+      const earlier = this.#cold.earlier(ref, vm, vmi, request, ctx);
+      if (earlier) return earlier;
+      const node = request.targetHostId === undefined ? undefined : await readNode(this.api, request.targetHostId, ctx.signal);
+      if (request.targetHostId !== undefined && node !== null && this.#guard) this.#refuse(nodeChecks(node, request.targetHostId, vmi?.status?.nodeName, vmi?.spec ?? vm.spec.template?.spec));
+      return this.#cold.start(ref, vm, vmi, node, request, ctx);
     }
+    const vmi = await this.api.findVmi(ref, ctx.signal);
+    if (!vmi || vmi.status?.phase !== "Running") {
+      if (!vmi && !(await this.api.findVm(ref, ctx.signal))) throw new VmshiftError("NOT_FOUND", `VM ${formatRef(ref)} does not exist (no VirtualMachine or VirtualMachineInstance of that name)`, { adapter: this.name, operation: "migration.start", subject: formatRef(ref) });
+      return this.#refuseLive(ref, vmi, request, ctx, "INVALID_STATE", `the VM is not running (VMI phase ${vmi?.status?.phase ?? "none"}); live migration needs a running VM`);
+    }
+    if (this.#guard) {
+      const blocked = (checks: readonly PreflightCheck[]) => checks.find((c) => c.severity === "error" && c.id in BLOCKING_CHECK_CODE);
+      let blocking = blocked(vmChecks(undefined, vmi, request));
+      if (!blocking && request.targetHostId !== undefined) {
+        const node = await readNode(this.api, request.targetHostId, ctx.signal);
+        // A node this identity may not read (a namespace-scoped Role) is left to KubeVirt's scheduler.
+        if (node !== null) blocking = blocked(nodeChecks(node, request.targetHostId, vmi.status?.nodeName, vmi.spec));
+      }
+      if (blocking) return this.#refuseLive(ref, vmi, request, ctx, BLOCKING_CHECK_CODE[blocking.id] ?? "INVALID_STATE", blocking.message, { check: blocking.id, category: blocking.category });
+    }
+    return this.#live.create(ref, vmi, request, ctx);
+  }
+
+  /** Refuses a live start, unless an earlier start with the same request id made its migration (then that one). */
+  async #refuseLive(ref: ObjectRef, vmi: KvVmi | undefined, request: NormalizedMigrationRequest, ctx: OperationContext, code: ErrorCode, message: string, details?: Record<string, unknown>): Promise<MigrationSnapshot> {
     const earlier = await this.#live.findByRequest(ref, request.requestId, ctx);
     if (earlier) {
       ctx.logger.log("info", "found the migration of an earlier start with the same request id", { requestId: request.requestId, migration: earlier.metadata?.name });
       return this.#live.snapshot(earlier, vmi, ctx);
     }
-    if (!vmi || vmi.status?.phase !== "Running") throw new VmshiftError("INVALID_STATE", `the VM is not running (VMI phase ${vmi?.status?.phase ?? "none"}); live migration needs a running VM`, { adapter: this.name });
-    if (this.#guard) await this.#refuseBlocked(ref, request, ctx, request.targetHostId === undefined ? ["kubevirt.LiveMigratable", "migration.inFlight"] : Object.keys(BLOCKING_CHECK_CODE));
-    return this.#live.create(ref, vmi, request, ctx);
+    throw new VmshiftError(code, message, { adapter: this.name, retryable: false, ...(details ? { details } : {}) });
+  }
+
+  /** Throws the first blocking check. */
+  #refuse(checks: readonly PreflightCheck[]): void {
+    const blocking = checks.find((c) => c.severity === "error" && c.id in BLOCKING_CHECK_CODE);
+    if (blocking) throw new VmshiftError(BLOCKING_CHECK_CODE[blocking.id] ?? "INVALID_STATE", blocking.message, { adapter: this.name, retryable: false, details: { check: blocking.id, category: blocking.category } });
   }
 
   async getMigration(migrationId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
@@ -217,12 +271,6 @@ export class KubevirtAdapter implements HypervisorAdapter {
 
   #vmRef(vmId: string, operation: string): ObjectRef {
     return parseRef(vmId, this.#namespace, operation);
-  }
-
-  async #refuseBlocked(ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext, ids: readonly string[]): Promise<void> {
-    const checks = await runPreflight(this.api, ref, request, ctx);
-    const blocking = checks.find((c) => c.severity === "error" && ids.includes(c.id));
-    if (blocking) throw new VmshiftError(BLOCKING_CHECK_CODE[blocking.id] ?? "INVALID_STATE", blocking.message, { adapter: this.name, retryable: false, details: { check: blocking.id, category: blocking.category } });
   }
 
   /** One page; an expired continue token (410) restarts from the first page with a warning. */

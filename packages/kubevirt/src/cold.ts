@@ -10,7 +10,7 @@ import { type MigrationPhase, type MigrationResult, type MigrationSnapshot, type
 import { type ColdMigrationRef, type ObjectRef, formatColdId, formatRef, parseColdId, requestToken } from "./ids.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { powerStateOf } from "./resources/vm.ts";
-import { type KvRunStrategy, type KvVirtualMachine, type KvVmi, LABELS } from "./types.ts";
+import { type KubeNode, type KvRunStrategy, type KvVirtualMachine, type KvVmi, LABELS } from "./types.ts";
 
 /** What the annotation holds. */
 export interface ColdRecord {
@@ -69,8 +69,19 @@ export class ColdMigrations {
     this.#options = options;
   }
 
-  /** Records the migration on the VM and starts the driver; idempotent on the request id. */
-  async start(vmRef: ObjectRef, vm: KvVirtualMachine, vmi: KvVmi | undefined, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
+  /** The snapshot of the cold migration an earlier start with this request id recorded on the VM, if any. */
+  earlier(vmRef: ObjectRef, vm: KvVirtualMachine, vmi: KvVmi | undefined, request: NormalizedMigrationRequest, ctx: OperationContext): MigrationSnapshot | undefined {
+    const token = requestToken(request.requestId);
+    const existing = parseRecord(vm);
+    return existing?.token === token ? this.#snapshot({ ...vmRef, token }, existing, vm, vmi, ctx) : undefined;
+  }
+
+  /**
+   * Records the migration on the VM and asks it to stop in the same write, then starts the driver;
+   * idempotent on the request id. `node` is the target Node as read (undefined: it does not exist;
+   * null: this identity may not read nodes, so the start goes on).
+   */
+  async start(vmRef: ObjectRef, vm: KvVirtualMachine, vmi: KvVmi | undefined, node: KubeNode | undefined | null, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
     const token = requestToken(request.requestId);
     const ref: ColdMigrationRef = { ...vmRef, token };
     const id = formatColdId(ref);
@@ -81,15 +92,17 @@ export class ColdMigrations {
     }
     const target = request.targetHostId;
     if (!target) throw new VmshiftError("INVALID_ARGUMENT", "a cold migration needs targetHostId (KubeVirt's scheduler cannot pick a different node for a restart)", { adapter: "kubevirt" });
-    if (!(await this.#api.findNode(target, ctx.signal))) throw new VmshiftError("NOT_FOUND", `node ${target} does not exist`, { adapter: "kubevirt" });
+    if (node === undefined) throw new VmshiftError("NOT_FOUND", `node ${target} does not exist`, { adapter: "kubevirt" });
     const source = vmi?.status?.nodeName;
     if (source === target) throw new VmshiftError("INVALID_ARGUMENT", `the VM already runs on ${target}`, { adapter: "kubevirt" });
     const selector = vm.spec.template?.spec?.nodeSelector;
+    const stop = stopAction(vm);
     const record: ColdRecord = {
       v: 1,
       token,
       requestId: request.requestId,
-      phase: "preparing",
+      phase: "stopping",
+      message: "stopping the VM",
       target,
       ...(source ? { source } : {}),
       previousNodeSelector: selector ? { ...selector } : null,
@@ -98,8 +111,9 @@ export class ColdMigrations {
       startedAt: new Date(ctx.clock.now()).toISOString(),
     };
     // The resourceVersion precondition makes two concurrent starts of different requests collide (409) instead of both winning.
-    const written = await this.#api.patchVm(vmRef, { metadata: { resourceVersion: vm.metadata?.resourceVersion, annotations: { [LABELS.coldMigration]: JSON.stringify(record) } } }, ctx.signal);
-    this.#launch(id, ref, record, request.shutdownTimeoutMs, ctx);
+    const written = await this.#api.patchVm(vmRef, { metadata: { resourceVersion: vm.metadata?.resourceVersion, annotations: { [LABELS.coldMigration]: JSON.stringify(record) } }, ...(stop.patch ? { spec: stop.patch } : {}) }, ctx.signal);
+    if (stop.subresource) await stopSubresource(this.#api, vmRef, ctx.signal);
+    this.#launch(id, ref, record, request.shutdownTimeoutMs, ctx, true);
     return this.#snapshot(ref, record, written, vmi, ctx);
   }
 
@@ -118,7 +132,7 @@ export class ColdMigrations {
       const ref = parseColdId(id, "migration.attach");
       const { record } = await this.#load(ref, ctx, "migration.attach");
       ctx.logger.log("info", "resuming a cold migration left unfinished by another process", { migrationId: id, phase: record.phase });
-      this.#launch(id, ref, record, undefined, ctx);
+      this.#launch(id, ref, record, undefined, ctx, false);
     }
     return snapshot;
   }
@@ -147,10 +161,11 @@ export class ColdMigrations {
     return { vm, record };
   }
 
-  #launch(id: string, ref: ColdMigrationRef, record: ColdRecord, shutdownTimeoutMs: number | undefined, ctx: OperationContext): void {
+  /** Starts the driver; `stopSent`: the start already asked the VM to stop (with the record). */
+  #launch(id: string, ref: ColdMigrationRef, record: ColdRecord, shutdownTimeoutMs: number | undefined, ctx: OperationContext, stopSent: boolean): void {
     // The driver outlives the call that started it: it must not stop when the caller's signal fires.
     const driverCtx: OperationContext = { clock: ctx.clock, logger: ctx.logger };
-    const run = new ColdDriver(this.#api, ref, record, this.#options, shutdownTimeoutMs, driverCtx)
+    const run = new ColdDriver(this.#api, ref, record, this.#options, shutdownTimeoutMs, driverCtx, stopSent)
       .run()
       .catch((error: unknown) => ctx.logger.log("error", "cold migration driver failed", { migrationId: id, error: error instanceof Error ? error.message : String(error) }))
       .finally(() => DRIVERS.delete(id));
@@ -199,29 +214,32 @@ class ColdDriver {
   readonly #options: ColdOptions;
   readonly #shutdownTimeoutMs: number | undefined;
   readonly #ctx: OperationContext;
+  readonly #stopSent: boolean;
 
-  constructor(api: KubevirtApi, ref: ColdMigrationRef, record: ColdRecord, options: ColdOptions, shutdownTimeoutMs: number | undefined, ctx: OperationContext) {
+  constructor(api: KubevirtApi, ref: ColdMigrationRef, record: ColdRecord, options: ColdOptions, shutdownTimeoutMs: number | undefined, ctx: OperationContext, stopSent: boolean) {
     this.#api = api;
     this.#ref = ref;
     this.#record = record;
     this.#options = options;
     this.#shutdownTimeoutMs = shutdownTimeoutMs;
     this.#ctx = ctx;
+    this.#stopSent = stopSent;
   }
 
+  /**
+   * Each step's record change goes in the same merge patch as the step itself (stop, pin, start),
+   * so a migration writes the VM five times: record + stop (in the start), pin, start, outcome.
+   */
   async run(): Promise<void> {
     try {
       if (this.#record.phase === "preparing" || this.#record.phase === "stopping") {
-        await this.#save({ phase: "stopping", message: "stopping the VM" });
-        await this.#stop();
+        if (!this.#stopSent) await this.#stop({ phase: "stopping", message: "stopping the VM" });
         await this.#waitGone(this.#shutdownTimeoutMs ?? this.#options.stopTimeoutMs ?? 300_000);
       }
       if (this.#record.phase === "stopping" || this.#record.phase === "relocating") {
-        await this.#save({ phase: "relocating", message: `pinning the VM to ${this.#record.target}` });
-        await this.#place({ ...(this.#record.previousNodeSelector ?? {}), [LABELS.hostname]: this.#record.target });
+        await this.#place({ ...(this.#record.previousNodeSelector ?? {}), [LABELS.hostname]: this.#record.target }, { phase: "relocating", message: `pinning the VM to ${this.#record.target}` });
       }
-      await this.#save({ phase: "starting", message: `starting the VM on ${this.#record.target}` });
-      await this.#start();
+      await this.#start({ phase: "starting", message: `starting the VM on ${this.#record.target}` });
       const vmi = await this.#waitRunning();
       if (vmi.status?.nodeName !== this.#record.target) throw new StartFailure(`the VM started on ${vmi.status?.nodeName ?? "an unknown node"}, not on ${this.#record.target}`);
       await this.#finish("completed", { hostId: this.#record.target, side: "target", powerState: "running" }, undefined, `running on ${this.#record.target}`);
@@ -233,16 +251,15 @@ class ColdDriver {
   async #recover(error: unknown): Promise<void> {
     const why = error instanceof Error ? error.message : String(error);
     if (!this.#record.restartOnSource) {
-      await this.#restorePlacement().catch(() => undefined);
+      await this.#place(this.#record.previousNodeSelector).catch(() => undefined);
       await this.#finish("failed", { side: "unknown", powerState: "stopped" }, { code: "MIGRATION_FAILED", message: `${why}; the VM was left stopped as requested (restartOnSourceOnFailure: false)` });
       return;
     }
     try {
-      await this.#save({ message: `start on ${this.#record.target} failed (${why}); restarting on ${this.#record.source ?? "the source"}` });
-      await this.#stop();
+      await this.#stop({ message: `start on ${this.#record.target} failed (${why}); restarting on ${this.#record.source ?? "the source"}` });
       await this.#waitGone(this.#options.stopTimeoutMs ?? 300_000);
-      await this.#restorePlacement();
-      await this.#start();
+      // Back to the previous placement and started, in one write.
+      await this.#start({ message: `starting the VM again on ${this.#record.source ?? "the source"}` }, this.#record.previousNodeSelector);
       const vmi = await this.#waitRunning();
       const node = vmi.status?.nodeName;
       await this.#finish("failed", { side: node !== undefined && node === this.#record.source ? "source" : "unknown", powerState: "running", ...(node ? { hostId: node } : {}) }, { code: "MIGRATION_FAILED", message: `${why}; the VM runs again on ${node ?? "an unknown node"}` });
@@ -252,40 +269,49 @@ class ColdDriver {
     }
   }
 
-  async #restorePlacement(): Promise<void> {
-    await this.#place(this.#record.previousNodeSelector);
-  }
-
-  /** Replaces the template's nodeSelector (merge patch: null removes it, and keys not in `selector` are dropped). */
-  async #place(selector: Record<string, string> | null): Promise<void> {
-    const vm = await this.#api.getVm(this.#ref, this.#ctx.signal);
+  /** The merge patch that replaces the template's nodeSelector by `selector` (null removes it; keys not in `selector` are dropped). */
+  #placement(vm: KvVirtualMachine, selector: Record<string, string> | null): { nodeSelector: Record<string, string | null> | null } {
     const current = vm.spec.template?.spec?.nodeSelector ?? {};
     const patch: Record<string, string | null> = {};
     for (const key of Object.keys(current)) if (!selector || !(key in selector)) patch[key] = null;
     Object.assign(patch, selector ?? {});
-    await this.#api.patchVm(this.#ref, { spec: { template: { spec: { nodeSelector: Object.keys(patch).length === 0 ? null : patch } } } }, this.#ctx.signal);
+    return { nodeSelector: Object.keys(patch).length === 0 ? null : patch };
   }
 
-  async #stop(): Promise<void> {
+  /** Replaces the template's nodeSelector, recording `change` in the same write. */
+  async #place(selector: Record<string, string> | null, change: Partial<ColdRecord> = {}): Promise<void> {
     const vm = await this.#api.getVm(this.#ref, this.#ctx.signal);
-    const strategy = vm.spec.runStrategy as KvRunStrategy | undefined;
-    if (strategy === "Manual" || strategy === "RerunOnFailure") {
-      await this.#api.vmSubresource(this.#ref, "stop", this.#ctx.signal).catch((e: unknown) => {
-        if (!isVmshiftError(e, "INVALID_STATE")) throw e; // "VM is not running": already stopped
-      });
-    } else if (vm.spec.running !== undefined) await this.#api.patchVm(this.#ref, { spec: { running: false } }, this.#ctx.signal);
-    else await this.#api.patchVm(this.#ref, { spec: { runStrategy: "Halted" } }, this.#ctx.signal);
+    this.#record = { ...this.#record, ...change };
+    await this.#api.patchVm(this.#ref, { metadata: this.#annotation(), spec: { template: { spec: this.#placement(vm, selector) } } }, this.#ctx.signal);
   }
 
-  async #start(): Promise<void> {
+  /** Asks the VM to stop, recording `change` in the same write. */
+  async #stop(change: Partial<ColdRecord>): Promise<void> {
     const vm = await this.#api.getVm(this.#ref, this.#ctx.signal);
+    this.#record = { ...this.#record, ...change };
+    const stop = stopAction(vm);
+    await this.#api.patchVm(this.#ref, { metadata: this.#annotation(), ...(stop.patch ? { spec: stop.patch } : {}) }, this.#ctx.signal);
+    if (stop.subresource) await stopSubresource(this.#api, this.#ref, this.#ctx.signal);
+  }
+
+  /** Asks the VM to start (placed by `selector` when given), recording `change` in the same write. */
+  async #start(change: Partial<ColdRecord>, selector?: Record<string, string> | null): Promise<void> {
+    const vm = await this.#api.getVm(this.#ref, this.#ctx.signal);
+    this.#record = { ...this.#record, ...change };
     const previous = this.#record.previousRunStrategy;
-    if (previous === "Manual" || previous === "RerunOnFailure") {
+    const subresource = previous === "Manual" || previous === "RerunOnFailure";
+    const run = subresource ? {} : vm.spec.running !== undefined ? { running: true } : { runStrategy: previous && previous !== "Halted" ? previous : "Always" };
+    const place = selector === undefined ? {} : { template: { spec: this.#placement(vm, selector) } };
+    await this.#api.patchVm(this.#ref, { metadata: this.#annotation(), spec: { ...run, ...place } }, this.#ctx.signal);
+    if (subresource) {
       await this.#api.vmSubresource(this.#ref, "start", this.#ctx.signal).catch((e: unknown) => {
         if (!isVmshiftError(e, "INVALID_STATE")) throw e;
       });
-    } else if (vm.spec.running !== undefined) await this.#api.patchVm(this.#ref, { spec: { running: true } }, this.#ctx.signal);
-    else await this.#api.patchVm(this.#ref, { spec: { runStrategy: previous && previous !== "Halted" ? previous : "Always" } }, this.#ctx.signal);
+    }
+  }
+
+  #annotation(): { annotations: Record<string, string> } {
+    return { annotations: { [LABELS.coldMigration]: JSON.stringify(this.#record) } };
   }
 
   #poll<T>(check: () => Promise<T | undefined>, maxWaitMs: number, what: string): Promise<T> {
@@ -326,14 +352,23 @@ class ColdDriver {
     }
   }
 
-  async #save(change: Partial<ColdRecord>): Promise<void> {
-    this.#record = { ...this.#record, ...change };
-    await this.#api.patchVm(this.#ref, { metadata: { annotations: { [LABELS.coldMigration]: JSON.stringify(this.#record) } } }, this.#ctx.signal);
-  }
-
   async #finish(outcome: MigrationResult["outcome"], location: MigrationResult["vmLocation"], error?: { code: string; message: string }, message?: string): Promise<void> {
-    await this.#save({ phase: outcome, outcome, location, endedAt: new Date(this.#ctx.clock.now()).toISOString(), ...(error ? { error, message: error.message } : {}), ...(message ? { message } : {}) });
+    this.#record = { ...this.#record, phase: outcome, outcome, location, endedAt: new Date(this.#ctx.clock.now()).toISOString(), ...(error ? { error, message: error.message } : {}), ...(message ? { message } : {}) };
+    await this.#api.patchVm(this.#ref, { metadata: this.#annotation() }, this.#ctx.signal);
   }
+}
+
+/** How to stop a VM: a merge patch of its spec, or (runStrategy Manual / RerunOnFailure) the `stop` subresource. */
+function stopAction(vm: KvVirtualMachine): { readonly patch?: Record<string, unknown>; readonly subresource?: true } {
+  const strategy = vm.spec.runStrategy as KvRunStrategy | undefined;
+  if (strategy === "Manual" || strategy === "RerunOnFailure") return { subresource: true };
+  return vm.spec.running !== undefined ? { patch: { running: false } } : { patch: { runStrategy: "Halted" } };
+}
+
+async function stopSubresource(api: KubevirtApi, ref: ObjectRef, signal: AbortSignal | undefined): Promise<void> {
+  await api.vmSubresource(ref, "stop", signal).catch((e: unknown) => {
+    if (!isVmshiftError(e, "INVALID_STATE")) throw e; // "VM is not running": already stopped
+  });
 }
 
 class StartFailure extends Error {}

@@ -1,9 +1,11 @@
 /**
- * Live migration: create a VirtualMachineInstanceMigration (idempotent on a request-id label),
- * follow it with list+watch on the VMIM and the VMI, cancel by deleting it.
+ * Live migration: create a VirtualMachineInstanceMigration whose name derives from the request id
+ * (so a retried POST, or a retried start, finds the first one instead of making a second), follow
+ * it with one watch of the VMIM from the resourceVersion last seen (the POST's answer: no list
+ * first), cancel by deleting it.
  */
-import { type ListWatchEvent, type ListWatchSource, type MigrationSnapshot, type NormalizedMigrationRequest, type OperationContext, VmshiftError, isTerminalPhase, isVmshiftError, listWatch } from "@vmshift/core";
-import { type ObjectRef, formatRef, parseRef, requestIdLabel } from "./ids.ts";
+import { type ListWatchEvent, type ListWatchSource, type MigrationSnapshot, type NormalizedMigrationRequest, type OperationContext, VmshiftError, backoffDelay, isTerminalPhase, isVmshiftError, listWatch } from "@vmshift/core";
+import { type ObjectRef, formatRef, parseRef, requestIdLabel, requestToken } from "./ids.ts";
 import { mergeStreams } from "./merge.ts";
 import { migrationFigures } from "./resources/metrics.ts";
 import type { KubevirtApi } from "./resources/api.ts";
@@ -22,12 +24,33 @@ export interface LiveOptions {
    * path). When set, transferring snapshots carry bytes, dirty rate and bandwidth. Default: none.
    */
   readonly metricsPath?: string;
-  /** How often metrics are read while transferring, ms. Default 5000 (virt-handler's own period). */
+  /** How often metrics are read while transferring, ms: at most one read per interval and migration. Default 5000 (virt-handler's own period). */
   readonly metricsIntervalMs?: number;
 }
 
 const FINAL = new Set(["Succeeded", "Failed"]);
 const signalOf = (ctx: OperationContext) => (ctx.signal ? { signal: ctx.signal } : {});
+/** POSTs of a VMIM sent again after a transient failure (the name makes that safe). */
+const POST_RETRIES = 2;
+/** VMIMs remembered per process (the last seen object per id), oldest dropped first. */
+const REMEMBERED = 1000;
+
+/**
+ * The VMIM name of a request: `vmshift-<vm>-<16 hex of sha256(requestId)>`, at most 63 characters
+ * (dots of the VM name become dashes, so the name is also a DNS label). A second POST with the
+ * same request id meets the first object (AlreadyExists, or KubeVirt's in-flight refusal) instead
+ * of creating another.
+ */
+export function migrationName(vmName: string, requestId: string): string {
+  return `vmshift-${vmName.slice(0, 38).replace(/\./g, "-").replace(/-+$/, "")}-${requestToken(requestId)}`;
+}
+
+/** A POST that failed without an answer: it may have been applied. */
+const unanswered = (error: unknown): boolean => isVmshiftError(error) && (error.code === "TIMEOUT" || error.details?.["networkCode"] !== undefined || error.details?.["httpStatus"] === undefined);
+/** A POST failure worth sending again: retryable transport trouble, a timeout. */
+const transient = (error: unknown): boolean => isVmshiftError(error) && ((error.code === "TRANSPORT" && error.retryable) || error.code === "TIMEOUT");
+/** The POST met an existing migration of the VMI: the name is taken, or KubeVirt refused a second one in flight. */
+const metExisting = (error: unknown): boolean => isVmshiftError(error, "CONFLICT") && (error.details?.["row"] === "status.alreadyExists" || error.details?.["row"] === "admission.inFlight");
 
 /** Live migrations on one cluster. */
 export class LiveMigrations {
@@ -37,6 +60,10 @@ export class LiveMigrations {
   readonly #cancelled = new Set<string>();
   /** uids seen per id, so a vanished VMIM can still be matched to the VMI's migrationState. */
   readonly #uids = new Map<string, string>();
+  /** The VMIM last seen per id: a watch starts from its resourceVersion instead of listing first. */
+  readonly #seen = new Map<string, KvMigration>();
+  /** virt-handler's figures last read per id, and when (metrics are read at most once per interval). */
+  readonly #figures = new Map<string, { readonly at: number; readonly figures: ReturnType<typeof migrationFigures> }>();
 
   constructor(api: KubevirtApi, options: LiveOptions) {
     this.#api = api;
@@ -48,20 +75,26 @@ export class LiveMigrations {
     return parseRef(id, this.#options.defaultNamespace, operation);
   }
 
-  /** The migration an earlier start with this request id created, if any. */
+  /** The migration an earlier start with this request id created, if any: one GET of the name the request id gives. */
   async findByRequest(vm: ObjectRef, requestId: string, ctx: OperationContext): Promise<KvMigration | undefined> {
-    const existing = await this.#api.listMigrations(vm.namespace, { labelSelector: `${LABELS.requestId}=${requestIdLabel(requestId)}`, ...signalOf(ctx) });
-    return existing.items.find((m) => m.metadata?.annotations?.[ANNOTATIONS.requestId] === requestId);
+    const found = await this.#api.findMigration({ namespace: vm.namespace, name: migrationName(vm.name, requestId) }, ctx.signal);
+    if (!found || found.metadata?.annotations?.[ANNOTATIONS.requestId] !== requestId || found.spec.vmiName !== vm.name) return undefined;
+    this.#remember(found);
+    return found;
   }
 
-  /** Creates the VMIM (callers look for an earlier one with {@link findByRequest} first). */
+  /**
+   * Creates the VMIM, named after the request id. A POST that fails transiently is sent again
+   * (after one without an answer, the name is looked up first); a POST that meets an existing
+   * migration of the VMI returns the earlier start's when it is this request's, else the error.
+   */
   async create(vm: ObjectRef, vmi: KvVmi, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
     const source = vmi.status?.nodeName;
     const body: KvMigration = {
       apiVersion: "kubevirt.io/v1",
       kind: "VirtualMachineInstanceMigration",
       metadata: {
-        generateName: `vmshift-${vm.name.slice(0, 40)}-`,
+        name: migrationName(vm.name, request.requestId),
         labels: { [LABELS.requestId]: requestIdLabel(request.requestId) },
         annotations: {
           [ANNOTATIONS.requestId]: request.requestId,
@@ -74,17 +107,35 @@ export class LiveMigrations {
         ...(request.targetHostId ? { addedNodeSelector: { [LABELS.hostname]: request.targetHostId } } : {}),
       },
     };
-    const created = await this.#api.createMigration(vm.namespace, body, ctx.signal);
-    return this.snapshot(created, vmi, ctx);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const created = await this.#api.createMigration(vm.namespace, body, ctx.signal);
+        this.#remember(created);
+        return this.snapshot(created, vmi, ctx);
+      } catch (error) {
+        if (metExisting(error)) {
+          const earlier = await this.findByRequest(vm, request.requestId, ctx);
+          if (earlier) return this.#earlier(earlier, vmi, request, ctx);
+          throw error;
+        }
+        if (!transient(error) || attempt >= POST_RETRIES || ctx.signal?.aborted) throw error;
+        ctx.logger.log("warn", "creating the migration failed transiently; sending it again (its name makes that safe)", { requestId: request.requestId, attempt: attempt + 1, error: (error as Error).message });
+        if (unanswered(error)) {
+          const earlier = await this.findByRequest(vm, request.requestId, ctx);
+          if (earlier) return this.#earlier(earlier, vmi, request, ctx);
+        }
+        await ctx.clock.sleep(backoffDelay(attempt, { initialDelayMs: 100, maxDelayMs: 1000 }), ctx.signal);
+      }
+    }
   }
 
-  /** The VM's migration that is neither Succeeded nor Failed, if any. */
-  async inFlight(vm: ObjectRef, ctx: OperationContext): Promise<KvMigration | undefined> {
-    const list = await this.#api.listMigrations(vm.namespace, { labelSelector: `${LABELS.vmiName}=${vm.name}`, ...signalOf(ctx) });
-    return list.items.find((m) => !FINAL.has(kvPhase(m)));
+  /** The snapshot of the migration an earlier start with the same request id created. */
+  #earlier(earlier: KvMigration, vmi: KvVmi | undefined, request: NormalizedMigrationRequest, ctx: OperationContext): MigrationSnapshot {
+    ctx.logger.log("info", "found the migration of an earlier start with the same request id", { requestId: request.requestId, migration: earlier.metadata?.name });
+    return this.snapshot(earlier, vmi, ctx);
   }
 
-  /** The current state. `NOT_FOUND` when the VMIM is gone and this process knows nothing of it. */
+  /** The current state, from the VMIM and its VMI. `NOT_FOUND` when the VMIM is gone and this process knows nothing of it. */
   async get(id: string, ctx: OperationContext, operation = "migration.get"): Promise<MigrationSnapshot> {
     const ref = this.ref(id, operation);
     const vmim = await this.#api.findMigration(ref, ctx.signal);
@@ -94,21 +145,29 @@ export class LiveMigrations {
       }
       return this.#goneSnapshot(id, undefined, ctx);
     }
+    this.#remember(vmim);
     const vmi = await this.#api.findVmi({ namespace: ref.namespace, name: vmim.spec.vmiName ?? "" }, ctx.signal);
     return this.#withMetrics(this.snapshot(vmim, vmi, ctx), ctx);
   }
 
-  /** Follows the VMIM and its VMI with list+watch until a terminal snapshot. */
+  /**
+   * Follows the VMIM until a terminal snapshot: one watch (field selector on its name) from the
+   * resourceVersion of the VMIM last seen, which is the POST's answer after a start (read once
+   * when this process has not seen it); a stream that ends is reopened from the last version, and
+   * a version that expired (410) is answered by a list. The VMI is not watched: the VMIM's final
+   * status carries the migration state (target node, timestamps, failure), so where the VM ended
+   * comes from the VMIM. Snapshots while `Running` are `transferring` (KubeVirt marks the source's
+   * completion only on the VMI; `getMigration` reads it and reports `finalizing`).
+   */
   async *watch(id: string, ctx: OperationContext): AsyncIterable<MigrationSnapshot> {
     const ref = this.ref(id, "migration.watch");
-    const first = await this.#api.findMigration(ref, ctx.signal);
+    const first = this.#seen.get(id) ?? (await this.#api.findMigration(ref, ctx.signal));
     if (!first) {
       yield await this.#goneSnapshot(id, undefined, ctx);
       return;
     }
-    const vmiRef = { namespace: ref.namespace, name: first.spec.vmiName ?? "" };
+    this.#remember(first);
     let vmim: KvMigration | undefined = first;
-    let vmi: KvVmi | undefined;
     let gone = false;
     let last = "";
     const controller = new AbortController();
@@ -124,9 +183,6 @@ export class LiveMigrations {
     const vmimEvents = async function* (events: AsyncIterable<ListWatchEvent<KvMigration>>): AsyncIterable<Tagged> {
       for await (const event of events) yield { kind: "vmim", event };
     };
-    const vmiEvents = async function* (events: AsyncIterable<ListWatchEvent<KvVmi>>): AsyncIterable<Tagged> {
-      for await (const event of events) yield { kind: "vmi", event };
-    };
     const metricsPath = this.#options.metricsPath;
     const interval = this.#options.metricsIntervalMs ?? 5000;
     const ticks = async function* (): AsyncIterable<Tagged> {
@@ -135,14 +191,7 @@ export class LiveMigrations {
         yield { kind: "tick" };
       }
     };
-    const streams = mergeStreams<Tagged>(
-      [
-        vmimEvents(listWatch(this.#source<KvMigration>(ref.namespace, `metadata.name=${ref.name}`, "vmim"), common)),
-        vmiEvents(listWatch(this.#source<KvVmi>(ref.namespace, `metadata.name=${vmiRef.name}`, "vmi"), common)),
-        ...(metricsPath ? [ticks()] : []),
-      ],
-      controller.signal,
-    );
+    const streams = mergeStreams<Tagged>([vmimEvents(listWatch(this.#source(ref, first), common)), ...(metricsPath ? [ticks()] : [])], controller.signal);
     try {
       for await (const tagged of streams) {
         if (tagged.kind === "vmim") {
@@ -154,12 +203,11 @@ export class LiveMigrations {
             vmim = event.object;
             gone = true;
           } else vmim = event.object;
+          if (vmim && !gone) this.#remember(vmim);
+          else this.#seen.delete(id);
           if (vmim?.metadata?.uid) this.#uids.set(id, vmim.metadata.uid);
-        } else if (tagged.kind === "vmi") {
-          const event = tagged.event;
-          vmi = event.type === "SYNC" ? event.items[0] : event.type === "DELETED" ? undefined : event.object;
         }
-        const snapshot = gone ? await this.#goneSnapshot(id, vmi ?? (await this.#api.findVmi(vmiRef, ctx.signal)), ctx, vmim) : await this.#withMetrics(this.snapshot(vmim!, vmi, ctx), ctx);
+        const snapshot = gone ? await this.#goneSnapshot(id, undefined, ctx, vmim) : await this.#withMetrics(this.snapshot(vmim!, undefined, ctx), ctx);
         const key = JSON.stringify({ ...snapshot, progress: { ...snapshot.progress, observedAt: "" } });
         if (key !== last) {
           last = key;
@@ -173,18 +221,37 @@ export class LiveMigrations {
     }
   }
 
-  /** Deletes the VMIM (KubeVirt's cancel). A final or vanished VMIM is left alone. */
+  /**
+   * Deletes the VMIM (KubeVirt's cancel); a final or vanished VMIM is left alone. When this process
+   * has seen the VMIM in flight, one DELETE with that version as its precondition: a VMIM that
+   * changed since (it may have finished) answers 409 and is read again before deciding.
+   */
   async cancel(id: string, ctx: OperationContext): Promise<void> {
     const ref = this.ref(id, "migration.cancel");
-    const vmim = await this.#api.findMigration(ref, ctx.signal);
-    if (!vmim) {
-      if (!this.#uids.has(id)) throw new VmshiftError("NOT_FOUND", `migration ${id} does not exist`, { adapter: "kubevirt", operation: "migration.cancel" });
-      return;
+    let vmim = this.#seen.get(id);
+    for (let attempt = 0; ; attempt++) {
+      if (!vmim || attempt > 0) {
+        vmim = await this.#api.findMigration(ref, ctx.signal);
+        if (!vmim) {
+          if (!this.#uids.has(id)) throw new VmshiftError("NOT_FOUND", `migration ${id} does not exist`, { adapter: "kubevirt", operation: "migration.cancel" });
+          return;
+        }
+        this.#remember(vmim);
+      }
+      if (vmim.metadata?.uid) this.#uids.set(id, vmim.metadata.uid);
+      if (FINAL.has(kvPhase(vmim))) return;
+      const asked = this.#cancelled.has(id);
+      this.#cancelled.add(id);
+      const { uid, resourceVersion } = vmim.metadata ?? {};
+      try {
+        await this.#api.deleteMigration(ref, ctx.signal, { ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) });
+        return;
+      } catch (error) {
+        // Changed since it was seen: read it again (at most twice), it may have finished.
+        if (!isVmshiftError(error, "CONFLICT") || error.details?.["row"] !== "status.conflict" || attempt >= 2) throw error;
+        if (!asked) this.#cancelled.delete(id);
+      }
     }
-    if (vmim.metadata?.uid) this.#uids.set(id, vmim.metadata.uid);
-    if (FINAL.has(kvPhase(vmim))) return;
-    this.#cancelled.add(id);
-    await this.#api.deleteMigration(ref, ctx.signal);
   }
 
   /** The snapshot of a VMIM and its VMI. */
@@ -195,14 +262,25 @@ export class LiveMigrations {
     return liveSnapshot(vmim, vmi, id, { cancelRequested: this.#cancelled.has(id), gone: false, observedAt: new Date(ctx.clock.now()).toISOString(), ...(uid ? { uid } : {}) });
   }
 
-  /** Adds virt-handler's figures to a transferring snapshot when a metrics path is configured; best effort. */
+  /**
+   * Adds virt-handler's figures to a transferring snapshot when a metrics path is configured; best
+   * effort. At most one read per `metricsIntervalMs` and migration (virt-handler itself refreshes
+   * them every 5 s): a snapshot in between carries the figures read last.
+   */
   async #withMetrics(snapshot: MigrationSnapshot, ctx: OperationContext): Promise<MigrationSnapshot> {
     const path = this.#options.metricsPath;
     if (!path || snapshot.phase !== "transferring") return snapshot;
     const [namespace, name] = snapshot.vmId.split("/") as [string, string];
+    const last = this.#figures.get(snapshot.id);
+    const now = ctx.clock.now();
+    if (last && now - last.at < (this.#options.metricsIntervalMs ?? 5000)) return { ...snapshot, progress: { ...snapshot.progress, ...last.figures } };
     try {
       const text = await this.#api.transport.requestText({ method: "GET", path, operation: "migration.metrics", ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      return { ...snapshot, progress: { ...snapshot.progress, ...migrationFigures(text, namespace, name) } };
+      const figures = migrationFigures(text, namespace, name);
+      this.#figures.delete(snapshot.id);
+      this.#figures.set(snapshot.id, { at: now, figures });
+      if (this.#figures.size > REMEMBERED) this.#figures.delete(this.#figures.keys().next().value!);
+      return { ...snapshot, progress: { ...snapshot.progress, ...figures } };
     } catch (error) {
       if (ctx.signal?.aborted) throw error;
       ctx.logger.log("debug", "metrics unavailable; progress without figures", { path, error: error instanceof Error ? error.message : String(error) });
@@ -213,26 +291,44 @@ export class LiveMigrations {
   async #goneSnapshot(id: string, vmi: KvVmi | undefined, ctx: OperationContext, lastSeen?: KvMigration): Promise<MigrationSnapshot> {
     const uid = this.#uids.get(id);
     let instance = vmi;
-    if (!instance && lastSeen?.spec.vmiName) instance = await this.#api.findVmi({ namespace: lastSeen.metadata?.namespace ?? "", name: lastSeen.spec.vmiName }, ctx.signal).catch((e: unknown) => (isVmshiftError(e) ? undefined : Promise.reject(e)));
+    if (!instance && lastSeen?.spec.vmiName && !FINAL.has(kvPhase(lastSeen))) instance = await this.#api.findVmi({ namespace: lastSeen.metadata?.namespace ?? "", name: lastSeen.spec.vmiName }, ctx.signal).catch((e: unknown) => (isVmshiftError(e) ? undefined : Promise.reject(e)));
     return liveSnapshot(lastSeen, instance, id, { cancelRequested: this.#cancelled.has(id), gone: true, observedAt: new Date(ctx.clock.now()).toISOString(), ...(uid ? { uid } : {}) });
   }
 
-  #source<T extends { metadata?: { namespace?: string; name?: string; resourceVersion?: string } }>(namespace: string, fieldSelector: string, kind: "vmim" | "vmi"): ListWatchSource<T> {
+  /** Remembers the VMIM last seen under its id (bounded: the oldest entry goes first). */
+  #remember(vmim: KvMigration): void {
+    const id = formatRef({ namespace: vmim.metadata?.namespace ?? this.#options.defaultNamespace, name: vmim.metadata?.name ?? "" });
+    this.#seen.delete(id);
+    this.#seen.set(id, vmim);
+    if (this.#seen.size > REMEMBERED) this.#seen.delete(this.#seen.keys().next().value!);
+  }
+
+  /**
+   * The VMIM as a list+watch source whose first "list" is `first` itself (no request): the watch
+   * starts from its resourceVersion. Only a relist (the version expired) lists, by name.
+   */
+  #source(ref: ObjectRef, first: KvMigration): ListWatchSource<KvMigration> {
     const api = this.#api;
     const timeoutSeconds = this.#options.watchTimeoutSeconds;
+    const fieldSelector = `metadata.name=${ref.name}`;
+    let start: KvMigration | undefined = first.metadata?.resourceVersion ? first : undefined;
     return {
       async list(signal) {
-        const list = kind === "vmim" ? await api.listMigrations(namespace, { fieldSelector, signal }) : await api.listVmis(namespace, { fieldSelector, signal });
-        return { items: list.items as unknown as T[], resourceVersion: list.metadata?.resourceVersion ?? "0" };
+        if (start) {
+          const items = [start];
+          start = undefined;
+          return { items, resourceVersion: items[0]!.metadata!.resourceVersion! };
+        }
+        const list = await api.listMigrations(ref.namespace, { fieldSelector, signal });
+        return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "0" };
       },
       watch(resourceVersion, signal) {
-        const options = { resourceVersion, fieldSelector, signal, ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }) };
-        return (kind === "vmim" ? api.watchMigrations(namespace, options) : api.watchVmis(namespace, options)) as unknown as AsyncIterable<{ type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK"; object: T }>;
+        return api.watchMigrations(ref.namespace, { resourceVersion, fieldSelector, signal, ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }) });
       },
       key: (o) => `${o.metadata?.namespace}/${o.metadata?.name}`,
-      resourceVersion: (o) => o.metadata?.resourceVersion,
+      resourceVersion: (o) => o.metadata?.resourceVersion ?? undefined,
     };
   }
 }
 
-type Tagged = { readonly kind: "vmim"; readonly event: ListWatchEvent<KvMigration> } | { readonly kind: "vmi"; readonly event: ListWatchEvent<KvVmi> } | { readonly kind: "tick" };
+type Tagged = { readonly kind: "vmim"; readonly event: ListWatchEvent<KvMigration> } | { readonly kind: "tick" };

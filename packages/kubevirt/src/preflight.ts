@@ -1,14 +1,18 @@
 /**
- * Pre-migration checks (advisory; KubeVirt's webhooks and scheduler still decide). Reads the VM,
- * its VMI, the target Node, the VMIs on it, in-flight migrations and the KubeVirt CR; changes nothing.
+ * Pre-migration checks (advisory; KubeVirt's webhooks and scheduler still decide); changes nothing.
+ * The checks are pure functions of what was read, so a start runs the ones its own reads allow
+ * ({@link vmChecks} on the VMI, {@link nodeChecks} on the target Node; room on the node and the
+ * parallel limits are left to KubeVirt there) while {@link runPreflight} reads the rest: the
+ * VMIs on the target node (room), the cluster's migrations (one in flight, the parallel limits) and,
+ * only when a migration runs, the KubeVirt CR (the limits themselves).
  */
-import { type CheckCategory, type NormalizedMigrationRequest, type OperationContext, type PreflightCheck, VmshiftError } from "@vmshift/core";
+import { type CheckCategory, type NormalizedMigrationRequest, type OperationContext, type PreflightCheck, VmshiftError, isVmshiftError } from "@vmshift/core";
 import type { ObjectRef } from "./ids.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { ANNOTATIONS, kvPhase } from "./resources/migration.ts";
 import { allocatable, unschedulableReasons, usageByNode } from "./resources/node.ts";
 import { cpuRequestCores, liveMigratableCondition, memoryRequestBytes } from "./resources/vm.ts";
-import { type KubeNode, type KvLiveMigratableReason, type KvVirtualMachine, type KvVmi, LABELS } from "./types.ts";
+import { type KubeNode, type KvLiveMigratableReason, type KvMigration, type KvVirtualMachine, type KvVmi, LABELS } from "./types.ts";
 
 /** Category of each `LiveMigratable=False` reason. */
 export const LIVE_MIGRATABLE_CATEGORY: Readonly<Record<KvLiveMigratableReason, CheckCategory>> = {
@@ -60,67 +64,144 @@ export function placementMismatch(spec: KvVmi["spec"] | undefined, node: KubeNod
   return undefined;
 }
 
-/** Runs every check for one request. */
-export async function runPreflight(api: KubevirtApi, ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<PreflightCheck[]> {
+/** KubeVirt phases of a migration that counts against the parallel limits (Pending ones wait). */
+const ACTIVE_PHASES = new Set(["Scheduling", "Scheduled", "PreparingTarget", "TargetReady", "Running"]);
+const FINAL_PHASES = new Set(["Succeeded", "Failed"]);
+
+/** What the VM and its VMI say: state, migratability, eviction strategy, a migration the VMI reports in flight. */
+export function vmChecks(vm: KvVirtualMachine | undefined, vmi: KvVmi | undefined, request: NormalizedMigrationRequest): PreflightCheck[] {
   const checks: PreflightCheck[] = [];
-  // A bare VMI (no VirtualMachine) is checked on its own; NOT_FOUND only when neither exists.
-  const vm: KvVirtualMachine | undefined = await api.findVm(ref, ctx.signal);
-  const vmi = await api.findVmi(ref, ctx.signal);
-  if (!vm && !vmi) throw new VmshiftError("NOT_FOUND", `VM ${ref.namespace}/${ref.name} does not exist (no VirtualMachine or VirtualMachineInstance of that name)`, { adapter: "kubevirt", operation: "migration.preflight", subject: `${ref.namespace}/${ref.name}` });
+  if (request.mode !== "live") {
+    if (!vm) checks.push(check("vm.bare", "state", "error", "a VirtualMachineInstance without a VirtualMachine cannot be moved cold (nothing would start it again); live-migrate it instead"));
+    return checks;
+  }
+  if (!vmi || vmi.status?.phase !== "Running") {
+    checks.push(check("vm.running", "state", "error", `the VM is not running (VMI phase ${vmi?.status?.phase ?? "none"}); live migration needs a running VMI`));
+    return checks;
+  }
+  const condition = liveMigratableCondition(vmi);
+  if (condition && !condition.status) {
+    const reason = (condition.reason ?? "NotMigratable") as KvLiveMigratableReason;
+    checks.push(check("kubevirt.LiveMigratable", LIVE_MIGRATABLE_CATEGORY[reason] ?? "compatibility", "error", `not live-migratable: ${reason}${condition.message ? `: ${condition.message}` : ""}`, condition));
+  } else if (condition) checks.push(check("kubevirt.LiveMigratable", "compatibility", "info", "the VMI reports LiveMigratable=True"));
+  else checks.push(check("kubevirt.LiveMigratable", "compatibility", "warning", "the VMI has no LiveMigratable condition yet"));
+  const strategy = vmi.spec.evictionStrategy ?? undefined;
+  if (strategy === "None") checks.push(check("kubevirt.evictionStrategy", "policy", "info", "evictionStrategy None: a node drain would stop this VM instead of migrating it", { evictionStrategy: strategy }));
+  // KubeVirt's own admission refuses on the same condition (a migrationState of another migration, neither completed nor failed).
+  const state = vmi.status.migrationState;
+  if (state?.migrationUid && !state.completed && !state.failed) checks.push(check("migration.inFlight", "state", "error", `migration ${state.migrationUid} of this VM is already in progress (the VMI reports it)`, { migrationUid: state.migrationUid }));
+  return checks;
+}
+
+/** What the target Node says: it exists, it is not the source, it takes new VMs, the VM may run there. `node` undefined: it does not exist. */
+export function nodeChecks(node: KubeNode | undefined, target: string, source: string | undefined, spec: KvVmi["spec"] | undefined): PreflightCheck[] {
+  if (!node) return [check("host.exists", "compatibility", "error", `node ${target} does not exist`)];
+  const checks: PreflightCheck[] = [];
+  if (target === source) checks.push(check("host.same", "state", "error", `the VM already runs on ${source}`));
+  for (const reason of unschedulableReasons(node)) checks.push(check("host.schedulable", "compatibility", "error", `node ${target} takes no new VMs: ${reason}`, { node: target }));
+  const mismatch = placementMismatch(spec, node);
+  if (mismatch) checks.push(check("vm.placement", "policy", "error", `the VM may not run on ${target}: ${mismatch}`));
+  return checks;
+}
+
+/** Room on the target: its allocatable memory and CPU minus what the VMIs on it ask for. */
+export function capacityChecks(node: KubeNode, target: string, vmisOnNode: readonly KvVmi[], spec: KvVmi["spec"] | undefined): PreflightCheck[] {
+  const checks: PreflightCheck[] = [];
+  const used = usageByNode(vmisOnNode).get(target) ?? { memoryBytes: 0, cpuCores: 0 };
+  const room = allocatable(node);
+  const needMemory = memoryRequestBytes(spec);
+  const needCpu = cpuRequestCores(spec);
+  if (room.memoryBytes !== undefined && needMemory !== undefined && room.memoryBytes - used.memoryBytes < needMemory) {
+    checks.push(check("host.memory", "capacity", "error", `node ${target} has ${room.memoryBytes - used.memoryBytes} bytes of allocatable memory free; the VM asks for ${needMemory}`, { allocatable: room.memoryBytes, used: used.memoryBytes, needed: needMemory }));
+  }
+  if (room.cpuCores !== undefined && needCpu !== undefined && room.cpuCores - used.cpuCores < needCpu) {
+    checks.push(check("host.cpu", "capacity", "error", `node ${target} has ${room.cpuCores - used.cpuCores} allocatable CPUs free; the VM asks for ${needCpu}`, { allocatable: room.cpuCores, used: used.cpuCores, needed: needCpu }));
+  }
+  return checks;
+}
+
+/** A migration of this VM that is neither Succeeded nor Failed, among `migrations`. */
+export function inFlightMigration(migrations: readonly KvMigration[], ref: ObjectRef): KvMigration | undefined {
+  return migrations.find((m) => (m.metadata?.namespace ?? ref.namespace) === ref.namespace && (m.spec.vmiName ?? m.metadata?.labels?.[LABELS.vmiName]) === ref.name && !FINAL_PHASES.has(kvPhase(m)));
+}
+
+/** Whether the new migration would queue behind `parallelMigrationsPerCluster` or `parallelOutboundMigrationsPerNode`. */
+export function limitChecks(active: readonly KvMigration[], source: string | undefined, configured: Partial<typeof MIGRATION_DEFAULTS> | undefined): PreflightCheck[] {
+  if (active.length === 0) {
+    return [check("cluster.migrationConfig", "policy", "info", "no migration runs in the cluster now: this one does not wait for parallelMigrationsPerCluster or parallelOutboundMigrationsPerNode", { running: 0 })];
+  }
+  const config = { ...MIGRATION_DEFAULTS, ...(configured ?? {}) };
+  const fromSource = active.filter((m) => m.metadata?.annotations?.[ANNOTATIONS.sourceHost] === source || m.metadata?.annotations?.[LABELS.evacuationMigration] === source || m.status?.migrationState?.sourceNode === source);
+  const native = { parallelMigrationsPerCluster: config.parallelMigrationsPerCluster, parallelOutboundMigrationsPerNode: config.parallelOutboundMigrationsPerNode, running: active.length, fromSource: fromSource.length };
+  if (active.length >= Number(config.parallelMigrationsPerCluster)) return [check("cluster.parallelMigrations", "policy", "warning", `${active.length} migrations run in the cluster (limit ${config.parallelMigrationsPerCluster}): this one will queue in Pending`, native)];
+  if (source && fromSource.length >= Number(config.parallelOutboundMigrationsPerNode)) return [check("cluster.parallelOutbound", "policy", "warning", `${fromSource.length} migrations leave ${source} (limit ${config.parallelOutboundMigrationsPerNode}): this one will queue`, native)];
+  return [check("cluster.migrationConfig", "policy", "info", `cluster limits: ${config.parallelMigrationsPerCluster} migrations per cluster, ${config.parallelOutboundMigrationsPerNode} outbound per node; completionTimeoutPerGiB ${config.completionTimeoutPerGiB} s, progressTimeout ${config.progressTimeout} s`, native)];
+}
+
+/** A Node, undefined when it does not exist, null when this identity may not read nodes. */
+export async function readNode(api: KubevirtApi, name: string, signal?: AbortSignal): Promise<KubeNode | undefined | null> {
+  try {
+    return await api.findNode(name, signal);
+  } catch (error) {
+    if (isVmshiftError(error, "PERMISSION_DENIED")) return null;
+    throw error;
+  }
+}
+
+/** `fn()`, or undefined when this identity lacks the permission (a namespace-scoped Role). */
+async function permitted<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (isVmshiftError(error, "PERMISSION_DENIED")) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Runs every check for one request. Reads, for a live migration to a named node: the VMI (the VM
+ * too when there is no VMI, or for a cold move), the Node, the VMIs on it (label
+ * `kubevirt.io/nodeName`), every migration of the cluster (one of this VM in flight, the parallel
+ * limits) and, only when some migration runs, the KubeVirt CR. Reads this identity may not make
+ * (a namespace-scoped Role) become warnings, and the namespace's migrations of the VM stand in.
+ */
+export async function runPreflight(api: KubevirtApi, ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<PreflightCheck[]> {
+  const signal = ctx.signal ? { signal: ctx.signal } : {};
   const live = request.mode === "live";
+  // A bare VMI (no VirtualMachine) is checked on its own; NOT_FOUND only when neither exists.
+  const vmi = await api.findVmi(ref, ctx.signal);
+  const vm: KvVirtualMachine | undefined = !live || !vmi ? await api.findVm(ref, ctx.signal) : undefined;
+  if (!vm && !vmi) throw new VmshiftError("NOT_FOUND", `VM ${ref.namespace}/${ref.name} does not exist (no VirtualMachine or VirtualMachineInstance of that name)`, { adapter: "kubevirt", operation: "migration.preflight", subject: `${ref.namespace}/${ref.name}` });
   const spec = vmi?.spec ?? vm?.spec.template?.spec;
-  if (!live && !vm) checks.push(check("vm.bare", "state", "error", "a VirtualMachineInstance without a VirtualMachine cannot be moved cold (nothing would start it again); live-migrate it instead"));
-
-  if (live) {
-    if (!vmi || vmi.status?.phase !== "Running") {
-      checks.push(check("vm.running", "state", "error", `the VM is not running (VMI phase ${vmi?.status?.phase ?? "none"}); live migration needs a running VMI`));
-    } else {
-      const condition = liveMigratableCondition(vmi);
-      if (condition && !condition.status) {
-        const reason = (condition.reason ?? "NotMigratable") as KvLiveMigratableReason;
-        checks.push(check("kubevirt.LiveMigratable", LIVE_MIGRATABLE_CATEGORY[reason] ?? "compatibility", "error", `not live-migratable: ${reason}${condition.message ? `: ${condition.message}` : ""}`, condition));
-      } else if (condition) checks.push(check("kubevirt.LiveMigratable", "compatibility", "info", "the VMI reports LiveMigratable=True"));
-      else checks.push(check("kubevirt.LiveMigratable", "compatibility", "warning", "the VMI has no LiveMigratable condition yet"));
-      const strategy = vmi.spec.evictionStrategy ?? undefined;
-      if (strategy === "None") checks.push(check("kubevirt.evictionStrategy", "policy", "info", "evictionStrategy None: a node drain would stop this VM instead of migrating it", { evictionStrategy: strategy }));
-      const inFlight = (await api.listMigrations(ref.namespace, { labelSelector: `${LABELS.vmiName}=${ref.name}`, ...(ctx.signal ? { signal: ctx.signal } : {}) })).items.find((m) => !["Succeeded", "Failed"].includes(kvPhase(m)));
-      if (inFlight) checks.push(check("migration.inFlight", "state", "error", `migration ${inFlight.metadata?.name} of this VM is already in progress (${kvPhase(inFlight) || "unset"})`, { name: inFlight.metadata?.name }));
-    }
-  }
-
   const source = vmi?.status?.nodeName;
-  if (request.targetHostId !== undefined) {
-    const node = await api.findNode(request.targetHostId, ctx.signal);
-    if (!node) {
-      checks.push(check("host.exists", "compatibility", "error", `node ${request.targetHostId} does not exist`));
-    } else {
-      if (request.targetHostId === source) checks.push(check("host.same", "state", "error", `the VM already runs on ${source}`));
-      for (const reason of unschedulableReasons(node)) checks.push(check("host.schedulable", "compatibility", "error", `node ${request.targetHostId} takes no new VMs: ${reason}`, { node: request.targetHostId }));
-      const mismatch = placementMismatch(spec, node);
-      if (mismatch) checks.push(check("vm.placement", "policy", "error", `the VM may not run on ${request.targetHostId}: ${mismatch}`));
-      const vmis = (await api.listVmis(undefined, ctx.signal ? { signal: ctx.signal } : {})).items;
-      const used = usageByNode(vmis).get(request.targetHostId) ?? { memoryBytes: 0, cpuCores: 0 };
-      const room = allocatable(node);
-      const needMemory = memoryRequestBytes(spec);
-      const needCpu = cpuRequestCores(spec);
-      if (room.memoryBytes !== undefined && needMemory !== undefined && room.memoryBytes - used.memoryBytes < needMemory) {
-        checks.push(check("host.memory", "capacity", "error", `node ${request.targetHostId} has ${room.memoryBytes - used.memoryBytes} bytes of allocatable memory free; the VM asks for ${needMemory}`, { allocatable: room.memoryBytes, used: used.memoryBytes, needed: needMemory }));
-      }
-      if (room.cpuCores !== undefined && needCpu !== undefined && room.cpuCores - used.cpuCores < needCpu) {
-        checks.push(check("host.cpu", "capacity", "error", `node ${request.targetHostId} has ${room.cpuCores - used.cpuCores} allocatable CPUs free; the VM asks for ${needCpu}`, { allocatable: room.cpuCores, used: used.cpuCores, needed: needCpu }));
+  const checks = vmChecks(vm, vmi, request);
+
+  const target = request.targetHostId;
+  if (target !== undefined) {
+    const node = await readNode(api, target, ctx.signal);
+    if (node === null) checks.push(check("host.readable", "compatibility", "warning", `node ${target} was not checked: this identity may not read nodes (KubeVirt's scheduler still decides)`));
+    else {
+      checks.push(...nodeChecks(node, target, source, spec));
+      if (node) {
+        const onNode = await permitted(() => api.listVmis(undefined, { labelSelector: `${LABELS.nodeName}=${target}`, ...signal }));
+        if (onNode) checks.push(...capacityChecks(node, target, onNode.items, spec));
+        else checks.push(check("host.capacity", "capacity", "warning", `room on node ${target} was not checked: this identity may not list VMIs in every namespace`));
       }
     }
   }
 
-  if (live) {
-    const kv = await api.findKubeVirt(ctx.signal);
-    const config = { ...MIGRATION_DEFAULTS, ...(kv?.spec.configuration?.migrations ?? {}) };
-    const all = (await api.listMigrations(undefined, ctx.signal ? { signal: ctx.signal } : {})).items.filter((m) => ["Scheduling", "Scheduled", "PreparingTarget", "TargetReady", "Running"].includes(kvPhase(m)));
-    const fromSource = all.filter((m) => m.metadata?.annotations?.[ANNOTATIONS.sourceHost] === source || m.metadata?.annotations?.[LABELS.evacuationMigration] === source || m.status?.migrationState?.sourceNode === source);
-    const native = { parallelMigrationsPerCluster: config.parallelMigrationsPerCluster, parallelOutboundMigrationsPerNode: config.parallelOutboundMigrationsPerNode, running: all.length, fromSource: fromSource.length };
-    if (all.length >= Number(config.parallelMigrationsPerCluster)) checks.push(check("cluster.parallelMigrations", "policy", "warning", `${all.length} migrations run in the cluster (limit ${config.parallelMigrationsPerCluster}): this one will queue in Pending`, native));
-    else if (source && fromSource.length >= Number(config.parallelOutboundMigrationsPerNode)) checks.push(check("cluster.parallelOutbound", "policy", "warning", `${fromSource.length} migrations leave ${source} (limit ${config.parallelOutboundMigrationsPerNode}): this one will queue`, native));
-    else checks.push(check("cluster.migrationConfig", "policy", "info", `cluster limits: ${config.parallelMigrationsPerCluster} migrations per cluster, ${config.parallelOutboundMigrationsPerNode} outbound per node; completionTimeoutPerGiB ${config.completionTimeoutPerGiB} s, progressTimeout ${config.progressTimeout} s`, native));
+  if (live && vmi?.status?.phase === "Running") {
+    const all = await permitted(() => api.listMigrations(undefined, signal));
+    const mine = all ? undefined : await api.listMigrations(ref.namespace, { labelSelector: `${LABELS.vmiName}=${ref.name}`, ...signal });
+    const inFlight = inFlightMigration((all ?? mine)!.items, ref);
+    if (inFlight && !checks.some((c) => c.id === "migration.inFlight")) checks.push(check("migration.inFlight", "state", "error", `migration ${inFlight.metadata?.name} of this VM is already in progress (${kvPhase(inFlight) || "unset"})`, { name: inFlight.metadata?.name }));
+    if (!all) checks.push(check("cluster.migrationConfig", "policy", "warning", "the parallel migration limits were not checked: this identity may not list migrations in every namespace"));
+    else {
+      const active = all.items.filter((m) => ACTIVE_PHASES.has(kvPhase(m)));
+      // The limits matter only when something runs; the KubeVirt CR is read only then.
+      const kv = active.length > 0 ? await api.findKubeVirt(ctx.signal) : undefined;
+      checks.push(...limitChecks(active, source, kv?.spec.configuration?.migrations as Partial<typeof MIGRATION_DEFAULTS> | undefined));
+    }
   }
   return checks;
 }

@@ -86,8 +86,8 @@ describe("a consumer bundled by esbuild (ESM, platform node)", () => {
     server = await startHttpServer((r) => {
       if (r.method !== "GET") return status(405, "MethodNotAllowed");
       if (r.url.startsWith("/apis/kubevirt.io/v1/virtualmachines?")) return { status: 200, body: VM_LIST };
-      // listVms also looks for VMIs that no VirtualMachine owns.
-      if (r.url.startsWith("/apis/kubevirt.io/v1/virtualmachineinstances?")) return { status: 200, body: { apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstanceList", metadata: { resourceVersion: "7" }, items: [] } };
+      // listVms also lists the VMIs of the scope (joined with the VMs; those no VirtualMachine owns are listed after them).
+      if (/^\/apis\/kubevirt\.io\/v1\/virtualmachineinstances(\?|$)/.test(r.url)) return { status: 200, body: { apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstanceList", metadata: { resourceVersion: "7" }, items: [] } };
       return status(404, "NotFound");
     });
     // A port that was just free: nothing listens there.

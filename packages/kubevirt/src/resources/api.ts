@@ -131,10 +131,19 @@ export class KubevirtApi {
     return this.#t.request({ method: "POST", path: collection("virtualmachineinstancemigrations", namespace), body, operation: "migration.start", ...(signal ? { signal } : {}) });
   }
 
-  /** Deletes a VMIM; false when it was already gone (404). */
-  async deleteMigration(ref: ObjectRef, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Deletes a VMIM; false when it was already gone (404). `preconditions` (DeleteOptions): delete
+   * only the object of that uid and resourceVersion, else 409 Conflict and nothing changes.
+   */
+  async deleteMigration(ref: ObjectRef, signal?: AbortSignal, preconditions?: { readonly uid?: string; readonly resourceVersion?: string }): Promise<boolean> {
     try {
-      await this.#t.request({ method: "DELETE", path: apiPath(...KV, "namespaces", ref.namespace, "virtualmachineinstancemigrations", ref.name), operation: "migration.cancel", ...(signal ? { signal } : {}) });
+      await this.#t.request({
+        method: "DELETE",
+        path: apiPath(...KV, "namespaces", ref.namespace, "virtualmachineinstancemigrations", ref.name),
+        operation: "migration.cancel",
+        ...(preconditions ? { body: { kind: "DeleteOptions", apiVersion: "v1", preconditions } } : {}),
+        ...(signal ? { signal } : {}),
+      });
       return true;
     } catch (error) {
       if (isVmshiftError(error, "NOT_FOUND")) return false;
