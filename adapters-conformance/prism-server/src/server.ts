@@ -214,7 +214,9 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
       if (!vm) return { status: 404, body: { api_version: "3.1", code: 404, kind: "vm", message_list: [{ message: `VM ${m[1]} does not exist`, reason: "ENTITY_NOT_FOUND" }], state: "ERROR" } };
       if (method === "GET") return { status: 200, body: vmToV3(vm) };
       if (method === "PUT") {
-        const meta = body["metadata"] as { spec_version?: number } | undefined;
+        const meta = body["metadata"] as { spec_version?: number; kind?: string } | undefined;
+        // vm_metadata requires kind (v3.1.0 swagger).
+        if (meta?.kind !== "vm") return { status: 422, body: { api_version: "3.1", code: 422, message_list: [{ message: "metadata.kind is required and must be vm", reason: "INVALID_REQUEST" }], state: "ERROR" } };
         if (meta?.spec_version !== vm.version) return { status: 409, body: { api_version: "3.1", code: 409, message_list: [{ message: "spec_version mismatch", reason: "CONCURRENT_REQUESTS_NOT_ALLOWED" }], state: "ERROR" } };
         const want = (body["spec"] as { resources?: { power_state?: string } } | undefined)?.resources?.power_state;
         const task = want === "ON" ? sim.act(vm, "power-on", {}, false) : want === "OFF" ? sim.act(vm, "power-off", {}, false) : undefined;

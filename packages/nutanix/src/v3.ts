@@ -88,16 +88,20 @@ export class V3Api {
   }
 
   /**
-   * Powers a VM on or off: GET the intent, PUT it back with `spec.resources.power_state` changed
-   * and the same `metadata.spec_version`. Returns the task uuid (`status.execution_context.task_uuid`).
+   * Powers a VM on or off: GET the intent, PUT its spec back with `spec.resources.power_state`
+   * changed and metadata `{ kind, spec_version }` (the GET's `spec_version`). Returns the task uuid (`status.execution_context.task_uuid`).
    */
   async setPowerState(uuid: string, state: "ON" | "OFF", signal?: AbortSignal): Promise<string> {
     const { data } = await this.#getIntent(uuid, signal);
     if (!data.spec || !data.metadata) throw new VmshiftError("INTERNAL", "v3 VM intent without spec or metadata", { adapter: "nutanix", operation: "vm.power", subject: uuid });
+    if (typeof data.metadata.spec_version !== "number") throw new VmshiftError("INTERNAL", "v3 VM intent without metadata.spec_version", { adapter: "nutanix", operation: "vm.power", subject: uuid });
     const res = await this.#t.request<{ status?: { execution_context?: { task_uuid?: string } } }>({
       method: "PUT",
       path: buildPath`/api/nutanix/v3/vms/${uuid}`,
-      body: { metadata: data.metadata, spec: { ...data.spec, resources: { ...data.spec.resources, power_state: state } } },
+      // What Prism's own clients send (prism-go-client's recorded update against pc.2024.3.0.1):
+      // metadata with `kind` (the one field vm_metadata requires) and the GET's `spec_version`,
+      // never the read-only fields the GET returns (creation_time, entity_version, …).
+      body: { metadata: { kind: data.metadata.kind ?? "vm", spec_version: data.metadata.spec_version }, spec: { ...data.spec, resources: { ...data.spec.resources, power_state: state } } },
       operation: "vm.power",
       subject: uuid,
       ...(signal ? { signal } : {}),
