@@ -4,14 +4,15 @@
  * (`serveSimulator`, what `vmshift target serve simulator` runs), plus a second loopback endpoint
  * the tests read the platform's side of the story from: migrations per VM (exactly once?), where
  * every VM is, and the most migrations ever in flight per host (limits kept?).
- * Started by platform.ts with its spec as JSON in argv[2]; prints one `ready` JSON line.
+ * Started by platform.ts with the path of its spec (JSON) in argv[2]; prints one `ready` JSON line.
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { systemClock } from "@vmshift/core";
 import { SimulatorWorld, serveSimulator } from "@vmshift/simulator";
 import type { PlatformSpec, PlatformStats } from "./platform.ts";
 
-const spec = JSON.parse(process.argv[2]!) as PlatformSpec;
+const spec = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as PlatformSpec;
 const world = new SimulatorWorld({ clock: systemClock, inventory: spec.inventory, seed: spec.seed ?? 1, ...(spec.timing ? { timing: spec.timing } : {}) });
 for (const f of spec.faults ?? []) {
   if (f.kind === "failAtPhase") world.faults.failAtPhase(f.vmId, f.phase);

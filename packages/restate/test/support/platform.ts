@@ -51,7 +51,9 @@ const SCRIPT = new URL("./platform-process.ts", import.meta.url).pathname;
 /** Starts the platform; `dir` receives its config file (mode 0600). */
 export async function startPlatform(spec: Omit<PlatformSpec, "token">, dir: string, profile = "sim"): Promise<Platform> {
   const token = randomBytes(18).toString("base64url");
-  const child = spawn(process.execPath, [...workspaceNodeArgs(), SCRIPT, JSON.stringify({ ...spec, token })], { stdio: ["ignore", "pipe", "inherit"] });
+  const specFile = join(dir, `platform-${profile}.spec.json`);
+  writeFileSync(specFile, JSON.stringify({ ...spec, token }), { mode: 0o600 });
+  const child = spawn(process.execPath, [...workspaceNodeArgs(), SCRIPT, specFile], { stdio: ["ignore", "pipe", "inherit"] });
   const ready = await new Promise<{ url: string; statsUrl: string }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once("line", (line) => resolve(JSON.parse(line) as { url: string; statsUrl: string }));

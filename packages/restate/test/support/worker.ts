@@ -12,6 +12,8 @@ export interface WorkerProcess {
   readonly url: string;
   readonly port: number;
   readonly alive: boolean;
+  /** The process id (for its peak RSS in /proc/<pid>/status). */
+  readonly pid: number | undefined;
   /** SIGKILL: no shutdown, open invocations cut mid-flight. */
   kill(): Promise<void>;
   /** Starts it again on the same port. */
@@ -33,6 +35,9 @@ export async function startWorker(options: { readonly configFile: string; readon
     port: options.port,
     get alive() {
       return alive();
+    },
+    get pid() {
+      return proc?.pid;
     },
     async start() {
       if (alive()) return;
