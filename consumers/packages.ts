@@ -21,6 +21,7 @@ export const PUBLISHED_DIRS = [
   "packages/hyperv",
   "packages/libvirt",
   "packages/move",
+  "packages/restate",
   "adapters-conformance",
   "packages/cli",
 ] as const;
