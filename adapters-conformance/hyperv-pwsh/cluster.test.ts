@@ -19,7 +19,7 @@ function open(rename?: { vm: string; name: string; role: string }) {
       vm.name = rename.name;
       vm.clusterGroup = rename.role;
       // Kerberos constrained delegation between the nodes, so preflight lets the cold move through.
-      for (const [from, to] of [["N1", "N2"], ["N2", "N1"]]) s.delegation[from] = [`Microsoft Virtual System Migration Service/${to}`, `cifs/${to}`];
+      for (const [from, to] of [["N1", "N2"], ["N2", "N1"]] as const) s.delegation[from] = [`Microsoft Virtual System Migration Service/${to}`, `cifs/${to}`];
     });
   }
   const runner = createNodePowerShellRunner({ executable: STAND_IN_PWSH, env: world.env() });

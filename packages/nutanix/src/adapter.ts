@@ -107,7 +107,7 @@ export function createNutanixAdapter(options: NutanixAdapterOptions): NutanixAda
       const { page, limit } = pageOf(o, "vm.list");
       const clauses = [...(o.hostId === undefined ? [] : [`host/extId eq ${odataString(o.hostId)}`]), ...(o.scope === undefined ? [] : [`cluster/extId eq ${odataString(o.scope)}`])];
       const filter = clauses.length === 0 ? undefined : clauses.join(" and ");
-      return withApi(
+      return withApi<Page<Vm>>(
         op,
         "vm.list",
         async () => {
@@ -124,7 +124,7 @@ export function createNutanixAdapter(options: NutanixAdapterOptions): NutanixAda
 
     async listHosts(o: ListHostsOptions, op: OperationContext): Promise<Page<Host>> {
       const { page, limit } = pageOf(o, "host.list");
-      return withApi(
+      return withApi<Page<Host>>(
         op,
         "host.list",
         async () => {
