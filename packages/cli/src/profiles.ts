@@ -132,6 +132,24 @@ function resolveValue(key: string, value: unknown, env: Readonly<Record<string, 
   return value;
 }
 
+/**
+ * The name of profile `name`, else of the config's default profile, else `simulator`, without
+ * resolving its settings or secrets: for commands that only name a profile to another process
+ * (a wave's workers resolve it in their own configuration).
+ */
+export function profileName(name: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, options: LoadProfileOptions = {}): string {
+  if (name !== undefined) return name;
+  const source = configSource(env, cwd, options.configFile);
+  const text = readConfig(source);
+  let config: { defaultProfile?: unknown } = {};
+  try {
+    config = (text === undefined ? {} : (parse(text) ?? {})) as typeof config;
+  } catch (error) {
+    throw new VmshiftError("INVALID_ARGUMENT", `config ${source.path} is not valid YAML: ${(error as Error).message}`, { operation: "cli.profile" });
+  }
+  return typeof config.defaultProfile === "string" ? config.defaultProfile : "simulator";
+}
+
 /** Options of {@link loadProfile}. */
 export interface LoadProfileOptions {
   /** The value of `--config` (overrides `$VMSHIFT_CONFIG`). */

@@ -59,6 +59,16 @@ describe("vmshift plan: one VM's preflight and the fleet-plan subcommands", () =
     }
   });
 
+  it("submitting to Restate names the profile without reading its secrets (the workers hold them)", async () => {
+    const { file } = await dryRunPlan();
+    const config = join(scratch, "lab.yaml");
+    writeFileSync(config, "defaultProfile: lab\nprofiles:\n  lab:\n    platform: vsphere\n    url: https://vc.example/sdk\n    username: u\n    password: { env: VMSHIFT_TEST_UNSET_PASSWORD }\n");
+    const r = await runCli(["plan", "run", file, "--engine", "restate", "--restate", "http://127.0.0.1:9", "--config", config]);
+    expect(r.stderr).not.toMatch(/VMSHIFT_TEST_UNSET_PASSWORD/);
+    expect(r.stderr).toMatch(/TRANSPORT: Restate at http:\/\/127\.0\.0\.1:9 did not answer/);
+    expect(r.code).toBe(1);
+  });
+
   it("a wave subcommand reports an unreachable Restate as an error of the platform kind (exit 1)", async () => {
     const r = await runCli(["plan", "pause", "w1", "--restate", "http://127.0.0.1:9"]);
     expect(r.code).toBe(1);

@@ -13,7 +13,7 @@ import type * as Restate from "@vmshift/restate";
 import { type Command, type CommandContext, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
 import { EXIT, type ExitCode } from "../io.ts";
 import { connect } from "../platforms.ts";
-import { inProcessReason, loadProfile } from "../profiles.ts";
+import { inProcessReason, loadProfile, profileName } from "../profiles.ts";
 import { exitForReport, followRun, renderPlan, renderReport } from "./fleet.ts";
 
 /** The subcommands, in help order. */
@@ -150,7 +150,9 @@ async function runSubcommand(ctx: CommandContext): Promise<ExitCode> {
   const client = await waves(ctx);
   const planId = flagString(ctx.flags, "id") ?? restate.planIdOf(plan);
   if (!restate.isPlanId(planId)) throw new UsageError(`--id ${JSON.stringify(planId)}: use 1-100 of A-Z a-z 0-9 . _ - (starting with a letter or digit)`);
-  const profile = ctx.profile();
+  // Only the name: the workers resolve it with their own configuration and credentials.
+  const configFile = flagString(ctx.flags, "config");
+  const profile = { name: profileName(flagString(ctx.flags, "profile"), ctx.io.env, ctx.io.cwd, configFile === undefined ? {} : { configFile }) };
   const scope = flagString(ctx.flags, "scope");
   const submitted = await client.submit(planId, { plan, profile: profile.name, ...(scope === undefined ? {} : { scope }), ...(stopOnFailure ? { stopOnFailure } : {}) });
   const again = submitted.status === "PreviouslyAccepted";
