@@ -21,9 +21,16 @@ import (
 // withLauncher runs f against an in-process model with vmshift's extensions (2 s / 4 steps).
 func withLauncher(t *testing.T, f func(ctx context.Context, c *vim25.Client, k *knobs)) {
 	t.Helper()
+	withModel(t, func(*simulator.Model) {}, f)
+}
+
+// withModel is withLauncher with a model adjusted by configure (more clusters, datastores…).
+func withModel(t *testing.T, configure func(*simulator.Model), f func(ctx context.Context, c *vim25.Client, k *knobs)) {
+	t.Helper()
 	model := simulator.VPX()
 	model.ClusterHost = 4
 	model.Machine = 3
+	configure(model)
 	defer model.Remove()
 	if err := model.Create(); err != nil {
 		t.Fatal(err)

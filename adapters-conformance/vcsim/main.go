@@ -36,6 +36,7 @@ func main() {
 	hosts := flag.Int("host", 4, "hosts per cluster")
 	standalone := flag.Int("standalone-host", 1, "standalone hosts per datacenter")
 	vms := flag.Int("vm", 4, "VMs per resource pool (cluster) and per standalone host")
+	datastores := flag.Int("ds", 1, "local datastores (each backed by a temporary directory; every host sees them all)")
 	maintenance := flag.Int("maintenance-host", 1, "hosts of the first cluster put in maintenance mode (taken from the end)")
 	full := flag.Int("full-host", 1, "hosts of the first cluster with almost no memory (before the maintenance hosts)")
 	duration := flag.Duration("migrate-duration", 2*time.Second, "how long a relocate/migrate task runs")
@@ -48,6 +49,7 @@ func main() {
 	model.ClusterHost = *hosts
 	model.Host = *standalone
 	model.Machine = *vms
+	model.Datastore = *datastores
 	model.Autostart = true
 	if err := model.Create(); err != nil {
 		log.Fatalf("create model: %v", err)

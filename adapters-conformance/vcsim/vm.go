@@ -39,6 +39,14 @@ func invalidArgument(property, msg string) (*soap.Fault, bool) {
 func (vm *vmWrap) plan(host, pool, ds *types.ManagedObjectReference) (move, *soap.Fault) {
 	var m move
 	cur := vm.Runtime.Host
+	if host == nil && pool != nil && pool.Type == "ResourcePool" && poolOf(*pool) != nil && cur != nil && hostOf(*cur) != nil && poolOf(*pool).Owner != computeResourceOf(hostOf(*cur)) {
+		// Only a pool of another compute resource: its DRS (or its single host) chooses the host.
+		chosen, f := vm.placeInPool(*pool)
+		if f != nil {
+			return m, f
+		}
+		host = &chosen
+	}
 	if host != nil {
 		if host.Type != "HostSystem" || hostOf(*host) == nil {
 			f, _ := notFound(*host)
@@ -161,9 +169,9 @@ func (vm *vmWrap) relocate(name string, m move, state types.VirtualMachinePowerS
 			t.update(types.PropertyChange{Name: "info.progress", Val: int32(i * 100 / steps)})
 		}
 		if m.datastore != nil {
-			simulator.Map.WithLock(vm, func() {
-				simulator.Map.Update(vm, []types.PropertyChange{{Name: "datastore", Val: []types.ManagedObjectReference{*m.datastore}}})
-			})
+			if err := moveStorage(vm, *m.datastore); err != nil {
+				return nil, &types.FileFault{File: err.Error()}, fmt.Sprintf("Cannot move the files of the virtual machine to datastore %s: %v", m.datastore.Value, err)
+			}
 		}
 		moveVM(vm, m.host, m.pool)
 		return nil, nil, ""
