@@ -191,11 +191,17 @@ async function serveTarget(target: string): Promise<{ config: string; secrets: s
     child.stdout.on("data", (d: Buffer) => ((out += d.toString()), /^ready /m.test(out) && resolve()));
     void closed.then(() => reject(new Error(`target serve ${target} ended before it was ready`)));
   });
-  const text = readFileSync(config, "utf8");
-  const files = [...text.matchAll(/\s(?:file|kubeconfig): (\S+)/g)].map((m) => readFileSync(m[1]!, "utf8"));
-  // The credentials: secret files as written, and a kubeconfig's bearer token.
-  const secrets = files.flatMap((f) => [...f.matchAll(/token: (\S+)/g)].map((m) => m[1]!).concat(/^apiVersion/m.test(f) ? [] : [f.trim()]));
-  return { config, secrets: secrets.filter((x) => x.length >= 6), users: ["admin"], stop: async () => (child.kill("SIGTERM"), await closed) };
+  const stop = async () => (child.kill("SIGTERM"), await closed);
+  try {
+    const text = readFileSync(config, "utf8");
+    const files = [...text.matchAll(/\s(?:file|kubeconfig): (\S+)/g)].map((m) => readFileSync(m[1]!, "utf8"));
+    // The credentials: secret files as written, and a kubeconfig's bearer token.
+    const secrets = files.flatMap((f) => [...f.matchAll(/token: (\S+)/g)].map((m) => m[1]!).concat(/^apiVersion/m.test(f) ? [] : [f.trim()]));
+    return { config, secrets: secrets.filter((x) => x.length >= 6), users: ["admin"], stop };
+  } catch (error) {
+    await stop(); // never leave the server behind
+    throw error;
+  }
 }
 
 let vmshift: string;
