@@ -63,6 +63,10 @@ export class TaskFeed {
   #generation = -1;
   #loop: Promise<void> | undefined;
   #pending: AbortController | undefined;
+  /** Filters being created: an update can name one before its CreateFilter answer is read. */
+  #creating = 0;
+  /** Updates of filters not registered yet (while {@link TaskFeed.#creating} > 0), by filter. */
+  readonly #orphans = new Map<string, unknown[]>();
 
   constructor(session: VimSession, content: () => Promise<ServiceContent>, waitSeconds = 30) {
     this.#session = session;
@@ -76,9 +80,15 @@ export class TaskFeed {
     const generation = this.#session.generation;
     const objects = vm ? [oneObject(task), oneObject(vm)] : [oneObject(task)];
     const props = vm ? [propertySpec("Task", ["info"]), propertySpec("VirtualMachine", VM_PATHS)] : [propertySpec("Task", ["info"])];
-    const filter = moRef(
-      await this.#session.call("CreateFilter", content.propertyCollector, seq(el("spec", [...props, ...objects]), el("partialUpdates", false)), signal ? { signal } : {}),
-    );
+    this.#creating++;
+    let filter: MoRef | undefined;
+    try {
+      filter = moRef(
+        await this.#session.call("CreateFilter", content.propertyCollector, seq(el("spec", [...props, ...objects]), el("partialUpdates", false)), signal ? { signal } : {}),
+      );
+    } finally {
+      if (!filter) this.#created();
+    }
     if (!filter) throw new VmshiftError("INTERNAL", "CreateFilter returned no filter", { adapter: "vsphere" });
     if (generation !== this.#session.generation || this.#generation !== this.#session.generation) {
       // A new session: the versions of the old one mean nothing here.
@@ -87,6 +97,11 @@ export class TaskFeed {
     }
     const sub: Subscriber = { task, vm, filter, info: {}, place: undefined, queue: [], ended: false };
     this.#subs.set(filter.value, sub);
+    // A wait in flight may have brought this filter's first state before CreateFilter answered.
+    const early = this.#orphans.get(filter.value);
+    this.#orphans.delete(filter.value);
+    if (early) this.#dispatch(early);
+    this.#created();
     this.#start(content);
     let closed: Promise<void> | undefined;
     return {
@@ -110,6 +125,11 @@ export class TaskFeed {
   stop(): void {
     for (const sub of this.#subs.values()) this.#fail(sub, new VmshiftError("ABORTED", "the vSphere adapter was closed", { adapter: "vsphere" }));
     this.#pending?.abort();
+  }
+
+  #created(): void {
+    this.#creating--;
+    if (this.#creating === 0) this.#orphans.clear();
   }
 
   #start(content: ServiceContent): void {
@@ -182,7 +202,12 @@ export class TaskFeed {
 
   #dispatch(filterSet: unknown): void {
     for (const f of asArray<{ filter?: unknown; objectSet?: unknown }>(filterSet)) {
-      const sub = this.#subs.get(moRef(f.filter)?.value ?? "");
+      const key = moRef(f.filter)?.value ?? "";
+      const sub = this.#subs.get(key);
+      if (!sub && this.#creating > 0) {
+        this.#orphans.set(key, [...(this.#orphans.get(key) ?? []), f]);
+        continue;
+      }
       if (!sub || sub.ended) continue;
       let changed = false;
       for (const object of asArray<{ obj?: unknown; kind?: unknown; changeSet?: unknown }>(f.objectSet)) {

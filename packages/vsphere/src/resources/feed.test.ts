@@ -1,0 +1,103 @@
+import { VmshiftError, isVmshiftError } from "@vmshift/core";
+import { describe, expect, it } from "vitest";
+import { faultToError } from "../errors.ts";
+import { VimSession } from "../session.ts";
+import type { VimMethod, VimTransport } from "../transport.ts";
+import { TaskFeed } from "./feed.ts";
+
+const mo = (type: string, value: string) => ({ attributes: { type }, $value: value });
+const CONTENT = {
+  rootFolder: mo("Folder", "group-d1"),
+  propertyCollector: mo("PropertyCollector", "propertyCollector"),
+  viewManager: mo("ViewManager", "ViewManager"),
+  sessionManager: mo("SessionManager", "SessionManager"),
+};
+
+/** One filter's part of an UpdateSet: the task's info (and the VM's host) as changes. */
+function filterUpdate(filter: string, task: string, info: Record<string, unknown>, vmHost?: string) {
+  return {
+    filter: mo("PropertyFilter", filter),
+    objectSet: [
+      { kind: "modify", obj: mo("Task", task), changeSet: Object.entries(info).map(([k, v]) => ({ name: `info.${k}`, op: "assign", val: v })) },
+      ...(vmHost ? [{ kind: "modify", obj: mo("VirtualMachine", "vm-1"), changeSet: [{ name: "runtime.host", op: "assign", val: mo("HostSystem", vmHost) }, { name: "runtime.powerState", op: "assign", val: "poweredOn" }] }] : []),
+    ],
+  };
+}
+
+/** A transport whose WaitForUpdatesEx answers come from `waits` in order (a pending one honours the abort signal). */
+function fakeVcenter(waits: Array<(() => unknown) | "expire">) {
+  const calls: { method: VimMethod; body: string }[] = [];
+  let filters = 0;
+  const transport: VimTransport = {
+    async call(method, body, options) {
+      calls.push({ method, body: body.xml });
+      if (method === "RetrieveServiceContent") return CONTENT;
+      if (method === "Login") return { key: "s" };
+      if (method === "CreateFilter") return mo("PropertyFilter", `filter-${++filters}`);
+      if (method === "DestroyPropertyFilter") return undefined;
+      if (method === "WaitForUpdatesEx") {
+        const next = waits.shift();
+        if (next === "expire") throw faultToError({ type: "NotAuthenticated", message: "" });
+        if (next) return next();
+        return new Promise((_, reject) => options?.signal?.addEventListener("abort", () => reject(new VmshiftError("ABORTED", "aborted", { adapter: "vsphere" }))));
+      }
+      throw new Error(`unexpected ${method}`);
+    },
+    clearSession() {},
+    async close() {},
+  };
+  const session = new VimSession(transport, { username: "u", password: "p" });
+  return { session, calls, methods: () => calls.map((c) => c.method) };
+}
+
+describe("the session's task feed", () => {
+  it("serves two migrations with one WaitForUpdatesEx loop, each its own filter's changes, and stops when both ended", async () => {
+    const vc = fakeVcenter([
+      () => ({ version: "1", filterSet: [filterUpdate("filter-1", "task-1", { state: "running", progress: "20" }), filterUpdate("filter-2", "task-2", { state: "queued" })] }),
+      () => ({ version: "2", filterSet: [filterUpdate("filter-2", "task-2", { state: "success" }, "host-9"), filterUpdate("filter-1", "task-1", { state: "error", error: { fault: { attributes: { "xsi:type": "RequestCanceled" } }, localizedMessage: "canceled" }, cancelled: "true" }, "host-1")] }),
+    ]);
+    const feed = new TaskFeed(vc.session, () => vc.session.content(), 5);
+    const one = await feed.subscribe({ type: "Task", value: "task-1" }, { type: "VirtualMachine", value: "vm-1" });
+    const two = await feed.subscribe({ type: "Task", value: "task-2" }, { type: "VirtualMachine", value: "vm-1" });
+    expect((await one.next())?.state).toMatchObject({ state: "running", progress: 20 });
+    expect((await two.next())?.state.state).toBe("queued");
+    const doneTwo = await two.next();
+    expect(doneTwo).toMatchObject({ state: { state: "success" }, vm: { hostId: "host-9", power: "poweredOn" } });
+    const doneOne = await one.next();
+    expect(doneOne).toMatchObject({ state: { state: "error", cancelled: true }, vm: { hostId: "host-1" } });
+    expect(await one.next()).toBeUndefined();
+    await Promise.all([one.close(), two.close()]);
+    expect(vc.methods().filter((m) => m === "WaitForUpdatesEx")).toHaveLength(2);
+    expect(vc.methods().filter((m) => m === "DestroyPropertyFilter")).toHaveLength(2);
+    expect(vc.methods()).not.toContain("CreatePropertyCollector");
+    expect(vc.calls.find((c) => c.method === "WaitForUpdatesEx")?.body).toContain("<version></version>");
+    expect(vc.calls.filter((c) => c.method === "WaitForUpdatesEx")[1]?.body).toContain("<version>1</version>");
+  });
+
+  it("ends every subscriber with NOT_FOUND when the session was renewed (its filters are gone), without destroying them", async () => {
+    const vc = fakeVcenter(["expire", () => ({ version: "1", filterSet: [] })]);
+    const feed = new TaskFeed(vc.session, () => vc.session.content(), 5);
+    const sub = await feed.subscribe({ type: "Task", value: "task-1" }, undefined);
+    const error = await sub.next().catch((e: unknown) => e);
+    expect(isVmshiftError(error, "NOT_FOUND")).toBe(true);
+    await sub.close();
+    expect(vc.methods()).not.toContain("DestroyPropertyFilter");
+    expect(vc.methods().filter((m) => m === "Login")).toHaveLength(2);
+  });
+
+  it("abandons the pending wait when the last subscriber leaves, and asks for everything again next time", async () => {
+    const vc = fakeVcenter([() => ({ version: "7", filterSet: [filterUpdate("filter-1", "task-1", { state: "running" })] })]);
+    const feed = new TaskFeed(vc.session, () => vc.session.content(), 5);
+    const sub = await feed.subscribe({ type: "Task", value: "task-1" }, undefined);
+    expect((await sub.next())?.state.state).toBe("running");
+    await new Promise((r) => setTimeout(r, 10)); // the loop is now waiting (version 7)
+    await sub.close();
+    const again = await feed.subscribe({ type: "Task", value: "task-1" }, undefined);
+    await new Promise((r) => setTimeout(r, 10));
+    const waits = vc.calls.filter((c) => c.method === "WaitForUpdatesEx");
+    expect(waits.at(-2)?.body).toContain("<version>7</version>");
+    expect(waits.at(-1)?.body).toContain("<version></version>");
+    feed.stop();
+    expect(isVmshiftError(await again.next().catch((e: unknown) => e), "ABORTED")).toBe(true);
+  });
+});
