@@ -17,5 +17,7 @@ export function node22(): string {
 
 /** The major version a binary reports. */
 export function majorOf(node: string): number {
-  return Number(execFileSync(node, ["-p", "process.versions.node.split('.')[0]"], { encoding: "utf8" }).trim());
+  // Without the workspace's NODE_OPTIONS: its resolve hook is not for a consumer's Node (nor for Node 20).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_OPTIONS"));
+  return Number(execFileSync(node, ["-p", "process.versions.node.split('.')[0]"], { encoding: "utf8", env }).trim());
 }

@@ -4,7 +4,7 @@
 // `--import` (root package.json scripts, vitest's NODE_OPTIONS for child processes), maps each
 // workspace package to its src/index.ts. Nothing here ships.
 import { readdirSync, readFileSync } from "node:fs";
-import { registerHooks } from "node:module";
+import * as nodeModule from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -28,7 +28,9 @@ function workspaceEntries() {
 
 const entries = workspaceEntries();
 
-registerHooks({
+// Node < 22.15 has no synchronous hooks: there the packages resolve to dist/ as for users (and
+// vmshift itself says which Node it needs).
+nodeModule.registerHooks?.({
   resolve(specifier, context, nextResolve) {
     const url = entries.get(specifier);
     return url === undefined ? nextResolve(specifier, context) : { url, shortCircuit: true };
