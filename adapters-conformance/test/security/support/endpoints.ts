@@ -117,10 +117,10 @@ export function kubeStatus(code: number, reason: string, echo = false): (request
 }
 
 /** A Prism v4 error answer; `echo` puts the request's credentials into the message. */
-export function prismError(status: number, echo = false): (request: SeenRequest) => Answer {
+export function prismError(status: number, echo = false, code = `TEST-${status}`): (request: SeenRequest) => Answer {
   return (request) => ({
     status,
-    body: JSON.stringify({ data: { error: [{ code: `TEST-${status}`, message: echo ? `rejected ${credentialsIn(request)}` : "rejected" }] } }),
+    body: JSON.stringify({ data: { error: [{ code, message: echo ? `rejected ${credentialsIn(request)}` : "rejected" }] } }),
   });
 }
 
