@@ -4,7 +4,7 @@
  * acting is retried, and a broken remoting session is re-opened.
  */
 import { VmshiftClient, memoryLogger } from "@vmshift/core";
-import { createHypervAdapter, createNodePowerShellRunner } from "@vmshift/hyperv";
+import { createHypervAdapter, createNodePowerShellRunner, decodeMigrationId } from "@vmshift/hyperv";
 import { afterEach, describe, expect, it } from "vitest";
 import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
 
@@ -37,6 +37,20 @@ describe("fault controls through node-powershell", () => {
     expect(result.outcome).toBe("completed");
     expect(world.migrationCount(vmId)).toBe(1);
     expect(world.requestLog().filter((n) => n === "startLive")).toHaveLength(2);
+  });
+
+  it("a start whose answer is lost and whose retry arrives after the first migration finished adopts that finished migration", async () => {
+    const { world, client, vmId } = open();
+    world.loseNextStartResponse({ lateRetry: true });
+    const result = await (await client.startMigration({ vmId, targetHostId: "HV-B" })).wait();
+    expect(result).toMatchObject({ outcome: "completed", sourceHostId: "HV-A", targetHostId: "HV-B", vmLocation: { hostId: "HV-B", side: "target" } });
+    expect(world.migrationCount(vmId)).toBe(1);
+    const [job] = world.update((s) => Object.values(s.jobs).filter((j) => j.vmId === vmId.toLowerCase()));
+    // The retry was only answered after the first migration had completed, and it returned that migration.
+    expect(job!.jobState).toBe(7);
+    expect(decodeMigrationId(result.migrationId, "test").jobId).toBe(job!.instanceId);
+    expect(world.requestLog().filter((n) => n === "startLive")).toHaveLength(2);
+    expect(world.update((s) => s.faults.holdStartUntilJobDone)).toBeUndefined();
   });
 
   it("a host that dies before acting is replaced and the start retried", async () => {

@@ -194,11 +194,30 @@ export const HANDLERS: Record<string, Handler> = {
 
   startLive: (state, p, nowMs) => {
     const vm = requireVm(state, list(p, "hostList"), str(p, "vmId"));
+    // As the script does: an earlier start with this request id, recorded in the VM's notes, is
+    // adopted — its job while running or after it ended — instead of calling Move-VM again.
+    const requestId = str(p, "requestId");
+    const lines = (vm.notes ?? "").split(/\r?\n/);
+    const earlier = requestId ? lines.map((l) => l.split(/\s+/)).filter((m) => m[0] === "vmshift-start" && m[1] === requestId).at(-1) : undefined;
+    if (earlier) {
+      const since = Date.parse(earlier[4] ?? "") - 5_000;
+      const job = Object.values(state.jobs)
+        .filter((j) => j.vmId === vm.id && j.source.toLowerCase() === (earlier[2] ?? "").toLowerCase())
+        .sort((a, b) => b.startMs - a.startMs)[0];
+      const ownJob = job && job.startMs >= since ? job : undefined;
+      if (ownJob || vm.host.toLowerCase() === (earlier[3] ?? "").toLowerCase()) {
+        return { vm: vmShape(vm), sourceHost: earlier[2], reused: true, adopted: true, job: jobShape(ownJob) };
+      }
+    }
     const existing = activeJob(state, vm.id);
-    if (existing) return { vm: vmShape(vm), sourceHost: existing.source, reused: true, job: jobShape(existing) };
+    if (existing) return { vm: vmShape(vm), sourceHost: existing.source, reused: true, adopted: false, job: jobShape(existing) };
     const target = hostKey(state, str(p, "targetHost"));
     if (!target) hostsOf(state, [str(p, "targetHost")], "MoveVM");
     requireGroupByVm(vm, "MoveClusterVirtualMachineRoleCommand");
+    if (requestId) {
+      const kept = lines.filter((l) => l !== "" && l.split(/\s+/)[0] !== "vmshift-start");
+      vm.notes = [...kept, `vmshift-start ${requestId} ${vm.host} ${str(p, "targetHost")} ${new Date(nowMs).toISOString()}`].join("\n");
+    }
     migrationRefusal(state, vm, target!, vm.state === "Running");
     const seq = ++state.seq;
     const failIndex = state.faults.failDuringTransfer.indexOf(vm.id);
@@ -218,7 +237,7 @@ export const HANDLERS: Record<string, Handler> = {
       ...(failIndex >= 0 ? { failAtPercent: 40 } : {}),
     };
     state.jobs[job.instanceId] = job;
-    return { vm: vmShape(vm), sourceHost: vm.host, reused: false, job: jobShape(job) };
+    return { vm: vmShape(vm), sourceHost: vm.host, reused: false, adopted: false, job: jobShape(job) };
   },
 
   migrationStatus: (state, p) => {

@@ -45,6 +45,8 @@ export interface ModelVm {
   clusterGroup?: string;
   /** False: the guest ignores shutdown requests (no integration services), so Stop-VM times out. */
   guestShutdown?: boolean;
+  /** Get-VM's Notes (Set-VM -Notes); lines separated by \n. */
+  notes?: string;
 }
 
 /** A migration job (Msvm_MigrationJob). */
@@ -82,6 +84,10 @@ export interface ModelState {
     transient?: { start: number; progress: number; cancel: number };
     /** The next startLive acts, then its shell dies before answering. */
     loseNextStart?: boolean;
+    /** With loseNextStart: the retry is held back until the lost start's migration has finished. */
+    lateRetry?: boolean;
+    /** Instance id of the migration job the next startLive waits for (set when a start is lost with lateRetry). */
+    holdStartUntilJobDone?: string;
   };
   /** Bumped to break every open remoting session (expireSession). */
   sessionEpoch?: number;

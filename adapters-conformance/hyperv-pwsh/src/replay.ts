@@ -1,9 +1,15 @@
 /**
  * Replay mode: answers from a recorded transcript. A script is matched by its exact text (so the
  * fixtures also pin the scripts the adapter sends); when the same script was recorded several
- * times (polls), the answers are given in order and the last one repeats.
+ * times (polls), the answers are given in order and the last one repeats. The one value that
+ * differs on every run, a start's request id (a fresh UUID per start), is left out of the match.
  */
 import { readFileSync } from "node:fs";
+
+/** The script text as matched: the request id's value replaced by a placeholder. */
+export function matchText(script: string): string {
+  return script.replace(/^\$vmshift_requestId = .*$/m, "$vmshift_requestId = <request id>");
+}
 
 interface Exchange {
   readonly text: string;
@@ -16,9 +22,10 @@ export class Replayer {
 
   constructor(exchanges: readonly Exchange[]) {
     for (const e of exchanges) {
-      const list = this.#answers.get(e.text) ?? [];
+      const text = matchText(e.text);
+      const list = this.#answers.get(text) ?? [];
       list.push(e.stdout);
-      this.#answers.set(e.text, list);
+      this.#answers.set(text, list);
     }
   }
 
@@ -28,7 +35,8 @@ export class Replayer {
   }
 
   /** The next recorded answer for this exact script, or undefined. */
-  answer(script: string): string | undefined {
+  answer(raw: string): string | undefined {
+    const script = matchText(raw);
     const list = this.#answers.get(script);
     if (!list || list.length === 0) return undefined;
     const n = this.#served.get(script) ?? 0;

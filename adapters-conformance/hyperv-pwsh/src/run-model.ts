@@ -16,9 +16,31 @@ export type ShellOutcome = { readonly stdout: string } | { readonly stderr: stri
 
 const TRANSIENT_KIND: Record<string, "start" | "progress" | "cancel"> = { startLive: "start", migrationStatus: "progress", cancelLive: "cancel" };
 
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The late-retry fault: a start arriving while `holdStartUntilJobDone` names a migration job is
+ * held back (as a slow network or a busy machine would) until that job has ended, then runs.
+ */
+function holdLateStart(statePath: string): void {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; Atomics.wait(SLEEP, 0, 0, 50)) {
+    const held = withState<ModelState, boolean>(statePath, (state) => {
+      const jobId = state.faults.holdStartUntilJobDone;
+      if (jobId === undefined) return false;
+      tick(state, Date.now());
+      const job = state.jobs[jobId];
+      if (job && job.jobState >= 2 && job.jobState <= 6) return true;
+      delete state.faults.holdStartUntilJobDone;
+      return false;
+    });
+    if (!held) return;
+  }
+}
+
 export function runModel(statePath: string, script: string, options: RunModelOptions): ShellOutcome {
   const { name, params } = parseScript(script);
   setScriptText(script);
+  if (name === "startLive") holdLateStart(statePath);
   const outcome = withState<ModelState, { envelope: object; die?: boolean } | { fail: "die" | "stderr" }>(statePath, (state) => {
     const now = Date.now();
     state.requestCount++;
@@ -37,7 +59,12 @@ export function runModel(statePath: string, script: string, options: RunModelOpt
     try {
       const data = handler(state, params, now);
       const lose = name === "startLive" && state.faults.loseNextStart === true;
-      if (lose) state.faults.loseNextStart = false;
+      if (lose) {
+        state.faults.loseNextStart = false;
+        const jobId = (data as { job?: { instanceId?: string } | null }).job?.instanceId;
+        if (state.faults.lateRetry === true && jobId !== undefined) state.faults.holdStartUntilJobDone = jobId;
+        delete state.faults.lateRetry;
+      }
       return { envelope: { ok: true, data }, ...(lose ? { die: true } : {}) };
     } catch (error) {
       if (error instanceof ScriptError) return { envelope: { ok: false, error: error.fields } };

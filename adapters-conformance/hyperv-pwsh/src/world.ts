@@ -53,8 +53,16 @@ export class StandInWorld {
     });
   }
 
-  loseNextStartResponse(): void {
-    this.update((s) => (s.faults.loseNextStart = true));
+  /**
+   * The next start acts, then its shell dies before answering. `lateRetry`: the client's retry of
+   * that start is held back until the lost start's migration has finished (the VM already on the
+   * target), as happens when the machine is busy.
+   */
+  loseNextStartResponse(options: { lateRetry?: boolean } = {}): void {
+    this.update((s) => {
+      s.faults.loseNextStart = true;
+      if (options.lateRetry) s.faults.lateRetry = true;
+    });
   }
 
   /** Breaks every open remoting session (PowerShell reports the session state Broken). */

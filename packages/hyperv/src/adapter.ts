@@ -143,10 +143,10 @@ export function createHypervAdapter(options: HypervAdapterOptions): HypervisorAd
     }
     const started = await startLive(runner, hosts, request, now, ctx.signal);
     const id = encodeMigrationId(started.ref);
-    if (started.reused) {
-      if (!maybeStarted.has(request.requestId)) {
-        throw new VmshiftError("CONFLICT", `a migration of this VM is already running (job ${started.job.instanceId})`, { adapter: "hyperv", operation: "migration.start", subject: request.vmId, details: { migrationId: id } });
-      }
+    // An earlier attempt with this request id (found by the script, running or finished) is this
+    // start's migration; another request's running migration is a conflict.
+    if (started.reused && !started.adopted && !maybeStarted.has(request.requestId)) {
+      throw new VmshiftError("CONFLICT", `a migration of this VM is already running (job ${started.job?.instanceId ?? started.ref.jobId})`, { adapter: "hyperv", operation: "migration.start", subject: request.vmId, details: { migrationId: id } });
     }
     return liveSnapshot(started.ref, started.job, started.vm, ctx.clock.now(), false);
   }

@@ -12,10 +12,13 @@ import { SCRIPTS } from "./scripts/index.ts";
 /** What the start script reported. */
 export interface LiveStart {
   readonly ref: MigrationRef;
-  readonly job: HvMigrationJob;
+  /** Undefined only for an adopted earlier attempt whose finished job the host no longer keeps. */
+  readonly job: HvMigrationJob | undefined;
   readonly vm: HvVm;
   /** The script found a migration of this VM already running and started nothing. */
   readonly reused: boolean;
+  /** The script found an earlier start with this request id (running or finished) and returned it instead of starting again. */
+  readonly adopted: boolean;
 }
 
 /** Starts Move-VM (or the cluster move) and returns the reference to its WMI job. */
@@ -23,12 +26,19 @@ export async function startLive(runner: PowerShellRunner, hostList: readonly str
   const target = request.targetHostId!;
   const data = await runner.run(
     SCRIPTS.startLive,
-    { vmId: request.vmId, hostList: [...hostList], targetHost: target, storagePath: request.targetStorageId ?? "" },
+    { vmId: request.vmId, hostList: [...hostList], targetHost: target, storagePath: request.targetStorageId ?? "", requestId: request.requestId },
     { operation: "migration.start", subject: request.vmId, ...(signal ? { signal } : {}) },
   );
   const r = new Reader(data, "startLive");
   const vm = parseVm(r.raw("vm"));
   const job = parseJob(r.raw("job"));
+  const adopted = r.optionalBoolean("adopted") ?? false;
+  if (!job && adopted) {
+    // An earlier attempt with this request id finished and the host has dropped its job: the VM on
+    // the target is that attempt's result (a status read without a job reports it completed).
+    const ref: MigrationRef = { vmId: vm.id, mode: "live", sourceHost: r.string("sourceHost"), targetHost: target, jobId: `request:${request.requestId.slice(0, 64)}`, startedAt: now, ...(vm.isClustered ? { clusterRole: vm.clusterGroup ?? vm.name } : {}), ...(request.targetStorageId === undefined ? {} : { storagePath: request.targetStorageId }) };
+    return { ref, job: undefined, vm, reused: true, adopted };
+  }
   if (!job) throw new VmshiftError("INTERNAL", "the start script returned no migration job", { adapter: "hyperv", operation: "migration.start", subject: request.vmId });
   const ref: MigrationRef = {
     vmId: vm.id,
@@ -41,7 +51,7 @@ export async function startLive(runner: PowerShellRunner, hostList: readonly str
     ...(vm.isClustered ? { clusterRole: vm.clusterGroup ?? vm.name } : {}),
     ...(request.targetStorageId === undefined ? {} : { storagePath: request.targetStorageId }),
   };
-  return { ref, job, vm, reused: r.boolean("reused") };
+  return { ref, job, vm, reused: r.boolean("reused"), adopted };
 }
 
 /** True when a job is still running (New, Starting, Running, Suspended, Shutting Down, Service). */

@@ -4,21 +4,40 @@ import { CLUSTER_OWNERS, FIND_VM, JOB_SHAPE, VM_SHAPE } from "./snippets.ts";
 
 /**
  * Starts a live migration unless one is already running for the VM (then returns that one, so a
- * retried start never starts a second). Move-VM runs as a PowerShell job in the runner's
- * long-lived session; clustered VMs move with Move-ClusterVirtualMachineRole -Wait 0. Returns
- * the WMI migration job once it exists (waits up to ~10 s for it).
+ * retried start never starts a second). Starts are idempotent on the request id whatever the
+ * timing: before Move-VM the script writes a `vmshift-start <requestId> <source> <target> <time>`
+ * line into the VM's notes (other lines kept; the notes travel with the VM), and a start whose
+ * request id is already there adopts that earlier attempt — its job while it runs, its finished
+ * job (or, when the host has dropped the job, the VM found on the target) once it has ended —
+ * instead of calling Move-VM again, which would refuse a VM already on the target. Move-VM runs
+ * as a PowerShell job in the runner's long-lived session; clustered VMs move with
+ * Move-ClusterVirtualMachineRole -Wait 0. Returns the WMI migration job once it exists (waits up
+ * to ~10 s for it).
  */
 export const startLive: ScriptTemplate = {
   name: "startLive",
-  params: ["vmId", "hostList", "targetHost", "storagePath"],
+  params: ["vmId", "hostList", "targetHost", "storagePath", "requestId"],
   body: `${FIND_VM}${CLUSTER_OWNERS}${VM_SHAPE}${JOB_SHAPE}
 $vm = VmshiftRequireVm $vmshift_hostList $vmshift_vmId
 $src = [string]$vm.ComputerName
-$job = VmshiftMigrationJob $src $vm.Id $null
-$reused = $true
-if ($null -eq $job -or @(2, 3, 4) -notcontains [int]$job.JobState) {
+$notes = @(([string]$vm.Notes) -split '\\r?\\n')
+$earlier = $notes | Where-Object { ($_ -split '\\s+')[0] -eq 'vmshift-start' -and ($_ -split '\\s+')[1] -eq [string]$vmshift_requestId } | Select-Object -Last 1
+$adopted = $false
+$job = $null
+if ($earlier) {
+  $mark = $earlier -split '\\s+'
+  $since = ([datetime]::Parse($mark[4], [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::RoundtripKind)).ToUniversalTime().AddSeconds(-5)
+  $job = VmshiftMigrationJob $mark[2] $vm.Id $null
+  if ($null -ne $job -and $job.StartTime -and ([datetime]$job.StartTime).ToUniversalTime() -lt $since) { $job = $null }
+  if ($null -ne $job -or $src -eq $mark[3]) { $adopted = $true; $src = $mark[2] }
+}
+$reused = $adopted
+if (-not $adopted) { $job = VmshiftMigrationJob $src $vm.Id $null; $reused = $true }
+if (-not $adopted -and ($null -eq $job -or @(2, 3, 4) -notcontains [int]$job.JobState)) {
   $reused = $false
   $job = $null
+  $notes = @($notes | Where-Object { $_ -and ($_ -split '\\s+')[0] -ne 'vmshift-start' }) + "vmshift-start $vmshift_requestId $src $vmshift_targetHost $((Get-Date).ToUniversalTime().ToString('o'))"
+  Set-VM -VM $vm -Notes ($notes -join [char]10)
   if ($vm.IsClustered) {
     $group = VmshiftRequireClusterGroup $vm
     Move-ClusterVirtualMachineRole -Name $group.Name -Node $vmshift_targetHost -MigrationType Live -Wait 0 | Out-Null
@@ -36,7 +55,7 @@ if ($null -eq $job -or @(2, 3, 4) -notcontains [int]$job.JobState) {
   }
   if ($null -eq $job) { Write-Error -Category OperationTimeout -ErrorId 'VmshiftMigrationJobNotFound' -Message 'the migration started but no Msvm_MigrationJob appeared' }
 }
-$vmshift_result = [pscustomobject]@{ vm = VmshiftVmShape $vm $vm.IsClustered; sourceHost = $src; reused = $reused; job = VmshiftJobShape $job }`,
+$vmshift_result = [pscustomobject]@{ vm = VmshiftVmShape $vm $vm.IsClustered; sourceHost = $src; reused = $reused; adopted = $adopted; job = VmshiftJobShape $job }`,
 };
 
 /** The migration job by instance id on the source, and where the VM is now. */
