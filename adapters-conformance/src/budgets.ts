@@ -36,8 +36,9 @@ export function kubevirtBudget(metricsEveryMs = 200): RequestBudget {
 
 /**
  * vSphere: a vMotion is one RelocateVM_Task followed with WaitForUpdatesEx. ≤ 4 (the VM's and the
- * host's properties in one RetrievePropertiesEx each, RelocateVM_Task, one property filter) plus one
- * WaitForUpdatesEx per progress update.
+ * target host's properties in one RetrievePropertiesEx, RelocateVM_Task, CreateFilter and
+ * DestroyPropertyFilter on the session's PropertyCollector) plus one WaitForUpdatesEx per progress
+ * update (the first gives the task's state). @vmshift/vsphere sends exactly that on vcsim.
  */
 export function vsphereBudget(): RequestBudget {
   return {
