@@ -1,11 +1,14 @@
 /**
  * Records the fixtures of the `kubevirt-fixtures` target: runs each conformance scenario against
- * the KubeVirt API environment and writes every HTTP exchange (request and answer bodies, watch
- * lines with their time offsets) and every control call to
- * packages/kubevirt/test/fixtures/<scenario>/exchanges.json. No credentials are recorded (headers
- * are not kept; the environment's token is random per run).
+ * the KubeVirt API environment, as the `kubevirt-env` target does (its platform, its request budget,
+ * enforced), and writes every HTTP exchange (request and answer bodies, watch lines with their time
+ * offsets), every control call and every read-back of where the environment had a VM (the
+ * `locateVm` control: `locations`, the store's state, not the adapter's answer) to
+ * packages/kubevirt/test/fixtures/<scenario>/exchanges.json. A scenario that fails (over budget
+ * included) is not recorded. No credentials are recorded (headers are not kept; the environment's
+ * token is random per run).
  *
- * Run: node adapters-conformance/kubevirt-env/record-fixtures.ts [scenario-prefix...]
+ * Run: node --import=./tools/workspace-sources.mjs adapters-conformance/kubevirt-env/record-fixtures.ts [scenario-prefix...]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +18,7 @@ import { createKubevirtAdapter } from "@vmshift/kubevirt";
 import { runConformance } from "../src/run.ts";
 import { SCENARIOS } from "../src/scenarios/index.ts";
 import type { ConformanceTarget } from "../src/target.ts";
-import { ENV_ADAPTER_TUNING, envSubjects } from "../targets/kubevirt-env.ts";
+import { ENV_ADAPTER_TUNING, KUBEVIRT_ENV_BUDGET, KUBEVIRT_ENV_PLATFORM, envSubjects, kubevirtStoreLocation } from "../targets/kubevirt-env.ts";
 import { KubevirtEnv } from "./env.ts";
 import type { Exchange } from "./http.ts";
 import { FIXTURES_DIR, type Recording } from "./replay.ts";
@@ -37,11 +40,14 @@ async function record(id: string): Promise<Recording | undefined> {
   const scenario = SCENARIOS.find((s) => s.id === id)!;
   const exchanges: Exchange[] = [];
   const controls: Recording["controls"][number][] = [];
+  const locations: NonNullable<Recording["locations"]>[number][] = [];
   let env: KubevirtEnv | undefined;
   const target: ConformanceTarget = {
     name: "kubevirt-env (recording)",
     adapter: "kubevirt",
     description: "recording",
+    platform: KUBEVIRT_ENV_PLATFORM,
+    budget: KUBEVIRT_ENV_BUDGET,
     async open() {
       env = await KubevirtEnv.start({ onExchange: (e) => exchanges.push(e) });
       const started = env;
@@ -69,6 +75,12 @@ async function record(id: string): Promise<Recording | undefined> {
             return connect();
           },
           requestCount: () => started.requestCount,
+          requestLog: () => started.requestKinds(),
+          async locateVm(vmId) {
+            const location = kubevirtStoreLocation(started.store, vmId);
+            locations.push({ vmId, afterSeq: started.requestCount, location });
+            return location;
+          },
         },
         async close() {
           await started.close();
@@ -85,7 +97,7 @@ async function record(id: string): Promise<Recording | undefined> {
     return undefined;
   }
   exchanges.sort((a, b) => a.seq - b.seq);
-  return { scenario: id, source: SOURCE, controls, exchanges };
+  return { scenario: id, source: SOURCE, controls, locations, exchanges };
 }
 
 async function main(): Promise<void> {

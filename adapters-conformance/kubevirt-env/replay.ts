@@ -8,12 +8,15 @@
  * control, and a recording that made a request this session has not made within 1.5 s of when
  * it made it is dropped (1.5 s: slack for a loaded machine). While several fit, the one expecting its next new request latest is
  * preferred (it has the least left to explain). Per candidate,
- * answers of one request key come in recorded order; when they run out the last answer repeats
- * (watches: an empty stream that stays open). Watch lines are replayed at their recorded time
+ * a read (GET) answers with the state recorded last at or before the session's position on the
+ * recording's timeline (never from before the session's last write); other requests get their
+ * answers in recorded order, and when they run out the last answer repeats (watches: an empty
+ * stream that stays open). Watch lines are replayed at their recorded time
  * offsets, each taken from the preferred candidate at the moment it is due, so a stream opened while
  * several recordings fitted follows the one that fits once later requests have told them apart.
  */
 import { readRecordings } from "../targets/fixtures.ts";
+import type { PlatformLocation } from "../src/target.ts";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import nock from "nock";
@@ -27,6 +30,8 @@ export interface Recording {
   readonly scenario: string;
   readonly source: string;
   readonly controls: readonly { readonly name: string; readonly arg?: string; readonly afterSeq: number }[];
+  /** Where the environment had a VM each time the scenario read it back (`locateVm`), in order. */
+  readonly locations?: readonly { readonly vmId: string; readonly afterSeq: number; readonly location: PlatformLocation }[];
   readonly exchanges: readonly Exchange[];
 }
 
@@ -82,16 +87,19 @@ class Candidate {
   }
 
   /**
-   * The answer for `key` at session time `nowMs`: answers come in recorded order (the last one
-   * repeats); a read (GET) that comes later than recorded answers with the state recorded last at
-   * or before that time instead, so extra polls never see the past.
+   * The answer for `key` at session time `nowMs`: writes get their answers in recorded order (the
+   * last one repeats). A read (GET) gets the state recorded last at or before that time, but never
+   * one recorded before the session's last write (`lastWriteAtMs`, its recorded time): then the
+   * first one recorded after it. So a read reflects the writes made, and reads of different
+   * objects agree: a session that polls more often than the recording does not run ahead into one
+   * object's future while another's answer is still from the past.
    */
-  answer(key: string, method: string, nowMs: number): Exchange {
+  answer(key: string, method: string, nowMs: number, lastWriteAtMs: number): Exchange {
     const queue = this.#queues.get(key)!;
     const i = this.#used.get(key) ?? 0;
     const inOrder = queue[Math.min(i, queue.length - 1)]!;
     const byTime = method === "GET" ? queue.filter((e) => e.atMs <= nowMs).at(-1) : undefined;
-    const chosen = byTime && byTime.atMs > inOrder.atMs ? byTime : inOrder;
+    const chosen = method !== "GET" ? inOrder : byTime && byTime.atMs >= lastWriteAtMs ? byTime : (queue.find((e) => e.atMs >= lastWriteAtMs) ?? byTime ?? queue[0]!);
     this.#used.set(key, Math.max(i, queue.indexOf(chosen)) + 1);
     return chosen;
   }
@@ -112,6 +120,8 @@ export class Replayer {
    * the recording did after a write then follows this session's write, however slow the machine.
    */
   #anchor: number | undefined;
+  /** The recorded time of the last write this session made (reads never answer from before it). */
+  #lastWriteAt = -Infinity;
 
   /** The session's position on the recordings' timeline, ms. */
   #now(): number {
@@ -162,6 +172,24 @@ export class Replayer {
     return this.#candidates.map((c) => c.recording.scenario);
   }
 
+  readonly #located = new Map<string, number>();
+
+  /**
+   * Where the recorded environment had `vmId` at the n-th read-back of it in this session: the
+   * n-th recorded read-back of the preferred recording that made that many (the last repeating
+   * when a session reads back more often); undefined when no recording read it back. Not a
+   * request: it changes neither the count nor the candidates.
+   */
+  locate(vmId: string): PlatformLocation | undefined {
+    const n = this.#located.get(vmId) ?? 0;
+    this.#located.set(vmId, n + 1);
+    this.#rank();
+    const recorded = (c: Candidate) => (c.recording.locations ?? []).filter((l) => l.vmId === vmId);
+    const enough = this.#candidates.map(recorded).find((l) => l.length > n);
+    if (enough) return enough[n]!.location;
+    return this.#candidates.map(recorded).find((l) => l.length > 0)?.at(-1)?.location;
+  }
+
   /** A control was called: keep the recordings that called it too. */
   control(name: string, arg?: string): void {
     this.#called.push({ name, ...(arg === undefined ? {} : { arg }) });
@@ -197,9 +225,12 @@ export class Replayer {
       const listedAt = this.#servedAt.get(requestKey(method, url.pathname, `?${list.toString()}`, body));
       return [200, this.#stream(key, listedAt ?? now - 100), { "Content-Type": "application/json" }];
     }
-    const chosen = this.#candidates.map((c) => c.answer(key, method, now))[0]!;
+    const chosen = this.#candidates.map((c) => c.answer(key, method, now, this.#lastWriteAt))[0]!;
     this.#servedAt.set(key, chosen.atMs);
-    if (method !== "GET") this.#anchor = Date.now() - chosen.atMs;
+    if (method !== "GET") {
+      this.#anchor = Date.now() - chosen.atMs;
+      this.#lastWriteAt = Math.max(this.#lastWriteAt, chosen.atMs);
+    }
     if (typeof chosen.responseBody === "string") return [chosen.status, chosen.responseBody, { "Content-Type": "text/plain" }];
     return [chosen.status, chosen.responseBody === undefined ? "" : JSON.stringify(chosen.responseBody), { "Content-Type": "application/json" }];
   }

@@ -7,7 +7,7 @@
 import { type PowerState, VmshiftClient } from "@vmshift/core";
 import { type KubevirtAdapterOptions, createKubevirtAdapter } from "@vmshift/kubevirt";
 import { KubevirtEnv, SEED } from "../kubevirt-env/index.ts";
-import { KUBEVIRT_BUDGET_TODO, kubevirtBudget } from "../src/budgets.ts";
+import { kubevirtBudget } from "../src/budgets.ts";
 import type { PlatformDeclaration } from "../src/platform.ts";
 import { KUBEVIRT_PLATFORM } from "../src/platforms.ts";
 import type { ConformanceSubjects, ConformanceTarget, PlatformLocation } from "../src/target.ts";
@@ -22,8 +22,8 @@ export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "tr
 /** The KubeVirt API environment implements KubeVirt's API and migration controller (kubevirt-env/README.md). */
 export const KUBEVIRT_ENV_PLATFORM: PlatformDeclaration = { ...KUBEVIRT_PLATFORM, name: "the KubeVirt API environment (KubeVirt's API and migration controller, kubevirt-env/README.md)" };
 
-/** The environment's request budget: KubeVirt's, metrics read every 200 ms (ENV_ADAPTER_TUNING); reported, not enforced yet. */
-export const KUBEVIRT_ENV_BUDGET = { ...kubevirtBudget(200), budgetEnforced: false, todo: KUBEVIRT_BUDGET_TODO } as const;
+/** The environment's request budget: KubeVirt's, metrics read at most every 200 ms (ENV_ADAPTER_TUNING); enforced. */
+export const KUBEVIRT_ENV_BUDGET = kubevirtBudget(200);
 
 /** Where a VM is per the environment's store: its VMI's node and phase, or stopped when it has no VMI. */
 export function kubevirtStoreLocation(store: KubevirtEnv["store"], vmId: string): PlatformLocation {

@@ -1,8 +1,9 @@
 /**
  * The `kubevirt-fixtures` target: the KubeVirt adapter against nock replays of recorded REST
  * exchanges (packages/kubevirt/test/fixtures/<scenario>/exchanges.json, see their SOURCE.md).
- * No server runs; each session gets its own fake host name, and the controls only tell the
- * replay which recordings still fit.
+ * No server runs; each session gets its own fake host name, the controls only tell the replay
+ * which recordings still fit, and `locateVm` answers with where the environment had the VM when the
+ * recorded scenario read it back. The budget is the environment's, enforced.
  */
 import { VmshiftClient } from "@vmshift/core";
 import { createKubevirtAdapter } from "@vmshift/kubevirt";
@@ -63,8 +64,8 @@ export const kubevirtFixturesTarget: ConformanceTarget = {
           },
           () => replay.requestCount,
         ),
-        // The recordings hold no read-back of the environment's state (TODO: record it, as nutanix-fixtures does).
-        locateVm: async () => undefined,
+        // Where the environment had the VM when the recorded scenario read it back (the store's state, recorded with the exchanges).
+        locateVm: async (vmId) => replay.locate(vmId),
       },
       async close() {
         await Promise.all(clients.map((c) => c.close()));
