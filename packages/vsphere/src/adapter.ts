@@ -396,7 +396,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         const ref: MigrationRef = { mode: "cold", vmId: vm.id, sourceHostId, targetHostId: target.id, key: String(ctx.clock.now()) };
         // A move back (after a failed start on the target) returns the VM to its own pool.
         const sourcePool = pool ? vm.pool : undefined;
-        const cold = new ColdMigration({ session, content: c, clock: ctx.clock, logger: ctx.logger }, ref, vm, {
+        const cold = new ColdMigration({ session, content: c, clock: ctx.clock, logger: ctx.logger, feed: await taskFeed() }, ref, vm, {
           restartOnSourceOnFailure: request.restartOnSourceOnFailure ?? true,
           shutdownTimeoutMs: request.shutdownTimeoutMs ?? 120_000,
           ...(pool ? { targetPool: pool } : {}),

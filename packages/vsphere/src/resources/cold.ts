@@ -13,6 +13,7 @@ import { getVm } from "./inventory.ts";
 import { relocateParams } from "./live.ts";
 import type { VmFacts } from "./placement.ts";
 import { type TaskState, cancelTask, startTask, watchTask } from "./tasks.ts";
+import type { TaskFeed } from "./feed.ts";
 
 /** What a cold migration needs. */
 export interface ColdDeps {
@@ -20,6 +21,8 @@ export interface ColdDeps {
   readonly content: ServiceContent;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The session's task feed: each step's task is one filter on it (default: a collector per task). */
+  readonly feed?: TaskFeed;
 }
 
 /** Options of one cold migration. */
@@ -135,9 +138,21 @@ export class ColdMigration {
     let final: TaskState | undefined;
     try {
       if (this.#cancelRequested && method === "RelocateVM_Task") await cancelTask(session, task).catch(() => undefined);
-      for await (const t of watchTask(session, content, task)) {
-        final = t;
-        onProgress?.(t);
+      if (this.#deps.feed) {
+        const subscription = await this.#deps.feed.subscribe(task, undefined);
+        try {
+          for (let u = await subscription.next(); u; u = await subscription.next()) {
+            final = u.state;
+            onProgress?.(u.state);
+          }
+        } finally {
+          void subscription.close();
+        }
+      } else {
+        for await (const t of watchTask(session, content, task)) {
+          final = t;
+          onProgress?.(t);
+        }
       }
     } finally {
       this.#task = undefined;
