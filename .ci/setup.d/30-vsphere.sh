@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# vSphere lane: Go toolchain + govmomi simulator sources from Debian, then build the project's
-# vcsim launcher (adapters-conformance/vcsim) into .cache/vcsim/. Offline after apt: GOPATH mode
+# vSphere lane: Go toolchain + govmomi simulator sources from Debian, then build govc and the
+# project's vcsim launcher (adapters-conformance/vcsim) into .cache/vcsim/. Offline after apt: GOPATH mode
 # against /usr/share/gocode, GOPROXY=off, no module downloads. Idempotent: skips what exists.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -15,6 +15,12 @@ if [ "${#need[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+
+# govc, the real client the vcsim tests drive (storage vMotion, pool-only relocate, interop) and the
+# benches' peer: built from Debian's govmomi source package (build-govc.sh; apt source, offline after).
+if [ ! -x "$OUT/govc" ] && [ "$(id -u)" -eq 0 ]; then
+  bash "$SRC/build-govc.sh"
 fi
 
 # Rebuild only when a launcher source is newer than the binary.

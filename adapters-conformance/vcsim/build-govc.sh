@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds govc (the peer of the vSphere benchmarks) from Debian 12's govmomi source package
-# 0.24.2-3, offline after the download: GOPATH mode, no module proxy. Not part of CI.
+# 0.24.2-3, offline after the download: GOPATH mode, no module proxy. Run by .ci/setup.d/30-vsphere.sh.
 # Output: .cache/vcsim/govc. Needs root for apt (golang-github-kr-pretty-dev).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
