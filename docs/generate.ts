@@ -24,8 +24,11 @@ export async function loadTables(): Promise<{ adapter: string; table: Capability
     } catch {
       continue;
     }
-    const entry = Object.entries(mod).find(([name]) => /capabilities$/i.test(name));
-    if (entry) out.push({ adapter: pkg.replace("@vmshift/", ""), table: entry[1] as CapabilityTable });
+    // The adapter's own table (`simulatorCapabilities`, `VSPHERE_CAPABILITIES`…), not another one the
+    // package also exports (the served simulator's `remoteSimulatorCapabilities`).
+    const adapter = pkg.replace("@vmshift/", "");
+    const entry = Object.entries(mod).find(([name]) => name.replace(/_/g, "").toLowerCase() === `${adapter}capabilities`);
+    if (entry) out.push({ adapter, table: entry[1] as CapabilityTable });
   }
   return out;
 }

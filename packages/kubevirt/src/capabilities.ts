@@ -19,7 +19,7 @@ export const kubevirtCapabilities = {
   "migration.storage": unsupported("volume migration (updateVolumesStrategy: Migration) is not implemented"),
   "migration.cancel": supported("deletes the migration and follows abortStatus; a migration that completes first ends completed"),
   "migration.attach": supported("live: namespace/name of the VirtualMachineInstanceMigration (finished ones are garbage-collected after the 5 newest per VM); cold: read back from the VM's annotation, resumed if no driver runs"),
-  "migration.watch": partial("live migrations are followed with list+watch on the migration and the VMI (bookmarks, reconnect, relist on 410); cold migrations are polled"),
+  "migration.watch": partial("live migrations are followed with one watch of the migration from the version last seen (bookmarks, reconnect, relist on 410); cold migrations are polled"),
   "migration.maxDowntime": unsupported(PER_MIGRATION_TUNING),
   "migration.bandwidthLimit": unsupported(PER_MIGRATION_TUNING),
   "migration.autoConverge": unsupported(PER_MIGRATION_TUNING),
