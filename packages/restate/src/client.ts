@@ -140,6 +140,20 @@ export class WaveClient {
   }
 
   /**
+   * The wave's report if its run has ended (`undefined` while it runs or before it started);
+   * rejects with the run's error when it failed (e.g. a plan the worker refused).
+   */
+  async output(planId: string): Promise<FleetReport | undefined> {
+    checkPlanId(planId);
+    try {
+      return await this.#request<FleetReport>("GET", `/restate/workflow/${SERVICE_NAMES.wave}/${encodeURIComponent(planId)}/output`);
+    } catch (error) {
+      if (error instanceof VmshiftError && /Restate answered (470|404)/.test(error.message)) return undefined; // not ready, or not started
+      throw error;
+    }
+  }
+
+  /**
    * Follows a wave as `FleetEvent`s (what the in-process executor emits): `plan-started`, then
    * `migration-started`, `migration-progress` (for in-flight steps, when `progress` is on),
    * `migration-finished`, `plan-stopping` and last `plan-finished` with the report.
@@ -225,6 +239,7 @@ export class WaveRun {
     let failingSince: number | undefined;
     const now = () => new Date().toISOString();
     const signal = this.#stopFollowing.signal;
+    const startedFollowing = Date.now();
     for (;;) {
       if (signal.aborted) throw new VmshiftError("ABORTED", `stopped following wave ${this.planId}; it goes on`, { operation: OPERATION, subject: this.planId });
       let status: WaveStatus;
@@ -236,6 +251,10 @@ export class WaveRun {
         if (Date.now() - failingSince > giveUp || !(error instanceof VmshiftError && error.retryable)) throw error;
         await sleep(interval, signal);
         continue;
+      }
+      if (!status.meta && Date.now() - startedFollowing > 3000) {
+        // Submitted but never started its plan: a run that failed at once (a plan the worker refused) ends here.
+        await this.#client.output(this.planId);
       }
       if (status.meta && !announced) {
         announced = true;

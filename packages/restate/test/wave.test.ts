@@ -141,6 +141,18 @@ describe("a wave on Restate", () => {
   }, 120_000);
 });
 
+describe("a wave that cannot run", () => {
+  it("a plan the worker refuses fails the wave at once, and a follower says why", async () => {
+    const p = await platform({ inventory: evacuationInventory({ sources: 1, targets: 1, vmsPerSource: 2 }), timing: FAST_TIMING }, "refused");
+    const plan = await evacuationPlan(p, { sources: 1, targets: 1, vmsPerSource: 2 }, {});
+    const broken = { ...plan, limits: { ...plan.limits, maxInFlight: 0 } };
+    await waves.submit("refused-1", { plan: broken, profile: "refused" });
+    await expect(waves.follow("refused-1", broken).report()).rejects.toThrow(/maxInFlight must be an integer ≥ 1/);
+    await expect(waves.result("refused-1", 10_000)).rejects.toThrow(/INVALID_ARGUMENT/);
+    expect((await p.stats()).migrations).toEqual({});
+  }, 60_000);
+});
+
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
