@@ -3,11 +3,12 @@
  * own process: the same outcomes as the in-process executor on the same plan and platform, limits
  * shared by two waves at once, and pause, resume and cancel.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FleetPlan, executePlan } from "@vmshift/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../cli/test/run-cli.ts";
 import { type ServedWorker, WaveClient, registerDeployment, serveWorker } from "../src/index.ts";
 import { type Platform, type PlatformSpec, startPlatform } from "./support/platform.ts";
 import { type RestateCluster, freePort, startRestate } from "./support/restate-server.ts";
@@ -139,6 +140,36 @@ describe("a wave on Restate", () => {
     expect(limitProblems(stats, plan.limits)).toEqual([]);
     expect(stats.active).toBe(0);
   }, 120_000);
+});
+
+describe("the CLI on a wave", () => {
+  it("plan run --engine restate streams the in-process run's events; running the file again attaches; plan status reports it", async () => {
+    const fleet: FleetSpec = { sources: 2, targets: 2, vmsPerSource: 6 };
+    const p = await platform({ inventory: evacuationInventory(fleet), timing: FAST_TIMING }, "cli");
+    const plan = await evacuationPlan(p, fleet, { perSourceHost: 2, perTargetHost: 2 });
+    const file = join(dir, "cli-plan.json");
+    writeFileSync(file, `${JSON.stringify({ event: "plan", dryRun: true, plan })}\n`);
+    const url = restate.nodes[0]!.ingressUrl;
+    const run = await runCli(["plan", "run", file, "--engine", "restate", "--restate", url, "--config", p.configFile, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const events = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
+    expect(events[0]).toMatchObject({ event: "submitted", profile: "cli", attached: false });
+    expect(events[1]).toMatchObject({ event: "started", kind: "evacuate", migrations: 12 });
+    const vms = plan.migrations.map((m) => m.vmId).sort();
+    expect(events.filter((e) => e.event === "migration-started").map((e) => e["vmId"]).sort()).toEqual(vms);
+    expect(events.filter((e) => e.event === "migration-finished").map((e) => e["vmId"]).sort()).toEqual(vms);
+    expect(events.at(-1)).toMatchObject({ event: "result", report: { counts: { completed: 12, failed: 0 }, freedHostIds: ["host-1", "host-2"] } });
+
+    const again = await runCli(["plan", "run", file, "--engine", "restate", "--restate", url, "--config", p.configFile, "--json"]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout.split("\n")[0]!)).toMatchObject({ event: "submitted", attached: true });
+    expect(Object.values((await p.stats()).migrations)).toEqual(Array(12).fill(1)); // attached: nothing started twice
+
+    const status = await runCli(["plan", "status", String(events[0]!["planId"]), "--restate", url]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/: finished — evacuate on simulator, profile cli/);
+    expect(status.stdout).toMatch(/12\/12 settled: 12 completed, 0 failed, 0 cancelled/);
+  }, 90_000);
 });
 
 describe("a wave that cannot run", () => {
