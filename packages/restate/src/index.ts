@@ -19,4 +19,4 @@ export { slotsObject } from "./slots.ts";
 export { type PlatformClients, stepWorkflow } from "./step.ts";
 export type { ControlState, EngineFigures, FollowOptions, SlotClaim, StepInput, StepResult, StepStatus, WaveInput, WaveMeta, WaveState, WaveStatus, WaveSummary } from "./types.ts";
 export { STATUS_PAGE, waveWorkflow } from "./wave.ts";
-export { type ServedWorker, type WorkerOptions, type WorkerRetryPolicy, serveWorker, workerServices } from "./worker.ts";
+export { RETENTION_MS, type ServedWorker, type WorkerOptions, type WorkerRetryPolicy, serveWorker, workerServices } from "./worker.ts";

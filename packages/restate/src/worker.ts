@@ -24,6 +24,9 @@ export interface WorkerRetryPolicy {
   readonly maxAttempts?: number;
 }
 
+/** How long a finished wave's status, outcomes and report (and its steps') stay queryable: 7 days. */
+export const RETENTION_MS = 7 * 24 * 3600 * 1000;
+
 /** Options of {@link workerServices} and {@link serveWorker}. */
 export interface WorkerOptions {
   /** A client for a profile named by a wave. Called once per profile; the client is kept. */
@@ -61,7 +64,12 @@ export function workerServices(options: WorkerOptions) {
     onMaxAttempts: "pause" as const,
   };
   return {
-    services: [waveWorkflow({ retryPolicy, enableLazyState: true }), stepWorkflow(clients, { retryPolicy }), slotsObject({ retryPolicy }), controlObject({ retryPolicy })],
+    services: [
+      waveWorkflow({ retryPolicy, enableLazyState: true, workflowRetention: RETENTION_MS }),
+      stepWorkflow(clients, { retryPolicy, workflowRetention: RETENTION_MS }),
+      slotsObject({ retryPolicy }),
+      controlObject({ retryPolicy }),
+    ],
     /** Closes the platform clients the worker opened. */
     async close(): Promise<void> {
       const all = [...cache.values()];
