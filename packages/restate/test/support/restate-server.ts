@@ -3,7 +3,7 @@
  * (`@restatedev/restate-server`, its per-platform optional package), started on loopback with free
  * ports and a private data directory per node. One node, or a three-node cluster (replicated log
  * and metadata, replication 2: it tolerates one node down), with SIGKILL and restart from disk per
- * node. See packages/restate/README.md for the facts this relies on.
+ * node. The facts this relies on: docs/fleet.md, "What this relies on in Restate".
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
