@@ -86,3 +86,16 @@ export async function exitWhenFlushed(code: ExitCode, proc: ExitingProcess = pro
   await Promise.all([proc.stdout, proc.stderr].map((stream) => new Promise<void>((resolve) => stream.write("", resolve))));
   return proc.exit(code);
 }
+
+/** Resolves on Ctrl-C (the CLI's interrupt) and on SIGTERM (a container's stop): for commands that serve until told to stop. */
+export function untilStopped(io: Pick<CliIo, "onInterrupt">): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      unsubscribe?.();
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    const unsubscribe = io.onInterrupt?.(stop);
+    process.once("SIGTERM", stop);
+  });
+}

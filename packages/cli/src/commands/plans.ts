@@ -11,7 +11,7 @@ import { isAbsolute, join } from "node:path";
 import { type FleetPlan, type FleetReport, type VmshiftClient, VmshiftError, executePlan, redactingLogger, silentLogger, validatePlan } from "@vmshift/core";
 import type * as Restate from "@vmshift/restate";
 import { type Command, type CommandContext, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
-import { EXIT, type ExitCode } from "../io.ts";
+import { EXIT, type ExitCode, untilStopped } from "../io.ts";
 import { connect } from "../platforms.ts";
 import { inProcessReason, loadProfile, profileName } from "../profiles.ts";
 import { exitForReport, followRun, renderPlan, renderReport } from "./fleet.ts";
@@ -248,7 +248,7 @@ async function workerSubcommand(ctx: CommandContext): Promise<ExitCode> {
       io.stderr.write(`registered ${advertised} with ${admin} (${registered.id}: ${registered.services.join(", ")})\n`);
     }
     io.stdout.write(ctx.json ? `${JSON.stringify({ event: "ready", url: served.url })}\n` : `ready worker url=${served.url}\n`);
-    await untilStopped(ctx);
+    await untilStopped(ctx.io);
     return EXIT.ok;
   } finally {
     await served.close().catch(() => undefined);
@@ -256,18 +256,6 @@ async function workerSubcommand(ctx: CommandContext): Promise<ExitCode> {
   }
 }
 
-/** Resolves on Ctrl-C and on SIGTERM (a container's stop). */
-function untilStopped(ctx: CommandContext): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      unsubscribe?.();
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    const unsubscribe = ctx.io.onInterrupt?.(stop);
-    process.once("SIGTERM", stop);
-  });
-}
 
 /** Whether this invocation of `plan` is a subcommand (not the preflight of a VM). */
 function subcommandOf(ctx: CommandContext): Subcommand | undefined {

@@ -12,7 +12,7 @@ import { isVmshiftError, systemClock } from "@vmshift/core";
 import { stringify } from "yaml";
 import { type Command, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
 import { loadConformance } from "../conformance-loader.ts";
-import { EXIT, type CliIo } from "../io.ts";
+import { EXIT, type CliIo, untilStopped } from "../io.ts";
 
 /** What a served target hands back: where it is, the profile that reaches it, how to stop it. */
 export interface ServedTarget {
@@ -97,17 +97,3 @@ export const targetCommand: Command = {
     return EXIT.ok;
   },
 };
-
-/** Resolves on Ctrl-C (or SIGINT) and on SIGTERM. */
-function untilStopped(io: CliIo): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      unsubscribe?.();
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    const unsubscribe = io.onInterrupt?.(stop);
-    process.once("SIGTERM", stop);
-  });
-}
-
