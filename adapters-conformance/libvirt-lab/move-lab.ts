@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { libvirtMoveSource, libvirtMoveTarget } from "@vmshift/move";
 import { LAB_DIR, domainXml, failStartFlag, labUri, removeDomain, run, serialPath, virsh } from "./lab.ts";
 
@@ -75,6 +75,7 @@ export async function freshSource(diskBytes: number, options: { readonly fill?: 
   rmSync(join(MOVE_DIR, "seed.raw"));
   await pool("a", SRC_POOL, join(MOVE_DIR, "src"));
   await pool("b", DST_POOL, join(MOVE_DIR, "dst"));
+  mkdirSync(dirname(serialPath(MOVE_VM)), { recursive: true }); // the first lab user of a fresh checkout creates it
   writeFileSync(serialPath(MOVE_VM), "");
   const disk = `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${MOVE_DISK}'/><target dev='vdb' bus='virtio'/></disk>\n    <serial`;
   const xml = domainXml(MOVE_VM, 64, { fillMiB: 1, dirtyMiB: 1, rateMiBps: -1 }).replace("<serial", disk);
