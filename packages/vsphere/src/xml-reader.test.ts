@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { strictSaxParser } from "../test/sax.ts";
-import { XmlSyntaxError, readXml } from "./xml-reader.ts";
+import { XmlSyntaxError, XmlTokenizer, attributesOf, readXml } from "./xml-reader.ts";
 import { escapeXml } from "./xml.ts";
 
 type Event = [string, string, Record<string, string>?];
@@ -14,6 +14,25 @@ function ours(xml: string): Event[] {
     text: (text) => events.push(["text", text]),
     cdata: (text) => events.push(["cdata", text]),
   });
+  return events;
+}
+
+/** The tokenizer fed `xml` cut at `cuts` (offsets), events as {@link ours} reports them. */
+function inPieces(xml: string, cuts: readonly number[]): Event[] {
+  const events: Event[] = [];
+  const tokenizer = new XmlTokenizer({
+    open: (name, raw, offset) => events.push(["open", name, raw ? attributesOf(raw, offset) : {}]),
+    close: (name) => events.push(["close", name]),
+    text: (text) => events.push(["text", text]),
+    cdata: (text) => events.push(["cdata", text]),
+  });
+  let from = 0;
+  for (const cut of [...new Set(cuts)].sort((a, b) => a - b)) {
+    tokenizer.write(xml.slice(from, cut));
+    from = cut;
+  }
+  tokenizer.write(xml.slice(from));
+  tokenizer.end();
   return events;
 }
 
@@ -109,6 +128,23 @@ describe("readXml reads what sax reads", () => {
   });
 });
 
+describe("XmlTokenizer fed piece by piece reads what readXml reads from the whole", () => {
+  it("for generated documents cut anywhere", () => {
+    fc.assert(
+      fc.property(tree, fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), (t, selfClose, cuts) => {
+        const doc = `<?xml version="1.0"?>\n<!-- c -->${write(t, selfClose)}\n`;
+        expect(inPieces(doc, cuts.map((c) => c % (doc.length + 1)))).toEqual(ours(doc));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("for a document cut at every offset", () => {
+    const doc = '<?xml version="1.0"?><a x="1" y=\'&lt;\'><b>t&amp;u</b><!-- c --><![CDATA[<d>]]>v<!---->w<e/></a>';
+    for (let cut = 0; cut <= doc.length; cut++) expect(inPieces(doc, [cut])).toEqual(ours(doc));
+  });
+});
+
 describe("readXml refuses what is not well-formed", () => {
   const bad: Record<string, string> = {
     "an unclosed element": "<a><b></b>",
@@ -132,5 +168,6 @@ describe("readXml refuses what is not well-formed", () => {
   };
   it.each(Object.entries(bad))("%s", (_name, xml) => {
     expect(() => ours(xml)).toThrow(XmlSyntaxError);
+    for (let cut = 0; cut <= xml.length; cut++) expect(() => inPieces(xml, [cut])).toThrow(XmlSyntaxError);
   });
 });

@@ -47,7 +47,8 @@ function isXmlChar(code: number): boolean {
   return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
 
-function decode(raw: string, at: number): string {
+/** `raw` with its entity and character references decoded; throws {@link XmlSyntaxError} for a bare `&`. */
+export function decode(raw: string, at: number): string {
   if (!raw.includes("&")) return raw;
   return raw.replace(REFERENCE, (match: string, name?: string, dec?: string, hex?: string) => {
     if (!match.endsWith(";") || match === "&;") throw new XmlSyntaxError(`a bare "&" or an unknown entity near offset ${at}`);
@@ -58,7 +59,8 @@ function decode(raw: string, at: number): string {
   });
 }
 
-function attributesOf(raw: string, at: number): Record<string, string> {
+/** The attributes of a tag's raw attribute text (first of two same-named wins, as `sax`), values decoded. */
+export function attributesOf(raw: string, at: number): Record<string, string> {
   const attributes: Record<string, string> = {};
   for (const m of raw.matchAll(ATTRIBUTE)) {
     const name = m[1]!;
@@ -69,54 +71,112 @@ function attributesOf(raw: string, at: number): Record<string, string> {
   return attributes;
 }
 
+/** Receives the raw tokens of {@link XmlTokenizer}: attributes unparsed (see {@link attributesOf}). */
+export interface XmlTokenHandler {
+  /** An element opens; `rawAttributes` is the attribute text of the tag ("" when none), `offset` where the tag starts. */
+  open(name: string, rawAttributes: string, offset: number): void;
+  close(name: string): void;
+  text(text: string): void;
+  cdata(text: string): void;
+}
+
+/**
+ * The reader, fed piece by piece (a response body as it arrives): a token cut by the end of a
+ * piece waits for the next one, so the events and the errors are those of {@link readXml} on the
+ * whole text, whatever the cuts.
+ */
+export class XmlTokenizer {
+  readonly #handler: XmlTokenHandler;
+  readonly #open: string[] = [];
+  readonly #token = new RegExp(TOKEN);
+  #rootClosed = false;
+  // Character data waits for the next markup: `sax` does not end a text run at an empty comment.
+  #pending: string | undefined;
+  #carry = "";
+  /** Offset of `#carry`'s start in the whole document. */
+  #base = 0;
+
+  constructor(handler: XmlTokenHandler) {
+    this.#handler = handler;
+  }
+
+  /** Reads the next piece of the document. */
+  write(piece: string): void {
+    this.#read(this.#carry.length === 0 ? piece : this.#carry + piece, false);
+  }
+
+  /** The document ends: throws {@link XmlSyntaxError} when it is cut short or has no root. */
+  end(): void {
+    this.#read(this.#carry, true);
+    if (this.#open.length > 0) throw new XmlSyntaxError(`<${this.#open.at(-1)}> is never closed`);
+    if (!this.#rootClosed) throw new XmlSyntaxError("no root element");
+  }
+
+  #flush(): void {
+    if (this.#pending !== undefined) this.#handler.text(this.#pending);
+    this.#pending = undefined;
+  }
+
+  #read(xml: string, last: boolean): void {
+    const handler = this.#handler;
+    const open = this.#open;
+    const token = this.#token;
+    let at = 0;
+    while (at < xml.length) {
+      token.lastIndex = at;
+      const m = token.exec(xml);
+      const offset = this.#base + at;
+      if (!m) {
+        if (!last) break;
+        throw new XmlSyntaxError(`markup that is not XML at offset ${offset}: ${JSON.stringify(xml.slice(at, at + 40))}`);
+      }
+      const [, name, attrs, selfClosing, closing, comment, cdata, doctype, text] = m;
+      if (text !== undefined) {
+        // Text that reaches the end of a piece may go on in the next one.
+        if (!last && token.lastIndex === xml.length) break;
+        if (open.length > 0) this.#pending = (this.#pending ?? "") + decode(text, offset);
+        else if (text.trim() !== "") throw new XmlSyntaxError(`text outside the root element at offset ${offset}`);
+      } else if (comment === "") {
+        // An empty comment: the text run goes on.
+      } else {
+        this.#flush();
+        if (name !== undefined) {
+          if (this.#rootClosed) throw new XmlSyntaxError(`a second root element <${name}> at offset ${offset}`);
+          handler.open(name, attrs ?? "", offset);
+          if (selfClosing) {
+            handler.close(name);
+            if (open.length === 0) this.#rootClosed = true;
+          } else {
+            open.push(name);
+          }
+        } else if (closing !== undefined) {
+          const expected = open.pop();
+          if (expected !== closing) throw new XmlSyntaxError(`</${closing}> at offset ${offset} closes ${expected === undefined ? "nothing" : `<${expected}>`}`);
+          handler.close(closing);
+          if (open.length === 0) this.#rootClosed = true;
+        } else if (cdata !== undefined) {
+          if (open.length === 0) throw new XmlSyntaxError(`CDATA outside the root element at offset ${offset}`);
+          if (cdata !== "") handler.cdata(cdata);
+        } else if (doctype !== undefined) {
+          throw new XmlSyntaxError("a DTD (<!DOCTYPE>) is not allowed in a SOAP message");
+        }
+        // Comments and processing instructions are skipped.
+      }
+      at = token.lastIndex;
+    }
+    this.#carry = at === 0 ? xml : xml.slice(at);
+    this.#base += at;
+  }
+}
+
 /** Reads `xml`, calling `handler` for each element, text run and CDATA section; throws {@link XmlSyntaxError}. */
 export function readXml(xml: string, handler: XmlHandler): void {
-  const open: string[] = [];
-  let rootClosed = false;
-  // Character data waits for the next markup: `sax` does not end a text run at an empty comment.
-  let pending: string | undefined;
-  const flush = () => {
-    if (pending !== undefined) handler.text(pending);
-    pending = undefined;
-  };
-  const token = new RegExp(TOKEN);
-  let at = 0;
-  while (at < xml.length) {
-    token.lastIndex = at;
-    const m = token.exec(xml);
-    if (!m) throw new XmlSyntaxError(`markup that is not XML at offset ${at}: ${JSON.stringify(xml.slice(at, at + 40))}`);
-    const [, name, attrs, selfClosing, closing, comment, cdata, doctype, text] = m;
-    if (text !== undefined) {
-      if (open.length > 0) pending = (pending ?? "") + decode(text, at);
-      else if (text.trim() !== "") throw new XmlSyntaxError(`text outside the root element at offset ${at}`);
-    } else if (comment === "") {
-      // An empty comment: the text run goes on.
-    } else {
-      flush();
-      if (name !== undefined) {
-        if (rootClosed) throw new XmlSyntaxError(`a second root element <${name}> at offset ${at}`);
-        handler.open(name, attrs ? attributesOf(attrs, at) : {});
-        if (selfClosing) {
-          handler.close(name);
-          if (open.length === 0) rootClosed = true;
-        } else {
-          open.push(name);
-        }
-      } else if (closing !== undefined) {
-        const expected = open.pop();
-        if (expected !== closing) throw new XmlSyntaxError(`</${closing}> at offset ${at} closes ${expected === undefined ? "nothing" : `<${expected}>`}`);
-        handler.close(closing);
-        if (open.length === 0) rootClosed = true;
-      } else if (cdata !== undefined) {
-        if (open.length === 0) throw new XmlSyntaxError(`CDATA outside the root element at offset ${at}`);
-        if (cdata !== "") handler.cdata(cdata);
-      } else if (doctype !== undefined) {
-        throw new XmlSyntaxError("a DTD (<!DOCTYPE>) is not allowed in a SOAP message");
-      }
-      // Comments and processing instructions are skipped.
-    }
-    at = token.lastIndex;
-  }
-  if (open.length > 0) throw new XmlSyntaxError(`<${open.at(-1)}> is never closed`);
-  if (!rootClosed) throw new XmlSyntaxError("no root element");
+  const tokenizer = new XmlTokenizer({
+    open: (name, raw, offset) => handler.open(name, raw ? attributesOf(raw, offset) : {}),
+    close: (name) => handler.close(name),
+    text: (text) => handler.text(text),
+    cdata: (text) => handler.cdata(text),
+  });
+  tokenizer.write(xml);
+  tokenizer.end();
 }
