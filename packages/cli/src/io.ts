@@ -87,10 +87,16 @@ export async function exitWhenFlushed(code: ExitCode, proc: ExitingProcess = pro
   return proc.exit(code);
 }
 
-/** Resolves on Ctrl-C (the CLI's interrupt) and on SIGTERM (a container's stop): for commands that serve until told to stop. */
+/**
+ * Resolves on Ctrl-C (the CLI's interrupt) and on SIGTERM (a container's stop): for commands that
+ * serve until told to stop. It keeps the process alive meanwhile: signal listeners do not, and a
+ * served target need not hold a socket (the stand-in pwsh's world is a file).
+ */
 export function untilStopped(io: Pick<CliIo, "onInterrupt">): Promise<void> {
   return new Promise((resolve) => {
+    const alive = setInterval(() => undefined, 1 << 30);
     const stop = () => {
+      clearInterval(alive);
       unsubscribe?.();
       process.off("SIGTERM", stop);
       resolve();

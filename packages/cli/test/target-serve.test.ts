@@ -13,6 +13,9 @@ import { EXIT } from "../src/io.ts";
 import { runCli } from "./run-cli.ts";
 
 const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+/** Built by .ci/setup.d/30-vsphere.sh (the launcher, and govc from Debian's govmomi source). */
+const VCSIM = fileURLToPath(new URL("../../../.cache/vcsim/vmshift-vcsim", import.meta.url));
+const GOVC = fileURLToPath(new URL("../../../.cache/vcsim/govc", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "vmshift-serve-"));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -64,7 +67,7 @@ describe("vmshift target serve", () => {
   it("a target it cannot serve is a usage error naming what it can", async () => {
     const r = await runCli(["target", "serve", "no-such-target"]);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toMatch(/cannot serve no-such-target \(servable here: simulator, kubevirt-env, nutanix-server\)/);
+    expect(r.stderr).toMatch(/cannot serve no-such-target \(servable here: simulator, kubevirt-env, nutanix-server, vsphere-vcsim, hyperv-transcripts\)/);
   });
 
   it("serves kubevirt-env with a kubeconfig that vmshift and kubectl both use", { timeout: 120_000 }, async () => {
@@ -80,5 +83,53 @@ describe("vmshift target serve", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(existsSync(kubeconfig)).toBe(false);
+  });
+
+  it.skipIf(!existsSync(VCSIM))("serves vsphere-vcsim: vmshift migrates in one process, the next one and govc see the VM on its new host", { timeout: 120_000 }, async () => {
+    const { child, config, url, exited } = await serve("vsphere-vcsim");
+    const text = readFileSync(config, "utf8");
+    const caFile = /ca:\n\s+file: (\S+)/.exec(text)![1]!; // verified against the launcher's certificate, not skipped
+    expect(readFileSync(caFile, "utf8")).toContain("BEGIN CERTIFICATE");
+    const passwordFile = /password:\n\s+file: (\S+)/.exec(text)![1]!;
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    const list = async () => (await runCli(["vms", "--json", "--config", config])).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; name: string; hostId: string; powerState: string });
+    const hosts = (await runCli(["hosts", "--json", "--config", config])).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; clusterId?: string; schedulable: boolean });
+    const clustered = new Set(hosts.filter((h) => h.clusterId !== undefined).map((h) => h.id));
+    const running = (await list()).find((v) => v.powerState === "running" && clustered.has(v.hostId))!;
+    const source = hosts.find((h) => h.id === running.hostId)!;
+    const target = hosts.find((h) => h.id !== source.id && h.clusterId === source.clusterId && h.schedulable)!;
+    const moved = await runCli(["migrate", running.id, "--to", target.id, "--json", "--config", config]);
+    expect(moved.code, moved.stderr).toBe(EXIT.ok);
+    expect((await list()).find((v) => v.id === running.id)?.hostId).toBe(target.id);
+    if (existsSync(GOVC)) {
+      const info = spawnSync(GOVC, ["vm.info", "-json", running.name], {
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"] ?? "", HOME: dir, GOVC_URL: url, GOVC_USERNAME: "vmshift", GOVC_PASSWORD: readFileSync(passwordFile, "utf8"), GOVC_TLS_CA_CERTS: caFile, GOVC_PERSIST_SESSION: "false" },
+      });
+      expect(info.status, info.stderr).toBe(0);
+      const vm = (JSON.parse(info.stdout) as { VirtualMachines: { Runtime: { Host: { Value: string } } }[] }).VirtualMachines[0]!;
+      expect(vm.Runtime.Host.Value).toBe(target.id);
+    }
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(existsSync(passwordFile)).toBe(false);
+    expect(existsSync(caFile)).toBe(false);
+  });
+
+  it("serves hyperv-transcripts: a wrapper pwsh and credentials from files; a migration in one run is seen by the next", { timeout: 120_000 }, async () => {
+    const { child, config, exited } = await serve("hyperv-transcripts");
+    const text = readFileSync(config, "utf8");
+    const executable = /executable: (\S+)/.exec(text)![1]!;
+    expect(statSync(executable).mode & 0o777).toBe(0o700);
+    expect(text).not.toContain("stand-in-Secret-7"); // the password is a file reference
+    const list = async () => (await runCli(["vms", "--json", "--config", config])).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; name: string; hostId: string });
+    const web = (await list()).find((v) => v.name === "web-01")!;
+    expect(web.hostId).toBe("HV-A");
+    const moved = await runCli(["migrate", web.id, "--to", "HV-B", "--json", "--config", config]);
+    expect(moved.code, moved.stderr).toBe(EXIT.ok);
+    expect((await list()).find((v) => v.id === web.id)?.hostId).toBe("HV-B");
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(existsSync(executable)).toBe(false);
   });
 });

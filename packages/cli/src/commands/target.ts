@@ -3,11 +3,11 @@
  * tools (Ansible, a fleet worker, kubectl) can use it, writes a vmshift config whose default profile
  * connects to it, prints where it listens, and serves until Ctrl-C or SIGTERM. The simulator is
  * served over HTTP by this package; other targets come from target modules that export `servers`
- * (the repository's local environments: `kubevirt-env`, `nutanix-server`).
+ * (the repository's local environments: `kubevirt-env`, `nutanix-server`, `vsphere-vcsim`, `hyperv-transcripts`).
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { isVmshiftError, systemClock } from "@vmshift/core";
 import { stringify } from "yaml";
 import { type Command, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
@@ -22,30 +22,36 @@ export interface ServedTarget {
   close(): Promise<void>;
 }
 
-/** Starts one target; `dir` is where it may write files the profile refers to (mode 0600). */
-export type TargetServer = (options: { readonly dir: string; readonly port?: number }) => Promise<ServedTarget>;
+/** What `target serve` gives a target server. */
+export interface TargetServerOptions {
+  /** The directory of the config file, where files the profile refers to go. */
+  readonly dir: string;
+  /** The port asked for with `--port`, when one was. */
+  readonly port?: number;
+  /**
+   * Writes `text` into `dir` as `name`, readable by the owner only (0600; `executable`: 0700), and
+   * returns its path. `target serve` removes every such file when it stops.
+   */
+  writePrivate(name: string, text: string, options?: { readonly executable?: boolean }): string;
+}
 
-/** Writes `text` readable by the owner only. */
-export function writePrivate(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600);
+/** Starts one target. */
+export type TargetServer = (options: TargetServerOptions) => Promise<ServedTarget>;
+
+/** Writes `text` readable (and, when asked, runnable) by the owner only. */
+function writeOwnerOnly(path: string, text: string, executable = false): void {
+  const mode = executable ? 0o700 : 0o600;
+  writeFileSync(path, text, { mode });
+  chmodSync(path, mode); // an existing file keeps its mode through writeFileSync
 }
 
 /** The simulator in its own process: one world (default inventory, real time) behind a token. */
-const serveSimulatorTarget: TargetServer = async ({ dir, port }) => {
+const serveSimulatorTarget: TargetServer = async ({ port, writePrivate }) => {
   const { SimulatorWorld, serveSimulator } = await import("@vmshift/simulator");
   const token = randomBytes(24).toString("base64url");
-  const tokenFile = join(dir, "simulator.token");
-  writePrivate(tokenFile, `${token}\n`);
+  const tokenFile = writePrivate("simulator.token", `${token}\n`);
   const served = await serveSimulator(new SimulatorWorld({ clock: systemClock }), { token, ...(port === undefined ? {} : { port }) });
-  return {
-    url: served.url,
-    profile: { platform: "simulator", settings: { url: served.url, token: { file: tokenFile } } },
-    async close() {
-      await served.close();
-      rmSync(tokenFile, { force: true });
-    },
-  };
+  return { url: served.url, profile: { platform: "simulator", settings: { url: served.url, token: { file: tokenFile } } }, close: () => served.close() };
 };
 
 /** Servers of the target modules named in `$VMSHIFT_CONFORMANCE_TARGETS`. */
@@ -67,7 +73,7 @@ async function moduleServers(io: CliIo): Promise<Record<string, TargetServer>> {
 /** `target serve`. */
 export const targetCommand: Command = {
   name: "target",
-  summary: "serve a test platform (simulator, and in a checkout kubevirt-env, nutanix-server) until interrupted",
+  summary: "serve a test platform (simulator, and in a checkout kubevirt-env, nutanix-server, vsphere-vcsim, hyperv-transcripts) until interrupted",
   usage: "target serve <target> [options]",
   options: {
     "config-out": { type: "string", value: "file", description: "where to write the vmshift config for it (mode 0600; default ./vmshift-<target>.yaml); removed on exit" },
@@ -83,15 +89,34 @@ export const targetCommand: Command = {
     if (!server) throw new UsageError(`cannot serve ${name} (servable here: ${["simulator", ...Object.keys(others)].join(", ")})`);
     const requested = flagString(flags, "config-out") ?? `vmshift-${name}.yaml`;
     const configFile = isAbsolute(requested) ? requested : join(io.cwd, requested);
-    mkdirSync(dirname(configFile), { recursive: true });
-    const served = await server({ dir: dirname(configFile), ...(port === undefined ? {} : { port }) });
+    const dir = dirname(configFile);
+    mkdirSync(dir, { recursive: true });
+    const written: string[] = [];
+    const writePrivate = (file: string, text: string, options: { readonly executable?: boolean } = {}) => {
+      if (basename(file) !== file || file === "." || file === "..") throw new Error(`target ${name} asked to write ${JSON.stringify(file)}, which is not a plain file name`);
+      const path = join(dir, file);
+      writeOwnerOnly(path, text, options.executable);
+      written.push(path);
+      return path;
+    };
+    const removeWritten = () => {
+      for (const path of written) rmSync(path, { force: true });
+    };
+    let served: ServedTarget;
     try {
-      writePrivate(configFile, stringify({ defaultProfile: name, profiles: { [name]: { platform: served.profile.platform, ...served.profile.settings } } }));
+      served = await server({ dir, writePrivate, ...(port === undefined ? {} : { port }) });
+    } catch (error) {
+      removeWritten();
+      throw error;
+    }
+    try {
+      writeOwnerOnly(configFile, stringify({ defaultProfile: name, profiles: { [name]: { platform: served.profile.platform, ...served.profile.settings } } }));
       io.stdout.write(`ready ${name} profile=${name} config=${configFile} url=${served.url}\n`);
       io.stderr.write(`serving ${name} at ${served.url}; use it with: vmshift vms --config ${configFile}   (Ctrl-C stops it)\n`);
       await untilStopped(io);
     } finally {
       await served.close().catch((error: unknown) => io.stderr.write(`stopping ${name}: ${(error as Error).message}\n`));
+      removeWritten();
       rmSync(configFile, { force: true });
     }
     return EXIT.ok;
