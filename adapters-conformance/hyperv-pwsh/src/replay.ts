@@ -1,8 +1,15 @@
 /**
- * Replay mode: answers from a recorded transcript. A script is matched by its exact text (so the
- * fixtures also pin the scripts the adapter sends); when the same script was recorded several
- * times (polls), the answers are given in order and the last one repeats. The one value that
- * differs on every run, a start's request id (a fresh UUID per start), is left out of the match.
+ * Replay mode: answers from a recorded transcript. A recorded exchange (`text` present) is matched
+ * by its exact script text (so the fixtures also pin the scripts the adapter sends); when the
+ * same script was recorded several times (polls), the answers are given in order and the last
+ * one repeats. The one value that differs on every run, a start's request id (a fresh UUID per
+ * start), is left out of the match.
+ *
+ * A transcribed exchange (no `text`: the captured-object transcripts under
+ * packages/hyperv/test/captures/) names only the script (`script`, the `# vmshift:<name>` header)
+ * and optionally a piece of text the script must contain (`match`, e.g. a parameter line); it
+ * answers any script of that name that contains it, in the same order-then-repeat way. Exact
+ * recorded exchanges are tried first.
  */
 import { readFileSync } from "node:fs";
 
@@ -11,17 +18,41 @@ export function matchText(script: string): string {
   return script.replace(/^\$vmshift_requestId = .*$/m, "$vmshift_requestId = <request id>");
 }
 
-interface Exchange {
-  readonly text: string;
+/** One exchange of a transcript file. */
+export interface Exchange {
+  /** Exact script text (recorded transcripts). */
+  readonly text?: string;
+  /** Script name (transcribed transcripts without `text`). */
+  readonly script?: string;
+  /** Text the script must contain (transcribed transcripts); absent: any script of that name. */
+  readonly match?: string;
   readonly stdout: string;
 }
+
+interface Named {
+  readonly script: string;
+  readonly match: string;
+  readonly answers: string[];
+  served: number;
+}
+
+const NAME_RE = /^# vmshift:([A-Za-z0-9]+)\s*$/m;
 
 export class Replayer {
   readonly #answers = new Map<string, string[]>();
   readonly #served = new Map<string, number>();
+  readonly #named: Named[] = [];
 
   constructor(exchanges: readonly Exchange[]) {
     for (const e of exchanges) {
+      if (e.text === undefined) {
+        if (!e.script) throw new Error("a transcript exchange needs either text or script");
+        const match = e.match ?? "";
+        const entry = this.#named.find((n) => n.script === e.script && n.match === match);
+        if (entry) entry.answers.push(e.stdout);
+        else this.#named.push({ script: e.script, match, answers: [e.stdout], served: 0 });
+        continue;
+      }
       const text = matchText(e.text);
       const list = this.#answers.get(text) ?? [];
       list.push(e.stdout);
@@ -34,13 +65,19 @@ export class Replayer {
     return new Replayer(parsed.exchanges);
   }
 
-  /** The next recorded answer for this exact script, or undefined. */
+  /** The next recorded answer for this script, or undefined. */
   answer(raw: string): string | undefined {
     const script = matchText(raw);
     const list = this.#answers.get(script);
-    if (!list || list.length === 0) return undefined;
-    const n = this.#served.get(script) ?? 0;
-    this.#served.set(script, n + 1);
-    return list[Math.min(n, list.length - 1)];
+    if (list && list.length > 0) {
+      const n = this.#served.get(script) ?? 0;
+      this.#served.set(script, n + 1);
+      return list[Math.min(n, list.length - 1)];
+    }
+    const name = NAME_RE.exec(raw)?.[1];
+    // The most specific entry (longest match text) that fits wins.
+    const fitting = this.#named.filter((n) => n.script === name && raw.includes(n.match)).sort((a, b) => b.match.length - a.match.length)[0];
+    if (!fitting) return undefined;
+    return fitting.answers[Math.min(fitting.served++, fitting.answers.length - 1)];
   }
 }
