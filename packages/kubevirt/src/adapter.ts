@@ -13,6 +13,7 @@ import { LiveMigrations, type LiveOptions } from "./live.ts";
 import { nodeChecks, readNode, runPreflight, vmChecks } from "./preflight.ts";
 import { KubevirtApi, type ListOptions } from "./resources/api.ts";
 import { toHost, usageByNode } from "./resources/node.ts";
+import { type EffectiveMigrationConfiguration, type PolicyDefaults, effectiveConfiguration, matchPolicy } from "./resources/policy.ts";
 import { isBareVmi, toVm } from "./resources/vm.ts";
 import { HttpKubeTransport, type KubeTransport } from "./transport.ts";
 import type { KubeList, KvVirtualMachine, KvVmi } from "./types.ts";
@@ -37,7 +38,12 @@ export interface KubevirtAdapterOptions {
   /** Cold migration timing. */
   readonly cold?: ColdOptions;
   /** Watch tuning and the optional metrics path (see {@link LiveOptions}). */
-  readonly watch?: Omit<LiveOptions, "defaultNamespace">;
+  readonly watch?: Omit<LiveOptions, "defaultNamespace" | "migrationPolicy">;
+  /**
+   * Settings added to the MigrationPolicy vmshift makes for a tuned migration (one that sets
+   * bandwidth, auto-converge, post-copy or max downtime), e.g. `completionTimeoutPerGiB`.
+   */
+  readonly migrationPolicy?: PolicyDefaults;
 }
 
 /** Error code for each preflight check that blocks a start. */
@@ -82,6 +88,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
   readonly #pageSize: number;
   readonly #guard: boolean;
   readonly #transport: KubeTransport;
+  readonly #policyDefaults: PolicyDefaults;
   /** VMIs listed for a page, by the scope and the cursor that page handed out (see {@link listVms}). */
   readonly #listings = new Map<string, VmiListing>();
 
@@ -93,7 +100,8 @@ export class KubevirtAdapter implements HypervisorAdapter {
     this.#namespace = options.defaultNamespace ?? kubeConfig?.namespace ?? "default";
     this.#pageSize = Math.min(MAX_PAGE, options.defaultPageSize ?? 100);
     this.#guard = options.guardTarget ?? true;
-    this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch });
+    this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch, ...(options.migrationPolicy ? { migrationPolicy: options.migrationPolicy } : {}) });
+    this.#policyDefaults = options.migrationPolicy ?? {};
     this.#cold = new ColdMigrations(this.api, options.cold);
   }
 
@@ -197,7 +205,24 @@ export class KubevirtAdapter implements HypervisorAdapter {
   }
 
   async preflight(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<readonly PreflightCheck[]> {
-    return runPreflight(this.api, this.#vmRef(request.vmId, "migration.preflight"), request, ctx);
+    return runPreflight(this.api, this.#vmRef(request.vmId, "migration.preflight"), request, ctx, this.#policyDefaults);
+  }
+
+  /**
+   * What a live migration of the VM would run with now: the MigrationPolicy KubeVirt would select
+   * for its VMI (VMI and Namespace labels, KubeVirt's precedence) merged over the KubeVirt CR's
+   * `spec.configuration.migrations`, or that cluster-wide configuration when no policy matches.
+   * Reads the VMI, its Namespace, the MigrationPolicies (paged) and the KubeVirt CR; what this
+   * identity may not read is listed in `unread` (a namespace-scoped Role reads none of the three).
+   */
+  async migrationConfiguration(vmId: string, ctx: OperationContext): Promise<EffectiveMigrationConfiguration & { readonly unread: readonly string[] }> {
+    const ref = this.#vmRef(vmId, "migration.configuration");
+    const vmi = await this.api.findVmi(ref, ctx.signal);
+    if (!vmi) throw new VmshiftError("NOT_FOUND", `VM ${formatRef(ref)} has no VirtualMachineInstance (a migration needs a running VM)`, { adapter: this.name, operation: "migration.configuration", subject: formatRef(ref) });
+    const [namespaceLabels, policies, kv] = [await this.api.namespaceLabels(ref.namespace, ctx.signal), await this.api.listMigrationPolicies(ctx.signal), await this.api.findKubeVirt(ctx.signal)];
+    const unread = [...(namespaceLabels ? [] : [`namespace ${ref.namespace}`]), ...(policies ? [] : ["migrationpolicies.migrations.kubevirt.io"]), ...(kv ? [] : ["kubevirts.kubevirt.io"])];
+    const policy = matchPolicy(policies ?? [], vmi.metadata?.labels ?? {}, namespaceLabels ?? {});
+    return { ...effectiveConfiguration(kv?.spec.configuration?.migrations, policy), unread };
   }
 
   /**

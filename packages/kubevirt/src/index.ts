@@ -16,6 +16,7 @@ export { LIVE_MIGRATABLE_CATEGORY, MIGRATION_DEFAULTS } from "./preflight.ts";
 export { KubevirtApi } from "./resources/api.ts";
 export { type LiveOptions } from "./live.ts";
 export { migrationFigures } from "./resources/metrics.ts";
+export { CLUSTER_MIGRATION_DEFAULTS, type EffectiveMigrationConfiguration, POLICY_LABEL, type PolicyDefaults, type PolicyTuning, effectiveConfiguration, matchPolicy, policyBody, policyName, tuningOf } from "./resources/policy.ts";
 export { liveSnapshot } from "./resources/migration.ts";
 export { parseQuantity } from "./resources/quantity.ts";
 export { AxiosKubeTransport, type AxiosTransportOptions, HttpKubeTransport, type HttpTransportOptions, type KubeRequest, type KubeTransport, type KubeWatchEvent } from "./transport.ts";

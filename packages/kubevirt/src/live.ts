@@ -10,6 +10,7 @@ import { mergeStreams } from "./merge.ts";
 import { migrationFigures } from "./resources/metrics.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { ANNOTATIONS, kvPhase, liveSnapshot } from "./resources/migration.ts";
+import { POLICY_LABEL, type PolicyDefaults, policyBody, policyName, tuningOf } from "./resources/policy.ts";
 import { type KvMigration, type KvVmi, LABELS } from "./types.ts";
 
 /** Options of {@link LiveMigrations}. */
@@ -26,6 +27,8 @@ export interface LiveOptions {
   readonly metricsPath?: string;
   /** How often metrics are read while transferring, ms: at most one read per interval and migration. Default 5000 (virt-handler's own period). */
   readonly metricsIntervalMs?: number;
+  /** Settings added to the MigrationPolicy of every tuned migration (see resources/policy.ts). */
+  readonly migrationPolicy?: PolicyDefaults;
 }
 
 const FINAL = new Set(["Succeeded", "Failed"]);
@@ -89,6 +92,7 @@ export class LiveMigrations {
    * migration of the VMI returns the earlier start's when it is this request's, else the error.
    */
   async create(vm: ObjectRef, vmi: KvVmi, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
+    await this.#selectPolicy(vm, vmi, request, ctx);
     const source = vmi.status?.nodeName;
     const body: KvMigration = {
       apiVersion: "kubevirt.io/v1",
@@ -127,6 +131,36 @@ export class LiveMigrations {
         await ctx.clock.sleep(backoffDelay(attempt, { initialDelayMs: 100, maxDelayMs: 1000 }), ctx.signal);
       }
     }
+  }
+
+  /**
+   * Makes KubeVirt's policy resolution pick the request's tuning: a tuned request (bandwidth, auto-
+   * converge, post-copy, max downtime) gets the MigrationPolicy named after its settings (POST; one
+   * that exists already has these settings, its name says so) and the VMI the label that policy
+   * selects (one merge patch, skipped when it is there). An untuned request removes a label an
+   * earlier tuned one left, so the cluster's configuration applies again. No request when there is
+   * nothing to change. Creating a policy needs cluster-scoped `create` on migrationpolicies: without
+   * it the start fails PERMISSION_DENIED before anything changed.
+   */
+  async #selectPolicy(vm: ObjectRef, vmi: KvVmi, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<void> {
+    const tuning = tuningOf(request, this.#options.migrationPolicy);
+    const current = vmi.metadata?.labels?.[POLICY_LABEL];
+    if (!tuning) {
+      if (current !== undefined) await this.#api.patchVmiLabels(vm, { [POLICY_LABEL]: null }, ctx.signal);
+      return;
+    }
+    const name = policyName(tuning);
+    try {
+      await this.#api.createMigrationPolicy(policyBody(tuning), ctx.signal);
+      ctx.logger.log("info", "created the MigrationPolicy of this migration's tuning", { requestId: request.requestId, policy: name, ...tuning });
+    } catch (error) {
+      if (isVmshiftError(error, "CONFLICT") && error.details?.["row"] === "status.alreadyExists") {
+        ctx.logger.log("debug", "the MigrationPolicy of these settings exists", { policy: name });
+      } else if (isVmshiftError(error, "PERMISSION_DENIED")) {
+        throw new VmshiftError("PERMISSION_DENIED", `tuning a KubeVirt migration (bandwidth, auto-converge, post-copy, max downtime) needs a MigrationPolicy, and this identity may not create migrationpolicies.migrations.kubevirt.io (cluster-scoped); nothing was changed. Ask a cluster admin for a policy selecting the VM, or start without tuning`, { adapter: "kubevirt", operation: "migration.start", retryable: false, cause: error });
+      } else throw error;
+    }
+    if (current !== name) await this.#api.patchVmiLabels(vm, { [POLICY_LABEL]: name }, ctx.signal);
   }
 
   /** The snapshot of the migration an earlier start with the same request id created. */

@@ -11,6 +11,7 @@ import type { ObjectRef } from "./ids.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { ANNOTATIONS, kvPhase } from "./resources/migration.ts";
 import { allocatable, unschedulableReasons, usageByNode } from "./resources/node.ts";
+import { POLICY_LABEL, type PolicyDefaults, matchPolicy, policyBody, tuningOf } from "./resources/policy.ts";
 import { cpuRequestCores, liveMigratableCondition, memoryRequestBytes } from "./resources/vm.ts";
 import { type KubeNode, type KvLiveMigratableReason, type KvMigration, type KvVirtualMachine, type KvVmi, LABELS } from "./types.ts";
 
@@ -165,7 +166,7 @@ async function permitted<T>(fn: () => Promise<T>): Promise<T | undefined> {
  * limits) and, only when some migration runs, the KubeVirt CR. Reads this identity may not make
  * (a namespace-scoped Role) become warnings, and the namespace's migrations of the VM stand in.
  */
-export async function runPreflight(api: KubevirtApi, ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<PreflightCheck[]> {
+export async function runPreflight(api: KubevirtApi, ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext, policyDefaults: PolicyDefaults = {}): Promise<PreflightCheck[]> {
   const signal = ctx.signal ? { signal: ctx.signal } : {};
   const live = request.mode === "live";
   // A bare VMI (no VirtualMachine) is checked on its own; NOT_FOUND only when neither exists.
@@ -202,6 +203,34 @@ export async function runPreflight(api: KubevirtApi, ref: ObjectRef, request: No
       const kv = active.length > 0 ? await api.findKubeVirt(ctx.signal) : undefined;
       checks.push(...limitChecks(active, source, kv?.spec.configuration?.migrations as Partial<typeof MIGRATION_DEFAULTS> | undefined));
     }
+    checks.push(...(await policyChecks(api, ref, vmi, request, policyDefaults, ctx.signal)));
   }
   return checks;
+}
+
+/**
+ * For a tuned request only (bandwidth, auto-converge, post-copy, max downtime): whether the
+ * MigrationPolicy vmshift would make for it would be the one KubeVirt applies, given the policies
+ * there are (paged) and the VMI's and Namespace's labels. Untuned requests read nothing here.
+ */
+export async function policyChecks(api: KubevirtApi, ref: ObjectRef, vmi: KvVmi, request: NormalizedMigrationRequest, defaults: PolicyDefaults, signal?: AbortSignal): Promise<PreflightCheck[]> {
+  let tuning;
+  try {
+    tuning = tuningOf(request, defaults);
+  } catch (error) {
+    if (isVmshiftError(error, "INVALID_ARGUMENT")) return [check("kubevirt.migrationPolicy", "policy", "error", error.message)];
+    throw error;
+  }
+  if (!tuning) return [];
+  const mine = policyBody(tuning);
+  const name = mine.metadata!.name!;
+  const policies = await api.listMigrationPolicies(signal);
+  if (!policies) return [check("kubevirt.migrationPolicy", "policy", "warning", `this identity may not list migrationpolicies.migrations.kubevirt.io (cluster-scoped), so it most likely may not create MigrationPolicy ${name} either: the tuned start would fail PERMISSION_DENIED`, { policy: name, tuning })];
+  const namespaceLabels = await api.namespaceLabels(ref.namespace, signal);
+  const others = policies.filter((p) => p.metadata?.name !== name);
+  const winner = matchPolicy([...others, mine], { ...(vmi.metadata?.labels ?? {}), [POLICY_LABEL]: name }, namespaceLabels ?? {});
+  const native = { policy: name, tuning, ...(winner ? { winner: winner.metadata?.name } : {}), namespaceLabelsRead: namespaceLabels !== undefined };
+  if (winner?.metadata?.name !== name) return [check("kubevirt.migrationPolicy", "policy", "warning", `MigrationPolicy ${winner?.metadata?.name} matches the VMI with more labels than vmshift's ${name} and would apply instead (KubeVirt's precedence): the requested tuning would not take effect`, native)];
+  const exists = policies.some((p) => p.metadata?.name === name);
+  return [check("kubevirt.migrationPolicy", "policy", "info", `MigrationPolicy ${name} (${exists ? "exists" : "created by the start"}) would apply: ${Object.entries(tuning).map(([k, v]) => `${k} ${v}`).join(", ")}${namespaceLabels ? "" : "; the namespace's labels were not readable, so a policy selecting on them was not weighed"}`, native)];
 }

@@ -166,13 +166,47 @@ export class KubevirtApi {
     }
   }
 
-  /** MigrationPolicies (cluster-scoped); empty when not readable. */
-  async listMigrationPolicies(signal?: AbortSignal): Promise<KvMigrationPolicy[]> {
+  /** MigrationPolicies (cluster-scoped), paged 100 at a time; undefined when this identity may not list them (or the API is not served). */
+  async listMigrationPolicies(signal?: AbortSignal): Promise<KvMigrationPolicy[] | undefined> {
+    const items: KvMigrationPolicy[] = [];
+    let next: string | undefined;
     try {
-      const list = await this.#get<KubeList<KvMigrationPolicy>>(apiPath("apis", "migrations.kubevirt.io", "v1alpha1", "migrationpolicies"), "config.policies", signal);
-      return list.items;
+      do {
+        const list: KubeList<KvMigrationPolicy> = await this.#get(apiPath("apis", "migrations.kubevirt.io", "v1alpha1", "migrationpolicies"), "config.policies", signal, { limit: 100, continue: next });
+        items.push(...list.items);
+        next = list.metadata?.continue || undefined;
+      } while (next);
+      return items;
     } catch (error) {
-      if (isVmshiftError(error, "NOT_FOUND") || isVmshiftError(error, "PERMISSION_DENIED")) return [];
+      if (isVmshiftError(error, "NOT_FOUND") || isVmshiftError(error, "PERMISSION_DENIED")) return undefined;
+      throw error;
+    }
+  }
+
+  /** Creates a MigrationPolicy (cluster-scoped: needs `create` on migrationpolicies.migrations.kubevirt.io). */
+  createMigrationPolicy(body: KvMigrationPolicy, signal?: AbortSignal): Promise<KvMigrationPolicy> {
+    return this.#t.request({ method: "POST", path: apiPath("apis", "migrations.kubevirt.io", "v1alpha1", "migrationpolicies"), body, operation: "migration.policy", ...(signal ? { signal } : {}) });
+  }
+
+  /** Sets (a string) or removes (null) labels of a VMI with one JSON merge patch. */
+  patchVmiLabels(ref: ObjectRef, labels: Record<string, string | null>, signal?: AbortSignal): Promise<KvVmi> {
+    return this.#t.request({
+      method: "PATCH",
+      path: apiPath(...KV, "namespaces", ref.namespace, "virtualmachineinstances", ref.name),
+      body: { metadata: { labels } },
+      contentType: "application/merge-patch+json",
+      operation: "migration.policy",
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** The labels of a Namespace; undefined when it does not exist or this identity may not read it. */
+  async namespaceLabels(name: string, signal?: AbortSignal): Promise<Record<string, string> | undefined> {
+    try {
+      const ns = await this.#get<{ metadata?: { labels?: Record<string, string> } }>(apiPath("api", "v1", "namespaces", name), "config.namespace", signal);
+      return ns.metadata?.labels ?? {};
+    } catch (error) {
+      if (isVmshiftError(error, "NOT_FOUND") || isVmshiftError(error, "PERMISSION_DENIED")) return undefined;
       throw error;
     }
   }

@@ -93,6 +93,7 @@ function message(vmim: KvMigration | undefined, state: KvMigrationState | undefi
   const parts: string[] = [vmim ? `KubeVirt phase ${kvPhase(vmim) || "(unset)"}` : "migration object gone"];
   const evacuated = vmim?.metadata?.annotations?.[LABELS.evacuationMigration];
   if (evacuated) parts.push(`evacuation of node ${evacuated}`);
+  if (state?.migrationPolicyName) parts.push(`MigrationPolicy ${state.migrationPolicyName}`);
   if (state?.mode) parts.push(`mode ${state.mode}`);
   if (state?.abortStatus) parts.push(`abortStatus ${state.abortStatus}`);
   if (phase === "failed" && state?.failureReason) parts.push(state.failureReason);
