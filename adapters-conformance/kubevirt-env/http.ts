@@ -1,14 +1,26 @@
 /**
- * The HTTP face of the KubeVirt API environment: Kubernetes REST paths for Nodes, VirtualMachines,
- * VMIs, VirtualMachineInstanceMigrations, the KubeVirt CR and MigrationPolicies, the VM lifecycle
- * subresources, `Status` errors, watch streams with bookmarks, and the fault knobs.
+ * The HTTP face of the KubeVirt API environment: Kubernetes REST paths for the registered resources
+ * (resources.ts), the VM lifecycle subresources, `/version`, discovery (discovery.ts), OpenAPI
+ * (openapi.ts), Table output (table.ts), `dryRun=All`, field validation, the patch types per kind
+ * (patch.ts), server-side apply and managedFields (apply.ts), `Status` errors with details, watch
+ * streams with bookmarks, and the fault knobs.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { admitMigrationCreate, admitMigrationUpdate } from "./admission.ts";
+import type { NamespacedAuthorizer } from "./rbac.ts";
+import { recordUpdate, serverSideApply } from "./apply.ts";
+import { discoveryDocument, wantsAggregated } from "./discovery.ts";
+import { openApiDocument } from "./openapi.ts";
+import { PATCH_TYPES, applyPatch, mediaType, unsupportedPatch } from "./patch.ts";
+import { type ResourceDefinition, type Route, apiVersionOf, definitionOf, route } from "./resources.ts";
 import { validateAgainst } from "./schema.ts";
-import { ApiError, type Resource, type Store, type StoreEvent, type StoredObject, matchFields, matchLabels } from "./store.ts";
+import { ApiError, type Store, type StoreEvent, type StoredObject, matchFields, matchLabels } from "./store.ts";
+import { TABLE_CONTENT_TYPE, toTable, wantsTable } from "./table.ts";
+
+export { applyPatch } from "./patch.ts";
+export { route } from "./resources.ts";
 
 /** One request and its answer, for recordings. Watch answers carry their lines with time offsets. */
 export interface Exchange {
@@ -46,41 +58,6 @@ export interface HttpFaults {
   bookmarkIntervalMs: number;
 }
 
-interface Route {
-  readonly resource: Resource;
-  readonly namespace?: string;
-  readonly name?: string;
-  readonly subresource?: string;
-}
-
-const KINDS: Record<Resource, { kind: string; apiVersion: string; schema?: string; namespaced: boolean }> = {
-  nodes: { kind: "Node", apiVersion: "v1", namespaced: false },
-  virtualmachines: { kind: "VirtualMachine", apiVersion: "kubevirt.io/v1", schema: "v1.VirtualMachine", namespaced: true },
-  virtualmachineinstances: { kind: "VirtualMachineInstance", apiVersion: "kubevirt.io/v1", schema: "v1.VirtualMachineInstance", namespaced: true },
-  virtualmachineinstancemigrations: { kind: "VirtualMachineInstanceMigration", apiVersion: "kubevirt.io/v1", schema: "v1.VirtualMachineInstanceMigration", namespaced: true },
-  kubevirts: { kind: "KubeVirt", apiVersion: "kubevirt.io/v1", schema: "v1.KubeVirt", namespaced: true },
-  migrationpolicies: { kind: "MigrationPolicy", apiVersion: "migrations.kubevirt.io/v1alpha1", schema: "v1alpha1.MigrationPolicy", namespaced: false },
-};
-
-const KV_RESOURCES = new Set(["virtualmachines", "virtualmachineinstances", "virtualmachineinstancemigrations", "kubevirts"]);
-
-/** Maps a URL path to a resource, or undefined. */
-export function route(path: string): Route | undefined {
-  const p = path.split("/").filter(Boolean).map(decodeURIComponent);
-  if (p[0] === "api" && p[1] === "v1" && p[2] === "nodes" && p.length <= 4) return { resource: "nodes", ...(p[3] ? { name: p[3] } : {}) };
-  if (p[0] === "apis" && p[1] === "migrations.kubevirt.io" && p[2] === "v1alpha1" && p[3] === "migrationpolicies" && p.length <= 5) return { resource: "migrationpolicies", ...(p[4] ? { name: p[4] } : {}) };
-  if (p[0] === "apis" && p[1] === "subresources.kubevirt.io" && p[2] === "v1" && p[3] === "namespaces" && p[5] === "virtualmachines" && p.length === 8) {
-    return { resource: "virtualmachines", namespace: p[4]!, name: p[6]!, subresource: p[7]! };
-  }
-  if (p[0] === "apis" && p[1] === "kubevirt.io" && p[2] === "v1") {
-    if (p[3] === "namespaces" && p[4] && KV_RESOURCES.has(p[5] ?? "") && p.length <= 8) {
-      return { resource: p[5] as Resource, namespace: p[4], ...(p[6] ? { name: p[6] } : {}), ...(p[7] ? { subresource: p[7] } : {}) };
-    }
-    if (KV_RESOURCES.has(p[3] ?? "") && p.length === 4) return { resource: p[3] as Resource };
-  }
-  return undefined;
-}
-
 function statusBody(error: ApiError): Record<string, unknown> {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: error.message, reason: error.reason, ...(error.details ? { details: error.details } : {}), code: error.code };
 }
@@ -95,6 +72,8 @@ export interface ApiServerOptions {
   readonly tls: { readonly cert: string; readonly key: string };
   /** When set, requests need `Authorization: Bearer <token()>` (read per request: the token may rotate). */
   readonly token?: () => string;
+  /** Namespace-scoped tokens (rbac.ts): accepted besides `token`, and their requests authorized. */
+  readonly authorizer?: NamespacedAuthorizer;
   /** Enables the DecentralizedLiveMigration admission path. Default false. */
   readonly decentralizedGate?: boolean;
   /** Called on every request (for request counts and recordings). */
@@ -170,7 +149,8 @@ export class ApiServer {
     try {
       body = await readBody(req);
       if (faults.slowMs > 0) await new Promise((r) => setTimeout(r, faults.slowMs));
-      if (this.#options.token !== undefined && req.headers.authorization !== `Bearer ${this.#options.token()}`) throw new ApiError(401, "Unauthorized", "Unauthorized");
+      const grant = this.#options.authorizer?.authenticate(req.headers.authorization);
+      if (this.#options.token !== undefined && req.headers.authorization !== `Bearer ${this.#options.token()}` && !grant) throw new ApiError(401, "Unauthorized", "Unauthorized");
       if (faults.failNext.count > 0) {
         faults.failNext.count--;
         throw new ApiError(faults.failNext.status, REASONS[faults.failNext.status] ?? "InternalError", `injected fault: the server answered ${faults.failNext.status}`);
@@ -182,31 +162,62 @@ export class ApiServer {
         record(200, text);
         return;
       }
+      if (method === "GET") {
+        const discovery = discoveryDocument(url.pathname, wantsAggregated(req.headers.accept));
+        if (discovery) {
+          sendText(res, 200, JSON.stringify(discovery.body), discovery.contentType);
+          record(200, discovery.body);
+          return;
+        }
+        const openapi = openApiDocument(url.pathname, req.headers.accept);
+        if (openapi) {
+          if (openapi.status !== 200) throw new ApiError(openapi.status, openapi.status === 406 ? "NotAcceptable" : "NotFound", openapi.status === 406 ? "only application/json is served for OpenAPI documents" : "the server could not find the requested resource");
+          sendText(res, 200, openapi.text, "application/json");
+          record(200, "(openapi)");
+          return;
+        }
+      }
       const r = route(url.pathname);
       if (!r) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
       const watch = query.get("watch") === "true" || query.get("watch") === "1";
+      if (grant) this.#options.authorizer!.authorize(grant, method, r, watch);
       const rule = faults.rules.find((f) => f.count > 0 && f.matches(method, url.pathname, watch));
+      const request: Request = { method, route: r, query, raw: body, contentType: req.headers["content-type"] ?? "", table: wantsTable(req.headers.accept) };
       if (rule) {
         rule.count--;
         if (rule.effect.kind === "status") throw new ApiError(rule.effect.status, REASONS[rule.effect.status] ?? "InternalError", `injected fault: the server answered ${rule.effect.status}`);
-        this.#dispatch(method, r, query, body, req.headers["content-type"] ?? "");
+        this.#dispatch(request);
         res.destroy();
         return;
       }
-      if (method === "GET" && watch && !r.name) return this.#watch(r, query, res, (lines) => record(200, undefined, lines));
-      const answer = this.#dispatch(method, r, query, body, req.headers["content-type"] ?? "");
-      send(res, answer.code, answer.body, answer.warnings);
+      if (method === "GET" && watch && !r.name) return this.#watch(request, res, (lines) => record(200, undefined, lines));
+      const answer = this.#dispatch(request);
+      send(res, answer.code, answer.body, answer.warnings, answer.table ? TABLE_CONTENT_TYPE : undefined);
       record(answer.code, answer.body);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError(500, "InternalError", error instanceof Error ? error.message : String(error));
-      send(res, apiError.code, statusBody(apiError));
-      record(apiError.code, statusBody(apiError));
+      const status = statusBody(apiError);
+      send(res, apiError.code, status);
+      record(apiError.code, status);
     }
   }
 
-  #dispatch(method: string, r: Route, query: URLSearchParams, raw: string, contentType: string): { code: number; body: unknown; warnings?: string[] } {
+  #dispatch(request: Request): { code: number; body: unknown; warnings?: string[]; table?: boolean } {
+    try {
+      return this.#dispatchUnqualified(request);
+    } catch (error) {
+      throw error instanceof ApiError ? qualify(error, definitionOf(request.route.resource)!) : error;
+    }
+  }
+
+  #dispatchUnqualified(request: Request): { code: number; body: unknown; warnings?: string[]; table?: boolean } {
+    const { method, route: r, query, raw, contentType } = request;
     const store = this.#options.store;
-    const meta = KINDS[r.resource];
+    const meta = definitionOf(r.resource)!;
+    const apiVersion = apiVersionOf(meta);
+    const dryRun = dryRunOf(query);
+    const fieldManager = query.get("fieldManager") ?? undefined;
+    const strict = query.get("fieldValidation") === "Strict";
     const parse = (): StoredObject => {
       try {
         return JSON.parse(raw || "{}") as StoredObject;
@@ -214,100 +225,203 @@ export class ApiServer {
         throw new ApiError(400, "BadRequest", `the body of the request was in an unknown format: ${(error as Error).message}`);
       }
     };
-    if (r.subresource) {
+    const typed = (o: StoredObject) => ({ apiVersion, kind: meta.kind, ...o });
+    if (r.subresource && r.subresource !== "status") {
       if (method !== "PUT") throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
       if (!["start", "stop", "restart", "migrate"].includes(r.subresource) || r.resource !== "virtualmachines") throw new ApiError(404, "NotFound", `the server could not find the requested resource`);
       this.#options.subresource({ namespace: r.namespace!, name: r.name!, subresource: r.subresource }, raw ? parse() : {});
       return { code: 202, body: "" };
     }
+    const statusOnly = r.subresource === "status";
     switch (method) {
       case "GET": {
-        if (r.name) return { code: 200, body: store.require(r.resource, r.namespace, r.name) };
+        if (r.name) {
+          const found = typed(store.require(r.resource, r.namespace, r.name));
+          if (request.table) return { code: 200, body: toTable(meta, [found], { includeObject: query.get("includeObject") }), table: true };
+          return { code: 200, body: found };
+        }
+        const selectors = this.#selectors(meta, query);
         const limit = query.get("limit");
         const page = store.list(r.resource, r.namespace, {
           ...(query.get("labelSelector") ? { label: query.get("labelSelector")! } : {}),
-          ...(query.get("fieldSelector") ? { field: query.get("fieldSelector")! } : {}),
+          ...(selectors.storeField ? { field: selectors.storeField } : {}),
           ...(limit ? { limit: Number(limit) } : {}),
           ...(query.get("continue") ? { continue: query.get("continue")! } : {}),
         });
-        return {
-          code: 200,
-          body: {
-            apiVersion: meta.apiVersion,
-            kind: `${meta.kind}List`,
-            metadata: { resourceVersion: page.resourceVersion, ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) },
-            items: page.items.map((o) => ({ apiVersion: meta.apiVersion, kind: meta.kind, ...o })),
-          },
-        };
+        const items = page.items.filter(selectors.extra);
+        const listMeta = { resourceVersion: page.resourceVersion, ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
+        if (request.table) return { code: 200, body: toTable(meta, items, { listMeta, includeObject: query.get("includeObject") }), table: true };
+        return { code: 200, body: { apiVersion, kind: `${meta.kind}List`, metadata: listMeta, items: items.map(typed) } };
       }
       case "POST": {
         if (r.name) throw new ApiError(405, "MethodNotAllowed", "POST on a named resource");
         let object = parse();
-        const warnings = this.#validate(r.resource, object);
+        checkTypeMeta(meta, object, object.metadata?.name ?? "");
+        const warnings = this.#validate(meta, object, strict);
         const ns = r.namespace;
         if (meta.namespaced) {
           if (object.metadata?.namespace && object.metadata.namespace !== ns) throw new ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
           object.metadata = { ...object.metadata, ...(ns ? { namespace: ns } : {}) };
         }
         if (r.resource === "virtualmachineinstancemigrations") object = admitMigrationCreate(store, ns!, object, this.#options.decentralizedGate ?? false);
-        object.apiVersion = meta.apiVersion;
+        object.apiVersion = apiVersion;
         object.kind = meta.kind;
-        return { code: 201, body: store.create(r.resource, meta.kind, object), warnings };
+        if (fieldManager) recordUpdate(undefined, object, fieldManager, apiVersion);
+        if (dryRun) return { code: 201, body: typed(dryCreate(store, meta, object)), warnings };
+        return { code: 201, body: typed(store.create(r.resource, meta.kind, object)), warnings };
       }
       case "PUT":
       case "PATCH": {
         if (!r.name) throw new ApiError(405, "MethodNotAllowed", `${method} on a collection`);
+        const type = mediaType(contentType);
+        if (method === "PATCH") {
+          const refused = unsupportedPatch(meta, contentType);
+          if (refused) throw refused;
+          if (type !== PATCH_TYPES.apply && query.has("force")) throw patchOptionsInvalid("Forbidden", "force", "may not be specified for non-apply patch");
+          if (type === PATCH_TYPES.apply) return this.#apply(request, meta, dryRun, strict);
+        }
         const current = store.require(r.resource, r.namespace, r.name);
         const next = method === "PUT" ? parse() : applyPatch(current, raw, contentType);
+        if (method === "PUT") checkTypeMeta(meta, next, r.name);
         if (next.metadata?.name !== undefined && next.metadata.name !== r.name) throw new ApiError(400, "BadRequest", "the name of the object does not match the name on the URL");
         next.metadata = { ...current.metadata, ...next.metadata, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}), uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp };
-        if (method === "PATCH" && !(JSON.parse(raw || "{}") as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion) next.metadata.resourceVersion = "";
-        if (r.resource !== "nodes") {
+        if (method === "PATCH" && !(parseMaybe(raw) as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion) next.metadata.resourceVersion = "";
+        if (statusOnly) {
+          // The status subresource writes status only.
+          next.spec = current.spec;
+          next.metadata = { ...current.metadata, resourceVersion: next.metadata.resourceVersion };
+        } else if (r.resource !== "nodes" && r.resource !== "namespaces") {
           // The status subresource is separate: writes to the object keep the stored status.
           if (current.status === undefined) delete next.status;
           else next.status = current.status;
         }
-        const warnings = this.#validate(r.resource, next);
-        if (r.resource === "virtualmachineinstancemigrations") admitMigrationUpdate(current, next);
-        return { code: 200, body: store.update(r.resource, next), warnings };
+        const warnings = this.#validate(meta, next, strict);
+        if (r.resource === "virtualmachineinstancemigrations" && !statusOnly) admitMigrationUpdate(current, next);
+        if (fieldManager) recordUpdate(current, next, fieldManager, apiVersion);
+        if (dryRun) return { code: 200, body: typed(dryUpdate(current, next)), warnings };
+        return { code: 200, body: typed(store.update(r.resource, next)), warnings };
       }
-      case "DELETE":
+      case "DELETE": {
         if (!r.name) throw new ApiError(405, "MethodNotAllowed", "deletecollection is not served by this environment");
-        return { code: 200, body: store.delete(r.resource, r.namespace, r.name, raw ? ((parse() as { preconditions?: { uid?: string; resourceVersion?: string } }).preconditions ?? {}) : {}) };
+        const preconditions = raw ? ((parse() as { preconditions?: { uid?: string; resourceVersion?: string } }).preconditions ?? {}) : {};
+        if (dryRun) return { code: 200, body: typed(dryDelete(store.require(r.resource, r.namespace, r.name), preconditions)) };
+        return { code: 200, body: typed(store.delete(r.resource, r.namespace, r.name, preconditions)) };
+      }
       default:
         throw new ApiError(405, "MethodNotAllowed", `method ${method} not allowed`);
     }
   }
 
-  /** Schema validation: 422 with causes on errors; unknown fields pruned with a warning. */
-  #validate(resource: Resource, object: StoredObject): string[] {
-    const schema = KINDS[resource].schema;
-    if (!schema) return [];
-    const { causes, unknown } = validateAgainst(schema, object, { prune: true });
+  /** Server-side apply: creates the object when absent, else merges the applied configuration (apply.ts). */
+  #apply(request: Request, meta: ResourceDefinition, dryRun: boolean, strict: boolean): { code: number; body: unknown; warnings?: string[] } {
+    const { route: r, query, raw } = request;
+    const store = this.#options.store;
+    const apiVersion = apiVersionOf(meta);
+    const manager = query.get("fieldManager");
+    if (!manager) throw patchOptionsInvalid("Required", "fieldManager", "is required for apply patch");
+    let applied: StoredObject;
+    try {
+      applied = JSON.parse(raw) as StoredObject;
+    } catch (error) {
+      throw new ApiError(400, "BadRequest", `error decoding YAML: ${(error as Error).message} (this environment reads apply bodies as JSON, which kubectl sends)`);
+    }
+    checkTypeMeta(meta, applied, r.name!);
+    applied.metadata = { ...applied.metadata, name: r.name!, ...(r.namespace ? { namespace: r.namespace } : {}) };
+    const current = store.get(r.resource, r.namespace, r.name!);
+    const force = query.get("force") === "true";
+    let next = serverSideApply(current, applied, manager, apiVersion, force);
+    next.apiVersion = apiVersion;
+    next.kind = meta.kind;
+    if (current && r.resource !== "nodes" && r.resource !== "namespaces") {
+      if (current.status === undefined) delete next.status;
+      else next.status = current.status;
+    }
+    const warnings = this.#validate(meta, next, strict);
+    if (!current) {
+      if (r.resource === "virtualmachineinstancemigrations") next = admitMigrationCreate(store, r.namespace!, next, this.#options.decentralizedGate ?? false);
+      if (dryRun) return { code: 201, body: dryCreate(store, meta, next), warnings };
+      return { code: 201, body: store.create(r.resource, meta.kind, next), warnings };
+    }
+    if (r.resource === "virtualmachineinstancemigrations") admitMigrationUpdate(current, next);
+    next.metadata.resourceVersion = "";
+    if (dryRun) return { code: 200, body: dryUpdate(current, next), warnings };
+    return { code: 200, body: store.update(r.resource, next), warnings };
+  }
+
+  /**
+   * Field selectors: `metadata.name` and `metadata.namespace` for every resource, plus the ones the
+   * resource declares; anything else is refused as the API server refuses it.
+   */
+  #selectors(meta: ResourceDefinition, query: URLSearchParams): Selection {
+    const selector = query.get("fieldSelector");
+    if (!selector) return { extra: () => true };
+    const storeTerms: string[] = [];
+    const extraTerms: { read: (o: StoredObject) => string; op: string; value: string }[] = [];
+    for (const raw of selector.split(",")) {
+      const m = /^([\w.]+)\s*(==?|!=)\s*(.*)$/.exec(raw.trim());
+      if (!m) throw new ApiError(400, "BadRequest", `invalid selector: '${selector}'; can't understand '${raw}'`);
+      const [, field, op, value] = m as unknown as [string, string, string, string];
+      if (field === "metadata.name" || field === "metadata.namespace") storeTerms.push(raw.trim());
+      else if (meta.fieldSelectors?.[field]) extraTerms.push({ read: meta.fieldSelectors[field], op, value });
+      else if (meta.builtIn) throw new ApiError(400, "BadRequest", `field label not supported: ${field}`);
+      else throw new ApiError(400, "BadRequest", `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`);
+    }
+    return {
+      ...(storeTerms.length ? { storeField: storeTerms.join(",") } : {}),
+      extra: (o) => extraTerms.every((t) => (t.op === "!=" ? t.read(o) !== t.value : t.read(o) === t.value)),
+    };
+  }
+
+  /**
+   * Schema validation: 422 with causes on errors. Unknown fields are pruned and reported as warnings
+   * (fieldValidation Warn, the default), or refused with 400 under `fieldValidation=Strict`.
+   */
+  #validate(meta: ResourceDefinition, object: StoredObject, strict: boolean): string[] {
+    if (!meta.schema) return [];
+    const { causes, unknown } = validateAgainst(meta.schema, object, { prune: !strict });
     if (causes.length > 0) {
       const name = object.metadata?.name ?? object.metadata?.generateName ?? "";
-      throw new ApiError(422, "Invalid", `${KINDS[resource].kind}.${KINDS[resource].apiVersion.split("/")[0]} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(", ")}`, { name, group: KINDS[resource].apiVersion.split("/")[0], kind: KINDS[resource].kind, causes });
+      throw new ApiError(422, "Invalid", `${meta.kind}.${meta.group} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(", ")}`, { name, group: meta.group, kind: meta.kind, causes });
+    }
+    if (strict && unknown.length > 0) {
+      throw new ApiError(400, "BadRequest", `${meta.kind} in version "${meta.version}" cannot be handled as a ${meta.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(", ")}`);
     }
     return unknown.map((u) => `unknown field "${u}"`);
   }
 
-  #watch(r: Route, query: URLSearchParams, res: ServerResponse, done: (lines: { atMs: number; line: string }[]) => void): void {
+  #watch(request: Request, res: ServerResponse, done: (lines: { atMs: number; line: string }[]) => void): void {
+    const { route: r, query } = request;
     const store = this.#options.store;
-    const meta = KINDS[r.resource];
+    const meta = definitionOf(r.resource)!;
     const label = query.get("labelSelector") ?? undefined;
-    const field = query.get("fieldSelector") ?? undefined;
-    const matches = (o: StoredObject) => (r.namespace === undefined || o.metadata.namespace === r.namespace) && matchLabels(label, o.metadata.labels) && matchFields(field, o);
+    let selectors: Selection;
+    try {
+      selectors = this.#selectors(meta, query);
+      matchLabels(label, {});
+    } catch (error) {
+      const apiError = error as ApiError;
+      send(res, apiError.code, statusBody(apiError));
+      done([]);
+      return;
+    }
+    const field = selectors.storeField;
+    const matches = (o: StoredObject) => (r.namespace === undefined || o.metadata.namespace === r.namespace) && matchLabels(label, o.metadata.labels) && matchFields(field, o) && selectors.extra(o);
     const rvParam = query.get("resourceVersion");
-    res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache" });
+    res.writeHead(200, { "Content-Type": request.table ? TABLE_CONTENT_TYPE : "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache" });
     const opened = Date.now();
     const lines: { atMs: number; line: string }[] = [];
+    let headers = true;
     const write = (type: string, object: unknown) => {
       const line = JSON.stringify({ type, object });
       lines.push({ atMs: Date.now() - opened, line });
       res.write(`${line}\n`);
     };
+    const typed = (o: StoredObject) => ({ apiVersion: apiVersionOf(meta), kind: meta.kind, ...o });
     const emit = (e: StoreEvent) => {
-      if (e.resource === r.resource && matches(e.object)) write(e.type, { apiVersion: meta.apiVersion, kind: meta.kind, ...e.object });
+      if (e.resource !== r.resource || !matches(e.object)) return;
+      if (!request.table) return write(e.type, typed(e.object));
+      write(e.type, toTable(meta, [e.object], { includeObject: query.get("includeObject"), headers, listMeta: { resourceVersion: e.object.metadata.resourceVersion } }));
+      headers = false;
     };
     let backlog: StoreEvent[];
     try {
@@ -327,7 +441,7 @@ export class ApiServer {
     const unsubscribe = store.subscribe(emit);
     this.#watches.add(res);
     const bookmarks = query.get("allowWatchBookmarks") === "true" && this.#options.faults.bookmarkIntervalMs > 0
-      ? setInterval(() => write("BOOKMARK", { apiVersion: meta.apiVersion, kind: meta.kind, metadata: { resourceVersion: store.resourceVersion, annotations: { "k8s.io/initial-events-end": "true" } } }), this.#options.faults.bookmarkIntervalMs)
+      ? setInterval(() => write("BOOKMARK", { apiVersion: apiVersionOf(meta), kind: meta.kind, metadata: { resourceVersion: store.resourceVersion, annotations: { "k8s.io/initial-events-end": "true" } } }), this.#options.faults.bookmarkIntervalMs)
       : undefined;
     const timeoutSeconds = Number(query.get("timeoutSeconds") ?? "0");
     const timeout = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
@@ -345,11 +459,118 @@ export class ApiServer {
   }
 }
 
-function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
+/** A field selector split into what the store filters and what the server filters after it. */
+interface Selection {
+  readonly storeField?: string;
+  readonly extra: (o: StoredObject) => boolean;
+}
+
+/** One parsed request. */
+interface Request {
+  readonly method: string;
+  readonly route: Route;
+  readonly query: URLSearchParams;
+  readonly raw: string;
+  readonly contentType: string;
+  /** The client asked for a Table. */
+  readonly table: boolean;
+}
+
+/** `dryRun=All` (the only value the API server accepts); anything else is 400 as there. */
+function dryRunOf(query: URLSearchParams): boolean {
+  const values = query.getAll("dryRun");
+  if (values.length === 0) return false;
+  for (const v of values) {
+    if (v !== "All") throw new ApiError(422, "Invalid", `dryRun: Unsupported value: "${v}": supported values: "All"`);
+  }
+  return true;
+}
+
+/**
+ * The body's apiVersion and kind against the route, as the API server checks them: another API
+ * version is 400 BadRequest from the decoder; another kind of the same group version is 422, as the
+ * custom resource validator's type-meta check words it.
+ */
+function checkTypeMeta(meta: ResourceDefinition, object: StoredObject, name: string): void {
+  const expected = apiVersionOf(meta);
+  if (!object || typeof object !== "object") throw new ApiError(400, "BadRequest", "the body of the request was in an unknown format");
+  if (object.kind === undefined || object.kind === "") throw new ApiError(400, "BadRequest", `Object 'Kind' is missing in '${JSON.stringify(object).slice(0, 200)}'`);
+  if (object.apiVersion !== undefined && object.apiVersion !== expected) {
+    throw new ApiError(400, "BadRequest", `the API version in the data (${object.apiVersion}) does not match the expected API version (${expected})`);
+  }
+  if (object.kind !== meta.kind) {
+    const message = `Invalid value: "${object.kind}": must be ${meta.kind}`;
+    throw new ApiError(422, "Invalid", `${meta.kind}${meta.group ? `.${meta.group}` : ""} "${name}" is invalid: kind: ${message}`, { name, group: meta.group, kind: meta.kind, causes: [{ reason: "FieldValueInvalid", message, field: "kind" }] });
+  }
+}
+
+function patchOptionsInvalid(type: "Required" | "Forbidden", field: string, detail: string): ApiError {
+  const message = `${type === "Required" ? "Required value" : "Forbidden"}: ${detail}`;
+  return new ApiError(422, "Invalid", `PatchOptions.meta.k8s.io "" is invalid: ${field}: ${message}`, { group: "meta.k8s.io", kind: "PatchOptions", causes: [{ reason: type === "Required" ? "FieldValueRequired" : "FieldValueForbidden", message, field }] });
+}
+
+let dryIds = 0;
+
+/** What a create would store, without storing it (dryRun=All). 409 when the name is taken. */
+function dryCreate(store: Store, meta: ResourceDefinition, object: StoredObject): StoredObject {
+  const out = structuredClone(object);
+  const m = (out.metadata ??= {} as StoredObject["metadata"]);
+  if (!m.name) {
+    if (!m.generateName) throw new ApiError(422, "Invalid", `${meta.kind}${meta.group ? `.${meta.group}` : ""} "" is invalid: metadata.name: Required value: name or generateName is required`, { kind: meta.kind, group: meta.group, causes: [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }] });
+    m.name = `${m.generateName}dry${(++dryIds).toString(36).padStart(2, "0")}`;
+  } else if (store.get(meta.resource, m.namespace, m.name)) {
+    throw new ApiError(409, "AlreadyExists", `${meta.resource}${meta.group ? `.${meta.group}` : ""} "${m.name}" already exists`, { name: m.name, group: meta.group, kind: meta.resource });
+  }
+  m.uid = `00000000-0000-4000-9000-${(++dryIds).toString(16).padStart(12, "0")}`;
+  m.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  m.generation = 1;
+  m.resourceVersion = "";
+  return out;
+}
+
+/** What an update would store, without storing it. */
+function dryUpdate(current: StoredObject, next: StoredObject): StoredObject {
+  if (next.metadata.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion) {
+    throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on "${current.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+  }
+  return { ...structuredClone(next), metadata: { ...structuredClone(next.metadata), resourceVersion: current.metadata.resourceVersion } };
+}
+
+/** What a delete would do, without doing it: the object, marked for deletion when finalizers hold it. */
+function dryDelete(current: StoredObject, preconditions: { uid?: string; resourceVersion?: string }): StoredObject {
+  if (preconditions.uid !== undefined && preconditions.uid !== current.metadata.uid) {
+    throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on "${current.metadata.name}": Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  const out = structuredClone(current);
+  if ((out.metadata.finalizers ?? []).length > 0) out.metadata.deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  return out;
+}
+
+/**
+ * Errors as the API server qualifies them: resource-keyed details (`NotFound`, `AlreadyExists`,
+ * `Conflict`) carry the group, and the message names the resource with its group (`nodes` for the
+ * core group, `virtualmachineinstancemigrations.kubevirt.io`).
+ */
+function qualify(error: ApiError, meta: ResourceDefinition): ApiError {
+  const details = error.details as { kind?: string; group?: string; name?: string } | undefined;
+  if (!details || details.group !== undefined || details.kind !== meta.resource) return error;
+  const wrong = `${meta.resource}.kubevirt.io`;
+  const right = meta.group ? `${meta.resource}.${meta.group}` : meta.resource;
+  const next = new ApiError(error.code, error.reason, error.message.replace(wrong, right), { ...details, group: meta.group });
+  if (error.stack) next.stack = error.stack;
+  return next;
+}
+
+function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = [], contentType = "application/json"): void {
   const text = body === "" ? "" : JSON.stringify(body);
-  const headers: Record<string, string | string[]> = { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) };
+  const headers: Record<string, string | string[]> = { "Content-Type": contentType, "Content-Length": String(Buffer.byteLength(text)) };
   if (warnings.length) headers["Warning"] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, code: number, text: string, contentType: string): void {
+  res.writeHead(code, { "Content-Type": contentType, "Content-Length": String(Buffer.byteLength(text)) });
   res.end(text);
 }
 
@@ -365,41 +586,4 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let text = "";
   for await (const chunk of req) text += String(chunk);
   return text;
-}
-
-/** JSON merge patch (RFC 7386) or JSON patch (RFC 6902: add, replace, remove, test). */
-export function applyPatch(current: StoredObject, raw: string, contentType: string): StoredObject {
-  let patch: unknown;
-  try {
-    patch = JSON.parse(raw);
-  } catch {
-    throw new ApiError(400, "BadRequest", "the patch is not JSON");
-  }
-  if (contentType.startsWith("application/json-patch+json")) {
-    const doc = structuredClone(current) as unknown as Record<string, unknown>;
-    for (const op of patch as { op: string; path: string; value?: unknown }[]) {
-      const parts = op.path.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-      const last = parts.pop()!;
-      let parent: Record<string, unknown> = doc;
-      for (const p of parts) parent = (parent[p] ??= {}) as Record<string, unknown>;
-      if (op.op === "test" && JSON.stringify(parent[last]) !== JSON.stringify(op.value)) throw new ApiError(422, "Invalid", `the test operation on ${op.path} failed`);
-      if (op.op === "remove") delete parent[last];
-      if (op.op === "add" || op.op === "replace") parent[last] = op.value;
-    }
-    return doc as unknown as StoredObject;
-  }
-  if (contentType.startsWith("application/merge-patch+json") || contentType.startsWith("application/strategic-merge-patch+json")) {
-    return merge(structuredClone(current), patch) as StoredObject;
-  }
-  throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`);
-}
-
-function merge(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
-  const out = (target !== null && typeof target === "object" && !Array.isArray(target) ? target : {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = merge(out[k], v);
-  }
-  return out;
 }
