@@ -16,7 +16,12 @@ export interface PollBudget {
    * `t` ms may then hold ⌊t / everyMs⌋ + 1 polls.
    */
   readonly everyMs?: number;
-  /** Instead (or on top): one poll per progress update the scenario observed, plus one (push platforms: a vSphere WaitForUpdatesEx per update). */
+  /**
+   * Instead (or on top): one poll per progress update the scenario observed, plus one (push
+   * platforms: a vSphere WaitForUpdatesEx per update). With `everyMs` too, `everyMs` is the
+   * platform's shortest time between two progress updates, and bounds the windows that do not
+   * count their updates (a cancel, a wait that gives up) instead.
+   */
   readonly perUpdate?: boolean;
   /** Requests each poll sends. Default 1. */
   readonly requestsEach?: number;
@@ -190,8 +195,9 @@ export function allowed(budget: RequestBudget, a: Allowance, windowMs: number): 
     if (!p) continue;
     kinds.push(p.kinds);
     // Polls follow the clock, not the number of migrations: one schedule per window.
-    const byTime = p.everyMs ? Math.floor(windowMs / p.everyMs) + 1 : 0;
-    const byUpdates = p.perUpdate ? n(a.updates) + 1 : 0;
+    const counted = a.updates !== undefined;
+    const byTime = p.everyMs && !(p.perUpdate && counted) ? Math.floor(windowMs / p.everyMs) + 1 : 0;
+    const byUpdates = p.perUpdate && (counted || !p.everyMs) ? n(a.updates) + 1 : 0;
     polls = Math.max(polls, (byTime + byUpdates) * (p.requestsEach ?? 1));
   }
   // Resumes, refreshes and retries may show up as polls or as other requests.

@@ -22,8 +22,8 @@ import {
 import { VSPHERE_CAPABILITIES } from "./capabilities.ts";
 import { BARE_TASK_ID, type MigrationRef, UNKNOWN_HOST, decodeMigrationId } from "./ids.ts";
 import type { ColdMigration } from "./resources/cold.ts";
-import { VMOTIONS_PER_HOST, ViewLister, getVm, listHosts, listVms } from "./resources/inventory.ts";
-import type { HostFacts, VmFacts } from "./resources/placement.ts";
+import { InventoryLister, VMOTIONS_PER_HOST, getVm, listHosts, listVms } from "./resources/inventory.ts";
+import type { HostFacts, StartFacts, VmFacts } from "./resources/placement.ts";
 import type { ServerCheckState } from "./resources/preflight.ts";
 import type { TaskState } from "./resources/tasks.ts";
 import type { StartedLive } from "./resources/live.ts";
@@ -112,7 +112,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     ...(options.keepAliveIntervalMs === undefined ? {} : { keepAliveIntervalMs: options.keepAliveIntervalMs }),
   });
   const content = () => session.content();
-  const lister = new ViewLister(session, content);
+  const lister = new InventoryLister(session, content);
   const byRequest = new Map<string, string>();
   const inFlight = new Map<string, string>();
   const colds = new Map<string, ColdMigration>();
@@ -314,16 +314,21 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     async preflight(request, ctx): Promise<readonly PreflightCheck[]> {
       const cross = crossTarget(request, peers);
       if (cross) return crossPreflight(request, cross, ctx);
-      const { chooseHost, ownChecks, readHostFacts, readVmFacts, serverChecks, targetFacts } = await migrations();
+      const { chooseHost, ownChecks, poolForVm, readStartFacts, serverChecks } = await migrations();
       const c = await content();
-      const vm = await readVmFacts(session, c, request.vmId, ctx.signal);
-      let target: HostFacts | undefined;
+      // The VM, the target host and the VMs on it (its memory left), in one RetrievePropertiesEx.
+      let facts: StartFacts;
       const checks: PreflightCheck[] = [];
-      if (request.targetHostId !== undefined) {
-        const t = await targetFacts(session, c, request.targetHostId, ctx.signal);
-        if ("category" in t) checks.push(t);
-        else target = t;
-      } else {
+      try {
+        facts = await readStartFacts(session, c, request.vmId, request.targetHostId, ctx.signal, true);
+      } catch (error) {
+        if (request.targetHostId === undefined || !isVmshiftError(error, "NOT_FOUND") || error.details?.["subject"] !== request.targetHostId) throw error;
+        facts = await readStartFacts(session, c, request.vmId, undefined, ctx.signal);
+        checks.push({ id: "host.not-found", category: "state", severity: "error", message: `no host ${request.targetHostId}` });
+      }
+      const vm = facts.vm;
+      let target: HostFacts | undefined = facts.target;
+      if (request.targetHostId === undefined) {
         try {
           target = await chooseHost(session, c, vm, request.targetClusterId, ctx.signal);
           checks.push({ id: "host.chosen", category: "capacity", severity: "info", message: `vmshift would choose host ${target.name} (${target.id})` });
@@ -334,8 +339,8 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
       }
       checks.push(...(await ownChecks(session, c, request, vm, target, ctx.signal)));
       if (target && vm.hostId !== target.id && !checks.some((x) => x.severity === "error" && x.category === "state")) {
-        const source = vm.hostId ? await readHostFacts(session, c, vm.hostId, ctx.signal) : undefined;
-        checks.push(...(await serverChecks(session, c, vm, target, source, serverCheck, ctx.signal)));
+        const pool = await poolForVm(session, c, vm, target, facts.targetRootPool, ctx.signal);
+        checks.push(...(await serverChecks(session, c, await taskFeed(), vm, target, pool, serverCheck, ctx.signal)));
       }
       return checks;
     },
@@ -438,10 +443,14 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         return;
       }
       const { liveSnapshot, locationOf } = await migrations();
+      // One filter per migration, shared by its watches: a watch that gave up leaves it here, and the
+      // next one (maybe started before the last one has unwound) resumes on it.
       let subscription = following.get(id);
-      following.delete(id);
       try {
-        subscription ??= await (await taskFeed()).subscribe({ type: "Task", value: ref.key }, { type: "VirtualMachine", value: ref.vmId }, ctx.signal);
+        if (!subscription || subscription.ended) {
+          subscription = await (await taskFeed()).subscribe({ type: "Task", value: ref.key }, { type: "VirtualMachine", value: ref.vmId }, ctx.signal);
+          following.set(id, subscription);
+        }
         for (;;) {
           const update = await subscription.next(ctx.signal);
           if (!update) return;
@@ -456,7 +465,9 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
           if (draft.result) return;
         }
       } catch (error) {
-        if (ctx.signal?.aborted) return;
+        // Given up by the follower: say so (an abort is not the end of the stream, which the task
+        // handle would answer with a fresh read).
+        if (ctx.signal?.aborted) throw isVmshiftError(error, "ABORTED") ? error : new VmshiftError("ABORTED", "the watch was aborted", { adapter: "vsphere", subject: id });
         // The push stream broke (collector lost with an expired session, connection reset): end
         // the stream; the task handle takes one fresh look by polling and reconnects.
         if (isVmshiftError(error) && (error.code === "NOT_FOUND" || error.code === "TRANSPORT" || error.code === "TIMEOUT")) {
@@ -465,7 +476,12 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
         }
         throw error;
       } finally {
-        void subscription?.close();
+        // A follower that gave up (a wait timed out, events stopped) keeps the filter for the next
+        // watch, which resumes from the feed's version instead of a new CreateFilter and a read.
+        if (!(ctx.signal?.aborted && subscription && !subscription.ended && !finished.has(id))) {
+          if (subscription && following.get(id) === subscription) following.delete(id);
+          void subscription?.close();
+        }
       }
     },
 

@@ -85,19 +85,60 @@ describe("the session's task feed", () => {
     expect(vc.methods().filter((m) => m === "Login")).toHaveLength(2);
   });
 
-  it("abandons the pending wait when the last subscriber leaves, and asks for everything again next time", async () => {
+  it("waits only while someone reads: nothing is sent for a subscription nobody reads, and a reader that gave up leaves the wait's answer to the next", async () => {
+    let answerSecond: ((v: unknown) => void) | undefined;
+    const vc = fakeVcenter([
+      () => ({ version: "7", filterSet: [filterUpdate("filter-1", "task-1", { state: "running", progress: "10" })] }),
+      () => new Promise((resolve) => (answerSecond = resolve)),
+      () => ({ version: "9", filterSet: [filterUpdate("filter-1", "task-1", { state: "success" }, "host-2")] }),
+    ]);
+    const feed = new TaskFeed(vc.session, () => vc.session.content(), 5);
+    const waits = () => vc.calls.filter((c) => c.method === "WaitForUpdatesEx");
+    const sub = await feed.subscribe({ type: "Task", value: "task-1" }, { type: "VirtualMachine", value: "vm-1" });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(waits()).toHaveLength(0); // subscribed, not read: no wait
+    expect((await sub.next())?.state).toMatchObject({ state: "running", progress: 10 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(waits()).toHaveLength(1); // read once: one wait, and none after it
+    const gaveUp = new AbortController();
+    const reading = sub.next(gaveUp.signal);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(waits()).toHaveLength(2);
+    expect(waits()[1]?.body).toContain("<version>7</version>");
+    gaveUp.abort();
+    expect(isVmshiftError(await reading.catch((e: unknown) => e), "ABORTED")).toBe(true);
+    expect(sub.ended).toBe(false);
+    // The abandoned wait is still in flight: its answer is kept for the next reader, no new wait.
+    answerSecond!({ version: "8", filterSet: [filterUpdate("filter-1", "task-1", { progress: "60" })] });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(waits()).toHaveLength(2);
+    expect((await sub.next())?.state).toMatchObject({ state: "running", progress: 60 });
+    const done = await sub.next();
+    expect(done).toMatchObject({ state: { state: "success" }, vm: { hostId: "host-2" } });
+    expect(waits()).toHaveLength(3);
+    expect(waits()[2]?.body).toContain("<version>8</version>");
+    expect(await sub.next()).toBeUndefined();
+    expect(sub.ended).toBe(true);
+    await sub.close();
+    expect(vc.methods().filter((m) => m === "CreateFilter")).toHaveLength(1);
+  });
+
+  it("abandons the pending wait when the last subscription closes, and asks for everything again next time", async () => {
     const vc = fakeVcenter([() => ({ version: "7", filterSet: [filterUpdate("filter-1", "task-1", { state: "running" })] })]);
     const feed = new TaskFeed(vc.session, () => vc.session.content(), 5);
     const sub = await feed.subscribe({ type: "Task", value: "task-1" }, undefined);
     expect((await sub.next())?.state.state).toBe("running");
+    const reading = sub.next();
     await new Promise((r) => setTimeout(r, 10)); // the loop is now waiting (version 7)
     await sub.close();
+    expect(await reading).toBeUndefined();
     const again = await feed.subscribe({ type: "Task", value: "task-1" }, undefined);
+    const next = again.next();
     await new Promise((r) => setTimeout(r, 10));
     const waits = vc.calls.filter((c) => c.method === "WaitForUpdatesEx");
     expect(waits.at(-2)?.body).toContain("<version>7</version>");
     expect(waits.at(-1)?.body).toContain("<version></version>");
     feed.stop();
-    expect(isVmshiftError(await again.next().catch((e: unknown) => e), "ABORTED")).toBe(true);
+    expect(isVmshiftError(await next.catch((e: unknown) => e), "ABORTED")).toBe(true);
   });
 });

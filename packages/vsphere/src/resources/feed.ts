@@ -7,6 +7,14 @@
  * no separate read of its task. A filter also watches the task's VM (`runtime.host`,
  * `runtime.powerState`): where the VM is at the end comes from the same stream.
  *
+ * The loop waits only while someone waits for an update (a pending {@link TaskSubscription.next}):
+ * a subscription nobody reads (a migration started and not watched yet, a watch whose waiter gave
+ * up) keeps its filter and sends nothing; the next wait with the last version brings what changed
+ * meanwhile (vSphere: each WaitForUpdatesEx returns the changes since the version passed, §4 of
+ * docs/platforms/vsphere.md), so following resumes without a new filter or a read. A wait already
+ * sent is never abandoned while a filter remains (its request was paid for; its answer is kept for
+ * whoever reads next).
+ *
  * When the session is renewed (a fresh Login after `NotAuthenticated`), its filters are gone: every
  * subscriber ends with `NOT_FOUND` and follows up by polling, as when the stream breaks.
  */
@@ -41,6 +49,8 @@ interface Subscriber {
   readonly queue: TaskUpdate[];
   /** True once the task is done or the subscriber failed: the loop no longer waits for it. */
   ended: boolean;
+  /** Pending {@link TaskSubscription.next} calls: the loop waits only while one is pending. */
+  waiting: number;
   error?: unknown;
   wake?: (() => void) | undefined;
 }
@@ -51,6 +61,8 @@ export interface TaskSubscription {
   next(signal?: AbortSignal): Promise<TaskUpdate | undefined>;
   /** Destroys the filter (once; the answer is not awaited by callers that do not need it). */
   close(): Promise<void>;
+  /** True once the terminal state was delivered, the stream failed or the subscription closed: it cannot be resumed. */
+  readonly ended: boolean;
 }
 
 /** The update loop of one session. */
@@ -62,6 +74,8 @@ export class TaskFeed {
   #version = "";
   #generation = -1;
   #loop: Promise<void> | undefined;
+  /** The ServiceContent the subscriptions were made with (the loop's collector). */
+  #content0: ServiceContent | undefined;
   #pending: AbortController | undefined;
   /** Filters being created: an update can name one before its CreateFilter answer is read. */
   #creating = 0;
@@ -95,21 +109,26 @@ export class TaskFeed {
       this.#version = "";
       this.#generation = this.#session.generation;
     }
-    const sub: Subscriber = { task, vm, filter, info: {}, place: undefined, queue: [], ended: false };
+    const sub: Subscriber = { task, vm, filter, info: {}, place: undefined, queue: [], ended: false, waiting: 0 };
     this.#subs.set(filter.value, sub);
     // A wait in flight may have brought this filter's first state before CreateFilter answered.
     const early = this.#orphans.get(filter.value);
     this.#orphans.delete(filter.value);
     if (early) this.#dispatch(early);
     this.#created();
-    this.#start(content);
+    this.#content0 = content;
     let closed: Promise<void> | undefined;
     return {
       next: (s) => this.#next(sub, s),
+      get ended() {
+        return sub.ended && sub.queue.length === 0;
+      },
       close: () =>
         (closed ??= (async () => {
           this.#subs.delete(filter.value);
           sub.ended = true;
+          sub.wake?.();
+          // No filter left to wait for: the pending wait would only run out its maxWaitSeconds.
           if (this.#active() === 0) this.#pending?.abort();
           // The filter died with its session when the session was renewed.
           if (generation !== this.#session.generation) return;
@@ -132,11 +151,13 @@ export class TaskFeed {
     if (this.#creating === 0) this.#orphans.clear();
   }
 
-  #start(content: ServiceContent): void {
-    this.#loop ??= this.#run(content).finally(() => {
+  #start(): void {
+    const content = this.#content0;
+    if (!content || this.#loop || !this.#wanted()) return;
+    this.#loop = this.#run(content).finally(() => {
       this.#loop = undefined;
-      // A subscriber that joined while the last wait was finishing starts the next loop.
-      if (this.#active() > 0) this.#start(content);
+      // A waiter that came while the last wait was finishing starts the next loop.
+      this.#start();
     });
   }
 
@@ -146,6 +167,12 @@ export class TaskFeed {
     return n;
   }
 
+  /** Whether someone waits for an update nobody has brought yet. */
+  #wanted(): boolean {
+    for (const s of this.#subs.values()) if (!s.ended && s.waiting > 0 && s.queue.length === 0) return true;
+    return false;
+  }
+
   async #next(sub: Subscriber, signal?: AbortSignal): Promise<TaskUpdate | undefined> {
     for (;;) {
       const update = sub.queue.shift();
@@ -153,15 +180,21 @@ export class TaskFeed {
       if (sub.error !== undefined) throw sub.error;
       if (sub.ended) return undefined;
       if (signal?.aborted) throw new VmshiftError("ABORTED", "aborted", { adapter: "vsphere" });
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          signal?.removeEventListener("abort", done);
-          sub.wake = undefined;
-          resolve();
-        };
-        sub.wake = done;
-        signal?.addEventListener("abort", done, { once: true });
-      });
+      sub.waiting++;
+      try {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            signal?.removeEventListener("abort", done);
+            sub.wake = undefined;
+            resolve();
+          };
+          sub.wake = done;
+          signal?.addEventListener("abort", done, { once: true });
+          this.#start();
+        });
+      } finally {
+        sub.waiting--;
+      }
     }
   }
 
@@ -172,7 +205,7 @@ export class TaskFeed {
   }
 
   async #run(content: ServiceContent): Promise<void> {
-    while (this.#active() > 0) {
+    while (this.#wanted()) {
       const generation = this.#session.generation;
       const pending = new AbortController();
       this.#pending = pending;
@@ -248,6 +281,8 @@ export class TaskFeed {
         continue;
       }
       const state = decodeTaskInfo(sub.task, sub.info);
+      // Each update is the whole state seen so far: an unread one is superseded, not queued behind.
+      sub.queue.length = 0;
       sub.queue.push({ state, ...(sub.place ? { vm: { ...sub.place } } : {}) });
       if (isTaskDone(state)) sub.ended = true;
       sub.wake?.();

@@ -39,6 +39,24 @@ export interface HostFacts {
   readonly datastores: readonly string[];
   readonly networks: readonly string[];
   readonly vms: readonly string[];
+  /**
+   * Configured memory of the powered-on VMs on the host (the moving VM left out), bytes, when the
+   * VMs were read with the host (see {@link readStartFacts}, {@link chooseHost}).
+   */
+  readonly usedMemoryBytes?: number;
+}
+
+type Objects = readonly { readonly ref: MoRef; readonly props: Readonly<Record<string, unknown>> }[];
+
+/** Configured memory of the powered-on VMs among `objects` that `host` lists, except `exceptVm`. */
+function usedAmong(objects: Objects, host: HostFacts, exceptVm: string): number {
+  const on = new Set(host.vms.filter((v) => v !== exceptVm));
+  let sum = 0;
+  for (const o of objects) {
+    if (o.ref.type !== "VirtualMachine" || !on.has(o.ref.value) || text(o.props["runtime.powerState"]) !== "poweredOn") continue;
+    sum += (num(o.props["summary.config.memorySizeMB"]) ?? 0) * MIB;
+  }
+  return sum;
 }
 
 const VM_FACT_PATHS = ["name", "runtime.powerState", "runtime.host", "summary.config.memorySizeMB", "datastore", "network", "guest.toolsRunningStatus"];
@@ -75,16 +93,18 @@ export interface StartFacts {
   readonly targetRootPool?: MoRef;
 }
 
-function traverse(type: string, path: string): ReturnType<typeof typed> {
-  return typed("selectSet", "TraversalSpec", [el("type", type), el("path", path), el("skip", false)]);
+function traverse(type: string, path: string, ...next: ReturnType<typeof typed>[]): ReturnType<typeof typed> {
+  return typed("selectSet", "TraversalSpec", [el("type", type), el("path", path), el("skip", false), ...next]);
 }
 
 /**
  * Reads the VM (with its resource pool and the pool's owner: the VM's cluster or standalone host)
  * and the target host (with its compute resource's root pool) in one RetrievePropertiesEx: two
  * object specs, each with a traversal one step up. `NOT_FOUND` names whichever does not exist.
+ * With `targetVms` the target host's VMs come too (`HostSystem.vm`), for its memory left
+ * ({@link HostFacts.usedMemoryBytes}): what preflight's capacity check needs, in the same read.
  */
-export async function readStartFacts(session: VimSession, content: ServiceContent, vmId: string, targetHostId: string | undefined, signal?: AbortSignal): Promise<StartFacts> {
+export async function readStartFacts(session: VimSession, content: ServiceContent, vmId: string, targetHostId: string | undefined, signal?: AbortSignal, targetVms = false): Promise<StartFacts> {
   const vmRef: MoRef = { type: "VirtualMachine", value: vmId };
   const hostRef: MoRef | undefined = targetHostId === undefined ? undefined : { type: "HostSystem", value: targetHostId };
   const specs = seq(
@@ -92,7 +112,7 @@ export async function readStartFacts(session: VimSession, content: ServiceConten
     propertySpec("ResourcePool", ["owner"]),
     ...(hostRef ? [propertySpec("HostSystem", HOST_FACT_PATHS), propertySpec("ComputeResource", ["resourcePool"])] : []),
     el("objectSet", [moref("obj", vmRef), el("skip", false), traverse("VirtualMachine", "resourcePool")]),
-    ...(hostRef ? [el("objectSet", [moref("obj", hostRef), el("skip", false), traverse("HostSystem", "parent")])] : []),
+    ...(hostRef ? [el("objectSet", [moref("obj", hostRef), el("skip", false), traverse("HostSystem", "parent"), ...(targetVms ? [traverse("HostSystem", "vm")] : [])])] : []),
   );
   let objects;
   try {
@@ -114,7 +134,8 @@ export async function readStartFacts(session: VimSession, content: ServiceConten
   if (!hostRef) return { vm };
   const hostProps = objects.find((o) => o.ref.type === "HostSystem" && o.ref.value === hostRef.value);
   if (!hostProps) throw new VmshiftError("NOT_FOUND", `no host ${hostRef.value}`, { adapter: "vsphere", subject: hostRef.value });
-  const target = hostFacts(hostRef.value, hostProps.props);
+  const facts = hostFacts(hostRef.value, hostProps.props);
+  const target = targetVms ? { ...facts, usedMemoryBytes: usedAmong(objects, facts, vmId) } : facts;
   const computeProps = target.parent ? objects.find((o) => o.ref.value === target.parent?.value && o.ref.type !== "HostSystem") : undefined;
   const rootPool = moRef(computeProps?.props["resourcePool"]);
   return { vm, target, ...(rootPool ? { targetRootPool: rootPool } : {}) };
@@ -161,7 +182,7 @@ export async function usedMemoryBytes(session: VimSession, content: ServiceConte
 /** Memory left for `vm` on `host`, bytes (undefined when the host does not report its memory). */
 export async function freeMemoryBytes(session: VimSession, content: ServiceContent, host: HostFacts, vmId: string, signal?: AbortSignal): Promise<number | undefined> {
   if (host.memoryBytes === undefined) return undefined;
-  return host.memoryBytes - (await usedMemoryBytes(session, content, host, vmId, signal));
+  return host.memoryBytes - (host.usedMemoryBytes ?? (await usedMemoryBytes(session, content, host, vmId, signal)));
 }
 
 /**
@@ -184,11 +205,18 @@ export async function chooseHost(session: VimSession, content: ServiceContent, v
   if (!cluster) cluster = vm.compute;
   if (!cluster && vm.hostId) cluster = (await readHostFacts(session, content, vm.hostId, signal)).parent;
   if (!cluster) throw new VmshiftError("INVALID_ARGUMENT", `VM ${vm.id} has no host; name a target host`, { adapter: "vsphere", subject: vm.id });
-  const hostIds = moRefs((await readObject(session, content, cluster, ["host"], signal ? { signal } : {}))["host"]).map((r) => r.value);
+  // The cluster's hosts and the VMs on each, in one RetrievePropertiesEx (cluster → host → vm).
+  const specs = seq(
+    propertySpec("HostSystem", HOST_FACT_PATHS),
+    propertySpec("VirtualMachine", ["runtime.powerState", "summary.config.memorySizeMB"]),
+    el("objectSet", [moref("obj", cluster), el("skip", true), traverse("ComputeResource", "host", traverse("HostSystem", "vm"))]),
+  );
+  const { objects } = await retrieve(session, content, specs, 0, signal ? { signal } : {});
   let best: { host: HostFacts; free: number } | undefined;
-  for (const id of hostIds) {
-    if (id === vm.hostId) continue;
-    const host = await readHostFacts(session, content, id, signal);
+  for (const o of objects) {
+    if (o.ref.type !== "HostSystem" || o.ref.value === vm.hostId) continue;
+    const facts = hostFacts(o.ref.value, o.props);
+    const host = { ...facts, usedMemoryBytes: usedAmong(objects, facts, vm.id) };
     if (!host.connected || host.maintenance) continue;
     const free = (await freeMemoryBytes(session, content, host, vm.id, signal)) ?? Number.MAX_SAFE_INTEGER;
     if (free < vm.memoryBytes) continue;

@@ -8,8 +8,10 @@ import { codeForFault } from "../errors.ts";
 import type { ServiceContent, VimSession } from "../session.ts";
 import { el, moref, seq } from "../xml.ts";
 import { asArray, text, xsiType } from "./decode.ts";
-import { type HostFacts, type VmFacts, freeMemoryBytes, poolFor, readHostFacts } from "./placement.ts";
-import { readTask, startTask, waitTask } from "./tasks.ts";
+import type { MoRef } from "../xml.ts";
+import type { TaskFeed } from "./feed.ts";
+import { type HostFacts, type VmFacts, freeMemoryBytes, readHostFacts } from "./placement.ts";
+import { type TaskState, startTask } from "./tasks.ts";
 
 /** Category of a server check fault. */
 export function categoryOfFault(type: string): CheckCategory {
@@ -67,13 +69,15 @@ export interface ServerCheckState {
 }
 
 /**
- * Runs `CheckRelocate_Task` and maps each `CheckResult` error/warning to a check. When the server
- * does not implement it (`MethodNotFound`), says so once in an `info` check and remembers.
+ * Runs `CheckRelocate_Task` (with `pool` when the move leaves the VM's compute resource) and maps
+ * each `CheckResult` error/warning to a check; the task is followed as one filter on the session's
+ * feed (CreateFilter, WaitForUpdatesEx until done, DestroyPropertyFilter: `info.result` comes with
+ * the final state). When the server does not implement it (`MethodNotFound`), says so once in an
+ * `info` check and remembers.
  */
-export async function serverChecks(session: VimSession, content: ServiceContent, vm: VmFacts, target: HostFacts, source: HostFacts | undefined, state: ServerCheckState, signal?: AbortSignal): Promise<PreflightCheck[]> {
+export async function serverChecks(session: VimSession, content: ServiceContent, feed: TaskFeed, vm: VmFacts, target: HostFacts, pool: MoRef | undefined, state: ServerCheckState, signal?: AbortSignal): Promise<PreflightCheck[]> {
   const checker = content.vmProvisioningChecker;
   if (!checker || state.available === false) return [];
-  const pool = await poolFor(session, content, source, target, signal);
   const spec = el("spec", [moref("host", { type: "HostSystem", value: target.id }), pool ? moref("pool", pool) : undefined]);
   let task;
   try {
@@ -86,8 +90,14 @@ export async function serverChecks(session: VimSession, content: ServiceContent,
     throw error;
   }
   state.available = true;
-  const done = await waitTask(session, content, task, signal);
-  const final = done.result === undefined ? await readTask(session, content, task, signal) : done;
+  const subscription = await feed.subscribe(task, undefined, signal);
+  let final: TaskState | undefined;
+  try {
+    for (let u = await subscription.next(signal); u; u = await subscription.next(signal)) final = u.state;
+  } finally {
+    void subscription.close();
+  }
+  if (!final) return [check("server.check-relocate", "policy", "warning", `CheckRelocate_Task ${task.value} ended without a state`)];
   if (final.state === "error") {
     return [check("server.check-relocate", categoryOfFault(final.error?.type ?? "SystemError"), "error", `CheckRelocate_Task failed: ${final.error?.type ?? "unknown fault"} ${final.error?.message ?? ""}`.trim(), final.error)];
   }
