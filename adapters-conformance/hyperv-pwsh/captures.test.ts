@@ -33,7 +33,7 @@ function open(scenario: string, edition: "ps51" | "pwsh7") {
 describe("captured-object transcripts", () => {
   it("every capture directory has a SOURCE.md naming its captures and both editions' transcripts", () => {
     const dirs = readdirSync(CAPTURES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    expect(dirs).toEqual(["inventory", "live-clustered", "preflight"]);
+    expect(dirs).toEqual(["cancel-clustered", "inventory", "live-clustered", "preflight"]);
     for (const dir of dirs) {
       expect(readFileSync(join(CAPTURES_DIR, dir, "SOURCE.md"), "utf8")).toMatch(/https:\/\/\S+/);
       for (const [, edition] of EDITIONS) expect(existsSync(join(CAPTURES_DIR, dir, `transcript.${edition}.json`)), `${dir} ${edition}`).toBe(true);
@@ -86,6 +86,13 @@ describe("captured-object transcripts", () => {
       const done = await client.getMigration(task.id);
       expect(done.phase).toBe("completed");
       expect(done.result).toMatchObject({ outcome: "completed", vmLocation: { hostId: "node1", side: "target", powerState: "running" }, sourceHostId: "node2", targetHostId: "node1" });
+    });
+
+    it("cancels the clustered VM's move through its role (the transcript answers only a cancel naming 'SCVMM APP01 Resources')", async () => {
+      const client = open("cancel-clustered", edition);
+      const task = await client.startMigration({ vmId: "a5c1e2d0-0000-4000-8000-0000000a0001", targetHostId: "node1" });
+      const result = await client.cancelMigration(task.id, { maxWaitMs: 5_000 });
+      expect(result).toMatchObject({ outcome: "cancelled", vmLocation: { hostId: "node2", side: "source", powerState: "running" } });
     });
   });
 });

@@ -7,9 +7,11 @@
  *
  * A transcribed exchange (no `text`: the captured-object transcripts under
  * packages/hyperv/test/captures/) names only the script (`script`, the `# vmshift:<name>` header)
- * and optionally a piece of text the script must contain (`match`, e.g. a parameter line); it
- * answers any script of that name that contains it, in the same order-then-repeat way. Exact
- * recorded exchanges are tried first.
+ * and optionally a piece of text the script must contain (`match`, e.g. a parameter line) and a
+ * script that must have been answered before (`after`, e.g. the cancel before the job reads
+ * Terminated); it answers any script of that name that fits, in the same order-then-repeat way.
+ * Exact recorded exchanges are tried first; among transcribed ones, an entry with a fulfilled
+ * `after` wins over one without, then the longer `match`.
  */
 import { readFileSync } from "node:fs";
 
@@ -26,12 +28,15 @@ export interface Exchange {
   readonly script?: string;
   /** Text the script must contain (transcribed transcripts); absent: any script of that name. */
   readonly match?: string;
+  /** A script name that must have been answered first (transcribed transcripts). */
+  readonly after?: string;
   readonly stdout: string;
 }
 
 interface Named {
   readonly script: string;
   readonly match: string;
+  readonly after: string;
   readonly answers: string[];
   served: number;
 }
@@ -48,9 +53,10 @@ export class Replayer {
       if (e.text === undefined) {
         if (!e.script) throw new Error("a transcript exchange needs either text or script");
         const match = e.match ?? "";
-        const entry = this.#named.find((n) => n.script === e.script && n.match === match);
+        const after = e.after ?? "";
+        const entry = this.#named.find((n) => n.script === e.script && n.match === match && n.after === after);
         if (entry) entry.answers.push(e.stdout);
-        else this.#named.push({ script: e.script, match, answers: [e.stdout], served: 0 });
+        else this.#named.push({ script: e.script, match, after, answers: [e.stdout], served: 0 });
         continue;
       }
       const text = matchText(e.text);
@@ -75,8 +81,11 @@ export class Replayer {
       return list[Math.min(n, list.length - 1)];
     }
     const name = NAME_RE.exec(raw)?.[1];
-    // The most specific entry (longest match text) that fits wins.
-    const fitting = this.#named.filter((n) => n.script === name && raw.includes(n.match)).sort((a, b) => b.match.length - a.match.length)[0];
+    const answered = (script: string) => this.#named.some((n) => n.script === script && n.served > 0);
+    // The most specific entry that fits wins: a fulfilled `after` first, then the longest match text.
+    const fitting = this.#named
+      .filter((n) => n.script === name && raw.includes(n.match) && (n.after === "" || answered(n.after)))
+      .sort((a, b) => Number(b.after !== "") - Number(a.after !== "") || b.match.length - a.match.length)[0];
     if (!fitting) return undefined;
     return fitting.answers[Math.min(fitting.served++, fitting.answers.length - 1)];
   }
