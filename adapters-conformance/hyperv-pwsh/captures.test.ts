@@ -33,7 +33,7 @@ function open(scenario: string, edition: "ps51" | "pwsh7") {
 describe("captured-object transcripts", () => {
   it("every capture directory has a SOURCE.md naming its captures and both editions' transcripts", () => {
     const dirs = readdirSync(CAPTURES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    expect(dirs).toEqual(["cancel-clustered", "inventory", "live-clustered", "preflight"]);
+    expect(dirs).toEqual(["cancel-clustered", "inventory", "live-clustered", "preflight", "probe"]);
     for (const dir of dirs) {
       expect(readFileSync(join(CAPTURES_DIR, dir, "SOURCE.md"), "utf8")).toMatch(/https:\/\/\S+/);
       for (const [, edition] of EDITIONS) expect(existsSync(join(CAPTURES_DIR, dir, `transcript.${edition}.json`)), `${dir} ${edition}`).toBe(true);
@@ -45,6 +45,17 @@ describe("captured-object transcripts", () => {
     expect(ps51).toContain('\\"value\\":[');
     expect(ps51).toContain('\\"Count\\":');
     expect(ps51).toContain("\\\\u0027");
+  });
+
+  it.each([
+    ["ps51", "PowerShell Desktop 5.1.18362.752", "Microsoft Windows NT 10.0.18362.0"],
+    ["pwsh7", "PowerShell Core 7.0.0-rc.2", "Microsoft Windows NT 10.0.20348.0"],
+  ] as const)("probe reports the captured edition, version and OS (%s)", async (edition, powershell, os) => {
+    const client = open("probe", edition);
+    const probe = await client.probe();
+    expect(probe.server).toBe(`Hyper-V on ${os} (Hyper-V module 2.0.0.0)`);
+    expect(probe.notes).toEqual(expect.arrayContaining([powershell, "computer HYPER-V-1"]));
+    expect(probe.table["migration.live"].status).toBe("supported");
   });
 
   describe.each(EDITIONS)("%s", (_label, edition) => {
