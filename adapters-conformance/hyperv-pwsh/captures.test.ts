@@ -88,6 +88,7 @@ describe("captured-object transcripts", () => {
     it("moves the clustered VM through its role and maps Msvm_MigrationJob progress to phases", async () => {
       const client = open("live-clustered", edition);
       const task = await client.startMigration({ vmId: "a5c1e2d0-0000-4000-8000-0000000a0001", targetHostId: "node1" });
+      expect(task.snapshot().phase).toBe("requested"); // JobState 3 (Starting)
       const ref = decodeMigrationId(task.id, "test");
       expect(ref).toMatchObject({ clusterRole: "SCVMM APP01 Resources", sourceHost: "node2", targetHost: "node1", jobId: "7F3C5B2E-4A1D-4C7B-9E2F-1D0A5B6C7E8F", startedAt: "2026-12-07T10:15:02.4471234Z" });
       const first = await client.getMigration(task.id);
