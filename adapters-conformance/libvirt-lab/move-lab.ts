@@ -54,6 +54,7 @@ async function pool(host: "a" | "b", name: string, path: string): Promise<void> 
  * defined and running on a; an empty pool DST_POOL on b; any earlier copy and fail-start flag gone.
  */
 export async function freshSource(diskBytes: number, options: { readonly fill?: boolean } = {}): Promise<void> {
+  await dropCheckpointMetadata();
   await removeDomain(MOVE_VM);
   rmSync(failStartFlag("b", MOVE_VM), { force: true });
   rmSync(join(MOVE_DIR, "dst"), { recursive: true, force: true });
@@ -94,8 +95,34 @@ export function moveEndpoints() {
   return { from, to };
 }
 
+/**
+ * Writes `length` bytes of `pattern` at `offset` of the running source's data disk (vdb) through
+ * the domain: QEMU's `qemu-io` monitor command on the disk's device, so the write goes through the
+ * guest's block backend exactly like a guest write (dirty bitmaps see it). The lab guest itself
+ * never touches its disks. Numbers only reach the monitor command (checked).
+ */
+export async function writeThroughDomain(offset: number, length: number, pattern: number): Promise<void> {
+  for (const n of [offset, length, pattern]) if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a byte count: ${n}`);
+  if (pattern > 255) throw new Error(`not a byte: ${pattern}`);
+  const xml = await must("a", ["dumpxml", "--domain", MOVE_VM]);
+  const alias = /<target dev='vdb'[^>]*\/>[\s\S]*?<alias name='([A-Za-z0-9_-]+)'\/>/.exec(xml)?.[1];
+  if (!alias) throw new Error("the running source has no alias for vdb");
+  const out = await must("a", ["qemu-monitor-command", "--domain", MOVE_VM, "--hmp", `qemu-io -d /machine/peripheral/${alias}/virtio-backend "write -P ${pattern} ${offset} ${length}"`]);
+  if (/error|failed/i.test(out)) throw new Error(`qemu-io write at ${offset}: ${out.trim()}`);
+}
+
+/** A domain with checkpoints cannot be undefined plainly: an earlier warm run that failed may have left some. */
+async function dropCheckpointMetadata(): Promise<void> {
+  for (const h of ["a", "b"] as const) {
+    await virsh(h, ["domjobabort", "--domain", MOVE_VM]);
+    await virsh(h, ["destroy", "--domain", MOVE_VM]);
+    await virsh(h, ["undefine", "--domain", MOVE_VM, "--checkpoints-metadata"]);
+  }
+}
+
 /** Removes the moved domain from both hosts, both pools and the files. */
 export async function cleanMoveLab(): Promise<void> {
+  await dropCheckpointMetadata();
   await removeDomain(MOVE_VM);
   for (const [h, p] of [["a", SRC_POOL], ["b", DST_POOL]] as const) {
     await virsh(h, ["pool-destroy", p]);

@@ -19,6 +19,8 @@ export const MOVE_CHECK_IDS = [
   "target.networkMissing",
   "target.insufficientSpace",
   "vm.state",
+  "source.changeTracking",
+  "disk.changeTracking",
 ] as const;
 
 /** One check id the mover knows. */

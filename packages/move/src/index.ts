@@ -1,16 +1,18 @@
 /**
- * @vmshift/move: moves a VM between platforms (cold today): read its definition from a source,
+ * @vmshift/move: moves a VM between platforms, cold or warm (delta passes while it runs): read its definition from a source,
  * map networks and storage, check it, reserve on a target, copy every disk with qemu-img, cut
  * over, roll back on failure. Sources and targets implement a small SPI; libvirt is the first.
  * @packageDocumentation
  */
 export { MOVE_CHECK_IDS, type MoveCheck, type MoveCheckId, type MovePreflight } from "./checks.ts";
-export { type QemuImgCopierOptions, qemuImgCopier } from "./copy.ts";
+export { type QemuImgCopierOptions, mergeExtents, qemuImgCopier, windowSpec } from "./copy.ts";
 export type { DiskDefinition, DiskFormat, Firmware, NicDefinition, VmDefinition } from "./definition.ts";
 export { type CommandRunner, type ExecOptions, type ExecResult, spawnRunner } from "./exec.ts";
 export { type MappedDefinition, type MappedDisk, type MappedNic, type NameMap, type StorageMap, type StorageTarget, applyMaps, isCopied, parsePairs, parseStorageMap } from "./mapping.ts";
 export { type MoveRequest, type Mover, type MoverOptions, createMover } from "./move.ts";
-export type { CopyProgress, DiskCopier, DiskReader, MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext, TargetCheckInput } from "./spi.ts";
+export type { ChangedExtent, CopyProgress, DiskCopier, DiskReader, MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext, TargetCheckInput, WarmPass, WarmPassDisk, WarmSource } from "./spi.ts";
+export { type PassProgress, type PassReport, type WarmOptions, copyWhileRunning, runPass } from "./warm.ts";
+export { WARM_MIN_LIBVIRT, WARM_MIN_QEMU, checkpointName, libvirtWarmSource, parseDirtyMap, parseVirshVersion, passXml } from "./libvirt/backup.ts";
 export { MOVE_PHASES, type MoveResult, type MoveSnapshot, type MoveTask } from "./task.ts";
 export { type TargetAccepts, definitionChecks, mappingChecks } from "./validate.ts";
 export { type BuildOptions, type ParsedDomain, buildDomainXml, parseDomainXml } from "./libvirt/domain.ts";

@@ -111,9 +111,19 @@ describe("moveVm (cold) over in-memory endpoints", () => {
     expect((await task.wait()).outcome).toBe("completed");
   });
 
-  it("refuses warm moves as NOT_SUPPORTED (not there yet)", () => {
+  it("a warm move from a source without change tracking fails its preflight (source.changeTracking); nothing reserved, the source not stopped", async () => {
+    const { world, source, target, copier } = memoryWorld(VM);
+    const result = await createMover({ copier: copier() }).moveVm({ from: source, to: target, vmId: "vm-1", mode: "warm", ...MAPS }).wait();
+    expect(result.outcome).toBe("failed");
+    expect(result.error?.code).toBe("INCOMPATIBLE");
+    expect(result.error?.message).toContain("the memory source has no change tracking");
+    expect(result.error?.message).toContain("cannot copy changed extents");
+    expect(world.calls).toEqual(["source.read vm-1", "target.check"]);
+    expect(world.sourcePower).toBe("running");
+  });
+  it("an unknown mode is INVALID_ARGUMENT at once", () => {
     const { source, target } = memoryWorld(VM);
-    expect(() => createMover().moveVm({ from: source, to: target, vmId: "vm-1", mode: "warm" })).toThrow(/NOT_SUPPORTED: warm moves/);
+    expect(() => createMover().moveVm({ from: source, to: target, vmId: "vm-1", mode: "hot" as "warm" })).toThrow(/INVALID_ARGUMENT: mode must be cold or warm/);
   });
   it("a cancel that interrupts the source's stop still starts the source again", async () => {
     const { world, source, target, copier } = memoryWorld(VM);

@@ -1,17 +1,20 @@
 /**
- * `moveVm`: a VM from one platform's source to another's target, cold. Preparation reads and
- * checks (nothing written); request reserves on the target; transfer stops the source and copies
- * every disk; cutover (`finalizing`) starts the target. A failure or cancel before the target runs
- * removes what the target holds and leaves (or starts again) the source as it was.
+ * `moveVm`: a VM from one platform's source to another's target, cold or warm. Preparation reads
+ * and checks (nothing written); request reserves on the target; transfer copies every disk (cold:
+ * after stopping the source; warm: while it runs, a full pass then delta passes, warm.ts); cutover
+ * (`finalizing`) stops the source (warm: and copies the last delta) and starts the target. A
+ * failure or cancel before the target runs removes what the target holds and leaves (or starts
+ * again) the source as it was.
  */
 import { VmshiftError, isVmshiftError } from "@vmshift/core";
 import type { MovePreflight } from "./checks.ts";
 import { qemuImgCopier } from "./copy.ts";
 import type { VmDefinition } from "./definition.ts";
 import { type MappedDefinition, type NameMap, type StorageMap, applyMaps } from "./mapping.ts";
-import type { DiskCopier, MoveSource, MoveTarget, Reservation, SpiContext } from "./spi.ts";
+import type { DiskCopier, MoveSource, MoveTarget, Reservation, SpiContext, WarmPass } from "./spi.ts";
 import { type MoveResult, type MoveTask, MoveTaskState } from "./task.ts";
 import { type TargetAccepts, definitionChecks, mappingChecks } from "./validate.ts";
+import { type PassReport, type WarmCopy, type WarmOptions, copyWhileRunning, runPass } from "./warm.ts";
 
 /** What a caller asks for. */
 export interface MoveRequest {
@@ -19,8 +22,14 @@ export interface MoveRequest {
   readonly to: MoveTarget;
   /** The VM at the source (its id there). */
   readonly vmId: string;
-  /** Only `cold` exists today; `warm` is refused with `NOT_SUPPORTED`. Default `cold`. */
+  /**
+   * `cold`: stop the source, then copy. `warm`: copy while the source runs (full pass, then delta
+   * passes of changed blocks), stop it at cutover and copy the last delta; needs the source's
+   * change tracking (`MoveSource.warm`) and a copier with `copyExtents`. Default `cold`.
+   */
   readonly mode?: "cold" | "warm";
+  /** Warm moves: when to stop passing and cut over. */
+  readonly warm?: WarmOptions;
   /** Source network → target network. Every network a NIC uses must be here. */
   readonly networkMap?: NameMap;
   /** Source storage → target storage (and format). Every storage a copied disk lives in must be here. */
@@ -72,6 +81,11 @@ export function createMover(options: MoverOptions = {}): Mover {
     const mapped = applyMaps(definition, { networkMap, storageMap, ...(request.targetName === undefined ? {} : { targetName: request.targetName }) });
     const accepts = (request.to as MoveTarget & Accepting).accepts ?? DEFAULT_ACCEPTS;
     const checks = [...mappingChecks(definition, networkMap, storageMap), ...definitionChecks(definition, accepts), ...(await request.to.check({ definition: mapped }, ctx))];
+    if (request.mode === "warm") {
+      if (!request.from.warm) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: `the ${request.from.platform} source has no change tracking: warm moves are not possible from it; move cold` });
+      else checks.push(...(await request.from.warm.check(definition, ctx)));
+      if (!copier.copyExtents) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: "the disk copier cannot copy changed extents (copyExtents): warm moves need it" });
+    }
     return { ok: !checks.some((c) => c.severity === "error"), vmId: request.vmId, checks, definition, mapped };
   }
 
@@ -79,12 +93,12 @@ export function createMover(options: MoverOptions = {}): Mover {
     const requestId = request.requestId ?? crypto.randomUUID();
     const existing = tasks.get(requestId);
     if (existing) return existing;
-    if (request.mode === "warm") throw new VmshiftError("NOT_SUPPORTED", "warm moves (delta passes while the source runs) are not implemented yet; use cold", { operation: "move.start", subject: request.vmId });
+    if (request.mode !== undefined && request.mode !== "cold" && request.mode !== "warm") throw new VmshiftError("INVALID_ARGUMENT", `mode must be cold or warm, not ${String(request.mode)}`, { operation: "move.start", subject: request.vmId });
     const id = `move-${requestId}`;
     const cancel = new AbortController();
     const task = new MoveTaskState(
       {
-        id, vmId: request.vmId, mode: "cold", phase: "preparing", startedAt: new Date().toISOString(),
+        id, vmId: request.vmId, mode: "cold", moveMode: request.mode ?? "cold", phase: "preparing", startedAt: new Date().toISOString(),
         ...(request.from.hostId ? { sourceHostId: request.from.hostId } : {}), ...(request.to.hostId ? { targetHostId: request.to.hostId } : {}),
         progress: { phase: "preparing", observedAt: new Date().toISOString() },
       },
@@ -106,11 +120,16 @@ export function createMover(options: MoverOptions = {}): Mover {
     let wasRunning = false;
     const copied: Record<string, number> = {};
     let copyMs = 0;
-    const base = { migrationId: task.id, vmId: request.vmId, mode: "cold" as const, ...(from.hostId ? { sourceHostId: from.hostId } : {}), ...(to.hostId ? { targetHostId: to.hostId } : {}) };
+    const warm = request.mode === "warm";
+    const passes: PassReport[] = [];
+    let openPass: WarmPass | undefined;
+    let warmDefinition: import("./definition.ts").VmDefinition | undefined;
+    const base = { migrationId: task.id, vmId: request.vmId, mode: "cold" as const, moveMode: warm ? ("warm" as const) : ("cold" as const), ...(from.hostId ? { sourceHostId: from.hostId } : {}), ...(to.hostId ? { targetHostId: to.hostId } : {}) };
     const end = (outcome: MoveResult["outcome"], where: MoveResult["vmLocation"], error?: VmshiftError, extra: Partial<MoveResult> = {}) =>
       task.update(outcome, { ...(error ? { message: error.message } : {}) }, {
         ...base, outcome, vmLocation: where, durationMs: Date.now() - started, copiedBytes: { ...copied }, ...(copyMs > 0 ? { copyDurationMs: Math.round(copyMs) } : {}),
         ...(stoppedAt === undefined ? {} : { downtimeMs: Date.now() - stoppedAt }),
+        ...(warm ? { passes: [...passes] } : {}),
         ...(error ? { error: { code: error.code, message: error.message } } : {}), ...extra,
       });
     const sourceSide = async (): Promise<MoveResult["vmLocation"]> => ({ side: "source", powerState: await from.powerState(request.vmId, { signal: new AbortController().signal }).then((p) => (p === "other" ? "unknown" : p)).catch(() => "unknown" as const), ...(from.hostId ? { hostId: from.hostId } : {}) });
@@ -126,6 +145,39 @@ export function createMover(options: MoverOptions = {}): Mover {
       task.update("requested", { totalBytes: total, message: `reserving ${report.mapped.disks.length} volume(s) and defining ${report.mapped.targetName} on the target` });
       reservation = await to.reserve(report.mapped, ctx);
       throwIfAborted(signal);
+      if (warm) {
+        warmDefinition = report.definition;
+        const w: WarmCopy = {
+          source: from.warm!, copier, definition: report.definition, disks: report.mapped.disks, volumes: reservation.volumes, moveId: task.id, ctx, copied,
+          onOpen: (p) => (openPass = p),
+          onPass: (p) => passes.push(p),
+          onProgress: (p) => {
+            const phase = p.kind === "final" ? "finalizing" : "transferring";
+            task.update(phase, { iteration: p.pass, totalBytes: p.totalBytes, transferredBytes: p.bytes, remainingBytes: Math.max(0, p.totalBytes - p.bytes), percent: p.totalBytes === 0 ? 100 : Math.min(100, (100 * p.bytes) / p.totalBytes), message: p.message });
+          },
+        };
+        task.update("transferring", { iteration: 1, totalBytes: total, transferredBytes: 0, percent: 0, message: "pass 1 (full) while the source runs" });
+        const c0 = performance.now();
+        const running = await copyWhileRunning(w, request.warm);
+        throwIfAborted(signal);
+        task.update("finalizing", { iteration: passes.length + 1, message: "stopping the source for the final delta" });
+        stopAsked = true;
+        await from.stop(request.vmId, { shutdownTimeoutMs: request.shutdownTimeoutMs ?? 30_000 }, ctx);
+        stoppedAt = Date.now();
+        const last = await runPass({ ...w, ctx: { signal: new AbortController().signal } }, passes.length + 1, running.checkpoint, true);
+        const { checkpoint: _final, ...lastReport } = last;
+        passes.push(lastReport);
+        copyMs += performance.now() - c0;
+        await from.warm!.finish(report.definition, { moveId: task.id }, { signal: new AbortController().signal });
+        task.update("finalizing", { iteration: last.pass, totalBytes: total, transferredBytes: total, percent: 100, message: `starting ${report.mapped.targetName} on the target` });
+        try {
+          await to.start(reservation, { signal: new AbortController().signal });
+        } catch (error) {
+          throw asError(error, "move.cutover", `the target could not start ${report.mapped.targetName}`);
+        }
+        end("completed", { side: "target", powerState: "running", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: reservation.vmId });
+        return;
+      }
       task.update("transferring", { totalBytes: total, transferredBytes: 0, percent: 0, message: wasRunning ? "stopping the source" : "source already stopped" });
       if (wasRunning) {
         stopAsked = true;
@@ -170,6 +222,8 @@ export function createMover(options: MoverOptions = {}): Mover {
       const err = cancelled ? new VmshiftError("ABORTED", "move cancelled before cutover", { operation: "move.cancel", subject: request.vmId }) : asError(error, "move", "move failed");
       const quiet = { signal: new AbortController().signal };
       const problems: string[] = [];
+      if (openPass) await openPass.close().catch((e: unknown) => problems.push(`ending the source's export failed: ${(e as Error).message}`));
+      if (warm && warmDefinition && from.warm) await from.warm.finish(warmDefinition, { moveId: task.id }, quiet).catch((e: unknown) => problems.push(`source cleanup failed: ${(e as Error).message}`));
       if (reservation) await to.remove(reservation, quiet).catch((e: unknown) => problems.push(`target cleanup failed: ${(e as Error).message}`));
       // Also when the stop itself was interrupted: the source may be down already (start is a no-op on a running VM).
       if (wasRunning && stopAsked && request.restartSourceOnFailure !== false) {

@@ -18,6 +18,12 @@ export interface DiskReader {
   /** A path or URI `qemu-img convert` can open. */
   readonly location: string;
   readonly format: DiskFormat;
+  /**
+   * The location as a QEMU protocol node (`{ driver: "nbd", server: {…}, export }`) when it is not
+   * a local file: QEMU parses URIs only at the top of an image spec, so windows over the image
+   * (warm deltas) need it spelled out.
+   */
+  readonly protocol?: Readonly<Record<string, unknown>>;
   /** Ends the export (e.g. a backup job); called once the copy is done or abandoned. */
   close(): Promise<void>;
 }
@@ -36,6 +42,11 @@ export interface MoveSource {
    * use it. `close()` ends the export.
    */
   openDiskLive?(definition: VmDefinition, disk: DiskDefinition, ctx: SpiContext): Promise<DiskReader>;
+  /**
+   * Optional: change tracking for warm moves (libvirt: incremental backups against checkpoints,
+   * QEMU dirty bitmaps). Absent → a warm move fails its preflight with `source.changeTracking`.
+   */
+  readonly warm?: WarmSource;
   /** Stops the VM (graceful, then forced after `shutdownTimeoutMs`); no-op when stopped. */
   stop(vmId: string, options: { readonly shutdownTimeoutMs: number }, ctx: SpiContext): Promise<void>;
   /** Starts the VM again (rollback). */
@@ -44,6 +55,51 @@ export interface MoveSource {
   powerState(vmId: string, ctx: SpiContext): Promise<"running" | "stopped" | "other">;
   /** Where the VM is, as a host id, when the source knows. */
   readonly hostId?: string;
+}
+
+/** A byte range of a disk: `offset` and `length` in bytes. */
+export interface ChangedExtent {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** One disk of a {@link WarmPass}: where to read it and, for a delta pass, what changed. */
+export interface WarmPassDisk extends Omit<DiskReader, "close"> {
+  /** Ranges written since the previous pass's checkpoint; `undefined` on the full (first) pass. */
+  changedExtents(ctx: SpiContext): Promise<readonly ChangedExtent[] | undefined>;
+}
+
+/**
+ * One pass of a warm move: a point-in-time export of every copied disk (libvirt: one backup job
+ * in pull mode) that also starts tracking the writes made after it (a new checkpoint).
+ */
+export interface WarmPass {
+  /** 1-based pass number. */
+  readonly pass: number;
+  /** Name of the checkpoint this pass created (the next pass is incremental against it). */
+  readonly checkpoint: string;
+  /** By disk key. */
+  readonly disks: ReadonlyMap<string, WarmPassDisk>;
+  /** Ends the export (the backup job); the checkpoint stays for the next pass. */
+  close(): Promise<void>;
+}
+
+/** Change tracking of a source: what a warm move reads while the VM runs. */
+export interface WarmSource {
+  /** Read-only checks that warm moves can run on this VM (versions, disk formats). Writes nothing. */
+  check(definition: VmDefinition, ctx: SpiContext): Promise<readonly import("./checks.ts").MoveCheck[]>;
+  /**
+   * Opens pass `pass` over `disks`: a full export when `since` is absent, else an incremental one
+   * against checkpoint `since`. `final` marks the pass after the source was stopped (the source may
+   * have to bring the VM up paused to export it; {@link finish} puts it down again).
+   */
+  beginPass(definition: VmDefinition, disks: readonly DiskDefinition[], options: { readonly pass: number; readonly since?: string; readonly final?: boolean; readonly moveId: string }, ctx: SpiContext): Promise<WarmPass>;
+  /**
+   * Removes what the passes left on the source (backup job, checkpoints, a VM brought up paused for
+   * the final pass) and leaves the VM in the power state it had before (running stays running,
+   * stopped stays stopped). Idempotent; called after the final pass and on rollback.
+   */
+  finish(definition: VmDefinition, options: { readonly moveId: string }, ctx: SpiContext): Promise<void>;
 }
 
 /** A volume the target reserved for one disk. */
@@ -93,5 +149,10 @@ export interface CopyProgress {
 
 /** Copies the bytes of one disk from a reader into a reserved volume (qemu-img by default). */
 export interface DiskCopier {
-  copy(from: DiskReader, to: ReservedVolume, ctx: SpiContext & { readonly onProgress?: (p: CopyProgress) => void }): Promise<void>;
+  copy(from: Omit<DiskReader, "close">, to: ReservedVolume, ctx: SpiContext & { readonly onProgress?: (p: CopyProgress) => void }): Promise<void>;
+  /**
+   * Optional (warm moves need it): copies only `extents` of the disk, each written at its own offset
+   * into the volume. Progress counts the bytes of the extents. Returns the bytes copied.
+   */
+  copyExtents?(from: Omit<DiskReader, "close">, to: ReservedVolume, extents: readonly ChangedExtent[], ctx: SpiContext & { readonly onProgress?: (p: CopyProgress) => void }): Promise<number>;
 }

@@ -3,6 +3,7 @@
  * `wait`, `cancel`), so everything that follows migrations (the CLI's display, scripts) follows
  * moves too. A move runs in this process: it ends with it (attach after a restart is not there yet).
  */
+import type { PassReport } from "./warm.ts";
 import { type CancelOptions, type MigrationPhase, type MigrationProgress, type MigrationResult, type MigrationSnapshot, type MigrationTask, VmshiftError, type WaitOptions, isTerminalPhase } from "@vmshift/core";
 
 /** Phases of a move, in order (the live migration's names: cutover is `finalizing`). */
@@ -10,6 +11,13 @@ export const MOVE_PHASES = ["preparing", "requested", "transferring", "finalizin
 
 /** What a finished move reports beyond a migration result. */
 export interface MoveResult extends MigrationResult {
+  /**
+   * `cold` or `warm`. (`mode` stays a migration mode, `cold`: either way the guest starts anew on
+   * the target.)
+   */
+  readonly moveMode?: "cold" | "warm";
+  /** Warm moves: every pass (full, delta while the source ran, final after it stopped) with its bytes. */
+  readonly passes?: readonly PassReport[];
   /** The VM's id on the target, once it was defined there (absent after a rollback removed it). */
   readonly targetVmId?: string;
   /** Wall time spent copying disk bytes (every disk, one after the other), ms. */
@@ -20,6 +28,8 @@ export interface MoveResult extends MigrationResult {
 
 /** A move's snapshot: a migration snapshot whose result is a {@link MoveResult}. */
 export interface MoveSnapshot extends MigrationSnapshot {
+  /** `cold` or `warm`; progress `iteration` is the pass number of a warm move. */
+  readonly moveMode?: "cold" | "warm";
   readonly result?: MoveResult;
 }
 

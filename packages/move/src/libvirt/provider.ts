@@ -1,9 +1,10 @@
 /**
  * libvirt as a move source and a move target, through `virsh` and `qemu-img`.
  *
- * Today's limits (docs/move.md): disks are read from their files directly, so the source's disk
- * paths must be readable where the mover runs (a local host, or hosts sharing storage); the
- * backup API's NBD export for remote and warm reads is not there yet. Target volumes are
+ * Today's limits (docs/move.md): cold moves read disks from their files directly, so the source's
+ * disk paths must be readable where the mover runs (a local host, or hosts sharing storage); warm
+ * moves read them through the backup API's NBD export on a local unix socket (backup.ts), so the
+ * mover runs on the source host. Target volumes are
  * written in place (`qemu-img convert -n` into the path `vol-path` names), so the target pool's
  * paths must be writable here too.
  */
@@ -16,6 +17,7 @@ import type { DiskFormat } from "../definition.ts";
 import { type CommandRunner, type ExecResult, spawnRunner } from "../exec.ts";
 import type { MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi.ts";
 import type { TargetAccepts } from "../validate.ts";
+import { libvirtWarmSource } from "./backup.ts";
 import { buildDomainXml, parseDomainXml, toDefinition } from "./domain.ts";
 import { escapeXml } from "./xml.ts";
 
@@ -34,6 +36,8 @@ export interface LibvirtMoveOptions {
   readonly extraDevicesXml?: string;
   /** Poll interval while waiting for a shutdown, ms. Default 250. */
   readonly pollMs?: number;
+  /** Source only: the nbdinfo binary warm moves read dirty blocks with. Default `nbdinfo`. */
+  readonly nbdinfo?: string;
 }
 
 const STATE: Readonly<Record<string, "running" | "stopped" | "other">> = { running: "running", "shut off": "stopped", "in shutdown": "running", crashed: "stopped" };
@@ -60,9 +64,14 @@ export function libvirtMoveSource(options: LibvirtMoveOptions): MoveSource {
   const virsh = virshOf(options);
   const runner = options.runner ?? spawnRunner();
   const pollMs = options.pollMs ?? 250;
+  const rawState = async (vmId: string, ctx?: SpiContext) => {
+    const r = await virsh(["domstate", "--domain", vmId], ctx);
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  };
   return {
     platform: "libvirt",
     hostId: options.hostId ?? options.uri,
+    warm: libvirtWarmSource({ virsh, runner, rawState, ...(options.nbdinfo ? { nbdinfo: options.nbdinfo } : {}) }),
     async readDefinition(vmId, ctx) {
       const x = await virsh(["dumpxml", "--inactive", "--domain", vmId], ctx);
       if (x.code !== 0) throw fail("NOT_FOUND", "move.readDefinition", vmId, x);

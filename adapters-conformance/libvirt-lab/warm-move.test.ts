@@ -1,0 +1,135 @@
+/**
+ * Real warm moves in the libvirt lab (@vmshift/move, mode "warm"): the domain on lab host `a`
+ * keeps running while its qcow2 data disk is copied to host `b` — a full pass through libvirt's
+ * backup API in pull mode (NBD export + checkpoint), then incremental passes reading only the
+ * blocks QEMU's dirty bitmap marks — while writes go to the disk through the domain (QEMU's
+ * `qemu-io` monitor command on the disk's device). At cutover the source stops, the last delta is
+ * copied, the target starts; `qemu-img compare` then finds both disks identical. A fault in the
+ * middle of a delta pass (the pass's backup job aborted under the mover) rolls back: the target is
+ * removed, the source runs on `a`, no checkpoint or backup job is left.
+ *
+ * Skipped when the lab cannot run here; with CI=true a missing lab is a failure.
+ */
+import { readFileSync } from "node:fs";
+import { type MoveResult, type MoveSource, createMover } from "@vmshift/move";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acquireLab, labAvailability, run, startDaemons, virsh } from "./lab.ts";
+import { DST_POOL, MOVE_DISK, MOVE_VM, SRC_POOL, cleanMoveLab, freshSource, moveEndpoints, must, writeThroughDomain } from "./move-lab.ts";
+
+const DISK_BYTES = 32 * 1024 * 1024;
+const availability = await labAvailability();
+const tools = await Promise.all([run("qemu-img", ["--version"]), run("nbdinfo", ["--version"])]);
+const toolsOk = tools.every((t) => t.code === 0);
+if (process.env.CI === "true" && (!availability.ok || !toolsOk)) throw new Error(`libvirt lab, qemu-img and nbdinfo required in CI: ${availability.ok ? "qemu-img or nbdinfo (libnbd-bin) missing" : availability.reason}`);
+
+const state = async (host: "a" | "b") => (await virsh(host, ["domstate", "--domain", MOVE_VM])).stdout.trim();
+const checkpoints = async () => (await must("a", ["checkpoint-list", "--domain", MOVE_VM, "--name"])).trim();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!availability.ok || !toolsOk)("warm moves in the libvirt lab (@vmshift/move)", { timeout: 150_000 }, () => {
+  let release: (() => void) | undefined;
+
+  beforeAll(async () => {
+    release = await acquireLab("warm-move.test.ts");
+    await startDaemons();
+  }, 5 * 60_000);
+
+  afterAll(async () => {
+    try {
+      await cleanMoveLab();
+    } finally {
+      release?.();
+    }
+  });
+
+  it("copies while the source runs and writes to its disk: a full pass, smaller delta passes, the final delta after the stop; qemu-img compare finds the disks identical", async () => {
+    await freshSource(DISK_BYTES);
+    const { from, to } = endpoints();
+    const task = createMover().moveVm({ from, to, vmId: MOVE_VM, mode: "warm", storageMap: { [SRC_POOL]: { storage: DST_POOL, format: "raw" } }, shutdownTimeoutMs: 500, warm: { maxDeltaPasses: 3, convergedBytes: 1024 * 1024, passIntervalMs: 1500 } });
+    // The writer: 64 KiB of a new pattern at a new offset, one after the other, while the move transfers.
+    const written: { offset: number; pattern: number; phase: string; iteration: number }[] = [];
+    const writer = (async () => {
+      for (let i = 0; ; i++) {
+        const s = task.snapshot();
+        if (s.phase === "finalizing" || s.result) return;
+        if (s.phase === "transferring") {
+          const offset = (1 + ((i * 7) % 30)) * 1024 * 1024 + (i % 4) * 65536;
+          const pattern = 0x20 + (i % 200);
+          await writeThroughDomain(offset, 65536, pattern);
+          written.push({ offset, pattern, phase: s.phase, iteration: s.progress.iteration ?? 0 });
+        }
+        await sleep(100);
+      }
+    })();
+    const phases: string[] = [];
+    const iterations = new Set<number>();
+    for await (const s of task.events()) {
+      if (phases.at(-1) !== s.phase) phases.push(s.phase);
+      if (s.progress.iteration !== undefined) iterations.add(s.progress.iteration);
+    }
+    await writer;
+    const result: MoveResult = await task.wait();
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe("completed");
+    expect(result.moveMode).toBe("warm");
+    expect(phases).toEqual(["preparing", "requested", "transferring", "finalizing", "completed"]);
+    const passes = result.passes ?? [];
+    expect(passes.length).toBeGreaterThanOrEqual(2);
+    expect(passes[0]).toMatchObject({ pass: 1, kind: "full", bytes: DISK_BYTES });
+    expect(passes.at(-1)!.kind).toBe("final");
+    for (const p of passes.slice(1)) expect(p.bytes).toBeLessThan(passes[0]!.bytes);
+    expect(passes[1]!.bytes).toBeGreaterThan(0); // the writes made during the full pass
+    expect([...iterations].sort((a, b) => a - b)).toEqual(passes.map((p) => p.pass));
+    expect(written.filter((w) => w.iteration === 1).length).toBeGreaterThan(0);
+    expect(result.vmLocation).toEqual({ side: "target", powerState: "running", hostId: "b" });
+    expect(await state("b")).toBe("running");
+    expect(await state("a")).toBe("shut off");
+    expect(await checkpoints()).toBe(""); // the source keeps no checkpoint (nor its bitmaps)
+    const volume = (await must("b", ["vol-path", "--pool", DST_POOL, "--vol", `${MOVE_VM}-vdb.img`])).trim();
+    const cmp = await run("qemu-img", ["compare", "-U", "-f", "qcow2", "-F", "raw", MOVE_DISK, volume], { timeoutMs: 120_000 });
+    expect(cmp.code, cmp.stdout + cmp.stderr).toBe(0);
+    expect(cmp.stdout).toContain("Images are identical");
+    // Every write made during the copy is on the target (the last write at each offset wins).
+    const target = readFileSync(volume);
+    const last = new Map<number, number>();
+    for (const w of written) last.set(w.offset, w.pattern);
+    for (const [offset, pattern] of last) expect(target[offset], `pattern at ${offset}`).toBe(pattern);
+    const bitmaps = JSON.parse((await run("qemu-img", ["info", "-U", "--output=json", MOVE_DISK])).stdout) as { "format-specific"?: { data?: { bitmaps?: unknown[] } } };
+    expect(bitmaps["format-specific"]?.data?.bitmaps ?? []).toEqual([]);
+    console.log(`[move] warm lab move of a ${DISK_BYTES / 2 ** 20} MiB qcow2 disk → raw, ${written.length} writes of 64 KiB during the copy: passes ${passes.map((p) => `${p.pass}:${p.kind}=${p.bytes}B/${p.durationMs}ms`).join(", ")}; total ${result.durationMs} ms, source stopped ${result.downtimeMs} ms`);
+  });
+
+  it("rolls back on a fault in the middle of a delta pass: target removed, source running on a, no checkpoint or backup job left", async () => {
+    await freshSource(DISK_BYTES);
+    const { from, to } = endpoints();
+    const real = from.warm!;
+    // The fault: right after pass 2's backup job began, it is aborted under the mover (its NBD export vanishes).
+    const faulty: MoveSource = {
+      ...from,
+      warm: {
+        ...real,
+        async beginPass(def, disks, options, ctx) {
+          const pass = await real.beginPass(def, disks, options, ctx);
+          if (options.pass === 2) await must("a", ["domjobabort", "--domain", MOVE_VM]);
+          return pass;
+        },
+      },
+    };
+    const task = createMover().moveVm({ from: faulty, to, vmId: MOVE_VM, mode: "warm", storageMap: { [SRC_POOL]: DST_POOL }, shutdownTimeoutMs: 500 });
+    const result = await task.wait({ maxWaitMs: 120_000 });
+    expect(result.outcome).toBe("failed");
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.message).toContain("pass 2");
+    expect(result.passes?.map((p) => p.kind)).toEqual(["full"]);
+    expect(result.vmLocation).toEqual({ side: "source", powerState: "running", hostId: "a" });
+    expect(await state("a")).toBe("running");
+    expect((await virsh("b", ["domstate", "--domain", MOVE_VM])).code).not.toBe(0);
+    expect((await must("b", ["vol-list", DST_POOL])).trim()).toBe("");
+    expect(await checkpoints()).toBe("");
+    expect((await virsh("a", ["domjobinfo", "--domain", MOVE_VM])).stdout).toMatch(/Job type:\s+None/);
+  });
+});
+
+function endpoints() {
+  return moveEndpoints();
+}
