@@ -4,6 +4,7 @@
  * VM controller (runStrategy → VMI), a VMI "scheduler" (nodeSelector, cordons, taints, memory), and
  * the fault knobs tests use. Time runs on wall-clock ms, scaled by {@link EnvTiming}.
  */
+import { bandwidthBytes, effectiveConfiguration, matchPolicy, type PolicyObject } from "./policies.ts";
 import type { Store, StoredObject } from "./store.ts";
 
 /** How long things take, ms. */
@@ -76,6 +77,10 @@ interface MigrationProgress {
   abortAt?: number;
   /** When the source reported completion (VMI migrationState.completed); the VMIM turns Succeeded one step later. */
   completedAt?: number;
+  /** The effective configuration resolved at hand-off (cluster defaults with the matched MigrationPolicy over them). */
+  config?: Record<string, unknown>;
+  /** When the migration switched to post-copy (completion timeout reached with allowPostCopy). */
+  postCopyAt?: number;
 }
 
 /** The controllers. */
@@ -368,8 +373,8 @@ export class Controllers {
       case "Scheduled": {
         if (elapsed < this.#timing.stepMs) return;
         const policy = this.#policyFor(vmi);
-        const resolved = { ...config, ...(policy ? (policy.spec ?? {}) : {}) } as Record<string, unknown>;
-        delete resolved["selectors"];
+        const resolved = effectiveConfiguration(config, policy);
+        progress.config = resolved;
         this.#vmiState(vmim, (state, o) => {
           Object.keys(state).forEach((k) => delete state[k]);
           Object.assign(state, {
@@ -425,26 +430,51 @@ export class Controllers {
           if (this.#now() - progress.completedAt >= this.#timing.finalizeMs) this.#succeed(vmim);
           return;
         }
+        const effective = progress.config ?? config;
         const running = this.#now() - (progress.runningSince ?? this.#now());
         const memoryGiB = Math.max(1, memoryOf(vmi) / 2 ** 30);
-        const completionBudget = Number(config.completionTimeoutPerGiB) * memoryGiB * this.#timing.secondMs;
+        const completionBudget = Number(effective["completionTimeoutPerGiB"] ?? 150) * memoryGiB * this.#timing.secondMs;
         if (faults.failTransfer && running >= this.#timing.transferMs / 2) {
           faults.failTransfer = false;
           this.#vmiState(vmim, (s) => Object.assign(s, { completed: true, failed: true, failureReason: "Live migration failed: operation failed: migration out job: unexpectedly failed", endTimestamp: iso(this.#now()) }));
           return this.#fail(vmim, "source node reported migration failed");
         }
-        if (faults.stall && running >= Number(config.progressTimeout) * this.#timing.secondMs) {
+        if (progress.postCopyAt !== undefined) {
+          // Post-copy: execution moved to the target; the remaining pages are pulled on demand and the migration always ends.
+          if (this.#now() - progress.postCopyAt >= this.#timing.stepMs) this.#complete(vmim, progress);
+          return;
+        }
+        // A stalling guest (dirties memory faster than it is sent) converges once auto-converge throttles it.
+        const converges = !faults.stall || effective["allowAutoConverge"] === true;
+        if (!converges && running >= Number(effective["progressTimeout"] ?? 150) * this.#timing.secondMs) {
           this.#vmiState(vmim, (s) => Object.assign(s, { completed: true, failed: true, failureReason: "Live migration has been aborted", endTimestamp: iso(this.#now()) }));
-          return this.#fail(vmim, `Live migration stuck for ${config.progressTimeout} seconds and has been aborted`);
+          return this.#fail(vmim, `Live migration stuck for ${effective["progressTimeout"]} seconds and has been aborted`);
         }
         if (running >= completionBudget) {
+          if (effective["allowPostCopy"] === true) {
+            progress.postCopyAt = this.#now();
+            this.#vmiState(vmim, (s) => Object.assign(s, { mode: "PostCopy" }));
+            this.#event(vmim, "MigrationModeSwitched", "Migration switched to post-copy after the completion timeout");
+            return;
+          }
           this.#vmiState(vmim, (s) => Object.assign(s, { completed: true, failed: true, failureReason: "Live migration has been aborted", endTimestamp: iso(this.#now()) }));
           return this.#fail(vmim, `Live migration is not completed after ${Math.round(completionBudget / this.#timing.secondMs)} seconds and has been aborted`);
         }
-        if (!faults.stall && running >= (faults.slow ? this.#timing.slowTransferMs : this.#timing.transferMs)) this.#complete(vmim, progress);
+        if (converges && running >= this.transferDuration(vmi, faults, effective)) this.#complete(vmim, progress);
         return;
       }
     }
+  }
+
+  /**
+   * How long the transfer of a VMI takes, ms: the configured duration (`slowTransferMs` under
+   * `slow`, doubled when auto-converge has to throttle a stalling guest), and never less than its
+   * memory sent at the policy's `bandwidthPerMigration` (one KubeVirt second per `secondMs`).
+   */
+  transferDuration(vmi: Obj, faults: VmFaults, effective: Record<string, unknown>): number {
+    const base = (faults.slow ? this.#timing.slowTransferMs : this.#timing.transferMs) * (faults.stall ? 2 : 1);
+    const bandwidth = bandwidthBytes(effective["bandwidthPerMigration"]);
+    return bandwidth > 0 ? Math.max(base, (memoryOf(vmi) / bandwidth) * this.#timing.secondMs) : base;
   }
 
   /** The source reports completion: the VMI now runs on the target; the VMIM follows on the next step. */
@@ -479,9 +509,10 @@ export class Controllers {
       const vmi = this.#store.get("virtualmachineinstances", m.metadata.namespace, m.spec.vmiName) as Obj | undefined;
       if (!vmi) continue;
       const faults = this.faults.get(`${m.metadata.namespace}/${m.spec.vmiName}`) ?? {};
-      const duration = faults.slow ? this.#timing.slowTransferMs : this.#timing.transferMs;
+      const effective = progress.config ?? this.#config();
+      const duration = this.transferDuration(vmi, faults, effective);
       const total = memoryOf(vmi);
-      const fraction = faults.stall ? 0.5 : Math.min(1, (this.#now() - progress.runningSince) / duration);
+      const fraction = faults.stall && effective["allowAutoConverge"] !== true ? 0.5 : Math.min(1, (this.#now() - progress.runningSince) / duration);
       const processed = Math.round(total * fraction);
       samples.push({ labels: `name="${m.spec.vmiName}",namespace="${m.metadata.namespace}",node="${vmi.status?.nodeName}"`, processed, remaining: total - processed, total, dirty: Math.round(total / 50), rate: Math.round(total / (duration / 1000)) });
     }
@@ -499,13 +530,9 @@ export class Controllers {
     return `${lines.join("\n")}\n`;
   }
 
-  /** The MigrationPolicy with the most matching VMI labels (ties: lexicographic). */
+  /** The MigrationPolicy KubeVirt applies to the VMI (policies.ts: VMI and Namespace labels, KubeVirt's precedence). */
   #policyFor(vmi: Obj): Obj | undefined {
-    const labels = vmi.metadata.labels ?? {};
-    const matches = (this.#store.all("migrationpolicies") as Obj[])
-      .map((p) => ({ p, selector: (p.spec?.selectors?.virtualMachineInstanceSelector ?? {}) as Record<string, string> }))
-      .filter(({ selector }) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v))
-      .sort((a, b) => Object.keys(b.selector).length - Object.keys(a.selector).length || (a.p.metadata.name < b.p.metadata.name ? -1 : 1));
-    return matches[0]?.p;
+    const namespace = this.#store.get("namespaces", undefined, vmi.metadata.namespace ?? "");
+    return matchPolicy(this.#store.all("migrationpolicies") as unknown as PolicyObject[], vmi.metadata.labels ?? {}, namespace?.metadata.labels ?? {}) as unknown as Obj | undefined;
   }
 }

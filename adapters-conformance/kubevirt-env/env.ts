@@ -17,6 +17,7 @@ import { ApiError, Store, type StoredObject } from "./store.ts";
 import { Controllers, DEFAULT_TIMING, type EnvTiming, type VmFaults } from "./controller.ts";
 import { ApiServer, type Exchange, type HttpFaults, type RequestFault } from "./http.ts";
 import { admitMigrationCreate } from "./admission.ts";
+import { NamespacedAuthorizer } from "./rbac.ts";
 import { seedCluster } from "./seed.ts";
 import { type TlsIdentity, localTlsIdentity } from "./tls.ts";
 
@@ -43,6 +44,8 @@ export class KubevirtEnv {
   readonly store: Store;
   readonly controllers: Controllers;
   readonly server: ApiServer;
+  /** Namespace-scoped tokens (see {@link namespacedKubeconfig}). */
+  readonly authorizer = new NamespacedAuthorizer();
   readonly httpFaults: HttpFaults;
   #token: string;
   #tokenDir: string | undefined;
@@ -66,6 +69,7 @@ export class KubevirtEnv {
       store: this.store,
       faults: this.httpFaults,
       token: () => this.#token,
+      authorizer: this.authorizer,
       onRequest: (method, url) => this.requests.push(`${method} ${url}`),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       metrics: () => this.controllers.metricsText(),
@@ -142,6 +146,17 @@ export class KubevirtEnv {
   /** The kind of every request received so far, in order (see {@link requestKind}). */
   requestKinds(): string[] {
     return this.requests.map(requestKind);
+  }
+
+  /**
+   * A token for `user` that a RoleBinding would allow every verb in `namespaces` and nothing else
+   * (no Nodes, Namespaces, MigrationPolicies, no list across namespaces: 403 as the API server words
+   * it). Returns a kubeconfig for it whose context namespace is the first of them.
+   */
+  namespacedKubeconfig(user: string, namespaces: readonly string[]): string {
+    const token = randomToken();
+    this.authorizer.add(token, { user, namespaces });
+    return this.kubeconfig().replace(`    token: ${this.#token}\n`, `    token: ${token}\n`).replace("    namespace: default\n", `    namespace: ${namespaces[0] ?? "default"}\n`);
   }
 
   /** A kubeconfig (YAML) for this server: one cluster, one token user, one context `kubevirt-env`. */

@@ -55,8 +55,11 @@ function template(name: string, memory: string): Record<string, unknown> {
   };
 }
 
-/** Creates the nodes, VMs, running VMIs and the KubeVirt CR. */
+/** Creates the namespaces, nodes, VMs, running VMIs and the KubeVirt CR. */
 export function seedCluster(store: Store, controllers: Controllers, migrations: Record<string, unknown>): void {
+  for (const name of ["default", "prod", "kubevirt"]) {
+    store.create("namespaces", "Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
+  }
   for (const [name, memory, cordoned] of [["node-1", "8Gi", false], ["node-2", "8Gi", false], ["node-3", "4Gi", false], ["node-4", "8Gi", true]] as const) {
     store.create("nodes", "Node", node(name, memory, cordoned));
   }

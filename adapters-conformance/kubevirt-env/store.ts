@@ -29,7 +29,7 @@ export interface StoredObject {
 }
 
 /** Resource kinds the environment serves. */
-export type Resource = "nodes" | "virtualmachines" | "virtualmachineinstances" | "virtualmachineinstancemigrations" | "kubevirts" | "migrationpolicies";
+export type Resource = "nodes" | "virtualmachines" | "virtualmachineinstances" | "virtualmachineinstancemigrations" | "kubevirts" | "migrationpolicies" | "namespaces";
 
 /** A watch event as stored. */
 export interface StoreEvent {
