@@ -30,6 +30,8 @@ export function admitMigrationCreate(store: Store, namespace: string, object: St
   if ((body.spec?.sendTo !== undefined || body.spec?.receive !== undefined) && !decentralizedGate) {
     throw deny(CREATE_WEBHOOK, "DecentralizedLiveMigration feature gate is not enabled in kubevirt resource", "spec");
   }
+  // ValidateVirtualMachineInstanceMigrationSpec runs first: an empty name is a missing field.
+  if (vmiName === "") throw new ApiError(422, "Invalid", `admission webhook "${CREATE_WEBHOOK}" denied the request: vmiName is missing`, { causes: [{ reason: "FieldValueRequired", message: "vmiName is missing", field: "spec.vmiName" }] });
   const vmi = store.get("virtualmachineinstances", namespace, vmiName);
   if (!vmi) throw deny(CREATE_WEBHOOK, `the VMI "${namespace}/${vmiName}" does not exist`, "spec.vmiName");
   const vmiStatus = (vmi.status ?? {}) as { phase?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };

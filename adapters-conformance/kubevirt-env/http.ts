@@ -303,8 +303,10 @@ export class ApiServer {
       }
       case "DELETE": {
         if (!r.name) throw new ApiError(405, "MethodNotAllowed", "deletecollection is not served by this environment");
-        const preconditions = raw ? ((parse() as { preconditions?: { uid?: string; resourceVersion?: string } }).preconditions ?? {}) : {};
-        if (dryRun) return { code: 200, body: typed(dryDelete(store.require(r.resource, r.namespace, r.name), preconditions)) };
+        const options = raw ? (parse() as { preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: string[] }) : {};
+        const preconditions = options.preconditions ?? {};
+        // DeleteOptions carry dryRun in the body too (kubectl sends it there).
+        if (dryRun || dryRunOf(new URLSearchParams((options.dryRun ?? []).map((v): [string, string] => ["dryRun", v])))) return { code: 200, body: typed(dryDelete(store.require(r.resource, r.namespace, r.name), preconditions)) };
         return { code: 200, body: typed(store.delete(r.resource, r.namespace, r.name, preconditions)) };
       }
       default:
@@ -330,6 +332,7 @@ export class ApiServer {
     const current = store.get(r.resource, r.namespace, r.name!);
     const force = query.get("force") === "true";
     let next = serverSideApply(current, applied, manager, apiVersion, force);
+    next.metadata = { ...next.metadata, name: r.name!, ...(r.namespace ? { namespace: r.namespace } : {}) };
     next.apiVersion = apiVersion;
     next.kind = meta.kind;
     if (current && r.resource !== "nodes" && r.resource !== "namespaces") {
