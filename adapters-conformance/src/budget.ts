@@ -68,8 +68,13 @@ export interface RequestBudget {
    * counts are measured and reported against the budget, and the report prints the `todo`.
    */
   readonly budgetEnforced?: boolean;
-  /** Why the budget is not enforced yet, and what must change for it to be. Required when `budgetEnforced` is false. */
+  /** Why the budget is not enforced yet, and what must change for it to be. Required when `budgetEnforced` is false or `unenforced` is set. */
   readonly todo?: string;
+  /**
+   * Kinds of work whose windows are reported but not enforced while the rest of the budget is (a
+   * window that does any of them, e.g. `["listPages"]`), with a `todo` saying why.
+   */
+  readonly unenforced?: readonly (keyof Allowance)[];
 }
 
 /** What a measured window did, in budget units (each multiplies the matching {@link RequestBudget} entry). */
@@ -113,6 +118,8 @@ export interface BudgetCheck {
   /** Requests by kind, e.g. `GET /api/…×2` (when the target logs them). */
   readonly breakdown?: string;
   readonly within: boolean;
+  /** False when the window does work the budget leaves unenforced ({@link RequestBudget.unenforced}). */
+  readonly enforced?: false;
 }
 
 /** The budget part of a scenario's result. */
@@ -224,6 +231,7 @@ function check(budget: RequestBudget, what: string, a: Allowance, windowMs: numb
     windowMs: Math.round(windowMs),
     ...(kinds && kinds.length > 0 ? { breakdown: breakdown(kinds) } : {}),
     within,
+    ...(budget.unenforced?.some((k) => (a[k] ?? 0) > 0) ? { enforced: false as const } : {}),
   };
 }
 

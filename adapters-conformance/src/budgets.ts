@@ -39,21 +39,35 @@ export function kubevirtBudget(metricsEveryMs = 200): RequestBudget {
  * target host's properties in one RetrievePropertiesEx, RelocateVM_Task, CreateFilter and
  * DestroyPropertyFilter on the session's PropertyCollector) plus one WaitForUpdatesEx per progress
  * update (the first gives the task's state). @vmshift/vsphere sends exactly that on vcsim.
+ *
+ * `progressEveryMs`: the platform's shortest time between two progress updates, for the windows
+ * whose scenario does not count its updates (a cancel, waits that give up): each WaitForUpdatesEx
+ * blocks until a property of one of the collector's filters changes (vim25 API reference, PropertyCollector.WaitForUpdatesEx), so the updates the
+ * platform pushes, not the client, set how many there are. vmshift-vcsim: 250 ms (its tasks step
+ * every 250 ms, and govmomi's simulator gathers updates for 250 ms before a WaitForUpdatesEx
+ * answers: simulator/property_collector.go). Unknown for a vCenter: leave it out (such windows
+ * then allow the first state only).
  */
-export function vsphereBudget(): RequestBudget {
+export function vsphereBudget(progressEveryMs?: number): RequestBudget {
+  const polls = { kinds: /^WaitForUpdatesEx$/, perUpdate: true, ...(progressEveryMs === undefined ? {} : { everyMs: progressEveryMs }) };
   return {
-    liveMigration: { requests: 4, polls: { kinds: /^WaitForUpdatesEx$/, perUpdate: true } },
-    coldMigration: { requests: 6, polls: { kinds: /^WaitForUpdatesEx$/, perUpdate: true } },
+    liveMigration: { requests: 4, polls },
+    coldMigration: { requests: 21, polls },
     getVm: 1,
     listPage: 1,
-    preflight: 3,
+    preflight: 5,
     cancel: 2,
     resume: 2,
     attach: 3,
-    schedule: 2,
+    schedule: 1,
     retry: 3,
     source:
-      "issue budget for vSphere: ≤ 4 requests per live migration, already connected, plus one WaitForUpdatesEx per progress update; getVm and a page are one RetrievePropertiesEx each; preflight reads the VM and the host and runs a check task (3); a cancel is CancelTask plus the final read (2)",
+      "issue budget for vSphere: ≤ 4 requests per live migration, already connected, plus one WaitForUpdatesEx per progress update; getVm and a page are one RetrievePropertiesEx each; " +
+      "a cold migration is one read and up to five tasks (stop, move, start; a start that fails on the target adds the move back and the start at the source), each its method, CreateFilter, the WaitForUpdatesEx that brings its first state and DestroyPropertyFilter (a PropertyFilterSpec names its objects when the filter is created, and each task is a new object: one filter cannot follow the next task: vim25 API reference, PropertyCollector.CreateFilter and PropertyFilterSpec): ≤ 21 plus one WaitForUpdatesEx per progress update; " +
+      "preflight reads the VM, the target host and its VMs in one RetrievePropertiesEx and runs CheckRelocate_Task, followed like any task (CreateFilter, WaitForUpdatesEx, DestroyPropertyFilter; its ArrayOfCheckResult is in info.result: vim25 API reference, VirtualMachineProvisioningChecker.CheckRelocate_Task): 5; " +
+      "choosing a host reads the cluster's hosts and their VMs in one RetrievePropertiesEx (1); a cancel is CancelTask plus the WaitForUpdatesEx that brings the cancelled state (2); windows that count no updates (a cancel, waits that give up) allow one WaitForUpdatesEx per progressEveryMs of the platform",
+    unenforced: ["listPages"],
+    todo: VSPHERE_LISTING_TODO,
   };
 }
 
@@ -132,6 +146,18 @@ export function libvirtBudget(pollEveryMs = 150, inventory: { readonly hosts: nu
 export const KUBEVIRT_BUDGET_TODO =
   "TODO(kubevirt-live): enforced on kubevirt-env and kubevirt-fixtures (4 requests per live migration + metrics polls: GET VMI, GET target Node, POST VMIM, one watch of it); on a live cluster enforce it once the kind lane (adapters-conformance/kind) has run the suite against KubeVirt v1.9.0 within it: real API-server and virt-handler timing were not measured yet";
 
-/** Why the vSphere budget is reported but not enforced yet: what @vmshift/vsphere sends, and what must change. */
-export const VSPHERE_BUDGET_TODO =
-  "TODO(packages/vsphere): a live migration is within budget (4 + one WaitForUpdatesEx per update on vcsim: one RetrievePropertiesEx for the VM and the target host, RelocateVM_Task, CreateFilter and DestroyPropertyFilter on the session's PropertyCollector; was 8 + 5), and so are attach, a lost or retried start, transient progress faults and dropped streams. Still over on vcsim: listing (CreateContainerView and DestroyView around each listing: 5 for a paged VM listing against 3, 7 for a resumed one against 2, 3 for hosts against 1); preflight (8–9 against 3: the VM, the host and the source host read apart, and CheckRelocate_Task followed through a PropertyCollector of its own); cold migrations (10 + 6 against 6 + 8, was 13 + 7: three tasks, each with its own CreateFilter and DestroyPropertyFilter on the session's feed); a host chosen by the adapter (9 against 6: the cluster's hosts and each candidate's VMs read apart); windows that cancel (8 + 3 against 6 + 1: the WaitForUpdatesEx before the cancel are polls the window does not allow for, and the follow after the cancel opens a second filter), a cancel racing completion (4 + 5 against 6 + 1, same reason); waits that give up (13 + 26 against 12 + 1: each wait opens a filter, and the scenario counts no updates); an expired session (9 against 7: a third filter after the new Login)"
+/**
+ * Why the vSphere budget is reported but not enforced on a vCenter (`vsphere-live`) unless its
+ * progress cadence is given: the code is the one enforced on vsphere-vcsim and vsphere-fixtures.
+ */
+export const VSPHERE_LIVE_BUDGET_TODO =
+  "TODO(vsphere-live): the same @vmshift/vsphere code is enforced on vsphere-vcsim and vsphere-fixtures; on a vCenter the windows that count no progress updates (a cancel, waits that give up) need the vCenter's shortest time between two task progress updates, not measured yet: set VMSHIFT_VSPHERE_PROGRESS_EVERY_MS (ms) to enforce the budget";
+
+/**
+ * Why listing is reported but not enforced on the vSphere targets (everything else is): the listing
+ * path of @vmshift/vsphere (listVms/listHosts, ViewLister in packages/vsphere/src/resources/inventory.ts)
+ * is being reworked apart. Clear it (drop `unenforced` and `todo` from {@link vsphereBudget}) once a
+ * page is one request.
+ */
+export const VSPHERE_LISTING_TODO =
+  "TODO(packages/vsphere listing): listing is over on vcsim and reported only: CreateContainerView and DestroyView around each listing (5 for a paged VM listing of 3 pages against 3, 7 for one resumed from a cursor against 2, 3 for the hosts against 1); every other window is enforced";

@@ -10,10 +10,10 @@ import { type MigrationRef, encodeMigrationId } from "../ids.ts";
 import type { ServiceContent, VimSession } from "../session.ts";
 import type { MoRef } from "../xml.ts";
 import { getVm } from "./inventory.ts";
-import { relocateParams } from "./live.ts";
+import { powerOf, relocateParams } from "./live.ts";
 import type { VmFacts } from "./placement.ts";
 import { type TaskState, cancelTask, startTask, watchTask } from "./tasks.ts";
-import type { TaskFeed } from "./feed.ts";
+import type { TaskFeed, VmPlace } from "./feed.ts";
 
 /** What a cold migration needs. */
 export interface ColdDeps {
@@ -50,6 +50,8 @@ export class ColdMigration {
   readonly #options: ColdOptions;
   #cancelRequested = false;
   #task: MoRef | undefined;
+  /** Where the VM was when the last task ended, as its filter pushed it (each task's filter watches the VM too). */
+  #place: VmPlace | undefined;
   readonly #startedAt: string;
 
   constructor(deps: ColdDeps, ref: MigrationRef, vm: VmFacts, options: ColdOptions) {
@@ -139,10 +141,12 @@ export class ColdMigration {
     try {
       if (this.#cancelRequested && method === "RelocateVM_Task") await cancelTask(session, task).catch(() => undefined);
       if (this.#deps.feed) {
-        const subscription = await this.#deps.feed.subscribe(task, undefined);
+        this.#place = undefined;
+        const subscription = await this.#deps.feed.subscribe(task, vm);
         try {
           for (let u = await subscription.next(); u; u = await subscription.next()) {
             final = u.state;
+            if (u.vm) this.#place = u.vm;
             onProgress?.(u.state);
           }
         } finally {
@@ -178,7 +182,13 @@ export class ColdMigration {
     await this.#runTask("PowerOffVM_Task");
   }
 
+  /** Where the VM is: as the last task's filter saw it at the task's end, else read. */
   async #locate(): Promise<VmLocation> {
+    const place = this.#place;
+    if (place?.hostId !== undefined && place.power !== undefined) {
+      const side = place.hostId === this.ref.sourceHostId ? "source" : place.hostId === this.ref.targetHostId ? "target" : "unknown";
+      return { hostId: place.hostId, side, powerState: powerOf(place.power) };
+    }
     try {
       const vm = await getVm(this.#deps.session, this.#deps.content, this.ref.vmId);
       const side = vm.hostId === this.ref.sourceHostId ? "source" : vm.hostId === this.ref.targetHostId ? "target" : "unknown";

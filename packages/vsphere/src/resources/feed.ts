@@ -10,8 +10,8 @@
  * The loop waits only while someone waits for an update (a pending {@link TaskSubscription.next}):
  * a subscription nobody reads (a migration started and not watched yet, a watch whose waiter gave
  * up) keeps its filter and sends nothing; the next wait with the last version brings what changed
- * meanwhile (vSphere: each WaitForUpdatesEx returns the changes since the version passed, §4 of
- * docs/platforms/vsphere.md), so following resumes without a new filter or a read. A wait already
+ * meanwhile (vim25: each WaitForUpdatesEx returns the changes since the version it is given;
+ * PropertyCollector.WaitForUpdatesEx in the API reference), so following resumes without a new filter or a read. A wait already
  * sent is never abandoned while a filter remains (its request was paid for; its answer is kept for
  * whoever reads next).
  *
