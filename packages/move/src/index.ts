@@ -4,6 +4,7 @@
  * over, roll back on failure. Sources and targets implement a small SPI; libvirt is the first.
  * @packageDocumentation
  */
+export { MOVE_CAPABILITIES, type MoveCapabilities } from "./capabilities.ts";
 export { MOVE_CHECK_IDS, type MoveCheck, type MoveCheckId, type MovePreflight } from "./checks.ts";
 export { type QemuImgCopierOptions, mergeExtents, qemuImgCopier, windowSpec } from "./copy.ts";
 export type { DiskDefinition, DiskFormat, Firmware, NicDefinition, VmDefinition } from "./definition.ts";

@@ -1,0 +1,44 @@
+/**
+ * What each platform can do in a move, as a source and as a target: the move's rows of the
+ * support matrix (docs/move.md shows them). Uses the core's `Support` values.
+ */
+import { type Support, partial, unsupported } from "@vmshift/core";
+
+/** The move capabilities of one platform. */
+export interface MoveCapabilities {
+  /** Cold move from it: definition read, the VM stopped, every disk read. */
+  readonly "move.source.cold": Support;
+  /** Warm move from it: disks copied while it runs, delta passes of changed blocks, last delta after the stop. */
+  readonly "move.source.warm": Support;
+  /** Move into it: volumes created, VM defined, disks written, started. */
+  readonly "move.target": Support;
+}
+
+/** Per platform (adapter name). */
+export const MOVE_CAPABILITIES: Readonly<Record<"libvirt" | "kubevirt" | "vsphere" | "hyperv" | "nutanix", MoveCapabilities>> = {
+  libvirt: {
+    "move.source.cold": partial("file disks read with qemu-img where the mover runs (local host or shared storage)"),
+    "move.source.warm": partial("backup API in pull mode: full pass, then incremental passes against checkpoints (QEMU dirty bitmaps, read with nbdinfo --map); needs libvirt ≥ 7.6, QEMU ≥ 6.0, qcow2 disks; the NBD export is a local unix socket, so the mover runs on the source host"),
+    "move.target": partial("volumes in the mapped pool (vol-create-as), domain defined from the mapped definition; volume paths must be writable where the mover runs"),
+  },
+  kubevirt: {
+    "move.source.cold": unsupported("not implemented"),
+    "move.source.warm": unsupported("not implemented"),
+    "move.target": unsupported("not implemented yet (CDI upload)"),
+  },
+  vsphere: {
+    "move.source.cold": unsupported("not implemented yet (HttpNfcLease export)"),
+    "move.source.warm": unsupported("not implemented yet (changed block tracking)"),
+    "move.target": unsupported("not a move target"),
+  },
+  hyperv: {
+    "move.source.cold": unsupported("not implemented yet (VHDX export)"),
+    "move.source.warm": unsupported("not implemented yet (resilient change tracking)"),
+    "move.target": unsupported("not a move target"),
+  },
+  nutanix: {
+    "move.source.cold": unsupported("not implemented yet (v4 image from a VM disk)"),
+    "move.source.warm": unsupported("not implemented"),
+    "move.target": unsupported("not a move target"),
+  },
+};
