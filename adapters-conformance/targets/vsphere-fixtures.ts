@@ -51,8 +51,8 @@ export const vsphereFixturesTarget: ConformanceTarget = {
       subjects,
       controls: {
         ...replayControls(replay, connect, () => requests),
-        // The recordings hold no read-back of the launcher's state (TODO: record it, as nutanix-fixtures does).
-        locateVm: async () => undefined,
+        // Where the launcher said the VM was when the scenario was recorded (its read-backs).
+        locateVm: async (vmId) => replay.readBack(vmId),
       },
       async close() {
         await Promise.allSettled(clients.map((c) => c.close()));

@@ -9,7 +9,7 @@ import { type SoapExchange, createVsphereAdapter, decodeMigrationId } from "@vms
 import { vsphereBudget } from "../src/budgets.ts";
 import type { PlatformDeclaration } from "../src/platform.ts";
 import { VSPHERE_PLATFORM } from "../src/platforms.ts";
-import type { ConformanceControls, ConformanceSubjects, ConformanceTarget } from "../src/target.ts";
+import type { ConformanceControls, ConformanceSubjects, ConformanceTarget, PlatformLocation } from "../src/target.ts";
 
 /** vmshift-vcsim: vim25 as govmomi's simulator serves it, with our launcher's timed vMotion tasks, CancelTask and faults (vcsim/README.md). */
 export const VCSIM_PLATFORM: PlatformDeclaration = { ...VSPHERE_PLATFORM, name: "vmshift-vcsim (govmomi's vcsim 0.24 with vmshift's launcher: timed RelocateVM_Task, CancelTask, faults; vcsim/README.md)" };
@@ -54,7 +54,8 @@ export async function discoverSubjects(client: VmshiftClient): Promise<Conforman
 export interface VcsimRecordingHooks {
   readonly password?: string;
   onExchange?(exchange: SoapExchange): void;
-  onControl?(name: keyof ConformanceControls, arg?: string, result?: number): void;
+  /** A control call; `location` for a read-back (`locateVm`): where the launcher said the VM was. */
+  onControl?(name: keyof ConformanceControls, arg?: string, result?: number, location?: PlatformLocation): void;
   onSubjects?(subjects: ConformanceSubjects): void;
 }
 
@@ -116,7 +117,9 @@ export function createVcsimTarget(hooks: VcsimRecordingHooks = {}): ConformanceT
             requestCount: () => sent.length,
             locateVm: async (vmId) => {
               const vm = await readBack().getVm(vmId);
-              return { ...(vm.hostId === undefined ? {} : { hostId: vm.hostId }), powerState: vm.powerState };
+              const location = { ...(vm.hostId === undefined ? {} : { hostId: vm.hostId }), powerState: vm.powerState };
+              hooks.onControl?.("locateVm", vmId, undefined, location);
+              return location;
             },
             failTransiently: async (where, times) => {
               hooks.onControl?.("failTransiently", `${where}:${times}`);

@@ -13,7 +13,10 @@
  */
 import { readRecordings } from "../targets/fixtures.ts";
 import { fileURLToPath } from "node:url";
-import type { ConformanceSubjects } from "../src/target.ts";
+import type { ConformanceSubjects, PlatformLocation } from "../src/target.ts";
+
+/** The control entry of a read-back: where the launcher said the VM was (`ConformanceControls.locateVm`). */
+export const READ_BACK = "locateVm";
 
 /** Where the fixtures live. */
 export const FIXTURES_DIR = fileURLToPath(new URL("../../packages/vsphere/test/fixtures/", import.meta.url));
@@ -35,8 +38,11 @@ export interface Recording {
   readonly scenario: string;
   readonly source: string;
   readonly subjects: ConformanceSubjects;
-  /** Control calls in order; `migrationCount` keeps the count the launcher answered. */
-  readonly controls: readonly { readonly name: string; readonly arg?: string; readonly result?: number; readonly atExchange?: number }[];
+  /**
+   * Control calls in order; `migrationCount` keeps the count the launcher answered, `locateVm` (a
+   * read-back through a connection of its own, not among the exchanges) where the VM was.
+   */
+  readonly controls: readonly { readonly name: string; readonly arg?: string; readonly result?: number; readonly location?: PlatformLocation; readonly atExchange?: number }[];
   readonly exchanges: readonly RecordedExchange[];
 }
 
@@ -130,6 +136,23 @@ export class Replayer {
     return recorded[Math.min(n, recorded.length - 1)]?.result;
   }
 
+  /**
+   * Where the recording's launcher said the VM was at this session's n-th read-back of it (`locateVm`
+   * recorded with the scenario); undefined when no recording still fitting has one.
+   */
+  readBack(vmId: string): PlatformLocation | undefined {
+    const key = `${READ_BACK} ${vmId}`;
+    const n = this.#readBacks.get(key) ?? 0;
+    this.#readBacks.set(key, n + 1);
+    const recorded = (c: Candidate) => c.recording.controls.filter((k) => k.name === READ_BACK && k.arg === vmId && k.location !== undefined);
+    const fitting = this.#candidates.filter((c) => recorded(c).length > n);
+    if (fitting.length === 0) return undefined;
+    this.#candidates = fitting;
+    return recorded(fitting[0]!)[n]!.location;
+  }
+
+  readonly #readBacks = new Map<string, number>();
+
   /** The answer to a request body; a SOAP fault naming the problem when no recording has it. */
   answer(body: string, maxDelayMs = 10_000): ReplayAnswer {
     const position = this.requestCount++;
@@ -139,8 +162,9 @@ export class Replayer {
     // Keep the recordings that saw this request; prefer those that saw it at least n+1 times.
     // A recording that made a control call well before this point, which this session has not
     // made, recorded another scenario.
+    // (Read-backs change nothing on the platform: they do not tell recordings apart here.)
     const plausible = (c: Candidate) =>
-      c.recording.controls.every((k, i) => (k.atExchange ?? 0) + 2 >= position || this.#controlCalls(k.name) > c.recording.controls.slice(0, i).filter((p) => p.name === k.name).length);
+      c.recording.controls.every((k, i) => k.name === READ_BACK || (k.atExchange ?? 0) + 2 >= position || this.#controlCalls(k.name) > c.recording.controls.slice(0, i).filter((p) => p.name === k.name).length);
     const knowing = this.#candidates.filter((c) => c.answers.has(key) && plausible(c));
     const often = knowing.filter((c) => c.answers.get(key)!.length > n);
     const pool = often.length > 0 ? often : knowing;

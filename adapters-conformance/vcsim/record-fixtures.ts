@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { SoapExchange } from "@vmshift/vsphere";
 import { runConformance } from "../src/run.ts";
 import { SCENARIOS } from "../src/scenarios/index.ts";
-import type { ConformanceSubjects } from "../src/target.ts";
+import type { ConformanceSubjects, PlatformLocation } from "../src/target.ts";
 import { createVcsimTarget } from "../targets/vsphere-vcsim.ts";
 import { FIXTURES_DIR, type RecordedExchange, type Recording } from "./fixtures.ts";
 
@@ -64,13 +64,14 @@ async function main(prefixes: readonly string[]): Promise<void> {
   const selected = prefixes.length ? recordable.filter((s) => prefixes.some((p) => s.id.startsWith(p))) : recordable;
   for (const scenario of selected) {
     const exchanges: SoapExchange[] = [];
-    const controls: { name: string; arg?: string; result?: number; atExchange: number }[] = [];
+    const controls: { name: string; arg?: string; result?: number; location?: PlatformLocation; atExchange: number }[] = [];
     let subjects: ConformanceSubjects | undefined;
     const t0 = Date.now();
     const target = createVcsimTarget({
       password: RECORDING_PASSWORD,
       onExchange: (x) => exchanges.push(x),
-      onControl: (name, arg, result) => controls.push({ name, ...(arg === undefined ? {} : { arg }), ...(result === undefined ? {} : { result }), atExchange: exchanges.length }),
+      onControl: (name, arg, result, location) =>
+        controls.push({ name, ...(arg === undefined ? {} : { arg }), ...(result === undefined ? {} : { result }), ...(location === undefined ? {} : { location }), atExchange: exchanges.length }),
       onSubjects: (s) => (subjects = s),
     });
     const report = await runConformance(target, { scenarios: [scenario] });
@@ -88,7 +89,8 @@ async function main(prefixes: readonly string[]): Promise<void> {
     writeFileSync(
       join(dir, "SOURCE.md"),
       `# ${scenario.id}\n\n${scenario.title}.\n\nRecorded with \`node --import=./tools/workspace-sources.mjs adapters-conformance/vcsim/record-fixtures.ts ${scenario.id}\` (the adapter from its sources) against ${SOURCE}.\n` +
-        `${recording.exchanges.length} SOAP exchanges; controls used: ${controls.map((c) => c.name).join(", ") || "none"}.\n\n` +
+        `${recording.exchanges.length} SOAP exchanges; controls used: ${[...new Set(controls.filter((c) => c.name !== "locateVm").map((c) => c.name))].join(", ") || "none"}; ` +
+        `${controls.filter((c) => c.name === "locateVm").length} read-backs of where the VM was (\`locateVm\` in \`controls\`: the launcher's answer through a connection of its own, not among the exchanges).\n\n` +
         "Redacted when recorded: the Login password (`***`), the session cookie, every UUID (session keys, per-session view morefs) replaced by numbered placeholders, the launcher's address replaced by `vcsim.fixtures.test`.\n",
     );
     console.log(`recorded ${scenario.id}: ${recording.exchanges.length} exchanges`);
