@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXIT } from "../packages/cli/src/io.ts";
+import { EXIT } from "@vmshift/cli";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");

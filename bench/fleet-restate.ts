@@ -15,11 +15,11 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type FleetPlan, type FleetReport, executePlan } from "@vmshift/core";
 import { WaveClient } from "@vmshift/restate";
-import { startBalancer } from "../packages/restate/test/support/balancer.ts";
-import { type Platform, startPlatform } from "../packages/restate/test/support/platform.ts";
-import { freePort, startRestate, untilInvocable } from "../packages/restate/test/support/restate-server.ts";
-import { FAST_TIMING, type FleetSpec, evacuationInventory, evacuationPlan, platformClient, platformProblems, reportProblems } from "../packages/restate/test/support/scenario.ts";
-import { type WorkerProcess, startWorker } from "../packages/restate/test/support/worker.ts";
+import { startBalancer } from "../test-support/restate/balancer.ts";
+import { type Platform, startPlatform } from "../test-support/restate/platform.ts";
+import { freePort, startRestate, untilInvocable } from "../test-support/restate/restate-server.ts";
+import { FAST_TIMING, type FleetSpec, evacuationInventory, evacuationPlan, platformClient, platformProblems, reportProblems } from "../test-support/restate/scenario.ts";
+import { type WorkerProcess, startWorker } from "../test-support/restate/worker.ts";
 import { format, machine, report } from "./lib.ts";
 
 const VMS = Number(process.env["VMS"] ?? 5000);

@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MoveResult, createMover } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../packages/cli/test/run-cli.ts";
+import { runCli } from "../../test-support/run-cli.ts";
 import { acquireLab, failStartFlag, labAvailability, labUri, qemuPid, run, startDaemons, virsh } from "./lab.ts";
 import { DST_POOL, MARKER, MOVE_DIR as DIR, MOVE_DISK, MOVE_VM, SRC_POOL, cleanMoveLab, contentHash, freshSource as fresh, moveEndpoints as endpoints, must } from "./move-lab.ts";
 

@@ -7,6 +7,7 @@
 import { KubevirtEnv } from "../kubevirt-env/index.ts";
 import { STAND_IN_PWSH, StandInWorld } from "../hyperv-pwsh/src/world.ts";
 import { startPrismServer } from "../prism-server/src/index.ts";
+import { labHosts, openLibvirtLab } from "./libvirt-local.ts";
 import { startVcsim, vcsimMissing } from "./vsphere-launcher.ts";
 
 /** What a served environment hands back (the CLI's `ServedTarget`). */
@@ -89,6 +90,20 @@ const hypervTranscripts: EnvironmentServer = async ({ writePrivate }) => {
   };
 };
 
+/**
+ * libvirt-local: the lab's two libvirt daemons on this machine and its running TCG guest (booted
+ * when none is ticking). The lab is held for this server until it stops; the daemons keep running.
+ */
+const libvirtLocal: EnvironmentServer = async () => {
+  const lab = await openLibvirtLab();
+  const hosts = labHosts();
+  return {
+    url: hosts.map((h) => h.uri).join(" "),
+    profile: { platform: "libvirt", settings: { hosts } },
+    close: () => lab.close(),
+  };
+};
+
 /** A POSIX shell single-quoted word. */
 function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
@@ -100,4 +115,5 @@ export const servers: Readonly<Record<string, EnvironmentServer>> = {
   "nutanix-server": nutanixServer,
   "vsphere-vcsim": vsphereVcsim,
   "hyperv-transcripts": hypervTranscripts,
+  "libvirt-local": libvirtLocal,
 };

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../packages/cli/test/run-cli.ts";
+import { runCli } from "../../test-support/run-cli.ts";
 
 const adapter = (name: string) => fileURLToPath(new URL(`./adapters/${name}.mjs`, import.meta.url));
 

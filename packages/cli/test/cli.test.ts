@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/io.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 describe("vmshift demo", () => {
   it("--json prints NDJSON events in real time, the last one completed", { timeout: 30_000 }, async () => {

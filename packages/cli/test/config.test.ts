@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/io.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "vmshift-config-"));
 /** A config whose default profile is refused on reading (an inline secret): proves the file was read. */

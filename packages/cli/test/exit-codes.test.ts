@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/command.ts";
 import { EXIT } from "../src/io.ts";
 import { exitForError } from "../src/main.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "vmshift-exit-"));
 const config = (name: string, text: string) => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { flagSynopsis } from "../src/command.ts";
 import { EXIT, exitCodeLines } from "../src/io.ts";
 import { COMMANDS, GLOBAL_OPTIONS } from "../src/main.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 describe("vmshift <command> --help", () => {
   it.each(COMMANDS.map((c) => [c.name, c] as const))("%s --help lists every flag it accepts, and the global ones", async (name, command) => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { follow } from "../src/follow.ts";
 import { EXIT, type CliIo } from "../src/io.ts";
 import { inProcessReason, loadProfile } from "../src/profiles.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The simulator's in-process note, as `migrate` prints it. */

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/io.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "vmshift-move-cli-"));
 const config = join(dir, "config.yaml");

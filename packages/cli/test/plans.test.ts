@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readPlan } from "../src/commands/plans.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "vmshift-plans-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { EXIT, type ExitingProcess, exitWhenFlushed } from "../src/io.ts";
-import { runCliProcess } from "./run-cli.ts";
+import { runCliProcess } from "../../../test-support/run-cli.ts";
 
 describe("the vmshift process", () => {
   it("exits promptly after --timeout (exit 6), though the simulator's migration would run on", { timeout: 60_000 }, async () => {

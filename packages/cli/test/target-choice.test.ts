@@ -1,7 +1,7 @@
 /** Where a VM goes is always said: `--to <host>` or `--any-host` (the platform's scheduler chooses); an empty value is never "any". */
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/io.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 const FAST = ["--profile", "simulator-fast"];
 

@@ -10,12 +10,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT } from "../src/io.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
 /** Built by .ci/setup.d/30-vsphere.sh (the launcher, and govc from Debian's govmomi source). */
 const VCSIM = fileURLToPath(new URL("../../../.cache/vcsim/vmshift-vcsim", import.meta.url));
 const GOVC = fileURLToPath(new URL("../../../.cache/vcsim/govc", import.meta.url));
+/** The libvirt lab's guest image, built by .ci/setup.d/40-libvirt.sh. */
+const LAB_GUEST = fileURLToPath(new URL("../../../.cache/libvirt-lab/guest", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "vmshift-serve-"));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -67,7 +69,7 @@ describe("vmshift target serve", () => {
   it("a target it cannot serve is a usage error naming what it can", async () => {
     const r = await runCli(["target", "serve", "no-such-target"]);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toMatch(/cannot serve no-such-target \(servable here: simulator, kubevirt-env, nutanix-server, vsphere-vcsim, hyperv-transcripts\)/);
+    expect(r.stderr).toMatch(/cannot serve no-such-target \(servable here: simulator, kubevirt-env, nutanix-server, vsphere-vcsim, hyperv-transcripts, libvirt-local\)/);
   });
 
   it("serves kubevirt-env with a kubeconfig that vmshift and kubectl both use", { timeout: 120_000 }, async () => {
@@ -131,5 +133,19 @@ describe("vmshift target serve", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(existsSync(executable)).toBe(false);
+  });
+
+  it.skipIf(!existsSync(LAB_GUEST))("serves libvirt-local: the lab's daemons as a libvirt profile; a live migration in one run is seen by the next", { timeout: 300_000 }, async () => {
+    const { child, config, exited } = await serve("libvirt-local");
+    expect(readFileSync(config, "utf8")).toMatch(/uri: qemu\+unix:/);
+    const list = async () => (await runCli(["vms", "--json", "--config", config])).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; name: string; hostId?: string; powerState: string });
+    const guest = (await list()).find((v) => v.name === "vmshift-lab-1" && v.powerState === "running")!;
+    expect(["a", "b"]).toContain(guest.hostId);
+    const to = guest.hostId === "a" ? "b" : "a";
+    const moved = await runCli(["migrate", guest.id, "--to", to, "--json", "--config", config]);
+    expect(moved.code, moved.stderr).toBe(EXIT.ok);
+    expect((await list()).find((v) => v.id === guest.id)?.hostId).toBe(to);
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 import { TARGETS as PUBLISHED, loadTargetModules, targetModulesFromEnv } from "@vmshift/conformance";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/io.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 
 /** The suite's targets and the repository's local ones ($VMSHIFT_CONFORMANCE_TARGETS, set in vitest.config.ts). */
 const TARGETS = [...PUBLISHED, ...(await loadTargetModules(targetModulesFromEnv(process.env)))];

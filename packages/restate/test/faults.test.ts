@@ -12,10 +12,10 @@ import { join } from "node:path";
 import type { FleetPlan, FleetReport } from "@vmshift/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { WaveClient } from "../src/index.ts";
-import { type Platform, startPlatform } from "./support/platform.ts";
-import { type RestateCluster, freePort, startRestate, untilInvocable } from "./support/restate-server.ts";
-import { FAST_TIMING, type FleetSpec, evacuationInventory, evacuationPlan, platformProblems, reportProblems } from "./support/scenario.ts";
-import { type WorkerProcess, startWorker } from "./support/worker.ts";
+import { type Platform, startPlatform } from "../../../test-support/restate/platform.ts";
+import { type RestateCluster, freePort, startRestate, untilInvocable } from "../../../test-support/restate/restate-server.ts";
+import { FAST_TIMING, type FleetSpec, evacuationInventory, evacuationPlan, platformProblems, reportProblems } from "../../../test-support/restate/scenario.ts";
+import { type WorkerProcess, startWorker } from "../../../test-support/restate/worker.ts";
 
 const FLEET: FleetSpec = { sources: 4, targets: 4, vmsPerSource: 15, sizesGiB: [2, 3, 4] };
 const LIMITS = { perSourceHost: 3, perTargetHost: 3, maxInFlight: 12 };

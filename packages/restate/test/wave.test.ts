@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FleetPlan, executePlan } from "@vmshift/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../cli/test/run-cli.ts";
+import { runCli } from "../../../test-support/run-cli.ts";
 import { type ServedWorker, WaveClient, registerDeployment, serveWorker } from "../src/index.ts";
-import { type Platform, type PlatformSpec, startPlatform } from "./support/platform.ts";
-import { type RestateCluster, freePort, startRestate } from "./support/restate-server.ts";
-import { FAST_TIMING, type FleetSpec, comparable, evacuationInventory, evacuationPlan, limitProblems, platformClient, platformProblems, reportProblems } from "./support/scenario.ts";
+import { type Platform, type PlatformSpec, startPlatform } from "../../../test-support/restate/platform.ts";
+import { type RestateCluster, freePort, startRestate } from "../../../test-support/restate/restate-server.ts";
+import { FAST_TIMING, type FleetSpec, comparable, evacuationInventory, evacuationPlan, limitProblems, platformClient, platformProblems, reportProblems } from "../../../test-support/restate/scenario.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "vmshift-restate-wave-"));
 let restate: RestateCluster;

@@ -3,7 +3,7 @@
  * tools (Ansible, a fleet worker, kubectl) can use it, writes a vmshift config whose default profile
  * connects to it, prints where it listens, and serves until Ctrl-C or SIGTERM. The simulator is
  * served over HTTP by this package; other targets come from target modules that export `servers`
- * (the repository's local environments: `kubevirt-env`, `nutanix-server`, `vsphere-vcsim`, `hyperv-transcripts`).
+ * (the repository's local environments: `kubevirt-env`, `nutanix-server`, `vsphere-vcsim`, `hyperv-transcripts`, `libvirt-local`).
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -73,7 +73,7 @@ async function moduleServers(io: CliIo): Promise<Record<string, TargetServer>> {
 /** `target serve`. */
 export const targetCommand: Command = {
   name: "target",
-  summary: "serve a test platform (simulator, and in a checkout kubevirt-env, nutanix-server, vsphere-vcsim, hyperv-transcripts) until interrupted",
+  summary: "serve a test platform (simulator, and in a checkout kubevirt-env, nutanix-server, vsphere-vcsim, hyperv-transcripts, libvirt-local) until interrupted",
   usage: "target serve <target> [options]",
   options: {
     "config-out": { type: "string", value: "file", description: "where to write the vmshift config for it (mode 0600; default ./vmshift-<target>.yaml); removed on exit" },

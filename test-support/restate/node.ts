@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const HOOK = fileURLToPath(new URL("../../../../tools/workspace-sources.mjs", import.meta.url));
+const HOOK = fileURLToPath(new URL("../../tools/workspace-sources.mjs", import.meta.url));
 
 /** Node arguments that make `@vmshift/*` resolve to the workspace sources (none when the hook is already preloaded or absent). */
 export function workspaceNodeArgs(): string[] {
@@ -10,5 +10,4 @@ export function workspaceNodeArgs(): string[] {
   return preloaded || !existsSync(HOOK) ? [] : ["--import", HOOK];
 }
 
-/** The CLI's executable in the workspace. */
-export const CLI_BIN = fileURLToPath(new URL("../../../cli/src/bin.ts", import.meta.url));
+export { CLI_BIN } from "../cli-bin.ts";

@@ -1,9 +1,12 @@
-/** Runs the CLI for tests: in-process with captured output ({@link runCli}), or as the real executable ({@link runCliProcess}). */
+/**
+ * Runs the CLI for tests — the CLI's own, the conformance suite's, the labs' — in-process with
+ * captured output ({@link runCli}), or as the real executable ({@link runCliProcess}). It reaches
+ * the CLI by its package name (the workspace maps `@vmshift/cli` to its sources).
+ */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { fileURLToPath } from "node:url";
-import { main } from "../src/main.ts";
-import type { CliIo, PromptOptions } from "../src/io.ts";
+import { type CliIo, type PromptOptions, main } from "@vmshift/cli";
+import { CLI_BIN } from "./cli-bin.ts";
 
 export interface CliRun {
   readonly code: number;
@@ -49,7 +52,6 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   return { code, stdout, stderr };
 }
 
-const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
 
 /**
  * Runs the `vmshift` executable (`src/bin.ts`) as a child process with stdin not a terminal;
@@ -58,7 +60,7 @@ const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
  */
 export function runCliProcess(argv: string[], options: { env?: Record<string, string>; sigintWhen?: RegExp } = {}): Promise<CliRun & { readonly elapsedMs: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...argv], { env: { PATH: process.env["PATH"] ?? "", ...pick(process.env, "NODE_OPTIONS"), ...NO_CONFIG, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI_BIN, ...argv], { env: { PATH: process.env["PATH"] ?? "", ...pick(process.env, "NODE_OPTIONS"), ...NO_CONFIG, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
   let sigintAt: number | undefined;
   let stdout = "";
   let stderr = "";

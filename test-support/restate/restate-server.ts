@@ -224,9 +224,6 @@ async function untilServing(cluster: RestateCluster): Promise<void> {
   }
 }
 
-/** The directory of this file (for spawning the helper scripts beside it). */
-export const SUPPORT_DIR = dirname(new URL(import.meta.url).pathname);
-
 /**
  * Waits until every partition can invoke the registered worker: a read-only slot query on keys
  * that spread over the partitions, until each answers. A fresh cluster's nodes learn a new
