@@ -22,7 +22,7 @@ import {
 import { VSPHERE_CAPABILITIES } from "./capabilities.ts";
 import { BARE_TASK_ID, type MigrationRef, UNKNOWN_HOST, decodeMigrationId } from "./ids.ts";
 import type { ColdMigration } from "./resources/cold.ts";
-import { VMOTIONS_PER_HOST, ViewLister, getVm, listHosts, listVms } from "./resources/inventory.ts";
+import { InventoryLister, VMOTIONS_PER_HOST, getVm, listHosts, listVms } from "./resources/inventory.ts";
 import type { HostFacts, StartFacts, VmFacts } from "./resources/placement.ts";
 import type { ServerCheckState } from "./resources/preflight.ts";
 import type { TaskState } from "./resources/tasks.ts";
@@ -112,7 +112,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
     ...(options.keepAliveIntervalMs === undefined ? {} : { keepAliveIntervalMs: options.keepAliveIntervalMs }),
   });
   const content = () => session.content();
-  const lister = new ViewLister(session, content);
+  const lister = new InventoryLister(session, content);
   const byRequest = new Map<string, string>();
   const inFlight = new Map<string, string>();
   const colds = new Map<string, ColdMigration>();

@@ -3,12 +3,15 @@
  * injected axios-like client). Envelopes are written and answers read by `envelope.ts`, against
  * the WSDL subset in `spec/` (the contract its tests check; it is not read at run time). It keeps
  * the `vmware_soap_session` cookie, decodes SOAP faults into {@link VimFault}s mapped by
- * `errors.ts`, and reports network and TLS failures as `TRANSPORT`.
+ * `errors.ts`, and reports network and TLS failures as `TRANSPORT`. A call may bring its own
+ * {@link AnswerDecoder} (the listing's page decoder): a 200 answer then goes to it chunk by chunk
+ * as it arrives, with no whole-body string.
  */
 import type http from "node:http";
 import { fileURLToPath } from "node:url";
 import { VmshiftError, quietAgent, redact } from "@vmshift/core";
 import { EnvelopeSyntaxError, type VimOperation, envelope, parseEnvelope, returnValue } from "./envelope.ts";
+import { XmlSyntaxError } from "./xml-reader.ts";
 import { type VimFault, faultToError } from "./errors.ts";
 import { type TlsOptions, httpsAgentFor } from "./tls.ts";
 import type { Xml } from "./xml.ts";
@@ -21,6 +24,24 @@ export interface VimCallOptions {
   readonly signal?: AbortSignal;
   /** Overrides the transport's request timeout, ms. */
   readonly timeoutMs?: number;
+  /**
+   * Reads the answer as it arrives instead of `envelope.ts` (a fresh decoder per attempt): the call
+   * then resolves with what its `end()` returns. An answer the decoder declines (a fault) is read
+   * the usual way.
+   */
+  readonly decoder?: () => AnswerDecoder;
+}
+
+/**
+ * Reads an answer's body piece by piece (see `resources/page-decoder.ts`). Throws
+ * `XmlSyntaxError` for a body that is not well-formed.
+ */
+export interface AnswerDecoder {
+  write(text: string): void;
+  /** The body ended: the call's result. */
+  end(): unknown;
+  /** `response` once the body is known to be the answer it reads, `other` when it is not (a fault): the transport keeps the raw body until then. */
+  readonly state: "undecided" | "response" | "other";
 }
 
 /** Sends vim25 calls. `body` is the request element's content (built by `xml.ts`). */
@@ -117,12 +138,22 @@ export function endpointUrl(raw: string): string {
 /** One HTTP answer. */
 interface HttpAnswer {
   readonly status: number;
+  /** The body ("" when a decoder read it and nobody needs the text). */
   readonly body: string;
   readonly headers: Readonly<Record<string, string | readonly string[]>>;
+  /** What the decoder made of the body, when it read it whole. */
+  readonly decoded?: { readonly value: unknown } | { readonly error: unknown };
+}
+
+/** How a body is read while it arrives. */
+interface Reading {
+  readonly decoder: AnswerDecoder;
+  /** Keep the whole text too (for `onExchange`). */
+  readonly keepText: boolean;
 }
 
 /** Sends one POST; rejects only when no answer came. */
-type Send = (url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: AbortSignal | undefined) => Promise<HttpAnswer>;
+type Send = (url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: AbortSignal | undefined, reading?: Reading) => Promise<HttpAnswer>;
 
 /** A transport over `node:https` (or `options.http`), writing and reading envelopes with `envelope.ts`. */
 export function createSoapTransport(options: SoapTransportOptions): VimTransport {
@@ -155,12 +186,23 @@ export function createSoapTransport(options: SoapTransportOptions): VimTransport
       const startedAt = Date.now();
       let answer: HttpAnswer;
       try {
-        answer = await send(endpoint, headers, xml, callOptions.timeoutMs ?? timeout, callOptions.signal);
+        const reading = callOptions.decoder ? { decoder: callOptions.decoder(), keepText: options.onExchange !== undefined } : undefined;
+        answer = await send(endpoint, headers, xml, callOptions.timeoutMs ?? timeout, callOptions.signal, reading);
       } catch (error) {
         options.onExchange?.({ method, request: xml, status: 0, response: "", responseHeaders: {}, startedAt, durationMs: Date.now() - startedAt });
         throw decodeError(error, method, callOptions.signal, secrets);
       }
       options.onExchange?.({ method, request: xml, status: answer.status, response: answer.body, responseHeaders: answer.headers, startedAt, durationMs: Date.now() - startedAt });
+      if (answer.decoded) {
+        if ("error" in answer.decoded) {
+          const error = answer.decoded.error;
+          if (!(error instanceof XmlSyntaxError)) throw error;
+          throw httpError(method, answer, `the answer is not well-formed XML: ${error.message}`);
+        }
+        const fresh = sessionCookie(answer.headers["set-cookie"]);
+        if (fresh) cookie = fresh;
+        return answer.decoded.value;
+      }
       let parsed: ReturnType<typeof parseEnvelope>;
       try {
         parsed = parseEnvelope(answer.body);
@@ -203,7 +245,7 @@ class RequestTimeout extends Error {
 }
 
 function viaNode(agent: http.Agent): Send {
-  return (url, headers, body, timeoutMs, signal) =>
+  return (url, headers, body, timeoutMs, signal, reading) =>
     new Promise<HttpAnswer>((resolve, reject) => {
       const data = Buffer.from(body, "utf8");
       const request = (url.startsWith("https:") ? nodeHttps : nodeHttp).request(url, {
@@ -222,7 +264,12 @@ function viaNode(agent: http.Agent): Send {
       request.on("error", fail);
       request.once("response", (response) => {
         const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        const coding = (response.headers["content-encoding"] ?? "").trim().toLowerCase();
+        // A 200 answer in plain UTF-8 goes to the decoder as it arrives; anything else is read whole.
+        const streaming = reading && response.statusCode === 200 && (coding === "" || coding === "identity") ? new StreamingBody(reading) : undefined;
+        response.on("data", (chunk: Buffer) => {
+          if (!streaming || streaming.write(chunk)) chunks.push(chunk);
+        });
         response.on("error", fail);
         response.once("close", () => {
           if (!response.complete) fail(Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" }));
@@ -230,7 +277,15 @@ function viaNode(agent: http.Agent): Send {
         response.once("end", () => {
           clearTimeout(timer);
           try {
-            resolve({ status: response.statusCode ?? 0, body: decodeBody(Buffer.concat(chunks), response.headers["content-encoding"]), headers: { ...response.headers } as HttpAnswer["headers"] });
+            const status = response.statusCode ?? 0;
+            const responseHeaders = { ...response.headers } as HttpAnswer["headers"];
+            const decoded = streaming?.end();
+            if (decoded) resolve({ status, body: streaming!.text(chunks), headers: responseHeaders, decoded });
+            else if (reading && !streaming && status === 200) {
+              // Compressed: inflate whole, then decode.
+              const text = decodeBody(Buffer.concat(chunks), response.headers["content-encoding"]);
+              resolve({ status, body: text, headers: responseHeaders, ...decodeWhole(reading.decoder, text) });
+            } else resolve({ status, body: decodeBody(Buffer.concat(chunks), response.headers["content-encoding"]), headers: responseHeaders });
           } catch (error) {
             reject(error);
           }
@@ -238,6 +293,71 @@ function viaNode(agent: http.Agent): Send {
       });
       request.end(data);
     });
+}
+
+/** A whole body through a decoder: its result, or nothing when it declines the answer. */
+function decodeWhole(decoder: AnswerDecoder, text: string): Pick<HttpAnswer, "decoded"> {
+  try {
+    decoder.write(text);
+    const value = decoder.end();
+    return decoder.state === "response" ? { decoded: { value } } : {};
+  } catch (error) {
+    return { decoded: { error } };
+  }
+}
+
+/**
+ * A body fed to a decoder as it arrives (UTF-8 across chunk cuts, BOM dropped). The raw chunks are
+ * kept until the decoder knows the answer is its own (a fault is then read whole) or throughout
+ * when the text is wanted.
+ */
+class StreamingBody {
+  readonly #reading: Reading;
+  readonly #utf8 = new (process.getBuiltinModule("node:string_decoder").StringDecoder)("utf8");
+  #first = true;
+  #error: unknown;
+
+  constructor(reading: Reading) {
+    this.#reading = reading;
+  }
+
+  /** Feeds a chunk; true when the caller must keep it. */
+  write(chunk: Buffer): boolean {
+    if (this.#error === undefined) {
+      let text = this.#utf8.write(chunk);
+      if (this.#first && text.length > 0) {
+        this.#first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      try {
+        this.#reading.decoder.write(text);
+      } catch (error) {
+        this.#error = error;
+      }
+    }
+    return this.#reading.keepText || this.#reading.decoder.state !== "response";
+  }
+
+  /** The result, or undefined when the decoder declined the answer (read it whole instead). */
+  end(): HttpAnswer["decoded"] {
+    if (this.#error === undefined) {
+      try {
+        const rest = this.#utf8.end();
+        if (rest) this.#reading.decoder.write(rest);
+        const value = this.#reading.decoder.end();
+        if (this.#reading.decoder.state === "response") return { value };
+      } catch (error) {
+        this.#error = error;
+      }
+    }
+    if (this.#error !== undefined && this.#reading.decoder.state === "response") return { error: this.#error };
+    return undefined;
+  }
+
+  /** The body's text, when it was kept. */
+  text(chunks: readonly Buffer[]): string {
+    return this.#reading.keepText ? decodeBody(Buffer.concat(chunks), undefined) : "";
+  }
 }
 
 /** The body as text (UTF-8, BOM dropped), inflated if the server compressed it although asked not to. */
@@ -255,7 +375,7 @@ function decodeBody(raw: Buffer, encoding: string | undefined): string {
 }
 
 function viaClient(client: SoapHttpClient): Send {
-  return async (url, headers, body, timeoutMs, signal) => {
+  return async (url, headers, body, timeoutMs, signal, reading) => {
     const answer = await client.request({
       url,
       method: "POST",
@@ -272,7 +392,8 @@ function viaClient(client: SoapHttpClient): Send {
     const raw = (answer.headers ?? {}) as Record<string, unknown>;
     const headersOut: Record<string, string | readonly string[]> = {};
     for (const [k, v] of Object.entries(raw)) if (typeof v === "string" || Array.isArray(v)) headersOut[k.toLowerCase()] = v as string | string[];
-    return { status: answer.status, body: typeof answer.data === "string" ? answer.data : Buffer.isBuffer(answer.data) ? answer.data.toString("utf8") : String(answer.data ?? ""), headers: headersOut };
+    const text = typeof answer.data === "string" ? answer.data : Buffer.isBuffer(answer.data) ? answer.data.toString("utf8") : String(answer.data ?? "");
+    return { status: answer.status, body: text, headers: headersOut, ...(reading && answer.status === 200 ? decodeWhole(reading.decoder, text) : {}) };
   };
 }
 

@@ -1,15 +1,17 @@
 /**
- * Inventory: VMs and hosts through a ContainerView and paged RetrievePropertiesEx, asking only for
- * the properties vmshift reports. Cursors carry the view, the offset and the server's token; a
- * token that was already used (or a server that ignores `maxObjects`) falls back to reading the
- * view's object list and fetching the slice at the offset, so any cursor can be resumed.
+ * Inventory: VMs and hosts as vmshift reports them, asking only for the properties it reports:
+ * listings through `listing.ts` (paged retrievals decoded as they arrive), one VM or host through
+ * one RetrievePropertiesEx.
  */
-import { type Host, type ListHostsOptions, type ListVmsOptions, type Page, type PowerState, type Vm, VmshiftError, isVmshiftError } from "@vmshift/core";
+import { type Host, type ListHostsOptions, type ListVmsOptions, type Page, type PowerState, type Vm, VmshiftError } from "@vmshift/core";
 import type { ServiceContent, VimSession } from "../session.ts";
 import type { VimCallOptions } from "../transport.ts";
-import { type MoRef, el, moref, seq } from "../xml.ts";
-import { type ObjectProps, bool, moRef, moRefs, num, text } from "./decode.ts";
-import { continueRetrieve, propertySpec, readObject, readObjects, retrieve, viewObjects } from "./properties.ts";
+import type { MoRef } from "../xml.ts";
+import { type ObjectProps, bool, moRef, num, text } from "./decode.ts";
+import { type InventoryLister, type ListingKind } from "./listing.ts";
+import { readObject } from "./properties.ts";
+
+export { DEFAULT_PAGE_SIZE, InventoryLister } from "./listing.ts";
 
 /** Properties read for a VM. */
 export const VM_PATHS = ["name", "runtime.powerState", "runtime.host", "summary.config.memorySizeMB", "summary.config.numCpu"] as const;
@@ -22,9 +24,6 @@ export const HOST_PATHS = [
 /** Concurrent vMotions per host (vSphere 6.x/7.x documented maximum). */
 export const VMOTIONS_PER_HOST = 8;
 const MIB = 1024 * 1024;
-/** Default and largest page, objects. */
-export const DEFAULT_PAGE_SIZE = 500;
-const MAX_PAGE_SIZE = 5000;
 
 const POWER: Readonly<Record<string, PowerState>> = { poweredOn: "running", poweredOff: "stopped", suspended: "suspended" };
 
@@ -70,125 +69,19 @@ export function toHost(o: ObjectProps): Host {
   };
 }
 
-interface Cursor {
-  /** ContainerView moref value. */
-  readonly v: string;
-  /** Objects already returned. */
-  readonly o: number;
-  /** Server token for the rest, when the server pages. */
-  readonly t?: string;
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString("base64url");
-}
-
-function decodeCursor(raw: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<Cursor>;
-    if (typeof c.v === "string" && typeof c.o === "number" && Number.isInteger(c.o) && c.o >= 0 && (c.t === undefined || typeof c.t === "string")) return c as Cursor;
-  } catch {
-    // fall through
-  }
-  throw new VmshiftError("INVALID_ARGUMENT", "cursor is not a vSphere listing cursor", { adapter: "vsphere" });
-}
-
-/** Lists objects of one type under a container, page by page. */
-export class ViewLister {
-  readonly #session: VimSession;
-  readonly #content: () => Promise<ServiceContent>;
-  readonly #usedTokens = new Set<string>();
-
-  constructor(session: VimSession, content: () => Promise<ServiceContent>) {
-    this.#session = session;
-    this.#content = content;
-  }
-
-  /** One page of `type` objects under `container` (default the root folder). */
-  async page(type: string, paths: readonly string[], pageSize: number | undefined, cursor: string | undefined, container: MoRef | undefined, options: VimCallOptions): Promise<Page<ObjectProps>> {
-    const size = Math.min(MAX_PAGE_SIZE, Math.max(1, pageSize ?? DEFAULT_PAGE_SIZE));
-    const content = await this.#content();
-    const spec = (view: MoRef) => seq(propertySpec(type, paths), viewObjects(view));
-    if (cursor === undefined) {
-      const view = await this.#createView(content, container ?? content.rootFolder, type, options);
-      const first = await retrieve(this.#session, content, spec(view), size, options);
-      return this.#finish(content, view, 0, first.objects, first.token, size, options);
-    }
-    const c = decodeCursor(cursor);
-    const view: MoRef = { type: "ContainerView", value: c.v };
-    if (c.t !== undefined && !this.#usedTokens.has(c.t)) {
-      this.#usedTokens.add(c.t);
-      try {
-        const next = await continueRetrieve(this.#session, content, c.t, options);
-        return this.#finish(content, view, c.o, next.objects, next.token, size, options);
-      } catch (error) {
-        if (!isVmshiftError(error) || (error.code !== "INVALID_ARGUMENT" && error.code !== "NOT_FOUND")) throw error;
-      }
-    }
-    return this.#slice(content, view, c.o, size, type, paths, container, options);
-  }
-
-  async #createView(content: ServiceContent, container: MoRef, type: string, options: VimCallOptions): Promise<MoRef> {
-    const view = moRef(await this.#session.call("CreateContainerView", content.viewManager, seq(moref("container", container), el("type", type), el("recursive", true)), options));
-    if (!view) throw new VmshiftError("INTERNAL", "CreateContainerView returned no view", { adapter: "vsphere" });
-    return view;
-  }
-
-  async #finish(content: ServiceContent, view: MoRef, offset: number, objects: ObjectProps[], token: string | undefined, size: number, options: VimCallOptions): Promise<Page<ObjectProps>> {
-    if (objects.length > size) {
-      // The server ignored maxObjects: hand out one page, continue by offset.
-      if (token) this.#cancelToken(content, token);
-      return { items: objects.slice(0, size), nextCursor: encodeCursor({ v: view.value, o: offset + size }) };
-    }
-    if (token) return { items: objects, nextCursor: encodeCursor({ v: view.value, o: offset + objects.length, t: token }) };
-    await this.#destroyView(view, options);
-    return { items: objects };
-  }
-
-  async #slice(content: ServiceContent, view: MoRef, offset: number, size: number, type: string, paths: readonly string[], container: MoRef | undefined, options: VimCallOptions): Promise<Page<ObjectProps>> {
-    let members: MoRef[];
-    let liveView = view;
-    try {
-      members = moRefs((await readObject(this.#session, content, view, ["view"], options))["view"]);
-    } catch (error) {
-      if (!isVmshiftError(error, "NOT_FOUND")) throw error;
-      // The view died with its session: make a new one over the same container.
-      liveView = await this.#createView(content, container ?? content.rootFolder, type, options);
-      members = moRefs((await readObject(this.#session, content, liveView, ["view"], options))["view"]);
-    }
-    const ids = members.filter((m) => m.type === type).slice(offset, offset + size).map((m) => m.value);
-    const objects = await readObjects(this.#session, content, type, ids, paths, options);
-    const byId = new Map(objects.map((o) => [o.ref.value, o]));
-    const items = ids.map((id) => byId.get(id)).filter((o): o is ObjectProps => o !== undefined);
-    const next = offset + ids.length;
-    if (ids.length === 0 || next >= members.length) {
-      await this.#destroyView(liveView, options);
-      return { items };
-    }
-    return { items, nextCursor: encodeCursor({ v: liveView.value, o: next }) };
-  }
-
-  #cancelToken(content: ServiceContent, token: string): void {
-    this.#session.call("CancelRetrievePropertiesEx", content.propertyCollector, el("token", token)).catch(() => undefined);
-  }
-
-  async #destroyView(view: MoRef, options: VimCallOptions): Promise<void> {
-    await this.#session.call("DestroyView", view, seq(), options).catch(() => undefined);
-  }
-}
+const VM_LISTING: ListingKind<Vm> = { type: "VirtualMachine", paths: VM_PATHS, map: (ref, props) => toVm({ ref, props }) };
+const HOST_LISTING: ListingKind<Host> = { type: "HostSystem", paths: HOST_PATHS, map: (ref, props) => toHost({ ref, props }) };
 
 /** `listVms`: VMs under the root folder (or the datacenter/cluster/folder moref given as `scope`, `Type:value`). */
-export async function listVms(lister: ViewLister, options: ListVmsOptions): Promise<Page<Vm>> {
-  const page = await lister.page("VirtualMachine", VM_PATHS, options.pageSize, options.cursor, scopeRef(options.scope), options.signal ? { signal: options.signal } : {});
-  const items = page.items.map(toVm).filter((vm) => options.hostId === undefined || vm.hostId === options.hostId);
-  return { ...page, items };
+export async function listVms(lister: InventoryLister, options: ListVmsOptions): Promise<Page<Vm>> {
+  const page = await lister.page(VM_LISTING, options.pageSize, options.cursor, scopeRef(options.scope), options.signal ? { signal: options.signal } : {});
+  return options.hostId === undefined ? page : { ...page, items: page.items.filter((vm) => vm.hostId === options.hostId) };
 }
 
 /** `listHosts`: hosts of the whole inventory or of one cluster. */
-export async function listHosts(lister: ViewLister, options: ListHostsOptions): Promise<Page<Host>> {
+export async function listHosts(lister: InventoryLister, options: ListHostsOptions): Promise<Page<Host>> {
   const container = options.clusterId === undefined ? undefined : { type: "ClusterComputeResource", value: options.clusterId };
-  const page = await lister.page("HostSystem", HOST_PATHS, options.pageSize, options.cursor, container, options.signal ? { signal: options.signal } : {});
-  return { ...page, items: page.items.map(toHost) };
+  return lister.page(HOST_LISTING, options.pageSize, options.cursor, container, options.signal ? { signal: options.signal } : {});
 }
 
 /** `getVm`. */
