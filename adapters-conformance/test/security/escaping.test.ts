@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { RUNS, forEachHostile, isWellFormed } from "./support/hostile.ts";
 import { readPowerShellLiteral } from "./support/powershell-literal.ts";
 // The Hyper-V package's own tree-sitter loader (web-tree-sitter + the grammar's shipped .wasm).
-import { nodesOfType, powershellParser } from "../../../packages/hyperv/test/powershell-parser.ts";
+import { nodesOfType, powershellParser } from "../../../test-support/powershell-parser.ts";
 import { echoArgvRunner } from "./support/echo-argv.ts";
 import { kubevirtClient } from "./support/endpoints.ts";
 import { startTlsServer } from "./support/tls-server.ts";

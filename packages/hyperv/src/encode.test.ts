@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Node } from "web-tree-sitter";
-import { nodesOfType, powershellParser } from "../test/powershell-parser.ts";
+import { nodesOfType, powershellParser } from "../../../test-support/powershell-parser.ts";
 import { psString, psValue, readPsString } from "./encode.ts";
 import { PARAM_PREFIX, type ScriptTemplate, renderScript, scriptFromWire, wireCommand } from "./script.ts";
 import { sessionSetup } from "./transport.ts";

@@ -1,7 +1,7 @@
 /** The cold-migration scripts under tree-sitter-powershell: what runs when the guest shutdown fails. */
 import type { Node } from "web-tree-sitter";
 import { describe, expect, it } from "vitest";
-import { nodesOfType, powershellParser } from "../../test/powershell-parser.ts";
+import { nodesOfType, powershellParser } from "../../../../test-support/powershell-parser.ts";
 import { renderScript } from "../script.ts";
 import { stopVm } from "./cold.ts";
 
