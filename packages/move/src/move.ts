@@ -168,14 +168,16 @@ export function createMover(options: MoverOptions = {}): Mover {
         const { checkpoint: _final, ...lastReport } = last;
         passes.push(lastReport);
         copyMs += performance.now() - c0;
-        await from.warm!.finish(report.definition, { moveId: task.id }, { signal: new AbortController().signal });
         task.update("finalizing", { iteration: last.pass, totalBytes: total, transferredBytes: total, percent: 100, message: `starting ${report.mapped.targetName} on the target` });
         try {
           await to.start(reservation, { signal: new AbortController().signal });
         } catch (error) {
           throw asError(error, "move.cutover", `the target could not start ${report.mapped.targetName}`);
         }
-        end("completed", { side: "target", powerState: "running", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: reservation.vmId });
+        const downtimeMs = Date.now() - stoppedAt;
+        // The target runs: the source's cleanup (checkpoints, a VM brought up paused) is off the downtime; a failure there is a warning.
+        const cleanup = await from.warm!.finish(report.definition, { moveId: task.id }, { signal: new AbortController().signal }).then(() => undefined, (e: unknown) => (e as Error).message);
+        end("completed", { side: "target", powerState: "running", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: reservation.vmId, downtimeMs, ...(cleanup ? { warnings: [`source cleanup after cutover: ${cleanup}`] } : {}) });
         return;
       }
       task.update("transferring", { totalBytes: total, transferredBytes: 0, percent: 0, message: wasRunning ? "stopping the source" : "source already stopped" });

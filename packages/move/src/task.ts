@@ -16,6 +16,8 @@ export interface MoveResult extends MigrationResult {
    * the target.)
    */
   readonly moveMode?: "cold" | "warm";
+  /** What went wrong without changing the outcome (e.g. a warm move's source cleanup after cutover). */
+  readonly warnings?: readonly string[];
   /** Warm moves: every pass (full, delta while the source ran, final after it stopped) with its bytes. */
   readonly passes?: readonly PassReport[];
   /** The VM's id on the target, once it was defined there (absent after a rollback removed it). */
