@@ -6,6 +6,7 @@
  */
 import { bandwidthBytes, effectiveConfiguration, matchPolicy, type PolicyObject } from "./policies.ts";
 import type { Store, StoredObject } from "./store.ts";
+import { VOLUME_MIGRATION_LABEL, VolumeMigrations } from "./volumes.ts";
 
 /** How long things take, ms. */
 export interface EnvTiming {
@@ -95,11 +96,13 @@ export class Controllers {
   readonly #migrations = new Map<string, MigrationProgress>();
   readonly #vmiTimes = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  readonly #volumes: VolumeMigrations;
 
   constructor(store: Store, timing: EnvTiming, now: () => number = Date.now) {
     this.#store = store;
     this.#timing = timing;
     this.#now = now;
+    this.#volumes = new VolumeMigrations(store, now, timing.secondMs);
   }
 
   start(): void {
@@ -121,7 +124,10 @@ export class Controllers {
 
   /** One pass over every object. */
   reconcile(): void {
-    for (const vm of this.#store.all("virtualmachines") as Obj[]) this.#reconcileVm(vm);
+    for (const vm of this.#store.all("virtualmachines") as Obj[]) {
+      this.#reconcileVm(vm);
+      this.#volumes.reconcile(this.#store.get("virtualmachines", vm.metadata.namespace, vm.metadata.name) as Obj);
+    }
     for (const vmi of this.#store.all("virtualmachineinstances") as Obj[]) this.#reconcileVmi(vmi);
     for (const vmim of this.#store.all("virtualmachineinstancemigrations") as Obj[]) this.#reconcileMigration(vmim);
   }
@@ -299,6 +305,7 @@ export class Controllers {
       if (state) s.migrationState = state;
     });
     this.#afterFinal(vmim);
+    this.#volumes.finished(vmim, false);
   }
 
   #afterFinal(vmim: Obj): void {
@@ -372,6 +379,8 @@ export class Controllers {
       }
       case "Scheduled": {
         if (elapsed < this.#timing.stepMs) return;
+        const sizeError = vmim.metadata.labels?.[VOLUME_MIGRATION_LABEL] ? this.#volumes.sizeError(vmim) : undefined;
+        if (sizeError) return this.#fail(vmim, sizeError);
         const policy = this.#policyFor(vmi);
         const resolved = effectiveConfiguration(config, policy);
         progress.config = resolved;
@@ -493,6 +502,7 @@ export class Controllers {
     this.#event(vmim, "SuccessfulMigration", `Source node reported migration succeeded`);
     this.#setPhase(vmim, "Succeeded", (s) => void (s.migrationState = final));
     this.#afterFinal(vmim);
+    this.#volumes.finished(vmim, true);
   }
 
   /**

@@ -22,6 +22,7 @@ export interface AuthzRoute {
 const RESOURCES: Readonly<Record<Resource, { readonly group: string; readonly namespaced: boolean }>> = {
   nodes: { group: "", namespaced: false },
   namespaces: { group: "", namespaced: false },
+  persistentvolumeclaims: { group: "", namespaced: true },
   virtualmachines: { group: "kubevirt.io", namespaced: true },
   virtualmachineinstances: { group: "kubevirt.io", namespaced: true },
   virtualmachineinstancemigrations: { group: "kubevirt.io", namespaced: true },

@@ -29,7 +29,7 @@ export interface StoredObject {
 }
 
 /** Resource kinds the environment serves. */
-export type Resource = "nodes" | "virtualmachines" | "virtualmachineinstances" | "virtualmachineinstancemigrations" | "kubevirts" | "migrationpolicies" | "namespaces";
+export type Resource = "nodes" | "virtualmachines" | "virtualmachineinstances" | "virtualmachineinstancemigrations" | "kubevirts" | "migrationpolicies" | "namespaces" | "persistentvolumeclaims";
 
 /** A watch event as stored. */
 export interface StoreEvent {
