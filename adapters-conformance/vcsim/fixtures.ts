@@ -18,6 +18,9 @@ import type { ConformanceSubjects, PlatformLocation } from "../src/target.ts";
 /** The control entry of a read-back: where the launcher said the VM was (`ConformanceControls.locateVm`). */
 export const READ_BACK = "locateVm";
 
+/** How far (in exchanges) a recorded read-back may sit from where the session asks for it: a replay's waits differ a little from the recording's. */
+const READ_BACK_SLACK = 4;
+
 /** Where the fixtures live. */
 export const FIXTURES_DIR = fileURLToPath(new URL("../../packages/vsphere/test/fixtures/", import.meta.url));
 
@@ -137,18 +140,24 @@ export class Replayer {
   }
 
   /**
-   * Where the recording's launcher said the VM was at this session's n-th read-back of it (`locateVm`
-   * recorded with the scenario); undefined when no recording still fitting has one.
+   * Where the recording's launcher said the VM was at this session's n-th read-back of it
+   * (`locateVm`, recorded with the scenario): from the recordings still fitting whose n-th read-back
+   * of it came at about this point of the session (within {@link READ_BACK_SLACK} exchanges), when
+   * they all say the same; undefined otherwise (this replay cannot tell).
    */
   readBack(vmId: string): PlatformLocation | undefined {
     const key = `${READ_BACK} ${vmId}`;
     const n = this.#readBacks.get(key) ?? 0;
     this.#readBacks.set(key, n + 1);
-    const recorded = (c: Candidate) => c.recording.controls.filter((k) => k.name === READ_BACK && k.arg === vmId && k.location !== undefined);
-    const fitting = this.#candidates.filter((c) => recorded(c).length > n);
-    if (fitting.length === 0) return undefined;
+    const nth = (c: Candidate) => c.recording.controls.filter((k) => k.name === READ_BACK && k.arg === vmId && k.location !== undefined)[n];
+    const fitting = this.#candidates.filter((c) => {
+      const k = nth(c);
+      return k !== undefined && Math.abs((k.atExchange ?? 0) - this.requestCount) <= READ_BACK_SLACK;
+    });
+    const said = new Set(fitting.map((c) => JSON.stringify(nth(c)!.location)));
+    if (said.size !== 1) return undefined;
     this.#candidates = fitting;
-    return recorded(fitting[0]!)[n]!.location;
+    return nth(fitting[0]!)!.location;
   }
 
   readonly #readBacks = new Map<string, number>();

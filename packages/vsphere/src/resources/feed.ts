@@ -151,6 +151,22 @@ export class TaskFeed {
     if (this.#creating === 0) this.#orphans.clear();
   }
 
+  /**
+   * Starts the loop once the current turn of the event loop is over: a reader that leaves at once
+   * (a follower stopped as soon as it started, because the state it wanted was already known)
+   * costs no wait.
+   */
+  #kick(): void {
+    if (this.#kicked || this.#loop) return;
+    this.#kicked = true;
+    setImmediate(() => {
+      this.#kicked = false;
+      this.#start();
+    });
+  }
+
+  #kicked = false;
+
   #start(): void {
     const content = this.#content0;
     if (!content || this.#loop || !this.#wanted()) return;
@@ -190,7 +206,7 @@ export class TaskFeed {
           };
           sub.wake = done;
           signal?.addEventListener("abort", done, { once: true });
-          this.#start();
+          this.#kick();
         });
       } finally {
         sub.waiting--;
