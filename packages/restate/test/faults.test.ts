@@ -71,6 +71,15 @@ async function settled(s: System, planId: string, n: number): Promise<void> {
   }
 }
 
+/** Resolves once the platform has a migration running (the wave is mid-flight, not between starts). */
+async function migrationsInFlight(s: System): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await s.platform.stats()).active === 0) {
+    if (Date.now() > deadline) throw new Error("the wave had no migration in flight for 30 s");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Every check of a durable run, on both sides. */
 async function expectCompleteAndExactlyOnce(s: System, report: FleetReport): Promise<void> {
   mark(`wave done in ${(report.makespanMs / 1000).toFixed(1)} s`);
@@ -86,7 +95,8 @@ describe("a wave survives", () => {
     expect(s.plan.migrations).toHaveLength(60);
     await s.waves.submit("worker-kill", { plan: s.plan, profile: "lab" });
     await settled(s, "worker-kill", 15);
-    mark("15 settled: fault");
+    await migrationsInFlight(s); // a busy machine can catch the worker between two starts
+    mark("15 settled, migrations in flight: fault");
     await s.worker.kill();
     const activeAtKill = (await s.platform.stats()).active;
     await new Promise((r) => setTimeout(r, 1500)); // in-flight migrations end on the platform meanwhile; nobody follows them
