@@ -36,6 +36,21 @@ describe("vmshift move: refusals before any platform is asked", () => {
     expect(r.stderr).toContain('network map entry "prod" is not <source>=<target>');
   });
 
+  it("refuses an unknown --mode, and warm tuning without --mode warm", async () => {
+    const bad = await runCli(["move", "web-01", "--from", "one", "--to", "one", "--mode", "hot", "--config", config]);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toContain("--mode hot: say cold or warm");
+    const tuned = await runCli(["move", "web-01", "--from", "one", "--to", "one", "--max-passes", "3", "--config", config]);
+    expect(tuned.code).toBe(EXIT.usage);
+    expect(tuned.stderr).toContain("--max-passes and --converged-bytes tune warm moves: add --mode warm");
+  });
+
+  it("a warm move says so and reaches its source's change tracking (unreachable here: failed, exit 3)", async () => {
+    const r = await runCli(["move", "web-01", "--from", "one", "--to", "one", "--mode", "warm", "--max-passes", "2", "--config", config]);
+    expect(r.code).toBe(EXIT.migrationFailed);
+    expect(r.stderr).toMatch(/move \S+ started: web-01 h3 → h3 \(warm;/);
+  });
+
   it("asks which host of a profile with several", async () => {
     const r = await runCli(["move", "web-01", "--from", "two", "--to", "one", "--config", config]);
     expect(r.code).toBe(EXIT.usage);

@@ -1,5 +1,5 @@
 /**
- * `vmshift move <vm> --from <profile> --to <profile>`: a cold move between platforms through
+ * `vmshift move <vm> --from <profile> --to <profile>`: a cold or warm move between platforms through
  * @vmshift/move, followed with the same display, Ctrl-C handling and exit codes as `migrate`.
  * Flags and profiles are read before anything is asked of a platform. The move runs in this
  * process (it ends with it). Supported profiles today: platform `libvirt` on both sides.
@@ -34,7 +34,7 @@ export function libvirtHost(profile: ResolvedProfile, hostId: string | undefined
 
 export const moveCommand: Command = {
   name: "move",
-  summary: "move a VM to another platform or host, cold: copy its disks, define it there, cut over",
+  summary: "move a VM to another platform or host, cold or warm: copy its disks, define it there, cut over",
   usage: "move <vm> --from <profile> --to <profile> [options]",
   options: {
     from: { type: "string", value: "profile", description: "profile of the platform the VM is on (libvirt today)" },
@@ -43,6 +43,9 @@ export const moveCommand: Command = {
     "to-host": { type: "string", value: "host", description: "the target host's id when the --to profile has several" },
     "network-map": { type: "string", multiple: true, value: "src=dst", description: "map a source network to a target network (repeatable; every network the VM uses must be mapped)" },
     "storage-map": { type: "string", multiple: true, value: "src=dst[:format]", description: "map a source storage (libvirt pool) to a target one, optionally with the format to write (raw, qcow2) (repeatable)" },
+    mode: { type: "string", value: "cold|warm", description: "cold: stop the VM, then copy (default); warm: copy while it runs, then delta passes of changed blocks, stop it only for the last one" },
+    "max-passes": { type: "string", value: "n", description: "warm: delta passes while the VM runs, at most, before the cutover (default 5)" },
+    "converged-bytes": { type: "string", value: "bytes", description: "warm: a delta pass that copied at most this much ends the passes (default 16 MiB)" },
     "target-name": { type: "string", value: "name", description: "the VM's name on the target (default: its source name)" },
     "shutdown-timeout": { type: "string", value: "ms", description: "graceful shutdown of the source before it is powered off, ms (default 30000)" },
     "request-id": { type: "string", value: "id", description: "idempotency key of the move (default: generated)" },
@@ -63,6 +66,12 @@ export const moveCommand: Command = {
     } catch (error) {
       throw new UsageError((error as VmshiftError).message.replace(/^.*INVALID_ARGUMENT: /, ""));
     }
+    const mode = flagString(ctx.flags, "mode") ?? "cold";
+    if (mode !== "cold" && mode !== "warm") throw new UsageError(`--mode ${mode}: say cold or warm`);
+    const maxDeltaPasses = flagNumber(ctx.flags, "max-passes");
+    const convergedBytes = flagNumber(ctx.flags, "converged-bytes");
+    if (mode === "cold" && (maxDeltaPasses !== undefined || convergedBytes !== undefined)) throw new UsageError("--max-passes and --converged-bytes tune warm moves: add --mode warm");
+    const warm = { ...(maxDeltaPasses === undefined ? {} : { maxDeltaPasses }), ...(convergedBytes === undefined ? {} : { convergedBytes }) };
     const shutdownTimeoutMs = flagNumber(ctx.flags, "shutdown-timeout");
     const timeout = flagNumber(ctx.flags, "timeout");
     const configFile = flagString(ctx.flags, "config");
@@ -75,13 +84,15 @@ export const moveCommand: Command = {
       from: libvirtMoveSource({ uri: src.uri, hostId: src.id }),
       to: libvirtMoveTarget({ uri: dst.uri, hostId: dst.id }),
       vmId,
+      mode,
+      ...(Object.keys(warm).length === 0 ? {} : { warm }),
       networkMap,
       storageMap,
       ...(targetName === undefined ? {} : { targetName }),
       ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
       ...(requestId === undefined ? {} : { requestId }),
     });
-    if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (cold; ${IN_PROCESS}, so it ends with this command)\n`);
+    if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (${mode}; ${IN_PROCESS}, so it ends with this command)\n`);
     return follow(task, ctx.io, { json: ctx.json, inProcess: IN_PROCESS, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
   },
 };
