@@ -133,6 +133,38 @@ describe.skipIf(!availability.ok || !toolsOk)("warm moves in the libvirt lab (@v
     expect(await checkpoints()).toBe("");
     expect((await virsh("a", ["domjobinfo", "--domain", MOVE_VM])).stdout).toMatch(/Job type:\s+None/);
   });
+
+  it("rolls back on a fault in the final pass (source stopped, brought up paused for the export): target removed, the source started again and running on a, no checkpoint left", async () => {
+    await freshSource(DISK_BYTES);
+    const { from, to } = endpoints();
+    const real = from.warm!;
+    let finalState = "";
+    const faulty: MoveSource = {
+      ...from,
+      warm: {
+        ...real,
+        async beginPass(def, disks, options, ctx) {
+          const pass = await real.beginPass(def, disks, options, ctx);
+          if (options.final) {
+            finalState = await state("a");
+            await must("a", ["domjobabort", "--domain", MOVE_VM]);
+          }
+          return pass;
+        },
+      },
+    };
+    const result = await createMover().moveVm({ from: faulty, to, vmId: MOVE_VM, mode: "warm", storageMap: { [SRC_POOL]: DST_POOL }, shutdownTimeoutMs: 500, warm: { maxDeltaPasses: 1 } }).wait({ maxWaitMs: 120_000 });
+    expect(finalState).toBe("paused"); // the final export ran on the stopped source brought up paused
+    expect(result.outcome).toBe("failed");
+    expect(result.error?.code).toBe("MIGRATION_FAILED");
+    expect(result.error?.message).toContain("pass 3");
+    expect(result.passes?.map((p) => p.kind)).toEqual(["full", "delta"]);
+    expect(result.vmLocation).toEqual({ side: "source", powerState: "running", hostId: "a" });
+    expect(await state("a")).toBe("running");
+    expect((await virsh("b", ["domstate", "--domain", MOVE_VM])).code).not.toBe(0);
+    expect((await must("b", ["vol-list", DST_POOL])).trim()).toBe("");
+    expect(await checkpoints()).toBe("");
+  });
 });
 
 function endpoints() {
