@@ -66,8 +66,6 @@ export function vsphereBudget(progressEveryMs?: number): RequestBudget {
       "a cold migration is one read and up to five tasks (stop, move, start; a start that fails on the target adds the move back and the start at the source), each its method, CreateFilter, the WaitForUpdatesEx that brings its first state and DestroyPropertyFilter (a PropertyFilterSpec names its objects when the filter is created, and each task is a new object: one filter cannot follow the next task: vim25 API reference, PropertyCollector.CreateFilter and PropertyFilterSpec): ≤ 21 plus one WaitForUpdatesEx per progress update; " +
       "preflight reads the VM, the target host and its VMs in one RetrievePropertiesEx and runs CheckRelocate_Task, followed like any task (CreateFilter, WaitForUpdatesEx, DestroyPropertyFilter; its ArrayOfCheckResult is in info.result: vim25 API reference, VirtualMachineProvisioningChecker.CheckRelocate_Task): 5; " +
       "choosing a host reads the cluster's hosts and their VMs in one RetrievePropertiesEx (1); a cancel is CancelTask plus the WaitForUpdatesEx that brings the cancelled state (2); windows that count no updates (a cancel, waits that give up) allow one WaitForUpdatesEx per progressEveryMs of the platform",
-    unenforced: ["listPages"],
-    todo: VSPHERE_LISTING_TODO,
   };
 }
 
@@ -152,12 +150,3 @@ export const KUBEVIRT_BUDGET_TODO =
  */
 export const VSPHERE_LIVE_BUDGET_TODO =
   "TODO(vsphere-live): the same @vmshift/vsphere code is enforced on vsphere-vcsim and vsphere-fixtures; on a vCenter the windows that count no progress updates (a cancel, waits that give up) need the vCenter's shortest time between two task progress updates, not measured yet: set VMSHIFT_VSPHERE_PROGRESS_EVERY_MS (ms) to enforce the budget";
-
-/**
- * Why listing is reported but not enforced on the vSphere targets (everything else is): the listing
- * path of @vmshift/vsphere (listVms/listHosts, ViewLister in packages/vsphere/src/resources/inventory.ts)
- * is being reworked apart. Clear it (drop `unenforced` and `todo` from {@link vsphereBudget}) once a
- * page is one request.
- */
-export const VSPHERE_LISTING_TODO =
-  "TODO(packages/vsphere listing): listing is over on vcsim and reported only: CreateContainerView and DestroyView around each listing (5 for a paged VM listing of 3 pages against 3, 7 for one resumed from a cursor against 2, 3 for the hosts against 1); every other window is enforced";

@@ -21,7 +21,7 @@ export const VCSIM_PLATFORM: PlatformDeclaration = { ...VSPHERE_PLATFORM, name: 
  */
 export const VCSIM_PROGRESS_EVERY_MS = 250;
 
-/** vSphere's budget, enforced (listing windows reported only, see VSPHERE_LISTING_TODO). */
+/** vSphere's budget, enforced. */
 export const VCSIM_BUDGET = vsphereBudget(VCSIM_PROGRESS_EVERY_MS);
 import { startVcsim, vcsimMissing } from "./vsphere-launcher.ts";
 

@@ -79,20 +79,25 @@ export class VimSession {
 
   /**
    * Calls `method` on `_this` with the given parameters, logged in. A `NotAuthenticated` answer
-   * triggers one fresh Login and one retry (the call was refused, so repeating it is safe).
+   * triggers one fresh Login and one retry (the call was refused, so repeating it is safe). With
+   * `sessionBound` the call is about objects of the old session (a WaitForUpdatesEx on its property
+   * filters, which died with it): after the new Login it fails with `NOT_FOUND` instead of being
+   * repeated in vain.
    */
-  async call(method: VimMethod, self: MoRef, params: Xml = seq(), options: VimCallOptions = {}): Promise<unknown> {
+  async call(method: VimMethod, self: MoRef, params: Xml = seq(), options: VimCallOptions & { readonly sessionBound?: boolean } = {}): Promise<unknown> {
     if (this.#closed) throw new VmshiftError("INVALID_STATE", "the vSphere session is closed", { adapter: "vsphere" });
     const body = seq(moref("_this", self), params);
+    const { sessionBound, ...callOptions } = options;
     await this.#ensureLogin();
     const generation = this.#generation;
     try {
-      return await this.#transport.call(method, body, options);
+      return await this.#transport.call(method, body, callOptions);
     } catch (error) {
       if (!isNotAuthenticated(error)) throw error;
       this.#logger.log("warn", "vSphere session not authenticated; logging in again", { method });
       await this.#relogin(generation);
-      return this.#transport.call(method, body, options);
+      if (sessionBound) throw new VmshiftError("NOT_FOUND", `the vSphere session was renewed; what ${method} was about died with the old one`, { adapter: "vsphere", cause: error });
+      return this.#transport.call(method, body, callOptions);
     }
   }
 

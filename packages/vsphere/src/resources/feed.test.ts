@@ -74,7 +74,7 @@ describe("the session's task feed", () => {
     expect(vc.calls.filter((c) => c.method === "WaitForUpdatesEx")[1]?.body).toContain("<version>1</version>");
   });
 
-  it("ends every subscriber with NOT_FOUND when the session was renewed (its filters are gone), without destroying them", async () => {
+  it("ends every subscriber with NOT_FOUND when the session was renewed (its filters are gone), without repeating the wait or destroying them", async () => {
     const vc = fakeVcenter(["expire", () => ({ version: "1", filterSet: [] })]);
     const feed = new TaskFeed(vc.session, () => vc.session.content(), 5);
     const sub = await feed.subscribe({ type: "Task", value: "task-1" }, undefined);
@@ -83,6 +83,8 @@ describe("the session's task feed", () => {
     await sub.close();
     expect(vc.methods()).not.toContain("DestroyPropertyFilter");
     expect(vc.methods().filter((m) => m === "Login")).toHaveLength(2);
+    // The wait is not repeated in the new session: its filters are gone.
+    expect(vc.methods().filter((m) => m === "WaitForUpdatesEx")).toHaveLength(1);
   });
 
   it("waits only while someone reads: nothing is sent for a subscription nobody reads, and a reader that gave up leaves the wait's answer to the next", async () => {

@@ -231,7 +231,8 @@ export class TaskFeed {
           "WaitForUpdatesEx",
           content.propertyCollector,
           seq(el("version", this.#version), el("options", el("maxWaitSeconds", this.#waitSeconds))),
-          { signal: pending.signal, timeoutMs: (this.#waitSeconds + 30) * 1000 },
+          // The filters die with the session: after a new Login the wait is not repeated (NOT_FOUND).
+          { signal: pending.signal, timeoutMs: (this.#waitSeconds + 30) * 1000, sessionBound: true },
         )) as typeof update;
         if (generation !== this.#session.generation) throw new VmshiftError("NOT_FOUND", "the vSphere session was renewed; its property filters are gone", { adapter: "vsphere" });
       } catch (error) {
