@@ -1,5 +1,8 @@
 /** Volume (storage live) migration in the environment: KubeVirt's workload-update migration of a VM whose claims changed. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
+import { createKubevirtAdapter, destinationClaim } from "@vmshift/kubevirt";
+import { ENV_ADAPTER_TUNING } from "../targets/kubevirt-env.ts";
 import { KubevirtEnv } from "./env.ts";
 import { call } from "./testing.ts";
 
@@ -69,5 +72,54 @@ describe("volume migration", () => {
     await env.until(() => volumeMigrations().every((m) => m.status?.phase === "Failed"), 5000);
     expect(vmiClaim()).toBe("data-src");
     expect((env.store.get("virtualmachines", "default", "data-01")!.status as any).volumeUpdateState).toBeUndefined();
+  });
+});
+
+describe("@vmshift/kubevirt: storage live migration (targetStorageId is a StorageClass)", () => {
+  const client = () => new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml: env.kubeconfig() }, ...ENV_ADAPTER_TUNING }), { logger: memoryLogger() });
+
+  it("creates the destination claim, swaps it in with updateVolumesStrategy Migration, and follows KubeVirt's migration to the end", async () => {
+    await dataVm();
+    const from = (env.store.get("virtualmachineinstances", "default", "data-01")!.status as any).nodeName as string;
+    const task = await client().startMigration({ vmId: "default/data-01", targetStorageId: "fast", requestId: "move-1" });
+    expect(task.id).toMatch(/^default\/kubevirt-workload-update-/);
+    const result = await task.wait();
+    expect(result).toMatchObject({ outcome: "completed", vmLocation: { side: "target" } });
+    expect(result.vmLocation.hostId).not.toBe(from);
+    const claim = destinationClaim("data-src", "move-1");
+    expect(vmiClaim()).toBe(claim);
+    expect((env.store.get("persistentvolumeclaims", "default", claim)!.spec as any)).toMatchObject({ storageClassName: "fast", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } });
+    const vm = env.store.get("virtualmachines", "default", "data-01")!;
+    expect((vm.spec as any).updateVolumesStrategy).toBe("Migration");
+    expect(JSON.parse(vm.metadata.annotations!["vmshift.io/volume-migration"]!)).toEqual({ requestId: "move-1", storageClass: "fast", volumes: [{ volume: "rootdisk", from: "data-src", to: claim }] });
+  });
+
+  it("cancel restores the old claims: KubeVirt's migration ends and is not retried", async () => {
+    await dataVm();
+    env.fault("default/data-01", { slow: true });
+    const task = await client().startMigration({ vmId: "default/data-01", targetStorageId: "fast", requestId: "move-2" });
+    for await (const s of task.events()) if (s.phase === "transferring") break;
+    const result = await task.cancel();
+    expect(result.outcome).toBe("cancelled");
+    expect(vmiClaim()).toBe("data-src");
+    expect(((env.store.get("virtualmachines", "default", "data-01")!.spec as any).template.spec.volumes[0]).persistentVolumeClaim.claimName).toBe("data-src");
+    await new Promise((r) => setTimeout(r, 400)); // past the 20 KubeVirt-second backoff
+    expect(env.migrationsCreated.get("default/data-01")).toBe(1);
+    expect(volumeMigrations()).toEqual([]); // the cancelled one is deleted, no retry was made
+  });
+
+  it("refuses, before writing anything, a named target node, a cold move, and a VM without claims", async () => {
+    await dataVm();
+    const c = client();
+    const before = env.requests.length;
+    for (const [request, code] of [
+      [{ vmId: "default/data-01", targetStorageId: "fast", targetHostId: "node-2" }, "INVALID_ARGUMENT"],
+      [{ vmId: "default/data-01", targetStorageId: "fast", mode: "cold" }, "NOT_SUPPORTED"],
+      [{ vmId: "default/web-01", targetStorageId: "fast" }, "INVALID_ARGUMENT"],
+    ] as const) {
+      const error = await c.startMigration(request).catch((e: unknown) => e);
+      expect(isVmshiftError(error, code)).toBe(true);
+    }
+    expect(env.requests.slice(before).filter((r) => !r.startsWith("GET"))).toEqual([]);
   });
 });

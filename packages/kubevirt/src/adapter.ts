@@ -15,6 +15,7 @@ import { KubevirtApi, type ListOptions } from "./resources/api.ts";
 import { toHost, usageByNode } from "./resources/node.ts";
 import { type EffectiveMigrationConfiguration, type PolicyDefaults, effectiveConfiguration, matchPolicy } from "./resources/policy.ts";
 import { isBareVmi, toVm } from "./resources/vm.ts";
+import { VolumeMoves } from "./storage.ts";
 import { HttpKubeTransport, type KubeTransport } from "./transport.ts";
 import type { KubeList, KvVirtualMachine, KvVmi } from "./types.ts";
 
@@ -89,6 +90,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
   readonly #guard: boolean;
   readonly #transport: KubeTransport;
   readonly #policyDefaults: PolicyDefaults;
+  readonly #volumes: VolumeMoves;
   /** VMIs listed for a page, by the scope and the cursor that page handed out (see {@link listVms}). */
   readonly #listings = new Map<string, VmiListing>();
 
@@ -100,7 +102,8 @@ export class KubevirtAdapter implements HypervisorAdapter {
     this.#namespace = options.defaultNamespace ?? kubeConfig?.namespace ?? "default";
     this.#pageSize = Math.min(MAX_PAGE, options.defaultPageSize ?? 100);
     this.#guard = options.guardTarget ?? true;
-    this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch, ...(options.migrationPolicy ? { migrationPolicy: options.migrationPolicy } : {}) });
+    this.#volumes = new VolumeMoves(this.api);
+    this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch, ...(options.migrationPolicy ? { migrationPolicy: options.migrationPolicy } : {}), restoreVolumes: (vm, ctx) => this.#volumes.restore(vm, ctx) });
     this.#policyDefaults = options.migrationPolicy ?? {};
     this.#cold = new ColdMigrations(this.api, options.cold);
   }
@@ -232,6 +235,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
    */
   async startMigration(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
     const ref = this.#vmRef(request.vmId, "migration.start");
+    if (request.targetStorageId !== undefined) return this.#startVolumeMigration(ref, request, ctx);
     if (request.mode === "cold") {
       const { vm, vmi } = await this.#find(ref, "migration.start", ctx);
       if (!vm) throw new VmshiftError("INVALID_STATE", `${formatRef(ref)} is a VirtualMachineInstance without a VirtualMachine: it cannot be stopped and started elsewhere, only live-migrated`, { adapter: this.name, operation: "migration.start", retryable: false });
@@ -257,6 +261,19 @@ export class KubevirtAdapter implements HypervisorAdapter {
       if (blocking) return this.#refuseLive(ref, vmi, request, ctx, BLOCKING_CHECK_CODE[blocking.id] ?? "INVALID_STATE", blocking.message, { check: blocking.id, category: blocking.category });
     }
     return this.#live.create(ref, vmi, request, ctx);
+  }
+
+  /**
+   * Storage live migration (storage.ts): reads the VM and its VMI, creates the destination claims of
+   * the StorageClass `targetStorageId`, swaps them into the VM with `updateVolumesStrategy: Migration`,
+   * and follows the VMIM KubeVirt creates for it; its id is that VMIM's `namespace/name`.
+   */
+  async #startVolumeMigration(ref: ObjectRef, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
+    if (request.mode === "cold") throw new VmshiftError("NOT_SUPPORTED", "moving disks is a live volume migration in KubeVirt; a cold move with targetStorageId is not offered", { adapter: this.name, operation: "migration.start", retryable: false });
+    const { vm, vmi } = await this.#find(ref, "migration.start", ctx);
+    if (!vm) throw new VmshiftError("NOT_SUPPORTED", `${formatRef(ref)} is a VirtualMachineInstance without a VirtualMachine: KubeVirt migrates volumes of VirtualMachines only`, { adapter: this.name, operation: "migration.start", retryable: false });
+    const vmim = await this.#volumes.start(ref, vm, vmi, request, ctx);
+    return this.#live.snapshot(vmim, vmi, ctx);
   }
 
   /** Refuses a live start, unless an earlier start with the same request id made its migration (then that one). */

@@ -18,7 +18,7 @@ export const kubevirtCapabilities = {
   "migration.schedulerChoosesTarget": supported("live only: the Kubernetes scheduler picks the node; a cold move needs a target"),
   "migration.explicitTarget": supported("addedNodeSelector kubernetes.io/hostname (KubeVirt ≥ 1.6)"),
   "migration.crossCluster": unsupported("decentralized live migration is Alpha (feature gate DecentralizedLiveMigration) and not implemented"),
-  "migration.storage": unsupported("volume migration (updateVolumesStrategy: Migration) is not implemented"),
+  "migration.storage": partial("live volume migration (KubeVirt ≥ 1.3; needs vmRolloutStrategy LiveUpdate and workloadUpdateMethods [LiveMigrate]): targetStorageId is a StorageClass; vmshift creates a claim of it per PersistentVolumeClaim volume (same size and modes), swaps them into the VM with updateVolumesStrategy Migration and follows the VMIM KubeVirt creates; the scheduler chooses the node; DataVolume-backed volumes are refused; cancel restores the old claims; a failed attempt ends the vmshift migration failed while KubeVirt retries it with backoff until the claims are restored"),
   "migration.cancel": supported("deletes the migration and follows abortStatus; a migration that completes first ends completed"),
   "migration.attach": supported("live: namespace/name of the VirtualMachineInstanceMigration (finished ones are garbage-collected after the 5 newest per VM); cold: read back from the VM's annotation, resumed if no driver runs"),
   "migration.watch": partial("live migrations are followed with one watch of the migration from the version last seen (bookmarks, reconnect, relist on 410); cold migrations are polled"),

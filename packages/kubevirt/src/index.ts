@@ -16,6 +16,7 @@ export { LIVE_MIGRATABLE_CATEGORY, MIGRATION_DEFAULTS } from "./preflight.ts";
 export { KubevirtApi } from "./resources/api.ts";
 export { type LiveOptions } from "./live.ts";
 export { migrationFigures } from "./resources/metrics.ts";
+export { VOLUME_MIGRATION_LABEL, VOLUME_RECORD_ANNOTATION, type VolumeRecord, destinationClaim, planVolumeMove, volumeRecord } from "./storage.ts";
 export { CLUSTER_MIGRATION_DEFAULTS, type EffectiveMigrationConfiguration, POLICY_LABEL, type PolicyDefaults, type PolicyTuning, effectiveConfiguration, matchPolicy, policyBody, policyName, tuningOf } from "./resources/policy.ts";
 export { liveSnapshot } from "./resources/migration.ts";
 export { parseQuantity } from "./resources/quantity.ts";

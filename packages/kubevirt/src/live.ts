@@ -10,6 +10,7 @@ import { mergeStreams } from "./merge.ts";
 import { migrationFigures } from "./resources/metrics.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { ANNOTATIONS, kvPhase, liveSnapshot } from "./resources/migration.ts";
+import { VOLUME_MIGRATION_LABEL } from "./storage.ts";
 import { POLICY_LABEL, type PolicyDefaults, policyBody, policyName, tuningOf } from "./resources/policy.ts";
 import { type KvMigration, type KvVmi, LABELS } from "./types.ts";
 
@@ -29,6 +30,8 @@ export interface LiveOptions {
   readonly metricsIntervalMs?: number;
   /** Settings added to the MigrationPolicy of every tuned migration (see resources/policy.ts). */
   readonly migrationPolicy?: PolicyDefaults;
+  /** Cancels a volume migration the KubeVirt way (restores the VM's old claims) before its VMIM is deleted (storage.ts). */
+  readonly restoreVolumes?: (vm: ObjectRef, ctx: OperationContext) => Promise<unknown>;
 }
 
 const FINAL = new Set(["Succeeded", "Failed"]);
@@ -274,6 +277,9 @@ export class LiveMigrations {
       }
       if (vmim.metadata?.uid) this.#uids.set(id, vmim.metadata.uid);
       if (FINAL.has(kvPhase(vmim))) return;
+      // A volume migration is retried by KubeVirt until the VM's old claims are back: restore them first.
+      const volumeVm = vmim.metadata?.labels?.[VOLUME_MIGRATION_LABEL];
+      if (volumeVm && this.#options.restoreVolumes) await this.#options.restoreVolumes({ namespace: ref.namespace, name: volumeVm }, ctx);
       const asked = this.#cancelled.has(id);
       this.#cancelled.add(id);
       const { uid, resourceVersion } = vmim.metadata ?? {};

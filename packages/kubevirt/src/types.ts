@@ -29,6 +29,15 @@ export type KubeObjectMeta = Schemas["k8s.io.apimachinery.pkg.apis.meta.v1.Objec
 export type KubeListMeta = Schemas["k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta"];
 export type { KubeNode, KubeNodeCondition, KubeTaint } from "./resources/kube-node.ts";
 
+/** A core/v1 PersistentVolumeClaim, as far as the adapter reads and writes it (volume migration). */
+export interface KubeClaim {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: KubeObjectMeta;
+  spec?: Schemas["k8s.io.api.core.v1.PersistentVolumeClaimSpec"];
+  status?: { phase?: string; capacity?: Record<string, string> };
+}
+
 /** Any object with metadata. */
 export interface KubeObject {
   apiVersion?: string;

@@ -5,7 +5,7 @@
 import { isVmshiftError } from "@vmshift/core";
 import { apiPath, type ObjectRef } from "../ids.ts";
 import type { KubeRequest, KubeTransport, KubeWatchEvent } from "../transport.ts";
-import type { KubeList, KubeNode, KvKubeVirt, KvMigration, KvMigrationPolicy, KvVirtualMachine, KvVmi } from "../types.ts";
+import type { KubeClaim, KubeList, KubeNode, KvKubeVirt, KvMigration, KvMigrationPolicy, KvVirtualMachine, KvVmi } from "../types.ts";
 
 const KV = ["apis", "kubevirt.io", "v1"] as const;
 const SUB = ["apis", "subresources.kubevirt.io", "v1"] as const;
@@ -181,6 +181,16 @@ export class KubevirtApi {
       if (isVmshiftError(error, "NOT_FOUND") || isVmshiftError(error, "PERMISSION_DENIED")) return undefined;
       throw error;
     }
+  }
+
+  /** A PersistentVolumeClaim; undefined on 404. */
+  findClaim(ref: ObjectRef, signal?: AbortSignal): Promise<KubeClaim | undefined> {
+    return this.#find(apiPath("api", "v1", "namespaces", ref.namespace, "persistentvolumeclaims", ref.name), "storage.claim", signal);
+  }
+
+  /** Creates a PersistentVolumeClaim. */
+  createClaim(namespace: string, body: KubeClaim, signal?: AbortSignal): Promise<KubeClaim> {
+    return this.#t.request({ method: "POST", path: apiPath("api", "v1", "namespaces", namespace, "persistentvolumeclaims"), body, operation: "migration.start", ...(signal ? { signal } : {}) });
   }
 
   /** Creates a MigrationPolicy (cluster-scoped: needs `create` on migrationpolicies.migrations.kubevirt.io). */
