@@ -18,6 +18,19 @@ export interface QemuImgCopierOptions {
    * Default 256 KiB.
    */
   readonly mergeGapBytes?: number;
+  /** At most this many qemu-img runs per disk and pass: the merge gap doubles until the ranges fit. Default 64. */
+  readonly maxRangeRuns?: number;
+}
+
+/** Ranges for at most `maxRuns` copies: {@link mergeExtents} with a gap doubled until they fit. Pure. */
+export function planRanges(extents: readonly ChangedExtent[], gap: number, maxRuns: number): ChangedExtent[] {
+  let g = Math.max(0, gap);
+  let ranges = mergeExtents(extents, g);
+  while (ranges.length > Math.max(1, maxRuns)) {
+    g = Math.max(1, g * 2);
+    ranges = mergeExtents(ranges, g);
+  }
+  return ranges;
 }
 
 /**
@@ -69,7 +82,7 @@ export function qemuImgCopier(options: QemuImgCopierOptions = {}): DiskCopier {
       ctx.onProgress?.({ copiedBytes: to.sizeBytes, totalBytes: to.sizeBytes });
     },
     async copyExtents(from: Omit<DiskReader, "close">, to: ReservedVolume, extents: readonly ChangedExtent[], ctx) {
-      const ranges = mergeExtents(extents, options.mergeGapBytes ?? 256 * 1024);
+      const ranges = planRanges(extents, options.mergeGapBytes ?? 256 * 1024, options.maxRangeRuns ?? 64);
       const total = ranges.reduce((n, r) => n + r.length, 0);
       let copied = 0;
       for (const r of ranges) {

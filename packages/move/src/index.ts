@@ -6,7 +6,7 @@
  */
 export { MOVE_CAPABILITIES, type MoveCapabilities } from "./capabilities.ts";
 export { MOVE_CHECK_IDS, type MoveCheck, type MoveCheckId, type MovePreflight } from "./checks.ts";
-export { type QemuImgCopierOptions, mergeExtents, qemuImgCopier, windowSpec } from "./copy.ts";
+export { type QemuImgCopierOptions, mergeExtents, planRanges, qemuImgCopier, windowSpec } from "./copy.ts";
 export type { DiskDefinition, DiskFormat, Firmware, NicDefinition, VmDefinition } from "./definition.ts";
 export { type CommandRunner, type ExecOptions, type ExecResult, spawnRunner } from "./exec.ts";
 export { type MappedDefinition, type MappedDisk, type MappedNic, type NameMap, type StorageMap, type StorageTarget, applyMaps, isCopied, parsePairs, parseStorageMap } from "./mapping.ts";

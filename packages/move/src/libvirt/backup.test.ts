@@ -4,7 +4,7 @@
  * themselves run against real daemons in adapters-conformance/libvirt-lab/warm-move.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { mergeExtents, windowSpec } from "../copy.ts";
+import { mergeExtents, planRanges, qemuImgCopier, windowSpec } from "../copy.ts";
 import type { VmDefinition } from "../definition.ts";
 import type { CommandRunner, ExecResult } from "../exec.ts";
 import { checkpointName, libvirtWarmSource, parseDirtyMap, parseVirshVersion, passXml } from "./backup.ts";
@@ -80,6 +80,31 @@ describe("delta copies", () => {
     const e = [{ offset: 1048576, length: 65536 }, { offset: 0, length: 65536 }, { offset: 65536, length: 65536 }, { offset: 200_000, length: 10 }, { offset: 5, length: 0 }];
     expect(mergeExtents(e, 0)).toEqual([{ offset: 0, length: 131072 }, { offset: 200_000, length: 10 }, { offset: 1048576, length: 65536 }]);
     expect(mergeExtents(e, 100_000)).toEqual([{ offset: 0, length: 200_010 }, { offset: 1048576, length: 65536 }]);
+  });
+
+  it("copies each merged range with one qemu-img convert -n between two windows at the same offset; a failed run is MIGRATION_FAILED naming the range", async () => {
+    const argvs: string[][] = [];
+    const copier = qemuImgCopier({ runner: { run: async (_f, argv) => (argvs.push([...argv]), { code: argvs.length === 3 ? 1 : 0, stdout: "", stderr: "qemu-img: Could not open 'x': gone" }) } });
+    const from = { location: "nbd+unix:///vdb?socket=/s", format: "raw" as const, protocol: { driver: "nbd", server: { type: "unix", path: "/s" }, export: "vdb" } };
+    const to = { diskKey: "vdb", storage: "p", location: "/p/t.img", format: "raw" as const, sizeBytes: 1 << 24 };
+    const progress: number[] = [];
+    const n = await copier.copyExtents!(from, to, [{ offset: 0, length: 65536 }, { offset: 8 << 20, length: 131072 }], { signal: new AbortController().signal, onProgress: (p) => progress.push(p.copiedBytes) });
+    expect(n).toBe(196608);
+    expect(progress).toEqual([65536, 196608]);
+    expect(argvs[1]!.slice(0, 6)).toEqual(["convert", "-n", "-f", "raw", "-O", "raw"]);
+    expect(JSON.parse(argvs[1]![6]!.slice(5))).toMatchObject({ offset: 8 << 20, size: 131072, file: { file: { driver: "nbd", export: "vdb" } } });
+    expect(JSON.parse(argvs[1]![7]!.slice(5))).toMatchObject({ offset: 8 << 20, size: 131072, file: { driver: "raw", file: { driver: "file", filename: "/p/t.img" } } });
+    await expect(copier.copyExtents!(from, to, [{ offset: 4096, length: 512 }], { signal: new AbortController().signal })).rejects.toThrow(/MIGRATION_FAILED: qemu-img convert of 512 bytes at 4096 of disk vdb failed: .*gone/);
+  });
+
+  it("caps the qemu-img runs per disk by doubling the merge gap until the ranges fit", () => {
+    const scattered = Array.from({ length: 100 }, (_, i) => ({ offset: i * 1024 * 1024, length: 65536 }));
+    expect(planRanges(scattered, 256 * 1024, 1000)).toHaveLength(100);
+    const capped = planRanges(scattered, 256 * 1024, 10);
+    expect(capped.length).toBeLessThanOrEqual(10);
+    expect(capped[0]!.offset).toBe(0);
+    expect(capped.at(-1)!.offset + capped.at(-1)!.length).toBe(99 * 1024 * 1024 + 65536);
+    for (const e of scattered) expect(capped.some((r) => r.offset <= e.offset && e.offset + e.length <= r.offset + r.length)).toBe(true);
   });
 
   it("windows an image as raw at an offset: a local file, or the protocol node of an NBD export (JSON-escaped)", () => {
