@@ -5,3 +5,4 @@ export { ApiServer, type Exchange, applyPatch, route } from "./http.ts";
 export { SEED, seedCluster } from "./seed.ts";
 export { ApiError, Store, matchFields, matchLabels, type StoredObject } from "./store.ts";
 export { SPEC_PATH, validateAgainst, type SchemaCause } from "./schema.ts";
+export { registerResource, resources, type PrinterColumn, type ResourceDefinition } from "./resources.ts";

@@ -68,6 +68,16 @@ function pathsFor(d: ResourceDefinition): Record<string, unknown> {
 }
 
 let v3Cache: Map<string, { text: string; hash: string }> | undefined;
+/** The registry the cached documents were built from (a registration after that rebuilds them). */
+let builtFor = "";
+
+function freshCaches(): void {
+  const key = resources().map((d) => `${apiVersionOf(d)}/${d.resource}`).join(",");
+  if (key === builtFor) return;
+  builtFor = key;
+  v3Cache = undefined;
+  v2Cache = undefined;
+}
 
 function allSchemas(): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(schemas() as Record<string, SchemaNode>), ...CORE_SCHEMAS };
@@ -79,6 +89,7 @@ function allSchemas(): Record<string, unknown> {
 }
 
 function v3Documents(): Map<string, { text: string; hash: string }> {
+  freshCaches();
   if (v3Cache) return v3Cache;
   const components = allSchemas();
   v3Cache = new Map();
@@ -97,15 +108,10 @@ function v3Documents(): Map<string, { text: string; hash: string }> {
   return v3Cache;
 }
 
-/** Forgets the built documents (after {@link registerResource}-time changes in tests). */
-export function resetOpenApiCache(): void {
-  v3Cache = undefined;
-  v2Cache = undefined;
-}
-
 let v2Cache: string | undefined;
 
 function v2Document(): string {
+  freshCaches();
   if (v2Cache) return v2Cache;
   const definitions = JSON.parse(JSON.stringify(allSchemas()).replaceAll("#/components/schemas/", "#/definitions/")) as Record<string, unknown>;
   const paths: Record<string, unknown> = {};
@@ -156,9 +162,4 @@ export function openApiDocument(path: string, accept: string | undefined): OpenA
   }
   const doc = docs.get(path.slice("/openapi/v3/".length));
   return doc ? { status: 200, text: doc.text } : { status: 404 };
-}
-
-/** `apiVersion`s with an OpenAPI v3 document (for tests). */
-export function openApiGroupVersions(): string[] {
-  return groupVersions().map((gv) => apiVersionOf({ group: gv.group, version: gv.version } as ResourceDefinition));
 }
