@@ -228,7 +228,7 @@ describe.skipIf(skipReason !== undefined)(`the vmshift.migration Ansible collect
     const tarball = join(dist, "vmshift-migration-0.1.0.tar.gz");
     expect(existsSync(tarball)).toBe(true);
     const listing = spawnSync("tar", ["tzf", tarball], { encoding: "utf8" }).stdout.split("\n");
-    for (const module of ["migrate", "evacuate", "rebalance", "vm_info", "host_info"]) expect(listing).toContain(`plugins/modules/${module}.py`);
+    for (const module of ["migrate", "evacuate", "rebalance", "vm_info", "host_info", "move"]) expect(listing).toContain(`plugins/modules/${module}.py`);
     expect(listing).toContain("MANIFEST.json");
     expect(listing.filter((f) => f.includes("tests/output") || f.includes("__pycache__"))).toEqual([]);
 
@@ -238,13 +238,15 @@ describe.skipIf(skipReason !== undefined)(`the vmshift.migration Ansible collect
     const env = { ...ansibleEnv("doc"), ANSIBLE_COLLECTIONS_PATH: installed };
     const list = await run("ansible-doc", ["-l", "vmshift.migration"], { env });
     expect(list.code, list.stderr).toBe(0);
-    for (const module of ["migrate", "evacuate", "rebalance", "vm_info", "host_info"]) {
+    for (const module of ["migrate", "evacuate", "rebalance", "vm_info", "host_info", "move"]) {
       expect(list.stdout).toContain(`vmshift.migration.${module}`);
       const doc = await run("ansible-doc", ["--json", `vmshift.migration.${module}`], { env });
       expect(doc.code, doc.stderr).toBe(0);
       const parsed = JSON.parse(doc.stdout) as Record<string, { doc: { options: Record<string, unknown> }; examples: string; return: Record<string, unknown> }>;
       const entry = parsed[`vmshift.migration.${module}`]!;
-      expect(Object.keys(entry.doc.options)).toEqual(expect.arrayContaining(["executable", "config", "profile", "platform", "settings", "secrets"]));
+      // move names two profiles of one config file, so it takes no single-profile connection options.
+      const connection = module === "move" ? ["executable", "config", "from_profile", "to_profile"] : ["executable", "config", "profile", "platform", "settings", "secrets"];
+      expect(Object.keys(entry.doc.options)).toEqual(expect.arrayContaining(connection));
       expect(entry.examples.length).toBeGreaterThan(0);
       expect(Object.keys(entry.return).length).toBeGreaterThan(0);
     }

@@ -1,0 +1,189 @@
+/**
+ * vmshift.migration.move through ansible-playbook and the workspace CLI (a wrapper around
+ * packages/cli/src/bin.ts as the module's `executable`): refusals with nothing changed (profiles of
+ * a platform moves do not support → NOT_SUPPORTED; malformed maps, refused by the module or by the
+ * CLI as a usage error; warm tuning on a cold move; check mode validates too), and, where the
+ * libvirt lab runs (.ci/setup.d/40-libvirt.sh), one real cold move between the lab's hosts set up
+ * with the lab's move helpers: check mode starts nothing, the move reports changed with the result,
+ * the same task again is found moved (changed=false).
+ *
+ * Without ansible-core the tests skip, saying so; in CI (CI=true) they fail instead. The lab part
+ * skips without the lab (and fails in CI), like adapters-conformance/libvirt-lab/move.test.ts.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acquireLab, labAvailability, labUri, run as labRun, startDaemons, virsh } from "../adapters-conformance/libvirt-lab/lab.ts";
+import { DST_POOL, MOVE_VM, SRC_POOL, cleanMoveLab, freshSource, must } from "../adapters-conformance/libvirt-lab/move-lab.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const playbooks = join(here, "playbooks");
+const cliBin = join(root, "packages", "cli", "src", "bin.ts");
+const python = "/usr/bin/python3";
+
+const ansible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
+if (!ansible && process.env["CI"] === "true") throw new Error("ansible-playbook missing: .ci/setup.d/50-ansible.sh installs Debian's ansible-core");
+
+const work = mkdtempSync(join(tmpdir(), "vmshift-ansible-move-"));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The workspace CLI as the module's executable (child processes resolve @vmshift/* through NODE_OPTIONS, which vitest sets). */
+function wrapper(): string {
+  const bin = join(work, "bin", "vmshift");
+  mkdirSync(dirname(bin), { recursive: true });
+  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  writeFileSync(bin, ["#!/bin/sh", `exec ${quote(process.execPath)} ${quote(cliBin)} "$@"`, ""].join("\n"));
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+interface Played {
+  readonly code: number | null;
+  readonly output: string;
+  readonly out: string;
+}
+
+/** `ansible-playbook <file> -e @vars` in a private Ansible environment under `work/<name>`. */
+function playbook(name: string, file: string, vars: Record<string, unknown>): Promise<Played> {
+  const dir = join(work, name);
+  for (const sub of ["home", "tmp", "local-tmp", "remote-tmp", "out"]) mkdirSync(join(dir, sub), { recursive: true });
+  const out = join(dir, "out");
+  const varsFile = join(dir, "vars.json");
+  writeFileSync(varsFile, JSON.stringify({ out_dir: out, ...vars }), { mode: 0o600 });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ANSIBLE_COLLECTIONS_PATH: here,
+    ANSIBLE_HOME: join(dir, "home"),
+    ANSIBLE_LOCAL_TEMP: join(dir, "local-tmp"),
+    ANSIBLE_REMOTE_TEMP: join(dir, "remote-tmp"),
+    ANSIBLE_PYTHON_INTERPRETER: python,
+    ANSIBLE_NOCOLOR: "1",
+    ANSIBLE_RETRY_FILES_ENABLED: "0",
+    ANSIBLE_LOCALHOST_WARNING: "0",
+    ANSIBLE_INVENTORY_UNPARSED_WARNING: "0",
+    ANSIBLE_PIPELINING: "1",
+    TMPDIR: join(dir, "tmp"),
+  };
+  return new Promise((done, reject) => {
+    const child = spawn("ansible-playbook", ["-i", "localhost,", join(playbooks, file), "-e", `@${varsFile}`], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, output, out });
+    });
+  });
+}
+
+function result(played: Played, name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(played.out, `${name}.json`), "utf8")) as Record<string, unknown>;
+}
+
+describe.skipIf(!ansible)("vmshift.migration.move refusals (ansible-playbook, workspace CLI)", () => {
+  it("refuses an unsupported platform with NOT_SUPPORTED, malformed maps and cold-move warm tuning with INVALID_ARGUMENT, in check mode too; nothing changed", { timeout: 600_000 }, async () => {
+    const config = join(work, "simulators.yaml");
+    writeFileSync(config, "profiles:\n  sim-a:\n    platform: simulator\n  sim-b:\n    platform: simulator\n");
+    const played = await playbook("refusals", "move-refusals.yml", {
+      move_defaults: { executable: wrapper(), config },
+      vm: "web-01",
+      from_profile: "sim-a",
+      to_profile: "sim-b",
+    });
+    expect(played.code, played.output).toBe(0);
+
+    const unsupported = result(played, "unsupported");
+    expect(unsupported).toMatchObject({ failed: true, changed: false, code: "NOT_SUPPORTED", rc: 2, exit: "usage", error: { code: "NOT_SUPPORTED" } });
+    expect(unsupported["msg"]).toMatch(/profile sim-a is a simulator profile; moves support libvirt sources only/);
+    expect(unsupported["cmd"]).toEqual(expect.arrayContaining(["move", "web-01", "--from", "sim-a", "--to", "sim-b", "--storage-map", "images=images", "--request-id"]));
+
+    // The module refuses a format no target writes before any CLI runs (no rc).
+    const format = result(played, "malformed_format");
+    expect(format).toMatchObject({ failed: true, changed: false, code: "INVALID_ARGUMENT" });
+    expect(format["msg"]).toMatch(/storage_map entry images: 'images:qcow3' is not <storage> or <storage>:<format>/);
+    expect(format).not.toHaveProperty("rc");
+
+    // A map source the CLI's name rule refuses: the CLI's usage error (exit 2) before it loads a profile.
+    const name = result(played, "malformed_name");
+    expect(name).toMatchObject({ failed: true, changed: false, code: "INVALID_ARGUMENT", rc: 2, exit: "usage" });
+    expect(name["msg"]).toMatch(/network map entry "not a name=default" is not <source>=<target>/);
+
+    const tuned = result(played, "cold_tuned");
+    expect(tuned).toMatchObject({ failed: true, changed: false, code: "INVALID_ARGUMENT" });
+    expect(tuned["msg"]).toMatch(/max_passes and converged_bytes tune warm moves/);
+
+    const check = result(played, "malformed_check");
+    expect(check).toMatchObject({ failed: true, changed: false, code: "INVALID_ARGUMENT" });
+    expect(check["msg"]).toMatch(/storage_map entry 'a=b'/);
+  });
+});
+
+const availability = await labAvailability();
+const qemuImg = await labRun("qemu-img", ["--version"]);
+const labReady = availability.ok && qemuImg.code === 0;
+if (ansible && process.env["CI"] === "true" && !labReady) throw new Error(`libvirt lab and qemu-img required in CI: ${availability.ok ? "qemu-img missing" : availability.reason}`);
+
+describe.skipIf(!ansible || !labReady)("vmshift.migration.move in the libvirt lab: a real cold move", { timeout: 900_000 }, () => {
+  let release: (() => void) | undefined;
+
+  beforeAll(async () => {
+    release = await acquireLab("ansible/move.test.ts");
+    await startDaemons();
+    await freshSource(16 * 1024 * 1024);
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    try {
+      await cleanMoveLab();
+    } finally {
+      release?.();
+    }
+  }, 120_000);
+
+  it("check mode starts nothing; the move is changed with its result; the same task again is found moved, unchanged", async () => {
+    const config = join(work, "lab.yaml");
+    writeFileSync(config, `profiles:\n  lab-a:\n    platform: libvirt\n    hosts: [{ id: a, uri: '${labUri("a")}' }]\n  lab-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: '${labUri("b")}' }]\n`);
+    const played = await playbook("lab", "move-lab.yml", {
+      move_defaults: { executable: wrapper(), config },
+      vm: MOVE_VM,
+      from_profile: "lab-a",
+      to_profile: "lab-b",
+      storage_map: { [SRC_POOL]: `${DST_POOL}:raw` },
+    });
+    expect(played.code, played.output).toBe(0);
+
+    const checked = result(played, "checked");
+    expect(checked).toMatchObject({ changed: true, outcome: "planned", target_name: MOVE_VM });
+    expect(checked["cmd"]).toEqual(expect.arrayContaining(["move", MOVE_VM, "--storage-map", `${SRC_POOL}=${DST_POOL}:raw`]));
+
+    const moved = result(played, "moved");
+    expect(moved).toMatchObject({ changed: true, outcome: "completed", rc: 0, exit: "ok", target_name: MOVE_VM, location: { host_id: "b", side: "target", power_state: "running" } });
+    expect(moved["request_id"]).toMatch(/^ansible-[0-9a-f]{24}$/);
+    expect(moved["migration_id"]).toBe(`move-${moved["request_id"] as string}`);
+    expect(moved["copied_bytes"]).toEqual({ vdb: 16 * 1024 * 1024 });
+    expect(moved["downtime_ms"]).toEqual(expect.any(Number));
+    const targetId = moved["target_vm_id"] as string;
+    expect(targetId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const again = result(played, "again");
+    expect(again).toMatchObject({ changed: false, outcome: "unchanged", target_vm_id: targetId, request_id: moved["request_id"], location: { host_id: "b", side: "target", power_state: "running" } });
+    expect(again).not.toHaveProperty("migration_id");
+
+    // On the hosts: one domain on b, running; the source kept, stopped; one volume in the target pool.
+    expect((await must("b", ["domstate", "--domain", MOVE_VM])).trim()).toBe("running");
+    expect((await must("b", ["domuuid", "--domain", MOVE_VM])).trim()).toBe(targetId);
+    expect((await virsh("a", ["domstate", "--domain", MOVE_VM])).stdout.trim()).toBe("shut off");
+    expect((await must("b", ["vol-list", DST_POOL])).trim().split("\n")).toHaveLength(1);
+  });
+});
