@@ -243,6 +243,15 @@ describe("migrations through kubectl", () => {
     expect(await fails(["create", "--raw", "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstancemigrations", "-f", file])).toContain('kind: Invalid value: "VirtualMachine": must be VirtualMachineInstanceMigration');
     expect(vmims()).not.toContain("default/x");
   });
+
+  it("unknown fields: refused under kubectl's default strict validation, pruned with a warning under --validate=warn", async () => {
+    const body = `${vmim("bogus-mig", "ghost")}  bogus: 1\n`;
+    expect(await fails(["create", "-f", "-", "--dry-run=server"], body)).toContain('VirtualMachineInstanceMigration in version "v1" cannot be handled as a VirtualMachineInstanceMigration: strict decoding error: unknown field "spec.bogus"');
+    const warned = await kubectl(["create", "-f", "-", "--dry-run=server", "--validate=warn", "-o", "jsonpath={.spec}"], `${vmim("bogus-mig", "app-01")}  bogus: 1\n`);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain('unknown field "spec.bogus"');
+    expect(warned.stdout).toBe('{"vmiName":"app-01"}');
+  });
 });
 
 describe("changing objects", () => {
