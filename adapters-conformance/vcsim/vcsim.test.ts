@@ -132,6 +132,17 @@ describe.skipIf(missing !== undefined)("vmshift-vcsim + @vmshift/vsphere", () =>
     await client.close();
   });
 
+  it("preflight of a host that does not exist reports host.not-found (and the VM's own checks), not an error", async () => {
+    const client = connect();
+    const subjects = await discoverSubjects(client);
+    const report = await client.preflight({ vmId: subjects.liveVm, targetHostId: "host-424242" });
+    expect(report.ok).toBe(false);
+    expect(report.checks.map((c) => [c.id, c.severity])).toEqual([["host.not-found", "error"]]);
+    const missingVm = await client.preflight({ vmId: subjects.missingVmId, targetHostId: subjects.targetHost }).catch((e: unknown) => e);
+    expect(isVmshiftError(missingVm, "NOT_FOUND")).toBe(true);
+    await client.close();
+  });
+
   it("refuses a live move of a powered-off VM with INVALID_STATE before asking vCenter", async () => {
     const client = connect();
     const subjects = await discoverSubjects(client);

@@ -322,7 +322,7 @@ export function createVsphereAdapter(options: VsphereAdapterOptions): VsphereAda
       try {
         facts = await readStartFacts(session, c, request.vmId, request.targetHostId, ctx.signal, true);
       } catch (error) {
-        if (request.targetHostId === undefined || !isVmshiftError(error, "NOT_FOUND") || error.details?.["subject"] !== request.targetHostId) throw error;
+        if (request.targetHostId === undefined || !isVmshiftError(error, "NOT_FOUND") || error.subject !== request.targetHostId) throw error;
         facts = await readStartFacts(session, c, request.vmId, undefined, ctx.signal);
         checks.push({ id: "host.not-found", category: "state", severity: "error", message: `no host ${request.targetHostId}` });
       }
