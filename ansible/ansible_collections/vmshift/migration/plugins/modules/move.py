@@ -213,10 +213,12 @@ location:
       type: str
       sample: running
 target_vm_id:
-  description: The VM's id on the target (for libvirt, the new domain's UUID).
-  returned: when the VM is on the target
+  description:
+    - The VM's id on the target as the mover reports it (on libvirt, the new domain's name).
+    - When the VM was found already moved, see I(vm) instead (C(vmshift vms) ids, on libvirt the domain's UUID).
+  returned: when a move defined the VM on the target
   type: str
-  sample: 7d1e0f4c-5b7a-4f7e-9a35-3f0f6f2d9c11
+  sample: web-01
 target_name:
   description: The name the VM has, or would have, on the target.
   returned: always
@@ -253,7 +255,7 @@ move:
   type: dict
   sample: {"migrationId": "move-ansible-3f6c0e3b2a9d4e1f8c7b6a59", "vmId": "web-01", "mode": "cold", "moveMode": "cold",
            "outcome": "completed", "vmLocation": {"hostId": "b", "side": "target", "powerState": "running"},
-           "targetVmId": "7d1e0f4c-5b7a-4f7e-9a35-3f0f6f2d9c11", "copiedBytes": {"vdb": 33554432}}
+           "targetVmId": "web-01", "copiedBytes": {"vdb": 33554432}}
 vm:
   description: The VM as C(vmshift vms --profile <to_profile>) listed it, when it was found already moved.
   returned: when outcome is C(unchanged)
@@ -432,7 +434,6 @@ def main():
                 changed=False,
                 outcome='unchanged',
                 vm=target_vm,
-                target_vm_id=target_vm.get('id'),
                 target_name=target_name,
                 request_id=request_id,
                 location=dict(host_id=target_vm.get('hostId'), side='target', power_state=target_vm.get('powerState')),
