@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { strictSaxParser } from "../test/sax.ts";
-import { XmlSyntaxError, XmlTokenizer, attributesOf, readXml } from "./xml-reader.ts";
+import { XmlSyntaxError, XmlTokenizer, attributesOf, forEachAttribute, readXml } from "./xml-reader.ts";
 import { escapeXml } from "./xml.ts";
 
 type Event = [string, string, Record<string, string>?];
@@ -142,6 +142,22 @@ describe("XmlTokenizer fed piece by piece reads what readXml reads from the whol
   it("for a document cut at every offset", () => {
     const doc = '<?xml version="1.0"?><a x="1" y=\'&lt;\'><b>t&amp;u</b><!-- c --><![CDATA[<d>]]>v<!---->w<e/></a>';
     for (let cut = 0; cut <= doc.length; cut++) expect(inPieces(doc, [cut])).toEqual(ours(doc));
+  });
+});
+
+describe("forEachAttribute", () => {
+  it("reports every attribute in order, values decoded, as attributesOf reads them (the first of two wins there)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(attrName, value, fc.boolean()), { maxLength: 4 }), (attributes) => {
+        const raw = attributes.map(([k, v, single]) => (single ? ` ${k}='${escapeXml(v)}'` : ` ${k} = "${escapeXml(v)}"`)).join("");
+        const seen: [string, string][] = [];
+        forEachAttribute(raw, 0, (name, v) => seen.push([name, v]));
+        expect(seen).toEqual(attributes.map(([k, v]) => [k, v]));
+        const firstWins = Object.fromEntries(seen.filter(([k], i) => seen.findIndex(([other]) => other === k) === i));
+        expect(attributesOf(raw, 0)).toEqual(firstWins);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

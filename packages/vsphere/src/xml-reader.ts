@@ -59,6 +59,21 @@ export function decode(raw: string, at: number): string {
   });
 }
 
+const EACH_ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/**
+ * Calls `each` with every attribute of a tag's raw attribute text, in order (duplicates included),
+ * values decoded: {@link attributesOf} without building an object.
+ */
+export function forEachAttribute(raw: string, at: number, each: (name: string, value: string) => void): void {
+  const pattern = EACH_ATTRIBUTE;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(raw); m !== null; m = pattern.exec(raw)) {
+    const value = m[2] ?? m[3] ?? "";
+    each(m[1]!, value.includes("&") ? decode(value, at) : value);
+  }
+}
+
 /** The attributes of a tag's raw attribute text (first of two same-named wins, as `sax`), values decoded. */
 export function attributesOf(raw: string, at: number): Record<string, string> {
   const attributes: Record<string, string> = {};

@@ -9,7 +9,7 @@
  * the answer the generic way. `page-decoder.test.ts` checks it against `soap`'s parser.
  */
 import type { MoRef } from "../xml.ts";
-import { type XmlTokenHandler, XmlTokenizer, attributesOf } from "../xml-reader.ts";
+import { type XmlTokenHandler, XmlTokenizer, forEachAttribute } from "../xml-reader.ts";
 import type { AnswerDecoder } from "../transport.ts";
 
 const XSI_URI = "http://www.w3.org/2001/XMLSchema-instance";
@@ -109,12 +109,30 @@ export class PageDecoder<T> implements AnswerDecoder {
     return { items: this.#items, ...(this.#token === undefined ? {} : { token: this.#token }), objects: this.#objects };
   }
 
-  #attributes(raw: string, offset: number): Record<string, string> | undefined {
-    if (raw === "") return undefined;
-    const attributes = attributesOf(raw, offset);
-    // Like `soap`, one namespace table for the whole document.
-    if (raw.includes("xmlns")) for (const [k, v] of Object.entries(attributes)) if (k === "xmlns" || k.startsWith("xmlns:")) this.#xmlns.set(k === "xmlns" ? "" : k.slice(6), v);
-    return attributes;
+  /**
+   * Reads a tag's attributes: namespace declarations into the table (like `soap`, one table for
+   * the whole document), and returns the `type` attribute and whether `xsi:nil` is true. The
+   * first of two same-named attributes wins, as in `sax`.
+   */
+  #attributes(raw: string, offset: number): { type?: string; nil: boolean } {
+    const out: { type?: string; nil: boolean } = { nil: false };
+    if (raw === "") return out;
+    const seen = new Set<string>();
+    const nils: [string, string][] = [];
+    forEachAttribute(raw, offset, (name, value) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      if (name === "type") out.type = value;
+      else if (name === "xmlns") this.#xmlns.set("", value);
+      else if (name.startsWith("xmlns:")) this.#xmlns.set(name.slice(6), value);
+      else if (name === "nil" || name.endsWith(":nil")) nils.push([name, value]);
+    });
+    // Declarations anywhere in the tag count, as in `soap` (it reads them all first).
+    for (const [name, value] of nils) {
+      const colon = name.indexOf(":");
+      if (this.#xmlns.get(colon < 0 ? "" : name.slice(0, colon)) === XSI_URI && (value.toLowerCase() === "true" || value === "1")) out.nil = true;
+    }
+    return out;
   }
 
   #open(name: string, raw: string, offset: number): void {
@@ -143,7 +161,7 @@ export class PageDecoder<T> implements AnswerDecoder {
         this.#props = {};
         return;
       case "obj":
-        this.#refType = this.#attributes(raw, offset)?.["type"];
+        this.#refType = this.#attributes(raw, offset).type;
         this.#text = "";
         return;
       case "propSet":
@@ -156,22 +174,14 @@ export class PageDecoder<T> implements AnswerDecoder {
         return;
       case "val": {
         const attributes = this.#attributes(raw, offset);
-        this.#valType = attributes?.["type"];
-        this.#valNil = attributes !== undefined && this.#isNil(attributes);
+        this.#valType = attributes.type;
+        this.#valNil = attributes.nil;
         this.#valComplex = false;
         this.#text = "";
         return;
       }
       default:
     }
-  }
-
-  #isNil(attributes: Record<string, string>): boolean {
-    for (const [key, value] of Object.entries(attributes)) {
-      const colon = key.indexOf(":");
-      if (key.slice(colon + 1) === "nil" && this.#xmlns.get(colon < 0 ? "" : key.slice(0, colon)) === XSI_URI && (value.toLowerCase() === "true" || value === "1")) return true;
-    }
-    return false;
   }
 
   #onText(raw: string): void {
