@@ -292,6 +292,13 @@ describe("changing objects", () => {
     expect(env.store.get("nodes", undefined, "node-2")!.metadata.labels).toMatchObject({ rack: "r2" });
   });
 
+  it("cordon and uncordon (strategic merge patches on a Node) show in get nodes", async () => {
+    expect(await ok(["cordon", "node-2"])).toBe("node/node-2 cordoned\n");
+    expect(await ok(["get", "node", "node-2"])).toMatch(/^node-2\s+Ready,SchedulingDisabled\s/m);
+    expect(await ok(["uncordon", "node-2"])).toBe("node/node-2 uncordoned\n");
+    expect(env.store.get("nodes", undefined, "node-2")!.spec).not.toMatchObject({ unschedulable: true });
+  });
+
   it("label adds, refuses to overwrite without --overwrite, removes", async () => {
     expect(await ok(["label", "vm", "web-01", "owner=team-a"])).toBe("virtualmachine.kubevirt.io/web-01 labeled\n");
     expect(await fails(["label", "vm", "web-01", "owner=team-b"])).toContain("'owner' already has a value (team-a), and --overwrite is false");
