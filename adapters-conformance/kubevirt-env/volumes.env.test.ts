@@ -1,7 +1,7 @@
 /** Volume (storage live) migration in the environment: KubeVirt's workload-update migration of a VM whose claims changed. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
-import { createKubevirtAdapter, destinationClaim } from "@vmshift/kubevirt";
+import { createKubevirtAdapter, destinationClaim, policyName } from "@vmshift/kubevirt";
 import { ENV_ADAPTER_TUNING } from "../targets/kubevirt-env.ts";
 import { KubevirtEnv } from "./env.ts";
 import { call } from "./testing.ts";
@@ -121,5 +121,16 @@ describe("@vmshift/kubevirt: storage live migration (targetStorageId is a Storag
       expect(isVmshiftError(error, code)).toBe(true);
     }
     expect(env.requests.slice(before).filter((r) => !r.startsWith("GET"))).toEqual([]);
+  });
+});
+
+describe("@vmshift/kubevirt: a tuned storage migration", () => {
+  it("gets its MigrationPolicy like a live migration: KubeVirt applies it to the volume migration", async () => {
+    await dataVm();
+    const task = await new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml: env.kubeconfig() }, ...ENV_ADAPTER_TUNING })).startMigration({ vmId: "default/data-01", targetStorageId: "fast", allowAutoConverge: true });
+    expect((await task.wait()).outcome).toBe("completed");
+    const vmim = env.store.get("virtualmachineinstancemigrations", "default", task.id.split("/")[1]!) as any;
+    expect(vmim.status.migrationState.migrationPolicyName).toBe(policyName({ allowAutoConverge: true }));
+    expect(vmim.status.migrationState.migrationConfiguration.allowAutoConverge).toBe(true);
   });
 });

@@ -272,7 +272,9 @@ export class KubevirtAdapter implements HypervisorAdapter {
     if (request.mode === "cold") throw new VmshiftError("NOT_SUPPORTED", "moving disks is a live volume migration in KubeVirt; a cold move with targetStorageId is not offered", { adapter: this.name, operation: "migration.start", retryable: false });
     const { vm, vmi } = await this.#find(ref, "migration.start", ctx);
     if (!vm) throw new VmshiftError("NOT_SUPPORTED", `${formatRef(ref)} is a VirtualMachineInstance without a VirtualMachine: KubeVirt migrates volumes of VirtualMachines only`, { adapter: this.name, operation: "migration.start", retryable: false });
-    const vmim = await this.#volumes.start(ref, vm, vmi, request, ctx);
+    // Tuning applies to the volume migration too (KubeVirt resolves the policy for its VMIM like any
+    // other); it is written once the request has been checked, before the claims.
+    const vmim = await this.#volumes.start(ref, vm, vmi, request, ctx, () => this.#live.selectPolicy(ref, vmi!, request, ctx));
     return this.#live.snapshot(vmim, vmi, ctx);
   }
 

@@ -95,7 +95,7 @@ export class LiveMigrations {
    * migration of the VMI returns the earlier start's when it is this request's, else the error.
    */
   async create(vm: ObjectRef, vmi: KvVmi, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
-    await this.#selectPolicy(vm, vmi, request, ctx);
+    await this.selectPolicy(vm, vmi, request, ctx);
     const source = vmi.status?.nodeName;
     const body: KvMigration = {
       apiVersion: "kubevirt.io/v1",
@@ -145,7 +145,7 @@ export class LiveMigrations {
    * nothing to change. Creating a policy needs cluster-scoped `create` on migrationpolicies: without
    * it the start fails PERMISSION_DENIED before anything changed.
    */
-  async #selectPolicy(vm: ObjectRef, vmi: KvVmi, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<void> {
+  async selectPolicy(vm: ObjectRef, vmi: KvVmi, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<void> {
     const tuning = tuningOf(request, this.#options.migrationPolicy);
     const current = vmi.metadata?.labels?.[POLICY_LABEL];
     if (!tuning) {

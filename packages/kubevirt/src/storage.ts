@@ -69,9 +69,10 @@ export class VolumeMoves {
 
   /**
    * Starts (or, for a request id that already started one, finds) the volume migration of a running
-   * VM and returns its VMIM. Nothing is written when the request cannot be carried out.
+   * VM and returns its VMIM. Nothing is written when the request cannot be carried out; `beforeWrite`
+   * runs once it was checked, before the first write (the MigrationPolicy of a tuned request).
    */
-  async start(ref: ObjectRef, vm: KvVirtualMachine, vmi: KvVmi | undefined, request: NormalizedMigrationRequest, ctx: OperationContext): Promise<KvMigration> {
+  async start(ref: ObjectRef, vm: KvVirtualMachine, vmi: KvVmi | undefined, request: NormalizedMigrationRequest, ctx: OperationContext, beforeWrite?: () => Promise<void>): Promise<KvMigration> {
     if (request.targetHostId !== undefined) throw fail("INVALID_ARGUMENT", "KubeVirt's volume migration lets the scheduler choose the node; leave targetHostId out");
     if (!vmi || vmi.status?.phase !== "Running") throw fail("INVALID_STATE", `the VM is not running (VMI phase ${vmi?.status?.phase ?? "none"}); a volume migration needs a running VM`);
     const storageClass = request.targetStorageId!;
@@ -80,6 +81,7 @@ export class VolumeMoves {
     // The volume migrations there were before, so the one KubeVirt creates for this request is told apart.
     const before = plan ? new Set((await this.#list(ref, ctx)).map((m) => m.metadata?.uid)) : undefined;
     if (plan) {
+      await beforeWrite?.();
       for (const move of plan.record.volumes) await this.#createClaim(ref, move.from, move.to, storageClass, request.requestId, ctx);
       await this.#api.patchVm(ref, {
         metadata: { annotations: { [VOLUME_RECORD_ANNOTATION]: JSON.stringify(plan.record) } },
