@@ -1,22 +1,13 @@
-/** PropertyCollector reads: property specs, one-object reads, paged RetrievePropertiesEx. */
+/** PropertyCollector reads: property specs, one-object and few-object reads (listings page through `listing.ts`). */
 import { VmshiftError } from "@vmshift/core";
 import type { ServiceContent, VimSession } from "../session.ts";
 import type { VimCallOptions } from "../transport.ts";
-import { type MoRef, type Xml, el, moref, opt, seq, typed } from "../xml.ts";
+import { type MoRef, type Xml, el, moref, opt, seq } from "../xml.ts";
 import { type ObjectProps, objectContents, text } from "./decode.ts";
 
 /** `PropertySpec` for `type` with only `paths`. */
 export function propertySpec(type: string, paths: readonly string[]): Xml {
   return el("propSet", [el("type", type), ...paths.map((p) => el("pathSet", p))]);
-}
-
-/** `ObjectSpec` for the objects of a ContainerView (the view itself skipped). */
-export function viewObjects(view: MoRef): Xml {
-  return el("objectSet", [
-    moref("obj", view),
-    el("skip", true),
-    typed("selectSet", "TraversalSpec", [el("name", "view"), el("type", "ContainerView"), el("path", "view"), el("skip", false)]),
-  ]);
 }
 
 /** `ObjectSpec` for one object. */
@@ -45,11 +36,6 @@ export async function retrieve(session: VimSession, content: ServiceContent, spe
     options,
   );
   return page(result);
-}
-
-/** ContinueRetrievePropertiesEx. */
-export async function continueRetrieve(session: VimSession, content: ServiceContent, token: string, options: VimCallOptions = {}): Promise<RetrievedPage> {
-  return page(await session.call("ContinueRetrievePropertiesEx", content.propertyCollector, el("token", token), options));
 }
 
 /** The properties of one object; `NOT_FOUND` (from ManagedObjectNotFound) when it does not exist. */
