@@ -157,7 +157,6 @@ export function createMover(options: MoverOptions = {}): Mover {
           },
         };
         task.update("transferring", { iteration: 1, totalBytes: total, transferredBytes: 0, percent: 0, message: "pass 1 (full) while the source runs" });
-        const c0 = performance.now();
         const running = await copyWhileRunning(w, request.warm);
         throwIfAborted(signal);
         task.update("finalizing", { iteration: passes.length + 1, message: "stopping the source for the final delta" });
@@ -167,7 +166,7 @@ export function createMover(options: MoverOptions = {}): Mover {
         const last = await runPass({ ...w, ctx: { signal: new AbortController().signal } }, passes.length + 1, running.checkpoint, true);
         const { checkpoint: _final, ...lastReport } = last;
         passes.push(lastReport);
-        copyMs += performance.now() - c0;
+        copyMs = passes.reduce((n, p) => n + p.durationMs, 0);
         task.update("finalizing", { iteration: last.pass, totalBytes: total, transferredBytes: total, percent: 100, message: `starting ${report.mapped.targetName} on the target` });
         try {
           await to.start(reservation, { signal: new AbortController().signal });

@@ -22,7 +22,7 @@ export interface MoveResult extends MigrationResult {
   readonly passes?: readonly PassReport[];
   /** The VM's id on the target, once it was defined there (absent after a rollback removed it). */
   readonly targetVmId?: string;
-  /** Wall time spent copying disk bytes (every disk, one after the other), ms. */
+  /** Wall time spent copying disk bytes (every disk, one after the other; warm: the sum of the passes), ms. */
   readonly copyDurationMs?: number;
   /** Bytes copied, per disk key. */
   readonly copiedBytes?: Readonly<Record<string, number>>;

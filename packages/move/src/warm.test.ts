@@ -92,6 +92,8 @@ describe("moveVm (warm) over in-memory endpoints", () => {
     expect(w.world.calls.indexOf("source.stop")).toBeGreaterThan(w.world.calls.indexOf("target.reserve vm-1"));
     expect(w.world.sourcePower).toBe("stopped");
     expect(result.copiedBytes).toEqual({ vda: (1 << 20) + 6 * 65536 });
+    expect(result.copyDurationMs).toBe(result.passes!.reduce((n, p) => n + p.durationMs, 0));
+    expect(result.downtimeMs).toBeGreaterThanOrEqual(0);
   });
 
   it("stops passing at the pass cap when the delta stays large", async () => {
