@@ -89,22 +89,26 @@ options:
     choices: [cold, warm]
     default: cold
   max_passes:
-    description: Warm moves only - at most this many delta passes while the VM runs (C(--max-passes)). The CLI's default is 5.
+    description:
+      - Warm moves only - at most this many delta passes while the VM runs (C(--max-passes)).
+      - The CLI's default is 5.
     type: int
   converged_bytes:
-    description: Warm moves only - a delta pass that copied at most this many bytes ends the passes (C(--converged-bytes)). The CLI's default is 16 MiB.
+    description:
+      - Warm moves only - a delta pass that copied at most this many bytes ends the passes (C(--converged-bytes)).
+      - The CLI's default is 16 MiB.
     type: int
   network_map:
     description:
-      - Source network to target network, for example C({default: br-prod}) (C(--network-map src=dst),
+      - "Source network to target network, for example C({default: br-prod}) (C(--network-map src=dst),
         one per entry). Every network the VM uses must be mapped; an unmapped one fails the move's
-        preflight with code C(INCOMPATIBLE), nothing written.
+        preflight with code C(INCOMPATIBLE), nothing written."
     type: dict
   storage_map:
     description:
-      - Source storage (a libvirt pool) to target storage, optionally with the format to write,
+      - "Source storage (a libvirt pool) to target storage, optionally with the format to write,
         C(dst) or C(dst:format) with format C(raw) or C(qcow2) (the CLI also names C(vmdk), C(vhdx), C(vpc)), for example
-        C({images: fast-pool:raw}) (C(--storage-map src=dst[:format]), one per entry).
+        C({images: fast-pool:raw}) (C(--storage-map src=dst[:format]), one per entry)."
       - Every storage the VM's disks use must be mapped.
     type: dict
   target_name:
@@ -113,7 +117,9 @@ options:
       - The idempotence check looks for this name on the target.
     type: str
   shutdown_timeout_ms:
-    description: How long the source may take to shut down gracefully before it is powered off, milliseconds (C(--shutdown-timeout)). The CLI's default is 30000.
+    description:
+      - How long the source may take to shut down gracefully before it is powered off, milliseconds (C(--shutdown-timeout)).
+      - The CLI's default is 30000.
     type: int
   request_id:
     description:
@@ -404,7 +410,8 @@ def main():
             from_host=dict(type='str'),
             to_host=dict(type='str'),
             mode=dict(type='str', choices=['cold', 'warm'], default='cold'),
-            max_passes=dict(type='int'),
+            # Delta passes of a warm move, not a password (validate-modules' no-log-needed matches "pass").
+            max_passes=dict(type='int', no_log=False),
             converged_bytes=dict(type='int'),
             network_map=dict(type='dict'),
             storage_map=dict(type='dict'),
