@@ -6,15 +6,17 @@
  * `qemu-io` monitor command on the disk's device). At cutover the source stops, the last delta is
  * copied, the target starts; `qemu-img compare` then finds both disks identical. A fault in the
  * middle of a delta pass (the pass's backup job aborted under the mover) rolls back: the target is
- * removed, the source runs on `a`, no checkpoint or backup job is left.
+ * removed, the source runs on `a`, no checkpoint or backup job is left; so does a fault in the
+ * final pass. A raw source disk fails the warm preflight (`disk.changeTracking`) with nothing written.
  *
  * Skipped when the lab cannot run here; with CI=true a missing lab is a failure.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { type MoveResult, type MoveSource, createMover } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, labAvailability, run, startDaemons, virsh } from "./lab.ts";
-import { DST_POOL, MOVE_DISK, MOVE_VM, SRC_POOL, cleanMoveLab, freshSource, moveEndpoints, must, writeThroughDomain } from "./move-lab.ts";
+import { DST_POOL, MOVE_DIR, MOVE_DISK, MOVE_VM, SRC_POOL, cleanMoveLab, freshSource, moveEndpoints, must, writeThroughDomain } from "./move-lab.ts";
 
 const DISK_BYTES = 32 * 1024 * 1024;
 const availability = await labAvailability();
@@ -102,6 +104,28 @@ describe.skipIf(!availability.ok || !toolsOk)("warm moves in the libvirt lab (@v
     const bitmaps = JSON.parse((await run("qemu-img", ["info", "-U", "--output=json", MOVE_DISK])).stdout) as { "format-specific"?: { data?: { bitmaps?: unknown[] } } };
     expect(bitmaps["format-specific"]?.data?.bitmaps ?? []).toEqual([]);
     console.log(`[move] warm lab move of a ${DISK_BYTES / 2 ** 20} MiB qcow2 disk → raw, ${written.length} writes of 64 KiB during the copy: passes ${passes.map((p) => `${p.pass}:${p.kind}=${p.bytes}B/${p.durationMs}ms`).join(", ")}; total ${result.durationMs} ms, source stopped ${result.downtimeMs} ms`);
+  });
+
+  it("refuses a warm move of a raw disk in preflight (disk.changeTracking, naming it): nothing written on b, the source untouched", async () => {
+    await freshSource(DISK_BYTES);
+    await must("a", ["destroy", "--domain", MOVE_VM]);
+    const raw = MOVE_DISK.replace(/\.qcow2$/, ".raw");
+    const c = await run("qemu-img", ["convert", "-f", "qcow2", "-O", "raw", MOVE_DISK, raw]);
+    expect(c.code, c.stderr).toBe(0);
+    const xmlFile = join(MOVE_DIR, `${MOVE_VM}-raw.xml`);
+    writeFileSync(xmlFile, readFileSync(join(MOVE_DIR, `${MOVE_VM}.xml`), "utf8").replace("type='qcow2'", "type='raw'").replace(MOVE_DISK, raw));
+    await must("a", ["undefine", "--domain", MOVE_VM]); // the XML has no UUID: a new definition, not an update
+    await must("a", ["define", "--file", xmlFile]);
+    await must("a", ["start", "--domain", MOVE_VM]);
+    const { from, to } = endpoints();
+    const result = await createMover().moveVm({ from, to, vmId: MOVE_VM, mode: "warm", storageMap: { [SRC_POOL]: DST_POOL }, shutdownTimeoutMs: 500 }).wait({ maxWaitMs: 60_000 });
+    expect(result.outcome).toBe("failed");
+    expect(result.error?.code).toBe("INCOMPATIBLE");
+    expect(result.error?.message).toContain("disk vdb is raw; warm moves need qcow2 disks");
+    expect(result.vmLocation).toEqual({ side: "source", powerState: "running", hostId: "a" });
+    expect((await virsh("b", ["domstate", "--domain", MOVE_VM])).code).not.toBe(0);
+    expect((await must("b", ["vol-list", DST_POOL])).trim()).toBe("");
+    expect(await checkpoints()).toBe("");
   });
 
   it("rolls back on a fault in the middle of a delta pass: target removed, source running on a, no checkpoint or backup job left", async () => {
