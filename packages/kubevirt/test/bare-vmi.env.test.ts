@@ -1,13 +1,13 @@
 /**
  * @vmshift/kubevirt and bare VMIs (no VirtualMachine) against the KubeVirt API environment: KubeVirt's own
- * `vmi-migratable` example (packages/kubevirt/test/fixtures/real.bare-vmi) is read, listed and live-migrated.
+ * `vmi-migratable` example (test/fixtures/real.bare-vmi) is read, listed and live-migrated.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VmshiftClient, isVmshiftError } from "@vmshift/core";
 import { createKubevirtAdapter } from "@vmshift/kubevirt";
-import { loadFixture } from "../../packages/kubevirt/test/load-fixture.ts";
-import { ENV_ADAPTER_TUNING } from "../targets/kubevirt-env.ts";
-import { KubevirtEnv } from "./env.ts";
+import { loadFixture } from "./load-fixture.ts";
+import { ENV_ADAPTER_TUNING } from "../../../adapters-conformance/targets/kubevirt-env.ts";
+import { KubevirtEnv } from "../../../adapters-conformance/kubevirt-env/env.ts";
 
 let env: KubevirtEnv;
 let client: VmshiftClient;
