@@ -35,6 +35,15 @@ export interface PageShape<T> {
 
 const localName = (qname: string) => qname.slice(qname.indexOf(":") + 1);
 
+/**
+ * A copy of `text` that does not hold the piece of the body it was cut from: V8 keeps a substring
+ * of 13 characters or more as a view of its parent string, so a VM's name would keep a whole
+ * received piece alive as long as the VM (and the young generation would grow to hold them).
+ */
+function detached(text: string): string {
+  return `${text}\0`.slice(0, -1);
+}
+
 /** What an open element is to the decoder. */
 type Role = "envelope" | "body" | "response" | "returnval" | "token" | "objects" | "obj" | "propSet" | "name" | "val" | "skip";
 
@@ -195,7 +204,7 @@ export class PageDecoder<T> implements AnswerDecoder {
   #take(): string | undefined {
     const text = this.#text;
     this.#text = undefined;
-    return text === "" ? undefined : text;
+    return text === "" ? undefined : text === undefined || text.length < 13 ? text : detached(text);
   }
 
   #close(): void {
