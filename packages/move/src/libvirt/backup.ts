@@ -165,7 +165,7 @@ export function libvirtWarmSource(deps: LibvirtWarmDeps): WarmSource {
       const q = quiet();
       const state = await rawState(vm, q);
       if (state === undefined) return;
-      if (state !== "shut off") await virsh(["domjobabort", "--domain", vm], q);
+      // No domjobabort here: the mover closed its pass (which aborts its own job); another tool's job is not ours to end.
       const prefix = checkpointName(moveId, 0).replace(/-0$/, "-");
       const list = await virsh(["checkpoint-list", "--domain", vm, "--name"], q);
       const ours = list.stdout.split("\n").map((l) => l.trim()).filter((n) => n.startsWith(prefix)).sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)));
