@@ -1,7 +1,9 @@
 /**
  * Product code never imports test infrastructure: no module under packages/ (tests aside) imports
  * nock or anything under adapters-conformance/, and the CLI reaches the conformance suite only
- * through the dynamic import in its conformance-loader.ts.
+ * through the dynamic import in its conformance-loader.ts. And the other way round: test
+ * infrastructure (adapters-conformance/, bench/, consumers/, ansible/, docs/, test-support/)
+ * reaches the packages by name only, never by a relative path into packages/.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -19,6 +21,21 @@ function productSources(): string[] {
     }
   };
   for (const pkg of readdirSync(join(ROOT, "packages"))) walk(join(ROOT, "packages", pkg, "src"));
+  return out;
+}
+
+/** Every TypeScript file of the test infrastructure. */
+function infrastructureSources(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name === "dist" || entry.name.startsWith(".")) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|mts)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) out.push(path);
+    }
+  };
+  for (const dir of ["adapters-conformance", "bench", "consumers", "ansible", "docs", "test-support"]) walk(join(ROOT, dir));
   return out;
 }
 
@@ -53,6 +70,17 @@ describe("product code and test infrastructure", () => {
         .filter((i) => i.specifier === "@vmshift/conformance" && !i.typeOnly)
         .filter((i) => !(i.dynamic && f.endsWith("packages/cli/src/conformance-loader.ts")))
         .map((i) => `${relative(ROOT, f)}: ${i.dynamic ? "import()" : "static import"}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("test infrastructure imports the packages by name, never by a path into packages/", () => {
+    const infrastructure = infrastructureSources();
+    expect(infrastructure.some((f) => f.endsWith("test-support/run-cli.ts"))).toBe(true);
+    const offenders = infrastructure.flatMap((f) =>
+      importsOf(readFileSync(f, "utf8"))
+        .filter((i) => i.specifier.startsWith(".") && /(^|\/)packages\//.test(i.specifier))
+        .map((i) => `${relative(ROOT, f)}: ${i.specifier}`),
     );
     expect(offenders).toEqual([]);
   });

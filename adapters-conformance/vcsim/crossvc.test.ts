@@ -5,7 +5,7 @@
  * move a VM between simulators, so the launcher refuses such a spec (NotSupported) after decoding
  * it and echoes what it decoded: this proves the request shape end to end, not the move itself.
  */
-import { strictSaxParser } from "../../packages/vsphere/test/sax.ts";
+import { strictSaxParser } from "../../test-support/sax.ts";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
 import { createVsphereAdapter } from "@vmshift/vsphere";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-import { strictSaxParser } from "../test/sax.ts";
+import { strictSaxParser } from "../../../test-support/sax.ts";
 import { type Subset, envelopeProblems, loadSubset } from "../test/wsdl-contract.ts";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
 import nock from "nock";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { strictSaxParser } from "../test/sax.ts";
+import { strictSaxParser } from "../../../test-support/sax.ts";
 import { XmlSyntaxError, XmlTokenizer, attributesOf, forEachAttribute, readXml } from "./xml-reader.ts";
 import { escapeXml } from "./xml.ts";
 

@@ -1,4 +1,4 @@
-import { strictSaxParser } from "../test/sax.ts";
+import { strictSaxParser } from "../../../test-support/sax.ts";
 import { isVmshiftError } from "@vmshift/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -5,7 +5,7 @@
  */
 import soap from "soap";
 import { DEFAULT_WSDL_PATH } from "../src/transport.ts";
-import { strictSaxParser } from "./sax.ts";
+import { strictSaxParser } from "../../../test-support/sax.ts";
 
 /** What `soap` put on the wire for one call. */
 export interface SoapRequest {

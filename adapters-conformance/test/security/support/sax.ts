@@ -2,7 +2,7 @@
  * Test support: parses one XML element with `sax` in strict mode, the XML parser the `soap`
  * package (and so the vSphere transport) uses.
  */
-import { type SaxTag, strictSaxParser } from "../../../../packages/vsphere/test/sax.ts";
+import { type SaxTag, strictSaxParser } from "../../../../test-support/sax.ts";
 
 /** The single element of `xml`: its name, attributes and text. Throws on anything that is not well-formed. */
 export function parseXmlElement(xml: string): { name: string; attributes: Record<string, string>; text: string } {
