@@ -151,7 +151,7 @@ describe.skipIf(!ansible || !labReady)("vmshift.migration.move in the libvirt la
     }
   }, 120_000);
 
-  it("check mode starts nothing; the move is changed with its result; the same task again is found moved, unchanged", async () => {
+  it("check mode starts nothing; the move is changed with its result; the same task again, and check mode, find it moved, unchanged", async () => {
     const config = join(work, "lab.yaml");
     writeFileSync(config, `profiles:\n  lab-a:\n    platform: libvirt\n    hosts: [{ id: a, uri: '${labUri("a")}' }]\n  lab-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: '${labUri("b")}' }]\n`);
     const played = await playbook("lab", "move-lab.yml", {
@@ -179,6 +179,7 @@ describe.skipIf(!ansible || !labReady)("vmshift.migration.move in the libvirt la
     expect(again).toMatchObject({ changed: false, outcome: "unchanged", request_id: moved["request_id"], location: { host_id: "b", side: "target", power_state: "running" } });
     expect(again).toMatchObject({ vm: { name: MOVE_VM, hostId: "b", powerState: "running" } });
     expect(again).not.toHaveProperty("migration_id");
+    expect(result(played, "checked_again")).toMatchObject({ changed: false, outcome: "unchanged" });
 
     // On the hosts: one domain on b, running, the one the second run found; the source kept, stopped; one volume in the target pool.
     expect((await must("b", ["domstate", "--domain", MOVE_VM])).trim()).toBe("running");
