@@ -98,7 +98,7 @@ const libvirtLocal: EnvironmentServer = async () => {
   const lab = await openLibvirtLab();
   const hosts = labHosts();
   return {
-    url: hosts.map((h) => h.uri).join(" "),
+    url: hosts.map((h) => h.uri).join(","),
     profile: { platform: "libvirt", settings: { hosts } },
     close: () => lab.close(),
   };

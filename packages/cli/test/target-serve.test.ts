@@ -135,7 +135,7 @@ describe("vmshift target serve", () => {
     expect(existsSync(executable)).toBe(false);
   });
 
-  it.skipIf(!existsSync(LAB_GUEST))("serves libvirt-local: the lab's daemons as a libvirt profile; a live migration in one run is seen by the next", { timeout: 300_000 }, async () => {
+  it.skipIf(!existsSync(LAB_GUEST))("serves libvirt-local: the lab's daemons as a libvirt profile; a live migration in one run is seen by the next", { timeout: 900_000 }, async () => {
     const { child, config, exited } = await serve("libvirt-local");
     expect(readFileSync(config, "utf8")).toMatch(/uri: qemu\+unix:/);
     const list = async () => (await runCli(["vms", "--json", "--config", config])).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; name: string; hostId?: string; powerState: string });
