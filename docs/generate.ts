@@ -35,8 +35,27 @@ export async function loadTables(): Promise<{ adapter: string; table: Capability
 
 const CELL = { supported: "✅", partial: "🟡", unsupported: "—" } as const;
 
-/** The support matrix as Markdown. */
-export function renderMatrix(tables: { adapter: string; table: CapabilityTable }[]): string {
+/** Move capabilities per platform, as @vmshift/move declares them (`MOVE_CAPABILITIES`). */
+export type MoveTables = Readonly<Record<string, Readonly<Record<string, { readonly status: keyof typeof CELL; readonly note?: string }>>>>;
+
+/** What a move needs of a platform, in the matrix's words. */
+const MOVE_ROWS: Readonly<Record<string, string>> = {
+  "move.source.cold": "cold move from it: definition read, the VM stopped, every disk read",
+  "move.source.warm": "warm move from it: disks copied while it runs, delta passes of changed blocks, the last delta after the stop",
+  "move.target": "move into it: volumes created, the VM defined, disks written, started",
+};
+
+/** @vmshift/move's table, or undefined when the package cannot be loaded. */
+export async function loadMoveTables(): Promise<MoveTables | undefined> {
+  try {
+    return ((await import("@vmshift/move")) as { MOVE_CAPABILITIES: MoveTables }).MOVE_CAPABILITIES;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The support matrix as Markdown (with the cross-platform moves' rows when `moves` is given). */
+export function renderMatrix(tables: { adapter: string; table: CapabilityTable }[], moves?: MoveTables): string {
   const lines = [
     HEADER,
     "# Support matrix",
@@ -58,6 +77,21 @@ export function renderMatrix(tables: { adapter: string; table: CapabilityTable }
     lines.push(`| \`${capability}\` | ${cells.join(" | ")} |`);
   }
   lines.push("", "## What each capability means", "", ...CAPABILITY_NAMES.map((c) => `- \`${c}\`: ${CAPABILITIES[c]}`));
+  if (moves) {
+    const platforms = Object.keys(moves);
+    lines.push("", "## Cross-platform moves (@vmshift/move)", "", "See [move.md](move.md).", "", `| capability | ${platforms.join(" | ")} |`, `| --- | ${platforms.map(() => ":---:").join(" | ")} |`);
+    for (const capability of Object.keys(MOVE_ROWS)) {
+      const cells = platforms.map((platform) => {
+        const support = moves[platform]![capability];
+        if (!support) return "—";
+        if (!support.note) return CELL[support.status];
+        notes.push(`- **${platform}** · \`${capability}\` (${support.status}): ${support.note}`);
+        return `${CELL[support.status]}<sup>${notes.length}</sup>`;
+      });
+      lines.push(`| \`${capability}\` | ${cells.join(" | ")} |`);
+    }
+    lines.push("", ...Object.entries(MOVE_ROWS).map(([c, meaning]) => `- \`${c}\`: ${meaning}`));
+  }
   lines.push("", "## Notes", "", ...notes.map((n, i) => n.replace(/^- /, `${i + 1}. `)), "");
   return lines.join("\n");
 }
@@ -85,7 +119,7 @@ export function renderErrors(): string {
 
 /** The generated files and their content. */
 export async function generated(): Promise<Record<string, string>> {
-  return { "support-matrix.md": renderMatrix(await loadTables()), "errors.md": renderErrors() };
+  return { "support-matrix.md": renderMatrix(await loadTables(), await loadMoveTables()), "errors.md": renderErrors() };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
