@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CAPABILITIES, CAPABILITY_NAMES, type CapabilityTable, ERROR_CODES, ERROR_CODE_DESCRIPTIONS } from "@vmshift/core";
+import type { MoveCapabilities } from "@vmshift/move";
 
 /** Adapter packages in matrix order; each exports a `…Capabilities` table. Adding an adapter is one entry. */
 export const ADAPTER_PACKAGES = ["@vmshift/simulator", "@vmshift/kubevirt", "@vmshift/vsphere", "@vmshift/hyperv", "@vmshift/nutanix", "@vmshift/libvirt"] as const;
@@ -36,10 +37,10 @@ export async function loadTables(): Promise<{ adapter: string; table: Capability
 const CELL = { supported: "✅", partial: "🟡", unsupported: "—" } as const;
 
 /** Move capabilities per platform, as @vmshift/move declares them (`MOVE_CAPABILITIES`). */
-export type MoveTables = Readonly<Record<string, Readonly<Record<string, { readonly status: keyof typeof CELL; readonly note?: string }>>>>;
+export type MoveTables = Readonly<Record<string, MoveCapabilities>>;
 
 /** What a move needs of a platform, in the matrix's words. */
-const MOVE_ROWS: Readonly<Record<string, string>> = {
+const MOVE_ROWS: Readonly<Record<keyof MoveCapabilities, string>> = {
   "move.source.cold": "cold move from it: definition read, the VM stopped, every disk read",
   "move.source.warm": "warm move from it: disks copied while it runs, delta passes of changed blocks, the last delta after the stop",
   "move.target": "move into it: volumes created, the VM defined, disks written, started",
@@ -48,7 +49,7 @@ const MOVE_ROWS: Readonly<Record<string, string>> = {
 /** @vmshift/move's table, or undefined when the package cannot be loaded. */
 export async function loadMoveTables(): Promise<MoveTables | undefined> {
   try {
-    return ((await import("@vmshift/move")) as { MOVE_CAPABILITIES: MoveTables }).MOVE_CAPABILITIES;
+    return (await import("@vmshift/move")).MOVE_CAPABILITIES;
   } catch {
     return undefined;
   }
@@ -80,10 +81,9 @@ export function renderMatrix(tables: { adapter: string; table: CapabilityTable }
   if (moves) {
     const platforms = Object.keys(moves);
     lines.push("", "## Cross-platform moves (@vmshift/move)", "", "See [move.md](move.md).", "", `| capability | ${platforms.join(" | ")} |`, `| --- | ${platforms.map(() => ":---:").join(" | ")} |`);
-    for (const capability of Object.keys(MOVE_ROWS)) {
+    for (const capability of Object.keys(MOVE_ROWS) as (keyof MoveCapabilities)[]) {
       const cells = platforms.map((platform) => {
         const support = moves[platform]![capability];
-        if (!support) return "—";
         if (!support.note) return CELL[support.status];
         notes.push(`- **${platform}** · \`${capability}\` (${support.status}): ${support.note}`);
         return `${CELL[support.status]}<sup>${notes.length}</sup>`;

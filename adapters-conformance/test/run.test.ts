@@ -118,6 +118,19 @@ describe("request budgets", () => {
     expect(report.budget).toMatchObject({ enforced: false, todo: "TODO: read once" });
   });
 
+  it("a budget that leaves one kind of work unenforced fails an over-budget window of other work", async () => {
+    const report = await runConformance(chatty({ unenforced: ["listPages"], todo: "TODO: read once" }), { only: ["inventory.get-vm"] });
+    expect(report.scenarios[0]?.status).toBe("failed");
+    expect(report.scenarios[0]?.reason).toMatch(/^request budget exceeded on simulator\/chatty: getVm: 2 requests/);
+  });
+
+  it("a budget that leaves one kind of work unenforced reports its over-budget windows with the TODO, and passes", async () => {
+    const report = await runConformance(chatty({ unenforced: ["getVm"], todo: "TODO: read once" }), { only: ["inventory.get-vm"] });
+    expect(report.scenarios[0]?.status).toBe("passed");
+    expect(report.scenarios[0]?.notes?.[0]).toMatch(/^over budget, not enforced \(TODO: TODO: read once\): getVm: 2 requests/);
+    expect(report.scenarios[0]?.requests?.checks[0]).toMatchObject({ within: false, enforced: false });
+  });
+
   it("bounds polls by the backoff schedule: one per everyMs of the window, plus one", () => {
     const budget = { ...SIMULATOR_BUDGET, liveMigration: { requests: 3, polls: { kinds: /^poll$/, everyMs: 80 } } };
     expect(allowed(budget, { live: 1 }, 800)).toMatchObject({ requests: 3, polls: 11, flexible: 0 });
