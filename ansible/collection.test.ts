@@ -11,21 +11,15 @@
  * Without ansible-core (a machine where the setup script could not run as root) the tests skip,
  * saying so; in CI (CI=true) they fail instead, so a missing install step cannot pass unnoticed.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "@vmshift/cli";
+import { CLI_BIN as cliBin } from "../test-support/cli-bin.ts";
+import { ANSIBLE_DIR as here, AnsibleWork, PYTHON as python, ROOT as root } from "./harness.ts";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "..");
 const collection = join(here, "ansible_collections", "vmshift", "migration");
-const playbooks = join(here, "playbooks");
-const cliBin = join(root, "packages", "cli", "src", "bin.ts");
-/** Debian's Python: ansible-core's own, with the sanity tools from Debian beside it. */
-const python = "/usr/bin/python3";
 
 function has(command: string, args: string[] = ["--version"]): boolean {
   return spawnSync(command, args, { stdio: "ignore" }).status === 0;
@@ -34,99 +28,13 @@ const missing = ["ansible-playbook", "ansible-galaxy", "ansible-test"].filter((c
 if (missing.length > 0 && process.env["CI"] === "true") throw new Error(`${missing.join(", ")} missing: .ci/setup.d/50-ansible.sh installs Debian's ansible-core`);
 const skipReason = missing.length > 0 ? `${missing.join(", ")} not installed (run .ci/setup.d/50-ansible.sh as root)` : undefined;
 
-const work = mkdtempSync(join(tmpdir(), "vmshift-ansible-"));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  rmSync(work, { recursive: true, force: true });
-});
-
-/**
- * The workspace CLI as the modules' executable: Node 24 (this process's) running the sources, with
- * the workspace's source-resolution hook (tools/workspace-sources.mjs, where the checkout has it)
- * and the repository's conformance targets (for `target serve kubevirt-env`).
- */
-function wrapper(): string {
-  const bin = join(work, "bin", "vmshift");
-  mkdirSync(dirname(bin), { recursive: true });
-  const targets = process.env["VMSHIFT_CONFORMANCE_TARGETS"] ?? join(root, "adapters-conformance", "targets", "index.ts");
-  const hook = join(root, "tools", "workspace-sources.mjs");
-  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  writeFileSync(
-    bin,
-    [
-      "#!/bin/sh",
-      `hook=${quote(hook)}`,
-      'if [ -f "$hook" ]; then case " ${NODE_OPTIONS:-} " in *"$hook"*) ;; *) NODE_OPTIONS="--import=$hook ${NODE_OPTIONS:-}"; export NODE_OPTIONS ;; esac; fi',
-      `VMSHIFT_CONFORMANCE_TARGETS="\${VMSHIFT_CONFORMANCE_TARGETS:-${targets}}"`,
-      "export VMSHIFT_CONFORMANCE_TARGETS",
-      `exec ${quote(process.execPath)} ${quote(cliBin)} "$@"`,
-      "",
-    ].join("\n"),
-  );
-  chmodSync(bin, 0o755);
-  return bin;
-}
-
-/** A private environment for Ansible: its home, temp dirs and log inside `work`, no color, Debian's Python for modules. */
-function ansibleEnv(name: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const dir = join(work, name);
-  for (const sub of ["home", "tmp", "local-tmp", "remote-tmp"]) mkdirSync(join(dir, sub), { recursive: true });
-  return {
-    ...process.env,
-    ANSIBLE_COLLECTIONS_PATH: here,
-    ANSIBLE_HOME: join(dir, "home"),
-    ANSIBLE_LOCAL_TEMP: join(dir, "local-tmp"),
-    ANSIBLE_REMOTE_TEMP: join(dir, "remote-tmp"),
-    ANSIBLE_PYTHON_INTERPRETER: python,
-    ANSIBLE_NOCOLOR: "1",
-    ANSIBLE_FORCE_COLOR: "0",
-    ANSIBLE_RETRY_FILES_ENABLED: "0",
-    ANSIBLE_LOCALHOST_WARNING: "0",
-    ANSIBLE_INVENTORY_UNPARSED_WARNING: "0",
-    ANSIBLE_DEPRECATION_WARNINGS: "0",
-    ANSIBLE_LOG_PATH: join(dir, "ansible.log"),
-    ANSIBLE_PIPELINING: "1",
-    TMPDIR: join(dir, "tmp"),
-    ...extra,
-  };
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to its end (without blocking the event loop, so watchers can run meanwhile). */
-function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? work, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-    children.push(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
-
-/** `ansible-playbook <playbook> -e @vars` in its own environment; its output on failure. */
-async function playbook(name: string, file: string, vars: Record<string, unknown>, options: { verbose?: boolean; pipelining?: boolean } = {}): Promise<Run & { out: string; env: NodeJS.ProcessEnv }> {
-  const out = join(work, name, "out");
-  mkdirSync(out, { recursive: true });
-  const varsFile = join(work, name, "vars.json");
-  writeFileSync(varsFile, JSON.stringify({ out_dir: out, ...vars }), { mode: 0o600 });
-  const env = ansibleEnv(name, options.pipelining === false ? { ANSIBLE_PIPELINING: "0" } : {});
-  const args = ["-i", "localhost,", join(playbooks, file), "-e", `@${varsFile}`, ...(options.verbose ? ["-vvvv"] : [])];
-  const r = await run("ansible-playbook", args, { env });
-  return { ...r, out, env };
-}
+const scratch = new AnsibleWork("vmshift-ansible-");
+const work = scratch.dir;
+afterAll(() => scratch.dispose());
+const wrapper = () => scratch.wrapper();
+const ansibleEnv = (name: string, extra?: Record<string, string>) => scratch.ansibleEnv(name, extra);
+const run = (command: string, args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }) => scratch.run(command, args, options);
+const playbook = (name: string, file: string, vars: Record<string, unknown>, options?: { verbose?: boolean; pipelining?: boolean }) => scratch.playbook(name, file, vars, options);
 
 function readJson<T = Record<string, unknown>>(file: string): T {
   return JSON.parse(readFileSync(file, "utf8")) as T;
@@ -142,8 +50,7 @@ interface Served {
 function serve(target: string): Promise<Served> {
   const dir = mkdtempSync(join(work, `serve-${target}-`));
   const config = join(dir, `${target}.yaml`);
-  const child = spawn(wrapper(), ["target", "serve", target, "--config-out", config], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
+  const child = scratch.track(spawn(wrapper(), ["target", "serve", target, "--config-out", config], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }));
   const exited = new Promise<number | null>((done) => child.on("close", done));
   return new Promise((ready, reject) => {
     let out = "";

@@ -10,82 +10,22 @@
  * Without ansible-core the tests skip, saying so; in CI (CI=true) they fail instead. The lab part
  * skips without the lab (and fails in CI), like adapters-conformance/libvirt-lab/move.test.ts.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, labAvailability, labUri, run as labRun, startDaemons, virsh } from "../adapters-conformance/libvirt-lab/lab.ts";
 import { DST_POOL, MOVE_VM, SRC_POOL, cleanMoveLab, freshSource, must } from "../adapters-conformance/libvirt-lab/move-lab.ts";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "..");
-const playbooks = join(here, "playbooks");
-const cliBin = join(root, "packages", "cli", "src", "bin.ts");
-const python = "/usr/bin/python3";
+import { AnsibleWork, type Played } from "./harness.ts";
 
 const ansible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
 if (!ansible && process.env["CI"] === "true") throw new Error("ansible-playbook missing: .ci/setup.d/50-ansible.sh installs Debian's ansible-core");
 
-const work = mkdtempSync(join(tmpdir(), "vmshift-ansible-move-"));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  rmSync(work, { recursive: true, force: true });
-});
-
-/** The workspace CLI as the module's executable (child processes resolve @vmshift/* through NODE_OPTIONS, which vitest sets). */
-function wrapper(): string {
-  const bin = join(work, "bin", "vmshift");
-  mkdirSync(dirname(bin), { recursive: true });
-  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  writeFileSync(bin, ["#!/bin/sh", `exec ${quote(process.execPath)} ${quote(cliBin)} "$@"`, ""].join("\n"));
-  chmodSync(bin, 0o755);
-  return bin;
-}
-
-interface Played {
-  readonly code: number | null;
-  readonly output: string;
-  readonly out: string;
-}
-
-/** `ansible-playbook <file> -e @vars` in a private Ansible environment under `work/<name>`. */
-function playbook(name: string, file: string, vars: Record<string, unknown>): Promise<Played> {
-  const dir = join(work, name);
-  for (const sub of ["home", "tmp", "local-tmp", "remote-tmp", "out"]) mkdirSync(join(dir, sub), { recursive: true });
-  const out = join(dir, "out");
-  const varsFile = join(dir, "vars.json");
-  writeFileSync(varsFile, JSON.stringify({ out_dir: out, ...vars }), { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ANSIBLE_COLLECTIONS_PATH: here,
-    ANSIBLE_HOME: join(dir, "home"),
-    ANSIBLE_LOCAL_TEMP: join(dir, "local-tmp"),
-    ANSIBLE_REMOTE_TEMP: join(dir, "remote-tmp"),
-    ANSIBLE_PYTHON_INTERPRETER: python,
-    ANSIBLE_NOCOLOR: "1",
-    ANSIBLE_RETRY_FILES_ENABLED: "0",
-    ANSIBLE_LOCALHOST_WARNING: "0",
-    ANSIBLE_INVENTORY_UNPARSED_WARNING: "0",
-    ANSIBLE_PIPELINING: "1",
-    TMPDIR: join(dir, "tmp"),
-  };
-  return new Promise((done, reject) => {
-    const child = spawn("ansible-playbook", ["-i", "localhost,", join(playbooks, file), "-e", `@${varsFile}`], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    children.push(child);
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      done({ code, output, out });
-    });
-  });
-}
+const scratch = new AnsibleWork("vmshift-ansible-move-");
+const work = scratch.dir;
+afterAll(() => scratch.dispose());
+const wrapper = () => scratch.wrapper();
+const playbook = (name: string, file: string, vars: Record<string, unknown>) => scratch.playbook(name, file, vars);
 
 function result(played: Played, name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(played.out, `${name}.json`), "utf8")) as Record<string, unknown>;
@@ -101,7 +41,7 @@ describe.skipIf(!ansible)("vmshift.migration.move refusals (ansible-playbook, wo
       from_profile: "sim-a",
       to_profile: "sim-b",
     });
-    expect(played.code, played.output).toBe(0);
+    expect(played.code, played.stdout + played.stderr).toBe(0);
 
     const unsupported = result(played, "unsupported");
     expect(unsupported).toMatchObject({ failed: true, changed: false, code: "NOT_SUPPORTED", rc: 2, exit: "usage", error: { code: "NOT_SUPPORTED" } });
@@ -161,7 +101,7 @@ describe.skipIf(!ansible || !labReady)("vmshift.migration.move in the libvirt la
       to_profile: "lab-b",
       storage_map: { [SRC_POOL]: `${DST_POOL}:raw` },
     });
-    expect(played.code, played.output).toBe(0);
+    expect(played.code, played.stdout + played.stderr).toBe(0);
 
     const checked = result(played, "checked");
     expect(checked).toMatchObject({ changed: true, outcome: "planned", target_name: MOVE_VM });

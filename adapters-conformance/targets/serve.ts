@@ -9,6 +9,7 @@ import { STAND_IN_PWSH, StandInWorld } from "../hyperv-pwsh/src/world.ts";
 import { startPrismServer } from "../prism-server/src/index.ts";
 import { labHosts, openLibvirtLab } from "./libvirt-local.ts";
 import { startVcsim, vcsimMissing } from "./vsphere-launcher.ts";
+import { shellQuote } from "../../test-support/shell.ts";
 
 /** What a served environment hands back (the CLI's `ServedTarget`). */
 export interface ServedEnvironment {
@@ -103,11 +104,6 @@ const libvirtLocal: EnvironmentServer = async () => {
     close: () => lab.close(),
   };
 };
-
-/** A POSIX shell single-quoted word. */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 /** Servers by target name. */
 export const servers: Readonly<Record<string, EnvironmentServer>> = {
