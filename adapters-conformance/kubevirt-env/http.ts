@@ -15,6 +15,7 @@ import { discoveryDocument, wantsAggregated } from "./discovery.ts";
 import { openApiDocument } from "./openapi.ts";
 import { PATCH_TYPES, applyPatch, mediaType, unsupportedPatch } from "./patch.ts";
 import { type ResourceDefinition, type Route, apiVersionOf, definitionOf, route } from "./resources.ts";
+import { issueUploadToken } from "./cdi.ts";
 import { validateAgainst } from "./schema.ts";
 import { ApiError, type Store, type StoreEvent, type StoredObject, matchFields, matchLabels } from "./store.ts";
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from "./table.ts";
@@ -264,6 +265,7 @@ export class ApiServer {
           object.metadata = { ...object.metadata, ...(ns ? { namespace: ns } : {}) };
         }
         if (r.resource === "virtualmachineinstancemigrations") object = admitMigrationCreate(store, ns!, object, this.#options.decentralizedGate ?? false);
+        if ((r.resource as string) === "uploadtokenrequests") object = issueUploadToken(object, ns!);
         object.apiVersion = apiVersion;
         object.kind = meta.kind;
         if (fieldManager) recordUpdate(undefined, object, fieldManager, apiVersion);

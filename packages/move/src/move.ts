@@ -84,6 +84,7 @@ export function createMover(options: MoverOptions = {}): Mover {
     if (request.mode === "warm") {
       if (!request.from.warm) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: `the ${request.from.platform} source has no change tracking: warm moves are not possible from it; move cold` });
       else checks.push(...(await request.from.warm.check(definition, ctx)));
+      if (request.to.writeDisk) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: `the ${request.to.platform} target writes whole disks itself (writeDisk): warm moves need extent writes` });
       if (!copier.copyExtents) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: "the disk copier cannot copy changed extents (copyExtents): warm moves need it" });
     }
     return { ok: !checks.some((c) => c.severity === "error"), vmId: request.vmId, checks, definition, mapped };
@@ -194,7 +195,8 @@ export function createMover(options: MoverOptions = {}): Mover {
         const reader = await from.openDisk(report.definition, disk, ctx);
         const c0 = performance.now();
         try {
-          await copier.copy(reader, volume, {
+          const write = to.writeDisk ? to.writeDisk.bind(to) : copier.copy.bind(copier);
+          await write(reader, volume, {
             signal,
             onProgress: (p) => {
               copied[disk.key] = p.copiedBytes;

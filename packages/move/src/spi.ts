@@ -139,6 +139,12 @@ export interface MoveTarget {
   remove(reservation: Reservation, ctx: SpiContext): Promise<void>;
   /** Power state of the moved VM. */
   powerState(reservation: Reservation, ctx: SpiContext): Promise<"running" | "stopped" | "other">;
+  /**
+   * Optional: writes one disk's bytes itself, for targets whose volumes are not a location
+   * `qemu-img` can write (KubeVirt: an upload through CDI's upload proxy). When present, cold moves
+   * call it instead of the {@link DiskCopier}; warm moves are refused (no extent writes).
+   */
+  writeDisk?(from: Omit<DiskReader, "close">, to: ReservedVolume, ctx: SpiContext & { readonly onProgress?: (p: CopyProgress) => void }): Promise<void>;
 }
 
 /** Progress of one copy. */

@@ -1,0 +1,198 @@
+/**
+ * KubeVirt as a move target: one CDI DataVolume per disk with an upload source, filled through
+ * CDI's upload proxy (an `UploadTokenRequest` for a token, then `POST /v1beta1/upload` with the
+ * image bytes, raw or qcow2), and a VirtualMachine with `runStrategy: Halted` whose volumes are
+ * those DataVolumes; start sets `runStrategy: Always` and waits for the VMI to run.
+ *
+ * It speaks the Kubernetes API through a {@link KubeRequester} (e.g. `HttpKubeTransport` from
+ * `@vmshift/kubevirt`) and the upload proxy with `node:https`.
+ */
+import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { VmshiftError } from "@vmshift/core";
+import type { MoveCheck } from "../checks.ts";
+import { type CommandRunner, spawnRunner } from "../exec.ts";
+import type { MappedDefinition } from "../mapping.ts";
+import type { MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi.ts";
+import type { TargetAccepts } from "../validate.ts";
+import { dataVolumeBody, dataVolumeName, virtualMachineBody } from "./manifests.ts";
+
+/** The part of a Kubernetes client the target uses (`HttpKubeTransport` from `@vmshift/kubevirt` fits). */
+export interface KubeRequester {
+  request<T>(request: { readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; readonly path: string; readonly body?: unknown; readonly contentType?: string; readonly signal?: AbortSignal; readonly operation?: string }): Promise<T>;
+}
+
+/** Options of {@link kubevirtMoveTarget}. */
+export interface KubevirtMoveOptions {
+  /** The cluster's API. */
+  readonly api: KubeRequester;
+  /** Namespace the VM and its DataVolumes are created in. */
+  readonly namespace: string;
+  /** CDI's upload proxy (`cdi-uploadproxy` service or route): base URL and the CA it presents. */
+  readonly uploadProxy: { readonly url: string; readonly ca?: string };
+  /** Runs `qemu-img` for readers that are not local files (NBD exports). Default: spawn. */
+  readonly runner?: CommandRunner;
+  /** Poll interval for DataVolume and VMI phases, ms. Default 100. */
+  readonly pollMs?: number;
+  /** Longest wait for a DataVolume or VMI phase, ms. Default 300 000. */
+  readonly waitTimeoutMs?: number;
+}
+
+type Kube = { metadata?: { name?: string }; spec?: any; status?: any };
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof VmshiftError && error.code === "NOT_FOUND";
+}
+
+/** A KubeVirt move target (cold moves; see the module comment). */
+export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & { readonly accepts: TargetAccepts } {
+  const { api, namespace } = options;
+  const ns = encodeURIComponent(namespace);
+  const vmPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${encodeURIComponent(name)}`;
+  const vmiPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${encodeURIComponent(name)}`;
+  const dvPath = (name = "") => `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes${name ? `/${encodeURIComponent(name)}` : ""}`;
+  const runner = options.runner ?? spawnRunner();
+  const pollMs = options.pollMs ?? 100;
+  const waitMs = options.waitTimeoutMs ?? 300_000;
+
+  async function get<T>(path: string, ctx: SpiContext, operation: string): Promise<T | undefined> {
+    try {
+      return await api.request<T>({ method: "GET", path, signal: ctx.signal, operation });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async function remove(path: string, ctx: SpiContext): Promise<void> {
+    try {
+      await api.request({ method: "DELETE", path, signal: ctx.signal, operation: "move.rollback" });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  async function waitFor<T>(what: string, read: () => Promise<T | undefined>, done: (v: T | undefined) => boolean, failed: (v: T | undefined) => string | undefined, ctx: SpiContext): Promise<void> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const v = await read();
+      if (done(v)) return;
+      const why = failed(v);
+      if (why) throw new VmshiftError("MIGRATION_FAILED", `${what}: ${why}`, { operation: "move.target", retryable: false });
+      if (ctx.signal.aborted) throw new VmshiftError("ABORTED", `waiting for ${what} was cancelled`, { operation: "move.target" });
+      if (Date.now() > until) throw new VmshiftError("TIMEOUT", `${what} did not happen within ${waitMs} ms`, { operation: "move.target" });
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  return {
+    platform: "kubevirt",
+    accepts: { buses: ["virtio", "sata", "scsi"], firmware: ["bios", "uefi"] },
+
+    async check({ definition }, ctx) {
+      const checks: MoveCheck[] = [];
+      const nsObject = await get(`/api/v1/namespaces/${ns}`, ctx, "move.check");
+      if (!nsObject) {
+        checks.push({ id: "target.storageMissing", category: "storage", severity: "error", subject: namespace, message: `namespace ${namespace} does not exist on the target cluster` });
+        return checks;
+      }
+      if (await get(vmPath(definition.targetName), ctx, "move.check")) checks.push({ id: "target.nameTaken", category: "policy", severity: "error", subject: definition.targetName, message: `a VirtualMachine named ${definition.targetName} already exists in namespace ${namespace}` });
+      for (const d of definition.disks) {
+        if (await get(dvPath(dataVolumeName(definition.targetName, d.key)), ctx, "move.check")) checks.push({ id: "target.nameTaken", category: "policy", severity: "error", subject: dataVolumeName(definition.targetName, d.key), message: `a DataVolume named ${dataVolumeName(definition.targetName, d.key)} already exists in namespace ${namespace}` });
+      }
+      return checks;
+    },
+
+    async reserve(definition, ctx) {
+      const created: string[] = [];
+      try {
+        const volumes: ReservedVolume[] = [];
+        for (const d of definition.disks) {
+          const name = dataVolumeName(definition.targetName, d.key);
+          await api.request({ method: "POST", path: dvPath(), body: dataVolumeBody(namespace, name, d), signal: ctx.signal, operation: "move.reserve" });
+          created.push(dvPath(name));
+          volumes.push({ diskKey: d.key, storage: d.targetStorage, location: `cdi-upload://${namespace}/${name}`, format: "raw", sizeBytes: d.sizeBytes });
+        }
+        await api.request({ method: "POST", path: `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, body: virtualMachineBody(namespace, definition), signal: ctx.signal, operation: "move.reserve" });
+        return { vmId: definition.targetName, volumes };
+      } catch (error) {
+        for (const path of created.reverse()) await remove(path, { signal: new AbortController().signal }).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    async writeDisk(from, to, ctx) {
+      const dv = to.location.slice(to.location.lastIndexOf("/") + 1);
+      await waitFor<Kube>(`DataVolume ${dv} ready for upload`, () => get<Kube>(dvPath(dv), ctx, "move.transfer"), (v) => v?.status?.phase === "UploadReady", (v) => (v === undefined ? "it is gone" : v.status?.phase === "Failed" ? "it failed" : undefined), ctx);
+      const token = await api.request<{ status?: { token?: string } }>({
+        method: "POST",
+        path: `/apis/upload.cdi.kubevirt.io/v1beta1/namespaces/${ns}/uploadtokenrequests`,
+        body: { apiVersion: "upload.cdi.kubevirt.io/v1beta1", kind: "UploadTokenRequest", metadata: { name: dv, namespace }, spec: { pvcName: dv } },
+        signal: ctx.signal,
+        operation: "move.transfer",
+      });
+      if (!token.status?.token) throw new VmshiftError("MIGRATION_FAILED", `the upload token request for ${dv} returned no token`, { operation: "move.transfer", subject: to.diskKey });
+      const local = !from.protocol && !from.location.includes("://") && (from.format === "raw" || from.format === "qcow2");
+      let file = from.location;
+      let scratch: string | undefined;
+      if (!local) {
+        // The upload proxy takes raw or qcow2 bytes: other formats and NBD exports go through a local qcow2 first.
+        scratch = mkdtempSync(join(tmpdir(), "vmshift-upload-"));
+        file = join(scratch, "disk.qcow2");
+        const r = await runner.run("qemu-img", ["convert", "-f", from.format, "-O", "qcow2", from.location, file], { signal: ctx.signal });
+        if (r.code !== 0) throw new VmshiftError("MIGRATION_FAILED", `qemu-img convert of disk ${to.diskKey} for upload failed: ${r.stderr.trim().split("\n").at(-1) ?? ""}`, { operation: "move.transfer", subject: to.diskKey });
+      }
+      try {
+        await upload(`${options.uploadProxy.url.replace(/\/$/, "")}/v1beta1/upload`, options.uploadProxy.ca, token.status.token, file, to, ctx);
+      } finally {
+        if (scratch) rmSync(scratch, { recursive: true, force: true });
+      }
+      await waitFor<Kube>(`DataVolume ${dv} to succeed`, () => get<Kube>(dvPath(dv), ctx, "move.transfer"), (v) => v?.status?.phase === "Succeeded", (v) => (v === undefined ? "it is gone" : v.status?.phase === "Failed" ? "it failed" : undefined), ctx);
+      ctx.onProgress?.({ copiedBytes: to.sizeBytes, totalBytes: to.sizeBytes });
+    },
+
+    async start(reservation, ctx) {
+      await api.request({ method: "PATCH", path: vmPath(reservation.vmId), body: { spec: { runStrategy: "Always" } }, contentType: "application/merge-patch+json", signal: ctx.signal, operation: "move.start" });
+      await waitFor<Kube>(`VirtualMachineInstance ${reservation.vmId} running`, () => get<Kube>(vmiPath(reservation.vmId), ctx, "move.start"), (v) => v?.status?.phase === "Running", (v) => (v?.status?.phase === "Failed" ? "it failed" : undefined), ctx);
+    },
+
+    async remove(reservation: Reservation, ctx) {
+      await remove(vmPath(reservation.vmId), ctx);
+      for (const v of reservation.volumes) await remove(dvPath(v.location.slice(v.location.lastIndexOf("/") + 1)), ctx);
+    },
+
+    async powerState(reservation, ctx) {
+      const vmi = await get<Kube>(vmiPath(reservation.vmId), ctx, "move.status");
+      if (!vmi) return "stopped";
+      return vmi.status?.phase === "Running" ? "running" : "other";
+    },
+  };
+}
+
+/** POSTs a file to the upload proxy with the token; rejects with the proxy's answer on a non-2xx status. */
+function upload(url: string, ca: string | undefined, token: string, file: string, to: ReservedVolume, ctx: SpiContext & { readonly onProgress?: (p: { copiedBytes: number; totalBytes: number }) => void }): Promise<void> {
+  const size = statSync(file).size;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: "POST", ...(ca ? { ca } : {}), signal: ctx.signal, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/octet-stream", "Content-Length": String(size) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => {
+        const code = res.statusCode ?? 0;
+        if (code >= 200 && code < 300) resolve();
+        else reject(new VmshiftError("MIGRATION_FAILED", `the upload proxy refused disk ${to.diskKey}: ${code} ${text.trim().slice(0, 300)}`, { operation: "move.transfer", subject: to.diskKey, retryable: code >= 500 }));
+      });
+    });
+    req.on("error", (e) => reject(ctx.signal.aborted ? new VmshiftError("ABORTED", `upload of disk ${to.diskKey} was cancelled`, { operation: "move.transfer", subject: to.diskKey }) : new VmshiftError("TRANSPORT", `upload of disk ${to.diskKey} failed: ${e.message}`, { operation: "move.transfer", subject: to.diskKey, retryable: true })));
+    let sent = 0;
+    const stream = createReadStream(file);
+    stream.on("data", (c) => {
+      sent += c.length;
+      ctx.onProgress?.({ copiedBytes: Math.round((sent / Math.max(1, size)) * to.sizeBytes), totalBytes: to.sizeBytes });
+    });
+    stream.on("error", (e) => req.destroy(e));
+    stream.pipe(req);
+  });
+}
