@@ -13,9 +13,10 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireLab, labAvailability, labUri, run as labRun, startDaemons, virsh } from "../adapters-conformance/libvirt-lab/lab.ts";
-import { DST_POOL, MOVE_VM, SRC_POOL, cleanMoveLab, freshSource, must } from "../adapters-conformance/libvirt-lab/move-lab.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { labAvailability, labUri, run as labRun, virsh } from "../adapters-conformance/libvirt-lab/lab.ts";
+import { holdMoveLab } from "../adapters-conformance/libvirt-lab/hold-move-lab.ts";
+import { DST_POOL, MOVE_VM, SRC_POOL, freshSource, must } from "../adapters-conformance/libvirt-lab/move-lab.ts";
 import { AnsibleWork, type Played } from "./harness.ts";
 
 const ansible = spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0;
@@ -75,21 +76,7 @@ const labReady = availability.ok && qemuImg.code === 0;
 if (ansible && process.env["CI"] === "true" && !labReady) throw new Error(`libvirt lab and qemu-img required in CI: ${availability.ok ? "qemu-img missing" : availability.reason}`);
 
 describe.skipIf(!ansible || !labReady)("vmshift.migration.move in the libvirt lab: a real cold move", { timeout: 900_000 }, () => {
-  let release: (() => void) | undefined;
-
-  beforeAll(async () => {
-    release = await acquireLab("ansible/move.test.ts");
-    await startDaemons();
-    await freshSource(16 * 1024 * 1024);
-  }, 20 * 60_000);
-
-  afterAll(async () => {
-    try {
-      await cleanMoveLab();
-    } finally {
-      release?.();
-    }
-  }, 120_000);
+  holdMoveLab("ansible/move.test.ts", { prepare: () => freshSource(16 * 1024 * 1024), setupTimeoutMs: 20 * 60_000 });
 
   it("check mode starts nothing; the move is changed with its result; the same task again, and check mode, find it moved, unchanged", async () => {
     const config = join(work, "lab.yaml");

@@ -11,10 +11,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MoveResult, createMover } from "@vmshift/move";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../test-support/run-cli.ts";
-import { acquireLab, failStartFlag, labAvailability, labUri, qemuPid, run, startDaemons, virsh } from "./lab.ts";
-import { DST_POOL, MARKER, MOVE_DIR as DIR, MOVE_DISK, MOVE_VM, SRC_POOL, cleanMoveLab, contentHash, freshSource as fresh, moveEndpoints as endpoints, must } from "./move-lab.ts";
+import { failStartFlag, labAvailability, labUri, qemuPid, run, virsh } from "./lab.ts";
+import { holdMoveLab } from "./hold-move-lab.ts";
+import { DST_POOL, MARKER, MOVE_DIR as DIR, MOVE_DISK, MOVE_VM, SRC_POOL, contentHash, freshSource as fresh, moveEndpoints as endpoints, must } from "./move-lab.ts";
 
 const freshSource = () => fresh(DISK_BYTES);
 
@@ -29,21 +30,11 @@ if (process.env.CI === "true" && (!availability.ok || qemuImg.code !== 0)) throw
 const state = async (host: "a" | "b") => (await virsh(host, ["domstate", "--domain", NAME])).stdout.trim();
 
 describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves in the libvirt lab (@vmshift/move)", { timeout: 120_000 }, () => {
-  let release: (() => void) | undefined;
-
-  beforeAll(async () => {
-    release = await acquireLab("move.test.ts");
-    await startDaemons();
-    const p = await virsh("b", ["pool-list", "--all"]);
-    if (p.code !== 0) throw new Error(`lab host b has no storage driver (run .ci/setup.d/70-move.sh, then restart the lab): ${p.stderr}`);
-  }, 5 * 60_000);
-
-  afterAll(async () => {
-    try {
-      await cleanMoveLab();
-    } finally {
-      release?.();
-    }
+  holdMoveLab("move.test.ts", {
+    async prepare() {
+      const p = await virsh("b", ["pool-list", "--all"]);
+      if (p.code !== 0) throw new Error(`lab host b has no storage driver (run .ci/setup.d/70-move.sh, then restart the lab): ${p.stderr}`);
+    },
   });
 
   it("refuses an unmapped storage in preflight, naming it, and writes nothing on the target", async () => {

@@ -14,9 +14,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MoveResult, type MoveSource, createMover } from "@vmshift/move";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireLab, labAvailability, run, startDaemons, virsh } from "./lab.ts";
-import { DST_POOL, MOVE_DIR, MOVE_DISK, MOVE_VM, SRC_POOL, cleanMoveLab, freshSource, moveEndpoints, must, writeThroughDomain } from "./move-lab.ts";
+import { describe, expect, it } from "vitest";
+import { labAvailability, run, virsh } from "./lab.ts";
+import { holdMoveLab } from "./hold-move-lab.ts";
+import { DST_POOL, MOVE_DIR, MOVE_DISK, MOVE_VM, SRC_POOL, freshSource, moveEndpoints, must, writeThroughDomain } from "./move-lab.ts";
 
 const DISK_BYTES = 32 * 1024 * 1024;
 const availability = await labAvailability();
@@ -29,20 +30,7 @@ const checkpoints = async () => (await must("a", ["checkpoint-list", "--domain",
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!availability.ok || !toolsOk)("warm moves in the libvirt lab (@vmshift/move)", { timeout: 150_000 }, () => {
-  let release: (() => void) | undefined;
-
-  beforeAll(async () => {
-    release = await acquireLab("warm-move.test.ts");
-    await startDaemons();
-  }, 5 * 60_000);
-
-  afterAll(async () => {
-    try {
-      await cleanMoveLab();
-    } finally {
-      release?.();
-    }
-  });
+  holdMoveLab("warm-move.test.ts");
 
   it("copies while the source runs and writes to its disk: a full pass, smaller delta passes, the final delta after the stop; qemu-img compare finds the disks identical", async () => {
     await freshSource(DISK_BYTES);
