@@ -18,3 +18,5 @@ export { MOVE_PHASES, type MoveResult, type MoveSnapshot, type MoveTask } from "
 export { type TargetAccepts, definitionChecks, mappingChecks } from "./validate.ts";
 export { type BuildOptions, type ParsedDomain, buildDomainXml, parseDomainXml } from "./libvirt/domain.ts";
 export { type LibvirtMoveOptions, libvirtMoveSource, libvirtMoveTarget } from "./libvirt/provider.ts";
+export { type KubeRequester, type KubevirtMoveOptions, kubevirtMoveTarget } from "./kubevirt/target.ts";
+export { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from "./kubevirt/manifests.ts";
