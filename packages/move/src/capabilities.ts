@@ -24,7 +24,7 @@ export const MOVE_CAPABILITIES: Readonly<Record<"libvirt" | "kubevirt" | "vspher
   kubevirt: {
     "move.source.cold": unsupported("not implemented"),
     "move.source.warm": unsupported("not implemented"),
-    "move.target": unsupported("not implemented yet (CDI upload)"),
+    "move.target": partial("cold moves only: a CDI DataVolume per disk filled through the CDI upload proxy (UploadTokenRequest, POST /v1beta1/upload), a VirtualMachine Halted then Always; tested against kubevirt-env's CDI model, not a real CDI; BIOS/UEFI only (no direct kernel boot), storage classes and Multus networks are not checked in preflight"),
   },
   vsphere: {
     "move.source.cold": unsupported("not implemented yet (HttpNfcLease export)"),
