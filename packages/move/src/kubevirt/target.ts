@@ -17,7 +17,7 @@ import { type CommandRunner, spawnRunner } from "../exec.ts";
 import type { MappedDefinition } from "../mapping.ts";
 import type { MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi.ts";
 import type { TargetAccepts } from "../validate.ts";
-import { dataVolumeBody, dataVolumeName, virtualMachineBody } from "./manifests.ts";
+import { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from "./manifests.ts";
 
 /** The part of a Kubernetes client the target uses (`HttpKubeTransport` from `@vmshift/kubevirt` fits). */
 export interface KubeRequester {
@@ -99,6 +99,8 @@ export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & {
         return checks;
       }
       if (await get(vmPath(definition.targetName), ctx, "move.check")) checks.push({ id: "target.nameTaken", category: "policy", severity: "error", subject: definition.targetName, message: `a VirtualMachine named ${definition.targetName} already exists in namespace ${namespace}` });
+      const onPod = definition.nics.filter((n) => n.targetNetwork === POD_NETWORK);
+      if (onPod.length > 1) checks.push({ id: "target.networkMissing", category: "network", severity: "error", subject: POD_NETWORK, message: `${onPod.length} NICs are mapped to the pod network; a KubeVirt VM has at most one (map the others to Multus networks)` });
       for (const d of definition.disks) {
         if (await get(dvPath(dataVolumeName(definition.targetName, d.key)), ctx, "move.check")) checks.push({ id: "target.nameTaken", category: "policy", severity: "error", subject: dataVolumeName(definition.targetName, d.key), message: `a DataVolume named ${dataVolumeName(definition.targetName, d.key)} already exists in namespace ${namespace}` });
       }
