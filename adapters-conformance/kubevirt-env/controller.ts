@@ -193,6 +193,7 @@ export class Controllers {
   }
 
   #reconcileVm(vm: Obj): void {
+    if (vm.spec?.runStrategy === "WaitAsReceiver") return; // decentralized.ts owns receiving VMs
     const ns = vm.metadata.namespace;
     const name = vm.metadata.name;
     const vmi = this.#store.get("virtualmachineinstances", ns, name) as Obj | undefined;
@@ -323,6 +324,7 @@ export class Controllers {
   }
 
   #reconcileMigration(vmim: Obj): void {
+    if (vmim.spec?.sendTo || vmim.spec?.receive) return; // decentralized migrations: decentralized.ts
     const uid = vmim.metadata.uid;
     const phase: string = vmim.status?.phase ?? "";
     const ns = vmim.metadata.namespace!;

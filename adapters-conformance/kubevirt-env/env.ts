@@ -17,6 +17,7 @@ import { ApiError, Store, type StoredObject } from "./store.ts";
 import { Controllers, DEFAULT_TIMING, type EnvTiming, type VmFaults } from "./controller.ts";
 import { ApiServer, type Exchange, type HttpFaults, type RequestFault } from "./http.ts";
 import { admitMigrationCreate } from "./admission.ts";
+import { decentralizedGateOn } from "./decentralized.ts";
 import { NamespacedAuthorizer } from "./rbac.ts";
 import { seedCluster } from "./seed.ts";
 import { type TlsIdentity, localTlsIdentity } from "./tls.ts";
@@ -60,6 +61,7 @@ export class KubevirtEnv {
 
   private constructor(options: KubevirtEnvOptions) {
     this.store = new Store();
+    const store = this.store;
     this.controllers = new Controllers(this.store, { ...DEFAULT_TIMING, ...options.timing });
     this.httpFaults = { failNext: { count: 0, status: 503 }, rules: [], slowMs: 0, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 300 };
     this.#token = options.token ?? randomToken();
@@ -73,6 +75,10 @@ export class KubevirtEnv {
       onRequest: (method, url) => this.requests.push(`${method} ${url}`),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
       metrics: () => this.controllers.metricsText(),
+      // Read per request: the KubeVirt CR's feature gates decide (decentralized.ts).
+      get decentralizedGate() {
+        return decentralizedGateOn(store);
+      },
       subresource: (route, body) => this.#subresource(route.namespace, route.name, route.subresource, body),
     });
   }

@@ -6,4 +6,6 @@ export { SEED, seedCluster } from "./seed.ts";
 export { ApiError, Store, matchFields, matchLabels, type StoredObject } from "./store.ts";
 export { SPEC_PATH, validateAgainst, type SchemaCause } from "./schema.ts";
 export { registerResource, resources, type PrinterColumn, type ResourceDefinition } from "./resources.ts";
+export { DECENTRALIZED_GATE, SyncNetwork, decentralizedGateOn, setDecentralizedGate, syncAddress } from "./decentralized.ts";
+export { type EnvPairing, type PairOptions, pairEnvs } from "./pairing.ts";
 export { CdiEnvironment, type CdiOptions, issueUploadToken, verifyUploadToken } from "./cdi.ts";

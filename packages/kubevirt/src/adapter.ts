@@ -9,6 +9,7 @@ import { kubevirtCapabilities, kubevirtLimits } from "./capabilities.ts";
 import { type ColdOptions, ColdMigrations } from "./cold.ts";
 import { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";
 import { type ObjectRef, formatRef, isColdMigrationId, parseRef, requireNamespace } from "./ids.ts";
+import { CrossClusterMigrations, type TargetCluster, isCrossClusterId } from "./cross-cluster.ts";
 import { LiveMigrations, type LiveOptions } from "./live.ts";
 import { nodeChecks, readNode, runPreflight, vmChecks } from "./preflight.ts";
 import { KubevirtApi, type ListOptions } from "./resources/api.ts";
@@ -45,6 +46,24 @@ export interface KubevirtAdapterOptions {
    * bandwidth, auto-converge, post-copy or max downtime), e.g. `completionTimeoutPerGiB`.
    */
   readonly migrationPolicy?: PolicyDefaults;
+  /**
+   * Clusters a VM can be live-migrated to (`targetClusterId`), by id: KubeVirt's decentralized live
+   * migration (≥ 1.6, feature gate DecentralizedLiveMigration on both clusters, the clusters' sync
+   * controllers able to reach each other). `namespace`: of the receiving VM (default: the source's);
+   * `connectURL`: the target's sync address when its KubeVirt CR does not list a reachable one.
+   */
+  readonly clusters?: Readonly<Record<string, KubevirtClusterOptions>>;
+  /** How often a cross-cluster migration is read while followed, ms. Default 500. */
+  readonly crossClusterPollMs?: number;
+}
+
+/** A target cluster of {@link KubevirtAdapterOptions.clusters}. */
+export interface KubevirtClusterOptions {
+  readonly connection?: KubevirtConnectionOptions;
+  /** A ready transport (tests). */
+  readonly transport?: KubeTransport;
+  readonly namespace?: string;
+  readonly connectURL?: string;
 }
 
 /** Error code for each preflight check that blocks a start. */
@@ -91,6 +110,8 @@ export class KubevirtAdapter implements HypervisorAdapter {
   readonly #transport: KubeTransport;
   readonly #policyDefaults: PolicyDefaults;
   readonly #volumes: VolumeMoves;
+  readonly #cross: CrossClusterMigrations;
+  readonly #clusterTransports: KubeTransport[] = [];
   /** VMIs listed for a page, by the scope and the cursor that page handed out (see {@link listVms}). */
   readonly #listings = new Map<string, VmiListing>();
 
@@ -106,11 +127,19 @@ export class KubevirtAdapter implements HypervisorAdapter {
     this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch, ...(options.migrationPolicy ? { migrationPolicy: options.migrationPolicy } : {}), restoreVolumes: (vm, ctx) => this.#volumes.restore(vm, ctx) });
     this.#policyDefaults = options.migrationPolicy ?? {};
     this.#cold = new ColdMigrations(this.api, options.cold);
+    const clusters = new Map<string, TargetCluster>();
+    for (const [id, cluster] of Object.entries(options.clusters ?? {})) {
+      const t = cluster.transport ?? new HttpKubeTransport({ kubeConfig: loadKubeConfig(cluster.connection) });
+      this.#clusterTransports.push(t);
+      clusters.set(id, { api: new KubevirtApi(t), ...(cluster.namespace ? { namespace: cluster.namespace } : {}), ...(cluster.connectURL ? { connectURL: cluster.connectURL } : {}) });
+    }
+    this.#cross = new CrossClusterMigrations(this.api, clusters, options.crossClusterPollMs === undefined ? {} : { pollIntervalMs: options.crossClusterPollMs });
   }
 
   /** Releases kept-alive connections. */
   async close(): Promise<void> {
     this.#transport.close?.();
+    for (const t of this.#clusterTransports) t.close?.();
   }
 
   async probe(ctx: OperationContext): Promise<ProbeResult> {
@@ -235,6 +264,10 @@ export class KubevirtAdapter implements HypervisorAdapter {
    */
   async startMigration(request: NormalizedMigrationRequest, ctx: OperationContext): Promise<MigrationSnapshot> {
     const ref = this.#vmRef(request.vmId, "migration.start");
+    if (request.targetClusterId !== undefined) {
+      if (request.mode === "cold") throw new VmshiftError("NOT_SUPPORTED", "a cross-cluster move is KubeVirt's decentralized live migration; a cold one is not offered", { adapter: this.name, operation: "migration.start", retryable: false });
+      return this.#cross.start(ref, request, ctx);
+    }
     if (request.targetStorageId !== undefined) return this.#startVolumeMigration(ref, request, ctx);
     if (request.mode === "cold") {
       const { vm, vmi } = await this.#find(ref, "migration.start", ctx);
@@ -295,14 +328,17 @@ export class KubevirtAdapter implements HypervisorAdapter {
   }
 
   async getMigration(migrationId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    if (isCrossClusterId(migrationId)) return this.#cross.get(migrationId, ctx);
     return isColdMigrationId(migrationId) ? this.#cold.get(migrationId, ctx) : this.#live.get(migrationId, ctx);
   }
 
   watchMigration(migrationId: string, ctx: OperationContext): AsyncIterable<MigrationSnapshot> {
+    if (isCrossClusterId(migrationId)) return this.#cross.watch(migrationId, ctx);
     return isColdMigrationId(migrationId) ? this.#cold.watch(migrationId, ctx) : this.#live.watch(migrationId, ctx);
   }
 
   async cancelMigration(migrationId: string, ctx: OperationContext): Promise<void> {
+    if (isCrossClusterId(migrationId)) return this.#cross.cancel(migrationId, ctx);
     if (isColdMigrationId(migrationId)) {
       throw new VmshiftError("NOT_SUPPORTED", "a cold migration cannot be cancelled once started (it would leave the VM stopped); wait for it", { adapter: this.name, operation: "migration.cancel", subject: migrationId });
     }
@@ -310,6 +346,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
   }
 
   async attachMigration(migrationId: string, ctx: OperationContext): Promise<MigrationSnapshot> {
+    if (isCrossClusterId(migrationId)) return this.#cross.get(migrationId, ctx, "migration.attach");
     return isColdMigrationId(migrationId) ? this.#cold.attach(migrationId, ctx) : this.#live.get(migrationId, ctx, "migration.attach");
   }
 

@@ -4,7 +4,8 @@
  * KubeVirt v1.9.0's OpenAPI document.
  * @packageDocumentation
  */
-export { BLOCKING_CHECK_CODE, KubevirtAdapter, type KubevirtAdapterOptions, createKubevirtAdapter } from "./adapter.ts";
+export { BLOCKING_CHECK_CODE, KubevirtAdapter, type KubevirtAdapterOptions, type KubevirtClusterOptions, createKubevirtAdapter } from "./adapter.ts";
+export { CROSS_CLUSTER_PREFIX, DECENTRALIZED_GATE, crossClusterId, isCrossClusterId } from "./cross-cluster.ts";
 export { kubevirtCapabilities, kubevirtLimits } from "./capabilities.ts";
 export { type ColdOptions, type ColdRecord } from "./cold.ts";
 export { type KubevirtConnectionOptions, loadKubeConfig } from "./connection.ts";

@@ -94,6 +94,22 @@ export class KubevirtApi {
     });
   }
 
+  /** Creates a VirtualMachine (the receiving VM of a cross-cluster migration). */
+  createVm(namespace: string, body: KvVirtualMachine, signal?: AbortSignal): Promise<KvVirtualMachine> {
+    return this.#t.request({ method: "POST", path: collection("virtualmachines", namespace), body, operation: "migration.start", ...(signal ? { signal } : {}) });
+  }
+
+  /** Deletes a VirtualMachine; false when it was already gone (404). */
+  async deleteVm(ref: ObjectRef, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.#t.request({ method: "DELETE", path: apiPath(...KV, "namespaces", ref.namespace, "virtualmachines", ref.name), operation: "migration.cancel", ...(signal ? { signal } : {}) });
+      return true;
+    } catch (error) {
+      if (isVmshiftError(error, "NOT_FOUND")) return false;
+      throw error;
+    }
+  }
+
   /** `PUT …/virtualmachines/{name}/start|stop` (202, empty body). */
   async vmSubresource(ref: ObjectRef, action: "start" | "stop", signal?: AbortSignal): Promise<void> {
     await this.#t.request({ method: "PUT", path: apiPath(...SUB, "namespaces", ref.namespace, "virtualmachines", ref.name, action), body: {}, operation: `vm.${action}`, ...(signal ? { signal } : {}) });
