@@ -235,8 +235,9 @@ export class CdiEnvironment {
       if (!claim) return answer(401, "authentication failed: invalid or expired token");
       const dv = this.#store.get(DATAVOLUMES, claim.namespace, claim.pvcName) as Obj | undefined;
       const pvc = this.#store.get(PVCS, claim.namespace, claim.pvcName);
-      if (!dv || !pvc) return answer(400, `PVC ${claim.pvcName} not found`);
+      if (!dv) return answer(400, `PVC ${claim.pvcName} not found`);
       if (dv.status?.phase !== "UploadReady") return answer(503, `upload of ${claim.pvcName} is not ready (DataVolume phase ${dv.status?.phase ?? "Pending"})`);
+      if (!pvc) return answer(400, `PVC ${claim.pvcName} not found`);
       const target = this.imagePath(claim.namespace, claim.pvcName);
       mkdirSync(join(this.#dir, claim.namespace), { recursive: true });
       const scratch = `${target}.upload`;
