@@ -38,6 +38,14 @@ const TOKEN = new RegExp(
     "|([^<]+)",
   "y",
 );
+/** An open tag and a close tag alone, tested sticky (no match array): see {@link XmlTokenizer}'s fast path. */
+const OPEN_TAG = new RegExp(`<${NAME}(?:\\s+[^\\s=/>"'<]+\\s*=\\s*(?:"[^"<]*"|'[^'<]*'))*\\s*/?>`, "y");
+const CLOSE_TAG = new RegExp(`</${NAME}\\s*>`, "y");
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+/** What may follow a tag's name on the fast path: `/`, `>` or the white space XML allows. */
+const NAME_END: ReadonlySet<number> = new Set([SLASH, GT, 0x20, 0x09, 0x0a, 0x0d]);
 const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const REFERENCE = /&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+))?;?/g;
 const NAMED: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
@@ -132,12 +140,68 @@ export class XmlTokenizer {
     this.#pending = undefined;
   }
 
+  /**
+   * Reads a text run, a close tag or an open tag at `at` the way the TOKEN expression would, and
+   * returns where the next token starts: `at` when the token is something else or not plainly
+   * well-formed (the expression then reads it, errors included), -1 when text reaches the end of
+   * a piece that is not the last.
+   */
+  #quick(xml: string, at: number, last: boolean): number {
+    if (xml.charCodeAt(at) !== LT) {
+      const end = xml.indexOf("<", at);
+      if (end < 0 && !last) return -1;
+      const stop = end < 0 ? xml.length : end;
+      const text = xml.slice(at, stop);
+      if (this.#open.length > 0) this.#pending = (this.#pending ?? "") + decode(text, this.#base + at);
+      else if (text.trim() !== "") throw new XmlSyntaxError(`text outside the root element at offset ${this.#base + at}`);
+      return stop;
+    }
+    const closing = xml.charCodeAt(at + 1) === SLASH;
+    const tag = closing ? CLOSE_TAG : OPEN_TAG;
+    tag.lastIndex = at;
+    if (!tag.test(xml)) return at;
+    const end = tag.lastIndex;
+    const nameStart = closing ? at + 2 : at + 1;
+    let nameEnd = nameStart;
+    for (let c = xml.charCodeAt(nameEnd); c > 0x20 && c < 0x7f && c !== SLASH && c !== GT; c = xml.charCodeAt(++nameEnd));
+    // A name with other characters, or other white space after it: the expression reads the tag.
+    if (!NAME_END.has(xml.charCodeAt(nameEnd))) return at;
+    const name = xml.slice(nameStart, nameEnd);
+    this.#flush();
+    if (closing) {
+      const expected = this.#open.pop();
+      if (expected !== name) throw new XmlSyntaxError(`</${name}> at offset ${this.#base + at} closes ${expected === undefined ? "nothing" : `<${expected}>`}`);
+      this.#handler.close(name);
+      if (this.#open.length === 0) this.#rootClosed = true;
+      return end;
+    }
+    const selfClosing = xml.charCodeAt(end - 2) === SLASH;
+    const attributesEnd = selfClosing ? end - 2 : end - 1;
+    const attributes = attributesEnd > nameEnd ? xml.slice(nameEnd, attributesEnd).trimEnd() : "";
+    if (this.#rootClosed) throw new XmlSyntaxError(`a second root element <${name}> at offset ${this.#base + at}`);
+    this.#handler.open(name, attributes, this.#base + at);
+    if (selfClosing) {
+      this.#handler.close(name);
+      if (this.#open.length === 0) this.#rootClosed = true;
+    } else {
+      this.#open.push(name);
+    }
+    return end;
+  }
+
   #read(xml: string, last: boolean): void {
     const handler = this.#handler;
     const open = this.#open;
     const token = this.#token;
     let at = 0;
     while (at < xml.length) {
+      // The common tokens first, without a match array per token (most of a listing's allocation).
+      const quick = this.#quick(xml, at, last);
+      if (quick === -1) break;
+      if (quick > at) {
+        at = quick;
+        continue;
+      }
       token.lastIndex = at;
       const m = token.exec(xml);
       const offset = this.#base + at;

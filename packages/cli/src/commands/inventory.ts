@@ -20,7 +20,8 @@ export const vmsCommand: Command = {
     const client = await ctx.client();
     const iterator = client.listVms({ ...(host ? { hostId: host } : {}), ...(scope ? { scope } : {}), ...(pageSize ? { pageSize } : {}) });
     if (ctx.json) {
-      for await (const vm of iterator.items()) ctx.io.stdout.write(`${JSON.stringify(vm)}\n`);
+      // Page by page, a plain loop within a page: no promise per VM, nothing kept after its line.
+      for await (const page of iterator) for (const vm of page.items) ctx.io.stdout.write(`${JSON.stringify(vm)}\n`);
       return EXIT.ok;
     }
     const rows: string[][] = [];

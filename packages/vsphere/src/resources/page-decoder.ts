@@ -89,6 +89,9 @@ export class PageDecoder<T> implements AnswerDecoder {
   #valType: string | undefined;
   #valNil = false;
   #valComplex = false;
+  /** The last tag's `type` attribute and whether its `xsi:nil` is true (see `#attributes`). */
+  #attrType: string | undefined;
+  #attrNil = false;
 
   constructor(shape: PageShape<T>) {
     this.#shape = shape;
@@ -120,28 +123,36 @@ export class PageDecoder<T> implements AnswerDecoder {
 
   /**
    * Reads a tag's attributes: namespace declarations into the table (like `soap`, one table for
-   * the whole document), and returns the `type` attribute and whether `xsi:nil` is true. The
-   * first of two same-named attributes wins, as in `sax`.
+   * the whole document), and sets `#attrType` to the `type` attribute and `#attrNil` to whether
+   * `xsi:nil` is true. The first of two same-named attributes wins, as in `sax`. Fields, not a
+   * result object: two tags per property of every object come through here.
    */
-  #attributes(raw: string, offset: number): { type?: string; nil: boolean } {
-    const out: { type?: string; nil: boolean } = { nil: false };
-    if (raw === "") return out;
-    const seen = new Set<string>();
-    const nils: [string, string][] = [];
+  #attributes(raw: string, offset: number): void {
+    this.#attrType = undefined;
+    this.#attrNil = false;
+    if (raw === "") return;
+    // Names seen, and the nil attributes in order: allocated only for a tag with more than one attribute.
+    let first: string | undefined;
+    let seen: Set<string> | undefined;
+    let nils: [string, string][] | undefined;
     forEachAttribute(raw, offset, (name, value) => {
-      if (seen.has(name)) return;
-      seen.add(name);
-      if (name === "type") out.type = value;
+      if (first === undefined) first = name;
+      else {
+        seen ??= new Set([first]);
+        if (seen.has(name)) return;
+        seen.add(name);
+      }
+      if (name === "type") this.#attrType = value;
       else if (name === "xmlns") this.#xmlns.set("", value);
       else if (name.startsWith("xmlns:")) this.#xmlns.set(name.slice(6), value);
-      else if (name === "nil" || name.endsWith(":nil")) nils.push([name, value]);
+      else if (name === "nil" || name.endsWith(":nil")) (nils ??= []).push([name, value]);
     });
+    if (nils === undefined) return;
     // Declarations anywhere in the tag count, as in `soap` (it reads them all first).
     for (const [name, value] of nils) {
       const colon = name.indexOf(":");
-      if (this.#xmlns.get(colon < 0 ? "" : name.slice(0, colon)) === XSI_URI && (value.toLowerCase() === "true" || value === "1")) out.nil = true;
+      if (this.#xmlns.get(colon < 0 ? "" : name.slice(0, colon)) === XSI_URI && (value.toLowerCase() === "true" || value === "1")) this.#attrNil = true;
     }
-    return out;
   }
 
   #open(name: string, raw: string, offset: number): void {
@@ -170,7 +181,8 @@ export class PageDecoder<T> implements AnswerDecoder {
         this.#props = {};
         return;
       case "obj":
-        this.#refType = this.#attributes(raw, offset).type;
+        this.#attributes(raw, offset);
+        this.#refType = this.#attrType;
         this.#text = "";
         return;
       case "propSet":
@@ -182,9 +194,9 @@ export class PageDecoder<T> implements AnswerDecoder {
         this.#text = "";
         return;
       case "val": {
-        const attributes = this.#attributes(raw, offset);
-        this.#valType = attributes.type;
-        this.#valNil = attributes.nil;
+        this.#attributes(raw, offset);
+        this.#valType = this.#attrType;
+        this.#valNil = this.#attrNil;
         this.#valComplex = false;
         this.#text = "";
         return;
