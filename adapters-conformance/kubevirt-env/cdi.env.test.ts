@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
 import { applyMaps, kubevirtMoveTarget } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -104,6 +105,20 @@ describe.skipIf(!hasQemuImg)("kubevirt-env CDI upload", () => {
     expect(r.text).toContain("Virtual image size 2097152 is larger than the reported available storage 1048576");
     expect(existsSync(cdi.imagePath("default", "small"))).toBe(false);
     expect(phase(env, "small")).toBe("UploadReady");
+  });
+
+  it.skipIf(spawnSync("kubectl", ["version", "--client"]).status !== 0)("kubectl lists DataVolumes with CDI's columns", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cdi-kubectl-"));
+    try {
+      writeFileSync(join(home, "config"), env.kubeconfig());
+      // Asynchronously: the server answering kubectl runs in this process.
+      const { stdout: out } = await promisify(execFile)("kubectl", ["get", "dv", "small", "-n", "default"], { env: { ...process.env, HOME: home, KUBECONFIG: join(home, "config"), KUBECACHEDIR: join(home, "cache") }, encoding: "utf8", timeout: 20_000 });
+      expect(out.split("\n")[0]!.split(/\s+/).filter(Boolean)).toEqual(["NAME", "PHASE", "PROGRESS", "RESTARTS", "AGE"]);
+      // The refused upload above had started: progress 0.00%.
+      expect(out).toMatch(/small\s+UploadReady\s+0\.00%\s+0\s+\d+s/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("the KubeVirt move target's checks: missing namespace, names taken, two NICs on the pod network", async () => {

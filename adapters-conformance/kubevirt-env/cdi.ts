@@ -176,7 +176,7 @@ export class CdiEnvironment {
       const ns = dv.metadata.namespace!;
       const name = dv.metadata.name;
       if (phase === undefined) {
-        this.#setStatus(dv, { phase: "Pending", progress: "N/A", conditions: conditions(false, "Pending") });
+        this.#setStatus(dv, { phase: "Pending", progress: "N/A", restartCount: 0, conditions: conditions(false, "Pending") });
       } else if (phase === "Pending") {
         if (!this.#store.get(PVCS, ns, name)) {
           const storage = dv.spec.storage ?? dv.spec.pvc ?? {};
