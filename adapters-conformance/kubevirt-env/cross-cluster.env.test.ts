@@ -48,12 +48,25 @@ afterEach(async () => {
 describe("cross-cluster live migration", () => {
   it("moves a running VM to the paired cluster: the source VMI ends, the receiving VM runs there", async () => {
     sync = pairEnvs({ west, east });
+    const phases = (env: KubevirtEnv) => {
+      const seen: string[] = [];
+      env.store.subscribe((e) => {
+        const phase = (e.object as Obj).status?.phase;
+        if (e.resource === "virtualmachineinstancemigrations" && phase && seen.at(-1) !== phase) seen.push(phase);
+      });
+      return seen;
+    };
+    const [westPhases, eastPhases] = [phases(west), phases(east)];
     const sourceNode = vmi(west)!.status.nodeName;
     const [w0, e0] = [west.requests.length, east.requests.length];
     const task = await client.startMigration({ vmId: VM, targetClusterId: "east" });
     const startRequests = west.requests.length - w0 + (east.requests.length - e0);
     expect(task.id).toMatch(/^xc:east:default\/vmshift-web-01-[0-9a-f]{16}:default\/vmshift-web-01-[0-9a-f]{16}$/);
+    // 9 in the usual case (GET VM, VMI, the request's VMIM, both KubeVirt CRs; POST the receiving VM; GET its VMI; POST both VMIMs), one more per extra VMI read.
+    expect(startRequests).toBeGreaterThanOrEqual(9);
     expect(startRequests).toBeLessThanOrEqual(10);
+    const writes = [...west.requests.slice(w0), ...east.requests.slice(e0)].filter((r) => !r.startsWith("GET ")).map((r) => r.replace(/\?.*$/, ""));
+    expect(writes.sort()).toEqual(["POST /apis/kubevirt.io/v1/namespaces/default/virtualmachineinstancemigrations", "POST /apis/kubevirt.io/v1/namespaces/default/virtualmachineinstancemigrations", "POST /apis/kubevirt.io/v1/namespaces/default/virtualmachines"]);
     const result = await task.wait({ maxWaitMs: 20_000 });
     expect(result.outcome).toBe("completed");
     expect(result.vmLocation.side).toBe("target");
@@ -73,6 +86,9 @@ describe("cross-cluster live migration", () => {
     expect(vm(east)!.metadata.annotations?.["kubevirt.io/restore-run-strategy"]).toBe("Always");
     expect(migrations(east).find((m) => m.spec.receive)!.status.phase).toBe("Succeeded");
     expect(result.sourceHostId).toBe(sourceNode);
+    // KubeVirt's decentralized phases: the source synchronizes, the target waits for sync, then both walk the usual ones.
+    expect(westPhases).toEqual(["Synchronizing", "Pending", "Scheduling", "Scheduled", "PreparingTarget", "TargetReady", "Running", "Succeeded"]);
+    expect(eastPhases).toEqual(["WaitingForSync", "Pending", "Scheduling", "Scheduled", "PreparingTarget", "TargetReady", "Running", "Succeeded"]);
 
     // Attach after a restart: a new adapter reads both clusters from the id alone.
     const again = makeClient();
@@ -118,6 +134,9 @@ describe("cross-cluster live migration", () => {
     const error = await client.startMigration({ vmId: VM, targetClusterId: "east" }).then(() => undefined, (e: unknown) => e);
     expect(isVmshiftError(error, "NOT_SUPPORTED")).toBe(true);
     expect((error as Error).message).toContain(DECENTRALIZED_GATE);
+    expect((error as { details?: Record<string, unknown> }).details?.["featureGate"]).toBe(DECENTRALIZED_GATE);
+    // The adapter read the target cluster's KubeVirt CR to find out, and wrote nothing anywhere.
+    expect(east.requests.some((r) => r.startsWith("GET /apis/kubevirt.io/v1/kubevirts"))).toBe(true);
     expect(east.requests.filter((r) => !r.startsWith("GET "))).toEqual([]);
     expect(west.requests.filter((r) => !r.startsWith("GET "))).toEqual([]);
     expect(vm(east)).toBeUndefined();

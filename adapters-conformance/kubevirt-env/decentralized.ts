@@ -8,7 +8,8 @@
  * - a target VMIM (`spec.receive.migrationID`) names that VMI; its status carries the cluster's
  *   `synchronizationAddresses`, which the KubeVirt CR's status also lists;
  * - a source VMIM (`spec.sendTo{migrationID, connectURL}`) on the other cluster connects to that
- *   address; once both exist, both walk the usual phases together (the sync controller's job);
+ *   address; the target VMIM waits in `WaitingForSync`, the source's in `Synchronizing`; once both
+ *   exist, both walk the usual phases from `Pending` together (the sync controller's job);
  * - success: the target VMI runs, the target VM takes the run strategy of its
  *   `kubevirt.io/restore-run-strategy` annotation; the source VMI ends (phase Succeeded, removed)
  *   and the source VM is halted (the guide leaves removing it to the orchestrator);
@@ -24,8 +25,12 @@ import type { Store, StoredObject } from "./store.ts";
 type Obj = StoredObject & { spec: any; status: any };
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 const FINAL = new Set(["Succeeded", "Failed"]);
-/** The phases both VMIMs walk once paired, each `stepMs` long, then `Running` for `transferMs`. */
-const STEPS = ["Scheduling", "Scheduled", "PreparingTarget", "TargetReady", "Running"] as const;
+/**
+ * Until the sync controllers have paired them, the target VMIM waits in `WaitingForSync` and the
+ * source's in `Synchronizing` (virt-controller's migration controller, KubeVirt ≥ 1.6); then both
+ * walk these phases, each `stepMs` long, then `Running` for `transferMs`.
+ */
+const STEPS = ["Pending", "Scheduling", "Scheduled", "PreparingTarget", "TargetReady", "Running"] as const;
 /** The feature gate KubeVirt requires for `sendTo` / `receive`. */
 export const DECENTRALIZED_GATE = "DecentralizedLiveMigration";
 /** The port virt-synchronization-controller listens on in this environment's addresses. */
@@ -117,7 +122,7 @@ export class SyncNetwork {
     for (const member of this.#members) {
       for (const vmim of member.store.all("virtualmachineinstancemigrations") as Obj[]) {
         if (!vmim.spec?.receive) continue;
-        if (!vmim.status?.phase) this.#setPhase(member, vmim, "Pending");
+        if (!vmim.status?.phase) this.#setPhase(member, vmim, "WaitingForSync");
         // A receiver whose source never came, or went: a deletion still ends it.
         const paired = this.#pairings.has(vmim.spec.receive.migrationID);
         if (vmim.metadata.deletionTimestamp && !paired) this.#end(member, vmim, "Failed", "Migration failed due to being canceled");
@@ -152,7 +157,7 @@ export class SyncNetwork {
     const phase: string = vmim.status?.phase ?? "";
     if (FINAL.has(phase)) return this.#release(member, vmim);
     const id: string = vmim.spec.sendTo.migrationID;
-    if (!phase) this.#setPhase(member, vmim, "Pending", (s) => void (s.migrationState = { sourceNode: this.#vmi(member, vmim)?.status?.nodeName, sourceState: { migrationUID: vmim.metadata.uid, syncAddress: member.address } }));
+    if (!phase) this.#setPhase(member, vmim, "Synchronizing", (s) => void (s.migrationState = { sourceNode: this.#vmi(member, vmim)?.status?.nodeName, sourceState: { migrationUID: vmim.metadata.uid, syncAddress: member.address } }));
     const vmi = this.#vmi(member, vmim);
     if (!vmi || vmi.status?.phase !== "Running") return this.#end(member, vmim, "Failed", "Migration failed because vmi does not exist.");
     const peer = this.#members.find((m) => m !== member && m.address === vmim.spec.sendTo.connectURL);

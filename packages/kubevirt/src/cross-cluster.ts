@@ -87,9 +87,10 @@ export class CrossClusterMigrations {
   }
 
   /**
-   * Starts one. Requests: GET source VM, GET source VMI, GET both KubeVirt CRs, POST the receiving
+   * Starts one. Requests: GET source VM, GET source VMI, GET the VMIM of this request id (a retried
+   * start returns it), GET both KubeVirt CRs, POST the receiving
    * VM, GET its VMI until it exists (usually 1–2), POST the receive VMIM, (GET it for the sync
-   * address only when the target CR lists none), POST the sendTo VMIM: 8–9 in the usual case.
+   * address only when the target CR lists none), POST the sendTo VMIM: 9 in the usual case.
    * Refused before anything is written: an unknown cluster (NOT_FOUND), a VM that is not running,
    * the gate off on either cluster (NOT_SUPPORTED), a receiving VM of that name that is not this
    * request's (CONFLICT). A failure after the receiving VM was created removes what was created.
