@@ -67,15 +67,48 @@ export function decode(raw: string, at: number): string {
   });
 }
 
-const EACH_ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+/** True for what `\s` matches in a JavaScript regular expression. */
+function isSpace(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
 /**
  * Calls `each` with every attribute of a tag's raw attribute text, in order (duplicates included),
- * values decoded: {@link attributesOf} without building an object.
+ * values decoded: {@link attributesOf} without building an object. A tag's well-formed attributes
+ * are scanned without a match array per attribute; from anything else on, the EACH_ATTRIBUTE
+ * expression reads the rest, so the attributes reported are those it finds.
  */
 export function forEachAttribute(raw: string, at: number, each: (name: string, value: string) => void): void {
+  const n = raw.length;
+  let i = 0;
+  for (;;) {
+    while (i < n && isSpace(raw.charCodeAt(i))) i++;
+    if (i >= n) return;
+    const nameStart = i;
+    for (let c = raw.charCodeAt(i); i < n && c !== EQUALS && !isSpace(c); c = raw.charCodeAt(++i));
+    const nameEnd = i;
+    while (i < n && isSpace(raw.charCodeAt(i))) i++;
+    if (nameEnd === nameStart || raw.charCodeAt(i) !== EQUALS) return eachAttributeFrom(raw, nameStart, at, each);
+    i++;
+    while (i < n && isSpace(raw.charCodeAt(i))) i++;
+    const quote = raw.charCodeAt(i);
+    const close = quote === DOUBLE_QUOTE || quote === SINGLE_QUOTE ? raw.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1) : -1;
+    if (close < 0) return eachAttributeFrom(raw, nameStart, at, each);
+    const value = raw.slice(i + 1, close);
+    each(raw.slice(nameStart, nameEnd), value.includes("&") ? decode(value, at) : value);
+    i = close + 1;
+  }
+}
+
+const EQUALS = 0x3d;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
+const EACH_ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/** {@link forEachAttribute} through the expression, from `from` on. */
+function eachAttributeFrom(raw: string, from: number, at: number, each: (name: string, value: string) => void): void {
   const pattern = EACH_ATTRIBUTE;
-  pattern.lastIndex = 0;
+  pattern.lastIndex = from;
   for (let m = pattern.exec(raw); m !== null; m = pattern.exec(raw)) {
     const value = m[2] ?? m[3] ?? "";
     each(m[1]!, value.includes("&") ? decode(value, at) : value);

@@ -41,8 +41,12 @@ const localName = (qname: string) => qname.slice(qname.indexOf(":") + 1);
  * received piece alive as long as the VM (and the young generation would grow to hold them).
  */
 function detached(text: string): string {
-  return `${text}\0`.slice(0, -1);
+  // A flat copy: a slice or a concatenation would again be a view (of the copy), twice the size.
+  return JSON.parse(JSON.stringify(text)) as string;
 }
+
+/** Moref values remembered per page (hosts, clusters: the same few on every VM), at most. */
+const SHARED_REFS = 1024;
 
 /** What an open element is to the decoder. */
 type Role = "envelope" | "body" | "response" | "returnval" | "token" | "objects" | "obj" | "propSet" | "name" | "val" | "skip";
@@ -75,6 +79,7 @@ export class PageDecoder<T> implements AnswerDecoder {
   readonly #tokenizer: XmlTokenizer;
   readonly #items: T[] = [];
   readonly #xmlns = new Map<string, string>();
+  readonly #refs = new Map<string, string>();
   readonly #roles: Role[] = [];
   #state: "undecided" | "response" | "other" = "undecided";
   #objects = 0;
@@ -131,21 +136,23 @@ export class PageDecoder<T> implements AnswerDecoder {
     this.#attrType = undefined;
     this.#attrNil = false;
     if (raw === "") return;
-    // Names seen, and the nil attributes in order: allocated only for a tag with more than one attribute.
-    let first: string | undefined;
-    let seen: Set<string> | undefined;
+    // The first of two same-named attributes wins; only the names acted on need remembering, and
+    // a list is made only for a tag that declares a namespace or says nil (the type is a flag).
+    let typeSeen = false;
+    let seen: string[] | undefined;
     let nils: [string, string][] | undefined;
     forEachAttribute(raw, offset, (name, value) => {
-      if (first === undefined) first = name;
-      else {
-        seen ??= new Set([first]);
-        if (seen.has(name)) return;
-        seen.add(name);
+      if (name === "type") {
+        if (!typeSeen) this.#attrType = value;
+        typeSeen = true;
+        return;
       }
-      if (name === "type") this.#attrType = value;
-      else if (name === "xmlns") this.#xmlns.set("", value);
-      else if (name.startsWith("xmlns:")) this.#xmlns.set(name.slice(6), value);
-      else if (name === "nil" || name.endsWith(":nil")) (nils ??= []).push([name, value]);
+      const declaration = name === "xmlns" || name.startsWith("xmlns:");
+      if (!declaration && name !== "nil" && !name.endsWith(":nil")) return;
+      if (seen?.includes(name)) return;
+      (seen ??= []).push(name);
+      if (declaration) this.#xmlns.set(name === "xmlns" ? "" : name.slice(6), value);
+      else (nils ??= []).push([name, value]);
     });
     if (nils === undefined) return;
     // Declarations anywhere in the tag count, as in `soap` (it reads them all first).
@@ -219,6 +226,17 @@ export class PageDecoder<T> implements AnswerDecoder {
     return text === "" ? undefined : text === undefined || text.length < 13 ? text : detached(text);
   }
 
+  /**
+   * One string per moref value in a page: a listing's objects keep the morefs they point to
+   * (a VM its host), and thousands of VMs on a few hosts would otherwise keep thousands of copies.
+   */
+  #shared(value: string): string {
+    const known = this.#refs.get(value);
+    if (known !== undefined) return known;
+    if (this.#refs.size < SHARED_REFS) this.#refs.set(value, value);
+    return value;
+  }
+
   #close(): void {
     switch (this.#roles.pop()) {
       case "token":
@@ -243,7 +261,7 @@ export class PageDecoder<T> implements AnswerDecoder {
       case "val": {
         const text = this.#take();
         if (this.#valNil || this.#valComplex) this.#val = undefined;
-        else if (this.#valType !== undefined) this.#val = { attributes: { type: this.#valType }, ...(text === undefined ? {} : { $value: text }) };
+        else if (this.#valType !== undefined) this.#val = { attributes: { type: this.#valType }, ...(text === undefined ? {} : { $value: this.#shared(text) }) };
         else this.#val = text;
         return;
       }
