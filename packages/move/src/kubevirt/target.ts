@@ -21,7 +21,7 @@ import { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from 
 
 /** The part of a Kubernetes client the target uses (`HttpKubeTransport` from `@vmshift/kubevirt` fits). */
 export interface KubeRequester {
-  request<T>(request: { readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; readonly path: string; readonly body?: unknown; readonly contentType?: string; readonly signal?: AbortSignal; readonly operation?: string }): Promise<T>;
+  request<T>(request: { readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; readonly path: string; readonly query?: Readonly<Record<string, string>>; readonly body?: unknown; readonly contentType?: string; readonly signal?: AbortSignal; readonly operation?: string }): Promise<T>;
 }
 
 /** Options of {@link kubevirtMoveTarget}. */
@@ -39,6 +39,9 @@ export interface KubevirtMoveOptions {
   /** Longest wait for a DataVolume or VMI phase, ms. Default 300 000. */
   readonly waitTimeoutMs?: number;
 }
+
+/** Unknown fields are errors, not warnings: a manifest the API server would prune is a bug here. */
+const STRICT = { fieldValidation: "Strict" } as const;
 
 type Kube = { metadata?: { name?: string }; spec?: any; status?: any };
 
@@ -113,11 +116,11 @@ export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & {
         const volumes: ReservedVolume[] = [];
         for (const d of definition.disks) {
           const name = dataVolumeName(definition.targetName, d.key);
-          await api.request({ method: "POST", path: dvPath(), body: dataVolumeBody(namespace, name, d), signal: ctx.signal, operation: "move.reserve" });
+          await api.request({ method: "POST", path: dvPath(), query: STRICT, body: dataVolumeBody(namespace, name, d), signal: ctx.signal, operation: "move.reserve" });
           created.push(dvPath(name));
           volumes.push({ diskKey: d.key, storage: d.targetStorage, location: `cdi-upload://${namespace}/${name}`, format: "raw", sizeBytes: d.sizeBytes });
         }
-        await api.request({ method: "POST", path: `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, body: virtualMachineBody(namespace, definition), signal: ctx.signal, operation: "move.reserve" });
+        await api.request({ method: "POST", path: `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, query: STRICT, body: virtualMachineBody(namespace, definition), signal: ctx.signal, operation: "move.reserve" });
         return { vmId: definition.targetName, volumes };
       } catch (error) {
         for (const path of created.reverse()) await remove(path, { signal: new AbortController().signal }).catch(() => undefined);
