@@ -10,7 +10,8 @@
  * gracefully, so the mover powers it off after the shutdown timeout). Skipped when the lab cannot
  * run here; with CI=true a missing lab is a failure.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
 import { createMover, dataVolumeName, kubevirtMoveTarget, libvirtMoveSource } from "@vmshift/move";
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labAvailability, labUri, run, virsh } from "../libvirt-lab/lab.ts";
 import { holdMoveLab } from "../libvirt-lab/hold-move-lab.ts";
 import { MOVE_DIR, MOVE_DISK, MOVE_VM, SRC_POOL, freshSource, must } from "../libvirt-lab/move-lab.ts";
+import { runCli } from "../../test-support/run-cli.ts";
 import { CdiEnvironment } from "./cdi.ts";
 import { KubevirtEnv } from "./env.ts";
 
@@ -123,5 +125,40 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves from the lib
     expect(cdi.uploads).toContain("500 /v1beta1/upload");
     expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running" });
     expect(await state()).toBe("running");
+  });
+
+  it("vmshift move --to <a kubevirt profile>: the CLI uploads through CDI's proxy named in the profile and the VM runs in the cluster", async () => {
+    await biosSource();
+    const dir = mkdtempSync(join(tmpdir(), "vmshift-move-kube-"));
+    try {
+      const kubeconfig = join(dir, "kubeconfig");
+      writeFileSync(kubeconfig, env.kubeconfig(), { mode: 0o600 });
+      const ca = join(dir, "cdi-ca.pem");
+      writeFileSync(ca, env.tls.cert);
+      const config = join(dir, "config.yaml");
+      writeFileSync(config, [
+        "profiles:",
+        "  lab-a:",
+        "    platform: libvirt",
+        `    hosts: [{ id: a, uri: '${labUri("a")}' }]`,
+        "  cluster:",
+        "    platform: kubevirt",
+        `    kubeconfig: ${kubeconfig}`,
+        `    namespace: ${NS}`,
+        `    uploadProxyUrl: ${cdi.uploadProxyUrl}`,
+        `    uploadProxyCa: { file: ${ca} }`,
+        "",
+      ].join("\n"));
+      const r = await runCli(["move", MOVE_VM, "--from", "lab-a", "--to", "cluster", "--target-name", "moved-cli", "--storage-map", `${SRC_POOL}=${STORAGE_CLASS}`, "--shutdown-timeout", "500", "--json", "--config", config]);
+      expect(r.code, r.stderr).toBe(0);
+      const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { outcome: string; vmLocation: { side: string } };
+      expect(last).toMatchObject({ outcome: "completed", vmLocation: { side: "target" } });
+      const stored = cdi.imagePath(NS, dataVolumeName("moved-cli", "vdb"));
+      expect((await run("qemu-img", ["compare", "-f", "qcow2", "-F", "raw", MOVE_DISK, stored])).code).toBe(0);
+      expect((env.store.get("virtualmachineinstances", NS, "moved-cli") as any)?.status?.phase).toBe("Running");
+      expect(await state()).toBe("shut off");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

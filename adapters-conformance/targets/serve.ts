@@ -4,6 +4,7 @@
  * through the CLI's `writePrivate` (mode 0600, removed by the CLI when it stops), and returns the
  * profile that reaches it. The CLI finds these through this target module's `servers` export.
  */
+import { CdiEnvironment } from "../kubevirt-env/cdi.ts";
 import { KubevirtEnv } from "../kubevirt-env/index.ts";
 import { STAND_IN_PWSH, StandInWorld } from "../hyperv-pwsh/src/world.ts";
 import { startPrismServer } from "../prism-server/src/index.ts";
@@ -30,11 +31,23 @@ export interface EnvironmentServerOptions {
 /** Starts one environment. */
 export type EnvironmentServer = (options: EnvironmentServerOptions) => Promise<ServedEnvironment>;
 
-/** kubevirt-env: the seeded cluster, a kubeconfig (bearer token, the server's CA) kubectl and vmshift both use. */
+/**
+ * kubevirt-env: the seeded cluster, a kubeconfig (bearer token, the server's CA) kubectl and
+ * vmshift both use, and CDI's upload proxy (`uploadProxyUrl`, its CA in a file) for moves into it.
+ */
 const kubevirtEnv: EnvironmentServer = async ({ port, writePrivate }) => {
   const env = await KubevirtEnv.start(port === undefined ? {} : { port });
+  const cdi = await CdiEnvironment.start(env);
   const kubeconfig = writePrivate("kubevirt-env.kubeconfig", env.kubeconfig());
-  return { url: env.url, profile: { platform: "kubevirt", settings: { kubeconfig } }, close: () => env.close() };
+  const uploadProxyCa = writePrivate("kubevirt-env.cdi-ca.pem", env.tls.cert);
+  return {
+    url: env.url,
+    profile: { platform: "kubevirt", settings: { kubeconfig, uploadProxyUrl: cdi.uploadProxyUrl, uploadProxyCa: { file: uploadProxyCa } } },
+    async close() {
+      await cdi.close();
+      await env.close();
+    },
+  };
 };
 
 /** nutanix-server: the Prism-like server with its seeded inventory and the admin user. */

@@ -17,6 +17,9 @@ writeFileSync(config, [
   "  two:",
   "    platform: libvirt",
   "    hosts: [{ id: h1, uri: 'qemu+unix:///system?socket=/nonexistent/1' }, { id: h2, uri: 'qemu+unix:///system?socket=/nonexistent/2' }]",
+  "  cluster:",
+  "    platform: kubevirt",
+  "    kubeconfig: /nonexistent/kubeconfig",
   "  one:",
   "    platform: libvirt",
   "    hosts: [{ id: h3, uri: 'qemu+unix:///system?socket=/nonexistent/3' }]",
@@ -49,6 +52,15 @@ describe("vmshift move: refusals before any platform is asked", () => {
     const r = await runCli(["move", "web-01", "--from", "one", "--to", "one", "--mode", "warm", "--max-passes", "2", "--config", config]);
     expect(r.code).toBe(EXIT.migrationFailed);
     expect(r.stderr).toMatch(/move \S+ started: web-01 h3 → h3 \(warm;/);
+  });
+
+  it("a kubevirt target profile must name CDI's upload proxy; kubevirt is no move source", async () => {
+    const r = await runCli(["move", "web-01", "--from", "one", "--to", "cluster", "--config", config]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toContain("profile cluster: a move into KubeVirt uploads disks through CDI's upload proxy: set uploadProxyUrl");
+    const from = await runCli(["move", "web-01", "--from", "cluster", "--to", "one", "--config", config, "--json"]);
+    expect(from.code).toBe(EXIT.usage);
+    expect(from.stdout + from.stderr).toMatch(/NOT_SUPPORTED.*kubevirt profile; moves support libvirt sources only today/);
   });
 
   it("asks which host of a profile with several", async () => {

@@ -74,7 +74,11 @@ describe("vmshift target serve", () => {
 
   it("serves kubevirt-env with a kubeconfig that vmshift and kubectl both use", { timeout: 120_000 }, async () => {
     const { child, config, exited } = await serve("kubevirt-env");
-    const kubeconfig = /kubeconfig: (\S+)/.exec(readFileSync(config, "utf8"))![1]!;
+    const served = readFileSync(config, "utf8");
+    const kubeconfig = /kubeconfig: (\S+)/.exec(served)![1]!;
+    expect(served).toMatch(/uploadProxyUrl: https:\/\/127\.0\.0\.1:\d+/); // CDI's upload proxy, for moves into it
+    const cdiCa = /uploadProxyCa:\n\s+file: (\S+)/.exec(served)![1]!;
+    expect(readFileSync(cdiCa, "utf8")).toContain("BEGIN CERTIFICATE");
     expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
     const vms = await runCli(["vms", "--json", "--config", config]);
     expect(vms.code, vms.stderr).toBe(EXIT.ok);
@@ -85,6 +89,7 @@ describe("vmshift target serve", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(existsSync(kubeconfig)).toBe(false);
+    expect(existsSync(cdiCa)).toBe(false);
   });
 
   it.skipIf(!existsSync(VCSIM))("serves vsphere-vcsim: vmshift migrates in one process, the next one and govc see the VM on its new host", { timeout: 120_000 }, async () => {

@@ -2,7 +2,8 @@
  * `vmshift move <vm> --from <profile> --to <profile>`: a cold or warm move between platforms through
  * @vmshift/move, followed with the same display, Ctrl-C handling and exit codes as `migrate`.
  * Flags and profiles are read before anything is asked of a platform. The move runs in this
- * process (it ends with it). Supported profiles today: platform `libvirt` on both sides.
+ * process (it ends with it). Supported profiles today: `libvirt` sources; `libvirt` and `kubevirt`
+ * targets (a kubevirt profile names CDI's upload proxy: `uploadProxyUrl`, optionally `uploadProxyCa`).
  */
 import { VmshiftError } from "@vmshift/core";
 import { type Command, type CommandContext, type DescribedOptionTable, type Flags, UsageError, flagNumber, flagString } from "../command.ts";
@@ -19,7 +20,8 @@ function list(flags: Flags, name: string): string[] {
 /** The libvirt connection a profile names: `--<side>-host <id>`, or its only host. */
 export function libvirtHost(profile: ResolvedProfile, hostId: string | undefined, side: "from" | "to"): { id: string; uri: string } {
   if (profile.platform !== "libvirt") {
-    throw new VmshiftError("NOT_SUPPORTED", `profile ${profile.name} is a ${profile.platform} profile; moves support libvirt ${side === "from" ? "sources" : "targets"} only today (see docs/move.md)`, { operation: "cli.move" });
+    const supported = side === "from" ? "libvirt sources" : "libvirt and kubevirt targets";
+    throw new VmshiftError("NOT_SUPPORTED", `profile ${profile.name} is a ${profile.platform} profile; moves support ${supported} only today (see docs/move.md)`, { operation: "cli.move" });
   }
   const hosts = (Array.isArray(profile.settings["hosts"]) ? profile.settings["hosts"] : []) as { id?: unknown; uri?: unknown }[];
   const valid = hosts.filter((h): h is { id: string; uri: string } => typeof h?.id === "string" && typeof h?.uri === "string");
@@ -38,7 +40,7 @@ export const moveCommand: Command = {
   usage: "move <vm> --from <profile> --to <profile> [options]",
   options: {
     from: { type: "string", value: "profile", description: "profile of the platform the VM is on (libvirt today)" },
-    to: { type: "string", value: "profile", description: "profile of the platform to move it to (libvirt today)" },
+    to: { type: "string", value: "profile", description: "profile of the platform to move it to (libvirt, or kubevirt with CDI's uploadProxyUrl)" },
     "from-host": { type: "string", value: "host", description: "the source host's id when the --from profile has several" },
     "to-host": { type: "string", value: "host", description: "the target host's id when the --to profile has several" },
     "network-map": { type: "string", multiple: true, value: "src=dst", description: "map a source network to a target network (repeatable; every network the VM uses must be mapped)" },
@@ -77,12 +79,13 @@ export const moveCommand: Command = {
     const configFile = flagString(ctx.flags, "config");
     const load = (name: string) => loadProfile(name, ctx.io.env, ctx.io.cwd, configFile === undefined ? {} : { configFile });
     const src = libvirtHost(load(fromName), flagString(ctx.flags, "from-host"), "from");
-    const dst = libvirtHost(load(toName), flagString(ctx.flags, "to-host"), "to");
+    const toProfile = load(toName);
+    const dst = toProfile.platform === "kubevirt" ? await kubevirtTarget(toProfile) : libvirtTarget(libvirtHost(toProfile, flagString(ctx.flags, "to-host"), "to"), libvirtMoveTarget);
     const targetName = flagString(ctx.flags, "target-name");
     const requestId = flagString(ctx.flags, "request-id");
     const task = createMover().moveVm({
       from: libvirtMoveSource({ uri: src.uri, hostId: src.id }),
-      to: libvirtMoveTarget({ uri: dst.uri, hostId: dst.id }),
+      to: dst.target,
       vmId,
       mode,
       ...(Object.keys(warm).length === 0 ? {} : { warm }),
@@ -96,3 +99,38 @@ export const moveCommand: Command = {
     return follow(task, ctx.io, { json: ctx.json, inProcess: IN_PROCESS, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
   },
 };
+
+/** A move target and how messages name it. */
+interface TargetSide {
+  readonly id: string;
+  readonly target: import("@vmshift/move").MoveTarget;
+}
+
+function libvirtTarget(host: { id: string; uri: string }, make: typeof import("@vmshift/move").libvirtMoveTarget): TargetSide {
+  return { id: host.id, target: make({ uri: host.uri, hostId: host.id }) };
+}
+
+/**
+ * A KubeVirt cluster as the move's target: the profile's kubeconfig (and context), its namespace
+ * (default `default`), and CDI's upload proxy (`uploadProxyUrl`, with `uploadProxyCa` when it
+ * presents a certificate the system does not trust).
+ */
+async function kubevirtTarget(profile: ResolvedProfile): Promise<TargetSide> {
+  const s = profile.settings;
+  const text = (key: string): string | undefined => {
+    const v = s[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || v === "") throw new UsageError(`profile ${profile.name}: ${key} must be a non-empty string`);
+    return v;
+  };
+  const uploadProxyUrl = text("uploadProxyUrl");
+  if (uploadProxyUrl === undefined) throw new UsageError(`profile ${profile.name}: a move into KubeVirt uploads disks through CDI's upload proxy: set uploadProxyUrl (e.g. https://cdi-uploadproxy.example:443)`);
+  const kubeconfigPath = text("kubeconfig");
+  const context = text("context");
+  const ca = text("uploadProxyCa");
+  const namespace = text("namespace") ?? "default";
+  const [{ HttpKubeTransport, loadKubeConfig }, { kubevirtMoveTarget }] = await Promise.all([import("@vmshift/kubevirt"), import("@vmshift/move")]);
+  const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ ...(kubeconfigPath === undefined ? {} : { kubeconfigPath }), ...(context === undefined ? {} : { context }) }) });
+  return { id: `${profile.name}/${namespace}`, target: kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) } }) };
+}
+
