@@ -60,3 +60,14 @@ export function admitMigrationUpdate(current: StoredObject, next: StoredObject):
     throw deny(UPDATE_WEBHOOK, "selector label kubevirt.io/vmi-name can't be modified on an in-flight migration", "metadata.labels");
   }
 }
+
+/**
+ * KubeVirt's VirtualMachine validator on `runStrategy: WaitAsReceiver`: refused unless the
+ * DecentralizedLiveMigration feature gate is on (`ValidateVirtualMachineSpec`, KubeVirt ≥ 1.6).
+ */
+export function admitVmCreate(object: StoredObject, decentralizedGate: boolean): void {
+  const strategy = (object.spec as { runStrategy?: string } | undefined)?.runStrategy;
+  if (strategy !== "WaitAsReceiver" || decentralizedGate) return;
+  const message = `Invalid RunStrategy (${strategy}), DecentralizedLiveMigration feature gate is not enabled in kubevirt resource`;
+  throw new ApiError(422, "Invalid", `admission webhook "virtualmachine-validator.kubevirt.io" denied the request: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field: "spec.running" }] });
+}

@@ -143,14 +143,20 @@ describe("cross-cluster live migration", () => {
     expect(migrations(west)).toEqual([]);
   });
 
-  it("the environment's admission refuses sendTo/receive while the gate is off, as KubeVirt words it", async () => {
+  it("the environment's admission refuses sendTo/receive VMIMs and WaitAsReceiver VMs while the gate is off, as KubeVirt words it", async () => {
     const api = new KubevirtApi(new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: west.kubeconfig() }) }));
     const body = { apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstanceMigration", metadata: { name: "x" }, spec: { vmiName: "web-01", sendTo: { migrationID: "x", connectURL: "https://east:9185" } } } as KvMigration;
     try {
       const error = await api.createMigration("default", body).then(() => undefined, (e: unknown) => e);
       expect((error as Error).message).toMatch(/DecentralizedLiveMigration feature gate is not enabled in kubevirt resource/);
       expect(migrations(west)).toEqual([]);
+      const receiver = { apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", metadata: { name: "receiver" }, spec: { runStrategy: "WaitAsReceiver", template: { spec: { domain: { devices: {} } } } } } as never;
+      const vmError = await api.createVm("default", receiver).then(() => undefined, (e: unknown) => e);
+      expect((vmError as Error).message).toMatch(/Invalid RunStrategy \(WaitAsReceiver\), DecentralizedLiveMigration feature gate is not enabled in kubevirt resource/);
+      expect(vm(west, "receiver")).toBeUndefined();
       setDecentralizedGate(west.store, true);
+      await api.createVm("default", receiver);
+      expect(vm(west, "receiver")!.spec.runStrategy).toBe("WaitAsReceiver");
       expect((await api.createMigration("default", body)).spec.sendTo?.migrationID).toBe("x");
     } finally {
       api.transport.close?.();

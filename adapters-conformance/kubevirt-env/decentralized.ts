@@ -63,7 +63,9 @@ export function setDecentralizedGate(store: Store, on: boolean): void {
 }
 
 interface Pairing {
-  pairedAt: number;
+  /** Index in STEPS of the phase both VMIMs are in, and when they entered it. */
+  step: number;
+  stepAt: number;
   failed?: string;
   done?: boolean;
 }
@@ -122,10 +124,16 @@ export class SyncNetwork {
     for (const member of this.#members) {
       for (const vmim of member.store.all("virtualmachineinstancemigrations") as Obj[]) {
         if (!vmim.spec?.receive) continue;
+        if (FINAL.has(vmim.status?.phase ?? "")) {
+          this.#release(member, vmim);
+          continue;
+        }
         if (!vmim.status?.phase) this.#setPhase(member, vmim, "WaitingForSync");
-        // A receiver whose source never came, or went: a deletion still ends it.
-        const paired = this.#pairings.has(vmim.spec.receive.migrationID);
-        if (vmim.metadata.deletionTimestamp && !paired) this.#end(member, vmim, "Failed", "Migration failed due to being canceled");
+        // A receiver deleted before its source came, or whose paired source is gone: it ends cancelled.
+        const id: string = vmim.spec.receive.migrationID;
+        const paired = this.#pairings.has(id);
+        const sourceGone = paired && !this.#members.some((m) => (m.store.all("virtualmachineinstancemigrations") as Obj[]).some((o) => o.spec?.sendTo?.migrationID === id));
+        if ((vmim.metadata.deletionTimestamp && !paired) || sourceGone) this.#end(member, vmim, "Failed", "Migration failed due to being canceled", true);
       }
     }
   }
@@ -176,21 +184,23 @@ export class SyncNetwork {
     const targetVmi = this.#vmi(peer, target);
     if (!targetVmi || targetVmi.status?.phase !== "WaitingForSync") return this.#abort(member, vmim, peer, target, `the receiving VMI ${target.metadata.namespace}/${target.spec.vmiName} is not waiting for a migration`);
     if (!pairing) {
-      const now = this.#now();
-      this.#pairings.set(id, { pairedAt: now });
+      this.#pairings.set(id, { step: -1, stepAt: this.#now() });
       return;
     }
     if (vmim.metadata.deletionTimestamp || target.metadata.deletionTimestamp) return this.#abort(member, vmim, peer, target, "Migration failed due to being canceled", true);
-    const elapsed = this.#now() - pairing.pairedAt;
-    const step = Math.min(STEPS.length - 1, Math.floor(elapsed / member.timing.stepMs));
-    const want = STEPS[step]!;
+    // One phase per pass, each at least stepMs long: a slow loop never skips one.
+    if (pairing.step < STEPS.length - 1 && (pairing.step < 0 || this.#now() - pairing.stepAt >= member.timing.stepMs)) {
+      pairing.step++;
+      pairing.stepAt = this.#now();
+    }
+    const want = STEPS[pairing.step]!;
     const targetNode = this.#targetNode(peer, targetVmi);
     if (!targetNode) return this.#abort(member, vmim, peer, target, "Migration target pod was unschedulable on the receiving cluster");
     for (const [m, o] of [[member, vmim], [peer, target]] as const) {
       if (o.status?.phase !== want) this.#setPhase(m, o, want, (s) => void (s.migrationState = this.#state(member, vmim, peer, target, targetNode, want === "Running" ? { startTimestamp: s.migrationState?.startTimestamp ?? iso(this.#now()), mode: "PreCopy" } : {})));
     }
     if (want !== "Running") return;
-    const running = elapsed - (STEPS.length - 1) * member.timing.stepMs;
+    const running = this.#now() - pairing.stepAt;
     const key = (m: SyncMember, o: Obj) => `${o.metadata.namespace}/${o.spec.vmiName}`;
     const sourceFault = member.controllers.faults.get(key(member, vmim));
     const targetFault = peer.controllers.faults.get(key(peer, target));

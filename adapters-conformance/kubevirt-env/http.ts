@@ -8,7 +8,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { admitMigrationCreate, admitMigrationUpdate } from "./admission.ts";
+import { admitMigrationCreate, admitMigrationUpdate, admitVmCreate } from "./admission.ts";
 import type { NamespacedAuthorizer } from "./rbac.ts";
 import { recordUpdate, serverSideApply } from "./apply.ts";
 import { discoveryDocument, wantsAggregated } from "./discovery.ts";
@@ -265,6 +265,7 @@ export class ApiServer {
           object.metadata = { ...object.metadata, ...(ns ? { namespace: ns } : {}) };
         }
         if (r.resource === "virtualmachineinstancemigrations") object = admitMigrationCreate(store, ns!, object, this.#options.decentralizedGate ?? false);
+        if (r.resource === "virtualmachines") admitVmCreate(object, this.#options.decentralizedGate ?? false);
         if ((r.resource as string) === "uploadtokenrequests") object = issueUploadToken(object, ns!);
         object.apiVersion = apiVersion;
         object.kind = meta.kind;

@@ -180,13 +180,16 @@ export class CrossClusterMigrations {
     const source = await this.#api.findMigration(ref.source, ctx.signal);
     const target = await cluster.api.findMigration(ref.target, ctx.signal);
     if (!source && !target && this.#cancelled.has(id)) {
-      const vmi = await this.#api.findVmi({ namespace: ref.source.namespace, name: this.#cancelled.get(id)?.spec.vmiName ?? "" }, ctx.signal).catch(() => undefined);
+      const vmName = this.#cancelled.get(id)?.spec.vmiName;
+      const vmi = vmName ? await this.#api.findVmi({ namespace: ref.source.namespace, name: vmName }, ctx.signal) : undefined;
       return this.#snapshot(id, this.#cancelled.get(id), undefined, vmi, undefined, ctx, true);
     }
     if (!source && !target) throw new VmshiftError("NOT_FOUND", `cross-cluster migration ${id}: neither VirtualMachineInstanceMigration exists (finished ones are garbage-collected)`, { adapter: "kubevirt", operation });
     const final = (m: KvMigration | undefined) => m?.status?.phase === "Succeeded" || m?.status?.phase === "Failed";
-    const sourceVmi = final(source) || !source ? await this.#api.findVmi({ namespace: ref.source.namespace, name: source?.spec.vmiName ?? "" }, ctx.signal).catch(() => undefined) : undefined;
-    const targetVmi = final(source) && target ? await cluster.api.findVmi({ namespace: ref.target.namespace, name: target.spec.vmiName ?? "" }, ctx.signal).catch(() => undefined) : undefined;
+    // The VM has the same name on both clusters (the receiving VM is a copy).
+    const vmName = source?.spec.vmiName ?? target?.spec.vmiName;
+    const sourceVmi = (final(source) || !source) && vmName ? await this.#api.findVmi({ namespace: ref.source.namespace, name: vmName }, ctx.signal) : undefined;
+    const targetVmi = final(source) && target?.spec.vmiName ? await cluster.api.findVmi({ namespace: ref.target.namespace, name: target.spec.vmiName }, ctx.signal) : undefined;
     return this.#snapshot(id, source, target, sourceVmi, targetVmi, ctx);
   }
 
@@ -230,7 +233,7 @@ export class CrossClusterMigrations {
     const observedAt = new Date(ctx.clock.now()).toISOString();
     // The source VMIM decides (its status carries the outcome); a missing one is read from the target's.
     const base = liveSnapshot(source ?? target, source ? sourceVmi : undefined, id, { cancelRequested: this.#cancelled.has(id) || Boolean(source?.metadata?.deletionTimestamp || target?.metadata?.deletionTimestamp), gone: gone || !source, observedAt });
-    const vmId = formatRef({ namespace: ref.source.namespace, name: source?.spec.vmiName ?? ref.source.name.replace(/^vmshift-/, "").replace(/-[0-9a-f]{16}$/, "") });
+    const vmId = formatRef({ namespace: ref.source.namespace, name: source?.spec.vmiName ?? target?.spec.vmiName ?? ref.source.name.replace(/^vmshift-/, "").replace(/-[0-9a-f]{16}$/, "") });
     const targetNode = target?.status?.migrationState?.targetNode ?? targetVmi?.status?.nodeName;
     const message = `${base.progress.message ?? ""} (to cluster ${ref.cluster}, namespace ${ref.target.namespace}; its receiving migration: ${target?.status?.phase ?? "absent"})`;
     const snapshot: MigrationSnapshot = { ...base, vmId, ...(targetNode ? { targetHostId: targetNode } : {}), progress: { ...base.progress, message } };
