@@ -24,8 +24,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cleanEnv, installCli, npm } from "./installed.ts";
 import { type BenchRow, format, percentile, report } from "./lib.ts";
 
 /** The issue's targets: ratio of the warm p50s. */
@@ -134,40 +135,16 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const GOVC = join(ROOT, ".cache", "vcsim", "govc");
 const VM_NAME = "DC0_C0_RP0_VM0";
 
-/** Whatever the workspace sets for its own runs must not leak into an installed one. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VMSHIFT_") && k !== "NODE_OPTIONS" && k !== "NODE_COMPILE_CACHE"));
-  return { ...env, PATH: [dirname(process.execPath), env["PATH"] ?? ""].join(delimiter), ...extra };
-}
-
-/** npm, asynchronously (the registry answers from this process), the @vmshift scope on the loopback registry. */
-function npm(args: readonly string[], cwd: string, registry: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", [...args, `--@vmshift:registry=${registry}`, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, env: cleanEnv({}), stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.once("error", reject);
-    child.once("close", (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(" ")} failed (${code}):\n${stderr}`))));
-  });
-}
-
 /** Packs, serves and installs: the global CLI and a project with the vSphere client script. */
 async function install(work: string): Promise<{ vmshift: string; project: string }> {
-  const { packAll } = await import("../consumers/packages.ts");
-  const { startScopedRegistry } = await import("../consumers/registry.ts");
-  const packed = packAll(join(work, "tarballs"));
-  const registry = await startScopedRegistry(packed);
   const project = join(work, "project");
-  try {
-    await npm(["install", "--global", "--prefix", join(work, "global"), "@vmshift/cli"], work, registry.url);
+  const vmshift = await installCli(work, async (registry) => {
     mkdirSync(project);
     writeFileSync(join(project, "package.json"), `${JSON.stringify({ name: "startup-bench", version: "1.0.0", private: true, type: "module" }, null, 2)}\n`);
-    await npm(["install", "@vmshift/vsphere", "@vmshift/core"], project, registry.url);
-  } finally {
-    await registry.close();
-  }
+    await npm(["install", "@vmshift/vsphere", "@vmshift/core"], project, registry);
+  });
   writeFileSync(join(project, "first-vm.mjs"), VSPHERE_SCRIPT);
-  return { vmshift: join(work, "global", "bin", "vmshift"), project };
+  return { vmshift, project };
 }
 
 interface Command {

@@ -10,12 +10,13 @@
  * installed CLI listing the 6 hosts (`vmshift hosts --json`), what a process pays before any VM.
  * `node bench/vsphere-list.ts`; VMSHIFT_BENCH_KEEP=1 keeps the scratch directory.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startVcsim, vcsimMissing } from "../adapters-conformance/targets/vsphere-launcher.ts";
+import { cleanEnv, installCli } from "./installed.ts";
 import { type BenchRow, percentile, report } from "./lib.ts";
 
 const GOVC = fileURLToPath(new URL("../.cache/vcsim/govc", import.meta.url));
@@ -36,36 +37,6 @@ function measured(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, 
   if (run.status !== 0) throw new Error(`${cmd} failed: ${run.stderr.slice(-800)}`);
   const kb = Number(/VMSHIFT_RSS_KB=(\d+)/.exec(run.stderr)?.[1] ?? Number.NaN);
   return { wallMs, rssBytes: kb * 1024, stdout: run.stdout };
-}
-
-/** Whatever the workspace sets for its own runs (the sources hook in NODE_OPTIONS) must not leak into an installed one. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VMSHIFT_") && k !== "NODE_OPTIONS" && k !== "NODE_COMPILE_CACHE"));
-  return { ...env, PATH: [dirname(process.execPath), env["PATH"] ?? ""].join(delimiter), ...extra };
-}
-
-/** npm with the @vmshift scope on the loopback registry. */
-function npm(args: readonly string[], cwd: string, registry: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", [...args, `--@vmshift:registry=${registry}`, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, env: cleanEnv({}), stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.once("error", reject);
-    child.once("close", (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(" ")} failed (${code}):\n${stderr}`))));
-  });
-}
-
-/** Packs every published package, serves them and installs the CLI globally; the path of its bin. */
-async function installCli(work: string): Promise<string> {
-  const { packAll } = await import("../consumers/packages.ts");
-  const { startScopedRegistry } = await import("../consumers/registry.ts");
-  const registry = await startScopedRegistry(packAll(join(work, "tarballs")));
-  try {
-    await npm(["install", "--global", "--prefix", join(work, "global"), "@vmshift/cli"], work, registry.url);
-  } finally {
-    await registry.close();
-  }
-  return join(work, "global", "bin", "vmshift");
 }
 
 const missing = vcsimMissing() ?? (existsSync("/usr/bin/time") ? undefined : "GNU time (/usr/bin/time) is not installed");
