@@ -194,7 +194,9 @@ async function serveTarget(target: string): Promise<{ config: string; secrets: s
   const stop = async () => (child.kill("SIGTERM"), await closed);
   try {
     const text = readFileSync(config, "utf8");
-    const files = [...text.matchAll(/\s(?:file|kubeconfig): (\S+)/g)].map((m) => readFileSync(m[1]!, "utf8"));
+    // Files the profile refers to, except certificate authorities (public: a TLS client may print them).
+    const referenced = [...text.matchAll(/(\w+):\s+(?:file: )?(\/\S+)/g)].filter((m) => !/ca$/i.test(m[1]!));
+    const files = referenced.map((m) => readFileSync(m[2]!, "utf8"));
     // The credentials: secret files as written, and a kubeconfig's bearer token.
     const secrets = files.flatMap((f) => [...f.matchAll(/token: (\S+)/g)].map((m) => m[1]!).concat(/^apiVersion/m.test(f) ? [] : [f.trim()]));
     return { config, secrets: secrets.filter((x) => x.length >= 6), users: ["admin"], stop };

@@ -16,3 +16,36 @@ export function withMetrics() {
   // #endregion docs:metrics
   return adapter;
 }
+
+/** Tuning a migration: vmshift creates (or reuses) a MigrationPolicy that selects the VMI by one label. */
+export async function tuned() {
+  // #region docs:policy
+  const adapter = createKubevirtAdapter({ migrationPolicy: { completionTimeoutPerGiB: 60 } });
+  await createClient(adapter).startMigration({ vmId: "default/web-01", bandwidthBytesPerSecond: 256 * 2 ** 20, allowPostCopy: true });
+  // → MigrationPolicy vmshift-<16 hex> { bandwidthPerMigration: 256Mi, allowPostCopy: true, completionTimeoutPerGiB: 60,
+  //     selectors: { virtualMachineInstanceSelector: { migrations.vmshift.io/policy: vmshift-<16 hex> } } }
+  // → the VMI labelled migrations.vmshift.io/policy=vmshift-<16 hex>, then the VMIM
+  // #endregion docs:policy
+}
+
+/** Storage live migration: the VM's claims move to a StorageClass while it runs. */
+export async function storage(client: ReturnType<typeof createClient>) {
+  // #region docs:storage
+  const task = await client.startMigration({ vmId: "default/db-01", targetStorageId: "fast-ssd" });
+  // → PVC <claim>-<8 hex of the request id> per PersistentVolumeClaim volume (size, access and volume mode of the source, storageClassName fast-ssd)
+  // → PATCH VM: spec.updateVolumesStrategy Migration, the claims swapped, annotation vmshift.io/volume-migration (old → new)
+  // → the kubevirt-workload-update-* VMIM, found by its label; task.id is its namespace/name
+  // #endregion docs:storage
+  return task;
+}
+
+/** Cross-cluster (decentralized) live migration to a second cluster the adapter knows. */
+export async function crossCluster() {
+  // #region docs:cross-cluster
+  const client = createClient(createKubevirtAdapter({
+    connection: { kubeconfigPath: "~/.kube/west" },
+    clusters: { east: { connection: { kubeconfigPath: "~/.kube/east" }, namespace: "vms" } },
+  }));
+  await client.startMigration({ vmId: "default/web-01", targetClusterId: "east" });
+  // #endregion docs:cross-cluster
+}
