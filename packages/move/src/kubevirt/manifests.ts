@@ -11,6 +11,21 @@ const NIC_MODELS = new Set(["virtio", "e1000", "e1000e", "igb", "rtl8139", "pcne
 /** Network map value meaning the pod network (masquerade); any other value names a Multus network. */
 export const POD_NETWORK = "pod";
 
+/** A Kubernetes object name (DNS-1123 subdomain: lower-case alphanumerics, `-` and `.`, at most 253 characters). */
+const OBJECT_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A namespace name (DNS-1123 label: lower-case alphanumerics and `-`, at most 63 characters). */
+const NAMESPACE_NAME = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Whether `name` is a valid Kubernetes object name (what the API server accepts for a VirtualMachine). */
+export function isObjectName(name: string): boolean {
+  return OBJECT_NAME.test(name);
+}
+
+/** Whether `name` is a valid namespace name. */
+export function isNamespaceName(name: string): boolean {
+  return NAMESPACE_NAME.test(name);
+}
+
 /** DNS-1123 label from a VM name and disk key: `<vm>-<disk>`, lower case, at most 63 characters. */
 export function dataVolumeName(vmName: string, diskKey: string): string {
   const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");

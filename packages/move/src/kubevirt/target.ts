@@ -17,7 +17,7 @@ import { type CommandRunner, spawnRunner } from "../exec.ts";
 import type { MappedDefinition } from "../mapping.ts";
 import type { MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi.ts";
 import type { TargetAccepts } from "../validate.ts";
-import { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from "./manifests.ts";
+import { POD_NETWORK, dataVolumeBody, dataVolumeName, isNamespaceName, isObjectName, virtualMachineBody } from "./manifests.ts";
 
 /** The part of a Kubernetes client the target uses (`HttpKubeTransport` from `@vmshift/kubevirt` fits). */
 export interface KubeRequester {
@@ -52,10 +52,16 @@ function isNotFound(error: unknown): boolean {
 /** A KubeVirt move target (cold moves; see the module comment). */
 export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & { readonly accepts: TargetAccepts } {
   const { api, namespace } = options;
-  const ns = encodeURIComponent(namespace);
-  const vmPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${encodeURIComponent(name)}`;
-  const vmiPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${encodeURIComponent(name)}`;
-  const dvPath = (name = "") => `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes${name ? `/${encodeURIComponent(name)}` : ""}`;
+  if (!isNamespaceName(namespace)) throw new VmshiftError("INVALID_ARGUMENT", `${JSON.stringify(namespace)} is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`, { operation: "move.target" });
+  const ns = namespace;
+  // Every name reaches a URL path through `segment`: only valid object names pass (they need no escaping).
+  const segment = (name: string) => {
+    if (!isObjectName(name)) throw new VmshiftError("INVALID_ARGUMENT", `${JSON.stringify(name)} is not a Kubernetes object name`, { operation: "move.target" });
+    return name;
+  };
+  const vmPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${segment(name)}`;
+  const vmiPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${segment(name)}`;
+  const dvPath = (name = "") => `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes${name ? `/${segment(name)}` : ""}`;
   const runner = options.runner ?? spawnRunner();
   const pollMs = options.pollMs ?? 100;
   const waitMs = options.waitTimeoutMs ?? 300_000;
@@ -96,6 +102,10 @@ export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & {
 
     async check({ definition }, ctx) {
       const checks: MoveCheck[] = [];
+      if (!isObjectName(definition.targetName)) {
+        checks.push({ id: "target.name", category: "policy", severity: "error", subject: definition.targetName, message: `${JSON.stringify(definition.targetName)} is not a valid KubeVirt VM name (lower-case letters, digits, '-' and '.'; at most 253): pass targetName` });
+        return checks;
+      }
       const nsObject = await get(`/api/v1/namespaces/${ns}`, ctx, "move.check");
       if (!nsObject) {
         checks.push({ id: "target.storageMissing", category: "storage", severity: "error", subject: namespace, message: `namespace ${namespace} does not exist on the target cluster` });
