@@ -119,19 +119,10 @@ describe.skipIf(!availability.ok || !toolsOk)("warm moves in the libvirt lab (@v
   it("rolls back on a fault in the middle of a delta pass: target removed, source running on a, no checkpoint or backup job left", async () => {
     await freshSource(DISK_BYTES);
     const { from, to } = endpoints();
-    const real = from.warm!;
     // The fault: right after pass 2's backup job began, it is aborted under the mover (its NBD export vanishes).
-    const faulty: MoveSource = {
-      ...from,
-      warm: {
-        ...real,
-        async beginPass(def, disks, options, ctx) {
-          const pass = await real.beginPass(def, disks, options, ctx);
-          if (options.pass === 2) await must("a", ["domjobabort", "--domain", MOVE_VM]);
-          return pass;
-        },
-      },
-    };
+    const faulty = abortingPass(from, async (options) => {
+      if (options.pass === 2) await must("a", ["domjobabort", "--domain", MOVE_VM]);
+    });
     const task = createMover().moveVm({ from: faulty, to, vmId: MOVE_VM, mode: "warm", storageMap: { [SRC_POOL]: DST_POOL }, shutdownTimeoutMs: 500 });
     const result = await task.wait({ maxWaitMs: 120_000 });
     expect(result.outcome).toBe("failed");
@@ -149,22 +140,13 @@ describe.skipIf(!availability.ok || !toolsOk)("warm moves in the libvirt lab (@v
   it("rolls back on a fault in the final pass (source stopped, brought up paused for the export): target removed, the source started again and running on a, no checkpoint left", async () => {
     await freshSource(DISK_BYTES);
     const { from, to } = endpoints();
-    const real = from.warm!;
     let finalState = "";
-    const faulty: MoveSource = {
-      ...from,
-      warm: {
-        ...real,
-        async beginPass(def, disks, options, ctx) {
-          const pass = await real.beginPass(def, disks, options, ctx);
-          if (options.final) {
-            finalState = await state("a");
-            await must("a", ["domjobabort", "--domain", MOVE_VM]);
-          }
-          return pass;
-        },
-      },
-    };
+    const faulty = abortingPass(from, async (options) => {
+      if (options.final) {
+        finalState = await state("a");
+        await must("a", ["domjobabort", "--domain", MOVE_VM]);
+      }
+    });
     const result = await createMover().moveVm({ from: faulty, to, vmId: MOVE_VM, mode: "warm", storageMap: { [SRC_POOL]: DST_POOL }, shutdownTimeoutMs: 500, warm: { maxDeltaPasses: 1 } }).wait({ maxWaitMs: 120_000 });
     expect(finalState).toBe("paused"); // the final export ran on the stopped source brought up paused
     expect(result.outcome).toBe("failed");
@@ -178,6 +160,22 @@ describe.skipIf(!availability.ok || !toolsOk)("warm moves in the libvirt lab (@v
     expect(await checkpoints()).toBe("");
   });
 });
+
+/** `from` with `fault` run right after each pass's backup job began (with that pass's options). */
+function abortingPass(from: MoveSource, fault: (options: { readonly pass: number; readonly final?: boolean }) => Promise<void>): MoveSource {
+  const real = from.warm!;
+  return {
+    ...from,
+    warm: {
+      ...real,
+      async beginPass(def, disks, options, ctx) {
+        const pass = await real.beginPass(def, disks, options, ctx);
+        await fault(options);
+        return pass;
+      },
+    },
+  };
+}
 
 function endpoints() {
   return moveEndpoints();
