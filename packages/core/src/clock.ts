@@ -40,6 +40,15 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * Waits `ms` on the system clock or until `signal` fires, whichever comes first, and never rejects:
+ * for polling loops that check the signal themselves after each wait (unlike
+ * {@link Clock.sleep}, which rejects with `ABORTED`).
+ */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return systemClock.sleep(ms, signal).catch(() => undefined);
+}
+
 interface Timer {
   readonly at: number;
   readonly seq: number;

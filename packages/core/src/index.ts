@@ -7,7 +7,7 @@ import "./runtime.ts"; // first: stops older Node.js with one clear line
 export { ADAPTER_OPERATIONS, type AdapterOperation, bindOperations, type HypervisorAdapter, type MigrationLimits, type NormalizedMigrationRequest, type OperationContext, type ProbeResult } from "./adapter.ts";
 export { CAPABILITIES, CAPABILITY_NAMES, PROGRESS_FIELD_CAPABILITY, type Capability, type CapabilityTable, type Support, capabilitiesFor, isAvailable, narrow, partial, supported, unsupported } from "./capabilities.ts";
 export { type CallOptions, type ClientOptions, VmshiftClient, createClient } from "./client.ts";
-export { type Clock, VirtualClock, type VirtualClockOptions, abortError, systemClock, throwIfAborted } from "./clock.ts";
+export { type Clock, VirtualClock, type VirtualClockOptions, abortError, pause, systemClock, throwIfAborted } from "./clock.ts";
 export { ERROR_CODES, ERROR_CODE_DESCRIPTIONS, type ErrorCode, VmshiftError, type VmshiftErrorOptions, encodedForms, isVmshiftError, redact, vmshiftError } from "./errors.ts";
 export { type LogLevel, type LogRecord, type Logger, memoryLogger, redactingLogger, silentLogger } from "./logger.ts";
 export * from "./model.ts";

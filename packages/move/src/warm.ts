@@ -4,7 +4,7 @@
  * source stopped — the final delta. The mover (move.ts) drives the phases, cutover and rollback;
  * this file only copies.
  */
-import { VmshiftError } from "@vmshift/core";
+import { VmshiftError, pause } from "@vmshift/core";
 import type { DiskDefinition, VmDefinition } from "./definition.ts";
 import type { DiskCopier, ReservedVolume, SpiContext, WarmPass, WarmSource } from "./spi.ts";
 
@@ -125,7 +125,7 @@ export async function copyWhileRunning(w: WarmCopy, options: WarmOptions = {}): 
   w.onPass?.(passes.at(-1)!);
   let checkpoint = first.checkpoint;
   for (let n = 0; n < maxDelta; n++) {
-    if (options.passIntervalMs) await sleep(options.passIntervalMs, w.ctx.signal);
+    if (options.passIntervalMs) await pause(options.passIntervalMs, w.ctx.signal);
     const r = await runPass(w, passes.length + 1, checkpoint, false);
     passes.push(stripCheckpoint(r));
     w.onPass?.(passes.at(-1)!);
@@ -138,16 +138,4 @@ export async function copyWhileRunning(w: WarmCopy, options: WarmOptions = {}): 
 function stripCheckpoint(r: PassReport & { readonly checkpoint: string }): PassReport {
   const { checkpoint: _c, ...rest } = r;
   return rest;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

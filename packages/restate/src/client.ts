@@ -4,7 +4,7 @@
  * wave as the same `FleetEvent` stream the in-process executor emits (so the CLI shows both the
  * same way).
  */
-import { EventChannel, type FleetEvent, type FleetPlan, type FleetReport, type MigrationProgress, VmshiftError } from "@vmshift/core";
+import { EventChannel, type FleetEvent, type FleetPlan, type FleetReport, type MigrationProgress, VmshiftError, pause } from "@vmshift/core";
 import { SERVICE_NAMES, isPlanId, stepKey } from "./ids.ts";
 import type { ControlState, StepStatus, WaveInput, WaveStatus } from "./types.ts";
 
@@ -249,7 +249,7 @@ export class WaveRun {
       } catch (error) {
         failingSince ??= Date.now();
         if (Date.now() - failingSince > giveUp || !(error instanceof VmshiftError && error.retryable)) throw error;
-        await sleep(interval, signal);
+        await pause(interval, signal);
         continue;
       }
       if (!status.meta && Date.now() - startedFollowing > 3000) {
@@ -297,24 +297,11 @@ export class WaveRun {
         return status.report;
       }
       if (summary && since < summary.settled) continue; // more outcomes to read now
-      await sleep(interval, signal);
+      await pause(interval, signal);
     }
   }
 }
 
 function hosts(x: { readonly sourceHostId?: string; readonly targetHostId?: string }): { sourceHostId?: string; targetHostId?: string } {
   return { ...(x.sourceHostId === undefined ? {} : { sourceHostId: x.sourceHostId }), ...(x.targetHostId === undefined ? {} : { targetHostId: x.targetHostId }) };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
