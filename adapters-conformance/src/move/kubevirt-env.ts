@@ -1,0 +1,70 @@
+/**
+ * `kubevirt-env` as a move target: the local KubeVirt API environment with CDI's upload proxy
+ * (real HTTPS, real files). A fresh environment per session; what exists is read from its store
+ * (VirtualMachine, VMI, DataVolumes, PVCs) and the uploaded disks from CDI's image files, not
+ * through the mover's KubeVirt target.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
+import { POD_NETWORK, dataVolumeName, kubevirtMoveTarget } from "@vmshift/move";
+import { CdiEnvironment } from "../../kubevirt-env/cdi.ts";
+import { KubevirtEnv } from "../../kubevirt-env/env.ts";
+import type { Availability, MoveTargetSide, SidePowerState, TargetSession } from "./side.ts";
+
+const NS = "default";
+const STORAGE_CLASS = "local-path";
+
+async function sha256(path: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest("hex");
+}
+
+/** kubevirt-env with CDI as a move target. */
+export const kubevirtEnvTarget: MoveTargetSide = {
+  name: "kubevirt-env",
+  description: "the local KubeVirt API environment with CDI's upload proxy (DataVolumes filled by upload, then a VirtualMachine)",
+  available: async (): Promise<Availability> => ({ ok: true }),
+  async open(): Promise<TargetSession> {
+    const env = await KubevirtEnv.start();
+    const cdi = await CdiEnvironment.start(env);
+    const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: env.kubeconfig() }) });
+    const objects = (name: string) => {
+      const found: string[] = [];
+      if (env.store.get("virtualmachines", NS, name)) found.push(`VirtualMachine ${NS}/${name}`);
+      if (env.store.get("virtualmachineinstances", NS, name)) found.push(`VirtualMachineInstance ${NS}/${name}`);
+      for (const r of ["datavolumes", "persistentvolumeclaims"] as const) {
+        for (const o of env.store.all(r as never, NS)) if (o.metadata.name.startsWith(`${name}-`)) found.push(`${r} ${NS}/${o.metadata.name}`);
+      }
+      return found;
+    };
+    return {
+      target: () => kubevirtMoveTarget({ api, namespace: NS, uploadProxy: { url: cdi.uploadProxyUrl, ca: env.tls.cert }, pollMs: 20 }),
+      storageMap: (storages) => Object.fromEntries(storages.map((s) => [s, STORAGE_CLASS])),
+      networkMap: (networks) => Object.fromEntries(networks.map((n, i) => [n, i === 0 ? POD_NETWORK : `net-${i}`])),
+      leftovers: async (name) => objects(name),
+      async diskHashes(name, keys) {
+        const out: Record<string, string> = {};
+        for (const k of keys) {
+          const dv = dataVolumeName(name, k);
+          if (env.store.get("datavolumes" as never, NS, dv)) out[k] = await sha256(cdi.imagePath(NS, dv));
+        }
+        return out;
+      },
+      async powerState(name): Promise<SidePowerState> {
+        const vm = env.store.get("virtualmachines", NS, name) as { spec?: { runStrategy?: string } } | undefined;
+        if (!vm) return "missing";
+        const phase = (env.store.get("virtualmachineinstances", NS, name) as { status?: { phase?: string } } | undefined)?.status?.phase;
+        return phase === "Running" ? "running" : phase === undefined || phase === "Succeeded" || phase === "Failed" ? "stopped" : "other";
+      },
+      failStartUnsupported: "kubevirt-env has no fault that refuses a VirtualMachine's start",
+      warmUnsupported: "CDI's upload is single-stage (one upload per DataVolume): warm moves into KubeVirt need multi-stage imports, which the KubeVirt move target does not do",
+      async close() {
+        api.close?.();
+        await cdi.close();
+        await env.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,162 @@
+/**
+ * `libvirt-local` as both sides of a move: the libvirt lab's host `a` is the source (a domain with
+ * a qcow2 data disk holding a marker, in a dir pool), host `b` the target (a dir pool, raw
+ * volumes). Everything is read back with `virsh` and `qemu-img` on the hosts, not through the
+ * mover. The lab is one per machine: sessions hold its lock (shared by the source and target
+ * sessions of one process) and start its daemons.
+ */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { libvirtMoveSource, libvirtMoveTarget } from "@vmshift/move";
+import { acquireLab, failStartFlag, labAvailability, labUri, run, serialPath, startDaemons, virsh } from "../../libvirt-lab/lab.ts";
+import { DST_POOL, MARKER, MOVE_DIR, MOVE_DISK, MOVE_VM, SRC_POOL, contentHash, freshSource, must, writeThroughDomain } from "../../libvirt-lab/move-lab.ts";
+import type { Availability, MoveSourceSide, MoveTargetSide, SidePowerState, SourceSession, SourceVm, TargetSession } from "./side.ts";
+
+let holders = 0;
+let taking: Promise<() => void> | undefined;
+
+/** Takes the lab (once per process, however many sessions hold it) and starts its daemons. */
+async function holdLab(owner: string): Promise<() => Promise<void>> {
+  holders++;
+  taking ??= (async () => {
+    const release = await acquireLab(owner);
+    await startDaemons();
+    return release;
+  })();
+  const release = await taking;
+  let done = false;
+  return async () => {
+    if (done) return;
+    done = true;
+    if (--holders === 0) {
+      taking = undefined;
+      release();
+    }
+  };
+}
+
+async function available(): Promise<Availability> {
+  const lab = await labAvailability();
+  if (!lab.ok) return lab;
+  const q = await run("qemu-img", ["--version"]);
+  return q.code === 0 ? { ok: true } : { ok: false, reason: "qemu-img is not installed (.ci/setup.d/70-move.sh)" };
+}
+
+async function domState(host: "a" | "b", name: string): Promise<SidePowerState> {
+  const r = await virsh(host, ["domstate", "--domain", name]);
+  if (r.code !== 0) return "missing";
+  const s = r.stdout.trim();
+  return s === "running" ? "running" : s === "shut off" ? "stopped" : "other";
+}
+
+/** The source domain: the lab's move disk, BIOS boot (so every target can take it) and one user-mode NIC. */
+async function createSourceVm(diskBytes: number): Promise<SourceVm> {
+  await freshSource(diskBytes);
+  const file = join(MOVE_DIR, `${MOVE_VM}.xml`);
+  const xml = readFileSync(file, "utf8")
+    .replace(/<kernel>[^<]*<\/kernel>/, "")
+    .replace(/<initrd>[^<]*<\/initrd>/, "")
+    .replace(/<cmdline>[^<]*<\/cmdline>/, "")
+    .replace("<serial", "<interface type='user'><mac address='52:54:00:4d:56:01'/><model type='virtio'/></interface>\n    <serial");
+  writeFileSync(file, xml);
+  await must("a", ["destroy", "--domain", MOVE_VM]);
+  await must("a", ["undefine", "--domain", MOVE_VM]);
+  await must("a", ["define", "--file", file]);
+  await must("a", ["start", "--domain", MOVE_VM]);
+  return { vmId: MOVE_VM, name: MOVE_VM, storages: [SRC_POOL], networks: ["user"], marker: MARKER };
+}
+
+/** The lab's host `a` as a move source. */
+export const libvirtLocalSource: MoveSourceSide = {
+  name: "libvirt-local",
+  description: "libvirt lab host a: a BIOS domain with a qcow2 data disk in a dir pool and a user-mode NIC",
+  available,
+  async open(): Promise<SourceSession> {
+    const release = await holdLab("conformance --suite move (libvirt-local source)");
+    return {
+      source: libvirtMoveSource({ uri: labUri("a"), hostId: "a", pollMs: 100 }),
+      createVm: ({ diskBytes }) => createSourceVm(diskBytes),
+      diskHashes: async () => ({ vdb: await contentHash(MOVE_DISK, "qcow2") }),
+      powerState: (vm) => domState("a", vm.vmId),
+      writeWhileRunning: (_vm, offset, length, pattern) => writeThroughDomain(offset, length, pattern),
+      async close() {
+        for (const args of [["domjobabort", "--domain", MOVE_VM], ["destroy", "--domain", MOVE_VM], ["undefine", "--domain", MOVE_VM, "--checkpoints-metadata"]]) await virsh("a", args);
+        await release();
+      },
+    };
+  },
+};
+
+/** Disk files of a domain on `b`, by target dev, with their format. */
+async function domainDisks(name: string): Promise<Map<string, { file: string; format: string }>> {
+  const r = await virsh("b", ["dumpxml", "--domain", name]);
+  const disks = new Map<string, { file: string; format: string }>();
+  if (r.code !== 0) return disks;
+  for (const m of r.stdout.matchAll(/<disk type='file' device='disk'>([\s\S]*?)<\/disk>/g)) {
+    const body = m[1]!;
+    const file = /<source file='([^']+)'/.exec(body)?.[1];
+    const dev = /<target dev='([^']+)'/.exec(body)?.[1];
+    const format = /<driver name='qemu' type='([^']+)'/.exec(body)?.[1] ?? "raw";
+    if (file && dev) disks.set(dev, { file, format });
+  }
+  return disks;
+}
+
+async function freshTargetPool(): Promise<void> {
+  const path = join(MOVE_DIR, "dst");
+  const listed = await virsh("b", ["pool-info", "--pool", DST_POOL]);
+  if (listed.code === 0 && /State:\s+running/.test(listed.stdout)) return;
+  await run("mkdir", ["-p", path]);
+  await virsh("b", ["pool-destroy", DST_POOL]);
+  await virsh("b", ["pool-undefine", DST_POOL]);
+  await must("b", ["pool-define-as", DST_POOL, "dir", "--target", path]);
+  await must("b", ["pool-start", DST_POOL]);
+}
+
+/** The lab's host `b` as a move target: raw volumes in a dir pool. */
+export const libvirtLocalTarget: MoveTargetSide = {
+  name: "libvirt-local",
+  description: "libvirt lab host b: raw volumes in a dir pool, a defined domain (TCG)",
+  available,
+  async open(): Promise<TargetSession> {
+    const release = await holdLab("conformance --suite move (libvirt-local target)");
+    await freshTargetPool();
+    const seen = new Set<string>();
+    const volumes = async (name: string) => (await must("b", ["vol-list", DST_POOL])).split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "").filter((v) => v.startsWith(`${name}-`));
+    return {
+      target(options = {}) {
+        if (options.failStartOf) seen.add(options.failStartOf);
+        if (options.failStartOf) writeFileSync(failStartFlag("b", options.failStartOf), "armed by the move conformance suite\n");
+        return libvirtMoveTarget({ uri: labUri("b"), hostId: "b", domainType: "qemu", extraDevicesXml: `<serial type='file'><source path='${serialPath(`${MOVE_VM}-b`)}' append='on'/><target port='0'/></serial>` });
+      },
+      storageMap: (storages) => Object.fromEntries(storages.map((s) => [s, { storage: DST_POOL, format: "raw" as const }])),
+      networkMap: (networks) => Object.fromEntries(networks.map((n) => [n, "user"])),
+      async leftovers(name) {
+        seen.add(name);
+        await must("b", ["pool-refresh", DST_POOL]);
+        const domain = (await virsh("b", ["domstate", "--domain", name])).code === 0 ? [`domain ${name}`] : [];
+        return [...domain, ...(await volumes(name)).map((v) => `volume ${DST_POOL}/${v}`)];
+      },
+      async diskHashes(name, keys) {
+        seen.add(name);
+        const disks = await domainDisks(name);
+        const out: Record<string, string> = {};
+        for (const k of keys) {
+          const d = disks.get(k);
+          if (d) out[k] = await contentHash(d.file, d.format);
+        }
+        return out;
+      },
+      powerState: (name) => (seen.add(name), domState("b", name)),
+      async close() {
+        for (const name of seen) {
+          rmSync(failStartFlag("b", name), { force: true });
+          await virsh("b", ["destroy", "--domain", name]);
+          await virsh("b", ["undefine", "--domain", name]);
+          for (const v of await volumes(name).catch(() => [])) await virsh("b", ["vol-delete", "--pool", DST_POOL, "--vol", v]);
+        }
+        await release();
+      },
+    };
+  },
+};
