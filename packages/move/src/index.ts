@@ -13,6 +13,7 @@ export { type MappedDefinition, type MappedDisk, type MappedNic, type NameMap, t
 export { type MoveRequest, type Mover, type MoverOptions, createMover } from "./move.ts";
 export type { ChangedExtent, CopyProgress, DiskCopier, DiskReader, MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext, TargetCheckInput, WarmPass, WarmPassDisk, WarmSource } from "./spi.ts";
 export { type PassProgress, type PassReport, type WarmOptions, copyWhileRunning, runPass } from "./warm.ts";
+export { type ColdMovePlan, type MoveAdvice, type MovePlanInput, type PlannedPass, type WarmMovePlan, adviseMove, planColdMove, planWarmMove, ratesFromPasses } from "./planner.ts";
 export { WARM_MIN_LIBVIRT, WARM_MIN_QEMU, checkpointName, libvirtWarmSource, parseDirtyMap, parseVirshVersion, passXml } from "./libvirt/backup.ts";
 export { MOVE_PHASES, type MoveResult, type MoveSnapshot, type MoveTask } from "./task.ts";
 export { type TargetAccepts, definitionChecks, mappingChecks } from "./validate.ts";
