@@ -44,6 +44,9 @@ func requestClass(method string) string {
 
 func (f *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/sdk" || r.Method != http.MethodPost {
+		if !f.stock && serveExport(w, r) {
+			return
+		}
 		f.next.ServeHTTP(w, r)
 		return
 	}
