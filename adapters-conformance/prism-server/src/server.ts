@@ -2,12 +2,16 @@
  * The HTTP face of the Prism-like server: auth, fault injection, idempotency on
  * `NTNX-Request-Id`, If-Match enforcement and routing onto {@link PrismSim}.
  */
+import { createReadStream } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DiskStore } from "./disks.ts";
 import { type Clause, matches, parseFilter } from "./filter.ts";
+import { SimImages } from "./images.ts";
+import { addVmsWithDisks } from "./seed-disks.ts";
 import { ApiError, PrismSim, type Timings } from "./sim.ts";
 import { type Inventory, type SeedOptions, seedInventory } from "./state.ts";
-import { hostToV3, hostToWire, listMetadata, v4Error, vmToV3, vmToWire } from "./wire.ts";
+import { hostToV3, hostToWire, imageToWire, listMetadata, v4Error, vmToV3, vmToWire } from "./wire.ts";
 
 /** Options of {@link startPrismServer}. */
 export interface PrismServerOptions {
@@ -17,6 +21,8 @@ export interface PrismServerOptions {
   /** Accepted `X-ntnx-api-key`. Default none. */
   readonly apiKey?: string;
   readonly timings?: Partial<Timings>;
+  /** Time an image creation from a VM disk runs, ms. Default 200. */
+  readonly imageMs?: number;
   readonly seed?: SeedOptions;
   /** Serve the v3 subset too. Default true. */
   readonly v3?: boolean;
@@ -54,6 +60,10 @@ export interface PrismServer {
   readonly url: string;
   readonly sim: PrismSim;
   readonly inventory: Inventory;
+  /** The content library (images made from VM disks) and its fault knobs. */
+  readonly images: SimImages;
+  /** The directory holding this instance's disk and image files (removed by `close`). */
+  readonly disksDir: string;
   /** Requests received so far. */
   readonly requestCount: number;
   /** Forgets every session cookie issued so far (clients that rely on one must authenticate again). */
@@ -67,13 +77,18 @@ interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Record<string, string>;
+  /** Streams this file as the body (`application/octet-stream`) instead of `body`. */
+  readonly file?: { readonly path: string; readonly size: number };
 }
 
 /** Starts the server on 127.0.0.1 with an ephemeral port. */
 export async function startPrismServer(options: PrismServerOptions = {}): Promise<PrismServer> {
   const inventory = seedInventory(options.seed);
+  const store = new DiskStore();
+  addVmsWithDisks(inventory, store, options.seed?.vmsWithDisks ?? []);
   const now = options.now ?? Date.now;
   const sim = new PrismSim(inventory, options.timings ?? {}, now);
+  const images = new SimImages(sim, store, options.imageMs ?? 200);
   const recorded = new Map<string, Answer>();
   /** Session cookies issued (NTNX_IGW_SESSION); `expireSessions()` forgets them. */
   const sessions = new Set<string>();
@@ -149,6 +164,8 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
         return answer;
       }
     }
+    const imageAnswer = handleImages(req, method, path, q, body);
+    if (imageAnswer) return imageAnswer;
     const taskMatch = /^\/api\/prism\/v4\.0\/config\/tasks\/([^/]+?)(\/\$actions\/cancel)?$/.exec(path);
     if (taskMatch) {
       const task = sim.engine.tasks.get(decodeURIComponent(taskMatch[1]!));
@@ -198,6 +215,40 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
       return list(q, path, inCluster, (h, field) => ({ extId: h.extId, hostName: h.hostName })[field], (h) => hostToWire(inventory, h));
     }
     throw new ApiError(404, "PRISM-10404", `no such endpoint: ${route}`);
+  };
+
+  /** `/api/vmm/v4.0/content/images[/{extId}[/file]]`; undefined for other paths. */
+  const handleImages = (req: IncomingMessage, method: string, path: string, q: URLSearchParams, body: Record<string, unknown>): Answer | undefined => {
+    const base = "/api/vmm/v4.0/content/images";
+    const taskAnswer = (task: { extId: string }, objectType: string): Answer => ({
+      status: 202,
+      body: { data: { $objectType: "prism.v4.config.TaskReference", extId: task.extId }, $objectType: objectType, metadata: listMetadata(`/api/prism/v4.0/config/tasks/${task.extId}`, 0, 1, 1) },
+    });
+    if (path === base) {
+      if (method === "GET") return list(q, path, images.all, (i, field) => ({ extId: i.extId, name: i.name, type: i.type })[field], imageToWire);
+      if (method === "POST") {
+        // NTNX-Request-Id is required on CreateImage (v4.0); a repeated id returns the first answer.
+        const requestId = header(req, "ntnx-request-id");
+        if (!requestId) throw new ApiError(400, "VMM-10420", "the NTNX-Request-Id header is required");
+        const previous = recorded.get(requestId);
+        if (previous) return previous;
+        const answer = taskAnswer(images.create(body), "vmm.v4.content.CreateImageApiResponse");
+        recorded.set(requestId, answer);
+        return answer;
+      }
+      throw new ApiError(405, "VMM-10405", `${method} is not allowed on ${path}`);
+    }
+    const m = /^\/api\/vmm\/v4\.0\/content\/images\/([^/]+)(\/file)?$/.exec(path);
+    if (!m) return undefined;
+    const image = images.get(decodeURIComponent(m[1]!));
+    if (m[2]) {
+      if (method !== "GET") throw new ApiError(405, "VMM-10405", `${method} is not allowed on ${path}`);
+      // The spec documents no Range parameter or 206 answer: the whole file, every time.
+      return { status: 200, body: undefined, file: { path: image.file, size: images.fileSize(image) } };
+    }
+    if (method === "GET") return { status: 200, body: { data: imageToWire(image), $objectType: "vmm.v4.content.GetImageApiResponse" }, headers: { ETag: Buffer.from(`${image.extId}:1`).toString("base64url") } };
+    if (method === "DELETE") return taskAnswer(images.delete(image.extId), "vmm.v4.content.DeleteImageApiResponse");
+    throw new ApiError(405, "VMM-10405", `${method} is not allowed on ${path}`);
   };
 
   const handleV3 = (method: string, path: string, body: Record<string, unknown>): Answer => {
@@ -271,7 +322,12 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
       sessions.add(token);
       answer = { ...answer, headers: { ...answer.headers, "Set-Cookie": `NTNX_IGW_SESSION=${token}; Path=/; HttpOnly` } };
     }
-    options.onExchange?.(exchange(req, raw, answer));
+    options.onExchange?.(exchange(req, raw, answer.file ? { ...answer, body: `<${answer.file.size} bytes>` } : answer));
+    if (answer.file) {
+      res.writeHead(answer.status, { "Content-Type": "application/octet-stream", "Content-Length": String(answer.file.size), "X-Ntnx-Product": "PC", ...answer.headers });
+      createReadStream(answer.file.path).on("error", () => res.destroy()).pipe(res);
+      return;
+    }
     res.writeHead(answer.status, { "Content-Type": "application/json", "X-Ntnx-Product": "PC", ...answer.headers });
     res.end(text);
   }
@@ -282,6 +338,8 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
     url: `http://127.0.0.1:${port}`,
     sim,
     inventory,
+    images,
+    disksDir: store.dir,
     get requestCount() {
       return log.length;
     },
@@ -290,7 +348,10 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          store.destroy();
+          resolve();
+        });
       }),
   };
 }

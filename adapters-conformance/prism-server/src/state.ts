@@ -1,4 +1,5 @@
-/** The in-memory inventory of the Prism-like server: clusters, hosts, VMs, policies, categories. */
+/** The in-memory inventory of the Prism-like server: clusters, hosts, VMs, policies, categories, images. */
+import type { SeedVmWithDisks, SimHardware, SimImage } from "./disks.ts";
 
 /** A host. `freeMemory` is computed from running VMs. */
 export interface SimHost {
@@ -29,6 +30,8 @@ export interface SimVm {
   version: number;
   /** A task of this VM is running (power or migration). */
   busyTask?: string;
+  /** Disks (real files), CD-ROMs, NICs and boot configuration; absent on the default VMs. */
+  hardware?: SimHardware;
 }
 
 /** A VM–host affinity policy. */
@@ -54,6 +57,8 @@ export interface Inventory {
   readonly policies: SimPolicy[];
   readonly categories: SimCategory[];
   readonly availabilityZoneId: string;
+  /** Content-library images (`/api/vmm/v4.0/content/images`). */
+  readonly images: SimImage[];
 }
 
 const GiB = 1024 ** 3;
@@ -67,6 +72,8 @@ export function simId(prefix: string, n: number): string {
 export interface SeedOptions {
   /** Extra stopped VMs (for paging). Default 12. */
   readonly extraVms?: number;
+  /** VMs with real disk files (attached copies of caller images or blank disks), ids `0e000000-…-0000000002xx`. */
+  readonly vmsWithDisks?: readonly SeedVmWithDisks[];
 }
 
 /**
@@ -133,6 +140,7 @@ export function seedInventory(options: SeedOptions = {}): Inventory {
       { extId: catZone, key: "zone", value: "a5" },
     ],
     availabilityZoneId: simId("a2000000", 1),
+    images: [],
   };
 }
 

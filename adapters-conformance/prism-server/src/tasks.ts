@@ -12,6 +12,8 @@ export interface TaskSpec {
   readonly vmExtId: string;
   readonly hostExtId?: string;
   readonly clusterExtId: string;
+  /** Further entities the task reports (e.g. the image it creates, rel `vmm:content:image`); read when the task is shown. */
+  readonly entities?: () => readonly { readonly extId: string; readonly rel: string }[];
   /** Time in QUEUED, ms. */
   readonly queuedMs: number;
   /** Time in RUNNING, ms. */
@@ -136,6 +138,7 @@ export class TaskEngine {
   toWire(task: SimTask, hostName?: (id: string) => string | undefined): Record<string, unknown> {
     const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
     const entities: Record<string, unknown>[] = [{ extId: task.spec.vmExtId, rel: "vmm:ahv:config:vm", $objectType: "prism.v4.config.EntityReference" }];
+    for (const e of task.spec.entities?.() ?? []) entities.push({ extId: e.extId, rel: e.rel, $objectType: "prism.v4.config.EntityReference" });
     if (task.spec.hostExtId) entities.push({ extId: task.spec.hostExtId, name: hostName?.(task.spec.hostExtId), rel: "clustermgmt:config:host", $objectType: "prism.v4.config.EntityReference" });
     return strip({
       $objectType: "prism.v4.config.Task",

@@ -1,4 +1,5 @@
 /** Inventory objects in Prism's v4 and v3 wire forms. */
+import type { SimHardware, SimImage } from "./disks.ts";
 import type { Inventory, SimHost, SimVm } from "./state.ts";
 
 const reserved = { $fv: "v4.r0" };
@@ -16,7 +17,7 @@ export function vmToWire(vm: SimVm): Record<string, unknown> {
     cluster: { extId: vm.clusterExtId },
     memorySizeBytes: vm.memorySizeBytes,
     numSockets: vm.numSockets,
-    numCoresPerSocket: 1,
+    numCoresPerSocket: vm.hardware?.numCoresPerSocket ?? 1,
     numThreadsPerCore: 1,
     ...(on ? { isLiveMigrateCapable: vm.isLiveMigrateCapable } : {}),
     isAgentVm: false,
@@ -24,7 +25,51 @@ export function vmToWire(vm: SimVm): Record<string, unknown> {
     isVcpuHardPinningEnabled: false,
     isCrossClusterMigrationInProgress: false,
     categories: vm.categories.map((extId) => ({ extId })),
-    guestTools: { isInstalled: vm.ngt, isEnabled: vm.ngt, isReachable: vm.ngt && on },
+    guestTools: { isInstalled: vm.ngt, isEnabled: vm.ngt, isReachable: vm.ngt && on, ...(vm.ngt && vm.hardware?.guestOsVersion ? { guestOsVersion: vm.hardware.guestOsVersion } : {}) },
+    ...(vm.hardware ? hardwareToWire(vm.hardware) : {}),
+  };
+}
+
+/** Disks, CD-ROMs, NICs, boot configuration and machine type in `vmm.v4.ahv.config` form (v4.0 field names). */
+function hardwareToWire(hw: SimHardware): Record<string, unknown> {
+  return {
+    machineType: hw.machineType,
+    bootConfig:
+      hw.boot === "LEGACY"
+        ? { $objectType: "vmm.v4.ahv.config.LegacyBoot", bootOrder: ["CDROM", "DISK", "NETWORK"] }
+        : { $objectType: "vmm.v4.ahv.config.UefiBoot", isSecureBootEnabled: hw.boot === "SECURE_BOOT" },
+    disks: hw.disks.map((d) => ({
+      $objectType: "vmm.v4.ahv.config.Disk",
+      extId: d.extId,
+      diskAddress: { $objectType: "vmm.v4.ahv.config.DiskAddress", busType: d.busType, index: d.index },
+      backingInfo: d.volumeGroupExtId
+        ? { $objectType: "vmm.v4.ahv.config.ADSFVolumeGroupReference", volumeGroupExtId: d.volumeGroupExtId }
+        : { $objectType: "vmm.v4.ahv.config.VmDisk", diskExtId: d.diskExtId, diskSizeBytes: d.sizeBytes, storageContainer: { extId: d.containerExtId } },
+    })),
+    cdRoms: hw.cdRoms.map((c) => ({ $objectType: "vmm.v4.ahv.config.CdRom", extId: c.extId, diskAddress: { busType: c.busType, index: c.index } })),
+    nics: hw.nics.map((n) => ({
+      $objectType: "vmm.v4.ahv.config.Nic",
+      extId: n.extId,
+      backingInfo: { $objectType: "vmm.v4.ahv.config.EmulatedNic", macAddress: n.macAddress, model: n.model, isConnected: true },
+      networkInfo: { $objectType: "vmm.v4.ahv.config.NicNetworkInfo", nicType: "NORMAL_NIC", subnet: { extId: n.subnetExtId } },
+    })),
+  };
+}
+
+/** `vmm.v4.content.Image`. */
+export function imageToWire(image: SimImage): Record<string, unknown> {
+  return {
+    $objectType: "vmm.v4.content.Image",
+    $reserved: reserved,
+    extId: image.extId,
+    name: image.name,
+    type: image.type,
+    sizeBytes: image.sizeBytes,
+    ...(image.description ? { description: image.description } : {}),
+    source: { $objectType: "vmm.v4.content.VmDiskSource", extId: image.sourceDiskExtId, vmExtId: image.sourceVmExtId },
+    clusterLocationExtIds: [image.clusterExtId],
+    createTime: image.createTime,
+    lastUpdateTime: image.createTime,
   };
 }
 
