@@ -154,6 +154,20 @@ describe("TypeScript consumers (strict, skipLibCheck false, lib ES2022)", () => 
     const r = await run(node24, [join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
+
+  it("@vmshift/restate compiles strict with skipLibCheck false (exactOptionalPropertyTypes off: the Restate SDK's own declarations fail under it)", async () => {
+    copyFileSync(join(ROOT, "consumers", "fixtures", "restate-types.ts"), join(project, "restate-types.ts"));
+    const compilerOptions = { module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2022"], strict: true, skipLibCheck: false, noEmit: true, types: ["node"], noUncheckedIndexedAccess: true };
+    writeFileSync(join(project, "tsconfig.restate.json"), JSON.stringify({ compilerOptions, files: ["restate-types.ts"] }, null, 2));
+    const tsc = join(project, "node_modules", "typescript", "bin", "tsc");
+    const r = await run(node24, [tsc, "-p", "tsconfig.restate.json"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // The day the SDK's declarations pass under exactOptionalPropertyTypes, this fails: move restate into types.ts.
+    writeFileSync(join(project, "tsconfig.restate.json"), JSON.stringify({ compilerOptions: { ...compilerOptions, exactOptionalPropertyTypes: true }, files: ["restate-types.ts"] }, null, 2));
+    const exact = await run(node24, [tsc, "-p", "tsconfig.restate.json"]);
+    expect(exact.stdout).toMatch(/restate-sdk-core\/dist\/serde_api\.d\.ts.*TS2420/);
+    expect(exact.stdout).not.toMatch(/^restate-types\.ts|node_modules\/@vmshift\//m);
+  }, 180_000);
 });
 
 describe("a bundled consumer", () => {

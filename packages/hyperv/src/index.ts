@@ -21,6 +21,7 @@ export {
   type RemoteDescription,
   type RemoteOptions,
   type ShellLike,
+  type ShellOptions,
   sessionSetup,
 } from "./transport.ts";
 export { createNodePowerShellRunner } from "./factory.ts";

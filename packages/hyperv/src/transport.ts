@@ -58,6 +58,17 @@ export interface ShellLike {
   dispose(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/**
+ * What the transport hands the shell factory: the subset of node-powershell's constructor options
+ * it sets. Declared here so the published declarations do not pull in node-powershell's own
+ * (whose dependency child-shell imports the untyped `debug`, failing consumers that check libraries).
+ */
+export interface ShellOptions {
+  readonly executable?: string;
+  readonly executableOptions: Readonly<Record<string, string | boolean>>;
+  readonly spawnOptions: { readonly env: Readonly<Record<string, string | undefined>> };
+}
+
 /** Options of {@link NodePowerShellTransport}. */
 export interface NodePowerShellTransportOptions {
   /** `pwsh` (default), `powershell` (Windows PowerShell 5.1) or a path. */
@@ -71,7 +82,7 @@ export interface NodePowerShellTransportOptions {
   /** Per-script limit, ms. Default 10 minutes. On timeout the shell is discarded (node-powershell cannot interrupt a command). */
   readonly timeoutMs?: number;
   /** Makes the shell; default `new PowerShell(options)` from node-powershell. */
-  readonly createShell?: (options: ConstructorParameters<typeof PowerShell>[0]) => ShellLike;
+  readonly createShell?: (options: ShellOptions) => ShellLike;
 }
 
 const PASSWORD_ENV = "VMSHIFT_PS_PASSWORD";
@@ -160,14 +171,14 @@ export class NodePowerShellTransport implements PowerShellTransport {
     const password = remote && "computerName" in remote ? remote.password : undefined;
     const env: Record<string, string | undefined> = { ...process.env, ...o.env };
     if (password !== undefined) env[PASSWORD_ENV] = password;
-    const shellOptions = {
+    const shellOptions: ShellOptions = {
       executableOptions: o.executableOptions ?? { "-NoProfile": true, "-NonInteractive": true },
       spawnOptions: { env },
       ...(o.executable === undefined ? {} : { executable: o.executable }),
-    } as ConstructorParameters<typeof PowerShell>[0];
+    };
     let shell: ShellLike;
     try {
-      shell = o.createShell ? o.createShell(shellOptions) : new PowerShell(shellOptions);
+      shell = o.createShell ? o.createShell(shellOptions) : new PowerShell(shellOptions as ConstructorParameters<typeof PowerShell>[0]);
     } catch (error) {
       throw this.#transportError(error);
     }
