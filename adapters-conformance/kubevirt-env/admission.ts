@@ -3,7 +3,7 @@
  * the mutating webhook adds the `kubevirt.io/vmi-name` label and the `kubevirt.io/migrationJobFinalize`
  * finalizer; the validating webhook refuses a missing or finalized VMI, a VMI that is not
  * live-migratable, a second in-flight migration, and a caller-set priority; the update webhook
- * refuses spec changes.
+ * refuses spec changes; the MigrationPolicy validator checks values (`admitPolicy`).
  */
 import { ApiError, type Store, type StoredObject } from "./store.ts";
 
@@ -70,4 +70,49 @@ export function admitVmCreate(object: StoredObject, decentralizedGate: boolean):
   if (strategy !== "WaitAsReceiver" || decentralizedGate) return;
   const message = `Invalid RunStrategy (${strategy}), DecentralizedLiveMigration feature gate is not enabled in kubevirt resource`;
   throw new ApiError(422, "Invalid", `admission webhook "virtualmachine-validator.kubevirt.io" denied the request: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field: "spec.running" }] });
+}
+
+const POLICY_WEBHOOK = "migration-policy-validator.kubevirt.io";
+/** KubeVirt v1.9.0's gate for `maxDowntimeMs` and `experimental.stallDetector` on a MigrationPolicy (Alpha). */
+export const STALL_DETECTION_GATE = "MigrationStallDetection";
+
+function featureGates(store: Store): readonly string[] {
+  const kv = store.all("kubevirts")[0] as { spec?: { configuration?: { developerConfiguration?: { featureGates?: string[] } } } } | undefined;
+  return kv?.spec?.configuration?.developerConfiguration?.featureGates ?? [];
+}
+
+/** A Kubernetes quantity's sign: -1, 0 or 1 (undefined when it is no quantity; the schema refuses those). */
+function quantitySign(value: unknown): number | undefined {
+  const m = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(String(value));
+  if (!m) return undefined;
+  return Number(m[2]) === 0 ? 0 : m[1] === "-" ? -1 : 1;
+}
+
+/**
+ * KubeVirt v1.9.0's MigrationPolicy validator (`migrationpolicy-admitter.go`, CREATE and UPDATE):
+ * negative `completionTimeoutPerGiB` or `bandwidthPerMigration` refused; `maxDowntimeMs` and
+ * `experimental.stallDetector` may be set or changed only with the MigrationStallDetection feature
+ * gate (an unchanged value passes on update). Causes are joined with ", " as
+ * `webhooks.ToAdmissionResponse` joins them. Selectors are NOT checked: two policies with the same
+ * selectors are both admitted (the user guide says "not allowed"; the code has no such check), and
+ * virt-controller picks the one whose name sorts first (policies.ts). Not modelled: the range
+ * checks of stallDetector's factors.
+ */
+export function admitPolicy(store: Store, object: StoredObject, old: StoredObject | undefined): void {
+  const spec = (object.spec ?? {}) as { completionTimeoutPerGiB?: number; maxDowntimeMs?: number; bandwidthPerMigration?: unknown; experimental?: { stallDetector?: unknown } };
+  const before = (old?.spec ?? {}) as typeof spec;
+  const gateOn = featureGates(store).includes(STALL_DETECTION_GATE);
+  const causes: { message: string; field: string }[] = [];
+  if (spec.completionTimeoutPerGiB !== undefined && spec.completionTimeoutPerGiB < 0) causes.push({ message: "must not be negative", field: "spec.completionTimeoutPerGiB" });
+  if (spec.maxDowntimeMs !== undefined && spec.maxDowntimeMs !== before.maxDowntimeMs && !gateOn) {
+    causes.push({ message: `maxDowntimeMs cannot be modified without enabling the ${STALL_DETECTION_GATE} feature gate`, field: "spec.maxDowntimeMs" });
+  }
+  const stall = spec.experimental?.stallDetector;
+  if (stall !== undefined && JSON.stringify(stall) !== JSON.stringify(before.experimental?.stallDetector) && !gateOn) {
+    causes.push({ message: `experimental.stallDetector cannot be modified without enabling the ${STALL_DETECTION_GATE} feature gate`, field: "spec.experimental.stallDetector" });
+  }
+  if (spec.bandwidthPerMigration !== undefined && quantitySign(spec.bandwidthPerMigration) === -1) causes.push({ message: "must not be negative", field: "spec.bandwidthPerMigration" });
+  if (causes.length === 0) return;
+  const shown = causes.slice(0, 10).map((c) => c.message).join(", ") + (causes.length > 10 ? `, and ${causes.length - 10} more validation errors` : "");
+  throw new ApiError(422, "Invalid", `admission webhook "${POLICY_WEBHOOK}" denied the request: ${shown}`, { causes: causes.map((c) => ({ reason: "FieldValueInvalid", ...c })) });
 }

@@ -1,11 +1,20 @@
 /**
- * virt-controller's MigrationPolicy matching, as the KubeVirt user guide describes it
- * (`docs/cluster_admin/migration_policies.md`, reference §7.2): a policy matches a VMI when every
- * label of its `virtualMachineInstanceSelector` is on the VMI and every label of its
- * `namespaceSelector` is on the VMI's Namespace (plain maps, no expressions). Among matching
- * policies the one matching the most labels wins; on a tie the one matching more VMI labels; then
- * the lexicographic order of the matching keys. The effective configuration is the KubeVirt CR's
- * `spec.configuration.migrations` with the policy's fields over it, resolved at hand-off.
+ * virt-controller's MigrationPolicy matching, as KubeVirt v1.9.0 implements it
+ * (`pkg/virt-controller/watch/migration/migrationpolicy.go`, `matchPolicy` / `countMatchingLabels`;
+ * reference §7.2). Where the code and the user guide (`docs/cluster_admin/migration_policies.md`)
+ * differ, this follows the code:
+ * - a policy without `spec.selectors` matches nothing;
+ * - every label of `virtualMachineInstanceSelector` must be on the VMI and every label of
+ *   `namespaceSelector` on the VMI's Namespace (plain maps). Both selectors are consulted only
+ *   when the VMI has labels at all (the code tests the VMI's label map for both), so a VMI
+ *   without labels matches any policy that has selectors, with score 0;
+ * - the score is (matching VMI labels, matching Namespace labels): the higher total wins, on an
+ *   equal total the higher VMI count; on an equal score the policy whose NAME sorts first wins
+ *   (the guide says "the lexicographic order of the matching labels keys": the code orders names);
+ * - two policies with identical selectors are NOT refused: the validating webhook
+ *   (`migrationpolicy-admitter.go`) checks values only (admission.ts), and the name decides.
+ * The effective configuration is the KubeVirt CR's `spec.configuration.migrations` with the
+ * policy's set fields over it (`applyMigrationPolicySpec`), resolved at hand-off.
  */
 
 /** A MigrationPolicy as stored. */
@@ -20,39 +29,58 @@ export interface PolicyObject {
 /** The fields of a MigrationPolicy that override the cluster configuration (v1.9). */
 export const POLICY_FIELDS = ["allowAutoConverge", "bandwidthPerMigration", "completionTimeoutPerGiB", "allowPostCopy", "allowWorkloadDisruption", "maxDowntimeMs", "experimental"] as const;
 
-interface Match {
-  readonly policy: PolicyObject;
-  readonly vmiKeys: string[];
-  readonly namespaceKeys: string[];
+/** How well a policy matches: KubeVirt's `migrationPolicyMatchScore`. */
+export interface MatchScore {
+  readonly vmiLabels: number;
+  readonly namespaceLabels: number;
 }
 
-function matching(selector: Record<string, string> | undefined, labels: Record<string, string>): string[] | undefined {
-  const keys = Object.keys(selector ?? {});
-  return keys.every((k) => labels[k] === selector![k]) ? keys.sort() : undefined;
+/** KubeVirt's `greaterThan`: the higher total, then the higher VMI count. */
+function greater(a: MatchScore, b: MatchScore): boolean {
+  const ta = a.vmiLabels + a.namespaceLabels;
+  const tb = b.vmiLabels + b.namespaceLabels;
+  return ta === tb ? a.vmiLabels > b.vmiLabels : ta > tb;
+}
+
+const present = (labels: Record<string, string> | undefined): labels is Record<string, string> => labels !== undefined && Object.keys(labels).length > 0;
+
+/** Whether the policy matches, and its score (`countMatchingLabels`). An empty label map is absent, as the API server stores it. */
+export function scorePolicy(policy: PolicyObject, vmiLabels: Record<string, string> | undefined, namespaceLabels: Record<string, string> | undefined): MatchScore | undefined {
+  const selectors = policy.spec?.selectors;
+  if (!selectors) return undefined;
+  const count = (selector: Record<string, string>, labels: Record<string, string> | undefined): number | undefined => {
+    for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return undefined;
+    return Object.keys(selector).length;
+  };
+  // Both guards test the VMI's labels, as v1.9.0 does.
+  if (!present(vmiLabels)) return { vmiLabels: 0, namespaceLabels: 0 };
+  const vmi = selectors.virtualMachineInstanceSelector ? count(selectors.virtualMachineInstanceSelector, vmiLabels) : 0;
+  if (vmi === undefined) return undefined;
+  const ns = selectors.namespaceSelector ? count(selectors.namespaceSelector, present(namespaceLabels) ? namespaceLabels : undefined) : 0;
+  return ns === undefined ? undefined : { vmiLabels: vmi, namespaceLabels: ns };
 }
 
 /** The policy KubeVirt applies to a VMI with these labels in a namespace with these labels, or undefined. */
-export function matchPolicy(policies: readonly PolicyObject[], vmiLabels: Record<string, string>, namespaceLabels: Record<string, string>): PolicyObject | undefined {
-  const matches: Match[] = [];
+export function matchPolicy(policies: readonly PolicyObject[], vmiLabels: Record<string, string> | undefined, namespaceLabels: Record<string, string> | undefined): PolicyObject | undefined {
+  let best: MatchScore = { vmiLabels: 0, namespaceLabels: 0 };
+  let tied: PolicyObject[] = [];
   for (const policy of policies) {
-    const vmiKeys = matching(policy.spec?.selectors?.virtualMachineInstanceSelector, vmiLabels);
-    const namespaceKeys = matching(policy.spec?.selectors?.namespaceSelector, namespaceLabels);
-    if (vmiKeys && namespaceKeys) matches.push({ policy, vmiKeys, namespaceKeys });
+    const score = scorePolicy(policy, vmiLabels, namespaceLabels);
+    if (!score) continue;
+    if (greater(score, best)) [best, tied] = [score, [policy]];
+    else if (!greater(best, score)) tied.push(policy);
   }
-  matches.sort((a, b) => {
-    const total = b.vmiKeys.length + b.namespaceKeys.length - (a.vmiKeys.length + a.namespaceKeys.length);
-    if (total !== 0) return total;
-    if (b.vmiKeys.length !== a.vmiKeys.length) return b.vmiKeys.length - a.vmiKeys.length;
-    const ka = [...a.vmiKeys, ...a.namespaceKeys].join(",");
-    const kb = [...b.vmiKeys, ...b.namespaceKeys].join(",");
-    return ka < kb ? -1 : ka > kb ? 1 : a.policy.metadata.name < b.policy.metadata.name ? -1 : 1;
-  });
-  return matches[0]?.policy;
+  return tied.reduce<PolicyObject | undefined>((first, p) => (first === undefined || p.metadata.name < first.metadata.name ? p : first), undefined);
 }
 
-/** The cluster configuration with the policy's fields over it (what `migrationState.migrationConfiguration` carries). */
+/**
+ * The cluster configuration with the policy's set fields over it (what
+ * `migrationState.migrationConfiguration` carries). As v1.9.0: a policy that sets `allowPostCopy`
+ * but not `allowWorkloadDisruption` sets `allowWorkloadDisruption` to the same value.
+ */
 export function effectiveConfiguration(cluster: Record<string, unknown>, policy: PolicyObject | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = { ...cluster };
+  if (policy?.spec?.["allowWorkloadDisruption"] === undefined && policy?.spec?.["allowPostCopy"] !== undefined) out["allowWorkloadDisruption"] = policy.spec["allowPostCopy"];
   for (const field of POLICY_FIELDS) if (policy?.spec?.[field] !== undefined) out[field] = policy.spec[field];
   return out;
 }

@@ -84,6 +84,68 @@ describe("the environment applies the policy KubeVirt would select", () => {
   });
 });
 
+const WEBHOOK = 'admission webhook "migration-policy-validator.kubevirt.io" denied the request: ';
+/** Turns KubeVirt's MigrationStallDetection gate on or off in the environment's KubeVirt CR. */
+const stallGate = (on: boolean) => {
+  const kv = env.store.all("kubevirts")[0]!;
+  env.store.mutate("kubevirts", kv.metadata.namespace, kv.metadata.name, (o: any) => void (o.spec.configuration.developerConfiguration = { featureGates: on ? ["MigrationStallDetection"] : [] }));
+};
+
+describe("KubeVirt v1.9.0's MigrationPolicy validator and virt-controller's resolution (code, not the guide)", () => {
+  it("identical selectors are admitted (the validator checks values only); the policy whose name sorts first applies", async () => {
+    await start();
+    expect((await call(env, "POST", POLICIES, policy("zz-dup", { bandwidthPerMigration: "1Mi", selectors: { virtualMachineInstanceSelector: { app: "web" } } }))).status).toBe(201);
+    expect((await call(env, "POST", POLICIES, policy("aa-dup", { bandwidthPerMigration: "512Mi", selectors: { virtualMachineInstanceSelector: { app: "web" } } }))).status).toBe(201);
+    const { vmim } = await migrate("m1");
+    expect(vmim.status.migrationState.migrationPolicyName).toBe("aa-dup");
+  });
+
+  it("an equal score is broken by policy name, not by the matching keys (the guide's wording)", async () => {
+    await start();
+    // Keys would pick b-by-app ("app" < "kubevirt.io/vm"); KubeVirt's matchPolicy picks the name a-by-vm.
+    expect((await call(env, "POST", POLICIES, policy("b-by-app", { selectors: { virtualMachineInstanceSelector: { app: "web" } } }))).status).toBe(201);
+    expect((await call(env, "POST", POLICIES, policy("a-by-vm", { selectors: { virtualMachineInstanceSelector: { "kubevirt.io/vm": "web-01" } } }))).status).toBe(201);
+    expect((await migrate("m1")).vmim.status.migrationState.migrationPolicyName).toBe("a-by-vm");
+  });
+
+  it("selectors are required by the CRD schema; empty selectors match every VMI at score 0; allowPostCopy alone sets allowWorkloadDisruption too", async () => {
+    await start();
+    expect((await call(env, "POST", POLICIES, policy("no-selectors", { bandwidthPerMigration: "1Mi" }))).status).toBe(422);
+    expect((await call(env, "POST", POLICIES, policy("aa-everyone", { bandwidthPerMigration: "512Mi", selectors: {} }))).status).toBe(201);
+    expect((await migrate("m1")).vmim.status.migrationState.migrationPolicyName).toBe("aa-everyone");
+    expect((await call(env, "POST", POLICIES, policy("zz-post-copy", { allowPostCopy: true, selectors: { virtualMachineInstanceSelector: { app: "web" } } }))).status).toBe(201);
+    const { vmim } = await migrate("m2");
+    expect(vmim.status.migrationState.migrationPolicyName).toBe("zz-post-copy");
+    expect(vmim.status.migrationState.migrationConfiguration).toMatchObject({ allowPostCopy: true, allowWorkloadDisruption: true });
+  });
+
+  it("negative values are refused with KubeVirt's words, causes joined as virt-api joins them; nothing is stored", async () => {
+    await start();
+    const bad = await call(env, "POST", POLICIES, policy("bad", { completionTimeoutPerGiB: -1, bandwidthPerMigration: "-5Mi", selectors: { virtualMachineInstanceSelector: { app: "web" } } }));
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toBe(`${WEBHOOK}must not be negative, must not be negative`);
+    expect(bad.body.details.causes.map((c: any) => c.field)).toEqual(["spec.completionTimeoutPerGiB", "spec.bandwidthPerMigration"]);
+    expect(env.store.all("migrationpolicies")).toEqual([]);
+  });
+
+  it("maxDowntimeMs needs the MigrationStallDetection gate to be set or changed; an unchanged value passes an update", async () => {
+    await start();
+    const tuned = policy("downtime", { maxDowntimeMs: 300, selectors: { virtualMachineInstanceSelector: { app: "web" } } });
+    const refused = await call(env, "POST", POLICIES, tuned);
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toBe(`${WEBHOOK}maxDowntimeMs cannot be modified without enabling the MigrationStallDetection feature gate`);
+    stallGate(true);
+    expect((await call(env, "POST", POLICIES, tuned)).status).toBe(201);
+    stallGate(false);
+    const merge = "application/merge-patch+json";
+    expect((await call(env, "PATCH", `${POLICIES}/downtime`, { spec: { allowAutoConverge: true } }, merge)).status).toBe(200);
+    const changed = await call(env, "PATCH", `${POLICIES}/downtime`, { spec: { maxDowntimeMs: 500 } }, merge);
+    expect(changed.status).toBe(422);
+    expect(changed.body.message).toContain("maxDowntimeMs cannot be modified");
+    expect((env.store.get("migrationpolicies", undefined, "downtime") as any).spec.maxDowntimeMs).toBe(300);
+  });
+});
+
 describe("@vmshift/kubevirt tunes a migration through a MigrationPolicy", () => {
   const tuned = { vmId: "default/web-01", targetHostId: "node-2", bandwidthBytesPerSecond: 16 * 2 ** 20, allowPostCopy: true } as const;
 
@@ -146,6 +208,42 @@ describe("@vmshift/kubevirt tunes a migration through a MigrationPolicy", () => 
     const snapshots = [];
     for await (const s of task.events()) snapshots.push(s);
     expect(snapshots.at(-1)!.progress.message).toContain("MigrationPolicy admin-web");
+  });
+
+  it("an admin policy matching as many labels wins only when its name sorts before vmshift-…: preflight says so, and KubeVirt agrees", async () => {
+    await start();
+    const mine = policyName({ bandwidthPerMigration: "16Mi", allowPostCopy: true });
+    // "zz-web" and vmshift's policy both match one VMI label: vmshift-… sorts first, so vmshift's applies.
+    expect((await call(env, "POST", POLICIES, policy("zz-web", { bandwidthPerMigration: "1Gi", selectors: { virtualMachineInstanceSelector: { app: "web" } } }))).status).toBe(201);
+    const c = client();
+    expect((await c.preflight(tuned)).checks).toContainEqual(expect.objectContaining({ id: "kubevirt.migrationPolicy", severity: "info", message: expect.stringContaining(mine) }));
+    const first = await c.startMigration(tuned);
+    await first.wait();
+    expect((env.store.get("virtualmachineinstancemigrations", "default", first.id.split("/")[1]!) as any).status.migrationState.migrationPolicyName).toBe(mine);
+    // "app-web" sorts before vmshift-…: it wins the tie.
+    expect((await call(env, "POST", POLICIES, policy("app-web", { bandwidthPerMigration: "1Gi", selectors: { virtualMachineInstanceSelector: { app: "web" } } }))).status).toBe(201);
+    expect((await c.preflight({ ...tuned, targetHostId: "node-1" })).checks).toContainEqual(expect.objectContaining({ id: "kubevirt.migrationPolicy", severity: "warning", message: expect.stringMatching(/MigrationPolicy app-web would apply .*its name sorts first/) }));
+    const second = await c.startMigration({ ...tuned, targetHostId: "node-1" });
+    await second.wait();
+    expect((env.store.get("virtualmachineinstancemigrations", "default", second.id.split("/")[1]!) as any).status.migrationState.migrationPolicyName).toBe("app-web");
+  });
+
+  it("maxDowntimeMs without KubeVirt's MigrationStallDetection gate: preflight error, the start CAPABILITY_UNAVAILABLE with nothing changed; with the gate it runs", async () => {
+    await start();
+    const request = { vmId: "default/web-01", targetHostId: "node-2", maxDowntimeMs: 300 } as const;
+    const c = client();
+    expect((await c.preflight(request)).checks).toContainEqual(expect.objectContaining({ id: "kubevirt.migrationPolicy.gate", severity: "error", message: expect.stringContaining("MigrationStallDetection") }));
+    const error = await c.startMigration(request).catch((e: unknown) => e);
+    expect(isVmshiftError(error, "CAPABILITY_UNAVAILABLE")).toBe(true);
+    expect((error as Error).message).toContain("MigrationStallDetection");
+    expect(env.store.all("migrationpolicies")).toEqual([]);
+    expect((env.store.get("virtualmachineinstances", "default", "web-01") as any).metadata.labels["migrations.vmshift.io/policy"]).toBeUndefined();
+    expect(env.store.all("virtualmachineinstancemigrations")).toEqual([]);
+    stallGate(true);
+    expect((await c.preflight(request)).checks.some((k) => k.id === "kubevirt.migrationPolicy.gate")).toBe(false);
+    const task = await c.startMigration(request);
+    expect((await task.wait()).outcome).toBe("completed");
+    expect((env.store.get("virtualmachineinstancemigrations", "default", task.id.split("/")[1]!) as any).status.migrationState.migrationConfiguration.maxDowntimeMs).toBe(300);
   });
 
   it("preflight of a tuned request says which policy would apply; an untuned one reads no policies", async () => {

@@ -3,7 +3,7 @@ import { type CapabilityTable, type MigrationLimits, partial, supported, unsuppo
 
 /** KubeVirt has no per-migration knob: tuning goes through a MigrationPolicy (resources/policy.ts). */
 const VIA_POLICY = (what: string) =>
-  `${what} through a MigrationPolicy vmshift creates, named after the settings and selecting a label it puts on the VMI (needs cluster-scoped create on migrationpolicies.migrations.kubevirt.io, else PERMISSION_DENIED before anything changes); a policy that matches the VMI with more labels wins by KubeVirt's precedence (preflight warns; the final snapshot names the policy that applied)`;
+  `${what} through a MigrationPolicy vmshift creates, named after the settings and selecting a label it puts on the VMI (needs cluster-scoped create on migrationpolicies.migrations.kubevirt.io, else PERMISSION_DENIED before anything changes); a policy that matches the VMI with more labels, or as many with a name sorting before vmshift-…, wins by KubeVirt's precedence (preflight warns and says why; the final snapshot names the policy that applied)`;
 const NO_PROGRESS = "KubeVirt's API carries no transfer figures (kubevirt/kubevirt#10722, #12260)";
 const FROM_METRICS = `${NO_PROGRESS}: reported only when the adapter's metricsPath names virt-handler's Prometheus metrics`;
 
@@ -22,7 +22,7 @@ export const kubevirtCapabilities = {
   "migration.cancel": supported("deletes the migration and follows abortStatus; a migration that completes first ends completed"),
   "migration.attach": supported("live: namespace/name of the VirtualMachineInstanceMigration (finished ones are garbage-collected after the 5 newest per VM); cold: read back from the VM's annotation, resumed if no driver runs"),
   "migration.watch": partial("live migrations are followed with one watch of the migration from the version last seen (bookmarks, reconnect, relist on 410); cold migrations are polled"),
-  "migration.maxDowntime": partial(VIA_POLICY("maxDowntimeMs (KubeVirt ≥ 1.9; an older API server drops the field)")),
+  "migration.maxDowntime": partial(VIA_POLICY("maxDowntimeMs (KubeVirt ≥ 1.9 with the Alpha feature gate MigrationStallDetection: without it KubeVirt's policy validator refuses the field, preflight reports an error and the start fails CAPABILITY_UNAVAILABLE before anything changes; an older API server drops the field)")),
   "migration.bandwidthLimit": partial(VIA_POLICY("bandwidthPerMigration, rounded down to whole MiB/s (under 1 MiB/s is refused: 0 means unlimited),")),
   "migration.autoConverge": partial(VIA_POLICY("allowAutoConverge")),
   "migration.postCopy": partial(VIA_POLICY("allowPostCopy (the nodes need vm.unprivileged_userfaultfd=1; KubeVirt switches at the completion timeout)")),

@@ -11,7 +11,7 @@ import { migrationFigures } from "./resources/metrics.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { ANNOTATIONS, kvPhase, liveSnapshot } from "./resources/migration.ts";
 import { VOLUME_MIGRATION_LABEL } from "./storage.ts";
-import { POLICY_LABEL, type PolicyDefaults, policyBody, policyName, tuningOf } from "./resources/policy.ts";
+import { POLICY_LABEL, type PolicyDefaults, STALL_DETECTION_GATE, policyBody, policyName, tuningOf } from "./resources/policy.ts";
 import { type KvMigration, type KvVmi, LABELS } from "./types.ts";
 
 /** Options of {@link LiveMigrations}. */
@@ -159,6 +159,8 @@ export class LiveMigrations {
     } catch (error) {
       if (isVmshiftError(error, "CONFLICT") && error.details?.["row"] === "status.alreadyExists") {
         ctx.logger.log("debug", "the MigrationPolicy of these settings exists", { policy: name });
+      } else if (isVmshiftError(error) && error.message.includes(`without enabling the ${STALL_DETECTION_GATE} feature gate`)) {
+        throw new VmshiftError("CAPABILITY_UNAVAILABLE", `maxDowntimeMs needs KubeVirt's ${STALL_DETECTION_GATE} feature gate: the MigrationPolicy validator refused MigrationPolicy ${name}; nothing was changed. Enable the gate in the KubeVirt CR or start without maxDowntimeMs`, { adapter: "kubevirt", operation: "migration.start", retryable: false, cause: error });
       } else if (isVmshiftError(error, "PERMISSION_DENIED")) {
         throw new VmshiftError("PERMISSION_DENIED", `tuning a KubeVirt migration (bandwidth, auto-converge, post-copy, max downtime) needs a MigrationPolicy, and this identity may not create migrationpolicies.migrations.kubevirt.io (cluster-scoped); nothing was changed. Ask a cluster admin for a policy selecting the VM, or start without tuning`, { adapter: "kubevirt", operation: "migration.start", retryable: false, cause: error });
       } else throw error;

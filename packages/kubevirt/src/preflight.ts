@@ -11,7 +11,7 @@ import type { ObjectRef } from "./ids.ts";
 import type { KubevirtApi } from "./resources/api.ts";
 import { ANNOTATIONS, kvPhase } from "./resources/migration.ts";
 import { allocatable, unschedulableReasons, usageByNode } from "./resources/node.ts";
-import { POLICY_LABEL, type PolicyDefaults, matchPolicy, policyBody, tuningOf } from "./resources/policy.ts";
+import { POLICY_LABEL, type PolicyDefaults, STALL_DETECTION_GATE, matchPolicy, policyBody, tuningOf, whyPolicyWins } from "./resources/policy.ts";
 import { cpuRequestCores, liveMigratableCondition, memoryRequestBytes } from "./resources/vm.ts";
 import { type KubeNode, type KvLiveMigratableReason, type KvMigration, type KvVirtualMachine, type KvVmi, LABELS } from "./types.ts";
 
@@ -211,7 +211,9 @@ export async function runPreflight(api: KubevirtApi, ref: ObjectRef, request: No
 /**
  * For a tuned request only (bandwidth, auto-converge, post-copy, max downtime): whether the
  * MigrationPolicy vmshift would make for it would be the one KubeVirt applies, given the policies
- * there are (paged) and the VMI's and Namespace's labels. Untuned requests read nothing here.
+ * there are (paged) and the VMI's and Namespace's labels, and, when it sets `maxDowntimeMs`, whether
+ * the KubeVirt CR enables the MigrationStallDetection gate KubeVirt v1.9.0's policy validator needs
+ * for that field (one more read). Untuned requests read nothing here.
  */
 export async function policyChecks(api: KubevirtApi, ref: ObjectRef, vmi: KvVmi, request: NormalizedMigrationRequest, defaults: PolicyDefaults, signal?: AbortSignal): Promise<PreflightCheck[]> {
   let tuning;
@@ -226,11 +228,25 @@ export async function policyChecks(api: KubevirtApi, ref: ObjectRef, vmi: KvVmi,
   const name = mine.metadata!.name!;
   const policies = await api.listMigrationPolicies(signal);
   if (!policies) return [check("kubevirt.migrationPolicy", "policy", "warning", `this identity may not list migrationpolicies.migrations.kubevirt.io (cluster-scoped), so it most likely may not create MigrationPolicy ${name} either: the tuned start would fail PERMISSION_DENIED`, { policy: name, tuning })];
+  const gate = tuning.maxDowntimeMs === undefined ? [] : await stallDetectionChecks(api, name, signal);
   const namespaceLabels = await api.namespaceLabels(ref.namespace, signal);
   const others = policies.filter((p) => p.metadata?.name !== name);
-  const winner = matchPolicy([...others, mine], { ...(vmi.metadata?.labels ?? {}), [POLICY_LABEL]: name }, namespaceLabels ?? {});
+  const vmiLabels = { ...(vmi.metadata?.labels ?? {}), [POLICY_LABEL]: name };
+  const winner = matchPolicy([...others, mine], vmiLabels, namespaceLabels ?? {});
   const native = { policy: name, tuning, ...(winner ? { winner: winner.metadata?.name } : {}), namespaceLabelsRead: namespaceLabels !== undefined };
-  if (winner?.metadata?.name !== name) return [check("kubevirt.migrationPolicy", "policy", "warning", `MigrationPolicy ${winner?.metadata?.name} matches the VMI with more labels than vmshift's ${name} and would apply instead (KubeVirt's precedence): the requested tuning would not take effect`, native)];
+  if (winner && winner.metadata?.name !== name) {
+    const why = whyPolicyWins(winner, mine, vmiLabels, namespaceLabels ?? {});
+    return [...gate, check("kubevirt.migrationPolicy", "policy", "warning", `MigrationPolicy ${winner.metadata?.name} would apply instead of vmshift's ${name} (KubeVirt's precedence: ${why}): the requested tuning would not take effect`, native)];
+  }
   const exists = policies.some((p) => p.metadata?.name === name);
-  return [check("kubevirt.migrationPolicy", "policy", "info", `MigrationPolicy ${name} (${exists ? "exists" : "created by the start"}) would apply: ${Object.entries(tuning).map(([k, v]) => `${k} ${v}`).join(", ")}${namespaceLabels ? "" : "; the namespace's labels were not readable, so a policy selecting on them was not weighed"}`, native)];
+  return [...gate, check("kubevirt.migrationPolicy", "policy", "info", `MigrationPolicy ${name} (${exists ? "exists" : "created by the start"}) would apply: ${Object.entries(tuning).map(([k, v]) => `${k} ${v}`).join(", ")}${namespaceLabels ? "" : "; the namespace's labels were not readable, so a policy selecting on them was not weighed"}`, native)];
+}
+
+/** KubeVirt v1.9.0 admits `maxDowntimeMs` on a MigrationPolicy only with the MigrationStallDetection feature gate. */
+async function stallDetectionChecks(api: KubevirtApi, name: string, signal?: AbortSignal): Promise<PreflightCheck[]> {
+  const kv = await api.findKubeVirt(signal);
+  if (!kv) return [check("kubevirt.migrationPolicy.gate", "policy", "warning", `the KubeVirt CR was not readable: MigrationPolicy ${name} sets maxDowntimeMs, which KubeVirt 1.9 admits only with the ${STALL_DETECTION_GATE} feature gate`)];
+  const gates = kv.spec.configuration?.developerConfiguration?.featureGates ?? [];
+  if (gates.includes(STALL_DETECTION_GATE)) return [];
+  return [check("kubevirt.migrationPolicy.gate", "policy", "error", `maxDowntimeMs needs KubeVirt's ${STALL_DETECTION_GATE} feature gate (spec.configuration.developerConfiguration.featureGates of the KubeVirt CR): without it the policy validator refuses the MigrationPolicy and the start fails CAPABILITY_UNAVAILABLE`, { featureGates: gates })];
 }

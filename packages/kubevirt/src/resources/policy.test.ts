@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isVmshiftError } from "@vmshift/core";
 import type { KvMigrationPolicy } from "../types.ts";
-import { POLICY_LABEL, effectiveConfiguration, matchPolicy, policyBody, policyName, tuningOf } from "./policy.ts";
+import { POLICY_LABEL, effectiveConfiguration, matchPolicy, policyBody, policyName, scorePolicy, tuningOf, whyPolicyWins } from "./policy.ts";
 
 const p = (name: string, vmi?: Record<string, string>, ns?: Record<string, string>, extra: Record<string, unknown> = {}): KvMigrationPolicy => ({
   metadata: { name },
@@ -21,8 +21,26 @@ describe("matchPolicy (KubeVirt's precedence)", () => {
   it("on equal counts VMI labels count before Namespace labels", () => {
     expect(matchPolicy([p("by-ns", undefined, { team: "blue", env: "prod" }), p("by-vmi", { app: "web" }, { team: "blue" })], vmi, ns)?.metadata?.name).toBe("by-vmi");
   });
-  it("then the lexicographic order of the matching keys", () => {
-    expect(matchPolicy([p("z", { tier: "front" }), p("y", { app: "web" })], vmi, ns)?.metadata?.name).toBe("y");
+  it("on an equal score the policy NAME that sorts first wins (KubeVirt v1.9.0's code, not the guide's 'matching keys')", () => {
+    // Keys would pick "y" (app < tier); the code picks the name "a-tier".
+    expect(matchPolicy([p("y", { app: "web" }), p("a-tier", { tier: "front" })], vmi, ns)?.metadata?.name).toBe("a-tier");
+    // Identical selectors are admitted; the name decides, in any list order.
+    expect(matchPolicy([p("zz", { app: "web" }), p("aa", { app: "web" })], vmi, ns)?.metadata?.name).toBe("aa");
+    expect(matchPolicy([p("aa", { app: "web" }), p("zz", { app: "web" })], vmi, ns)?.metadata?.name).toBe("aa");
+  });
+  it("a policy without selectors matches nothing; a VMI without labels matches every policy with selectors at score 0", () => {
+    // The CRD schema requires selectors; KubeVirt's code still refuses to match an object without them.
+    expect(matchPolicy([{ metadata: { name: "bare" }, spec: { allowPostCopy: true } } as unknown as KvMigrationPolicy], vmi, ns)).toBeUndefined();
+    expect(matchPolicy([p("needs-db", { app: "db" }, { team: "red" })], {}, ns)?.metadata?.name).toBe("needs-db");
+    expect(scorePolicy(p("needs-db", { app: "db" }), undefined, ns)).toEqual({ vmiLabels: 0, namespaceLabels: 0 });
+    // A Namespace selector on a Namespace without labels does not match.
+    expect(matchPolicy([p("ns", undefined, { team: "blue" })], vmi, {})).toBeUndefined();
+  });
+  it("says why a policy wins", () => {
+    const mine = p("vmshift-0123", { [POLICY_LABEL]: "vmshift-0123" });
+    const labels = { ...vmi, [POLICY_LABEL]: "vmshift-0123" };
+    expect(whyPolicyWins(p("admin", { app: "web", tier: "front" }), mine, labels, ns)).toMatch(/more labels \(2 VMI label\(s\) and 0 Namespace label\(s\) against 1/);
+    expect(whyPolicyWins(p("app-web", { app: "web" }), mine, labels, ns)).toMatch(/name sorts first/);
   });
 });
 
@@ -54,5 +72,9 @@ describe("effectiveConfiguration", () => {
       policyName: "x",
       configuration: expect.objectContaining({ completionTimeoutPerGiB: 80, allowPostCopy: false, bandwidthPerMigration: "5Mi" }),
     });
+  });
+  it("a policy setting allowPostCopy but not allowWorkloadDisruption sets both (v1.9.0's applyMigrationPolicySpec)", () => {
+    expect(effectiveConfiguration({ allowWorkloadDisruption: false }, p("x", { a: "b" }, undefined, { allowPostCopy: true })).configuration).toMatchObject({ allowPostCopy: true, allowWorkloadDisruption: true });
+    expect(effectiveConfiguration({}, p("x", { a: "b" }, undefined, { allowPostCopy: true, allowWorkloadDisruption: false })).configuration).toMatchObject({ allowPostCopy: true, allowWorkloadDisruption: false });
   });
 });
