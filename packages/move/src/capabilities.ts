@@ -37,8 +37,8 @@ export const MOVE_CAPABILITIES: Readonly<Record<"libvirt" | "kubevirt" | "vspher
     "move.target": unsupported("not a move target"),
   },
   nutanix: {
-    "move.source.cold": unsupported("not implemented yet (v4 image from a VM disk)"),
-    "move.source.warm": unsupported("not implemented"),
+    "move.source.cold": partial("per disk a temporary content-library image from the VM disk (v4 CreateImage with a VmDiskSource), its file downloaded by Node into a private staging file (credentials never in argv; needs free space for one disk) and deleted after the copy; VmDisk-backed disks only (volume groups refused); networks and storage are mapped by subnet and storage-container extId; tested against prism-server, not a real Prism Central"),
+    "move.source.warm": unsupported("the v4 VMM API offers no changed-block tracking of VM disks; Nutanix's changed-regions tracking belongs to data-protection recovery points, an API outside the pinned specs and not implemented"),
     "move.target": unsupported("not a move target"),
   },
 };

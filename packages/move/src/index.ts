@@ -21,3 +21,7 @@ export { type BuildOptions, type ParsedDomain, buildDomainXml, parseDomainXml } 
 export { type LibvirtMoveOptions, libvirtMoveSource, libvirtMoveTarget } from "./libvirt/provider.ts";
 export { type KubeRequester, type KubevirtMoveOptions, kubevirtMoveTarget } from "./kubevirt/target.ts";
 export { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from "./kubevirt/manifests.ts";
+export { type ImageFileDownloader, type PrismConnection, prismImageFiles } from "./nutanix/download.ts";
+export { prismPath, prismSegment } from "./nutanix/path.ts";
+export { type NutanixMoveOptions, type PrismRequest, type PrismRequester, nutanixMoveSource } from "./nutanix/source.ts";
+export { AHV_BUS, type V4Disk, type V4Nic, type V4Vm, toDefinition as toNutanixDefinition } from "./nutanix/vm-definition.ts";

@@ -40,7 +40,7 @@ export interface NutanixConnectionOptions {
 
 /** One request. `path` must be built with `buildPath` (escape.ts). */
 export interface HttpRequest {
-  readonly method: "GET" | "POST" | "PUT" | "OPTIONS";
+  readonly method: "GET" | "POST" | "PUT" | "DELETE" | "OPTIONS";
   readonly path: string;
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly headers?: Readonly<Record<string, string>>;
