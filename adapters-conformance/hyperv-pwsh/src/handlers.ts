@@ -2,6 +2,7 @@
  * What each vmshift script does to the model and what it prints: the `data` of a successful run,
  * or the error record fields the script's catch block would print.
  */
+import { moveHandlers } from "./move-model.ts";
 import { type ModelJob, type ModelState, type ModelVm, MIGRATION_MS, SLOW_MIGRATION_MS, activeJob, freeMemory, hostKey } from "./model.ts";
 
 /** The error fields a script's catch block prints. */
@@ -312,3 +313,6 @@ export const HANDLERS: Record<string, Handler> = {
     return { vm: vmShape(vm) };
   },
 };
+
+// The scripts of @vmshift/move's Hyper-V source (move-model.ts).
+Object.assign(HANDLERS, moveHandlers(HANDLERS, (fields) => new ScriptError(fields)));

@@ -47,6 +47,8 @@ export interface ModelVm {
   guestShutdown?: boolean;
   /** Get-VM's Notes (Set-VM -Notes); lines separated by \n. */
   notes?: string;
+  /** Move-source devices (move-model.ts): hard disk drives, DVD drives, network adapters, firmware, checkpoints. */
+  devices?: import("./move-model.ts").ModelDevices;
 }
 
 /** A migration job (Msvm_MigrationJob). */
@@ -97,6 +99,8 @@ export interface ModelState {
   log: string[];
   /** Cluster roles cancelled with Move-ClusterVirtualMachineRole -Cancel (for tests). */
   clusterCancels?: string[];
+  /** Local directory standing for every host's administrative shares: `<shareRoot>/<host>/<drive>$/…` (move-model.ts). */
+  shareRoot?: string;
 }
 
 const GiB = 1024 ** 3;

@@ -7,6 +7,11 @@ const ENUMS: Record<string, Record<string, number>> = {
   state: { Other: 1, Running: 2, Off: 3, Stopping: 4, Saved: 6, Paused: 9, Starting: 10, Reset: 11 },
   authenticationType: { CredSSP: 0, Kerberos: 1 },
   performanceOption: { TCPIP: 0, Compression: 1, SMB: 2 },
+  // The move source's objects (Hyper-V's WMI values).
+  controllerType: { IDE: 0, SCSI: 1 },
+  vhdFormat: { VHD: 2, VHDX: 3, VHDSet: 4 },
+  vhdType: { Fixed: 2, Dynamic: 3, Differencing: 4 },
+  secureBoot: { On: 0, Off: 1 },
 };
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 

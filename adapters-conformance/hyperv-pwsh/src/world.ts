@@ -1,9 +1,11 @@
 /** Test-side access to a stand-in world: create it, and apply the conformance controls to it. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ModelState, conformanceWorld } from "./model.ts";
+import { type ModelDevices, type ModelHardDisk, shareFile } from "./move-model.ts";
 import { withState, writeState } from "./state.ts";
 
 /** Path of the stand-in `pwsh` launcher. */
@@ -17,7 +19,47 @@ export class StandInWorld {
   constructor(initial: ModelState = conformanceWorld()) {
     this.dir = mkdtempSync(join(tmpdir(), "vmshift-hyperv-"));
     this.statePath = join(this.dir, "state.json");
-    writeState(this.statePath, initial);
+    writeState(this.statePath, { ...initial, shareRoot: initial.shareRoot ?? join(this.dir, "shares") });
+  }
+
+  /** The directory standing for every host's administrative shares (`<shareRoot>/<host>/<drive>$/…`). */
+  get shareRoot(): string {
+    return this.update((s) => s.shareRoot!);
+  }
+
+  /** Sets devices of VM `vmName` for a move (disks, DVD drives, NICs, firmware, checkpoints). */
+  setDevices(vmName: string, patch: Partial<ModelDevices>): void {
+    this.update((s) => {
+      const vm = Object.values(s.vms).find((v) => v.name === vmName)!;
+      vm.devices = { disks: [], dvds: [], nics: [], ...vm.devices, ...patch };
+    });
+  }
+
+  /**
+   * Attaches a real virtual hard disk to VM `vmName`: `content` (zero-padded to `sizeBytes`) written
+   * with `qemu-img convert` as VHDX (`format: "vhdx"`, default) or VHD (`"vpc"`) at `disk.path` on
+   * the VM's host, i.e. under {@link shareRoot}. Returns the local file.
+   */
+  addVirtualDisk(vmName: string, disk: Omit<ModelHardDisk, "diskNumber"> & { readonly sizeBytes: number; readonly content?: Buffer; readonly format?: "vhdx" | "vpc" }): string {
+    const { sizeBytes, content, format = "vhdx", ...model } = disk;
+    const file = this.update((s) => shareFile(s, Object.values(s.vms).find((v) => v.name === vmName)!.host, disk.path));
+    mkdirSync(dirname(file), { recursive: true });
+    const raw = Buffer.alloc(sizeBytes);
+    content?.copy(raw);
+    const seed = `${file}.seed`;
+    writeFileSync(seed, raw);
+    const options = format === "vpc" ? ["-o", "subformat=dynamic,force_size=on"] : ["-o", `subformat=${model.vhdType === "Fixed" ? "fixed" : "dynamic"}`];
+    try {
+      execFileSync("qemu-img", ["convert", "-q", "-f", "raw", "-O", format, ...options, seed, file], { stdio: ["ignore", "ignore", "pipe"] });
+    } finally {
+      rmSync(seed, { force: true });
+    }
+    this.update((s) => {
+      const vm = Object.values(s.vms).find((v) => v.name === vmName)!;
+      vm.devices = { disks: [], dvds: [], nics: [], ...vm.devices };
+      vm.devices.disks.push(model);
+    });
+    return file;
   }
 
   /** Environment for node-powershell's child process. */

@@ -21,6 +21,9 @@ export { type BuildOptions, type ParsedDomain, buildDomainXml, parseDomainXml } 
 export { type LibvirtMoveOptions, libvirtMoveSource, libvirtMoveTarget } from "./libvirt/provider.ts";
 export { type KubeRequester, type KubevirtMoveOptions, kubevirtMoveTarget } from "./kubevirt/target.ts";
 export { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from "./kubevirt/manifests.ts";
+export { type HypervMoveSourceOptions, hypervMoveSource } from "./hyperv/provider.ts";
+export type { HypervScript, HypervScriptParams, PowerShellScriptRunner } from "./hyperv/scripts.ts";
+export type { ShareMap } from "./hyperv/share.ts";
 export { type ImageFileDownloader, type PrismConnection, prismImageFiles } from "./nutanix/download.ts";
 export { prismPath, prismSegment } from "./nutanix/path.ts";
 export { type NutanixMoveOptions, type PrismRequest, type PrismRequester, nutanixMoveSource } from "./nutanix/source.ts";

@@ -80,7 +80,7 @@ export function createMover(options: MoverOptions = {}): Mover {
     const storageMap = request.storageMap ?? {};
     const mapped = applyMaps(definition, { networkMap, storageMap, ...(request.targetName === undefined ? {} : { targetName: request.targetName }) });
     const accepts = (request.to as MoveTarget & Accepting).accepts ?? DEFAULT_ACCEPTS;
-    const checks = [...mappingChecks(definition, networkMap, storageMap), ...definitionChecks(definition, accepts), ...(await request.to.check({ definition: mapped }, ctx))];
+    const checks = [...mappingChecks(definition, networkMap, storageMap), ...definitionChecks(definition, accepts), ...((await request.from.check?.(definition, ctx)) ?? []), ...(await request.to.check({ definition: mapped }, ctx))];
     if (request.mode === "warm") {
       if (!request.from.warm) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: `the ${request.from.platform} source has no change tracking: warm moves are not possible from it; move cold` });
       else checks.push(...(await request.from.warm.check(definition, ctx)));

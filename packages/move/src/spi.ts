@@ -55,6 +55,12 @@ export interface MoveSource {
   powerState(vmId: string, ctx: SpiContext): Promise<"running" | "stopped" | "other">;
   /** Where the VM is, as a host id, when the source knows. */
   readonly hostId?: string;
+  /**
+   * Optional: read-only checks only the source platform can make (Hyper-V: differencing disks,
+   * VHDX files the mover cannot reach, Secure Boot templates), run in preflight after
+   * {@link readDefinition}. Writes nothing.
+   */
+  check?(definition: VmDefinition, ctx: SpiContext): Promise<readonly import("./checks.ts").MoveCheck[]>;
 }
 
 /** A byte range of a disk: `offset` and `length` in bytes. */

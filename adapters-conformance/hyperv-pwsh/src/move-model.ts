@@ -1,0 +1,122 @@
+/**
+ * The stand-in's Hyper-V as a move source: a VM's hard disk drives (Get-VMHardDiskDrive), their
+ * virtual hard disks (Get-VHD, read from real VHDX/VHD files with `qemu-img info`), DVD drives,
+ * network adapters (Get-VMNetworkAdapter), firmware (Get-VMFirmware) and checkpoints, and the
+ * scripts @vmshift/move's Hyper-V source runs. Every host's administrative shares are one local
+ * directory, `shareRoot`: `D:\VMs\a.vhdx` on host HV-A is the file `<shareRoot>/HV-A/D$/VMs/a.vhdx`
+ * (the test maps the UNC prefix `\\` to `shareRoot`, as a mover would mount `\\HV-A\D$`).
+ * Object shapes are the scripts' (enum names; 5.1's numbers come from ps51.ts).
+ */
+import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import type { ModelState, ModelVm } from "./model.ts";
+
+/** One hard disk drive: a virtual hard disk file (`path`) or a pass-through physical disk (`diskNumber`). */
+export interface ModelHardDisk {
+  controllerType: "IDE" | "SCSI";
+  controllerNumber: number;
+  controllerLocation: number;
+  /** Windows path on the VM's host; for a pass-through disk Hyper-V's description of the disk. */
+  path: string;
+  diskNumber?: number;
+  /** Shared VHDX (guest clustering). */
+  supportPersistentReservations?: boolean;
+  /** Get-VHD's VhdType (the file's format and size come from the file itself). */
+  vhdType?: "Fixed" | "Dynamic" | "Differencing";
+  parentPath?: string;
+}
+
+/** One DVD drive. */
+export interface ModelDvd {
+  controllerType: "IDE" | "SCSI";
+  controllerNumber: number;
+  controllerLocation: number;
+  path: string;
+}
+
+/** One network adapter, as Get-VMNetworkAdapter shows it (MacAddress without separators). */
+export interface ModelNic {
+  name: string;
+  switchName: string;
+  macAddress: string;
+  dynamicMacAddressEnabled: boolean;
+  isLegacy: boolean;
+}
+
+/** A VM's devices for a move. */
+export interface ModelDevices {
+  disks: ModelHardDisk[];
+  dvds: ModelDvd[];
+  nics: ModelNic[];
+  /** Get-VMFirmware (generation 2). */
+  secureBoot?: "On" | "Off";
+  secureBootTemplate?: string;
+  /** Get-VMSnapshot count. */
+  checkpoints?: number;
+  /** KVP exchange OSName, when integration services report it. */
+  guestOs?: string;
+}
+
+/** The fields of a failed cmdlet's error record (handlers.ts turns them into the script's error envelope). */
+export type CmdletFailure = (fields: { fullyQualifiedErrorId: string; category: string; exceptionType: string; message: string }) => Error;
+
+/** The local file standing for `windowsPath` on `host` (through `shareRoot`). */
+export function shareFile(state: ModelState, host: string, windowsPath: string): string {
+  const m = /^([A-Za-z]):\\(.*)$/.exec(windowsPath);
+  if (!state.shareRoot || !m) throw new Error(`no share for ${windowsPath}`);
+  return join(state.shareRoot, host, `${m[1]!.toUpperCase()}$`, ...m[2]!.split("\\"));
+}
+
+/** Get-VHD -Path on the VM's host: format and sizes from the real file, type and parent from the model. */
+function getVhd(state: ModelState, vm: ModelVm, disk: ModelHardDisk, fail: CmdletFailure) {
+  const file = shareFile(state, vm.host, disk.path);
+  let info: { format: string; "virtual-size": number };
+  try {
+    info = JSON.parse(execFileSync("qemu-img", ["info", "-U", "--output=json", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as typeof info;
+  } catch {
+    throw fail({ fullyQualifiedErrorId: "ObjectNotFound,Microsoft.Vhd.PowerShell.Cmdlets.GetVHD", category: "ObjectNotFound", exceptionType: "Microsoft.HyperV.PowerShell.VirtualizationException", message: `Getting the mounted storage instance for the path '${disk.path}' failed. The system cannot find the file specified. (0x80070002)` });
+  }
+  const vhdFormat = info.format === "vhdx" ? "VHDX" : info.format === "vpc" ? "VHD" : "Unknown";
+  return { vhdFormat, vhdType: disk.vhdType ?? "Dynamic", size: info["virtual-size"], fileSize: statSync(file).size, parentPath: disk.parentPath ?? "" };
+}
+
+type Params = Record<string, string | string[]>;
+type Handler = (state: ModelState, params: Params, nowMs: number) => unknown;
+
+/** The move source's scripts, given the stand-in's handlers for finding, stopping and starting VMs. */
+export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: CmdletFailure): Record<string, Handler> {
+  const find = (state: ModelState, p: Params): ModelVm | undefined => {
+    const shape = base["getVm"]!(state, p, Date.now()) as { id: string } | null;
+    return shape ? state.vms[shape.id.toLowerCase()] : undefined;
+  };
+  return {
+    moveSourceDefinition: (state, p) => {
+      const vm = find(state, p);
+      if (!vm) return null;
+      const dev: ModelDevices = vm.devices ?? { disks: [], dvds: [], nics: [] };
+      const disks = dev.disks.map((d) => ({ controllerType: d.controllerType, controllerNumber: d.controllerNumber, controllerLocation: d.controllerLocation, path: d.path, diskNumber: d.diskNumber ?? null, supportPersistentReservations: d.supportPersistentReservations === true, vhd: d.diskNumber === undefined ? getVhd(state, vm, d, fail) : null }));
+      return {
+        vm: { id: vm.id, name: vm.name, state: vm.state, computerName: vm.host, generation: vm.generation, version: vm.version, processorCount: vm.processorCount, memoryStartupBytes: vm.memoryStartupBytes, dynamicMemoryEnabled: false, memoryMinimumBytes: vm.memoryStartupBytes, memoryMaximumBytes: vm.memoryStartupBytes },
+        firmware: vm.generation === 2 ? { secureBoot: dev.secureBoot ?? "On", secureBootTemplate: dev.secureBootTemplate ?? "MicrosoftWindows" } : null,
+        disks,
+        dvds: dev.dvds.map((d) => ({ ...d })),
+        nics: dev.nics.map((n) => ({ ...n })),
+        checkpointCount: dev.checkpoints ?? 0,
+        guestOs: dev.guestOs ?? null,
+      };
+    },
+    moveSourceState: (state, p) => {
+      const vm = find(state, p);
+      return vm ? { state: vm.state, computerName: vm.host } : null;
+    },
+    moveSourceStop: (state, p, now) => {
+      const r = base["stopVm"]!(state, p, now) as { how: string; shutdownError: string | null };
+      return { how: r.how, shutdownError: r.shutdownError };
+    },
+    moveSourceStart: (state, p, now) => {
+      base["startVm"]!(state, p, now);
+      return { started: true };
+    },
+  };
+}
