@@ -32,7 +32,7 @@ export const MOVE_CAPABILITIES: Readonly<Record<"libvirt" | "kubevirt" | "vspher
     "move.target": unsupported("not a move target"),
   },
   hyperv: {
-    "move.source.cold": unsupported("not implemented yet (VHDX export)"),
+    "move.source.cold": partial("definition read through PowerShell (Get-VM, Get-VMHardDiskDrive, Get-VHD, Get-VMNetworkAdapter, Get-VMFirmware); VHDX/VHD files read in place by qemu-img through the hosts' administrative shares, which must be mounted where the mover runs (the source's share map); no Export-VM; differencing disks (checkpoints), pass-through and shared VHDX refused; tested against the stand-in pwsh's model with real VHDX files, not a real Hyper-V host"),
     "move.source.warm": unsupported("not implemented yet (resilient change tracking)"),
     "move.target": unsupported("not a move target"),
   },
