@@ -14,6 +14,7 @@ export { type MoveRequest, type Mover, type MoverOptions, createMover } from "./
 export type { ChangedExtent, CopyProgress, DiskCopier, DiskReader, MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext, TargetCheckInput, WarmPass, WarmPassDisk, WarmSource } from "./spi.ts";
 export { type PassProgress, type PassReport, type WarmOptions, copyWhileRunning, runPass } from "./warm.ts";
 export { type ColdMovePlan, type MoveAdvice, type MovePlanInput, type PlannedPass, type WarmMovePlan, adviseMove, planColdMove, planWarmMove, ratesFromPasses } from "./planner.ts";
+export { type MovePlanOptions, type MoveStepOptions, moveStepRunner, planMoves } from "./planner-fleet.ts";
 export { WARM_MIN_LIBVIRT, WARM_MIN_QEMU, checkpointName, libvirtWarmSource, parseDirtyMap, parseVirshVersion, passXml } from "./libvirt/backup.ts";
 export { MOVE_PHASES, type MoveResult, type MoveSnapshot, type MoveTask } from "./task.ts";
 export { type TargetAccepts, definitionChecks, mappingChecks } from "./validate.ts";
@@ -24,6 +25,9 @@ export { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from 
 export { type HypervMoveSourceOptions, hypervMoveSource } from "./hyperv/provider.ts";
 export type { HypervScript, HypervScriptParams, PowerShellScriptRunner } from "./hyperv/scripts.ts";
 export type { ShareMap } from "./hyperv/share.ts";
+export type { VimRef, VsphereMoveApi, VsphereMoveCall } from "./vsphere/api.ts";
+export { VM_PATHS as VSPHERE_VM_PATHS, toVsphereDefinition } from "./vsphere/definition.ts";
+export { type VsphereMoveSourceOptions, vsphereMoveSource } from "./vsphere/source.ts";
 export { type ImageFileDownloader, type PrismConnection, prismImageFiles } from "./nutanix/download.ts";
 export { prismPath, prismSegment } from "./nutanix/path.ts";
 export { type NutanixMoveOptions, type PrismRequest, type PrismRequester, nutanixMoveSource } from "./nutanix/source.ts";

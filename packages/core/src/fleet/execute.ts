@@ -13,7 +13,7 @@ import { EventChannel } from "./events.ts";
 import { MigrationLimiter, type SlotClaim } from "./limiter.ts";
 import type { ExecuteOptions } from "./options.ts";
 import { fleetReport, locatedOutcome, needsLocation, outcomeFromResult, slotClaimOf, untouchedOutcome } from "./outcome.ts";
-import type { FleetEvent, FleetPlan, FleetReport, PlannedMigration, VmOutcome, VmOutcomeStatus } from "./types.ts";
+import type { FleetEvent, FleetPlan, FleetReport, PlannedMigration, PlannedMove, VmOutcome, VmOutcomeStatus } from "./types.ts";
 
 interface Item {
   readonly m: PlannedMigration;
@@ -44,9 +44,19 @@ export function validatePlan(plan: FleetPlan): void {
   for (const m of plan.migrations) {
     validateMigrationRequest(m.request, OPERATION);
     if (m.request.vmId !== m.vmId) throw new VmshiftError("INVALID_ARGUMENT", `plan entry ${m.vmId} carries a request for ${m.request.vmId}`, { operation: OPERATION });
+    if (m.move !== undefined) validateMoveStep(m);
     if (seen.has(m.vmId)) throw new VmshiftError("INVALID_ARGUMENT", `VM ${m.vmId} appears twice in the plan`, { operation: OPERATION });
     seen.add(m.vmId);
   }
+}
+
+function validateMoveStep(m: PlannedMigration): void {
+  const mv = m.move as Partial<PlannedMove> | null;
+  const bad = (what: string) => new VmshiftError("INVALID_ARGUMENT", `plan step of ${m.vmId}: move.${what}`, { operation: OPERATION, subject: m.vmId });
+  if (typeof mv !== "object" || mv === null) throw bad("must be an object");
+  if (typeof mv.from !== "string" || mv.from === "" || typeof mv.to !== "string" || mv.to === "") throw bad("from and to must name profiles");
+  if (mv.mode !== "cold" && mv.mode !== "warm") throw bad(`mode must be cold or warm, got ${JSON.stringify(mv.mode)}`);
+  if (typeof mv.options !== "object" || mv.options === null || Array.isArray(mv.options)) throw bad("options must be an object");
 }
 
 /** The handle on a running plan. Build it with `executePlan`. */
@@ -61,6 +71,7 @@ export class FleetExecution {
   readonly #outcomes = new Map<string, VmOutcome>();
   readonly #startedAtMs: number;
   readonly #stopOnFailure: boolean;
+  readonly #runMove: ExecuteOptions["runMove"];
   #stopping: { readonly reason: string; readonly cancelInFlight: boolean } | undefined;
   #report: FleetReport | undefined;
   #resolve!: (report: FleetReport) => void;
@@ -73,6 +84,7 @@ export class FleetExecution {
     this.#clock = options.clock ?? client.clock;
     this.#limiter = new MigrationLimiter(plan.limits);
     this.#stopOnFailure = options.stopOnFailure ?? plan.stopOnFailure;
+    this.#runMove = options.runMove;
     this.#startedAtMs = this.#clock.now();
     this.#done = new Promise((resolve) => (this.#resolve = resolve));
     this.#items = [...plan.migrations]
@@ -180,7 +192,7 @@ export class FleetExecution {
     item.startedAtMs = this.#clock.now();
     let task: MigrationTask;
     try {
-      task = await this.#client.startMigration(item.m.request);
+      task = item.m.move ? await this.#startMove(item.m as PlannedMigration & { readonly move: PlannedMove }) : await this.#client.startMigration(item.m.request);
     } catch (error) {
       const e = toError(error);
       this.#settle(item, { ...(await this.#located(item, "failed", `could not start: ${e.message}`)), error: { code: e.code, message: e.message } });
@@ -213,6 +225,11 @@ export class FleetExecution {
     }
     this.#settle(item, outcome);
     this.#schedule();
+  }
+
+  #startMove(step: PlannedMigration & { readonly move: PlannedMove }): Promise<MigrationTask> {
+    if (!this.#runMove) throw new VmshiftError("NOT_SUPPORTED", `plan step ${step.order} moves ${step.vmId} (${step.move.from} → ${step.move.to}): executing it needs a move runner (ExecuteOptions.runMove)`, { operation: OPERATION, subject: step.vmId });
+    return this.#runMove(step);
   }
 
   #cancelTask(item: Item): void {

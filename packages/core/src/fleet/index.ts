@@ -16,4 +16,4 @@ export { planMigrateMany } from "./plan-migrate.ts";
 export { DEFAULT_BALANCE_TOLERANCE, DEFAULT_MAX_REBALANCE_MIGRATIONS, planRebalance } from "./plan-rebalance.ts";
 export { DEFAULT_PLANNING_BANDWIDTH, type ModeDecision, chooseMode } from "./strategy.ts";
 export { PREFLIGHT_TARGETS } from "./verify.ts";
-export type { FleetEvent, FleetLimits, FleetPlan, FleetPlanKind, FleetReport, HostProjection, PlannedMigration, SkippedVm, VmOutcome, VmOutcomeStatus } from "./types.ts";
+export type { FleetEvent, FleetLimits, FleetPlan, FleetPlanKind, FleetReport, HostProjection, PlannedMigration, PlannedMove, SkippedVm, VmOutcome, VmOutcomeStatus } from "./types.ts";

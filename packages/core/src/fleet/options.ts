@@ -2,6 +2,8 @@
 import type { Clock } from "../clock.ts";
 import { VmshiftError } from "../errors.ts";
 import type { MigrationRequest } from "../model.ts";
+import type { MigrationTask } from "../task.ts";
+import type { PlannedMigration, PlannedMove } from "./types.ts";
 
 /** Caller overrides of the concurrency limits. Each is a positive integer. */
 export interface LimitOverrides {
@@ -75,6 +77,12 @@ export interface ExecuteOptions {
   readonly stopOnFailure?: boolean;
   /** Time source of the report's timestamps and durations. Default: the client's clock. */
   readonly clock?: Clock;
+  /**
+   * Starts a plan's move steps (`PlannedMigration.move`) and returns their task (a move task is a
+   * migration task). Whoever executes a move plan provides it (the CLI, over `@vmshift/move`);
+   * without it a move step fails with `NOT_SUPPORTED`, nothing started.
+   */
+  readonly runMove?: (step: PlannedMigration & { readonly move: PlannedMove }) => Promise<MigrationTask>;
 }
 
 /** Options of `migrateMany`, `evacuateHost` and `rebalance`. */

@@ -6,7 +6,7 @@ import type { MigrationMode, MigrationProgress, MigrationRequest, VmLocation } f
 import type { Strategy } from "../planner.ts";
 
 /** Which fleet operation built a plan. */
-export type FleetPlanKind = "migrate-many" | "evacuate" | "balance" | "consolidate";
+export type FleetPlanKind = "migrate-many" | "evacuate" | "balance" | "consolidate" | "move";
 
 /** Concurrency limits in force for a plan. `undefined` means no limit at that level. */
 export interface FleetLimits {
@@ -54,6 +54,27 @@ export interface PlannedMigration {
   readonly reason: string;
   /** The request the executor sends (idempotent: it carries a request id). */
   readonly request: MigrationRequest & { readonly requestId: string; readonly mode: MigrationMode };
+  /**
+   * Present when this step is a cross-platform move (`vmshift plan move`) rather than a migration:
+   * the executor hands the step to `ExecuteOptions.runMove` instead of `startMigration`.
+   */
+  readonly move?: PlannedMove;
+}
+
+/**
+ * A move step of a plan. Core does not run moves itself (that is `@vmshift/move`): the step is plain
+ * data a move runner reads, so a plan file stays reviewable and core keeps no dependency on it.
+ */
+export interface PlannedMove {
+  /** Profile (or platform name) the VM is on, and where it goes. */
+  readonly from: string;
+  readonly to: string;
+  /** `cold` or `warm`, as the move planner advised against the plan's downtime budget. */
+  readonly mode: "cold" | "warm";
+  /** Predicted downtime of the chosen mode, ms. */
+  readonly predictedDowntimeMs?: number;
+  /** Everything else the runner needs (maps, host ids, warm options), as the planner wrote it. */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 /** A VM the plan leaves where it is, and why. */
