@@ -45,6 +45,15 @@ export interface RequestBudget {
   readonly liveMigration: OperationBudget;
   /** One cold migration, from the start call to its terminal state. */
   readonly coldMigration: OperationBudget;
+  /**
+   * One live migration with tuning (bandwidth limit, auto-converge, post-copy, max downtime), start
+   * to terminal state. Default: {@link liveMigration} (platforms that take the tuning with the start).
+   */
+  readonly tunedLiveMigration?: OperationBudget;
+  /** One storage (volume) live migration (`targetStorageId`), start to terminal state. Default: {@link liveMigration}. */
+  readonly storageMigration?: OperationBudget;
+  /** One live migration to another cluster (`targetClusterId`), start to terminal state, both clusters' requests. Default: {@link liveMigration}. */
+  readonly crossClusterMigration?: OperationBudget;
   /** One `getVm`. */
   readonly getVm: number;
   /** One page of `listVms` or `listHosts`. */
@@ -83,6 +92,12 @@ export interface Allowance {
   readonly live?: number;
   /** Cold migrations started. */
   readonly cold?: number;
+  /** Tuned live migrations started (each instead of a `live`). */
+  readonly tuned?: number;
+  /** Storage live migrations started (each instead of a `live`). */
+  readonly storage?: number;
+  /** Cross-cluster live migrations started (each instead of a `live`). */
+  readonly crossCluster?: number;
   /** `getVm` calls. */
   readonly getVm?: number;
   /** Pages of `listVms` / `listHosts` fetched. */
@@ -191,6 +206,9 @@ export function allowed(budget: RequestBudget, a: Allowance, windowMs: number): 
   const migrations: [number, OperationBudget][] = [
     [n(a.live), budget.liveMigration],
     [n(a.cold), budget.coldMigration],
+    [n(a.tuned), budget.tunedLiveMigration ?? budget.liveMigration],
+    [n(a.storage), budget.storageMigration ?? budget.liveMigration],
+    [n(a.crossCluster), budget.crossClusterMigration ?? budget.liveMigration],
   ];
   let requests = n(a.getVm) * budget.getVm + n(a.listPages) * budget.listPage + n(a.preflight) * budget.preflight + n(a.cancel) * budget.cancel + n(a.attach) * budget.attach + n(a.schedule) * budget.schedule;
   let polls = 0;

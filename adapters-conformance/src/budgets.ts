@@ -17,9 +17,16 @@ export const DEFAULT_POLL_EVERY_MS = 160;
  * first, no VMI watch); nothing cluster-wide. Progress bytes come from virt-handler's metrics,
  * read at most every `metricsEveryMs`.
  */
-export function kubevirtBudget(metricsEveryMs = 200): RequestBudget {
+export function kubevirtBudget(metricsEveryMs = 200, crossClusterPollMs = 500): RequestBudget {
+  const metrics = { kinds: /^GET \/metrics/, everyMs: metricsEveryMs };
   return {
-    liveMigration: { requests: 4, polls: { kinds: /^GET \/metrics/, everyMs: metricsEveryMs } },
+    liveMigration: { requests: 4, polls: metrics },
+    // A tuned start creates (or finds) the MigrationPolicy of its settings and labels the VMI with it: 2 more.
+    tunedLiveMigration: { requests: 6, polls: metrics },
+    // KubeVirt makes the volume migration's VMIM itself: the adapter lists the VM's workload-update VMIMs until it appears (backoff from 100 ms, jitter 0.2).
+    storageMigration: { requests: 9, polls: { kinds: /^GET \/metrics|^GET \/apis\/kubevirt\.io\/v1\/namespaces\/\{ns\}\/virtualmachineinstancemigrations$/, everyMs: Math.min(metricsEveryMs, 80) } },
+    // Each poll reads the sending and the receiving VMIM, crossClusterPollMs apart.
+    crossClusterMigration: { requests: 12, polls: { kinds: /^GET \/apis\/kubevirt\.io\/v1\/namespaces\/\{ns\}\/virtualmachineinstancemigrations\/\{name\}$/, everyMs: crossClusterPollMs, requestsEach: 2 } },
     coldMigration: { requests: 8, polls: { kinds: /^GET \/apis\/kubevirt\.io\/v1\/namespaces\/\{ns\}\/virtualmachine(instance)?s\/\{name\}$/, everyMs: 32, requestsEach: 2 } },
     getVm: 2,
     listPage: 2,
@@ -30,7 +37,10 @@ export function kubevirtBudget(metricsEveryMs = 200): RequestBudget {
     schedule: 0,
     retry: 2,
     source:
-      "issue budget for KubeVirt: ≤ 4 requests per live migration, already connected (read the VMI, read the named target Node, create the VMIM, watch it from the POST's resourceVersion; an earlier start with the same request id is found by the VMIM's name), polls only for virt-handler metrics; a cold migration reads the target Node and writes the VM with each step's record in the same write (record + stop, pin, start, outcome; a failed start adds stop and re-place + start: ≤ 8), its waits reading the VM and the VMI (2 per poll); getVm reads the VM and its VMI (2); a page of VMs lists the VMs and the VMIs of the scope (2; later pages of one listing reuse the VMIs); preflight reads the VMI, the target node, the VMIs on it and the cluster's migrations (4; the KubeVirt CR besides when a migration runs); a cancel is a DELETE with the last seen version as precondition plus the watch reopened (2)",
+      "issue budget for KubeVirt: ≤ 4 requests per live migration, already connected (read the VMI, read the named target Node, create the VMIM, watch it from the POST's resourceVersion; an earlier start with the same request id is found by the VMIM's name), polls only for virt-handler metrics; a cold migration reads the target Node and writes the VM with each step's record in the same write (record + stop, pin, start, outcome; a failed start adds stop and re-place + start: ≤ 8), its waits reading the VM and the VMI (2 per poll); getVm reads the VM and its VMI (2); a page of VMs lists the VMs and the VMIs of the scope (2; later pages of one listing reuse the VMIs); preflight reads the VMI, the target node, the VMIs on it and the cluster's migrations (4; the KubeVirt CR besides when a migration runs); a cancel is a DELETE with the last seen version as precondition plus the watch reopened (2); " +
+      "a tuned live migration (bandwidth, auto-converge, post-copy, max downtime: KubeVirt takes them only from a MigrationPolicy) adds creating the policy of its settings (or meeting it: 409) and labelling the VMI for its selector (6, measured on kubevirt-env: GET VMI, GET Node, POST MigrationPolicy, PATCH VMI, POST VMIM, watch); " +
+      "a storage live migration with one claim-backed volume reads the VM and its VMI, lists the VM's workload-update VMIMs (to tell KubeVirt's new one from older ones), reads the claim and creates its copy in the target StorageClass (2 per claim), patches the VM (claims swapped, updateVolumesStrategy Migration), reads the VMIM KubeVirt made and watches it (9), its polls the lists that wait for that VMIM (backoff from 100 ms) and the metrics; " +
+      "a cross-cluster (decentralized) live migration's start reads the source VM, its VMI, a VMIM of the same request id, both clusters' KubeVirt CRs, creates the receiving VM, reads its VMI (once more when it is not there yet) and creates the receive and sendTo VMIMs (9, measured; 10 with that extra read), then polls both VMIMs every crossClusterPollMs (2 per poll) and reads both VMIs once the source VMIM is final (≤ 12 + polls)",
   };
 }
 

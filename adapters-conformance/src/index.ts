@@ -23,7 +23,7 @@ export {
   untilPhase,
 } from "./scenario.ts";
 export { SCENARIOS } from "./scenarios/index.ts";
-export type { ConformanceControls, ConformanceSession, ConformanceSubjects, ConformanceTarget, PlatformLocation } from "./target.ts";
+export type { ConformanceControls, ConformanceSession, ConformanceSubjects, ConformanceTarget, PlatformDisk, PlatformDisks, PlatformLocation, PlatformTuning } from "./target.ts";
 export { type Allowance, type BudgetCheck, type BudgetReport, type OperationBudget, type PollBudget, type RequestBudget, RequestMeter, allowed, describeCheck } from "./budget.ts";
 export { DEFAULT_POLL_EVERY_MS, hypervBudget, kubevirtBudget, libvirtBudget, nutanixBudget, vsphereBudget } from "./budgets.ts";
 export { CORE_CAPABILITIES, type PlatformDeclaration, type PlatformSupport, coreGaps, isCore, lacking, offered } from "./platform.ts";

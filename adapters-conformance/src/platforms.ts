@@ -12,8 +12,26 @@ export const SIMULATOR_PLATFORM: PlatformDeclaration = {
   name: "the vmshift simulator (in-memory reference platform)",
   capabilities: Object.fromEntries(
     (
-      ["vm.list", "vm.get", "host.list", "preflight", "migration.live", "migration.cold", "migration.explicitTarget", "migration.schedulerChoosesTarget", "migration.cancel", "migration.attach", "migration.watch"] as const
-    ).map((c) => [c, offered("vmshift DESIGN §2: the simulator 'implements 100% of the contract, pre-copy model, delays, fault injection' (packages/simulator: scheduler, cancel, attach across adapter instances, watch streams)")]),
+      [
+        "vm.list",
+        "vm.get",
+        "host.list",
+        "preflight",
+        "migration.live",
+        "migration.cold",
+        "migration.explicitTarget",
+        "migration.schedulerChoosesTarget",
+        "migration.cancel",
+        "migration.attach",
+        "migration.watch",
+        "migration.bandwidthLimit",
+        "migration.autoConverge",
+        "migration.postCopy",
+        "migration.maxDowntime",
+        "migration.storage",
+        "migration.crossCluster",
+      ] as const
+    ).map((c) => [c, offered("vmshift DESIGN §2: the simulator 'implements 100% of the contract, pre-copy model, delays, fault injection' (packages/simulator: scheduler, cancel, attach across adapter instances, watch streams; the pre-copy engine applies a request's bandwidth cap, auto-converge, post-copy and downtime limit; storage and cluster ids are recorded, disks are not modelled)")]),
   ),
 };
 
@@ -32,6 +50,12 @@ export const KUBEVIRT_PLATFORM: PlatformDeclaration = {
     "migration.cancel": offered("reference kubevirt.md §4: 'To cancel, delete the VMIM: DELETE …/virtualmachineinstancemigrations/{name}. This is exactly what virtctl migrate-cancel does'"),
     "migration.attach": offered("the VirtualMachineInstanceMigration is an API object: any client reads and watches it by namespace/name (reference kubevirt.md §1)"),
     "migration.watch": offered("https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes: list+watch with resourceVersion pushes every change of the VMIM and the VMI"),
+    "migration.bandwidthLimit": offered("https://kubevirt.io/user-guide/cluster_admin/migration_policies/: a MigrationPolicy (migrations.kubevirt.io/v1alpha1) matching the VMI sets bandwidthPerMigration (reference kubevirt.md §7.1-7.2: 'Quantity per second', 0Mi = unlimited)"),
+    "migration.autoConverge": offered("https://kubevirt.io/user-guide/cluster_admin/migration_policies/: MigrationPolicy allowAutoConverge (reference kubevirt.md §7.1: 'CPU throttling', default false)"),
+    "migration.postCopy": offered("https://kubevirt.io/user-guide/cluster_admin/migration_policies/: MigrationPolicy allowPostCopy (reference kubevirt.md §7.1: 'Needs vm.unprivileged_userfaultfd=1 on the nodes')"),
+    "migration.maxDowntime": offered("reference kubevirt.md §7.1-7.2: MigrationConfiguration and MigrationPolicy maxDowntimeMs 'v1.9; range 1..2000000' (the policy validator wants the MigrationStallDetection feature gate)"),
+    "migration.storage": offered("https://kubevirt.io/user-guide/storage/volume_migration/: 'set spec.updateVolumesStrategy: Migration on the VM, then change the VM's volumes to point at the new PVC/DV' (reference kubevirt.md §11.1); KubeVirt copies the disks with a live migration"),
+    "migration.crossCluster": offered("reference kubevirt.md §2.1, §11.2: VMIM spec.sendTo {migrationID, connectURL} on the source and spec.receive on the target cluster, 'Since v1.6 … decentralized (cross-namespace or cross-cluster) migration', Alpha feature gate DecentralizedLiveMigration"),
   },
 };
 
@@ -50,6 +74,12 @@ export const VSPHERE_PLATFORM: PlatformDeclaration = {
     "migration.cancel": offered("reference vsphere.md §3.4: Task.CancelTask(); 'A cancelled task ends with state=error, cancelled=true and error.fault = RequestCanceled'"),
     "migration.attach": offered("a vMotion is a Task managed object: any session reads it by moref (reference vsphere.md §3)"),
     "migration.watch": offered("reference vsphere.md §4: PropertyCollector CreateFilter + WaitForUpdatesEx 'blocks until something changes' (info.progress, info.state)"),
+    "migration.bandwidthLimit": lacking("reference vsphere.md §1-2: RelocateVM_Task takes a VirtualMachineRelocateSpec (service, folder, datastore, diskMoveType, pool, host, disk, deviceChange) and a priority: no bandwidth per migration (vMotion bandwidth is the host's vMotion network)"),
+    "migration.autoConverge": lacking("reference vsphere.md §1-2: neither RelocateVM_Task nor its RelocateSpec has a convergence option; vMotion's Stun During Page Send engages on its own"),
+    "migration.postCopy": lacking("reference vsphere.md §1-2: RelocateVM_Task / RelocateSpec offer no post-copy mode; vMotion is pre-copy"),
+    "migration.maxDowntime": lacking("reference vsphere.md §1-2: RelocateVM_Task / RelocateSpec take no downtime limit"),
+    "migration.storage": offered("reference vsphere.md §1-2: RelocateVM_Task moves 'Compute, storage (VM home and per-disk)'; RelocateSpec.datastore is 'the target datastore for the VM home directory' (Storage vMotion)"),
+    "migration.crossCluster": offered("reference vsphere.md §1-2: RelocateSpec pool/host of another cluster; 'cross-vCenter vMotion' with spec.service (ServiceLocator)"),
   },
 };
 
@@ -68,6 +98,12 @@ export const NUTANIX_PLATFORM: PlatformDeclaration = {
     "migration.cancel": lacking("reference nutanix.md §1.5: task cancel is 'supported only if isCancelable is set as True'; 'The migrate-to-host sample shows isCancelable:false, so treat intra-cluster live migration as not cancellable'"),
     "migration.attach": offered("reference nutanix.md §1.5: GET /api/prism/v4.0/config/tasks/{extId} from any session"),
     "migration.watch": lacking("reference nutanix.md §1.5: tasks are read with GET …/tasks/{extId}; the reference poller (nutanix.ansible) polls every 2 s; Prism has no push channel for task progress"),
+    "migration.bandwidthLimit": lacking("reference nutanix.md §1.3: migrate-to-host's 'host is the only field, and it is required' (only the deprecated Acropolis v0.8 POST /vms/{id}/migrate took bandwidthMbps, §3.3; the v4 API this declaration covers does not)"),
+    "migration.autoConverge": lacking("reference nutanix.md §1.3: VmMigrateToHostParams has the host only; AHV's convergence is not exposed by the v4 API"),
+    "migration.postCopy": lacking("reference nutanix.md §1.3: VmMigrateToHostParams has the host only; no post-copy switch in the v4 API"),
+    "migration.maxDowntime": lacking("reference nutanix.md §1.3: VmMigrateToHostParams has the host only; no downtime limit in the v4 API"),
+    "migration.storage": offered("Prism Central vmm v4.0 API: POST /api/vmm/v4.0/ahv/config/vms/{extId}/$actions/migrate-vm-disks, 'VmDisk migration between storage containers' (request body VmmV40AhvConfigDiskMigrationParams; Nutanix v4 SDK, VmApi.migrate_vm_disks)"),
+    "migration.crossCluster": offered("reference nutanix.md §1.4: 'Cross-cluster migrate: $actions/migrate (live or cold)', POST /api/vmm/v4.0/ahv/config/vms/{extId}/$actions/migrate"),
   },
 };
 
@@ -86,6 +122,12 @@ export const HYPERV_PLATFORM: PlatformDeclaration = {
     "migration.cancel": offered("reference hyperv.md §2.4: Msvm_MigrationJob RequestStateChange(4) when Cancellable; clustered VMs: Move-ClusterVirtualMachineRole -Cancel"),
     "migration.attach": offered("reference hyperv.md §2.4: 'Progress of a running Move-VM is visible whatever started it' through Msvm_MigrationJob"),
     "migration.watch": lacking("reference hyperv.md §2.4: 'poll Msvm_MigrationJob every 2–5 s for PercentComplete and JobState'; no push channel for migration progress"),
+    "migration.bandwidthLimit": lacking("reference hyperv.md §1.1: Move-VM's parameter sets take no bandwidth; Msvm_VirtualSystemMigrationSettingData's Bandwidth is read-only (§2.2); only host-wide limits exist (Set-SmbBandwidthLimit for SMB transport)"),
+    "migration.autoConverge": lacking("reference hyperv.md §1.1: Move-VM has no convergence option (its parameter sets list every switch)"),
+    "migration.postCopy": lacking("reference hyperv.md §1.1: Move-VM has no post-copy mode"),
+    "migration.maxDowntime": lacking("reference hyperv.md §1.1: Move-VM takes no downtime limit"),
+    "migration.storage": offered("reference hyperv.md §1.1: 'Move-VM -Name 'Test VM' -DestinationHost remoteServer -IncludeStorage -DestinationStoragePath D:\\TestVM is a shared-nothing move'"),
+    "migration.crossCluster": lacking("this declaration covers Move-VM between standalone Hyper-V hosts (reference hyperv.md §1.1), which belong to no cluster; moving a clustered VM to another cluster means removing its cluster role first (not a migration of the platform's)"),
   },
 };
 
@@ -104,5 +146,11 @@ export const LIBVIRT_PLATFORM: PlatformDeclaration = {
     "migration.cancel": offered("reference qemu-libvirt.md §6.4: 'virsh domjobabort lm1 during a migration … The domain keeps running on A'"),
     "migration.attach": offered("reference qemu-libvirt.md §6.5: virsh domjobinfo <dom> on the source shows the running migration job to any client"),
     "migration.watch": lacking("reference qemu-libvirt.md §6.5: progress (data processed/remaining) comes from virsh domjobinfo, polled; libvirt's events carry only the iteration number (migration-iteration) and the end (job-completed), not progress"),
+    "migration.bandwidthLimit": offered("https://libvirt.org/manpages/virsh.html#migrate: virsh migrate --bandwidth <MiB/s>"),
+    "migration.autoConverge": offered("https://libvirt.org/manpages/virsh.html#migrate: virsh migrate --auto-converge [--auto-converge-initial] [--auto-converge-increment]"),
+    "migration.postCopy": offered("https://libvirt.org/manpages/virsh.html#migrate: virsh migrate --postcopy, then virsh migrate-postcopy (reference qemu-libvirt.md §5.5)"),
+    "migration.maxDowntime": offered("https://libvirt.org/manpages/virsh.html#migrate-setmaxdowntime: virsh migrate-setmaxdowntime <domain> <ms> while the migration runs"),
+    "migration.storage": offered("https://libvirt.org/manpages/virsh.html#migrate: virsh migrate --copy-storage-all copies non-shared disks with the domain"),
+    "migration.crossCluster": lacking("libvirt manages single hosts through connections: it has no cluster to migrate between (https://libvirt.org/manpages/virsh.html#migrate takes a destination URI, a host)"),
   },
 };

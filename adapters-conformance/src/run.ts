@@ -69,11 +69,13 @@ function gate(scenario: Scenario, session: ConformanceSession, target: Conforman
     if (declared.offered) return { fail: `capability ${capability} is declared unsupported by the adapter (${support.note}), but ${platform.name} offers it: ${declared.source}` };
     return { skip: `capability ${capability} unsupported: ${support.note} (${platform.name} lacks it: ${declared.source})` };
   }
+  const absent: NonNullable<ConformanceSession["absent"]> = session.absent ?? {};
+  const why = (name: keyof typeof absent) => (absent[name] === undefined ? "" : `: ${absent[name]}`);
   for (const subject of scenario.subjects ?? []) {
-    if (session.subjects[subject] === undefined) return { skip: `target offers no ${subject} subject` };
+    if (session.subjects[subject] === undefined) return { skip: `target offers no ${subject} subject${why(subject)}` };
   }
   for (const control of scenario.controls ?? []) {
-    if (session.controls[control] === undefined) return { skip: `target offers no ${control} control` };
+    if (session.controls[control] === undefined) return { skip: `target offers no ${control} control${why(control)}` };
   }
   return undefined;
 }

@@ -15,6 +15,39 @@ export interface PlatformLocation {
   readonly powerState: PowerState;
 }
 
+/**
+ * The tuning a migration runs with, as the platform itself recorded it (KubeVirt: the VMIM's
+ * `status.migrationState.migrationConfiguration`; the simulator: its migration record), never what
+ * the adapter says it asked for. A field is absent when the platform leaves it at its default.
+ */
+export interface PlatformTuning {
+  /** Bandwidth cap, bytes/s; 0 or absent: unlimited. */
+  readonly bandwidthBytesPerSecond?: number;
+  readonly allowAutoConverge?: boolean;
+  readonly allowPostCopy?: boolean;
+  readonly maxDowntimeMs?: number;
+  /** Where the values were read, e.g. `VMIM default/m1 status.migrationState (MigrationPolicy vmshift-…)`. */
+  readonly source: string;
+}
+
+/** One disk of a VM as the platform has it: what holds it and in which storage. */
+export interface PlatformDisk {
+  /** The disk's name in the VM (KubeVirt: the volume name). */
+  readonly name: string;
+  /** What holds its data (KubeVirt: the PersistentVolumeClaim; vSphere: the VMDK path). */
+  readonly location: string;
+  /** The storage it is in (KubeVirt: the claim's StorageClass; vSphere: the datastore), as `targetStorageId` names it. */
+  readonly storageId: string | undefined;
+}
+
+/** A VM's disks as the platform has them. */
+export interface PlatformDisks {
+  /** The disks the VM runs on (KubeVirt: the VMI's volumes). */
+  readonly running: readonly PlatformDisk[];
+  /** The disks its definition names, when the platform keeps that apart (KubeVirt: the VirtualMachine's template), so a restart uses them too. */
+  readonly defined?: readonly PlatformDisk[];
+}
+
 /** VMs and hosts a session offers to the scenarios. */
 export interface ConformanceSubjects {
   /** A running, live-migratable VM. */
@@ -35,6 +68,12 @@ export interface ConformanceSubjects {
   readonly pageSize: number;
   /** An id that names no VM. */
   readonly missingVmId: string;
+  /** A running VM whose disks can move live to `targetStorage` (storage migration). */
+  readonly storageVm?: string;
+  /** A storage id (`targetStorageId`) none of `storageVm`'s disks is in yet. */
+  readonly targetStorage?: string;
+  /** A cluster id (`targetClusterId`) `liveVm` can be live-migrated to. */
+  readonly targetCluster?: string;
 }
 
 /** Fault and environment controls. Each is optional; scenarios needing an absent one are skipped with a reason. */
@@ -56,6 +95,12 @@ export interface ConformanceControls {
    * targets without this control are read back through a fresh `getVm` of the session's client.
    */
   locateVm?(vmId: string): Promise<PlatformLocation | undefined>;
+  /** Where a VM is on another cluster (`subjects.targetCluster`), read from that cluster's platform. */
+  locateVmInCluster?(clusterId: string, vmId: string): Promise<PlatformLocation | undefined>;
+  /** The tuning migration `migrationId` of `vmId` runs (or ran) with, read from the platform; `undefined` when it has no record of that migration (the scenario then fails). */
+  migrationTuning?(migrationId: string, vmId: string): Promise<PlatformTuning | undefined>;
+  /** A VM's disks and their storage, read from the platform. */
+  vmStorage?(vmId: string): Promise<PlatformDisks | undefined>;
 
   // Fault controls (the `faults.*` scenarios). Each is optional.
 
@@ -94,6 +139,11 @@ export interface ConformanceSession {
    * production endpoint). Scenarios needing one are skipped with that reason instead of failing.
    */
   readonly withheld?: Readonly<Partial<Record<Capability, string>>>;
+  /**
+   * Why a subject or control is absent here (e.g. `a replay: no recording of a storage migration`);
+   * scenarios needing it are skipped with this reason.
+   */
+  readonly absent?: Readonly<Partial<Record<keyof ConformanceSubjects | keyof ConformanceControls, string>>>;
   close(): Promise<void>;
 }
 

@@ -7,10 +7,13 @@
 import { type PowerState, VmshiftClient } from "@vmshift/core";
 import { type KubevirtAdapterOptions, createKubevirtAdapter } from "@vmshift/kubevirt";
 import { KubevirtEnv, SEED } from "../kubevirt-env/index.ts";
+import { STALL_DETECTION_GATE } from "../kubevirt-env/admission.ts";
+import { type EnvPairing, pairEnvs } from "../kubevirt-env/pairing.ts";
+import { bandwidthBytes } from "../kubevirt-env/policies.ts";
 import { kubevirtBudget } from "../src/budgets.ts";
 import type { PlatformDeclaration } from "../src/platform.ts";
 import { KUBEVIRT_PLATFORM } from "../src/platforms.ts";
-import type { ConformanceSubjects, ConformanceTarget, PlatformLocation } from "../src/target.ts";
+import type { ConformanceSubjects, ConformanceTarget, PlatformDisk, PlatformDisks, PlatformLocation, PlatformTuning } from "../src/target.ts";
 
 /** Adapter tuning for a fast local server: short polls and a short unschedulable grace. */
 export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "transport"> = {
@@ -22,8 +25,11 @@ export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "tr
 /** The KubeVirt API environment implements KubeVirt's API and migration controller (kubevirt-env/README.md). */
 export const KUBEVIRT_ENV_PLATFORM: PlatformDeclaration = { ...KUBEVIRT_PLATFORM, name: "the KubeVirt API environment (KubeVirt's API and migration controller, kubevirt-env/README.md)" };
 
-/** The environment's request budget: KubeVirt's, metrics read at most every 200 ms (ENV_ADAPTER_TUNING); enforced. */
-export const KUBEVIRT_ENV_BUDGET = kubevirtBudget(200);
+/** How often the adapter polls both clusters' migrations during a cross-cluster migration here, ms. */
+export const CROSS_CLUSTER_POLL_MS = 100;
+
+/** The environment's request budget: KubeVirt's, metrics read at most every 200 ms (ENV_ADAPTER_TUNING), cross-cluster polls every 100 ms; enforced. */
+export const KUBEVIRT_ENV_BUDGET = kubevirtBudget(200, CROSS_CLUSTER_POLL_MS);
 
 /** Where a VM is per the environment's store: its VMI's node and phase, or stopped when it has no VMI. */
 export function kubevirtStoreLocation(store: KubevirtEnv["store"], vmId: string): PlatformLocation {
@@ -38,6 +44,118 @@ export function kubevirtStoreLocation(store: KubevirtEnv["store"], vmId: string)
   if (!vm) return { powerState: "unknown" };
   const pinned = vm.spec?.template?.spec?.nodeSelector?.["kubernetes.io/hostname"];
   return { ...(pinned ? { hostId: pinned } : {}), powerState: "stopped" };
+}
+
+const split = (id: string): [string, string] => (id.includes("/") ? (id.split("/", 2) as [string, string]) : ["default", id]);
+
+/**
+ * The tuning a VirtualMachineInstanceMigration ran with, as the environment's controller recorded it
+ * at hand-off: `status.migrationState.migrationConfiguration` (the KubeVirt CR's migration settings
+ * with the matching MigrationPolicy's fields over them, as KubeVirt reports it), and the policy's name.
+ */
+export function kubevirtStoreTuning(store: KubevirtEnv["store"], migrationId: string): PlatformTuning | undefined {
+  const [namespace, name] = split(migrationId);
+  const vmim = store.get("virtualmachineinstancemigrations", namespace, name) as { status?: { migrationState?: { migrationPolicyName?: string; migrationConfiguration?: Record<string, unknown> } } } | undefined;
+  const state = vmim?.status?.migrationState;
+  const config = state?.migrationConfiguration;
+  if (!config) return undefined;
+  const flag = (v: unknown) => (typeof v === "boolean" ? v : undefined);
+  const auto = flag(config["allowAutoConverge"]);
+  const post = flag(config["allowPostCopy"]);
+  const downtime = config["maxDowntimeMs"];
+  return {
+    bandwidthBytesPerSecond: bandwidthBytes(config["bandwidthPerMigration"]),
+    ...(auto === undefined ? {} : { allowAutoConverge: auto }),
+    ...(post === undefined ? {} : { allowPostCopy: post }),
+    ...(typeof downtime === "number" ? { maxDowntimeMs: downtime } : {}),
+    source: `VMIM ${namespace}/${name} status.migrationState.migrationConfiguration (${state?.migrationPolicyName ? `MigrationPolicy ${state.migrationPolicyName}` : "no MigrationPolicy: the KubeVirt CR's settings"})`,
+  };
+}
+
+type Volume = { name: string; persistentVolumeClaim?: { claimName: string }; dataVolume?: { name: string } };
+
+/** A VM's claim-backed volumes and their StorageClasses per the store: what its VMI runs on, and what the VM's template names. */
+export function kubevirtStoreDisks(store: KubevirtEnv["store"], vmId: string): PlatformDisks | undefined {
+  const [namespace, name] = split(vmId);
+  const disks = (volumes: readonly Volume[] | undefined): PlatformDisk[] =>
+    (volumes ?? []).flatMap((v) => {
+      const claim = v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name;
+      if (claim === undefined) return [];
+      const pvc = store.get("persistentvolumeclaims", namespace, claim) as { spec?: { storageClassName?: string } } | undefined;
+      return [{ name: v.name, location: `PersistentVolumeClaim ${namespace}/${claim}`, storageId: pvc?.spec?.storageClassName }];
+    });
+  const vm = store.get("virtualmachines", namespace, name) as { spec?: { template?: { spec?: { volumes?: Volume[] } } } } | undefined;
+  const vmi = store.get("virtualmachineinstances", namespace, name) as { spec?: { volumes?: Volume[] } } | undefined;
+  if (!vm && !vmi) return undefined;
+  return { running: disks(vmi?.spec?.volumes), ...(vm ? { defined: disks(vm.spec?.template?.spec?.volumes) } : {}) };
+}
+
+/** The storage subject: `default/data-01` on the claim `data-01-root` (10Gi, StorageClass `local`), running; its disks may move to `fast`. */
+export const STORAGE_SUBJECT = { vm: "default/data-01", claim: "data-01-root", from: "local", to: "fast" } as const;
+
+/** Creates the storage subject in the store (as seed.ts does: no request counted) and waits for the VM controller to run its VMI. */
+async function createStorageVm(env: KubevirtEnv): Promise<void> {
+  const { claim, from } = STORAGE_SUBJECT;
+  env.store.create("persistentvolumeclaims", "PersistentVolumeClaim", {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name: claim, namespace: "default" },
+    spec: { accessModes: ["ReadWriteOnce"], storageClassName: from, resources: { requests: { storage: "10Gi" } } },
+  });
+  const spec = {
+    domain: { devices: { disks: [{ name: "rootdisk", disk: { bus: "virtio" } }] }, resources: { requests: { memory: "1Gi" } } },
+    volumes: [{ name: "rootdisk", persistentVolumeClaim: { claimName: claim } }],
+  };
+  env.store.create("virtualmachines", "VirtualMachine", {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name: "data-01", namespace: "default", labels: { app: "data" } },
+    spec: { runStrategy: "Always", template: { metadata: { labels: { app: "data", "kubevirt.io/vm": "data-01" } }, spec } },
+  });
+  await env.until(() => (env.store.get("virtualmachineinstances", "default", "data-01")?.status as { phase?: string } | undefined)?.phase === "Running");
+}
+
+/**
+ * Turns on KubeVirt's MigrationStallDetection feature gate in the environment's KubeVirt CR: KubeVirt
+ * v1.9.0's MigrationPolicy validator accepts `maxDowntimeMs` only with it (kubevirt-env/admission.ts),
+ * so `tuning.max-downtime` runs on a cluster configured for it, as an admin would configure one.
+ */
+function enableStallDetection(env: KubevirtEnv): void {
+  const kv = env.store.all("kubevirts")[0] as { metadata: { name: string; namespace?: string } } | undefined;
+  if (!kv) return;
+  env.store.mutate("kubevirts", kv.metadata.namespace, kv.metadata.name, (o) => {
+    const spec = (o as { spec: { configuration?: { developerConfiguration?: { featureGates?: string[] } } } }).spec;
+    const dev = ((spec.configuration ??= {}).developerConfiguration ??= {});
+    dev.featureGates = [...(dev.featureGates ?? []).filter((g) => g !== STALL_DETECTION_GATE), STALL_DETECTION_GATE];
+  });
+}
+
+/** The receiving cluster of `cross-cluster.live`: a second environment, paired for decentralized live migration, without the live VM. */
+export const TARGET_CLUSTER = "east";
+
+async function startReceivingCluster(west: KubevirtEnv): Promise<{ east: KubevirtEnv; pairing: EnvPairing }> {
+  const east = await KubevirtEnv.start();
+  // The seed has the live VM on every environment: free its name on the receiving side.
+  const [namespace, name] = split(SEED.liveVm);
+  for (const resource of ["virtualmachineinstances", "virtualmachines"] as const) {
+    east.store.mutate(resource, namespace, name, (o) => void (o.metadata.finalizers = []));
+    if (east.store.get(resource, namespace, name)) east.store.delete(resource, namespace, name);
+  }
+  await east.until(() => !east.store.get("virtualmachineinstances", namespace, name));
+  return { east, pairing: pairEnvs({ west, [TARGET_CLUSTER]: east }) };
+}
+
+/** Both clusters' request kinds, in the order this log first saw them (each environment's own order kept). */
+function mergedRequestLog(envs: readonly KubevirtEnv[]): () => readonly string[] {
+  const merged: string[] = [];
+  const seen = envs.map(() => 0);
+  return () => {
+    envs.forEach((env, i) => {
+      const kinds = env.requestKinds();
+      for (; seen[i]! < kinds.length; seen[i]!++) merged.push(kinds[seen[i]!]!);
+    });
+    return merged;
+  };
 }
 
 /** The seeded cluster's subjects (see kubevirt-env/seed.ts). */
@@ -63,12 +181,18 @@ export const kubevirtEnvTarget: ConformanceTarget = {
   budget: KUBEVIRT_ENV_BUDGET,
   async open() {
     const env = await KubevirtEnv.start();
+    enableStallDetection(env);
+    await createStorageVm(env);
+    const { east, pairing } = await startReceivingCluster(env);
     const kubeconfigYaml = env.kubeconfigWithExec();
-    const connect = () => new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml }, ...ENV_ADAPTER_TUNING }), { follow: { poll: { initialDelayMs: 50, maxDelayMs: 500 } } });
+    const clusters = { [TARGET_CLUSTER]: { connection: { kubeconfigYaml: east.kubeconfig() } } };
+    const connect = () =>
+      new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml }, ...ENV_ADAPTER_TUNING, clusters, crossClusterPollMs: CROSS_CLUSTER_POLL_MS }), { follow: { poll: { initialDelayMs: 50, maxDelayMs: 500 } } });
     const clients: VmshiftClient[] = [connect()];
+    const envs = [env, east];
     return {
       client: clients[0]!,
-      subjects: envSubjects(),
+      subjects: { ...envSubjects(), storageVm: STORAGE_SUBJECT.vm, targetStorage: STORAGE_SUBJECT.to, targetCluster: TARGET_CLUSTER },
       controls: {
         async failDuringTransfer(vmId) {
           env.fault(vmId, { failTransfer: true });
@@ -84,9 +208,19 @@ export const kubevirtEnvTarget: ConformanceTarget = {
           clients.push(client);
           return client;
         },
-        requestCount: () => env.requestCount,
+        // Both clusters: a cross-cluster migration talks to the receiving one too.
+        requestCount: () => env.requestCount + east.requestCount,
         async locateVm(vmId) {
           return kubevirtStoreLocation(env.store, vmId);
+        },
+        async locateVmInCluster(clusterId, vmId) {
+          return clusterId === TARGET_CLUSTER ? kubevirtStoreLocation(east.store, vmId) : undefined;
+        },
+        async migrationTuning(migrationId) {
+          return kubevirtStoreTuning(env.store, migrationId);
+        },
+        async vmStorage(vmId) {
+          return kubevirtStoreDisks(env.store, vmId);
         },
         async failTransiently(where, times) {
           env.failTransiently(where, times);
@@ -104,7 +238,7 @@ export const kubevirtEnvTarget: ConformanceTarget = {
           return env.migrationsCreated.get(vmId) ?? 0;
         },
         // Server side: every request the API server received, ids generalised.
-        requestLog: () => env.requestKinds(),
+        requestLog: mergedRequestLog(envs),
         // The controller's write of phase Succeeded on the VirtualMachineInstanceMigration (live ids are `namespace/name` of it).
         async platformCompletedAt(migrationId) {
           return env.migrationsSucceededAt.get(migrationId);
@@ -112,7 +246,8 @@ export const kubevirtEnvTarget: ConformanceTarget = {
       },
       async close() {
         await Promise.all(clients.map((c) => c.close()));
-        await env.close();
+        pairing.stop();
+        await Promise.all(envs.map((e) => e.close()));
       },
     };
   },

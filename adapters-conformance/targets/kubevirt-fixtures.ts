@@ -67,6 +67,11 @@ export const kubevirtFixturesTarget: ConformanceTarget = {
         // Where the environment had the VM when the recorded scenario read it back (the store's state, recorded with the exchanges).
         locateVm: async (vmId) => replay.locate(vmId),
       },
+      absent: {
+        migrationTuning: "a replay: the recordings keep where the VM was, not the platform's record of a migration's tuning (kubevirt-env runs the tuning.* scenarios)",
+        storageVm: "a replay: no storage migration was recorded (kubevirt-env runs storage.live-to-storage)",
+        targetCluster: "a replay: recordings are of one cluster (kubevirt-env, paired with a second environment, runs cross-cluster.live)",
+      },
       async close() {
         await Promise.all(clients.map((c) => c.close()));
         replay.close();

@@ -6,7 +6,7 @@ import { VmshiftClient } from "@vmshift/core";
 import { createNutanixAdapter, parseMigrationId } from "@vmshift/nutanix";
 import { type PrismServer, simId, startPrismServer } from "../prism-server/src/index.ts";
 import { nutanixBudget } from "../src/budgets.ts";
-import { type PlatformDeclaration, offered } from "../src/platform.ts";
+import { type PlatformDeclaration, lacking, offered } from "../src/platform.ts";
 import { NUTANIX_PLATFORM } from "../src/platforms.ts";
 import type { ConformanceControls, ConformanceTarget, PlatformLocation } from "../src/target.ts";
 
@@ -19,6 +19,7 @@ export const PRISM_SERVER_PLATFORM: PlatformDeclaration = {
   capabilities: {
     ...NUTANIX_PLATFORM.capabilities,
     "migration.cancel": offered("adapters-conformance/prism-server/README.md: tasks report 'isCancelable while a migration is still copying' and accept POST …/tasks/{extId}/$actions/cancel"),
+    "migration.storage": lacking("the Prism-like server implements no $actions/migrate-vm-disks (adapters-conformance/prism-server/src/sim.ts: its disks name a storage container, but no action moves them)"),
   },
 };
 

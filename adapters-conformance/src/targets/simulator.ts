@@ -125,8 +125,25 @@ export function simulatorTargetFor(factory: SimulatedAdapterFactory, options: Si
           async migrationCount(vmId) {
             return world.migrationCountOf(vmId);
           },
+          // The request the world's pre-copy engine runs the migration with (bandwidth cap, convergence, post-copy, downtime limit).
+          async migrationTuning(migrationId) {
+            const m = world.migrations.get(migrationId);
+            if (!m) return undefined;
+            const r = m.request;
+            return {
+              ...(r.bandwidthBytesPerSecond === undefined ? {} : { bandwidthBytesPerSecond: r.bandwidthBytesPerSecond }),
+              ...(r.allowAutoConverge === undefined ? {} : { allowAutoConverge: r.allowAutoConverge }),
+              ...(r.allowPostCopy === undefined ? {} : { allowPostCopy: r.allowPostCopy }),
+              ...(r.maxDowntimeMs === undefined ? {} : { maxDowntimeMs: r.maxDowntimeMs }),
+              source: `the simulator's record of migration ${migrationId} (what its pre-copy engine runs)`,
+            };
+          },
           // No platformCompletedAt: this world runs on a virtual clock (bench/simulator-handles.ts measures latency in real time).
           requestLog: () => world.requestLog,
+        },
+        absent: {
+          storageVm: "the simulator models no disks (a storage id is recorded with the migration, nothing moves)",
+          targetCluster: "the simulator's world is one cluster (a cluster id is recorded with the migration, nothing moves)",
         },
         async close() {},
       };
