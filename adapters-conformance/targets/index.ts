@@ -18,6 +18,7 @@ import { vsphereVcsimTarget } from "./vsphere-vcsim.ts";
 
 export { type LibvirtLab, openLibvirtLab, stopLibvirtLab } from "./libvirt-local.ts";
 export { servers } from "./serve.ts";
+export { moveSuite } from "../src/move/index.ts";
 
 /** The local targets of this repository. */
 export const targets: readonly ConformanceTarget[] = [

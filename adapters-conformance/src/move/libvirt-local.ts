@@ -5,11 +5,11 @@
  * mover. The lab is one per machine: sessions hold its lock (shared by the source and target
  * sessions of one process) and start its daemons.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { libvirtMoveSource, libvirtMoveTarget } from "@vmshift/move";
-import { acquireLab, failStartFlag, labAvailability, labUri, run, serialPath, startDaemons, virsh } from "../../libvirt-lab/lab.ts";
-import { DST_POOL, MARKER, MOVE_DIR, MOVE_DISK, MOVE_VM, SRC_POOL, contentHash, freshSource, must, writeThroughDomain } from "../../libvirt-lab/move-lab.ts";
+import { acquireLab, domainXml, failStartFlag, labAvailability, labUri, run, serialPath, startDaemons, virsh } from "../../libvirt-lab/lab.ts";
+import { DST_POOL, MARKER, MOVE_DIR, MOVE_DISK, MOVE_VM, SRC_POOL, contentHash, must, writeThroughDomain } from "../../libvirt-lab/move-lab.ts";
 import type { Availability, MoveSourceSide, MoveTargetSide, SidePowerState, SourceSession, SourceVm, TargetSession } from "./side.ts";
 
 let holders = 0;
@@ -49,18 +49,45 @@ async function domState(host: "a" | "b", name: string): Promise<SidePowerState> 
   return s === "running" ? "running" : s === "shut off" ? "stopped" : "other";
 }
 
-/** The source domain: the lab's move disk, BIOS boot (so every target can take it) and one user-mode NIC. */
+/** A fresh dir pool on host a (its files removed). */
+async function freshSourcePool(path: string): Promise<void> {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+  await virsh("a", ["pool-destroy", SRC_POOL]);
+  await virsh("a", ["pool-undefine", SRC_POOL]);
+  await must("a", ["pool-define-as", SRC_POOL, "dir", "--target", path]);
+  await must("a", ["pool-start", SRC_POOL]);
+}
+
+/**
+ * The source domain on host a, defined and started once: a qcow2 data disk (marker at offset 0, a
+ * pattern every 512 KiB) in pool SRC_POOL, BIOS boot (every target can take it; with no bootable
+ * disk SeaBIOS keeps QEMU running) and one user-mode NIC. An earlier one is removed first.
+ */
 async function createSourceVm(diskBytes: number): Promise<SourceVm> {
-  await freshSource(diskBytes);
-  const file = join(MOVE_DIR, `${MOVE_VM}.xml`);
-  const xml = readFileSync(file, "utf8")
+  for (const args of [["domjobabort", "--domain", MOVE_VM], ["destroy", "--domain", MOVE_VM], ["undefine", "--domain", MOVE_VM, "--checkpoints-metadata"]]) await virsh("a", args);
+  await freshSourcePool(join(MOVE_DIR, "src"));
+  const raw = Buffer.alloc(diskBytes);
+  raw.write(MARKER, 0, "utf8");
+  for (let off = 512 * 1024; off + 11 <= diskBytes; off += 512 * 1024) raw.writeUInt32LE((off * 2654435761) >>> 0, off + 7);
+  const seed = join(MOVE_DIR, "seed.raw");
+  writeFileSync(seed, raw);
+  const c = await run("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", seed, MOVE_DISK], { timeoutMs: 120_000 });
+  rmSync(seed, { force: true });
+  if (c.code !== 0) throw new Error(`qemu-img convert: ${c.stderr}`);
+  await must("a", ["pool-refresh", SRC_POOL]);
+  mkdirSync(dirname(serialPath(MOVE_VM)), { recursive: true });
+  writeFileSync(serialPath(MOVE_VM), "");
+  const devices = `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${MOVE_DISK}'/><target dev='vdb' bus='virtio'/></disk>
+    <interface type='user'><mac address='52:54:00:4d:56:01'/><model type='virtio'/></interface>
+    <serial`;
+  const xml = domainXml(MOVE_VM, 64, { fillMiB: 1, dirtyMiB: 1, rateMiBps: -1 })
     .replace(/<kernel>[^<]*<\/kernel>/, "")
     .replace(/<initrd>[^<]*<\/initrd>/, "")
     .replace(/<cmdline>[^<]*<\/cmdline>/, "")
-    .replace("<serial", "<interface type='user'><mac address='52:54:00:4d:56:01'/><model type='virtio'/></interface>\n    <serial");
+    .replace("<serial", devices);
+  const file = join(MOVE_DIR, `${MOVE_VM}.xml`);
   writeFileSync(file, xml);
-  await must("a", ["destroy", "--domain", MOVE_VM]);
-  await must("a", ["undefine", "--domain", MOVE_VM]);
   await must("a", ["define", "--file", file]);
   await must("a", ["start", "--domain", MOVE_VM]);
   return { vmId: MOVE_VM, name: MOVE_VM, storages: [SRC_POOL], networks: ["user"], marker: MARKER };
@@ -106,7 +133,7 @@ async function freshTargetPool(): Promise<void> {
   const path = join(MOVE_DIR, "dst");
   const listed = await virsh("b", ["pool-info", "--pool", DST_POOL]);
   if (listed.code === 0 && /State:\s+running/.test(listed.stdout)) return;
-  await run("mkdir", ["-p", path]);
+  mkdirSync(path, { recursive: true });
   await virsh("b", ["pool-destroy", DST_POOL]);
   await virsh("b", ["pool-undefine", DST_POOL]);
   await must("b", ["pool-define-as", DST_POOL, "dir", "--target", path]);

@@ -39,3 +39,24 @@ export async function availableTargets(io: Pick<CliIo, "env" | "cwd">, modules: 
   const all = [...suite.TARGETS.filter((t) => !extra.some((e) => e.name === t.name)), ...extra];
   return { all, find: (name) => suite.findTarget(name, extra) };
 }
+
+/** What `vmshift conformance --suite move` runs: the `moveSuite` a target module exports. */
+export interface MoveSuiteModule {
+  sides(): readonly { readonly name: string; readonly source: boolean; readonly target: boolean }[];
+  run(from: string, to: string, options: { readonly only?: readonly string[]; readonly diskBytes?: number; readonly onResult?: (r: import("@vmshift/conformance").ScenarioResult) => void }): Promise<import("@vmshift/conformance").ConformanceReport>;
+}
+
+/**
+ * The move suite: the first `moveSuite` export of the target modules (`$VMSHIFT_CONFORMANCE_TARGETS`
+ * and `--targets`); the repository's target module has it (the suite's sides need the checkout's
+ * labs). `CAPABILITY_UNAVAILABLE` when no module has one.
+ */
+export async function loadMoveSuite(io: Pick<CliIo, "env" | "cwd">, modules: readonly string[] = []): Promise<MoveSuiteModule> {
+  const suite = await loadConformance();
+  for (const specifier of [...suite.targetModulesFromEnv(io.env), ...modules]) {
+    const mod = await suite.importTargetModule(specifier, io.cwd);
+    const found = mod["moveSuite"] as Partial<MoveSuiteModule> | undefined;
+    if (typeof found?.run === "function" && typeof found.sides === "function") return found as MoveSuiteModule;
+  }
+  throw new VmshiftError("CAPABILITY_UNAVAILABLE", `no target module exports the move suite (moveSuite): the repository's adapters-conformance/targets/index.ts does; name it in $VMSHIFT_CONFORMANCE_TARGETS or --targets`, { operation: "cli.conformance" });
+}
