@@ -30,6 +30,10 @@ export const MOVE_SIDES: readonly MoveSideEntry[] = [
     name: "kubevirt-env",
     target: async () => (await import("./kubevirt-env.ts")).kubevirtEnvTarget,
   },
+  {
+    name: "hyperv-transcripts",
+    source: async () => (await import("../../hyperv-pwsh/move-side.ts")).hypervTranscriptsMoveSource,
+  },
 ];
 
 /** The entry named `name`, or undefined. */

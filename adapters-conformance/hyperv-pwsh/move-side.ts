@@ -1,0 +1,81 @@
+/**
+ * `hyperv-transcripts` as a move source for the conformance move suite: the stand-in pwsh's
+ * Hyper-V model through @vmshift/hyperv's node-powershell runner and @vmshift/move's Hyper-V
+ * source. Each VM the suite asks for is a new generation-1 VM on HV-A, running, with one real VHDX
+ * (the marker at offset 0) on SCSI 0:0 under the stand-in's share directory, which the source maps
+ * as every host's admin share. Hashes and power state are read from the model and the VHDX file
+ * itself, not through the mover. Cold only (no resilient change tracking yet).
+ */
+import { execFileSync } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import { createNodePowerShellRunner } from "@vmshift/hyperv";
+import { hypervMoveSource } from "@vmshift/move";
+import type { Availability, MoveSourceSide, SidePowerState, SourceSession, SourceVm } from "../src/move/side.ts";
+import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
+
+const MARKER = "vmshift-hyperv-move-marker";
+const SWITCH = "LAN Switch";
+const STORAGE = "D:";
+const POWER: Readonly<Record<string, SidePowerState>> = { Running: "running", Off: "stopped" };
+
+function available(): Promise<Availability> {
+  try {
+    execFileSync("qemu-img", ["--version"], { stdio: "ignore" });
+    return Promise.resolve({ ok: true });
+  } catch {
+    return Promise.resolve({ ok: false, reason: "qemu-img is not installed (.ci/setup.d/70-move.sh)" });
+  }
+}
+
+/** sha256 of a VHDX's guest-visible bytes (qemu-img reads it as raw). */
+function vhdxHash(file: string): string {
+  const out = `${file}.hash.raw`;
+  execFileSync("qemu-img", ["convert", "-U", "-f", "vhdx", "-O", "raw", file, out], { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    return createHash("sha256").update(readFileSync(out)).digest("hex");
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+export const hypervTranscriptsMoveSource: MoveSourceSide = {
+  name: "hyperv-transcripts",
+  description: "@vmshift/move's Hyper-V source → @vmshift/hyperv's node-powershell runner → stand-in pwsh (Hyper-V model, real VHDX files under a share directory)",
+  available,
+  async open(): Promise<SourceSession> {
+    const world = new StandInWorld();
+    const runner = createNodePowerShellRunner({ executable: STAND_IN_PWSH, env: world.env(), timeoutMs: 30_000 });
+    const files = new Map<string, string>();
+    let n = 0;
+    return {
+      source: hypervMoveSource({ runner, hosts: ["HV-A", "HV-B"], shares: { "\\\\": world.shareRoot }, hostId: "HV-A" }),
+      warmUnsupported: "the Hyper-V source has no resilient change tracking yet (cold moves only)",
+      async createVm({ diskBytes }): Promise<SourceVm> {
+        const vmId = randomUUID();
+        const name = `vmshift-hv-move-${++n}`;
+        world.update((s) => {
+          s.vms[vmId] = { id: vmId, name, state: "Running", host: "HV-A", memoryStartupBytes: 128 * 1024 * 1024, processorCount: 1, generation: 1, version: "9.0" };
+        });
+        const size = Math.ceil(diskBytes / (1024 * 1024)) * 1024 * 1024;
+        const file = world.addVirtualDisk(name, { controllerType: "SCSI", controllerNumber: 0, controllerLocation: 0, path: `D:\\Hyper-V\\${name}\\${name}.vhdx`, sizeBytes: size, content: Buffer.from(MARKER, "utf8") });
+        world.setDevices(name, { nics: [{ name: "Network Adapter", switchName: SWITCH, macAddress: "00155D0A0B0C", dynamicMacAddressEnabled: false, isLegacy: false }] });
+        files.set(vmId, file);
+        return { vmId, name, storages: [STORAGE], networks: [SWITCH], marker: MARKER };
+      },
+      async diskHashes(vm) {
+        return { sda: vhdxHash(files.get(vm.vmId)!) };
+      },
+      async powerState(vm) {
+        return world.update((s) => {
+          const v = s.vms[vm.vmId];
+          return v ? (POWER[v.state] ?? "other") : "missing";
+        });
+      },
+      async close() {
+        await runner.close().catch(() => undefined);
+        world.dispose();
+      },
+    };
+  },
+};
