@@ -105,7 +105,7 @@ describe("Nutanix move source against prism-server", { timeout: 60_000 }, () => 
     const d = await from.readDefinition(VM, { signal: new AbortController().signal });
     expect(d).toMatchObject({ id: VM, name: "app-1", cpus: 4, memoryBytes: 2 * 2 ** 30, machine: "pc", firmware: { kind: "uefi", secureBoot: true }, guestOs: "Ubuntu 24.04", powerState: "running" });
     expect(d.disks).toEqual([
-      expect.objectContaining({ key: "scsi.0", sizeBytes: DISK_BYTES, bus: "scsi", format: "raw", storage: DEFAULT_CONTAINER, device: "disk", native: expect.objectContaining({ diskExtId: simId("d15c0000", 1) }) }),
+      expect.objectContaining({ key: "sda", sizeBytes: DISK_BYTES, bus: "scsi", format: "raw", storage: DEFAULT_CONTAINER, device: "disk", native: expect.objectContaining({ diskExtId: simId("d15c0000", 1) }) }),
       expect.objectContaining({ key: "cdrom.ide.0", device: "cdrom" }),
     ]);
     expect(d.nics).toEqual([{ key: simId("41c00000", 1), network: SUBNET, mac: "50:6b:8d:aa:bb:01", model: "virtio" }]);
@@ -120,7 +120,7 @@ describe("Nutanix move source against prism-server", { timeout: 60_000 }, () => 
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe("completed");
     expect(result.vmLocation).toMatchObject({ side: "target", powerState: "running" });
-    const moved = join(root, "app-1-scsi.0.raw");
+    const moved = join(root, "app-1-sda.raw");
     expect(sha(moved, "raw")).toBe(sha(qcow2, "qcow2"));
     expect(readFileSync(moved).subarray(2 ** 20, 2 ** 20 + MARKER.length).toString()).toBe(MARKER);
     // The source stays off (not deleted); the temporary image and the staging file are gone.
@@ -157,7 +157,7 @@ describe("Nutanix move source against prism-server", { timeout: 60_000 }, () => 
     expect(result.outcome).toBe("failed");
     expect(result.error?.code).toBe("INCOMPATIBLE");
     const checks = (await mover.preflight({ from, to: target, vmId: VM, storageMap: { [DEFAULT_CONTAINER]: "pool" } })).checks;
-    expect(checks).toEqual(expect.arrayContaining([expect.objectContaining({ id: "disk.shared", subject: "scsi.1" }), expect.objectContaining({ id: "network.unmapped", subject: SUBNET }), expect.objectContaining({ id: "disk.removableSkipped", subject: "cdrom.ide.0" })]));
+    expect(checks).toEqual(expect.arrayContaining([expect.objectContaining({ id: "disk.shared", subject: "sdb" }), expect.objectContaining({ id: "network.unmapped", subject: SUBNET }), expect.objectContaining({ id: "disk.removableSkipped", subject: "cdrom.ide.0" })]));
     expect(server!.inventory.vms.find((v) => v.extId === VM)!.powerState).toBe("ON");
     expect(server!.sim.engine.tasks.size).toBe(0);
     expect(server!.images.all).toEqual([]);

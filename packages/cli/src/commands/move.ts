@@ -37,7 +37,7 @@ export function libvirtHost(profile: ResolvedProfile, hostId: string | undefined
 export const moveCommand: Command = {
   name: "move",
   summary: "move a VM to another platform or host, cold or warm: copy its disks, define it there, cut over",
-  usage: "move <vm> --from <profile> --to <profile> [options]",
+  usage: "move <vm> --from <profile> --to <profile> [options] | move --attach <move-id> --from <profile> --to <profile>",
   options: {
     from: { type: "string", value: "profile", description: "profile of the platform the VM is on (libvirt today)" },
     to: { type: "string", value: "profile", description: "profile of the platform to move it to (libvirt, or kubevirt with CDI's uploadProxyUrl)" },
@@ -46,6 +46,11 @@ export const moveCommand: Command = {
     "network-map": { type: "string", multiple: true, value: "src=dst", description: "map a source network to a target network (repeatable; every network the VM uses must be mapped)" },
     "storage-map": { type: "string", multiple: true, value: "src=dst[:format]", description: "map a source storage (libvirt pool) to a target one, optionally with the format to write (raw, qcow2) (repeatable)" },
     mode: { type: "string", value: "cold|warm", description: "cold: stop the VM, then copy (default); warm: copy while it runs, then delta passes of changed blocks, stop it only for the last one" },
+    warm: { type: "boolean", description: "the same as --mode warm" },
+    "cutover-at": { type: "string", value: "time", description: "ISO 8601 time of the cutover (e.g. 2026-12-07T22:00:00Z): warm keeps delta passes going until then; cold reserves the target, then waits to stop the VM until then; a time in the past is refused" },
+    "keep-source": { type: "boolean", description: "keep the source VM, powered off, after the move (default)" },
+    "remove-source": { type: "boolean", description: "once the target runs the VM and reports it running, remove the source VM's definition (libvirt: undefine with NVRAM and snapshot/checkpoint metadata); its disks are kept" },
+    attach: { type: "string", value: "move-id", description: "attach to a move another process started and that ended (killed, crashed): its record on the target says where it stands; it is completed, resumed (cold) or rolled back (warm, uploads), and the result says which and why" },
     "max-passes": { type: "string", value: "n", description: "warm: delta passes while the VM runs, at most, before the cutover (default 5)" },
     "converged-bytes": { type: "string", value: "bytes", description: "warm: a delta pass that copied at most this much ends the passes (default 16 MiB)" },
     "target-name": { type: "string", value: "name", description: "the VM's name on the target (default: its source name)" },
@@ -53,9 +58,12 @@ export const moveCommand: Command = {
     "request-id": { type: "string", value: "id", description: "idempotency key of the move (default: generated)" },
     timeout: { type: "string", value: "ms", description: "stop waiting after this long, ms, and exit 6 (the move ends with this process)" },
   } satisfies DescribedOptionTable,
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 0, max: 1 },
   async run(ctx: CommandContext) {
-    const vmId = ctx.positionals[0]!;
+    const attachId = flagString(ctx.flags, "attach");
+    const vmId = ctx.positionals[0] ?? "";
+    if (vmId === "" && attachId === undefined) throw new UsageError("say which VM to move: move <vm> --from <profile> --to <profile> (or --attach <move-id>)");
+    if (attachId !== undefined && !/^move-./.test(attachId)) throw new UsageError(`--attach ${attachId}: a move id starts with move- (as \`vmshift move\` printed it)`);
     const fromName = flagString(ctx.flags, "from");
     const toName = flagString(ctx.flags, "to");
     if (fromName === undefined || toName === undefined) throw new UsageError("say where the VM is and where it goes: --from <profile> --to <profile>");
@@ -68,8 +76,19 @@ export const moveCommand: Command = {
     } catch (error) {
       throw new UsageError((error as VmshiftError).message.replace(/^.*INVALID_ARGUMENT: /, ""));
     }
-    const mode = flagString(ctx.flags, "mode") ?? "cold";
+    const modeFlag = flagString(ctx.flags, "mode");
+    if (ctx.flags["warm"] === true && modeFlag !== undefined && modeFlag !== "warm") throw new UsageError(`--warm and --mode ${modeFlag} contradict each other`);
+    const mode = modeFlag ?? (ctx.flags["warm"] === true ? "warm" : "cold");
     if (mode !== "cold" && mode !== "warm") throw new UsageError(`--mode ${mode}: say cold or warm`);
+    const cutoverAt = flagString(ctx.flags, "cutover-at");
+    if (cutoverAt !== undefined) {
+      const at = Date.parse(cutoverAt);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(cutoverAt) || !Number.isFinite(at)) throw new UsageError(`--cutover-at ${cutoverAt}: not an ISO 8601 time (e.g. 2026-12-07T22:00:00Z)`);
+      if (at < Date.now()) throw new UsageError(`--cutover-at ${cutoverAt} is in the past (now ${new Date().toISOString()})`);
+    }
+    if (ctx.flags["keep-source"] === true && ctx.flags["remove-source"] === true) throw new UsageError("--keep-source and --remove-source contradict each other");
+    const removeSource = ctx.flags["remove-source"] === true;
+    if (attachId !== undefined && (cutoverAt !== undefined || removeSource || ctx.flags["warm"] === true || modeFlag !== undefined)) throw new UsageError("--attach continues a recorded move as it was started: no --mode, --warm, --cutover-at or --remove-source");
     const maxDeltaPasses = flagNumber(ctx.flags, "max-passes");
     const convergedBytes = flagNumber(ctx.flags, "converged-bytes");
     if (mode === "cold" && (maxDeltaPasses !== undefined || convergedBytes !== undefined)) throw new UsageError("--max-passes and --converged-bytes tune warm moves: add --mode warm");
@@ -78,13 +97,14 @@ export const moveCommand: Command = {
     const timeout = flagNumber(ctx.flags, "timeout");
     const configFile = flagString(ctx.flags, "config");
     const load = (name: string) => loadProfile(name, ctx.io.env, ctx.io.cwd, configFile === undefined ? {} : { configFile });
-    const src = libvirtHost(load(fromName), flagString(ctx.flags, "from-host"), "from");
+    const fromProfile = load(fromName);
+    const src = fromProfile.platform === "nutanix" ? await nutanixSource(fromProfile) : libvirtSource(libvirtHost(fromProfile, flagString(ctx.flags, "from-host"), "from"), libvirtMoveSource);
     const toProfile = load(toName);
     const dst = toProfile.platform === "kubevirt" ? await kubevirtTarget(toProfile) : libvirtTarget(libvirtHost(toProfile, flagString(ctx.flags, "to-host"), "to"), libvirtMoveTarget);
     const targetName = flagString(ctx.flags, "target-name");
     const requestId = flagString(ctx.flags, "request-id");
     const task = createMover().moveVm({
-      from: libvirtMoveSource({ uri: src.uri, hostId: src.id }),
+      from: src.source,
       to: dst.target,
       vmId,
       mode,
@@ -94,11 +114,52 @@ export const moveCommand: Command = {
       ...(targetName === undefined ? {} : { targetName }),
       ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
       ...(requestId === undefined ? {} : { requestId }),
+      ...(attachId === undefined ? {} : { requestId: attachId.slice("move-".length), attachOnly: true }),
+      ...(cutoverAt === undefined ? {} : { cutoverAt }),
+      ...(removeSource ? { removeSource } : {}),
     });
-    if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (${mode}; ${IN_PROCESS}, so it ends with this command)\n`);
+    if (!ctx.json && attachId !== undefined) ctx.io.stderr.write(`attaching to move ${task.id} (${IN_PROCESS}, so it ends with this command)\n`);
+    else if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (${mode}; ${IN_PROCESS}, so it ends with this command)\n`);
     return follow(task, ctx.io, { json: ctx.json, inProcess: IN_PROCESS, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
   },
 };
+
+/** A move source and how messages name it. */
+interface SourceSide {
+  readonly id: string;
+  readonly source: import("@vmshift/move").MoveSource;
+}
+
+function libvirtSource(host: { id: string; uri: string }, make: typeof import("@vmshift/move").libvirtMoveSource): SourceSide {
+  return { id: host.id, source: make({ uri: host.uri, hostId: host.id }) };
+}
+
+/**
+ * A Prism Central as the move's source (cold): the profile's `url`, `username`/`password` or
+ * `apiKey`, `ca`, `insecureSkipTlsVerify` (as for migrations); `<vm>` is the VM's extId. JSON goes
+ * through the adapter's transport, disk images are downloaded by Node with the same credentials.
+ */
+async function nutanixSource(profile: ResolvedProfile): Promise<SourceSide> {
+  const s = profile.settings;
+  const text = (key: string): string | undefined => {
+    const v = s[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || v === "") throw new UsageError(`profile ${profile.name}: ${key} must be a non-empty string`);
+    return v;
+  };
+  const baseUrl = text("url");
+  if (baseUrl === undefined) throw new UsageError(`profile ${profile.name}: url is required (https://<prism-central>:9440)`);
+  const apiKey = text("apiKey");
+  const username = text("username");
+  const password = text("password");
+  if (apiKey === undefined && (username === undefined || password === undefined)) throw new UsageError(`profile ${profile.name}: set apiKey, or username and password`);
+  const insecure = s["insecureSkipTlsVerify"];
+  if (insecure !== undefined && typeof insecure !== "boolean") throw new UsageError(`profile ${profile.name}: insecureSkipTlsVerify must be true or false`);
+  const ca = text("ca");
+  const connection = { baseUrl, auth: apiKey !== undefined ? { apiKey } : { username: username!, password: password! }, ...(ca === undefined ? {} : { ca }), ...(insecure === undefined ? {} : { insecureSkipTlsVerify: insecure }) };
+  const [{ NutanixTransport }, { nutanixMoveSource, prismImageFiles }] = await Promise.all([import("@vmshift/nutanix"), import("@vmshift/move")]);
+  return { id: profile.name, source: nutanixMoveSource({ api: new NutanixTransport(connection), files: prismImageFiles(connection), hostId: profile.name }) };
+}
 
 /** A move target and how messages name it. */
 interface TargetSide {

@@ -53,18 +53,55 @@ export const AHV_BUS: Readonly<Record<string, string>> = { SCSI: "scsi", SATA: "
 
 const POWER: Readonly<Record<string, VmDefinition["powerState"]>> = { ON: "running", OFF: "stopped" };
 
-/** Key of a disk in the definition: `<bus>.<index>` (e.g. `scsi.0`), stable within the VM. */
-export function diskKey(bus: string | undefined, index: number | undefined): string {
+/** The AHV address of a disk, `<bus>.<index>` (e.g. `scsi.0`). */
+export function diskAddress(bus: string | undefined, index: number | undefined): string {
   return `${(bus ?? "unknown").toLowerCase()}.${index ?? 0}`;
+}
+
+/** Linux device-name prefix a guest sees per AHV bus (SCSI and SATA share `sd`). */
+const PREFIX: Readonly<Record<string, string>> = { SCSI: "sd", SATA: "sd", IDE: "hd", PCI: "vd" };
+const BUS_ORDER = ["PCI", "SCSI", "SATA", "IDE"];
+
+/**
+ * Disk keys as the guest device names a Linux guest sees (`sda`, `sdb`, `vda`, `hda`…): letters in
+ * bus-then-index order per prefix, SCSI before SATA. Stable for a VM's configuration, and names
+ * targets such as libvirt can use as the device. Other buses keep `<bus>.<index>`.
+ */
+export function diskKeys(disks: readonly V4Disk[]): string[] {
+  const order = disks.map((d, i) => ({ i, bus: d.diskAddress?.busType ?? "", index: d.diskAddress?.index ?? 0 })).sort((a, b) => rank(a.bus) - rank(b.bus) || a.index - b.index);
+  const next: Record<string, number> = {};
+  const keys: string[] = [];
+  for (const d of order) {
+    const prefix = PREFIX[d.bus];
+    if (!prefix) {
+      keys[d.i] = diskAddress(d.bus, d.index);
+      continue;
+    }
+    const n = next[prefix] ?? 0;
+    next[prefix] = n + 1;
+    keys[d.i] = `${prefix}${letters(n)}`;
+  }
+  return keys;
+}
+
+function rank(bus: string): number {
+  const r = BUS_ORDER.indexOf(bus);
+  return r < 0 ? BUS_ORDER.length : r;
+}
+
+/** 0 → a, 25 → z, 26 → aa (as Linux names disks). */
+function letters(n: number): string {
+  return n < 26 ? String.fromCharCode(97 + n) : letters(Math.floor(n / 26) - 1) + String.fromCharCode(97 + (n % 26));
 }
 
 /** The definition of `vm`. Disks: VmDisk-backed ones are images (read as raw until the download says otherwise); volume-group ones are shared raw devices (not copyable). */
 export function toDefinition(vmId: string, vm: V4Vm): VmDefinition {
   const disks: DiskDefinition[] = [];
   const unsupported: string[] = [];
-  for (const d of vm.disks ?? []) {
+  const keys = diskKeys(vm.disks ?? []);
+  for (const [i, d] of (vm.disks ?? []).entries()) {
     const bus = d.diskAddress?.busType;
-    const key = diskKey(bus, d.diskAddress?.index);
+    const key = keys[i]!;
     const b = d.backingInfo ?? {};
     const vg = b.$objectType?.endsWith("ADSFVolumeGroupReference") || b.volumeGroupExtId !== undefined;
     disks.push({
@@ -74,11 +111,11 @@ export function toDefinition(vmId: string, vm: V4Vm): VmDefinition {
       storage: vg ? `volume-group:${b.volumeGroupExtId ?? "?"}` : (b.storageContainer?.extId ?? "unknown"),
       device: "disk",
       ...(vg ? { shared: true, rawDevice: true } : { format: "raw" as const }),
-      native: { diskExtId: d.extId ?? "", ...(b.diskExtId ? { vmDiskExtId: b.diskExtId } : {}), ...(vg && b.volumeGroupExtId ? { volumeGroupExtId: b.volumeGroupExtId } : {}) },
+      native: { diskExtId: d.extId ?? "", address: diskAddress(bus, d.diskAddress?.index), ...(b.diskExtId ? { vmDiskExtId: b.diskExtId } : {}), ...(vg && b.volumeGroupExtId ? { volumeGroupExtId: b.volumeGroupExtId } : {}) },
     });
   }
   for (const c of vm.cdRoms ?? []) {
-    disks.push({ key: `cdrom.${diskKey(c.diskAddress?.busType, c.diskAddress?.index)}`, sizeBytes: 0, bus: (c.diskAddress?.busType ?? "ide").toLowerCase(), storage: "", device: "cdrom", native: { cdRomExtId: c.extId ?? "" } });
+    disks.push({ key: `cdrom.${diskAddress(c.diskAddress?.busType, c.diskAddress?.index)}`, sizeBytes: 0, bus: (c.diskAddress?.busType ?? "ide").toLowerCase(), storage: "", device: "cdrom", native: { cdRomExtId: c.extId ?? "" } });
   }
   const nics: NicDefinition[] = (vm.nics ?? []).map((n, i) => {
     const backing = n.nicBackingInfo ?? n.backingInfo ?? {};
