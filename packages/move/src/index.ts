@@ -10,7 +10,10 @@ export { type QemuImgCopierOptions, mergeExtents, planRanges, qemuImgCopier, win
 export type { DiskDefinition, DiskFormat, Firmware, NicDefinition, VmDefinition } from "./definition.ts";
 export { type CommandRunner, type ExecOptions, type ExecResult, spawnRunner } from "./exec.ts";
 export { type MappedDefinition, type MappedDisk, type MappedNic, type NameMap, type StorageMap, type StorageTarget, applyMaps, isCopied, parsePairs, parseStorageMap } from "./mapping.ts";
-export { type MoveRequest, type Mover, type MoverOptions, createMover } from "./move.ts";
+export { type AttachRequest, type MoveRequest, type Mover, type MoverOptions, createMover, cutoverTime } from "./move.ts";
+export { MOVE_RECORD_VERSION, type Journaling, type MoveJournal, type MoveRecord, attachDecision, parseMoveRecord } from "./journal.ts";
+export { MOVE_METADATA_URI, libvirtJournal, libvirtSourceRemoval, recordFromMetadata } from "./libvirt/journal.ts";
+export type { Removable, SourceRemoval } from "./removal.ts";
 export type { ChangedExtent, CopyProgress, DiskCopier, DiskReader, MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext, TargetCheckInput, WarmPass, WarmPassDisk, WarmSource } from "./spi.ts";
 export { type PassProgress, type PassReport, type WarmOptions, copyWhileRunning, runPass } from "./warm.ts";
 export { type ColdMovePlan, type MoveAdvice, type MovePlanInput, type PlannedPass, type WarmMovePlan, adviseMove, planColdMove, planWarmMove, ratesFromPasses } from "./planner.ts";

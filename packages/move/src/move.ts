@@ -9,7 +9,9 @@
 import { VmshiftError, isVmshiftError } from "@vmshift/core";
 import type { MovePreflight } from "./checks.ts";
 import { qemuImgCopier } from "./copy.ts";
-import type { VmDefinition } from "./definition.ts";
+import type { DiskDefinition, VmDefinition } from "./definition.ts";
+import { type Journaling, type MoveRecord, MOVE_RECORD_VERSION, attachDecision } from "./journal.ts";
+import type { Removable } from "./removal.ts";
 import { type MappedDefinition, type NameMap, type StorageMap, applyMaps } from "./mapping.ts";
 import type { DiskCopier, MoveSource, MoveTarget, Reservation, SpiContext, WarmPass } from "./spi.ts";
 import { type MoveResult, type MoveTask, MoveTaskState } from "./task.ts";
@@ -40,8 +42,27 @@ export interface MoveRequest {
   readonly shutdownTimeoutMs?: number;
   /** Start the source again when the target cannot start. Default true. */
   readonly restartSourceOnFailure?: boolean;
-  /** Idempotency key: a retried `moveVm` with the same key returns the first task. Generated when absent. */
+  /**
+   * Idempotency key: a retried `moveVm` with the same key returns the first task; in another
+   * process, on a target that keeps a journal, it attaches to the move recorded there (see
+   * {@link Mover.attach}). Generated when absent.
+   */
   readonly requestId?: string;
+  /** Only attach to the move `requestId` names (recorded on the target): `NOT_FOUND` instead of starting a new one. */
+  readonly attachOnly?: boolean;
+  /**
+   * When to cut over. Cold: the source is stopped at this time (the move waits in `requested`,
+   * cancellable, with the volumes reserved). Warm: delta passes go on while the source runs until
+   * this time, then the cutover. A time in the past is `INVALID_ARGUMENT`. Default: as soon as possible.
+   */
+  readonly cutoverAt?: Date | string;
+  /**
+   * After the target runs and reports healthy (running, read back from the target), remove the
+   * source VM's definition (libvirt: the domain is undefined with its NVRAM and snapshot/checkpoint
+   * metadata; **its disks are kept**). Default false: the source is kept, powered off. The source
+   * must offer removal (`Removable`), else `NOT_SUPPORTED` before anything starts.
+   */
+  readonly removeSource?: boolean;
 }
 
 /** Options of {@link createMover}. */
@@ -61,7 +82,19 @@ export interface Mover {
   moveVm(request: MoveRequest): MoveTask;
   /** The task of a move started by this mover, by task id or request id. */
   find(id: string): MoveTask | undefined;
+  /**
+   * Attaches to move `moveId` started by another process (one that ended, e.g. killed): finds its
+   * record in the target's journal and, by what the record and the platforms say, reports it
+   * completed, resumes it (cold moves: the disks are copied again from the first, then cutover) or
+   * rolls it back (warm moves, targets that upload whole disks); the task's first message and the
+   * result's `attach` say which and why. `NOT_FOUND` when no VM on the target carries the move,
+   * `NOT_SUPPORTED` when the target keeps no journal. A move of this mover is returned as is.
+   */
+  attach(moveId: string, request: AttachRequest): Promise<MoveTask>;
 }
+
+/** What {@link Mover.attach} needs: the two sides (and, for a resume, the same shutdown timeout). The VM, mode and request id come from the record. */
+export type AttachRequest = Omit<MoveRequest, "vmId" | "mode" | "requestId"> & { readonly vmId?: string };
 
 /** A target may say what it accepts. */
 interface Accepting {
@@ -94,12 +127,36 @@ export function createMover(options: MoverOptions = {}): Mover {
     const requestId = request.requestId ?? crypto.randomUUID();
     const existing = tasks.get(requestId);
     if (existing) return existing;
+    if (request.attachOnly && request.requestId === undefined) throw new VmshiftError("INVALID_ARGUMENT", "attachOnly needs the requestId of the move to attach to", { operation: "move.attach" });
+    cutoverTime(request.cutoverAt);
+    if (request.removeSource && !(request.from as MoveSource & Removable).removal) throw new VmshiftError("NOT_SUPPORTED", `the ${request.from.platform} source cannot remove a VM: move without removeSource and remove it yourself`, { operation: "move.start", subject: request.vmId });
     if (request.mode !== undefined && request.mode !== "cold" && request.mode !== "warm") throw new VmshiftError("INVALID_ARGUMENT", `mode must be cold or warm, not ${String(request.mode)}`, { operation: "move.start", subject: request.vmId });
+    const { task, signal } = newTask(requestId, request);
+    // A retry of a move another process started (same request id) finds its record on the target and attaches to it.
+    void run({ ...request, requestId }, task, signal, "look up");
+    return task;
+  }
+
+  async function attach(moveId: string, request: AttachRequest): Promise<MoveTask> {
+    const known = tasks.get(moveId);
+    if (known) return known;
+    const journal = (request.to as MoveTarget & Journaling).journal;
+    if (!journal) throw new VmshiftError("NOT_SUPPORTED", `the ${request.to.platform} target keeps no move journal: a move cannot be attached to after a restart`, { operation: "move.attach", subject: moveId });
+    const record = await journal.find(moveId, { signal: new AbortController().signal });
+    if (!record) throw new VmshiftError("NOT_FOUND", `no move ${moveId} on the ${request.to.platform} target: it never reserved anything there, or it was rolled back`, { operation: "move.attach", subject: moveId });
+    if (request.vmId !== undefined && request.vmId !== record.source.vmId) throw new VmshiftError("INVALID_ARGUMENT", `move ${moveId} moves ${record.source.vmId}, not ${request.vmId}`, { operation: "move.attach", subject: moveId });
+    const full: MoveRequest = { ...request, vmId: record.source.vmId, mode: record.mode, requestId: record.requestId };
+    const { task, signal } = newTask(record.requestId, full, record.startedAt);
+    void run(full, task, signal, record);
+    return task;
+  }
+
+  function newTask(requestId: string, request: MoveRequest, startedAt = new Date().toISOString()): { task: MoveTaskState; signal: AbortSignal } {
     const id = `move-${requestId}`;
     const cancel = new AbortController();
     const task = new MoveTaskState(
       {
-        id, vmId: request.vmId, mode: "cold", moveMode: request.mode ?? "cold", phase: "preparing", startedAt: new Date().toISOString(),
+        id, vmId: request.vmId, mode: "cold", moveMode: request.mode ?? "cold", phase: "preparing", startedAt,
         ...(request.from.hostId ? { sourceHostId: request.from.hostId } : {}), ...(request.to.hostId ? { targetHostId: request.to.hostId } : {}),
         progress: { phase: "preparing", observedAt: new Date().toISOString() },
       },
@@ -107,14 +164,19 @@ export function createMover(options: MoverOptions = {}): Mover {
     );
     tasks.set(requestId, task);
     tasks.set(id, task);
-    void run(request, task, cancel.signal);
-    return task;
+    return { task, signal: cancel.signal };
   }
 
-  async function run(request: MoveRequest, task: MoveTaskState, signal: AbortSignal): Promise<void> {
+  /**
+   * Runs a move: a new one, or (`resumeFrom`, or a record the target's journal holds for this
+   * move's id when `"look up"`) one another process started.
+   */
+  async function run(request: MoveRequest, task: MoveTaskState, signal: AbortSignal, resumeFrom: MoveRecord | "look up"): Promise<void> {
     const started = Date.now();
     const ctx: SpiContext = { signal };
     const { from, to } = request;
+    const journal = (to as MoveTarget & Journaling).journal;
+    let attached: MoveResult["attach"] | undefined;
     let reservation: Reservation | undefined;
     let stoppedAt: number | undefined;
     let stopAsked = false;
@@ -131,68 +193,38 @@ export function createMover(options: MoverOptions = {}): Mover {
         ...base, outcome, vmLocation: where, durationMs: Date.now() - started, copiedBytes: { ...copied }, ...(copyMs > 0 ? { copyDurationMs: Math.round(copyMs) } : {}),
         ...(stoppedAt === undefined ? {} : { downtimeMs: Date.now() - stoppedAt }),
         ...(warm ? { passes: [...passes] } : {}),
-        ...(error ? { error: { code: error.code, message: error.message } } : {}), ...extra,
+        ...(error ? { error: { code: error.code, message: error.message } } : {}), ...(attached ? { attach: attached } : {}), ...extra,
       });
-    const sourceSide = async (): Promise<MoveResult["vmLocation"]> => ({ side: "source", powerState: await from.powerState(request.vmId, { signal: new AbortController().signal }).then((p) => (p === "other" ? "unknown" : p)).catch(() => "unknown" as const), ...(from.hostId ? { hostId: from.hostId } : {}) });
-    try {
-      const report = await preflight(request, { signal });
-      if (!report.ok) {
-        const errors = report.checks.filter((c) => c.severity === "error");
-        throw new VmshiftError("INCOMPATIBLE", `preflight: ${errors.map((c) => c.message).join("; ")}`, { adapter: "move", operation: "move.preflight", subject: request.vmId, retryable: false, details: { checks: report.checks } });
-      }
-      wasRunning = report.definition.powerState === "running";
-      throwIfAborted(signal);
-      const total = report.mapped.disks.reduce((n, d) => n + d.sizeBytes, 0);
-      task.update("requested", { totalBytes: total, message: `reserving ${report.mapped.disks.length} volume(s) and defining ${report.mapped.targetName} on the target` });
-      reservation = await to.reserve(report.mapped, ctx);
-      throwIfAborted(signal);
-      if (warm) {
-        warmDefinition = report.definition;
-        const w: WarmCopy = {
-          source: from.warm!, copier, definition: report.definition, disks: report.mapped.disks, volumes: reservation.volumes, moveId: task.id, ctx, copied,
-          onOpen: (p) => (openPass = p),
-          onPass: (p) => passes.push(p),
-          onProgress: (p) => {
-            const phase = p.kind === "final" ? "finalizing" : "transferring";
-            task.update(phase, { iteration: p.pass, totalBytes: p.totalBytes, transferredBytes: p.bytes, remainingBytes: Math.max(0, p.totalBytes - p.bytes), percent: p.totalBytes === 0 ? 100 : Math.min(100, (100 * p.bytes) / p.totalBytes), message: p.message });
-          },
-        };
-        task.update("transferring", { iteration: 1, totalBytes: total, transferredBytes: 0, percent: 0, message: "pass 1 (full) while the source runs" });
-        const running = await copyWhileRunning(w, request.warm);
-        throwIfAborted(signal);
-        task.update("finalizing", { iteration: passes.length + 1, message: "stopping the source for the final delta" });
-        stopAsked = true;
-        await from.stop(request.vmId, { shutdownTimeoutMs: request.shutdownTimeoutMs ?? 30_000 }, ctx);
-        stoppedAt = Date.now();
-        const last = await runPass({ ...w, ctx: { signal: new AbortController().signal } }, passes.length + 1, running.checkpoint, true);
-        const { checkpoint: _final, ...lastReport } = last;
-        passes.push(lastReport);
-        copyMs = passes.reduce((n, p) => n + p.durationMs, 0);
-        task.update("finalizing", { iteration: last.pass, totalBytes: total, transferredBytes: total, percent: 100, message: `starting ${report.mapped.targetName} on the target` });
-        try {
-          await to.start(reservation, { signal: new AbortController().signal });
-        } catch (error) {
-          throw asError(error, "move.cutover", `the target could not start ${report.mapped.targetName}`);
-        }
-        const downtimeMs = Date.now() - stoppedAt;
-        // The target runs: the source's cleanup (checkpoints, a VM brought up paused) is off the downtime; a failure there is a warning.
-        const cleanup = await from.warm!.finish(report.definition, { moveId: task.id }, { signal: new AbortController().signal }).then(() => undefined, (e: unknown) => (e as Error).message);
-        end("completed", { side: "target", powerState: "running", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: reservation.vmId, downtimeMs, ...(cleanup ? { warnings: [`source cleanup after cutover: ${cleanup}`] } : {}) });
-        return;
-      }
+    /** Writes the move's record onto the reserved VM (a no-op on targets without a journal). */
+    const record = async (phase: MoveRecord["phase"]): Promise<void> => {
+      if (!journal || !reservation) return;
+      const now = new Date().toISOString();
+      await journal.write({
+        version: MOVE_RECORD_VERSION, moveId: task.id, requestId: request.requestId ?? task.id.replace(/^move-/, ""), phase, mode: warm ? "warm" : "cold",
+        source: { platform: from.platform, vmId: request.vmId, ...(from.hostId ? { hostId: from.hostId } : {}) },
+        sourceWasRunning: wasRunning, sourceStopAsked: stopAsked, reservation, startedAt: task.snapshot().startedAt ?? now, updatedAt: now,
+      }, { signal: new AbortController().signal });
+    };
+    const warnings: string[] = [];
+    /** Later records are best effort: a failed write is a warning (an attach then sees the earlier phase). */
+    const recordLater = (phase: MoveRecord["phase"]) => record(phase).catch((e: unknown) => void warnings.push(`recording ${phase} on the target failed: ${(e as Error).message}`));
+    /** Cold transfer from the stopped (or stopping) source into `reservation`, then the cutover. */
+    const coldTransfer = async (definition: VmDefinition, disks: readonly (DiskDefinition & { readonly sizeBytes: number })[], targetName: string, total: number): Promise<void> => {
+      await waitForCutover("requested");
       task.update("transferring", { totalBytes: total, transferredBytes: 0, percent: 0, message: wasRunning ? "stopping the source" : "source already stopped" });
       if (wasRunning) {
         stopAsked = true;
+        await recordLater("transferring");
         await from.stop(request.vmId, { shutdownTimeoutMs: request.shutdownTimeoutMs ?? 30_000 }, ctx);
         stoppedAt = Date.now();
       }
       let done = 0;
       const t0 = Date.now();
-      for (const disk of report.mapped.disks) {
+      for (const disk of disks) {
         throwIfAborted(signal);
-        const volume = reservation.volumes.find((v) => v.diskKey === disk.key);
+        const volume = reservation!.volumes.find((v) => v.diskKey === disk.key);
         if (!volume) throw new VmshiftError("INTERNAL", `the target reserved no volume for disk ${disk.key}`, { operation: "move.transfer" });
-        const reader = await from.openDisk(report.definition, disk, ctx);
+        const reader = await from.openDisk(definition, disk, ctx);
         const c0 = performance.now();
         try {
           const write = to.writeDisk ? to.writeDisk.bind(to) : copier.copy.bind(copier);
@@ -213,13 +245,139 @@ export function createMover(options: MoverOptions = {}): Mover {
         done += volume.sizeBytes;
       }
       throwIfAborted(signal);
-      task.update("finalizing", { totalBytes: total, transferredBytes: done, percent: 100, message: `starting ${report.mapped.targetName} on the target` });
+      task.update("finalizing", { totalBytes: total, transferredBytes: done, percent: 100, message: `starting ${targetName} on the target` });
+      await recordLater("finalizing");
       try {
-        await to.start(reservation, { signal: new AbortController().signal });
+        await to.start(reservation!, { signal: new AbortController().signal });
       } catch (error) {
-        throw asError(error, "move.cutover", `the target could not start ${report.mapped.targetName}`);
+        throw asError(error, "move.cutover", `the target could not start ${targetName}`);
       }
-      end("completed", { side: "target", powerState: "running", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: reservation.vmId });
+      await recordLater("completed");
+      const removed = await removeSourceAfter();
+      end("completed", { side: "target", powerState: "running", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: reservation!.vmId, ...removed, ...(warnings.length ? { warnings: [...warnings] } : {}) });
+    };
+    /** Waits (cancellable) until `cutoverAt`, when the request names one. */
+    const waitForCutover = async (phase: "requested" | "transferring"): Promise<void> => {
+      const at = cutoverTime(request.cutoverAt, false);
+      if (at === undefined || Date.now() >= at) return;
+      task.update(phase, { message: `waiting for the cutover time ${new Date(at).toISOString()}` });
+      await sleepUntil(at, signal);
+      throwIfAborted(signal);
+    };
+    /** `removeSource`: once the target reports the VM running, the source's definition is removed (a failure is a warning). */
+    const removeSourceAfter = async (): Promise<Partial<MoveResult>> => {
+      const removal = (from as MoveSource & Removable).removal;
+      if (!request.removeSource || !removal) return {};
+      const quiet = { signal: new AbortController().signal };
+      const state = await to.powerState(reservation!, quiet).catch(() => "other");
+      if (state !== "running") {
+        warnings.push(`the source was kept: the target reports ${reservation!.vmId} ${state}, not running`);
+        return { sourceRemoved: false };
+      }
+      try {
+        const what = await removal.removeVm(request.vmId, quiet);
+        return { sourceRemoved: true, sourceRemovedWhat: what };
+      } catch (error) {
+        warnings.push(`removing the source failed (it is kept, powered off): ${(error as Error).message}`);
+        return { sourceRemoved: false };
+      }
+    };
+    const sourceSide = async (): Promise<MoveResult["vmLocation"]> => ({ side: "source", powerState: await from.powerState(request.vmId, { signal: new AbortController().signal }).then((p) => (p === "other" ? "unknown" : p)).catch(() => "unknown" as const), ...(from.hostId ? { hostId: from.hostId } : {}) });
+    try {
+      const found = resumeFrom === "look up" ? (journal ? await journal.find(task.id, ctx) : undefined) : resumeFrom;
+      if (!found && request.attachOnly) {
+        throw new VmshiftError("NOT_FOUND", journal ? `no move ${task.id} on the ${to.platform} target: it never reserved anything there, or it was rolled back` : `the ${to.platform} target keeps no move journal: a move cannot be attached to after a restart`, { operation: "move.attach", subject: task.id });
+      }
+      if (found && request.vmId !== found.source.vmId) {
+        if (request.vmId !== "") throw new VmshiftError("INVALID_ARGUMENT", `move ${task.id} moves ${found.source.vmId}, not ${request.vmId}`, { operation: "move.attach", subject: task.id });
+        request = { ...request, vmId: found.source.vmId };
+      }
+      if (found) {
+        // Another process started this move: decide from its record and the platforms what is left to do.
+        reservation = found.reservation;
+        wasRunning = found.sourceWasRunning;
+        stopAsked = found.sourceStopAsked;
+        const targetRunning = (await to.powerState(found.reservation, ctx).catch(() => "other")) === "running";
+        const decision = attachDecision(found, { targetRunning, targetUploads: to.writeDisk !== undefined });
+        attached = { recordedPhase: found.phase, action: decision.action, why: decision.why };
+        task.update(found.phase === "completed" ? "finalizing" : found.phase, { message: `attached to ${task.id} (recorded in ${found.phase}): ${decision.action} — ${decision.why}` });
+        if (decision.action === "completed") {
+          if (found.phase !== "completed") await recordLater("completed");
+          end("completed", { side: "target", powerState: targetRunning ? "running" : "unknown", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: found.reservation.vmId });
+          return;
+        }
+        const definition = await from.readDefinition(request.vmId, ctx);
+        if (decision.action === "rollback") {
+          if (warm) warmDefinition = definition;
+          if (wasRunning && definition.powerState !== "running") stopAsked = true;
+          throw new VmshiftError("MIGRATION_FAILED", `move ${task.id} was interrupted in ${found.phase} and is rolled back: ${decision.why}`, { operation: "move.attach", subject: request.vmId, retryable: true });
+        }
+        const disks = definition.disks.filter((d) => found.reservation.volumes.some((v) => v.diskKey === d.key)).map((d) => ({ ...d, sizeBytes: found.reservation.volumes.find((v) => v.diskKey === d.key)!.sizeBytes }));
+        wasRunning = found.sourceWasRunning;
+        if (definition.powerState === "running") {
+          // The source runs (never stopped, or started by someone): stop it again before copying.
+          wasRunning = true;
+        } else if (found.sourceWasRunning) stoppedAt = Date.now();
+        const total = disks.reduce((n, d) => n + d.sizeBytes, 0);
+        await coldTransfer(definition, disks, found.reservation.vmId, total);
+        return;
+      }
+      const report = await preflight(request, { signal });
+      if (!report.ok) {
+        const errors = report.checks.filter((c) => c.severity === "error");
+        throw new VmshiftError("INCOMPATIBLE", `preflight: ${errors.map((c) => c.message).join("; ")}`, { adapter: "move", operation: "move.preflight", subject: request.vmId, retryable: false, details: { checks: report.checks } });
+      }
+      wasRunning = report.definition.powerState === "running";
+      throwIfAborted(signal);
+      const total = report.mapped.disks.reduce((n, d) => n + d.sizeBytes, 0);
+      task.update("requested", { totalBytes: total, message: `reserving ${report.mapped.disks.length} volume(s) and defining ${report.mapped.targetName} on the target` });
+      reservation = await to.reserve(report.mapped, ctx);
+      await record("requested");
+      throwIfAborted(signal);
+      if (warm) {
+        warmDefinition = report.definition;
+        const w: WarmCopy = {
+          source: from.warm!, copier, definition: report.definition, disks: report.mapped.disks, volumes: reservation.volumes, moveId: task.id, ctx, copied,
+          onOpen: (p) => (openPass = p),
+          onPass: (p) => passes.push(p),
+          onProgress: (p) => {
+            const phase = p.kind === "final" ? "finalizing" : "transferring";
+            task.update(phase, { iteration: p.pass, totalBytes: p.totalBytes, transferredBytes: p.bytes, remainingBytes: Math.max(0, p.totalBytes - p.bytes), percent: p.totalBytes === 0 ? 100 : Math.min(100, (100 * p.bytes) / p.totalBytes), message: p.message });
+          },
+        };
+        task.update("transferring", { iteration: 1, totalBytes: total, transferredBytes: 0, percent: 0, message: "pass 1 (full) while the source runs" });
+        const running: { checkpoint: string } = { ...(await copyWhileRunning(w, request.warm)) };
+        throwIfAborted(signal);
+        for (const at = cutoverTime(request.cutoverAt, false); at !== undefined && Date.now() < at; ) {
+          // Until the cutover time: more delta passes while the source runs, one every passIntervalMs (default 2 s).
+          await sleepUntil(Math.min(at, Date.now() + (request.warm?.passIntervalMs ?? 2000)), signal);
+          throwIfAborted(signal);
+          running.checkpoint = (await runPass(w, passes.length + 1, running.checkpoint, false)).checkpoint;
+        }
+        task.update("finalizing", { iteration: passes.length + 1, message: "stopping the source for the final delta" });
+        stopAsked = true;
+        await recordLater("finalizing");
+        await from.stop(request.vmId, { shutdownTimeoutMs: request.shutdownTimeoutMs ?? 30_000 }, ctx);
+        stoppedAt = Date.now();
+        const last = await runPass({ ...w, ctx: { signal: new AbortController().signal } }, passes.length + 1, running.checkpoint, true);
+        const { checkpoint: _final, ...lastReport } = last;
+        passes.push(lastReport);
+        copyMs = passes.reduce((n, p) => n + p.durationMs, 0);
+        task.update("finalizing", { iteration: last.pass, totalBytes: total, transferredBytes: total, percent: 100, message: `starting ${report.mapped.targetName} on the target` });
+        try {
+          await to.start(reservation, { signal: new AbortController().signal });
+        } catch (error) {
+          throw asError(error, "move.cutover", `the target could not start ${report.mapped.targetName}`);
+        }
+        const downtimeMs = Date.now() - stoppedAt;
+        await recordLater("completed");
+        // The target runs: the source's cleanup (checkpoints, a VM brought up paused) is off the downtime; a failure there is a warning.
+        const cleanup = await from.warm!.finish(report.definition, { moveId: task.id }, { signal: new AbortController().signal }).then(() => undefined, (e: unknown) => (e as Error).message);
+        const removed = await removeSourceAfter();
+        end("completed", { side: "target", powerState: "running", ...(to.hostId ? { hostId: to.hostId } : {}) }, undefined, { targetVmId: reservation.vmId, downtimeMs, ...removed, ...(cleanup || warnings.length ? { warnings: [...warnings, ...(cleanup ? [`source cleanup after cutover: ${cleanup}`] : [])] } : {}) });
+        return;
+      }
+      await coldTransfer(report.definition, report.mapped.disks, report.mapped.targetName, total);
     } catch (error) {
       const cancelled = signal.aborted;
       const err = cancelled ? new VmshiftError("ABORTED", "move cancelled before cutover", { operation: "move.cancel", subject: request.vmId }) : asError(error, "move", "move failed");
@@ -245,7 +403,34 @@ export function createMover(options: MoverOptions = {}): Mover {
     preflight,
     moveVm,
     find: (id) => tasks.get(id),
+    attach,
   };
+}
+
+/**
+ * `cutoverAt` as ms since the epoch; undefined when absent. A value that is no time, or (with
+ * `refusePast`, at the start) a time in the past, is `INVALID_ARGUMENT`.
+ */
+export function cutoverTime(value: Date | string | undefined, refusePast = true): number | undefined {
+  if (value === undefined) return undefined;
+  const at = value instanceof Date ? value.getTime() : Date.parse(value);
+  if (!Number.isFinite(at)) throw new VmshiftError("INVALID_ARGUMENT", `cutoverAt ${String(value)} is not a time (use ISO 8601, e.g. 2026-12-07T22:00:00Z)`, { operation: "move.start" });
+  if (refusePast && at < Date.now()) throw new VmshiftError("INVALID_ARGUMENT", `cutoverAt ${new Date(at).toISOString()} is in the past (now ${new Date().toISOString()})`, { operation: "move.start" });
+  return at;
+}
+
+/** Resolves at `at` (ms since the epoch) or when `signal` aborts, whichever comes first. */
+function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, at - Date.now()));
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -1,7 +1,8 @@
 /**
  * The move task: the same handle as a migration task (`id`, `snapshot`, `refresh`, `events`,
  * `wait`, `cancel`), so everything that follows migrations (the CLI's display, scripts) follows
- * moves too. A move runs in this process: it ends with it (attach after a restart is not there yet).
+ * moves too. A move runs in this process; on targets that keep a journal (libvirt, KubeVirt), a new
+ * process finds it again with `Mover.attach` (journal.ts).
  */
 import type { PassReport } from "./warm.ts";
 import { type CancelOptions, type MigrationPhase, type MigrationProgress, type MigrationResult, type MigrationSnapshot, type MigrationTask, VmshiftError, type WaitOptions, isTerminalPhase } from "@vmshift/core";
@@ -26,6 +27,17 @@ export interface MoveResult extends MigrationResult {
   readonly copyDurationMs?: number;
   /** Bytes copied, per disk key. */
   readonly copiedBytes?: Readonly<Record<string, number>>;
+  /**
+   * Set when this process attached to a move another process started (`Mover.attach`, or a retried
+   * start with the same request id): the phase its record on the target said, what was done
+   * (`completed`: it had finished or the target already ran; `resume`: a cold copy started again;
+   * `rollback`: removed from the target, the source as it was) and why.
+   */
+  readonly attach?: { readonly recordedPhase: string; readonly action: "completed" | "resume" | "rollback"; readonly why: string };
+  /** `removeSource`: whether the source VM was removed after the target ran (false: kept, see `warnings`). */
+  readonly sourceRemoved?: boolean;
+  /** What removing the source removed and what it kept (e.g. "domain definition, NVRAM …; disks kept: …"). */
+  readonly sourceRemovedWhat?: string;
 }
 
 /** A move's snapshot: a migration snapshot whose result is a {@link MoveResult}. */

@@ -18,6 +18,9 @@ import { type CommandRunner, type ExecResult, spawnRunner } from "../exec.ts";
 import type { MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi.ts";
 import type { TargetAccepts } from "../validate.ts";
 import { libvirtWarmSource } from "./backup.ts";
+import type { Journaling } from "../journal.ts";
+import type { Removable } from "../removal.ts";
+import { libvirtJournal, libvirtSourceRemoval } from "./journal.ts";
 import { buildDomainXml, parseDomainXml, toDefinition } from "./domain.ts";
 import { escapeXml } from "./xml.ts";
 
@@ -60,7 +63,7 @@ async function domState(virsh: ReturnType<typeof virshOf>, name: string, ctx?: S
 }
 
 /** A libvirt host as a move source. */
-export function libvirtMoveSource(options: LibvirtMoveOptions): MoveSource {
+export function libvirtMoveSource(options: LibvirtMoveOptions): MoveSource & Removable {
   const virsh = virshOf(options);
   const runner = options.runner ?? spawnRunner();
   const pollMs = options.pollMs ?? 250;
@@ -72,6 +75,7 @@ export function libvirtMoveSource(options: LibvirtMoveOptions): MoveSource {
     platform: "libvirt",
     hostId: options.hostId ?? options.uri,
     warm: libvirtWarmSource({ virsh, runner, rawState, ...(options.nbdinfo ? { nbdinfo: options.nbdinfo } : {}) }),
+    removal: libvirtSourceRemoval(virsh),
     async readDefinition(vmId, ctx) {
       const x = await virsh(["dumpxml", "--inactive", "--domain", vmId], ctx);
       if (x.code !== 0) throw fail("NOT_FOUND", "move.readDefinition", vmId, x);
@@ -150,7 +154,7 @@ export function libvirtMoveSource(options: LibvirtMoveOptions): MoveSource {
 const EXT: Readonly<Record<DiskFormat, string>> = { raw: "img", qcow2: "qcow2", vmdk: "vmdk", vhdx: "vhdx", vpc: "vhd" };
 
 /** A libvirt host as a move target. */
-export function libvirtMoveTarget(options: LibvirtMoveOptions): MoveTarget & { readonly accepts: TargetAccepts } {
+export function libvirtMoveTarget(options: LibvirtMoveOptions): MoveTarget & Journaling & { readonly accepts: TargetAccepts } {
   const virsh = virshOf(options);
   const domainType = options.domainType ?? (existsKvm() ? "kvm" : "qemu");
   async function removeVolumes(volumes: readonly ReservedVolume[]): Promise<void> {
@@ -222,6 +226,7 @@ export function libvirtMoveTarget(options: LibvirtMoveOptions): MoveTarget & { r
       await removeVolumes(reservation.volumes);
     },
     powerState: (r, ctx) => domState(virsh, r.vmId, ctx),
+    journal: libvirtJournal(virsh),
   };
 }
 

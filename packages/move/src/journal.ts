@@ -1,0 +1,78 @@
+/**
+ * The move's journal on the target: what a new process needs to find a move it did not start and
+ * decide what to do with it (`Mover.attach`, and a retried `moveVm` with the same `requestId`).
+ * A target that keeps one (libvirt: the domain's `<metadata>`; KubeVirt: an annotation on the
+ * VirtualMachine) writes the record onto the VM it reserved, so the record lives exactly as long
+ * as what the move created there: a rollback removes both.
+ */
+import type { MigrationPhase } from "@vmshift/core";
+import type { Reservation, SpiContext } from "./spi.ts";
+
+/** Version of the record's shape. */
+export const MOVE_RECORD_VERSION = 1;
+
+/** What a move keeps on its target. */
+export interface MoveRecord {
+  readonly version: typeof MOVE_RECORD_VERSION;
+  /** The move's id (`move-<requestId>`). */
+  readonly moveId: string;
+  readonly requestId: string;
+  /** The last phase the moving process recorded. */
+  readonly phase: MigrationPhase;
+  readonly mode: "cold" | "warm";
+  readonly source: { readonly platform: string; readonly vmId: string; readonly hostId?: string };
+  /** The source ran when the move began (a rollback starts it again). */
+  readonly sourceWasRunning: boolean;
+  /** The move asked the source to stop. */
+  readonly sourceStopAsked: boolean;
+  /** What the target reserved (VM and volumes): what a resume writes into and a rollback removes. */
+  readonly reservation: Reservation;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+}
+
+/** A target's journal. */
+export interface MoveJournal {
+  /** Writes (replaces) the record on the reserved VM `record.reservation.vmId`. */
+  write(record: MoveRecord, ctx: SpiContext): Promise<void>;
+  /** The record of move `moveId` on this target, or undefined when no VM there carries it. */
+  find(moveId: string, ctx: SpiContext): Promise<MoveRecord | undefined>;
+}
+
+/** A target that keeps a journal. */
+export interface Journaling {
+  readonly journal?: MoveJournal;
+}
+
+/** Parses a stored record; undefined when it is not one (another tool's metadata, an older shape). */
+export function parseMoveRecord(text: string): MoveRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const r = value as Partial<MoveRecord> | null;
+  if (!r || r.version !== MOVE_RECORD_VERSION || typeof r.moveId !== "string" || typeof r.requestId !== "string" || typeof r.phase !== "string") return undefined;
+  if (!r.reservation || typeof r.reservation.vmId !== "string" || !Array.isArray(r.reservation.volumes)) return undefined;
+  if (!r.source || typeof r.source.vmId !== "string" || (r.mode !== "cold" && r.mode !== "warm")) return undefined;
+  return r as MoveRecord;
+}
+
+/**
+ * What a new process does with an interrupted move, and why:
+ * - `completed`: the record says so, or the target already runs the VM (the cutover started it);
+ * - `resume`: a cold move writing through a copier — whole-disk copies are idempotent, so the
+ *   transfer starts again from the first disk (the source is stopped first if it runs) and cuts over;
+ * - `rollback`: a warm move (its passes and checkpoints lived in the dead process: nothing vouches
+ *   for which changed blocks reached the target), or a target that uploads whole disks itself (an
+ *   upload cut off midway cannot be continued) — what the target holds is removed and the source
+ *   started again if it ran.
+ */
+export function attachDecision(record: MoveRecord, facts: { readonly targetRunning: boolean; readonly targetUploads: boolean }): { readonly action: "completed" | "resume" | "rollback"; readonly why: string } {
+  if (record.phase === "completed") return { action: "completed", why: "the move had completed" };
+  if (facts.targetRunning) return { action: "completed", why: `the target already runs ${record.reservation.vmId} (the cutover had started it)` };
+  if (record.mode === "warm") return { action: "rollback", why: "a warm move's passes and checkpoints lived in the interrupted process: nothing vouches for which changed blocks reached the target" };
+  if (facts.targetUploads) return { action: "rollback", why: "the target uploads whole disks itself and an upload cut off midway cannot be continued" };
+  return { action: "resume", why: `a cold move interrupted in ${record.phase}: whole-disk copies are idempotent, so the transfer starts again from the first disk` };
+}
