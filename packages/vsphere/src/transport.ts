@@ -5,7 +5,8 @@
  * the `vmware_soap_session` cookie, decodes SOAP faults into {@link VimFault}s mapped by
  * `errors.ts`, and reports network and TLS failures as `TRANSPORT`. A call may bring its own
  * {@link AnswerDecoder} (the listing's page decoder): a 200 answer then goes to it chunk by chunk
- * as it arrives, with no whole-body string.
+ * as it arrives, with no whole-body string, and the decoder may hold the body back while what it
+ * decoded waits for its reader ({@link AnswerFlow}).
  */
 import type http from "node:http";
 import { fileURLToPath } from "node:url";
@@ -27,9 +28,22 @@ export interface VimCallOptions {
   /**
    * Reads the answer as it arrives instead of `envelope.ts` (a fresh decoder per attempt): the call
    * then resolves with what its `end()` returns. An answer the decoder declines (a fault) is read
-   * the usual way.
+   * the usual way. `flow` lets it hold the body back.
    */
-  readonly decoder?: () => AnswerDecoder;
+  readonly decoder?: (flow: AnswerFlow) => AnswerDecoder;
+}
+
+/**
+ * How a decoder holds back an answer it reads as it arrives (its reader is behind): the transport
+ * stops reading the body — the bytes wait in the socket, not in this process — until `resume()`.
+ * The request's timeout does not run while the answer is held, and a hold ends by itself after as
+ * long as that timeout (the body is then read on), so an answer nobody comes back for does not
+ * keep its connection forever. Both are no-ops when the answer is not read as it arrives (a
+ * compressed body, an injected HTTP client).
+ */
+export interface AnswerFlow {
+  pause(): void;
+  resume(): void;
 }
 
 /**
@@ -150,6 +164,32 @@ interface Reading {
   readonly decoder: AnswerDecoder;
   /** Keep the whole text too (for `onExchange`). */
   readonly keepText: boolean;
+  /** The decoder's {@link AnswerFlow}, wired to the response once it streams. */
+  readonly valve: Valve;
+}
+
+/** An {@link AnswerFlow} handed to a decoder before its response exists: it acts once attached. */
+class Valve implements AnswerFlow {
+  #held = false;
+  #target: AnswerFlow | undefined;
+
+  pause(): void {
+    if (this.#held) return;
+    this.#held = true;
+    this.#target?.pause();
+  }
+
+  resume(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#target?.resume();
+  }
+
+  /** Wires the valve to a streaming response (held at once if the decoder already asked). */
+  attach(target: AnswerFlow): void {
+    this.#target = target;
+    if (this.#held) target.pause();
+  }
 }
 
 /** Sends one POST; rejects only when no answer came. */
@@ -186,7 +226,11 @@ export function createSoapTransport(options: SoapTransportOptions): VimTransport
       const startedAt = Date.now();
       let answer: HttpAnswer;
       try {
-        const reading = callOptions.decoder ? { decoder: callOptions.decoder(), keepText: options.onExchange !== undefined } : undefined;
+        let reading: Reading | undefined;
+        if (callOptions.decoder) {
+          const valve = new Valve();
+          reading = { decoder: callOptions.decoder(valve), keepText: options.onExchange !== undefined, valve };
+        }
         answer = await send(endpoint, headers, xml, callOptions.timeoutMs ?? timeout, callOptions.signal, reading);
       } catch (error) {
         options.onExchange?.({ method, request: xml, status: 0, response: "", responseHeaders: {}, startedAt, durationMs: Date.now() - startedAt });
@@ -256,9 +300,17 @@ function viaNode(agent: http.Agent): Send {
       });
       // Whatever error the destroyed request then reports (an interceptor may report its own), it timed out.
       let timedOut: RequestTimeout | undefined;
-      const timer = setTimeout(() => request.destroy((timedOut = new RequestTimeout(timeoutMs))), timeoutMs);
-      const fail = (error: Error) => {
+      // The exchange's time left; it does not run while the decoder holds the answer back.
+      let left = timeoutMs;
+      let since = performance.now();
+      let timer: NodeJS.Timeout | undefined = setTimeout(() => request.destroy((timedOut = new RequestTimeout(timeoutMs))), left);
+      let hold: NodeJS.Timeout | undefined;
+      const stopTimers = () => {
         clearTimeout(timer);
+        clearTimeout(hold);
+      };
+      const fail = (error: Error) => {
+        stopTimers();
         reject(timedOut ?? error);
       };
       request.on("error", fail);
@@ -267,15 +319,40 @@ function viaNode(agent: http.Agent): Send {
         const coding = (response.headers["content-encoding"] ?? "").trim().toLowerCase();
         // A 200 answer in plain UTF-8 goes to the decoder as it arrives; anything else is read whole.
         const streaming = reading && response.statusCode === 200 && (coding === "" || coding === "identity") ? new StreamingBody(reading) : undefined;
+        let flowOf: AnswerFlow | undefined;
+        if (streaming) {
+          let held = false;
+          const flow: AnswerFlow = {
+            pause() {
+              if (held || response.complete || response.destroyed) return;
+              held = true;
+              clearTimeout(timer);
+              left -= performance.now() - since;
+              response.pause();
+              hold = setTimeout(() => flow.resume(), timeoutMs);
+            },
+            resume() {
+              if (!held) return;
+              held = false;
+              clearTimeout(hold);
+              since = performance.now();
+              timer = setTimeout(() => request.destroy((timedOut = new RequestTimeout(timeoutMs))), Math.max(0, left));
+              response.resume();
+            },
+          };
+          flowOf = flow;
+        }
         response.on("data", (chunk: Buffer) => {
           if (!streaming || streaming.write(chunk)) chunks.push(chunk);
         });
+        // After the listener: a valve held already keeps the answer paused from its first byte.
+        if (flowOf) reading!.valve.attach(flowOf);
         response.on("error", fail);
         response.once("close", () => {
           if (!response.complete) fail(Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" }));
         });
         response.once("end", () => {
-          clearTimeout(timer);
+          stopTimers();
           try {
             const status = response.statusCode ?? 0;
             const responseHeaders = { ...response.headers } as HttpAnswer["headers"];

@@ -3,24 +3,34 @@
  * (root folder, datacenter, folder, cluster, host, resource pool) through traversal specs — no
  * ContainerView to create and destroy — so a page costs one request: RetrievePropertiesEx for the
  * first, ContinueRetrievePropertiesEx with the server's token for the next. Answers are decoded as
- * they arrive (`page-decoder.ts`), and as soon as an answer's token is read the next page is asked
- * for, so the server prepares it while this one is decoded and handed out.
+ * they arrive (`page-decoder.ts`) and their objects handed out while the body still arrives
+ * (`arrival.ts`): a caller's page is a piece of the server's page (at least {@link HANDOUT}
+ * objects, at most the page size), so a large listing keeps no whole server page of objects alive.
+ * As soon as an answer's token is read the next page is asked for, so the server prepares it while
+ * this one is decoded and handed out.
  *
- * A cursor holds the offset and the token. The next page of a cursor this lister handed out is
- * already under way (or decoded); a cursor whose token is spent (a listing resumed a second time,
- * or in another process) is served by one RetrievePropertiesEx of offset + page size objects from
- * which the first `offset` are dropped: one request, at the price of reading the prefix again.
+ * A cursor holds the offset and, once the answer it points into has ended, the token. The next page
+ * of a cursor this lister handed out is already under way (or decoded); a cursor without a token,
+ * or whose token is spent (a listing resumed a second time, or in another process), is served by
+ * one RetrievePropertiesEx of offset + page size objects from which the first `offset` are dropped
+ * as they arrive: one request, at the price of reading the prefix again.
  */
 import { type Page, VmshiftError, isVmshiftError } from "@vmshift/core";
 import type { ServiceContent, VimSession } from "../session.ts";
-import type { VimCallOptions } from "../transport.ts";
+import type { AnswerFlow, VimCallOptions } from "../transport.ts";
 import { type MoRef, type Xml, el, moref, opt, seq, typed } from "../xml.ts";
+import { Arrival } from "./arrival.ts";
 import { type DecodedPage, PageDecoder } from "./page-decoder.ts";
 import { propertySpec } from "./properties.ts";
 
 /** Default and largest page, objects. */
 export const DEFAULT_PAGE_SIZE = 500;
 const MAX_PAGE_SIZE = 5000;
+/**
+ * While an answer arrives, its objects are handed out once more than this many (or the page size,
+ * if smaller) are decoded: pages of a large answer come in pieces of at least this many objects.
+ */
+export const HANDOUT = 100;
 /** Listings whose next page this lister keeps ready (each holds at most two pages). */
 const KEPT_AHEAD = 8;
 
@@ -37,6 +47,8 @@ interface Cursor {
   /** The server's token, for the objects from offset `a` (default `o`) on. */
   readonly t?: string;
   readonly a?: number;
+  /** Which listing of this lister (a cursor without a token, handed out while its answer arrived). */
+  readonly l?: number;
 }
 
 function encodeCursor(c: Cursor): string {
@@ -47,7 +59,7 @@ function decodeCursor(raw: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<Cursor>;
     const count = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n >= 0;
-    if (count(c.o) && (c.t === undefined || typeof c.t === "string") && (c.a === undefined || count(c.a))) return c as Cursor;
+    if (count(c.o) && (c.t === undefined || typeof c.t === "string") && (c.a === undefined || count(c.a)) && (c.l === undefined || count(c.l))) return c as Cursor;
   } catch {
     // fall through
   }
@@ -93,17 +105,9 @@ export function traversalSpecs(type: ListingKind<unknown>["type"], from: string)
   }
 }
 
-/** Where a listing stands between two pages: decoded objects not handed out yet, and the token for the rest. */
-interface Ahead<T> {
-  readonly buffer: readonly T[];
-  readonly token?: string;
-  /** The page of `token`, asked for as soon as the token was read. */
-  readonly next?: ReadAhead<T>;
-}
-
 /** A page asked for ahead of the caller. */
 interface ReadAhead<T> {
-  readonly page: Promise<DecodedPage<T>>;
+  readonly arrival: Arrival<T>;
   /** The caller waits for this page now: the page after it may be asked for as soon as its token is read. */
   wanted(): void;
 }
@@ -114,10 +118,13 @@ export class InventoryLister {
   readonly #content: () => Promise<ServiceContent>;
   /** Tokens already sent to the server (each serves once). */
   readonly #spent = new Set<string>();
-  /** Listings under way, by the cursor this lister handed out. */
-  readonly #ahead = new Map<string, Ahead<unknown>>();
+  /** Listings under way, by the cursor this lister handed out: the answer the next objects come from. */
+  readonly #ahead = new Map<string, Arrival<unknown>>();
   /** Pages asked for the moment their token was read, by token. */
   readonly #early = new Map<string, ReadAhead<unknown>>();
+  /** Numbers the listings whose cursors carry no token (an answer still arriving), so two never share a cursor. */
+  #listings = 0;
+  readonly #listingOf = new WeakMap<Arrival<unknown>, number>();
 
   constructor(session: VimSession, content: () => Promise<ServiceContent>) {
     this.#session = session;
@@ -129,32 +136,22 @@ export class InventoryLister {
     const size = Math.min(MAX_PAGE_SIZE, Math.max(1, pageSize ?? DEFAULT_PAGE_SIZE));
     const content = await this.#content();
     const from = scope ?? content.rootFolder;
-    if (cursor === undefined) {
-      const first = await this.#retrieve(content, kind, from, size, options);
-      return this.#serve(content, kind, this.#state(first.items, first.token, content, kind), 0, size);
-    }
+    if (cursor === undefined) return this.#serve(content, kind, this.#retrieve(content, kind, from, size, options), 0, size);
     const c = decodeCursor(cursor);
-    const kept = this.#ahead.get(cursor) as Ahead<T> | undefined;
+    const kept = this.#ahead.get(cursor) as Arrival<T> | undefined;
     if (kept) {
       this.#ahead.delete(cursor);
       return this.#serve(content, kind, kept, c.o, size);
     }
     if (c.t !== undefined && (c.a ?? c.o) === c.o && !this.#spent.has(c.t)) {
       try {
-        const next = await this.#continue(content, kind, c.t, options);
-        return this.#serve(content, kind, this.#state(next.items, next.token, content, kind), c.o, size);
+        return await this.#serve(content, kind, this.#continue(content, kind, c.t, options), c.o, size);
       } catch (error) {
         // A token the server no longer knows: read again from the start.
         if (!isVmshiftError(error) || (error.code !== "INVALID_ARGUMENT" && error.code !== "NOT_FOUND")) throw error;
       }
     }
     return this.#serve(content, kind, await this.#skipping(content, kind, from, c.o, size, options), c.o, size);
-  }
-
-  /** A listing's state after a decoded page: its next page is under way (asked for when the token was read). */
-  #state<T>(buffer: readonly T[], token: string | undefined, content: ServiceContent, kind: ListingKind<T>): Ahead<T> {
-    if (token === undefined) return { buffer };
-    return { buffer, token, next: this.#next(content, kind, token) };
   }
 
   /** The page of `token`: the one asked for early, else asked for now (no caller's signal: it may serve a later call). */
@@ -172,10 +169,9 @@ export class InventoryLister {
     let wanted = false;
     let seen: string | undefined;
     const ask = this.#askEarly(content, kind);
-    const page = this.#continue(content, kind, token, {}, (next) => (wanted ? ask(next) : (seen = next)));
-    page.catch(() => undefined);
+    const arrival = this.#continue(content, kind, token, {}, (next) => (wanted ? ask(next) : (seen = next)));
     return {
-      page,
+      arrival,
       wanted() {
         wanted = true;
         if (seen !== undefined) ask(seen);
@@ -190,51 +186,98 @@ export class InventoryLister {
     };
   }
 
-  /** Hands out up to `size` objects of a listing at `offset`; keeps the rest for the next cursor. */
-  async #serve<T>(content: ServiceContent, kind: ListingKind<T>, state: Ahead<T>, offset: number, size: number): Promise<Page<T>> {
-    let current = state;
-    // An empty buffer with a token: the server's next page (a server may send empty pages).
-    while (current.buffer.length === 0 && current.token !== undefined) {
-      const next = current.next ?? this.#next(content, kind, current.token);
-      next.wanted();
-      const page = await next.page;
-      current = this.#state(page.items, page.token, content, kind);
+  /**
+   * Hands out up to `size` objects of a listing at `offset`, as soon as there are some: while an
+   * answer still arrives, once more than min(size, {@link HANDOUT}) of its objects are decoded, all
+   * of them but the last (which waits for the next ones or the end, so that the last page of a
+   * listing is never an empty one); the rest of an ended answer. Keeps the answer for the next
+   * cursor.
+   */
+  async #serve<T>(content: ServiceContent, kind: ListingKind<T>, arrival: Arrival<T>, offset: number, size: number): Promise<Page<T>> {
+    const early = Math.min(size, HANDOUT);
+    let current = arrival;
+    for (;;) {
+      if (current.state === "failed") throw current.error;
+      if (current.state === "done") {
+        if (current.available > 0 || current.token === undefined) break;
+        // An answer handed out whole (or an empty one: a server may send empty pages), with a token: the server's next page.
+        const next = this.#next(content, kind, current.token);
+        next.wanted();
+        this.#listingOf.set(next.arrival, this.#listingOf.get(current) ?? ++this.#listings);
+        current = next.arrival;
+        continue;
+      }
+      if (current.available > early) break;
+      await current.until(early);
     }
-    const items = current.buffer.slice(0, size);
-    const rest: Ahead<T> = { ...current, buffer: current.buffer.slice(size) };
-    if (rest.buffer.length === 0 && rest.token === undefined) return { items };
+    const done = current.state === "done";
+    const items = current.take(done ? size : Math.min(size, current.available - 1));
+    if (done && current.available === 0 && current.token === undefined) return { items };
     const next = offset + items.length;
-    const cursor = encodeCursor({ o: next, ...(rest.token === undefined ? {} : { t: rest.token }), ...(rest.buffer.length > 0 && rest.token !== undefined ? { a: next + rest.buffer.length } : {}) });
-    this.#ahead.set(cursor, rest);
+    const token = done ? current.token : undefined;
+    const listing = token === undefined ? (this.#listingOf.get(current) ?? ++this.#listings) : undefined;
+    if (listing !== undefined) this.#listingOf.set(current, listing);
+    const cursor = encodeCursor({
+      o: next,
+      ...(token === undefined ? {} : { t: token }),
+      ...(token !== undefined && current.available > 0 ? { a: next + current.available } : {}),
+      ...(listing === undefined ? {} : { l: listing }),
+    });
+    this.#ahead.set(cursor, current);
     // Listings nobody finished: the oldest are dropped (a cursor of one is then read again from the start).
-    for (const key of this.#ahead.keys()) {
+    for (const [key, dropped] of this.#ahead) {
       if (this.#ahead.size <= KEPT_AHEAD) break;
       this.#ahead.delete(key);
+      dropped.abandon();
     }
     return { items, nextCursor: cursor };
   }
 
-  /** A listing from its start with the first `offset` objects dropped (a resumed cursor whose token is spent). */
-  async #skipping<T>(content: ServiceContent, kind: ListingKind<T>, from: MoRef, offset: number, size: number, options: VimCallOptions): Promise<Ahead<T>> {
-    let page = await this.#retrieve(content, kind, from, offset + size, options, null);
-    let seen = 0;
-    while (seen + page.items.length <= offset && page.token !== undefined) {
-      seen += page.items.length;
-      page = await this.#next(content, kind, page.token).page;
+  /** A listing from its start with the first `offset` objects dropped as they arrive (a resumed cursor whose token is spent). */
+  async #skipping<T>(content: ServiceContent, kind: ListingKind<T>, from: MoRef, offset: number, size: number, options: VimCallOptions): Promise<Arrival<T>> {
+    let arrival = this.#retrieve(content, kind, from, offset + size, options, null, offset);
+    await arrival.settled;
+    while (arrival.state === "done" && arrival.skipping > 0 && arrival.token !== undefined) {
+      arrival = this.#continue(content, kind, arrival.token, {}, null, arrival.skipping);
+      await arrival.settled;
     }
-    return this.#state(page.items.slice(Math.max(0, offset - seen)), page.token, content, kind);
+    // The next page is asked for now, as for any page whose token is read.
+    if (arrival.state === "done" && arrival.token !== undefined) this.#askEarly(content, kind)(arrival.token);
+    return arrival;
   }
 
-  #retrieve<T>(content: ServiceContent, kind: ListingKind<T>, from: MoRef, maxObjects: number, options: VimCallOptions, onToken: ((token: string) => void) | null = this.#askEarly(content, kind)): Promise<DecodedPage<T>> {
+  #retrieve<T>(content: ServiceContent, kind: ListingKind<T>, from: MoRef, maxObjects: number, options: VimCallOptions, onToken: ((token: string) => void) | null = this.#askEarly(content, kind), skip = 0): Arrival<T> {
     const specs = seq(propertySpec(kind.type, kind.paths), el("objectSet", [moref("obj", from), el("skip", from.type !== kind.type), ...traversalSpecs(kind.type, from.type)]));
-    const decoder = () => new PageDecoder({ method: "RetrievePropertiesEx", type: kind.type, paths: kind.paths, map: kind.map, ...(onToken ? { onToken } : {}) });
-    return this.#session.call("RetrievePropertiesEx", content.propertyCollector, seq(el("specSet", specs), el("options", opt("maxObjects", maxObjects))), { ...options, decoder }) as Promise<DecodedPage<T>>;
+    return this.#arriving(kind, "RetrievePropertiesEx", seq(el("specSet", specs), el("options", opt("maxObjects", maxObjects))), content, options, onToken, skip);
   }
 
-  #continue<T>(content: ServiceContent, kind: ListingKind<T>, token: string, options: VimCallOptions, onToken: ((token: string) => void) | null = this.#askEarly(content, kind)): Promise<DecodedPage<T>> {
+  #continue<T>(content: ServiceContent, kind: ListingKind<T>, token: string, options: VimCallOptions, onToken: ((token: string) => void) | null = this.#askEarly(content, kind), skip = 0): Arrival<T> {
     if (this.#spent.size >= 10_000) this.#spent.clear();
     this.#spent.add(token);
-    const decoder = () => new PageDecoder({ method: "ContinueRetrievePropertiesEx", type: kind.type, paths: kind.paths, map: kind.map, ...(onToken ? { onToken } : {}) });
-    return this.#session.call("ContinueRetrievePropertiesEx", content.propertyCollector, el("token", token), { ...options, decoder }) as Promise<DecodedPage<T>>;
+    return this.#arriving(kind, "ContinueRetrievePropertiesEx", el("token", token), content, options, onToken, skip);
+  }
+
+  /** Sends one page request; its objects arrive in the returned {@link Arrival} as they are decoded. */
+  #arriving<T>(kind: ListingKind<T>, method: "RetrievePropertiesEx" | "ContinueRetrievePropertiesEx", params: Xml, content: ServiceContent, options: VimCallOptions, onToken: ((token: string) => void) | null, skip: number): Arrival<T> {
+    const arrival = new Arrival<T>(skip);
+    const decoder = (flow: AnswerFlow) => {
+      arrival.flowing(flow);
+      return new PageDecoder<T>({
+        method,
+        type: kind.type,
+        paths: kind.paths,
+        map: kind.map,
+        onItem: (item) => arrival.push(item),
+        onToken: (token) => {
+          arrival.tokenRead(token);
+          onToken?.(token);
+        },
+      });
+    };
+    (this.#session.call(method, content.propertyCollector, params, { ...options, decoder }) as Promise<DecodedPage<T>>).then(
+      (page) => arrival.end(page.token),
+      (error: unknown) => arrival.fail(error),
+    );
+    return arrival;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A streaming decoder of RetrievePropertiesEx / ContinueRetrievePropertiesEx answers: it reads the
  * body piece by piece as the transport receives it (through `xml-reader.ts`'s tokenizer) and turns
- * each `ObjectContent` into the caller's type as soon as the object closes, keeping only the
+ * each `ObjectContent` into the caller's type as soon as the object closes (handing it over at once
+ * with `onItem`, or collecting the page), keeping only the
  * properties asked for — no generic object tree of the answer, no whole-body string. Values come as
  * `envelope.ts` (and `soap`) would give them to `decode.ts`: trimmed text, a moref as
  * `{ attributes: { type }, $value }`, `xsi:nil` left out, a value with child elements left out.
@@ -31,6 +32,11 @@ export interface PageShape<T> {
   readonly map: (ref: MoRef, props: Readonly<Record<string, unknown>>) => T;
   /** Called once the token is known (it comes before the objects), e.g. to ask for the next page early. */
   readonly onToken?: (token: string) => void;
+  /**
+   * Called with each object of the wanted type as soon as it is decoded (while the body still
+   * arrives), instead of collecting it: the page's `items` are then empty.
+   */
+  readonly onItem?: (item: T) => void;
 }
 
 const localName = (qname: string) => qname.slice(qname.indexOf(":") + 1);
@@ -245,7 +251,11 @@ export class PageDecoder<T> implements AnswerDecoder {
         return;
       case "objects":
         this.#objects++;
-        if (this.#ref !== undefined && this.#ref.type === this.#shape.type) this.#items.push(this.#shape.map(this.#ref, this.#props));
+        if (this.#ref !== undefined && this.#ref.type === this.#shape.type) {
+          const item = this.#shape.map(this.#ref, this.#props);
+          if (this.#shape.onItem) this.#shape.onItem(item);
+          else this.#items.push(item);
+        }
         return;
       case "obj": {
         const value = this.#take();
