@@ -116,3 +116,25 @@ export function admitPolicy(store: Store, object: StoredObject, old: StoredObjec
   const shown = causes.slice(0, 10).map((c) => c.message).join(", ") + (causes.length > 10 ? `, and ${causes.length - 10} more validation errors` : "");
   throw new ApiError(422, "Invalid", `admission webhook "${POLICY_WEBHOOK}" denied the request: ${shown}`, { causes: causes.map((c) => ({ reason: "FieldValueInvalid", ...c })) });
 }
+
+/**
+ * KubeVirt v1.9.0's VirtualMachine validator on `spec.dataVolumeTemplates`
+ * (`pkg/storage/admitters/data-volume-template.go`, `ValidateDataVolumeTemplate`, CREATE and
+ * UPDATE): every template must be named by a `dataVolume` or `persistentVolumeClaim` volume of the
+ * template, so renaming a DataVolume volume (a storage migration) must rename its template too.
+ */
+export function admitVmDataVolumeTemplates(object: StoredObject): void {
+  const spec = (object.spec ?? {}) as { dataVolumeTemplates?: { metadata?: { name?: string } }[]; template?: { spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string }; dataVolume?: { name?: string } }[] } } };
+  const volumes = spec.template?.spec?.volumes ?? [];
+  const causes: { reason: string; message: string; field: string }[] = [];
+  (spec.dataVolumeTemplates ?? []).forEach((template, index) => {
+    const name = template.metadata?.name ?? "";
+    const field = `spec.dataVolumeTemplate[${index}]`;
+    if (name === "") causes.push({ reason: "FieldValueRequired", message: `'name' field must not be empty for DataVolumeTemplate entry ${field}.name.`, field: `${field}.name` });
+    else if (!volumes.some((v) => v.persistentVolumeClaim?.claimName === name || v.dataVolume?.name === name)) {
+      causes.push({ reason: "FieldValueRequired", message: `DataVolumeTemplate entry ${field} must be referenced in the VMI template's 'volumes' list`, field });
+    }
+  });
+  if (causes.length === 0) return;
+  throw new ApiError(422, "Invalid", `admission webhook "virtualmachine-validator.kubevirt.io" denied the request: ${causes.map((c) => c.message).join(", ")}`, { causes });
+}

@@ -8,6 +8,11 @@
  * file (qcow2 converted to raw with `qemu-img convert`, as CDI's upload server does), and the
  * DataVolume turns `Succeeded` with its PVC `Bound`.
  *
+ * A DataVolume with `spec.source.blank: {}` (the destination of a storage live migration, user guide
+ * `storage/volume_migration.md`) gets its PVC through CDI's volume-populator path: the claim names
+ * a `VolumeImportSource` in `spec.dataSourceRef` (which KubeVirt's volume-migration validation
+ * looks for) and is `Bound` with the requested size; the DataVolume goes `Pending → Succeeded`.
+ *
  * Differences from CDI, on purpose: the token is an HMAC-signed JSON document rather than a JWT
  * signed with CDI's key, and the UploadTokenRequest is kept in the store (CDI's aggregated API does
  * not persist it). Deleting a DataVolume deletes its PVC and the stored file (owner reference).
@@ -168,9 +173,10 @@ export class CdiEnvironment {
     return join(this.#dir, namespace, `${name}.img`);
   }
 
-  /** One controller pass: advances every upload DataVolume one phase. */
+  /** One controller pass: advances every upload or blank DataVolume one phase. */
   reconcile(): void {
     for (const dv of this.#store.all(DATAVOLUMES) as Obj[]) {
+      if (!dv.metadata.deletionTimestamp && dv.spec?.source?.blank) this.#blank(dv);
       if (dv.metadata.deletionTimestamp || !dv.spec?.source?.upload) continue;
       const phase = dv.status?.phase as string | undefined;
       const ns = dv.metadata.namespace!;
@@ -190,6 +196,33 @@ export class CdiEnvironment {
       } else if (phase === "UploadScheduled") {
         this.#setStatus(dv, { phase: "UploadReady", progress: "N/A", claimName: name, conditions: conditions(true, "UploadReady") });
       }
+    }
+  }
+
+  /** A blank DataVolume: its claim through the populator path (`dataSourceRef`), bound at the requested size, then Succeeded. */
+  #blank(dv: Obj): void {
+    const ns = dv.metadata.namespace!;
+    const name = dv.metadata.name;
+    const phase = dv.status?.phase as string | undefined;
+    if (phase === undefined) {
+      this.#setStatus(dv, { phase: "Pending", progress: "N/A", restartCount: 0, conditions: conditions(false, "Pending") });
+    } else if (phase === "Pending") {
+      const storage = dv.spec.storage ?? dv.spec.pvc ?? {};
+      if (!this.#store.get(PVCS, ns, name)) {
+        const accessModes = storage.accessModes ?? ["ReadWriteOnce"];
+        this.#store.create(PVCS, "PersistentVolumeClaim", {
+          metadata: { name, namespace: ns, ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name, uid: dv.metadata.uid, controller: true }], annotations: { "cdi.kubevirt.io/storage.contentType": "kubevirt", "cdi.kubevirt.io/storage.usePopulator": "true" } },
+          spec: {
+            accessModes,
+            resources: storage.resources ?? {},
+            ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
+            volumeMode: storage.volumeMode ?? "Filesystem",
+            dataSourceRef: { apiGroup: "cdi.kubevirt.io", kind: "VolumeImportSource", name: `volume-import-source-${dv.metadata.uid}` },
+          },
+          status: { phase: "Bound", accessModes, capacity: { storage: storage.resources?.requests?.storage ?? "0" } },
+        });
+      }
+      this.#setStatus(dv, { phase: "Succeeded", progress: "100.0%", claimName: name, conditions: conditions(true, "Completed", true) });
     }
   }
 

@@ -8,7 +8,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { admitMigrationCreate, admitMigrationUpdate, admitPolicy, admitVmCreate } from "./admission.ts";
+import { admitMigrationCreate, admitMigrationUpdate, admitPolicy, admitVmCreate, admitVmDataVolumeTemplates } from "./admission.ts";
 import type { NamespacedAuthorizer } from "./rbac.ts";
 import { recordUpdate, serverSideApply } from "./apply.ts";
 import { discoveryDocument, wantsAggregated } from "./discovery.ts";
@@ -267,6 +267,7 @@ export class ApiServer {
         if (r.resource === "virtualmachineinstancemigrations") object = admitMigrationCreate(store, ns!, object, this.#options.decentralizedGate ?? false);
         if (r.resource === "virtualmachines") admitVmCreate(object, this.#options.decentralizedGate ?? false);
         if (r.resource === "migrationpolicies") admitPolicy(store, object, undefined);
+        if (r.resource === "virtualmachines") admitVmDataVolumeTemplates(object);
         if ((r.resource as string) === "uploadtokenrequests") object = issueUploadToken(object, ns!);
         object.apiVersion = apiVersion;
         object.kind = meta.kind;
@@ -302,6 +303,7 @@ export class ApiServer {
         const warnings = this.#validate(meta, next, strict);
         if (r.resource === "virtualmachineinstancemigrations" && !statusOnly) admitMigrationUpdate(current, next);
         if (r.resource === "migrationpolicies" && !statusOnly) admitPolicy(store, next, current);
+        if (r.resource === "virtualmachines" && !statusOnly) admitVmDataVolumeTemplates(next);
         if (fieldManager) recordUpdate(current, next, fieldManager, apiVersion);
         if (dryRun) return { code: 200, body: typed(dryUpdate(current, next)), warnings };
         return { code: 200, body: typed(store.update(r.resource, next)), warnings };
@@ -348,11 +350,13 @@ export class ApiServer {
     if (!current) {
       if (r.resource === "virtualmachineinstancemigrations") next = admitMigrationCreate(store, r.namespace!, next, this.#options.decentralizedGate ?? false);
       if (r.resource === "migrationpolicies") admitPolicy(store, next, undefined);
+      if (r.resource === "virtualmachines") admitVmDataVolumeTemplates(next);
       if (dryRun) return { code: 201, body: dryCreate(store, meta, next), warnings };
       return { code: 201, body: store.create(r.resource, meta.kind, next), warnings };
     }
     if (r.resource === "virtualmachineinstancemigrations") admitMigrationUpdate(current, next);
     if (r.resource === "migrationpolicies") admitPolicy(store, next, current);
+    if (r.resource === "virtualmachines") admitVmDataVolumeTemplates(next);
     next.metadata.resourceVersion = "";
     if (dryRun) return { code: 200, body: dryUpdate(current, next), warnings };
     return { code: 200, body: store.update(r.resource, next), warnings };

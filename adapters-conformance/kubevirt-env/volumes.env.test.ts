@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VmshiftClient, isVmshiftError, memoryLogger } from "@vmshift/core";
 import { createKubevirtAdapter, destinationClaim, policyName } from "@vmshift/kubevirt";
 import { ENV_ADAPTER_TUNING } from "../targets/kubevirt-env.ts";
+import { CdiEnvironment } from "./cdi.ts";
 import { KubevirtEnv } from "./env.ts";
 import { call } from "./testing.ts";
 
@@ -132,5 +133,96 @@ describe("@vmshift/kubevirt: a tuned storage migration", () => {
     const vmim = env.store.get("virtualmachineinstancemigrations", "default", task.id.split("/")[1]!) as any;
     expect(vmim.status.migrationState.migrationPolicyName).toBe(policyName({ allowAutoConverge: true }));
     expect(vmim.status.migrationState.migrationConfiguration.allowAutoConverge).toBe(true);
+  });
+});
+
+describe("DataVolume-backed volumes (user guide volume_migration.md: blank destination DataVolume, template renamed with the volume)", () => {
+  let cdi: CdiEnvironment;
+  beforeEach(async () => {
+    cdi = await CdiEnvironment.start(env, { stepMs: 10 });
+  });
+  afterEach(async () => {
+    await cdi.close();
+  });
+  const DVS = "/apis/cdi.kubevirt.io/v1beta1/namespaces/default/datavolumes";
+  const blank = (name: string, size: string, storageClassName = "local") => ({ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", metadata: { name }, spec: { source: { blank: {} }, storage: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: size } } } } });
+  const template = (name: string) => ({ metadata: { name }, spec: { storage: { accessModes: ["ReadWriteOnce"], storageClassName: "local", resources: { requests: { storage: "10Gi" } } }, source: { blank: {} } } });
+  const dvVolumes = (dv: string) => [{ name: "rootdisk", dataVolume: { name: dv } }, { name: "cloudinit", cloudInitNoCloud: { userData: "#cloud-config" } }];
+  const dvs = () => env.store.all("datavolumes" as any, "default") as any[];
+  const vmSpec = () => env.store.get("virtualmachines", "default", "dv-01")!.spec as any;
+  const vmiDv = () => (env.store.get("virtualmachineinstances", "default", "dv-01")!.spec as any).volumes[0].dataVolume.name;
+  const dvMigrations = () => env.store.all("virtualmachineinstancemigrations", "default", { label: "kubevirt.io/volume-update-migration=dv-01" }) as any[];
+  const moveDvTo = (dv: string) => call(env, "PATCH", `${VM}/dv-01`, { spec: { updateVolumesStrategy: "Migration", dataVolumeTemplates: [template(dv)], template: { spec: { volumes: dvVolumes(dv) } } } }, "application/merge-patch+json");
+
+  /** A running VM default/dv-01 on the DataVolume `dv-src` (10Gi, from its dataVolumeTemplates entry). */
+  async function dvVm(): Promise<void> {
+    expect((await call(env, "POST", DVS, blank("dv-src", "10Gi"))).status).toBe(201);
+    await env.until(() => dvs().find((d) => d.metadata.name === "dv-src")?.status?.phase === "Succeeded");
+    const spec = { domain: { devices: { disks: [{ name: "rootdisk", disk: { bus: "virtio" } }, { name: "cloudinit", disk: { bus: "virtio" } }] }, resources: { requests: { memory: "1Gi" } } }, volumes: dvVolumes("dv-src") };
+    expect((await call(env, "POST", VM, { apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", metadata: { name: "dv-01" }, spec: { runStrategy: "Always", dataVolumeTemplates: [template("dv-src")], template: { metadata: { labels: { app: "dv" } }, spec } } })).status).toBe(201);
+    await env.until(() => (env.store.get("virtualmachineinstances", "default", "dv-01")?.status as any)?.phase === "Running");
+  }
+
+  it("KubeVirt's VM validator refuses a renamed DataVolume volume whose template keeps the old name", async () => {
+    await dvVm();
+    const answer = await call(env, "PATCH", `${VM}/dv-01`, { spec: { updateVolumesStrategy: "Migration", template: { spec: { volumes: dvVolumes("dv-dst") } } } }, "application/merge-patch+json");
+    expect(answer.status).toBe(422);
+    expect(answer.body.message).toBe(`admission webhook "virtualmachine-validator.kubevirt.io" denied the request: DataVolumeTemplate entry spec.dataVolumeTemplate[0] must be referenced in the VMI template's 'volumes' list`);
+    expect(vmSpec().template.spec.volumes[0].dataVolume.name).toBe("dv-src");
+  });
+
+  it("a missing destination DataVolume: VolumesChange False with KubeVirt's message and no migration; once it exists (blank, populated) the migration runs", async () => {
+    await dvVm();
+    expect((await moveDvTo("dv-dst")).status).toBe(200);
+    const condition = () => ((env.store.get("virtualmachineinstances", "default", "dv-01")!.status as any).conditions ?? []).find((c: any) => c.type === "VolumesChange");
+    await env.until(() => condition()?.status === "False");
+    expect(condition().message).toBe("One of the destination volumes doesn't exist: the datavolume dv-dst doesn't exist");
+    expect(dvMigrations()).toEqual([]);
+    expect((await call(env, "POST", DVS, blank("dv-dst", "10Gi", "fast"))).status).toBe(201);
+    await env.until(() => dvMigrations()[0]?.status?.phase === "Succeeded", 5000);
+    expect(vmiDv()).toBe("dv-dst");
+    // CDI's populator path: the claim names a VolumeImportSource.
+    expect((env.store.get("persistentvolumeclaims", "default", "dv-dst")!.spec as any)).toMatchObject({ storageClassName: "fast", dataSourceRef: { kind: "VolumeImportSource", apiGroup: "cdi.kubevirt.io" } });
+  });
+
+  it("a destination DataVolume not yet Succeeded whose claim no populator made: RestartRequired with KubeVirt's message, no migration", async () => {
+    await dvVm();
+    // An upload DataVolume waits for its upload (UploadReady), and its claim has no dataSourceRef.
+    expect((await call(env, "POST", DVS, { apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", metadata: { name: "dv-upload" }, spec: { source: { upload: {} }, storage: { resources: { requests: { storage: "10Gi" } } } } })).status).toBe(201);
+    await env.until(() => dvs().find((d) => d.metadata.name === "dv-upload")?.status?.phase === "UploadReady");
+    await moveDvTo("dv-upload");
+    const restart = () => ((env.store.get("virtualmachines", "default", "dv-01")!.status as any).conditions ?? []).find((c: any) => c.type === "RestartRequired");
+    await env.until(() => restart() !== undefined);
+    expect(restart().message).toBe("invalid volumes to update with migration: DV storage class isn't a CSI or not using volume populators: [rootdisk]");
+    expect(dvMigrations()).toEqual([]);
+  });
+
+  it("@vmshift/kubevirt: creates a blank DataVolume of the StorageClass, swaps volume and template, and follows KubeVirt's migration (was NOT_SUPPORTED)", async () => {
+    await dvVm();
+    const before = env.requests.length;
+    const task = await new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml: env.kubeconfig() }, ...ENV_ADAPTER_TUNING })).startMigration({ vmId: "default/dv-01", targetStorageId: "fast", requestId: "dv-move-1" });
+    const result = await task.wait();
+    expect(result.outcome).toBe("completed");
+    const to = destinationClaim("dv-src", "dv-move-1");
+    expect(vmiDv()).toBe(to);
+    const created = dvs().find((d) => d.metadata.name === to);
+    expect(created.spec).toEqual({ source: { blank: {} }, storage: { accessModes: ["ReadWriteOnce"], volumeMode: "Filesystem", storageClassName: "fast", resources: { requests: { storage: "10Gi" } } } });
+    expect(vmSpec().dataVolumeTemplates.map((t: any) => [t.metadata.name, t.spec.storage.storageClassName])).toEqual([[to, "fast"]]);
+    expect(vmSpec().template.spec.volumes[0]).toEqual({ name: "rootdisk", dataVolume: { name: to } });
+    const writes = env.requests.slice(before).filter((r) => !r.startsWith("GET"));
+    expect(writes.map((r) => r.split("?")[0])).toEqual(["POST /apis/cdi.kubevirt.io/v1beta1/namespaces/default/datavolumes", "PATCH /apis/kubevirt.io/v1/namespaces/default/virtualmachines/dv-01"]);
+  });
+
+  it("@vmshift/kubevirt: cancel restores the old DataVolume in the volume and the template (name and StorageClass); no retry", async () => {
+    await dvVm();
+    env.fault("default/dv-01", { slow: true });
+    const task = await new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml: env.kubeconfig() }, ...ENV_ADAPTER_TUNING })).startMigration({ vmId: "default/dv-01", targetStorageId: "fast", requestId: "dv-move-2" });
+    for await (const s of task.events()) if (s.phase === "transferring") break;
+    expect((await task.cancel()).outcome).toBe("cancelled");
+    expect(vmiDv()).toBe("dv-src");
+    expect(vmSpec().template.spec.volumes[0]).toEqual({ name: "rootdisk", dataVolume: { name: "dv-src" } });
+    expect(vmSpec().dataVolumeTemplates).toEqual([template("dv-src")]);
+    await new Promise((r) => setTimeout(r, 400)); // past the 20 KubeVirt-second backoff
+    expect(dvMigrations()).toEqual([]);
   });
 });

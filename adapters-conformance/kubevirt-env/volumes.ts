@@ -7,11 +7,19 @@
  * volumes moving. When it succeeds the VMI uses the new claims; when it fails it is retried with
  * backoff; restoring the old claims on the VM cancels it (the in-flight migration is deleted).
  * A destination claim smaller than the source fails it with KubeVirt's message.
+ * Destinations may be PVCs or DataVolumes (the VM's `dataVolume` volumes renamed, and its
+ * `dataVolumeTemplates` with them). Before creating the migration the destinations are checked as
+ * v1.9.0's `volumemig.ValidateVolumes` does: a missing claim or DataVolume sets the VMI's
+ * `VolumesChange` condition False ("One of the destination volumes doesn't exist: the datavolume X
+ * doesn't exist") and waits; a DataVolume that has not Succeeded needs its claim, and that claim a
+ * `dataSourceRef` (CSI volume populators), else the VM gets `RestartRequired` ("invalid volumes to
+ * update with migration: DV storage class isn't a CSI or not using volume populators: [vol]") and
+ * no migration is made.
  * PersistentVolumeClaims are served so a client can create the destination claims.
  */
 import { admitMigrationCreate } from "./admission.ts";
 import { registerResource } from "./resources.ts";
-import type { Store, StoredObject } from "./store.ts";
+import type { Resource, Store, StoredObject } from "./store.ts";
 
 registerResource({
   resource: "persistentvolumeclaims",
@@ -37,6 +45,7 @@ export const VOLUME_MIGRATION_LABEL = "kubevirt.io/volume-update-migration";
 
 type Obj = StoredObject & { spec: any; status: any };
 const FINAL = new Set(["Succeeded", "Failed"]);
+const DATAVOLUMES = "datavolumes" as Resource;
 
 /** `volumeName → claimName` of the PVC-backed volumes of a VMI spec. */
 export function claimsOf(spec: { volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; dataVolume?: { name: string } }[] } | undefined): Map<string, string> {
@@ -92,6 +101,7 @@ export class VolumeMigrations {
     if (inFlight.length > 0) return;
     const retry = this.#retryAt.get(`${ns}/${name}`);
     if (retry && this.#now() < retry.at) return;
+    if (!this.#destinationsValid(vm, vmi, changes)) return;
     const state = { volumeMigrationState: { migratedVolumes: changes } };
     if (JSON.stringify(vm.status?.volumeUpdateState) !== JSON.stringify(state)) this.#store.mutate("virtualmachines", ns, name, (o) => void ((o as Obj).status = { ...(o as Obj).status, volumeUpdateState: state }));
     this.#store.mutate("virtualmachineinstances", ns, name, (o) => {
@@ -106,6 +116,47 @@ export class VolumeMigrations {
       spec: { vmiName: name },
     }, false);
     this.#store.create("virtualmachineinstancemigrations", "VirtualMachineInstanceMigration", body);
+  }
+
+  /** KubeVirt v1.9.0's `ValidateVolumes` over the changed volumes, with `handleValidationErrors`' outcome. True when the migration may be made. */
+  #destinationsValid(vm: Obj, vmi: Obj, changes: readonly { volumeName: string }[]): boolean {
+    const ns = vm.metadata.namespace!;
+    const moving = new Set(changes.map((c) => c.volumeName));
+    const notCsi: string[] = [];
+    let missing: string | undefined;
+    for (const v of (vm.spec?.template?.spec?.volumes ?? []) as { name: string; persistentVolumeClaim?: { claimName: string }; dataVolume?: { name: string } }[]) {
+      if (!moving.has(v.name) || missing) continue;
+      if (v.persistentVolumeClaim && !this.#store.get("persistentvolumeclaims", ns, v.persistentVolumeClaim.claimName)) missing = `the pvc ${v.persistentVolumeClaim.claimName} doesn't exist`;
+      if (!v.dataVolume) continue;
+      const dv = this.#store.get(DATAVOLUMES, ns, v.dataVolume.name) as Obj | undefined;
+      if (!dv) missing = `the datavolume ${v.dataVolume.name} doesn't exist`;
+      else if (dv.status?.phase !== "Succeeded") {
+        const claim = this.#store.get("persistentvolumeclaims", ns, v.dataVolume.name) as Obj | undefined;
+        if (!claim) missing = `the pvc ${v.dataVolume.name} doesn't exist`;
+        else if (!claim.spec?.dataSourceRef) notCsi.push(v.name);
+      }
+    }
+    if (missing) {
+      const message = `One of the destination volumes doesn't exist: ${missing}`;
+      const current = ((vmi.status?.conditions ?? []) as { type: string; message?: string }[]).find((c) => c.type === "VolumesChange");
+      if (current?.message !== message) this.#store.mutate("virtualmachineinstances", ns, vmi.metadata.name, (o) => {
+        const s = (o as Obj).status;
+        s.conditions = [...(s.conditions ?? []).filter((c: { type: string }) => c.type !== "VolumesChange"), { type: "VolumesChange", status: "False", message, lastProbeTime: null, lastTransitionTime: null }];
+      });
+      return false;
+    }
+    if (notCsi.length > 0) {
+      const message = `invalid volumes to update with migration: DV storage class isn't a CSI or not using volume populators: [${notCsi.join(" ")}]`;
+      const conditions = (vm.status?.conditions ?? []) as { type: string; message?: string }[];
+      if (!conditions.some((c) => c.type === "RestartRequired" && c.message === message)) {
+        this.#store.mutate("virtualmachines", ns, vm.metadata.name, (o) => {
+          const s = ((o as Obj).status ??= {});
+          s.conditions = [...(s.conditions ?? []).filter((c: { type: string }) => c.type !== "RestartRequired"), { type: "RestartRequired", status: "True", message, lastProbeTime: null, lastTransitionTime: null }];
+        });
+      }
+      return false;
+    }
+    return true;
   }
 
   /** KubeVirt's refusal when a destination claim is smaller than its source, or undefined. */

@@ -1,10 +1,14 @@
 /**
- * Storage live migration (KubeVirt volume migration, v1.3+, GA in v1.9; reference §11.1): the VM's
- * PVC-backed volumes are copied to new claims of the StorageClass `targetStorageId` while it runs.
- * vmshift creates one claim per volume (same size, access and volume mode, named
- * `<claim>-<8 hex of the request id>`), then patches the VM in one merge patch: the claims swapped in
- * `spec.template.spec.volumes`, `spec.updateVolumesStrategy: Migration`, and its record (the old and
- * new claims) in an annotation. KubeVirt's workload updater then creates a
+ * Storage live migration (KubeVirt volume migration, v1.3+, GA in v1.9; reference §11.1, user guide
+ * `storage/volume_migration.md`): the VM's PVC- and DataVolume-backed volumes are copied to new
+ * volumes of the StorageClass `targetStorageId` while it runs. Per volume vmshift creates the
+ * destination, named `<old>-<8 hex of the request id>`, the size, access and volume mode of the old
+ * claim: a PersistentVolumeClaim for a `persistentVolumeClaim` volume, a DataVolume with a blank
+ * source and a `storage` spec for a `dataVolume` volume (the guide's example). Then one merge patch
+ * of the VM: the volumes renamed in `spec.template.spec.volumes`, the `spec.dataVolumeTemplates`
+ * entry of a renamed DataVolume renamed with it and pointed at the new StorageClass (KubeVirt's VM
+ * validator refuses a template no volume names), `spec.updateVolumesStrategy: Migration`, and its
+ * record (old and new names) in an annotation. KubeVirt's workload updater then creates a
  * `kubevirt-workload-update-*` VMIM labelled `kubevirt.io/volume-update-migration=<vm>`, which the
  * adapter finds by that label (paged) and follows like any live migration. Cancel restores the old
  * claims (KubeVirt's documented cancel) and deletes the VMIM.
@@ -20,14 +24,25 @@ export const VOLUME_MIGRATION_LABEL = "kubevirt.io/volume-update-migration";
 /** The VM annotation holding vmshift's record of a volume migration (JSON {@link VolumeRecord}). */
 export const VOLUME_RECORD_ANNOTATION = "vmshift.io/volume-migration";
 
-/** What vmshift wrote on the VM: the request, and each moved volume's old and new claim. */
+/** What vmshift wrote on the VM: the request, and each moved volume's old and new claim (or DataVolume). */
 export interface VolumeRecord {
   readonly requestId: string;
   readonly storageClass: string;
-  readonly volumes: readonly { readonly volume: string; readonly from: string; readonly to: string }[];
+  readonly volumes: readonly { readonly volume: string; readonly from: string; readonly to: string; readonly dataVolume?: true }[];
+  /** The StorageClass of each renamed `dataVolumeTemplates` entry before the move (by old name; null: none set), so cancel can put it back. */
+  readonly templates?: Readonly<Record<string, string | null>>;
 }
 
 type Volume = NonNullable<NonNullable<NonNullable<KvVirtualMachine["spec"]["template"]>["spec"]>["volumes"]>[number];
+type Template = NonNullable<KvVirtualMachine["spec"]["dataVolumeTemplates"]>[number];
+
+/** The destination DataVolume vmshift creates for a `dataVolume` volume (`cdi.kubevirt.io/v1beta1`). */
+export interface DestinationDataVolume {
+  readonly apiVersion: "cdi.kubevirt.io/v1beta1";
+  readonly kind: "DataVolume";
+  readonly metadata: { readonly name: string; readonly labels: Record<string, string> };
+  readonly spec: { readonly source: { readonly blank: Record<string, never> }; readonly storage: { readonly accessModes: string[]; readonly volumeMode?: string; readonly storageClassName: string; readonly resources: { readonly requests: { readonly storage: string } } } };
+}
 const fail = (code: "INVALID_ARGUMENT" | "NOT_SUPPORTED" | "INVALID_STATE" | "TIMEOUT", message: string) => new VmshiftError(code, message, { adapter: "kubevirt", operation: "migration.start", retryable: false });
 /** How long to wait for KubeVirt's workload updater to create the VMIM, ms. */
 const FIND_TIMEOUT_MS = 60_000;
@@ -37,15 +52,66 @@ export function destinationClaim(claim: string, requestId: string): string {
   return `${claim.slice(0, 240)}-${requestToken(requestId).slice(0, 8)}`;
 }
 
-/** The VM's volumes with the PVC claims swapped to their destinations, and the record of it. Throws what KubeVirt would refuse. */
-export function planVolumeMove(vm: KvVirtualMachine, storageClass: string, requestId: string): { volumes: Volume[]; record: VolumeRecord } {
+/** The old or new name of a PVC- or DataVolume-backed volume; undefined for other volumes. */
+const storageName = (v: Volume): string | undefined => v.persistentVolumeClaim?.claimName || v.dataVolume?.name || undefined;
+
+/** The volume with its claim (or DataVolume) renamed. */
+const renamed = (v: Volume, name: string): Volume => (v.dataVolume ? { ...v, dataVolume: { ...v.dataVolume, name } } : { ...v, persistentVolumeClaim: { ...v.persistentVolumeClaim!, claimName: name } });
+
+/** A `dataVolumeTemplates` entry renamed and, when `storageClass` is a string, pointed at it (null: the field removed). */
+function retemplate(t: Template, name: string, storageClass: string | null | undefined): Template {
+  const at = (spec: { storageClassName?: string } | undefined) => {
+    if (!spec || storageClass === undefined) return spec;
+    const { storageClassName: _dropped, ...rest } = spec;
+    return storageClass === null ? rest : { ...rest, storageClassName: storageClass };
+  };
+  const spec = { ...t.spec, ...(t.spec.storage ? { storage: at(t.spec.storage) } : {}), ...(t.spec.pvc ? { pvc: at(t.spec.pvc) } : {}) } as Template["spec"];
+  return { ...t, metadata: { ...t.metadata, name }, spec };
+}
+
+/** What the VM's spec becomes for a volume move: its volumes and, when it has them, its dataVolumeTemplates. */
+export interface VolumeMovePlan {
+  readonly volumes: Volume[];
+  readonly dataVolumeTemplates?: Template[];
+  readonly record: VolumeRecord;
+}
+
+/** The VM's volumes with the PVC claims and DataVolumes swapped to their destinations (templates with them), and the record of it. Throws what KubeVirt would refuse. */
+export function planVolumeMove(vm: KvVirtualMachine, storageClass: string, requestId: string): VolumeMovePlan {
   const volumes = vm.spec.template?.spec?.volumes ?? [];
-  if (volumes.some((v) => v.dataVolume)) throw fail("NOT_SUPPORTED", "the VM has DataVolume-backed volumes: vmshift moves persistentVolumeClaim volumes only (create the destination DataVolumes and swap them in yourself)");
-  const moved = volumes.filter((v) => v.persistentVolumeClaim?.claimName);
-  if (moved.length === 0) throw fail("INVALID_ARGUMENT", "the VM has no PersistentVolumeClaim volumes to move");
-  const record: VolumeRecord = { requestId, storageClass, volumes: moved.map((v) => ({ volume: v.name, from: v.persistentVolumeClaim!.claimName, to: destinationClaim(v.persistentVolumeClaim!.claimName, requestId) })) };
-  const to = new Map(record.volumes.map((r) => [r.volume, r.to]));
-  return { volumes: volumes.map((v) => (to.has(v.name) ? { ...v, persistentVolumeClaim: { ...v.persistentVolumeClaim!, claimName: to.get(v.name)! } } : v)), record };
+  const moved = volumes.filter((v) => storageName(v) !== undefined);
+  if (moved.length === 0) throw fail("INVALID_ARGUMENT", "the VM has no PersistentVolumeClaim or DataVolume volumes to move");
+  const moves = moved.map((v) => ({ volume: v.name, from: storageName(v)!, to: destinationClaim(storageName(v)!, requestId), ...(v.dataVolume ? { dataVolume: true as const } : {}) }));
+  const to = new Map(moves.map((r) => [r.volume, r.to]));
+  const byOld = new Map(moves.filter((m) => m.dataVolume).map((m) => [m.from, m.to]));
+  const templates = vm.spec.dataVolumeTemplates;
+  const before: Record<string, string | null> = {};
+  for (const t of templates ?? []) {
+    const name = t.metadata?.name;
+    if (name && byOld.has(name)) before[name] = (t.spec.storage ?? t.spec.pvc)?.storageClassName ?? null;
+  }
+  const record: VolumeRecord = { requestId, storageClass, volumes: moves, ...(Object.keys(before).length > 0 ? { templates: before } : {}) };
+  return {
+    volumes: volumes.map((v) => (to.has(v.name) ? renamed(v, to.get(v.name)!) : v)),
+    ...(templates ? { dataVolumeTemplates: templates.map((t) => (t.metadata?.name && byOld.has(t.metadata.name) ? retemplate(t, byOld.get(t.metadata.name)!, storageClass) : t)) } : {}),
+    record,
+  };
+}
+
+/** The VM's spec with a record's moves undone: the old claims and DataVolumes, templates renamed back to their old StorageClass. */
+export function planVolumeRestore(vm: KvVirtualMachine, record: VolumeRecord): { volumes: Volume[]; dataVolumeTemplates?: Template[] } {
+  const from = new Map(record.volumes.map((v) => [v.volume, v.from]));
+  const byNew = new Map(record.volumes.filter((v) => v.dataVolume).map((v) => [v.to, v.from]));
+  const volumes = (vm.spec.template?.spec?.volumes ?? []).map((v) => (from.has(v.name) && storageName(v) !== undefined ? renamed(v, from.get(v.name)!) : v));
+  const templates = vm.spec.dataVolumeTemplates;
+  if (!templates) return { volumes };
+  return {
+    volumes,
+    dataVolumeTemplates: templates.map((t) => {
+      const old = t.metadata?.name ? byNew.get(t.metadata.name) : undefined;
+      return old === undefined ? t : retemplate(t, old, record.templates && old in record.templates ? record.templates[old] : undefined);
+    }),
+  };
 }
 
 /** The record vmshift left on the VM, if any. */
@@ -82,27 +148,43 @@ export class VolumeMoves {
     const before = plan ? new Set((await this.#list(ref, ctx)).map((m) => m.metadata?.uid)) : undefined;
     if (plan) {
       await beforeWrite?.();
-      for (const move of plan.record.volumes) await this.#createClaim(ref, move.from, move.to, storageClass, request.requestId, ctx);
+      for (const move of plan.record.volumes) await this.#createDestination(ref, move, storageClass, request.requestId, ctx);
       await this.#api.patchVm(ref, {
         metadata: { annotations: { [VOLUME_RECORD_ANNOTATION]: JSON.stringify(plan.record) } },
-        spec: { updateVolumesStrategy: "Migration", template: { spec: { volumes: plan.volumes } } },
+        spec: { updateVolumesStrategy: "Migration", ...(plan.dataVolumeTemplates ? { dataVolumeTemplates: plan.dataVolumeTemplates } : {}), template: { spec: { volumes: plan.volumes } } },
       }, ctx.signal);
       ctx.logger.log("info", "swapped the VM's claims for a volume migration", { requestId: request.requestId, vm: formatRef(ref), volumes: plan.record.volumes.map((v) => `${v.volume}: ${v.from} -> ${v.to}`).join(", ") });
     }
     return this.#find(ref, before, ctx);
   }
 
-  /** Creates the destination claim like the source (size, access and volume mode); an existing one of that name is kept. */
-  async #createClaim(ref: ObjectRef, from: string, to: string, storageClass: string, requestId: string, ctx: OperationContext): Promise<void> {
-    const source = await this.#api.findClaim({ namespace: ref.namespace, name: from }, ctx.signal);
-    if (!source) throw fail("INVALID_STATE", `the VM's claim ${ref.namespace}/${from} does not exist`);
-    const size = source.status?.capacity?.["storage"] ?? source.spec?.resources?.requests?.["storage"];
+  /**
+   * Creates the destination like the source claim (size, access and volume mode; a DataVolume's
+   * claim has the DataVolume's name): a claim, or for a DataVolume volume a blank DataVolume with a
+   * `storage` spec. An existing one of that name is kept (a retried start).
+   */
+  async #createDestination(ref: ObjectRef, move: VolumeRecord["volumes"][number], storageClass: string, requestId: string, ctx: OperationContext): Promise<void> {
+    const source = await this.#api.findClaim({ namespace: ref.namespace, name: move.from }, ctx.signal);
+    if (!source) throw fail("INVALID_STATE", `the VM's ${move.dataVolume ? "DataVolume's claim" : "claim"} ${ref.namespace}/${move.from} does not exist`);
+    const size = source.status?.capacity?.["storage"] ?? source.spec?.resources?.requests?.["storage"] ?? "0";
+    const accessModes = source.spec?.accessModes ?? ["ReadWriteOnce"];
+    const labels = { [LABELS.requestId]: requestIdLabel(requestId) };
     try {
+      if (move.dataVolume) {
+        const body: DestinationDataVolume = {
+          apiVersion: "cdi.kubevirt.io/v1beta1",
+          kind: "DataVolume",
+          metadata: { name: move.to, labels },
+          spec: { source: { blank: {} }, storage: { accessModes, ...(source.spec?.volumeMode ? { volumeMode: source.spec.volumeMode } : {}), storageClassName: storageClass, resources: { requests: { storage: String(size) } } } },
+        };
+        await this.#api.createDataVolume(ref.namespace, body, ctx.signal);
+        return;
+      }
       await this.#api.createClaim(ref.namespace, {
         apiVersion: "v1",
         kind: "PersistentVolumeClaim",
-        metadata: { name: to, labels: { [LABELS.requestId]: requestIdLabel(requestId) } },
-        spec: { accessModes: source.spec?.accessModes ?? ["ReadWriteOnce"], ...(source.spec?.volumeMode ? { volumeMode: source.spec.volumeMode } : {}), storageClassName: storageClass, resources: { requests: { storage: size ?? "0" } } },
+        metadata: { name: move.to, labels },
+        spec: { accessModes, ...(source.spec?.volumeMode ? { volumeMode: source.spec.volumeMode } : {}), storageClassName: storageClass, resources: { requests: { storage: size } } },
       }, ctx.signal);
     } catch (error) {
       if (!(isVmshiftError(error, "CONFLICT") && error.details?.["row"] === "status.alreadyExists")) throw error;
@@ -130,9 +212,8 @@ export class VolumeMoves {
     const vm = await this.#api.findVm(ref, ctx.signal);
     const record = volumeRecord(vm);
     if (!vm || !record) return false;
-    const from = new Map(record.volumes.map((v) => [v.volume, v.from]));
-    const volumes = (vm.spec.template?.spec?.volumes ?? []).map((v) => (from.has(v.name) && v.persistentVolumeClaim ? { ...v, persistentVolumeClaim: { ...v.persistentVolumeClaim, claimName: from.get(v.name)! } } : v));
-    await this.#api.patchVm(ref, { metadata: { annotations: { [VOLUME_RECORD_ANNOTATION]: null } }, spec: { template: { spec: { volumes } } } }, ctx.signal);
+    const restored = planVolumeRestore(vm, record);
+    await this.#api.patchVm(ref, { metadata: { annotations: { [VOLUME_RECORD_ANNOTATION]: null } }, spec: { ...(restored.dataVolumeTemplates ? { dataVolumeTemplates: restored.dataVolumeTemplates } : {}), template: { spec: { volumes: restored.volumes } } } }, ctx.signal);
     ctx.logger.log("info", "restored the VM's claims: the volume migration is cancelled", { vm: formatRef(ref), requestId: record.requestId });
     return true;
   }

@@ -209,6 +209,11 @@ export class KubevirtApi {
     return this.#t.request({ method: "POST", path: apiPath("api", "v1", "namespaces", namespace, "persistentvolumeclaims"), body, operation: "migration.start", ...(signal ? { signal } : {}) });
   }
 
+  /** Creates a CDI DataVolume (`cdi.kubevirt.io/v1beta1`; a storage migration's destination). */
+  createDataVolume(namespace: string, body: object, signal?: AbortSignal): Promise<unknown> {
+    return this.#t.request({ method: "POST", path: apiPath("apis", "cdi.kubevirt.io", "v1beta1", "namespaces", namespace, "datavolumes"), body, operation: "migration.start", ...(signal ? { signal } : {}) });
+  }
+
   /** Creates a MigrationPolicy (cluster-scoped: needs `create` on migrationpolicies.migrations.kubevirt.io). */
   createMigrationPolicy(body: KvMigrationPolicy, signal?: AbortSignal): Promise<KvMigrationPolicy> {
     return this.#t.request({ method: "POST", path: apiPath("apis", "migrations.kubevirt.io", "v1alpha1", "migrationpolicies"), body, operation: "migration.policy", ...(signal ? { signal } : {}) });
