@@ -27,7 +27,7 @@ export const MOVE_CAPABILITIES: Readonly<Record<"libvirt" | "kubevirt" | "vspher
     "move.target": partial("cold moves only: a CDI DataVolume per disk filled through the CDI upload proxy (UploadTokenRequest, POST /v1beta1/upload), a VirtualMachine Halted then Always; tested against kubevirt-env's CDI model, not a real CDI; BIOS/UEFI only (no direct kernel boot), storage classes and Multus networks are not checked in preflight"),
   },
   vsphere: {
-    "move.source.cold": unsupported("not implemented yet (HttpNfcLease export)"),
+    "move.source.cold": partial("ExportVm → HttpNfcLease: each disk downloaded from its deviceUrl with the session cookie (kept in the vCenter client) and staged as a private VMDK file where the mover runs (needs the disk's size in local space), then converted by qemu-img; the VM powered off through the API (ShutdownGuest when tools run, then PowerOffVM_Task); tested against the project's vcsim launcher, not a real vCenter/ESXi (whose export is a stream-optimized VMDK)"),
     "move.source.warm": unsupported("not implemented yet (changed block tracking)"),
     "move.target": unsupported("not a move target"),
   },

@@ -35,6 +35,10 @@ export const VIM_OPERATIONS = {
   PowerOnVM_Task: "xsd:anyType",
   ShutdownGuest: undefined,
   CheckRelocate_Task: "xsd:anyType",
+  ExportVm: "xsd:anyType",
+  HttpNfcLeaseProgress: undefined,
+  HttpNfcLeaseComplete: undefined,
+  HttpNfcLeaseAbort: undefined,
 } as const satisfies Readonly<Record<string, string | undefined>>;
 
 /** An operation of the WSDL subset. */

@@ -1,0 +1,145 @@
+/**
+ * What `@vmshift/move`'s vSphere source needs from vCenter, over this package's transport:
+ * property reads, a few vim25 calls whose parameters are written here (through `xml.ts`, the one
+ * escaping helper), task waits, and NFC downloads of an export lease's device URLs carrying the
+ * session cookie. The cookie stays inside this object: callers get bytes, never the cookie.
+ *
+ * It has the shape `@vmshift/move`'s `VsphereMoveApi` expects (structurally: neither package
+ * imports the other).
+ */
+import { createWriteStream } from "node:fs";
+import type https from "node:https";
+import { request as httpsRequest } from "node:https";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import { VmshiftError, redact } from "@vmshift/core";
+import { faultToError } from "./errors.ts";
+import { readObject } from "./resources/properties.ts";
+import { decodeTaskInfo, isTaskDone } from "./resources/tasks.ts";
+import { VimSession } from "./session.ts";
+import { type TlsOptions, httpsAgentFor } from "./tls.ts";
+import { type VimMethod, createSoapTransport, endpointUrl } from "./transport.ts";
+import { type MoRef, type Xml, el, moref, seq } from "./xml.ts";
+
+/** Options of {@link createVsphereMoveApi}. */
+export interface VsphereMoveApiOptions extends TlsOptions {
+  /** `https://vcenter.example.com/sdk`. */
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  /** Task poll interval, ms. Default 250. */
+  readonly pollMs?: number;
+}
+
+/** A parameter of {@link VsphereMoveApi.invoke}: a string/number element or a moref. */
+export type MoveCallParam = readonly [name: string, value: string | number | MoRef];
+
+/** The calls a move makes (the subset's operations a source needs). */
+export type MoveCallMethod = Extract<VimMethod, "ExportVm" | "HttpNfcLeaseProgress" | "HttpNfcLeaseComplete" | "HttpNfcLeaseAbort" | "PowerOffVM_Task" | "PowerOnVM_Task" | "ShutdownGuest">;
+
+/** The vCenter side of a vSphere move source. */
+export interface VsphereMoveApi {
+  /** Properties of one object by path (values as `resources/decode.ts` reads them); `NOT_FOUND` when it does not exist. */
+  properties(ref: MoRef, paths: readonly string[], signal?: AbortSignal): Promise<Readonly<Record<string, unknown>>>;
+  /** Calls `method` on `self`; parameters are written with the escaping XML builder. Resolves with the returnval. */
+  invoke(method: MoveCallMethod, self: MoRef, params?: readonly MoveCallParam[], signal?: AbortSignal): Promise<unknown>;
+  /** Waits for a task to end; its fault as a `VmshiftError`. */
+  waitTask(task: MoRef, signal?: AbortSignal): Promise<void>;
+  /**
+   * Downloads an NFC device URL (`https://*` → this vCenter's host) into `file` (created 0600),
+   * with the session cookie and this connection's TLS settings. Returns the bytes written.
+   */
+  download(deviceUrl: string, file: string, options?: { readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
+  /** Logs out and releases sockets. */
+  close(): Promise<void>;
+}
+
+const COOKIE = "vmware_soap_session";
+
+/** A {@link VsphereMoveApi} over a fresh session to `options.url`. */
+export function createVsphereMoveApi(options: VsphereMoveApiOptions): VsphereMoveApi {
+  let cookie: string | undefined;
+  const tls: TlsOptions = {
+    ...(options.thumbprint === undefined ? {} : { thumbprint: options.thumbprint }),
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    ...(options.insecureSkipTlsVerify === undefined ? {} : { insecureSkipTlsVerify: options.insecureSkipTlsVerify }),
+  };
+  const transport = createSoapTransport({
+    url: options.url,
+    secrets: [options.password],
+    ...tls,
+    onExchange: (x) => {
+      const header = x.responseHeaders["set-cookie"];
+      for (const v of Array.isArray(header) ? header : typeof header === "string" ? [header] : []) {
+        const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(String(v));
+        if (m?.[1]) cookie = m[1];
+      }
+    },
+  });
+  const session = new VimSession(transport, { username: options.username, password: options.password });
+  const base = new URL(endpointUrl(options.url));
+  let agent: https.Agent | undefined;
+  const pollMs = options.pollMs ?? 250;
+  const secrets = () => [options.password, ...(cookie ? [cookie] : [])];
+
+  const api: VsphereMoveApi = {
+    async properties(ref, paths, signal) {
+      return readObject(session, await session.content(), ref, paths, signal ? { signal } : {});
+    },
+    async invoke(method, self, params = [], signal) {
+      const body: Xml[] = params.map(([name, value]) => (typeof value === "object" ? moref(name, value) : el(name, value)));
+      return session.call(method, self, seq(...body), signal ? { signal } : {});
+    },
+    async waitTask(task, signal) {
+      for (;;) {
+        const props = await api.properties(task, ["info"], signal);
+        const state = decodeTaskInfo(task, props["info"]);
+        if (isTaskDone(state)) {
+          if (state.state === "error") throw faultToError(state.error ?? { type: "SystemError", message: `task ${task.value} failed` }, { operation: "move.task", subject: task.value });
+          return;
+        }
+        if (signal?.aborted) throw new VmshiftError("ABORTED", `waiting for task ${task.value} was cancelled`, { adapter: "vsphere" });
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
+    async download(deviceUrl, file, { signal, onBytes } = {}) {
+      const url = new URL(deviceUrl.replace(/^https:\/\/\*(?=[:/])/, `https://${base.host}`));
+      if (url.protocol !== "https:" || url.host !== base.host || !url.pathname.startsWith("/nfc/")) {
+        throw new VmshiftError("INVALID_ARGUMENT", `device URL ${url.pathname} is not an NFC URL of ${base.host}`, { adapter: "vsphere", operation: "move.download" });
+      }
+      if (!cookie) await session.content().then(() => session.call("CurrentTime", { type: "ServiceInstance", value: "ServiceInstance" }));
+      agent ??= httpsAgentFor(tls);
+      const res = await new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
+        const req = httpsRequest(url, { method: "GET", agent, headers: { Cookie: `${COOKIE}=${cookie ?? ""}` }, ...(signal ? { signal } : {}) }, resolve);
+        req.on("error", reject);
+        req.end();
+      }).catch((error: unknown) => {
+        throw new VmshiftError(signal?.aborted ? "ABORTED" : "TRANSPORT", redact(`NFC download of ${url.pathname} failed: ${(error as Error).message}`, secrets()), { adapter: "vsphere", operation: "move.download" });
+      });
+      if (res.statusCode !== 200) {
+        res.resume();
+        throw new VmshiftError(res.statusCode === 404 ? "NOT_FOUND" : "MIGRATION_FAILED", `NFC download of ${url.pathname} answered HTTP ${res.statusCode}`, { adapter: "vsphere", operation: "move.download" });
+      }
+      let bytes = 0;
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          bytes += chunk.length;
+          onBytes?.(bytes);
+          done(null, chunk);
+        },
+      });
+      try {
+        const out = createWriteStream(file, { mode: 0o600 });
+        await (signal ? pipeline(res, count, out, { signal }) : pipeline(res, count, out));
+      } catch (error) {
+        throw new VmshiftError(signal?.aborted ? "ABORTED" : "TRANSPORT", redact(`NFC download of ${url.pathname} failed after ${bytes} bytes: ${(error as Error).message}`, secrets()), { adapter: "vsphere", operation: "move.download" });
+      }
+      return bytes;
+    },
+    async close() {
+      agent?.destroy();
+      await session.close();
+    },
+  };
+  return api;
+}
