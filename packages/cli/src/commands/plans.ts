@@ -15,6 +15,7 @@ import { EXIT, type ExitCode, untilStopped } from "../io.ts";
 import { connect } from "../platforms.ts";
 import { inProcessReason, loadProfile, profileName } from "../profiles.ts";
 import { exitForReport, followRun, renderPlan, renderReport } from "./fleet.ts";
+import { PLAN_MOVE_OPTIONS, isPlanMove, moveExecution, planMoveSubcommand } from "./plan-move.ts";
 
 /** The subcommands, in help order. */
 export const PLAN_SUBCOMMANDS = ["run", "status", "pause", "resume", "stop", "cancel", "worker"] as const;
@@ -143,9 +144,18 @@ async function runSubcommand(ctx: CommandContext): Promise<ExitCode> {
       if (!json) io.stdout.write("nothing to do\n");
       return EXIT.ok;
     }
+    if (plan.migrations.some((m) => m.move !== undefined)) {
+      const moves = await moveExecution(ctx, plan);
+      try {
+        return await followRun(ctx, executePlan(moves.client, plan, { runMove: moves.runMove, ...(stopOnFailure ? { stopOnFailure } : {}) }), false);
+      } finally {
+        await moves.close();
+      }
+    }
     const client = await ctx.client();
     return followRun(ctx, executePlan(client, plan, stopOnFailure ? { stopOnFailure } : {}), plan.kind === "evacuate" && plan.skipped.length > 0);
   }
+  if (plan.migrations.some((m) => m.move !== undefined)) throw new UsageError("move plans run in this process only (--engine in-process): the Restate workers have no move runner yet");
   const restate = await loadRestate();
   const client = await waves(ctx);
   const planId = flagString(ctx.flags, "id") ?? restate.planIdOf(plan);
@@ -276,13 +286,15 @@ export function planCommands(preflight: Command): Command {
     summary: "preflight one VM's move (plan <vm>); run fleet plans in this process or as durable waves on Restate (plan run|status|pause|resume|stop|cancel|worker)",
     usage: [
       "plan <vm> (--to <host> | --any-host) [options]",
+      "       vmshift plan move <vm names or patterns> --from <profile> --to <profile> --downtime-budget <ms> [--json > plan.json]   (a plan of cold/warm moves)",
       "       vmshift plan run <plan.json | -> [--engine in-process | --engine restate --restate <url> [--id <plan-id>] [--detach]]",
       "       vmshift plan status|pause|resume|stop|cancel <plan-id> --restate <url>   (status --follow; cancel --vm <vm>)",
       "       vmshift plan worker [--port 9080] [--host <address>] [--register <admin-url>]   ($VMSHIFT_RESTATE_IDENTITY_KEYS: accept only requests Restate signed)",
     ].join("\n"),
-    options: { ...preflight.options, ...PLAN_RUN_OPTIONS },
+    options: { ...preflight.options, ...PLAN_RUN_OPTIONS, ...PLAN_MOVE_OPTIONS },
     positionals: { min: 1, max: 2 },
     async run(ctx) {
+      if (isPlanMove(ctx)) return planMoveSubcommand(ctx);
       const sub = subcommandOf(ctx);
       const given = Object.keys(ctx.flags).filter((f) => ctx.flags[f] !== undefined && subcommandFlags.has(f));
       if (sub === undefined) {
