@@ -34,6 +34,10 @@ export const MOVE_SIDES: readonly MoveSideEntry[] = [
     name: "hyperv-transcripts",
     source: async () => (await import("../../hyperv-pwsh/move-side.ts")).hypervTranscriptsMoveSource,
   },
+  {
+    name: "nutanix-server",
+    source: async () => (await import("../../prism-server/move-side.ts")).nutanixServerSource,
+  },
 ];
 
 /** The entry named `name`, or undefined. */
