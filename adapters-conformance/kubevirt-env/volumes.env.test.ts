@@ -206,6 +206,7 @@ describe("DataVolume-backed volumes (user guide volume_migration.md: blank desti
     const to = destinationClaim("dv-src", "dv-move-1");
     expect(vmiDv()).toBe(to);
     const created = dvs().find((d) => d.metadata.name === to);
+    expect(created.metadata.annotations).toEqual({ "cdi.kubevirt.io/storage.usePopulator": "true" });
     expect(created.spec).toEqual({ source: { blank: {} }, storage: { accessModes: ["ReadWriteOnce"], volumeMode: "Filesystem", storageClassName: "fast", resources: { requests: { storage: "10Gi" } } } });
     expect(vmSpec().dataVolumeTemplates.map((t: any) => [t.metadata.name, t.spec.storage.storageClassName])).toEqual([[to, "fast"]]);
     expect(vmSpec().template.spec.volumes[0]).toEqual({ name: "rootdisk", dataVolume: { name: to } });

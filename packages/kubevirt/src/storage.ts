@@ -40,10 +40,12 @@ type Template = NonNullable<KvVirtualMachine["spec"]["dataVolumeTemplates"]>[num
 export interface DestinationDataVolume {
   readonly apiVersion: "cdi.kubevirt.io/v1beta1";
   readonly kind: "DataVolume";
-  readonly metadata: { readonly name: string; readonly labels: Record<string, string> };
+  readonly metadata: { readonly name: string; readonly labels: Record<string, string>; readonly annotations: Record<string, string> };
   readonly spec: { readonly source: { readonly blank: Record<string, never> }; readonly storage: { readonly accessModes: string[]; readonly volumeMode?: string; readonly storageClassName: string; readonly resources: { readonly requests: { readonly storage: string } } } };
 }
 const fail = (code: "INVALID_ARGUMENT" | "NOT_SUPPORTED" | "INVALID_STATE" | "TIMEOUT", message: string) => new VmshiftError(code, message, { adapter: "kubevirt", operation: "migration.start", retryable: false });
+/** CDI's annotation asking for a volume populator (a claim with `dataSourceRef`) on any StorageClass. */
+const USE_POPULATOR = "cdi.kubevirt.io/storage.usePopulator";
 /** How long to wait for KubeVirt's workload updater to create the VMIM, ms. */
 const FIND_TIMEOUT_MS = 60_000;
 
@@ -174,7 +176,9 @@ export class VolumeMoves {
         const body: DestinationDataVolume = {
           apiVersion: "cdi.kubevirt.io/v1beta1",
           kind: "DataVolume",
-          metadata: { name: move.to, labels },
+          // The populator path, as the user guide's decentralized example asks: KubeVirt v1.9.0 starts
+          // the migration on a DataVolume not yet Succeeded only when its claim has a dataSourceRef.
+          metadata: { name: move.to, labels, annotations: { [USE_POPULATOR]: "true" } },
           spec: { source: { blank: {} }, storage: { accessModes, ...(source.spec?.volumeMode ? { volumeMode: source.spec.volumeMode } : {}), storageClassName: storageClass, resources: { requests: { storage: String(size) } } } },
         };
         await this.#api.createDataVolume(ref.namespace, body, ctx.signal);
