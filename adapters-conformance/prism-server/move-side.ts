@@ -5,6 +5,7 @@
  * the VM disk, file download). Hashes and power state are read from the server's own files and
  * inventory, never through the mover. Cold only: the v4 VMM API has no changed-block tracking.
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,8 +22,9 @@ const VM = simId("0e000000", 200);
 /** The password of the session's server (a test server's, generated per session). */
 const password = () => `pw-${crypto.randomUUID()}`;
 
+/** The server needs nothing; the mover's copies need qemu-img. */
 async function available(): Promise<Availability> {
-  return { ok: true };
+  return spawnSync("qemu-img", ["--version"]).status === 0 ? { ok: true } : { ok: false, reason: "qemu-img is not installed (.ci/setup.d/70-move.sh)" };
 }
 
 /** The Prism-like server as a move source. */
