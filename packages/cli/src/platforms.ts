@@ -108,23 +108,8 @@ export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
   },
 
   async hyperv(profile, options) {
-    const { createHypervAdapter, createNodePowerShellRunner } = await import("@vmshift/hyperv");
-    const s = settings(profile);
-    const computerName = s.string("computerName");
-    const hostName = s.string("hostName");
-    const remote = computerName
-      ? {
-          computerName,
-          ...opt("userName", s.string("username")),
-          ...opt("password", s.string("password")),
-          ...opt("useSsl", s.bool("useSsl")),
-          ...opt("authentication", s.oneOf<RemoteAuthentication>("authentication", ["Default", "Kerberos", "Negotiate", "CredSSP"])),
-        }
-      : hostName
-        ? { hostName, ...opt("userName", s.string("username")), ...opt("keyFilePath", s.string("keyFilePath")) }
-        : undefined;
-    const runner = createNodePowerShellRunner({ ...opt("executable", s.string("executable")), ...opt("remote", remote), secrets: profile.secrets });
-    const hosts = s.list("hosts")?.map((h) => String(h));
+    const { createHypervAdapter } = await import("@vmshift/hyperv");
+    const { runner, hosts } = await hypervRunner(profile);
     return new VmshiftClient(createHypervAdapter({ runner, ...opt("hosts", hosts) }), options);
   },
 
@@ -134,6 +119,31 @@ export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
     return new VmshiftClient(createLibvirtAdapter({ hosts }), options);
   },
 };
+
+/**
+ * The PowerShell runner a hyperv profile names (`executable`; WinRM `computerName` with
+ * `username`/`password`/`useSsl`/`authentication`, or SSH `hostName` with `keyFilePath`) and its
+ * `hosts`. Used by the adapter and by `vmshift move --from <hyperv profile>`.
+ */
+export async function hypervRunner(profile: ResolvedProfile): Promise<{ readonly runner: import("@vmshift/hyperv").PowerShellRunner; readonly hosts: string[] | undefined }> {
+  const { createNodePowerShellRunner } = await import("@vmshift/hyperv");
+  const s = settings(profile);
+  const computerName = s.string("computerName");
+  const hostName = s.string("hostName");
+  const remote = computerName
+    ? {
+        computerName,
+        ...opt("userName", s.string("username")),
+        ...opt("password", s.string("password")),
+        ...opt("useSsl", s.bool("useSsl")),
+        ...opt("authentication", s.oneOf<RemoteAuthentication>("authentication", ["Default", "Kerberos", "Negotiate", "CredSSP"])),
+      }
+    : hostName
+      ? { hostName, ...opt("userName", s.string("username")), ...opt("keyFilePath", s.string("keyFilePath")) }
+      : undefined;
+  const runner = createNodePowerShellRunner({ ...opt("executable", s.string("executable")), ...opt("remote", remote), secrets: profile.secrets });
+  return { runner, hosts: s.list("hosts")?.map((h) => String(h)) };
+}
 
 /** A client and what must be released with it. */
 export interface Connection {

@@ -18,7 +18,8 @@ export interface StorageTarget {
 /** A storage map: source storage → target storage (a name, or a name and a format). */
 export type StorageMap = Readonly<Record<string, string | StorageTarget>>;
 
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,252}$/;
+// Backslashes and `$` for Hyper-V's storages (a CSV `C:\ClusterStorage\Volume1`, a share `\\fs01\vms`, `\\HV-A\D$`).
+const NAME = /^[A-Za-z0-9_\\][A-Za-z0-9_.:/\\$-]{0,252}$/;
 const FORMATS: readonly DiskFormat[] = ["raw", "qcow2", "vmdk", "vhdx", "vpc"];
 
 /**

@@ -98,7 +98,8 @@ export const moveCommand: Command = {
     const configFile = flagString(ctx.flags, "config");
     const load = (name: string) => loadProfile(name, ctx.io.env, ctx.io.cwd, configFile === undefined ? {} : { configFile });
     const fromProfile = load(fromName);
-    const src = fromProfile.platform === "nutanix" ? await nutanixSource(fromProfile) : libvirtSource(libvirtHost(fromProfile, flagString(ctx.flags, "from-host"), "from"), libvirtMoveSource);
+    const hyperv = fromProfile.platform === "hyperv" ? await (await import("./move-hyperv.ts")).hypervMoveSide(fromProfile) : fromProfile.platform === "vsphere" ? await (await import("./move-vsphere.ts")).vsphereMoveSide(fromProfile) : undefined;
+    const src = hyperv ?? (fromProfile.platform === "nutanix" ? await nutanixSource(fromProfile) : libvirtSource(libvirtHost(fromProfile, flagString(ctx.flags, "from-host"), "from"), libvirtMoveSource));
     const toProfile = load(toName);
     const dst = toProfile.platform === "kubevirt" ? await kubevirtTarget(toProfile) : libvirtTarget(libvirtHost(toProfile, flagString(ctx.flags, "to-host"), "to"), libvirtMoveTarget);
     const targetName = flagString(ctx.flags, "target-name");
@@ -120,7 +121,11 @@ export const moveCommand: Command = {
     });
     if (!ctx.json && attachId !== undefined) ctx.io.stderr.write(`attaching to move ${task.id} (${IN_PROCESS}, so it ends with this command)\n`);
     else if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (${mode}; ${IN_PROCESS}, so it ends with this command)\n`);
-    return follow(task, ctx.io, { json: ctx.json, inProcess: IN_PROCESS, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
+    try {
+      return await follow(task, ctx.io, { json: ctx.json, inProcess: IN_PROCESS, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
+    } finally {
+      await hyperv?.close();
+    }
   },
 };
 
