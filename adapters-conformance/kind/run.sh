@@ -30,6 +30,22 @@ trap cleanup EXIT
 
 log "running the conformance suite against the cluster"
 cd "$REPO_ROOT"
+suite=0
 VMSHIFT_KUBECONFIG="$KUBECONFIG_OUT" \
   VMSHIFT_KUBEVIRT_VM="${VMSHIFT_KUBEVIRT_VM:-default/vmshift-cirros-a}" \
-  bash .ci/toolchain.sh pnpm --silent vmshift conformance --target kubevirt-live --format "${FORMAT:-markdown}"
+  VMSHIFT_KUBEVIRT_STORAGE_VM="${VMSHIFT_KUBEVIRT_STORAGE_VM:-default/vmshift-cirros-data}" \
+  VMSHIFT_KUBEVIRT_TARGET_STORAGE="${VMSHIFT_KUBEVIRT_TARGET_STORAGE:-vmshift-local-b}" \
+  bash .ci/toolchain.sh pnpm --silent vmshift conformance --target kubevirt-live --format "${FORMAT:-markdown}" || suite=$?
+
+# The feature cases (cases.ts): MigrationPolicy precedence, a tuned migration, a storage migration
+# and a decentralized migration into another namespace. The policies exist only for them.
+log "running the feature cases (policy, tuned, storage, cross-cluster)"
+cases=0
+kc apply -f "$LANE_DIR/policies.yaml"
+VMSHIFT_KUBECONFIG="$KUBECONFIG_OUT" \
+  bash .ci/toolchain.sh env NODE_OPTIONS="--import=$REPO_ROOT/tools/workspace-sources.mjs" node "$LANE_DIR/cases.ts" || cases=$?
+kc delete -f "$LANE_DIR/policies.yaml" --ignore-not-found
+if [ "$suite" -ne 0 ] || [ "$cases" -ne 0 ]; then
+  log "failed: conformance suite exit $suite, feature cases exit $cases"
+  exit 1
+fi

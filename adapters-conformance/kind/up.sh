@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Brings up kind (1 control plane + 2 workers), KubeVirt (software emulation when there is no
-# /dev/kvm) and two live-migratable VMs (containerDisk + masquerade), and writes the kubeconfig to
+# /dev/kvm; feature gates and workload updates for the feature cases, kubevirt-cr.yaml), two
+# live-migratable VMs (containerDisk + masquerade), a VM on a claim with a second StorageClass
+# (storage.yaml) and the namespace receiving the decentralized migration (receiver.yaml), and writes the kubeconfig to
 # .cache/kubevirt-kind/kubeconfig. Exits 3 with a clear message when this machine cannot run it.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -32,10 +34,14 @@ else
 fi
 kc -n kubevirt wait kv kubevirt --for condition=Available --timeout=15m
 
-log "creating the test VMs"
+log "creating the test VMs, the second StorageClass and the receiving namespace"
 kc apply -f "$LANE_DIR/vms.yaml"
+kc apply -f "$LANE_DIR/storage.yaml"
+kc apply -f "$LANE_DIR/receiver.yaml"
 for vm in vmshift-cirros-a vmshift-cirros-b; do
   kc -n default wait "vmi/$vm" --for condition=Ready --timeout=10m
   kc -n default wait "vmi/$vm" --for condition=LiveMigratable --timeout=5m
 done
+# A VM on a ReadWriteOnce claim is not LiveMigratable (only a volume migration moves it): Ready is enough.
+kc -n default wait vmi/vmshift-cirros-data --for condition=Ready --timeout=10m
 log "ready: KUBECONFIG=$KUBECONFIG_OUT"
