@@ -4,16 +4,16 @@
  * kubeconfig whose credentials come from an exec plugin (short-lived tokens, renewed after
  * `expireSession`).
  */
-import { type PowerState, VmshiftClient } from "@vmshift/core";
+import { VmshiftClient } from "@vmshift/core";
 import { type KubevirtAdapterOptions, createKubevirtAdapter } from "@vmshift/kubevirt";
 import { KubevirtEnv, SEED } from "../kubevirt-env/index.ts";
 import { STALL_DETECTION_GATE } from "../kubevirt-env/admission.ts";
 import { type EnvPairing, pairEnvs } from "../kubevirt-env/pairing.ts";
-import { bandwidthBytes } from "../kubevirt-env/policies.ts";
 import { kubevirtBudget } from "../src/budgets.ts";
 import type { PlatformDeclaration } from "../src/platform.ts";
 import { KUBEVIRT_PLATFORM } from "../src/platforms.ts";
-import type { ConformanceSubjects, ConformanceTarget, PlatformDisk, PlatformDisks, PlatformLocation, PlatformTuning } from "../src/target.ts";
+import type { ConformanceSubjects, ConformanceTarget, PlatformDisks, PlatformLocation, PlatformTuning } from "../src/target.ts";
+import { type KvMigrationObject, type KvVmObject, type KvVmiObject, kubevirtDisks, kubevirtLocation, kubevirtTuning, splitKubevirtId } from "../src/targets/kubevirt-readback.ts";
 
 /** Adapter tuning for a fast local server: short polls and a short unschedulable grace. */
 export const ENV_ADAPTER_TUNING: Omit<KubevirtAdapterOptions, "connection" | "transport"> = {
@@ -33,20 +33,9 @@ export const KUBEVIRT_ENV_BUDGET = kubevirtBudget(200, CROSS_CLUSTER_POLL_MS);
 
 /** Where a VM is per the environment's store: its VMI's node and phase, or stopped when it has no VMI. */
 export function kubevirtStoreLocation(store: KubevirtEnv["store"], vmId: string): PlatformLocation {
-  const [namespace, name] = vmId.includes("/") ? (vmId.split("/", 2) as [string, string]) : ["default", vmId];
-  const vmi = store.get("virtualmachineinstances", namespace, name) as { status?: { nodeName?: string; phase?: string } } | undefined;
-  if (vmi) {
-    const phase = vmi.status?.phase;
-    const powerState: PowerState = phase === "Running" ? "running" : phase === "Succeeded" || phase === "Failed" ? "stopped" : "unknown";
-    return { ...(vmi.status?.nodeName ? { hostId: vmi.status.nodeName } : {}), powerState };
-  }
-  const vm = store.get("virtualmachines", namespace, name) as { spec?: { template?: { spec?: { nodeSelector?: Record<string, string> } } } } | undefined;
-  if (!vm) return { powerState: "unknown" };
-  const pinned = vm.spec?.template?.spec?.nodeSelector?.["kubernetes.io/hostname"];
-  return { ...(pinned ? { hostId: pinned } : {}), powerState: "stopped" };
+  const [namespace, name] = splitKubevirtId(vmId);
+  return kubevirtLocation(store.get("virtualmachines", namespace, name) as KvVmObject | undefined, store.get("virtualmachineinstances", namespace, name) as KvVmiObject | undefined);
 }
-
-const split = (id: string): [string, string] => (id.includes("/") ? (id.split("/", 2) as [string, string]) : ["default", id]);
 
 /**
  * The tuning a VirtualMachineInstanceMigration ran with, as the environment's controller recorded it
@@ -54,47 +43,24 @@ const split = (id: string): [string, string] => (id.includes("/") ? (id.split("/
  * with the matching MigrationPolicy's fields over them, as KubeVirt reports it), and the policy's name.
  */
 export function kubevirtStoreTuning(store: KubevirtEnv["store"], migrationId: string): PlatformTuning | undefined {
-  const [namespace, name] = split(migrationId);
-  const vmim = store.get("virtualmachineinstancemigrations", namespace, name) as { status?: { migrationState?: { migrationPolicyName?: string; migrationConfiguration?: Record<string, unknown> } } } | undefined;
-  const state = vmim?.status?.migrationState;
-  const config = state?.migrationConfiguration;
-  if (!config) return undefined;
-  const flag = (v: unknown) => (typeof v === "boolean" ? v : undefined);
-  const auto = flag(config["allowAutoConverge"]);
-  const post = flag(config["allowPostCopy"]);
-  const downtime = config["maxDowntimeMs"];
-  return {
-    bandwidthBytesPerSecond: bandwidthBytes(config["bandwidthPerMigration"]),
-    ...(auto === undefined ? {} : { allowAutoConverge: auto }),
-    ...(post === undefined ? {} : { allowPostCopy: post }),
-    ...(typeof downtime === "number" ? { maxDowntimeMs: downtime } : {}),
-    source: `VMIM ${namespace}/${name} status.migrationState.migrationConfiguration (${state?.migrationPolicyName ? `MigrationPolicy ${state.migrationPolicyName}` : "no MigrationPolicy: the KubeVirt CR's settings"})`,
-  };
+  const [namespace, name] = splitKubevirtId(migrationId);
+  return kubevirtTuning(store.get("virtualmachineinstancemigrations", namespace, name) as KvMigrationObject | undefined, `${namespace}/${name}`, "read from the environment's store");
 }
 
-type Volume = { name: string; persistentVolumeClaim?: { claimName: string }; dataVolume?: { name: string } };
-
 /** A VM's claim-backed volumes and their StorageClasses per the store: what its VMI runs on, and what the VM's template names. */
-export function kubevirtStoreDisks(store: KubevirtEnv["store"], vmId: string): PlatformDisks | undefined {
-  const [namespace, name] = split(vmId);
-  const disks = (volumes: readonly Volume[] | undefined): PlatformDisk[] =>
-    (volumes ?? []).flatMap((v) => {
-      const claim = v.persistentVolumeClaim?.claimName ?? v.dataVolume?.name;
-      if (claim === undefined) return [];
-      const pvc = store.get("persistentvolumeclaims", namespace, claim) as { spec?: { storageClassName?: string } } | undefined;
-      return [{ name: v.name, location: `PersistentVolumeClaim ${namespace}/${claim}`, storageId: pvc?.spec?.storageClassName }];
-    });
-  const vm = store.get("virtualmachines", namespace, name) as { spec?: { template?: { spec?: { volumes?: Volume[] } } } } | undefined;
-  const vmi = store.get("virtualmachineinstances", namespace, name) as { spec?: { volumes?: Volume[] } } | undefined;
-  if (!vm && !vmi) return undefined;
-  return { running: disks(vmi?.spec?.volumes), ...(vm ? { defined: disks(vm.spec?.template?.spec?.volumes) } : {}) };
+export function kubevirtStoreDisks(store: KubevirtEnv["store"], vmId: string): Promise<PlatformDisks | undefined> {
+  const [namespace, name] = splitKubevirtId(vmId);
+  return kubevirtDisks(namespace, store.get("virtualmachines", namespace, name) as KvVmObject | undefined, store.get("virtualmachineinstances", namespace, name) as KvVmiObject | undefined, async (claim) => {
+    const pvc = store.get("persistentvolumeclaims", namespace, claim) as { spec?: { storageClassName?: string } } | undefined;
+    return pvc?.spec?.storageClassName;
+  });
 }
 
 /** The storage subject: `default/data-01` on the claim `data-01-root` (10Gi, StorageClass `local`), running; its disks may move to `fast`. */
 export const STORAGE_SUBJECT = { vm: "default/data-01", claim: "data-01-root", from: "local", to: "fast" } as const;
 
 /** Creates the storage subject in the store (as seed.ts does: no request counted) and waits for the VM controller to run its VMI. */
-async function createStorageVm(env: KubevirtEnv): Promise<void> {
+export async function createStorageVm(env: KubevirtEnv): Promise<void> {
   const { claim, from } = STORAGE_SUBJECT;
   env.store.create("persistentvolumeclaims", "PersistentVolumeClaim", {
     apiVersion: "v1",
@@ -120,7 +86,7 @@ async function createStorageVm(env: KubevirtEnv): Promise<void> {
  * v1.9.0's MigrationPolicy validator accepts `maxDowntimeMs` only with it (kubevirt-env/admission.ts),
  * so `tuning.max-downtime` runs on a cluster configured for it, as an admin would configure one.
  */
-function enableStallDetection(env: KubevirtEnv): void {
+export function enableStallDetection(env: KubevirtEnv): void {
   const kv = env.store.all("kubevirts")[0] as { metadata: { name: string; namespace?: string } } | undefined;
   if (!kv) return;
   env.store.mutate("kubevirts", kv.metadata.namespace, kv.metadata.name, (o) => {
@@ -133,10 +99,11 @@ function enableStallDetection(env: KubevirtEnv): void {
 /** The receiving cluster of `cross-cluster.live`: a second environment, paired for decentralized live migration, without the live VM. */
 export const TARGET_CLUSTER = "east";
 
-async function startReceivingCluster(west: KubevirtEnv): Promise<{ east: KubevirtEnv; pairing: EnvPairing }> {
+/** Starts the receiving cluster of `west`: a second environment without the live VM, paired with `west` as {@link TARGET_CLUSTER}. */
+export async function startReceivingCluster(west: KubevirtEnv): Promise<{ east: KubevirtEnv; pairing: EnvPairing }> {
   const east = await KubevirtEnv.start();
   // The seed has the live VM on every environment: free its name on the receiving side.
-  const [namespace, name] = split(SEED.liveVm);
+  const [namespace, name] = splitKubevirtId(SEED.liveVm);
   for (const resource of ["virtualmachineinstances", "virtualmachines"] as const) {
     east.store.mutate(resource, namespace, name, (o) => void (o.metadata.finalizers = []));
     if (east.store.get(resource, namespace, name)) east.store.delete(resource, namespace, name);

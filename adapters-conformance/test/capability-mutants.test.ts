@@ -68,7 +68,7 @@ describe("kubevirt-env: the platform's own record catches an adapter that drops 
   it("without bandwidthBytesPerSecond the VMIM's migrationConfiguration shows the cluster's unlimited bandwidth", async () => {
     const report = await runConformance(kubevirtDropping("bandwidthBytesPerSecond"), { only: ["tuning.bandwidth-limit"] });
     expect(report.scenarios[0]?.status).toBe("failed");
-    expect(report.scenarios[0]?.reason).toMatch(/^the platform ran migration default\/\S+ without a bandwidth limit of 2048 MiB\/s \(read back from VMIM default\/\S+ status\.migrationState\.migrationConfiguration \(no MigrationPolicy: the KubeVirt CR's settings\)\): bandwidth unlimited/);
+    expect(report.scenarios[0]?.reason).toMatch(/^the platform ran migration default\/\S+ without a bandwidth limit of 2048 MiB\/s \(read back from VMIM default\/\S+ status\.migrationState\.migrationConfiguration, read from the environment's store \(no MigrationPolicy: the KubeVirt CR's settings\)\): bandwidth unlimited/);
   });
 
   it("without targetStorageId the VM migrates, but its disk stays on its claim in the old StorageClass", async () => {

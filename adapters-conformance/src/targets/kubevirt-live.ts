@@ -10,16 +10,52 @@
  * | VMSHIFT_KUBEVIRT_TARGET_HOST | node to migrate to | a schedulable node other than the VM's |
  * | VMSHIFT_KUBEVIRT_COLD_VM | VM to move cold | the live VM |
  * | VMSHIFT_KUBEVIRT_PAGE_SIZE | page size for the listing scenario | 1 |
+ * | VMSHIFT_KUBEVIRT_STORAGE_VM | running VM on claims to move (`storage.*`), `namespace/name` | — (skipped) |
+ * | VMSHIFT_KUBEVIRT_TARGET_STORAGE | StorageClass to move its claims to | — (skipped) |
+ * | VMSHIFT_KUBEVIRT_TARGET_CLUSTER_KUBECONFIG | kubeconfig of a cluster paired for decentralized live migration (`cross-cluster.*`) | — (skipped) |
+ * | VMSHIFT_KUBEVIRT_TARGET_CLUSTER | its cluster id | `remote` |
+ * | VMSHIFT_KUBECTL | kubectl for the read-backs | `kubectl` on PATH |
  *
  * Only controls a real cluster can honour are offered (restart, request count); fault scenarios skip.
+ * Where a VM is, what a migration ran with and which claims a VM's disks are on are read back with
+ * kubectl (a client of the cluster's own, not the adapter under test); without a kubectl they are
+ * read back with a fresh `getVm` and the scenarios needing the others skip.
  */
 import { VmshiftClient } from "@vmshift/core";
 import { createKubevirtAdapter } from "@vmshift/kubevirt";
 import { KUBEVIRT_BUDGET_TODO, kubevirtBudget } from "../budgets.ts";
 import { KUBEVIRT_PLATFORM } from "../platforms.ts";
-import type { ConformanceTarget } from "../target.ts";
+import type { ConformanceControls, ConformanceSession, ConformanceTarget } from "../target.ts";
+import { type KubectlReader, kubectlReader } from "./kubectl.ts";
+import { type KvMigrationObject, type KvVmObject, type KvVmiObject, kubevirtDisks, kubevirtLocation, kubevirtTuning, splitKubevirtId } from "./kubevirt-readback.ts";
 
 const env = (name: string): string | undefined => process.env[name] || undefined;
+
+const VM = "virtualmachines.kubevirt.io";
+const VMI = "virtualmachineinstances.kubevirt.io";
+const VMIM = "virtualmachineinstancemigrations.kubevirt.io";
+
+/** Where a VM is, read with kubectl. */
+async function locate(kubectl: KubectlReader, vmId: string) {
+  const [namespace, name] = splitKubevirtId(vmId);
+  return kubevirtLocation(await kubectl.get<KvVmObject>(VM, namespace, name), await kubectl.get<KvVmiObject>(VMI, namespace, name));
+}
+
+/** The read-back controls kubectl gives, for the source cluster and the paired one. */
+function readBacks(kubectl: KubectlReader, targetCluster: { readonly id: string; readonly kubectl: KubectlReader } | undefined): Partial<ConformanceControls> {
+  return {
+    locateVm: (vmId) => locate(kubectl, vmId),
+    async migrationTuning(migrationId) {
+      const [namespace, name] = splitKubevirtId(migrationId);
+      return kubevirtTuning(await kubectl.get<KvMigrationObject>(VMIM, namespace, name), `${namespace}/${name}`, "read with kubectl");
+    },
+    async vmStorage(vmId) {
+      const [namespace, name] = splitKubevirtId(vmId);
+      return kubevirtDisks(namespace, await kubectl.get<KvVmObject>(VM, namespace, name), await kubectl.get<KvVmiObject>(VMI, namespace, name), async (claim) => (await kubectl.get<{ spec?: { storageClassName?: string } }>("persistentvolumeclaims", namespace, claim))?.spec?.storageClassName);
+    },
+    ...(targetCluster ? { locateVmInCluster: async (clusterId: string, vmId: string) => (clusterId === targetCluster.id ? locate(targetCluster.kubectl, vmId) : undefined) } : {}),
+  };
+}
 
 export const kubevirtLiveTarget: ConformanceTarget = {
   name: "kubevirt-live",
@@ -35,8 +71,11 @@ export const kubevirtLiveTarget: ConformanceTarget = {
     const context = env("VMSHIFT_KUBECONFIG_CONTEXT");
     const adapters: ReturnType<typeof createKubevirtAdapter>[] = [];
     const clients: VmshiftClient[] = [];
+    const remoteKubeconfig = env("VMSHIFT_KUBEVIRT_TARGET_CLUSTER_KUBECONFIG");
+    const remoteId = env("VMSHIFT_KUBEVIRT_TARGET_CLUSTER") ?? "remote";
+    const clusters = remoteKubeconfig ? { clusters: { [remoteId]: { connection: { kubeconfigPath: remoteKubeconfig } } } } : {};
     const connect = () => {
-      const adapter = createKubevirtAdapter({ connection: { kubeconfigPath, ...(context ? { context } : {}) } });
+      const adapter = createKubevirtAdapter({ connection: { kubeconfigPath, ...(context ? { context } : {}) }, ...clusters });
       adapters.push(adapter);
       clients.push(new VmshiftClient(adapter));
       return clients.at(-1)!;
@@ -52,6 +91,17 @@ export const kubevirtLiveTarget: ConformanceTarget = {
     }
     const total = (await client.listVms().all()).length;
     const pageSize = Number(env("VMSHIFT_KUBEVIRT_PAGE_SIZE") ?? "1");
+    const kubectlPath = env("VMSHIFT_KUBECTL");
+    const kubectl = kubectlReader({ kubeconfig: kubeconfigPath, ...(context ? { context } : {}), ...(kubectlPath ? { kubectl: kubectlPath } : {}) });
+    const usable = await kubectl.usable();
+    const remote = remoteKubeconfig ? { id: remoteId, kubectl: kubectlReader({ kubeconfig: remoteKubeconfig, ...(kubectlPath ? { kubectl: kubectlPath } : {}) }) } : undefined;
+    const storageVm = env("VMSHIFT_KUBEVIRT_STORAGE_VM");
+    const targetStorage = env("VMSHIFT_KUBEVIRT_TARGET_STORAGE");
+    const absent: NonNullable<ConformanceSession["absent"]> = {
+      ...(storageVm && targetStorage ? {} : { storageVm: "set VMSHIFT_KUBEVIRT_STORAGE_VM (a running VM on claims) and VMSHIFT_KUBEVIRT_TARGET_STORAGE (a StorageClass)", targetStorage: "set VMSHIFT_KUBEVIRT_TARGET_STORAGE" }),
+      ...(remote ? {} : { targetCluster: "set VMSHIFT_KUBEVIRT_TARGET_CLUSTER_KUBECONFIG to a cluster paired for decentralized live migration" }),
+      ...(usable.ok ? {} : { migrationTuning: usable.reason, vmStorage: usable.reason, locateVmInCluster: usable.reason }),
+    };
     return {
       client,
       subjects: {
@@ -61,13 +111,17 @@ export const kubevirtLiveTarget: ConformanceTarget = {
         minVmCount: total,
         pageSize,
         missingVmId: `${liveVm.split("/")[0]}/vmshift-no-such-vm`,
+        ...(storageVm && targetStorage ? { storageVm, targetStorage } : {}),
+        ...(remote ? { targetCluster: remote.id } : {}),
       },
       controls: {
         async restart() {
           return connect();
         },
         requestCount: () => adapters.reduce((n, a) => n + a.api.transport.requestCount, 0),
+        ...(usable.ok ? readBacks(kubectl, remote) : {}),
       },
+      absent,
       timeScale: 10,
       async close() {
         await Promise.all(clients.map((c) => c.close()));
