@@ -14,10 +14,15 @@ import type { Availability, MoveSourceSide, MoveTargetSide, SidePowerState, Sour
 
 let holders = 0;
 let taking: Promise<() => void> | undefined;
+let lingering: NodeJS.Timeout | undefined;
+/** How long the lab stays held after its last session closed: the suite's next scenario opens within it, so another lab user cannot slip in between scenarios. */
+const LINGER_MS = 3000;
 
 /** Takes the lab (once per process, however many sessions hold it) and starts its daemons. */
 async function holdLab(owner: string): Promise<() => Promise<void>> {
   holders++;
+  if (lingering) clearTimeout(lingering);
+  lingering = undefined;
   taking ??= (async () => {
     const release = await acquireLab(owner);
     await startDaemons();
@@ -29,8 +34,13 @@ async function holdLab(owner: string): Promise<() => Promise<void>> {
     if (done) return;
     done = true;
     if (--holders === 0) {
-      taking = undefined;
-      release();
+      lingering = setTimeout(() => {
+        if (holders > 0) return;
+        taking = undefined;
+        lingering = undefined;
+        release();
+      }, LINGER_MS);
+      lingering.unref(); // a process that ends releases the lab through acquireLab's exit hook
     }
   };
 }
@@ -106,6 +116,7 @@ export const libvirtLocalSource: MoveSourceSide = {
       diskHashes: async () => ({ vdb: await contentHash(MOVE_DISK, "qcow2") }),
       powerState: (vm) => domState("a", vm.vmId),
       writeWhileRunning: (_vm, offset, length, pattern) => writeThroughDomain(offset, length, pattern),
+      cliProfile: () => ({ platform: "libvirt", hosts: [{ id: "a", uri: labUri("a") }] }),
       async close() {
         for (const args of [["domjobabort", "--domain", MOVE_VM], ["destroy", "--domain", MOVE_VM], ["undefine", "--domain", MOVE_VM, "--checkpoints-metadata"]]) await virsh("a", args);
         await release();
@@ -175,6 +186,7 @@ export const libvirtLocalTarget: MoveTargetSide = {
         return out;
       },
       powerState: (name) => (seen.add(name), domState("b", name)),
+      cliProfile: () => ({ platform: "libvirt", hosts: [{ id: "b", uri: labUri("b") }] }),
       async close() {
         for (const name of seen) {
           rmSync(failStartFlag("b", name), { force: true });

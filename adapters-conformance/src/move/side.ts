@@ -47,6 +47,11 @@ export interface SourceSession {
   writeWhileRunning?(vm: SourceVm, offset: number, length: number, pattern: number): Promise<void>;
   /** Why this source cannot do warm moves (when `writeWhileRunning` is absent). */
   readonly warmUnsupported?: string;
+  /**
+   * The `vmshift` profile that reaches this source (e.g. `{ platform: "libvirt", hosts: [...] }`), so
+   * the suite can run a move in a child process it kills (attach scenario). Absent: that scenario is skipped.
+   */
+  cliProfile?(): Readonly<Record<string, unknown>>;
   /** Removes what `createVm` made. */
   close(): Promise<void>;
 }
@@ -75,6 +80,8 @@ export interface TargetSession {
   readonly failStartUnsupported?: string;
   /** Why warm moves cannot land here (e.g. KubeVirt: CDI upload is single-stage); absent when they can. */
   readonly warmUnsupported?: string;
+  /** The `vmshift` profile that reaches this target, with `storageMap`/`networkMap` as CLI flags (see {@link SourceSession.cliProfile}). */
+  cliProfile?(): Readonly<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
