@@ -16,6 +16,8 @@ import type { MoveCheck } from "../checks.ts";
 import { type CommandRunner, spawnRunner } from "../exec.ts";
 import type { MappedDefinition } from "../mapping.ts";
 import type { MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi.ts";
+import type { Journaling } from "../journal.ts";
+import { kubevirtJournal } from "./journal.ts";
 import type { TargetAccepts } from "../validate.ts";
 import { POD_NETWORK, dataVolumeBody, dataVolumeName, isNamespaceName, isObjectName, virtualMachineBody } from "./manifests.ts";
 
@@ -50,7 +52,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 /** A KubeVirt move target (cold moves; see the module comment). */
-export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & { readonly accepts: TargetAccepts } {
+export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & Journaling & { readonly accepts: TargetAccepts } {
   const { api, namespace } = options;
   if (!isNamespaceName(namespace)) throw new VmshiftError("INVALID_ARGUMENT", `${JSON.stringify(namespace)} is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`, { operation: "move.target" });
   const ns = namespace;
@@ -99,6 +101,7 @@ export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & {
   return {
     platform: "kubevirt",
     accepts: { buses: ["virtio", "sata", "scsi"], firmware: ["bios", "uefi"] },
+    journal: kubevirtJournal({ api, namespace: ns, vmPath }),
 
     async check({ definition }, ctx) {
       const checks: MoveCheck[] = [];
