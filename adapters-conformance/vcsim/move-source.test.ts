@@ -16,6 +16,7 @@ import { VmshiftClient } from "@vmshift/core";
 import { type MoveResult, createMover, libvirtMoveTarget, vsphereMoveSource } from "@vmshift/move";
 import { type VsphereMoveApi, createVsphereAdapter, createVsphereMoveApi } from "@vmshift/vsphere";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../test-support/run-cli.ts";
 import { holdMoveLab } from "../libvirt-lab/hold-move-lab.ts";
 import { failStartFlag, labAvailability, labUri, run, virsh } from "../libvirt-lab/lab.ts";
 import { DST_POOL, MOVE_DIR, contentHash, must } from "../libvirt-lab/move-lab.ts";
@@ -78,6 +79,7 @@ describe.skipIf(why !== undefined)("vSphere (vcsim) → libvirt lab: cold moves 
     const tmp = join(MOVE_DIR, `seed-${vmId}.raw`);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(tmp, seed(disk.sizeBytes));
+    rmSync(path, { force: true }); // vcsim's placeholder descriptor: qemu-img would try to open it
     const c = await run("qemu-img", ["convert", "-f", "raw", "-O", "vmdk", tmp, path], { timeoutMs: 60_000 });
     rmSync(tmp, { force: true });
     if (c.code !== 0) throw new Error(c.stderr);
@@ -153,5 +155,25 @@ describe.skipIf(why !== undefined)("vSphere (vcsim) → libvirt lab: cold moves 
     } finally {
       rmSync(failStartFlag("b", name), { force: true });
     }
+  });
+
+  it("vmshift move <vm> --from <vsphere profile> --to <libvirt profile> moves it and keeps the password out of the output", async () => {
+    const vm = vms[0]!;
+    await vsphereMoveSource({ api }).start(vm.id, { signal: AbortSignal.timeout(30_000) });
+    const src = await realDisk(vm.id);
+    const before = await contentHash(src.path, "vmdk");
+    const config = join(MOVE_DIR, "vsphere-config.yaml");
+    const password = "vcsim-cli-secret-pw";
+    writeFileSync(config, `profiles:\n  vc:\n    platform: vsphere\n    url: '${sim.url}'\n    username: u\n    password: { env: VMSHIFT_TEST_VC_PASSWORD }\n    thumbprint: '${sim.thumbprint}'\n  lab-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: '${labUri("b")}' }]\n`, { mode: 0o600 });
+    const name = "vmshift-vsphere-cli";
+    const r = await runCli(["move", vm.id, "--from", "vc", "--to", "lab-b", "--target-name", name, "--network-map", "DC0_DVPG0=user", "--storage-map", `${src.storage}=${DST_POOL}:raw`, "--shutdown-timeout", "500", "--json", "--config", config], { env: { VMSHIFT_TEST_VC_PASSWORD: password } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(password);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { outcome?: string; vmLocation?: unknown });
+    expect(events.at(-1)).toMatchObject({ outcome: "completed", vmLocation: { side: "target", hostId: "b", powerState: "running" } });
+    const key = (await vsphereMoveSource({ api }).readDefinition(vm.id, { signal: AbortSignal.timeout(10_000) })).disks.find((d) => d.device === "disk")!.key;
+    expect(await contentHash((await must("b", ["vol-path", "--pool", DST_POOL, "--vol", `${name}-${key}.img`])).trim(), "raw")).toBe(before);
+    await virsh("b", ["destroy", "--domain", name]);
+    await virsh("b", ["undefine", "--domain", name]);
   });
 });
