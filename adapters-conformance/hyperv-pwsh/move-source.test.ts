@@ -151,7 +151,7 @@ describe("Hyper-V move source through node-powershell and the stand-in pwsh", { 
     expect(world.requestLog()).toContain("moveSourceStart");
   });
 
-  it("refuses in preflight, writing nothing: a differencing disk, a pass-through disk, a shared VHDX, a VHDX under no mounted share, and checkpoints", async () => {
+  it("refuses in preflight, writing nothing: a differencing disk, a pass-through disk, a shared VHDX, a VHDX under no mounted share, and checkpoints; notes Secure Boot and dynamic memory", async () => {
     const { world, runner } = open();
     const { vmId } = webVm(world);
     world.addVirtualDisk("web-01", { controllerType: "SCSI", controllerNumber: 1, controllerLocation: 0, path: "D:\\VMs\\web-01\\diff_8F2A.avhdx", sizeBytes: MiB, vhdType: "Differencing", parentPath: "D:\\VMs\\web-01\\base.vhdx" });
@@ -159,6 +159,7 @@ describe("Hyper-V move source through node-powershell and the stand-in pwsh", { 
     world.update((s) => {
       s.vms[vmId]!.devices!.disks.push({ controllerType: "SCSI", controllerNumber: 1, controllerLocation: 2, path: "Disk 2 12.00 GB Bus 0 Lun 0 Target 2", diskNumber: 2 });
       s.vms[vmId]!.devices!.checkpoints = 1;
+      s.vms[vmId]!.devices!.dynamicMemory = { minimumBytes: 512 * MiB, maximumBytes: 8192 * MiB };
     });
     // Only the C: share is mounted here: the D: disks are unreachable.
     const source = hypervMoveSource({ runner, hosts: ["HV-A"], shares: { "\\\\HV-A\\C$": join(world.shareRoot, "HV-A", "C$") } });
@@ -169,6 +170,7 @@ describe("Hyper-V move source through node-powershell and the stand-in pwsh", { 
     expect(errors).toEqual(expect.arrayContaining(["hyperv.differencingDisk sdd", "disk.shared sde", "disk.rawDevice sdf", "hyperv.diskUnreachable sdb", "hyperv.diskUnreachable sdd", "source.snapshots web-01"]));
     expect(errors).not.toContain("hyperv.diskUnreachable sda");
     expect(report.checks.find((c) => c.id === "hyperv.secureBootTemplate")).toMatchObject({ severity: "warning", subject: "MicrosoftUEFICertificateAuthority" });
+    expect(report.checks.find((c) => c.id === "hyperv.dynamicMemory")).toMatchObject({ severity: "info", message: expect.stringContaining("dynamic memory (512 MiB–8192 MiB); the target gets its startup memory, 4096 MiB, fixed") });
     expect(state).toEqual({ running: false, removed: false });
     expect(vmState(world, vmId)).toBe("Running");
   });

@@ -56,6 +56,8 @@ export interface ModelDevices {
   checkpoints?: number;
   /** KVP exchange OSName, when integration services report it. */
   guestOs?: string;
+  /** Dynamic memory (Set-VMMemory -DynamicMemoryEnabled), with its range. */
+  dynamicMemory?: { minimumBytes: number; maximumBytes: number };
 }
 
 /** The fields of a failed cmdlet's error record (handlers.ts turns them into the script's error envelope). */
@@ -97,7 +99,7 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
       const dev: ModelDevices = vm.devices ?? { disks: [], dvds: [], nics: [] };
       const disks = dev.disks.map((d) => ({ controllerType: d.controllerType, controllerNumber: d.controllerNumber, controllerLocation: d.controllerLocation, path: d.path, diskNumber: d.diskNumber ?? null, supportPersistentReservations: d.supportPersistentReservations === true, vhd: d.diskNumber === undefined ? getVhd(state, vm, d, fail) : null }));
       return {
-        vm: { id: vm.id, name: vm.name, state: vm.state, computerName: vm.host, generation: vm.generation, version: vm.version, processorCount: vm.processorCount, memoryStartupBytes: vm.memoryStartupBytes, dynamicMemoryEnabled: false, memoryMinimumBytes: vm.memoryStartupBytes, memoryMaximumBytes: vm.memoryStartupBytes },
+        vm: { id: vm.id, name: vm.name, state: vm.state, computerName: vm.host, generation: vm.generation, version: vm.version, processorCount: vm.processorCount, memoryStartupBytes: vm.memoryStartupBytes, dynamicMemoryEnabled: dev.dynamicMemory !== undefined, memoryMinimumBytes: dev.dynamicMemory?.minimumBytes ?? vm.memoryStartupBytes, memoryMaximumBytes: dev.dynamicMemory?.maximumBytes ?? vm.memoryStartupBytes },
         firmware: vm.generation === 2 ? { secureBoot: dev.secureBoot ?? "On", secureBootTemplate: dev.secureBootTemplate ?? "MicrosoftWindows" } : null,
         disks,
         dvds: dev.dvds.map((d) => ({ ...d })),

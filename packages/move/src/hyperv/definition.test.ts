@@ -31,6 +31,7 @@ describe("toDefinition", () => {
     expect(definition.unsupportedDevices?.[0]).toMatch(/legacy network adapter/);
     expect(definition).toMatchObject({ cpus: 4, memoryBytes: 2147483648, powerState: "stopped" });
     expect(facts.host).toBe("HV-A");
+    expect(facts.dynamicMemory).toEqual({ minimumBytes: 536870912, maximumBytes: 4294967296 });
   });
 
   it("reads Windows PowerShell 5.1's numbers: VHDSet is shared, Differencing is recorded with its parent, Secure Boot On with its template", () => {
@@ -51,6 +52,7 @@ describe("toDefinition", () => {
     expect([...facts.differencing]).toEqual([["sda", "C:\\a.vhdx"]]);
     expect(facts.secureBootTemplate).toBe("MicrosoftWindows");
     expect(definition.snapshotCount).toBe(2);
+    expect(facts.dynamicMemory).toEqual({ minimumBytes: 536870912, maximumBytes: 4294967296 });
   });
 
   it("names the field of a wrong shape", () => {

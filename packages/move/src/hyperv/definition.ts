@@ -59,6 +59,8 @@ export interface HypervFacts {
   readonly differencing: ReadonlyMap<string, string>;
   /** Host the VM is registered on (Get-VM's ComputerName). */
   readonly host: string;
+  /** Dynamic memory's range when it is on (the definition carries the startup memory). */
+  readonly dynamicMemory?: { readonly minimumBytes: number; readonly maximumBytes: number };
 }
 
 /** Device name of a disk in controller order (IDE: hda…, SCSI: sda…), the key the mover and targets use. */
@@ -172,5 +174,6 @@ export function toDefinition(vmId: string, data: unknown): { definition: VmDefin
     powerState: powerOf(state),
     ...(unsupportedDevices.length > 0 ? { unsupportedDevices } : {}),
   };
-  return { definition, facts: { differencing, host: str(vm, "computerName", "vm"), ...(secureBootTemplate ? { secureBootTemplate } : {}) } };
+  const dynamicMemory = vm["dynamicMemoryEnabled"] === true ? { minimumBytes: num(vm, "memoryMinimumBytes", "vm"), maximumBytes: num(vm, "memoryMaximumBytes", "vm") } : undefined;
+  return { definition, facts: { differencing, host: str(vm, "computerName", "vm"), ...(secureBootTemplate ? { secureBootTemplate } : {}), ...(dynamicMemory ? { dynamicMemory } : {}) } };
 }

@@ -76,6 +76,10 @@ export function hypervMoveSource(options: HypervMoveSourceOptions): MoveSource {
         if (local === undefined) checks.push({ id: "hyperv.diskUnreachable", category: "storage", severity: "error", subject: d.key, message: `disk ${d.key} (${unc}) is under no share the mover has mounted: add its share to the source's shares` });
         else if (!existsSync(local)) checks.push({ id: "hyperv.diskUnreachable", category: "storage", severity: "error", subject: d.key, message: `disk ${d.key} (${unc}) is not readable here at ${local}: is the share mounted?` });
       }
+      if (f.dynamicMemory) {
+        const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+        checks.push({ id: "hyperv.dynamicMemory", category: "compatibility", severity: "info", subject: definition.name, message: `${definition.name} uses dynamic memory (${mib(f.dynamicMemory.minimumBytes)}–${mib(f.dynamicMemory.maximumBytes)}); the target gets its startup memory, ${mib(definition.memoryBytes)}, fixed` });
+      }
       if (f.secureBootTemplate) {
         checks.push({ id: "hyperv.secureBootTemplate", category: "compatibility", severity: "warning", subject: f.secureBootTemplate, message: `${definition.name} boots with Secure Boot (template ${f.secureBootTemplate}): the target's UEFI must trust the same keys (libvirt: OVMF with Microsoft's keys enrolled${f.secureBootTemplate === "OpenSourceShieldedVM" ? "; a shielded VM's vTPM state is not carried" : ""}), or the guest will not boot` });
       }
