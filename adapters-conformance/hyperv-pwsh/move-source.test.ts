@@ -122,6 +122,18 @@ describe("Hyper-V move source through node-powershell and the stand-in pwsh", { 
     expect(b).toEqual(a);
   });
 
+  it("stops, reads the power state and starts again through Windows PowerShell 5.1's numeric states", async () => {
+    const { world, source } = open("Desktop");
+    const vmId = world.vmId("web-01");
+    const ctx = { signal: new AbortController().signal };
+    expect(await source.powerState(vmId, ctx)).toBe("running");
+    await source.stop(vmId, { shutdownTimeoutMs: 1_000 }, ctx);
+    expect(vmState(world, vmId)).toBe("Off");
+    expect(await source.powerState(vmId, ctx)).toBe("stopped");
+    await source.start(vmId, ctx);
+    expect(vmState(world, vmId)).toBe("Running");
+  });
+
   it("moves web-01 cold: stops it, copies the VHDX and the VHD byte for byte into qcow2, keeps the source off", async () => {
     const { world, source } = open();
     const { vmId, boot, data } = webVm(world);
