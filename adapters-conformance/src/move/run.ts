@@ -8,6 +8,7 @@ import type { ConformanceReport, ScenarioResult } from "../run.ts";
 import { ConformanceFailure } from "../scenario.ts";
 import { MOVE_SCENARIOS, type MoveScenario, type MoveScenarioContext } from "./scenarios.ts";
 import type { MoveSourceSide, MoveTargetSide } from "./side.ts";
+import { killMidMoveVia } from "./kill-mid-move.ts";
 import { findMoveSide } from "./sides.ts";
 
 /** Options of {@link runMoveSuite}. */
@@ -66,13 +67,14 @@ export async function runMoveSuite(from: string | MoveSourceSide, to: string | M
       done("failed", `opening ${pair.target.name}: ${(error as Error).message}`);
       continue;
     }
-    const context: MoveScenarioContext = {
+    const context: MoveScenarioContext & { killMidMove?: MoveScenarioContext["killMidMove"] } = {
       source, target,
       createMover: options.createMover ?? createMover,
       diskBytes: options.diskBytes ?? 8 * 1024 * 1024,
       note: (t) => notes.push(t),
-      ...(options.killMidMove ? { killMidMove: options.killMidMove } : {}),
     };
+    const kill = options.killMidMove ?? killMidMoveVia(source, target);
+    if (kill) Object.assign(context, { killMidMove: kill });
     try {
       const skip = scenario.skip?.(context);
       if (skip) done("skipped", skip);

@@ -205,16 +205,20 @@ export const MOVE_SCENARIOS: readonly MoveScenario[] = [
   {
     id: "move.attach-after-restart",
     title: "attach after a restart: the move's process killed mid-transfer, a new one attaches, says where it stands and ends it cleanly",
-    skip: (context) => (context.killMidMove ? undefined : "this run cannot start a move in a process it can kill (needs the CLI as a child)"),
+    skip: (context) =>
+      !("journal" in context.target.target()) || (context.target.target() as { journal?: unknown }).journal === undefined
+        ? `the ${context.target.target().platform} move target keeps no journal of its moves: a new process cannot find one`
+        : context.killMidMove ? undefined : "this run cannot start a move in a process it can kill (both sides need a CLI profile)",
     async run(context) {
       const vm = await context.source.createVm({ diskBytes: context.diskBytes });
       const requestId = `conformance-attach-${Date.now()}`;
       const moveId = await context.killMidMove!({ vm, requestId, phase: "transferring" });
-      const mover = context.createMover();
-      if (!("attach" in mover)) throw new Error("this mover cannot attach to a move of another process");
-      const task = await (mover as Mover & { attach(id: string, r: Partial<MoveRequest>): Promise<MoveTask> }).attach(moveId, request(context, vm));
+      expect(moveId === `move-${requestId}`, `the killed move printed id ${moveId}`);
+      const task = await context.createMover().attach(moveId, request(context, vm));
       const result = await finish(task);
-      expect(result.outcome === "completed" || result.outcome === "failed" || result.outcome === "cancelled", `attached move ended ${result.outcome}`);
+      expect(result.attach !== undefined, "the attached move's result does not say what attach decided");
+      expect(result.outcome === "completed" || result.outcome === "failed", `attached move ended ${result.outcome}`);
+      expect((result.outcome === "completed") === (result.attach!.action !== "rollback"), `attach decided ${result.attach!.action} but the move ended ${result.outcome}`);
       if (result.outcome === "completed") {
         await expectSameDisks(context, vm, await context.source.diskHashes(vm));
         expect((await context.target.powerState(vm.name)) === "running", "the resumed move's VM does not run on the target");
@@ -222,7 +226,7 @@ export const MOVE_SCENARIOS: readonly MoveScenario[] = [
         await expectNothingOnTarget(context, vm, "after the rollback of the interrupted move");
         await expectSourceRunning(context, vm, "after the rollback of the interrupted move");
       }
-      context.note(`attached to ${moveId}: ${result.outcome}${result.error ? ` (${result.error.message.slice(0, 160)})` : ""}`);
+      context.note(`attached to ${moveId}: ${result.attach!.action} (${result.attach!.why}) → ${result.outcome}${result.error ? ` (${result.error.message.slice(0, 160)})` : ""}`);
     },
   },
   {
