@@ -2,8 +2,8 @@
  * Listing 10,000 VMs from vmshift-vcsim (2 clusters and 2 standalone hosts with 2,500 VMs each):
  * `vmshift vms --json --page-size 1000` — the CLI as users run it, packed and installed with npm
  * from a loopback registry (as `bench/startup.ts` does), with a vsphere profile; RetrievePropertiesEx
- * + ContinueRetrievePropertiesEx of name, power state, host, memory, CPUs, pages decoded as they
- * arrive — against govc `object.collect -json` of the same properties (built from Debian's
+ * + ContinueRetrievePropertiesEx of name, power state, host, memory, CPUs, pages decoded and their VMs
+ * written out as they arrive (a page read ahead is held at the socket) — against govc `object.collect -json` of the same properties (built from Debian's
  * govmomi 0.24.2 source by adapters-conformance/vcsim/build-govc.sh). Wall time and peak RSS of
  * each whole process (GNU time), the two interleaved round by round so that load on a shared
  * machine falls on both alike, p50 of VMSHIFT_BENCH_ROUNDS (default 5). The floor: the same
