@@ -214,6 +214,19 @@ describe("DataVolume-backed volumes (user guide volume_migration.md: blank desti
     expect(writes.map((r) => r.split("?")[0])).toEqual(["POST /apis/cdi.kubevirt.io/v1beta1/namespaces/default/datavolumes", "PATCH /apis/kubevirt.io/v1/namespaces/default/virtualmachines/dv-01"]);
   });
 
+  it("@vmshift/kubevirt: when KubeVirt never starts the migration (no CDI: the destination DataVolume gets no claim), the start's TIMEOUT quotes KubeVirt's condition", async () => {
+    await dvVm();
+    await cdi.close();
+    // A clock whose sleeps pass 50 times faster, so the 60 s wait for KubeVirt's VMIM gives up in about a second.
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset, sleep: async (ms: number) => { offset += ms * 50; await new Promise((r) => setTimeout(r, Math.min(ms, 20))); } };
+    const client = new VmshiftClient(createKubevirtAdapter({ connection: { kubeconfigYaml: env.kubeconfig() }, ...ENV_ADAPTER_TUNING }), { clock, logger: memoryLogger() });
+    const error = await client.startMigration({ vmId: "default/dv-01", targetStorageId: "fast", requestId: "dv-move-3" }).catch((e: unknown) => e);
+    expect(isVmshiftError(error, "TIMEOUT")).toBe(true);
+    expect((error as Error).message).toContain(`KubeVirt says: One of the destination volumes doesn't exist: the pvc ${destinationClaim("dv-src", "dv-move-3")} doesn't exist`);
+    expect(dvMigrations()).toEqual([]);
+  });
+
   it("@vmshift/kubevirt: cancel restores the old DataVolume in the volume and the template (name and StorageClass); no retry", async () => {
     await dvVm();
     env.fault("default/dv-01", { slow: true });

@@ -206,8 +206,28 @@ export class VolumeMoves {
     for (let attempt = 0; ; attempt++) {
       const found = (await this.#list(ref, ctx)).filter((m) => !before?.has(m.metadata?.uid)).sort((a, b) => Number(b.metadata?.resourceVersion ?? 0) - Number(a.metadata?.resourceVersion ?? 0))[0];
       if (found) return found;
-      if (ctx.clock.now() >= deadline) throw fail("TIMEOUT", `KubeVirt created no volume migration for ${formatRef(ref)} within ${FIND_TIMEOUT_MS / 1000} s (the cluster needs workloadUpdateMethods [LiveMigrate] and vmRolloutStrategy LiveUpdate); the VM's claims were swapped: cancel restores them`);
+      if (ctx.clock.now() >= deadline) {
+        const why = await this.#refusal(ref, ctx);
+        throw fail("TIMEOUT", `KubeVirt created no volume migration for ${formatRef(ref)} within ${FIND_TIMEOUT_MS / 1000} s (${why ?? "the cluster needs workloadUpdateMethods [LiveMigrate] and vmRolloutStrategy LiveUpdate"}); the VM's claims were swapped: cancel restores them`);
+      }
       await ctx.clock.sleep(backoffDelay(attempt, { initialDelayMs: 100, maxDelayMs: 2000 }), ctx.signal);
+    }
+  }
+
+  /**
+   * Why KubeVirt makes no volume migration, in its own words, read only once the wait gave up: the
+   * VMI's `VolumesChange` condition False (a destination it cannot find) or the VM's
+   * `RestartRequired` (volumes it cannot migrate, e.g. a DataVolume's claim without a populator).
+   */
+  async #refusal(ref: ObjectRef, ctx: OperationContext): Promise<string | undefined> {
+    try {
+      const [vmi, vm] = [await this.#api.findVmi(ref, ctx.signal), await this.#api.findVm(ref, ctx.signal)];
+      const volumesChange = vmi?.status?.conditions?.find((c) => c.type === "VolumesChange" && c.status === "False")?.message;
+      const restart = (vm?.status?.conditions ?? []).find((c) => c.type === "RestartRequired" && c.message?.startsWith("invalid volumes"))?.message;
+      const said = volumesChange ?? restart;
+      return said ? `KubeVirt says: ${said}` : undefined;
+    } catch {
+      return undefined;
     }
   }
 
