@@ -133,6 +133,7 @@ func copyRecorded(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 //	POST /vmshift/fail-transfer?vm=vm-63      next relocate of the VM fails while transferring
 //	POST /vmshift/fail-cold-start?vm=vm-63    next power-on of the VM on another host fails
 //	POST /vmshift/slow?vm=vm-63&ms=8000       relocates of the VM take this long
+//	POST /vmshift/rename?vm=<moref>&name=N     renames the VM (name, config.name, summary.config.name)
 //	POST /vmshift/expire-sessions             every current session answers NotAuthenticated
 //	GET  /vmshift/requests                    {"sdk": N} SOAP requests served so far
 //	GET  /vmshift/request-log, /vmshift/task  see measure.go
@@ -155,6 +156,22 @@ func controlHandler(k *knobs) http.Handler {
 			k.mu.Lock()
 			k.failTransfer[vm] = true
 			k.mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		}
+	})
+	mux.HandleFunc("/vmshift/rename", func(w http.ResponseWriter, r *http.Request) {
+		if vm, ok := vmParam(w, r); ok {
+			name := r.URL.Query().Get("name")
+			if name == "" {
+				http.Error(w, "name is required", http.StatusBadRequest)
+				return
+			}
+			obj := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: vm})
+			simulator.Map.Update(obj, []types.PropertyChange{{Name: "name", Val: name}})
+			if m := vmMO(obj); m != nil && m.Config != nil {
+				m.Config.Name = name
+				m.Summary.Config.Name = name
+			}
 			w.WriteHeader(http.StatusNoContent)
 		}
 	})

@@ -38,6 +38,10 @@ export const MOVE_SIDES: readonly MoveSideEntry[] = [
     name: "nutanix-server",
     source: async () => (await import("../../prism-server/move-side.ts")).nutanixServerSource,
   },
+  {
+    name: "vsphere-vcsim",
+    source: async () => (await import("../../vcsim/move-side.ts")).vsphereVcsimSource,
+  },
 ];
 
 /** The entry named `name`, or undefined. */
