@@ -10,29 +10,31 @@ import { type PlatformDeclaration, lacking, offered } from "./platform.ts";
 /** @vmshift/simulator: the reference platform, in memory. */
 export const SIMULATOR_PLATFORM: PlatformDeclaration = {
   name: "the vmshift simulator (in-memory reference platform)",
-  capabilities: Object.fromEntries(
-    (
-      [
-        "vm.list",
-        "vm.get",
-        "host.list",
-        "preflight",
-        "migration.live",
-        "migration.cold",
-        "migration.explicitTarget",
-        "migration.schedulerChoosesTarget",
-        "migration.cancel",
-        "migration.attach",
-        "migration.watch",
-        "migration.bandwidthLimit",
-        "migration.autoConverge",
-        "migration.postCopy",
-        "migration.maxDowntime",
-        "migration.storage",
-        "migration.crossCluster",
-      ] as const
-    ).map((c) => [c, offered("vmshift DESIGN §2: the simulator 'implements 100% of the contract, pre-copy model, delays, fault injection' (packages/simulator: scheduler, cancel, attach across adapter instances, watch streams; the pre-copy engine applies a request's bandwidth cap, auto-converge, post-copy and downtime limit; storage and cluster ids are recorded, disks are not modelled)")]),
-  ),
+  capabilities: {
+    ...Object.fromEntries(
+      (
+        [
+          "vm.list",
+          "vm.get",
+          "host.list",
+          "preflight",
+          "migration.live",
+          "migration.cold",
+          "migration.explicitTarget",
+          "migration.schedulerChoosesTarget",
+          "migration.cancel",
+          "migration.attach",
+          "migration.watch",
+          "migration.bandwidthLimit",
+          "migration.autoConverge",
+          "migration.postCopy",
+          "migration.maxDowntime",
+        ] as const
+      ).map((c) => [c, offered("vmshift DESIGN §2: the simulator 'implements 100% of the contract, pre-copy model, delays, fault injection' (packages/simulator: scheduler, cancel, attach across adapter instances, watch streams; the pre-copy engine applies a request's bandwidth cap, auto-converge, post-copy and downtime limit)")]),
+    ),
+    "migration.storage": lacking("packages/simulator/src/capabilities.ts: 'storage ids are accepted and recorded; disks are not modelled': nothing moves to another storage"),
+    "migration.crossCluster": lacking("the simulator's world is one set of hosts (packages/simulator/src/inventory.ts): a cluster id is recorded with the migration, no other cluster exists"),
+  },
 };
 
 /** KubeVirt (≥ 1.6) on Kubernetes. */
