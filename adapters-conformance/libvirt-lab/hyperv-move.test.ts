@@ -4,7 +4,8 @@
  * with a marker; @vmshift/move's Hyper-V source reads its definition, stops it, and qemu-img reads
  * the VHDX through the stand-in's share directory (mapped as every host's admin share) into a
  * qcow2 volume of lab host b, where the domain is defined and started. Also: a start refused by
- * host b rolls back (domain and volume gone, the Hyper-V VM running again).
+ * host b rolls back (domain and volume gone, the Hyper-V VM running again), and the same move
+ * through `vmshift move --from <hyperv profile> --to <libvirt profile>`.
  *
  * Skipped when the lab cannot run here; with CI=true a missing lab is a failure.
  */
@@ -13,6 +14,8 @@ import { join } from "node:path";
 import { createNodePowerShellRunner } from "@vmshift/hyperv";
 import { createMover, hypervMoveSource, libvirtMoveTarget } from "@vmshift/move";
 import { afterEach, describe, expect, it } from "vitest";
+import { shellQuote } from "../../test-support/shell.ts";
+import { runCli } from "../../test-support/run-cli.ts";
 import { STAND_IN_PWSH, StandInWorld } from "../hyperv-pwsh/src/world.ts";
 import { failStartFlag, labAvailability, labUri, qemuPid, run, virsh } from "./lab.ts";
 import { holdMoveLab } from "./hold-move-lab.ts";
@@ -44,7 +47,7 @@ function hypervWorld() {
   for (let off = 0; off + 8 <= DISK_BYTES; off += 64 * 1024) content.writeUInt32LE((off * 2654435761) >>> 0, off + 4);
   content.write(MARKER, 0, "utf8");
   const vhdx = world.addVirtualDisk("web-01", { controllerType: "IDE", controllerNumber: 0, controllerLocation: 0, path: VHDX_PATH, sizeBytes: DISK_BYTES, content });
-  world.setDevices("web-01", { nics: [{ name: "Network Adapter", switchName: "LAN Switch", macAddress: "00155D0A0B0C", dynamicMacAddressEnabled: false, isLegacy: false }] });
+  world.setDevices("web-01", { nics: [{ name: "Network Adapter", switchName: "External-LAN", macAddress: "00155D0A0B0C", dynamicMacAddressEnabled: false, isLegacy: false }] });
   cleanup.push(async () => world.dispose());
   return { world, vmId, vhdx };
 }
@@ -57,7 +60,7 @@ function endpoints(world: StandInWorld) {
   return { from, to };
 }
 
-const MAPS = { networkMap: { "LAN Switch": "user" }, storageMap: { "D:": { storage: DST_POOL, format: "qcow2" as const } } };
+const MAPS = { networkMap: { "External-LAN": "user" }, storageMap: { "D:": { storage: DST_POOL, format: "qcow2" as const } } };
 const vmState = (world: StandInWorld, vmId: string) => world.update((s) => s.vms[vmId]!.state);
 
 async function freshTarget(): Promise<void> {
@@ -111,5 +114,23 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("Hyper-V → libvirt lab
     expect(vmState(world, vmId)).toBe("Running");
     expect((await virsh("b", ["domstate", "--domain", NAME])).code).not.toBe(0);
     expect((await must("b", ["vol-list", DST_POOL])).trim()).toBe("");
+  });
+
+  it("vmshift move <vm id> --from <hyperv profile> --to <libvirt profile> --json moves it and exits 0", async () => {
+    await freshTarget();
+    const { world, vmId, vhdx } = hypervWorld();
+    const before = await contentHash(vhdx, "vhdx");
+    // The profile's executable is the stand-in with its world in the environment, as `target serve hyperv-transcripts` writes it.
+    const pwsh = join(world.dir, "pwsh");
+    writeFileSync(pwsh, ["#!/bin/sh", ...Object.entries(world.env()).map(([k, v]) => `export ${k}=${shellQuote(v)}`), `exec ${shellQuote(STAND_IN_PWSH)} "$@"`, ""].join("\n"), { mode: 0o700 });
+    const config = join(world.dir, "config.yaml");
+    writeFileSync(config, `profiles:\n  hv:\n    platform: hyperv\n    executable: '${pwsh}'\n    hosts: [HV-A, HV-B]\n    shares: { '\\\\': '${world.shareRoot}' }\n  lab-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: '${labUri("b")}' }]\n`);
+    const r = await runCli(["move", vmId, "--from", "hv", "--to", "lab-b", "--target-name", NAME, "--network-map", "External-LAN=user", "--storage-map", `D:=${DST_POOL}:qcow2`, "--shutdown-timeout", "2000", "--json", "--config", config]);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { outcome?: string; vmLocation?: unknown });
+    expect(events.at(-1)).toMatchObject({ outcome: "completed", vmLocation: { side: "target", hostId: "b", powerState: "running" } });
+    const volume = (await must("b", ["vol-path", "--pool", DST_POOL, "--vol", `${NAME}-hda.qcow2`])).trim();
+    expect(await contentHash(volume, "qcow2")).toBe(before);
+    expect(vmState(world, vmId)).toBe("Off");
   });
 });
