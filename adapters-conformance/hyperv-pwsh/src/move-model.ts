@@ -58,6 +58,60 @@ export interface ModelDevices {
   guestOs?: string;
   /** Dynamic memory (Set-VMMemory -DynamicMemoryEnabled), with its range. */
   dynamicMemory?: { minimumBytes: number; maximumBytes: number };
+  /** Resilient change tracking: see {@link ModelRct}. */
+  rct?: ModelRct;
+}
+
+/** A guest write to one virtual hard disk. */
+export interface ModelWrite {
+  path: string;
+  offset: number;
+  length: number;
+  pattern: number;
+}
+
+/**
+ * Resilient change tracking of a VM's disks: every write applied to a VHDX gets a sequence number;
+ * a reference point remembers the sequence number it was made at, so the changes since it are the
+ * writes after it. While a recovery checkpoint exists the VHDX files are frozen: writes wait in
+ * `pending` (the AVHDX) and are applied when the checkpoint becomes a reference point or is removed.
+ */
+export interface ModelRct {
+  seq: number;
+  changes: { seq: number; path: string; offset: number; length: number }[];
+  points: { name: string; seq: number }[];
+  checkpoint?: { name: string; pending: ModelWrite[] };
+}
+
+/** Applies a write to the VHDX file with qemu-io and records it for RCT. */
+function applyWrite(state: ModelState, vm: ModelVm, rct: ModelRct, w: ModelWrite): void {
+  execFileSync("qemu-io", ["-f", "vhdx", "-c", `write -P ${w.pattern} ${w.offset} ${w.length}`, shareFile(state, vm.host, w.path)], { stdio: ["ignore", "ignore", "pipe"] });
+  rct.changes.push({ seq: ++rct.seq, path: w.path, offset: w.offset, length: w.length });
+}
+
+/** A guest write: into the AVHDX while a recovery checkpoint holds the VHDX, else into the VHDX. */
+export function guestWrite(state: ModelState, vm: ModelVm, w: ModelWrite): void {
+  for (const n of [w.offset, w.length, w.pattern]) if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a byte count: ${n}`);
+  const rct = rctOf(vm);
+  if (rct.checkpoint) rct.checkpoint.pending.push(w);
+  else applyWrite(state, vm, rct, w);
+}
+
+function rctOf(vm: ModelVm): ModelRct {
+  vm.devices ??= { disks: [], dvds: [], nics: [] };
+  return (vm.devices.rct ??= { seq: 0, changes: [], points: [] });
+}
+
+/** Changed ranges of `path` after sequence number `since`, sorted and merged. */
+function changesSince(rct: ModelRct, path: string, since: number): { offset: number; length: number }[] {
+  const ranges = rct.changes.filter((c) => c.path === path && c.seq > since).map((c) => ({ offset: c.offset, length: c.length })).sort((a, b) => a.offset - b.offset);
+  const out: { offset: number; length: number }[] = [];
+  for (const r of ranges) {
+    const last = out.at(-1);
+    if (last && r.offset <= last.offset + last.length) last.length = Math.max(last.length, r.offset + r.length - last.offset);
+    else out.push({ ...r });
+  }
+  return out;
 }
 
 /** The fields of a failed cmdlet's error record (handlers.ts turns them into the script's error envelope). */
@@ -107,6 +161,53 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
         checkpointCount: dev.checkpoints ?? 0,
         guestOs: dev.guestOs ?? null,
       };
+    },
+    moveSourceWarmPass: (state, p) => {
+      const vm = find(state, p);
+      if (!vm) throw fail({ fullyQualifiedErrorId: "VmshiftVmNotFound,VmshiftRequireVm", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: "no virtual machine with this id on the given hosts" });
+      const rct = rctOf(vm);
+      const final = p["final"] === "$true";
+      const name = typeof p["checkpointName"] === "string" ? p["checkpointName"] : "";
+      const since = typeof p["since"] === "string" ? p["since"] : "";
+      if (!final) {
+        if (rct.checkpoint) throw fail({ fullyQualifiedErrorId: "VmshiftWmiJobFailed", category: "InvalidResult", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: `CreateSnapshot failed: '${vm.name}' already has a recovery checkpoint in progress.` });
+        rct.checkpoint = { name, pending: [] };
+      }
+      const point = since ? rct.points.find((x) => x.name === since) : undefined;
+      if (since && !point) throw fail({ fullyQualifiedErrorId: "VmshiftReferencePointNotFound", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: "the previous pass left no reference point" });
+      const disks = (vm.devices?.disks ?? []).filter((d) => d.diskNumber === undefined).map((d) => ({ controllerType: d.controllerType, controllerNumber: d.controllerNumber, controllerLocation: d.controllerLocation, path: d.path, size: getVhd(state, vm, d, fail).size, changes: point ? changesSince(rct, d.path, point.seq) : null }));
+      return { checkpoint: final ? null : name, disks };
+    },
+    moveSourceWarmSettle: (state, p) => {
+      const vm = find(state, p);
+      if (!vm) return { referencePoint: false };
+      const rct = rctOf(vm);
+      const name = typeof p["checkpointName"] === "string" ? p["checkpointName"] : "";
+      if (rct.checkpoint?.name === name) {
+        rct.points.push({ name, seq: rct.seq });
+        const pending = rct.checkpoint.pending;
+        delete rct.checkpoint;
+        for (const w of pending) applyWrite(state, vm, rct, w);
+      }
+      return { referencePoint: rct.points.some((x) => x.name === name) };
+    },
+    moveSourceWarmFinish: (state, p) => {
+      const vm = find(state, p);
+      if (!vm) return { removed: 0 };
+      const rct = rctOf(vm);
+      const prefix = typeof p["prefix"] === "string" ? p["prefix"] : "\0";
+      let removed = 0;
+      if (rct.checkpoint?.name.startsWith(prefix)) {
+        // Remove-VMSnapshot of a recovery checkpoint merges its AVHDX: the guest's writes stay.
+        const pending = rct.checkpoint.pending;
+        delete rct.checkpoint;
+        for (const w of pending) applyWrite(state, vm, rct, w);
+        removed++;
+      }
+      const kept = rct.points.filter((x) => !x.name.startsWith(prefix));
+      removed += rct.points.length - kept.length;
+      rct.points = kept;
+      return { removed };
     },
     moveSourceState: (state, p) => {
       const vm = find(state, p);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ModelState, conformanceWorld } from "./model.ts";
-import { type ModelDevices, type ModelHardDisk, shareFile } from "./move-model.ts";
+import { type ModelDevices, type ModelHardDisk, type ModelRct, guestWrite, shareFile } from "./move-model.ts";
 import { withState, writeState } from "./state.ts";
 
 /** Path of the stand-in `pwsh` launcher. */
@@ -33,6 +33,16 @@ export class StandInWorld {
       const vm = Object.values(s.vms).find((v) => v.name === vmName)!;
       vm.devices = { disks: [], dvds: [], nics: [], ...vm.devices, ...patch };
     });
+  }
+
+  /** A guest write of `length` bytes of `pattern` at `offset` to VM `vmName`'s disk at `path` (held back while a recovery checkpoint exists). */
+  guestWrite(vmName: string, path: string, offset: number, length: number, pattern: number): void {
+    this.update((s) => guestWrite(s, Object.values(s.vms).find((v) => v.name === vmName)!, { path, offset, length, pattern }));
+  }
+
+  /** VM `vmName`'s change tracking state (checkpoint, reference points, changes). */
+  rct(vmName: string): ModelRct | undefined {
+    return this.update((s) => Object.values(s.vms).find((v) => v.name === vmName)!.devices?.rct);
   }
 
   /**

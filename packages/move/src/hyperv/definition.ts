@@ -59,6 +59,8 @@ export interface HypervFacts {
   readonly differencing: ReadonlyMap<string, string>;
   /** Host the VM is registered on (Get-VM's ComputerName). */
   readonly host: string;
+  /** VM configuration version (RCT needs 8.0 or later). */
+  readonly version: string;
   /** Dynamic memory's range when it is on (the definition carries the startup memory). */
   readonly dynamicMemory?: { readonly minimumBytes: number; readonly maximumBytes: number };
 }
@@ -175,5 +177,5 @@ export function toDefinition(vmId: string, data: unknown): { definition: VmDefin
     ...(unsupportedDevices.length > 0 ? { unsupportedDevices } : {}),
   };
   const dynamicMemory = vm["dynamicMemoryEnabled"] === true ? { minimumBytes: num(vm, "memoryMinimumBytes", "vm"), maximumBytes: num(vm, "memoryMaximumBytes", "vm") } : undefined;
-  return { definition, facts: { differencing, host: str(vm, "computerName", "vm"), ...(secureBootTemplate ? { secureBootTemplate } : {}), ...(dynamicMemory ? { dynamicMemory } : {}) } };
+  return { definition, facts: { differencing, host: str(vm, "computerName", "vm"), version: str(vm, "version", "vm"), ...(secureBootTemplate ? { secureBootTemplate } : {}), ...(dynamicMemory ? { dynamicMemory } : {}) } };
 }

@@ -1,5 +1,5 @@
 /**
- * Hyper-V as a move source (cold), through PowerShell: the definition from Get-VM,
+ * Hyper-V as a move source, cold and warm (resilient change tracking, warm.ts), through PowerShell: the definition from Get-VM,
  * Get-VMHardDiskDrive + Get-VHD, Get-VMDvdDrive, Get-VMNetworkAdapter, Get-VMFirmware and
  * Get-VMSnapshot; Stop-VM / Start-VM for the cutover and rollback. The disks are read in place:
  * `qemu-img` opens each VHDX (`vhdx`) or VHD (`vpc`) through the host's administrative share,
@@ -16,6 +16,7 @@ import type { MoveSource, SpiContext } from "../spi.ts";
 import { type HypervFacts, powerOf, toDefinition } from "./definition.ts";
 import { type PowerShellScriptRunner, moveSourceDefinition, moveSourceStart, moveSourceState, moveSourceStop } from "./scripts.ts";
 import { type ShareMap, localPath, uncPath } from "./share.ts";
+import { hypervWarmSource } from "./warm.ts";
 
 /** Options of {@link hypervMoveSource}. */
 export interface HypervMoveSourceOptions {
@@ -36,7 +37,7 @@ export function hypervMoveSource(options: HypervMoveSourceOptions): MoveSource {
   const { runner } = options;
   const hostList = [...(options.hosts ?? [])];
   const facts = new Map<string, HypervFacts>();
-  const run = (script: Parameters<PowerShellScriptRunner["run"]>[0], vmId: string, operation: string, ctx: SpiContext, extra: Record<string, number> = {}) =>
+  const run = (script: Parameters<PowerShellScriptRunner["run"]>[0], vmId: string, operation: string, ctx: SpiContext, extra: Readonly<Record<string, string | number | boolean>> = {}) =>
     runner.run(script, { vmId, hostList, ...extra }, { operation, subject: vmId, signal: ctx.signal });
 
   async function state(vmId: string, ctx: SpiContext): Promise<string> {
@@ -55,6 +56,7 @@ export function hypervMoveSource(options: HypervMoveSourceOptions): MoveSource {
 
   return {
     platform: "hyperv",
+    warm: hypervWarmSource({ run, facts: (vmId) => facts.get(vmId), localOf: (definition, windowsPath) => readerPath(definition, windowsPath).local }),
     ...(options.hostId ? { hostId: options.hostId } : {}),
     async readDefinition(vmId, ctx) {
       const data = await run(moveSourceDefinition, vmId, "move.readDefinition", ctx);

@@ -1,0 +1,122 @@
+/**
+ * Warm moves from the Hyper-V source through resilient change tracking, against the stand-in
+ * pwsh through node-powershell: each pass takes a recovery checkpoint (the VHDX frozen, guest
+ * writes held in the AVHDX), closing it makes a reference point (the writes merged back), the next
+ * pass copies only what GetVirtualDiskChanges reports since it, and the final pass runs with the VM
+ * off. Guest writes made during the copy (with qemu-io into the real VHDX once merged) must be on
+ * the target byte for byte; no checkpoint or reference point is left.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createNodePowerShellRunner } from "@vmshift/hyperv";
+import { type MoveSource, type MoveTarget, type ReservedVolume, createMover, hypervMoveSource } from "@vmshift/move";
+import { afterEach, describe, expect, it } from "vitest";
+import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
+
+const MiB = 1024 * 1024;
+const PATH = "D:\\VMs\\web-01\\web-01.vhdx";
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+function rawHash(file: string, format: string): string {
+  const out = `${file}.hash.raw`;
+  execFileSync("qemu-img", ["convert", "-U", "-f", format, "-O", "raw", file, out]);
+  try {
+    return createHash("sha256").update(readFileSync(out)).digest("hex");
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+function setup() {
+  const world = new StandInWorld();
+  const runner = createNodePowerShellRunner({ executable: STAND_IN_PWSH, env: world.env(), timeoutMs: 30_000 });
+  const dir = mkdtempSync(join(tmpdir(), "vmshift-hv-warm-"));
+  cleanup.push(async () => {
+    await runner.close();
+    world.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const vmId = world.vmId("web-01");
+  const content = Buffer.alloc(8 * MiB, 0x11);
+  content.write("vmshift-hyperv-warm-marker", 0, "utf8");
+  const vhdx = world.addVirtualDisk("web-01", { controllerType: "SCSI", controllerNumber: 0, controllerLocation: 0, path: PATH, sizeBytes: 8 * MiB, content });
+  world.setDevices("web-01", { nics: [{ name: "Network Adapter", switchName: "LAN", macAddress: "00155D0A0B0C", dynamicMacAddressEnabled: false, isLegacy: false }] });
+  const source = hypervMoveSource({ runner, hosts: ["HV-A"], shares: { "\\\\": world.shareRoot } });
+  const state = { running: false };
+  const target: MoveTarget = {
+    platform: "files",
+    check: async () => [],
+    async reserve(definition) {
+      const volumes: ReservedVolume[] = definition.disks.map((d) => {
+        const location = join(dir, `${d.key}.qcow2`);
+        execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", location, String(d.sizeBytes)]);
+        return { diskKey: d.key, storage: d.targetStorage, location, format: "qcow2", sizeBytes: d.sizeBytes };
+      });
+      return { vmId: definition.targetName, volumes };
+    },
+    start: async () => void (state.running = true),
+    remove: async (r) => r.volumes.forEach((v) => rmSync(v.location, { force: true })),
+    powerState: async () => (state.running ? "running" : "stopped"),
+  };
+  return { world, vmId, vhdx, source, target, dir, state };
+}
+
+/** The source with guest writes injected right after pass 1 and pass 2 opened (while their checkpoints hold the VHDX). */
+function writingDuringPasses(world: StandInWorld, source: MoveSource, log: string[]): MoveSource {
+  const warm = source.warm!;
+  return {
+    ...source,
+    warm: {
+      ...warm,
+      async beginPass(definition, disks, options, ctx) {
+        const pass = await warm.beginPass(definition, disks, options, ctx);
+        const extents = await pass.disks.get("sda")!.changedExtents(ctx);
+        log.push(`${options.pass}${options.final ? " final" : ""}: ${extents === undefined ? "full" : extents.map((e) => `${e.offset}+${e.length}`).join(",")}`);
+        if (options.pass === 1) world.guestWrite("web-01", PATH, 2 * MiB, 64 * 1024, 0xab);
+        if (options.pass === 2) world.guestWrite("web-01", PATH, 5 * MiB, 4096, 0xcd);
+        return pass;
+      },
+    },
+  };
+}
+
+describe("warm moves from Hyper-V through resilient change tracking (stand-in pwsh)", { timeout: 60_000 }, () => {
+  it("copies while web-01 runs, then only the ranges written during each pass; the writes are on the target, nothing left on the source", async () => {
+    const { world, vmId, vhdx, source, target, dir, state } = setup();
+    const log: string[] = [];
+    const result = await createMover().moveVm({ from: writingDuringPasses(world, source, log), to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 2, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000 }).wait({ maxWaitMs: 55_000 });
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe("completed");
+    // Pass 1 full; pass 2 copies the 64 KiB written during pass 1; pass 3 the 4 KiB written during pass 2; the final pass (VM off) nothing new.
+    expect(log).toEqual(["1: full", `2: ${2 * MiB}+${64 * 1024}`, `3: ${5 * MiB}+4096`, "4 final: "]);
+    expect(result.passes?.map((p) => [p.kind, p.bytes])).toEqual([["full", 8 * MiB], ["delta", 64 * 1024], ["delta", 4096], ["final", 0]]);
+    expect(state.running).toBe(true);
+    expect(world.update((s) => s.vms[vmId]!.state)).toBe("Off");
+    // The source VHDX now holds both writes (merged from the AVHDX); the target holds the same bytes.
+    expect(rawHash(join(dir, "sda.qcow2"), "qcow2")).toBe(rawHash(vhdx, "vhdx"));
+    const raw = join(dir, "sda.raw");
+    execFileSync("qemu-img", ["convert", "-f", "qcow2", "-O", "raw", join(dir, "sda.qcow2"), raw]);
+    const bytes = readFileSync(raw);
+    expect([bytes[2 * MiB], bytes[2 * MiB + 64 * 1024 - 1], bytes[5 * MiB + 4095], bytes[5 * MiB + 4096]]).toEqual([0xab, 0xab, 0xcd, 0x11]);
+    expect(world.rct("web-01")).toMatchObject({ points: [] });
+    expect(world.rct("web-01")?.checkpoint).toBeUndefined();
+    expect(world.requestLog().filter((n) => n.startsWith("moveSourceWarm"))).toEqual(["moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmFinish"]);
+  });
+
+  it("refuses a warm move in preflight for a VHD disk and a configuration version before 8.0, writing nothing", async () => {
+    const { world, vmId, source, target } = setup();
+    world.addVirtualDisk("web-01", { controllerType: "SCSI", controllerNumber: 0, controllerLocation: 1, path: "D:\\VMs\\web-01\\old.vhd", sizeBytes: MiB, format: "vpc" });
+    world.update((s) => (s.vms[vmId]!.version = "5.0"));
+    const report = await createMover().preflight({ from: source, to: target, vmId, mode: "warm", networkMap: { LAN: "default" }, storageMap: { "D:": "pool" } });
+    expect(report.ok).toBe(false);
+    expect(report.checks.filter((c) => c.severity === "error").map((c) => `${c.id} ${c.subject}`)).toEqual(expect.arrayContaining(["source.changeTracking web-01", "disk.changeTracking sdb"]));
+    expect(world.rct("web-01")?.checkpoint).toBeUndefined();
+  });
+});

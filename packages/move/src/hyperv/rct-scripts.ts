@@ -1,0 +1,114 @@
+/**
+ * Resilient change tracking (RCT, Windows Server 2016+, VM configuration version 8.0+) for warm
+ * moves, through Hyper-V's WMI classes in `root\virtualization\v2`, the way backup products use
+ * it: a **recovery checkpoint** (`Msvm_VirtualSystemSnapshotService.CreateSnapshot`, SnapshotType
+ * 32768) freezes the VHDX files (new writes go to AVHDX files) so they can be read while the VM
+ * runs; `ConvertToReferencePoint` then merges the checkpoint back and leaves a **reference point**
+ * (`Msvm_VirtualSystemReferencePoint`, with one RCT id per disk); the next pass asks
+ * `Msvm_ImageManagementService.GetVirtualDiskChanges(Path, LimitId = that RCT id, …)` which byte
+ * ranges changed since. Values reach the scripts only as `$vmshift_` variables (see scripts.ts).
+ *
+ * (verify on a real host: that the reference point keeps the checkpoint's ElementName, and that
+ * ResilientChangeTrackingIdentifiers are in the order of the VM's hard disk drives.)
+ */
+import type { HypervScript } from "./scripts.ts";
+
+const FIND = `
+$vm = $null
+$guid = [guid]::Empty
+if ([guid]::TryParse([string]$vmshift_vmId, [ref]$guid)) {
+  $scope = @{}
+  if (@($vmshift_hostList).Count -gt 0) { $scope['ComputerName'] = @($vmshift_hostList) }
+  $vm = @(Get-VM @scope -Id $guid -ErrorAction SilentlyContinue) | Select-Object -First 1
+}
+if ($null -eq $vm) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftVmNotFound' -Message 'no virtual machine with this id on the given hosts' }
+$cim = @{ ComputerName = $vm.ComputerName; Namespace = 'root\\virtualization\\v2' }
+function VmshiftWaitJob($result, $what) {
+  if ($result.ReturnValue -eq 4096) {
+    $job = Get-CimInstance -InputObject $result.Job
+    while ($job.JobState -lt 7) { Start-Sleep -Milliseconds 200; $job = Get-CimInstance -InputObject $job }
+    if ($job.JobState -ne 7) { Write-Error -Category InvalidResult -ErrorId 'VmshiftWmiJobFailed' -Message ('{0} failed: {1}' -f $what, $job.ErrorDescription) }
+  } elseif ($result.ReturnValue -ne 0) { Write-Error -Category InvalidResult -ErrorId 'VmshiftWmiFailed' -Message ('{0} returned {1}' -f $what, $result.ReturnValue) }
+}
+function VmshiftReferencePoint($name) {
+  return @(Get-CimInstance @cim -ClassName Msvm_VirtualSystemReferencePoint | Where-Object { $_.VirtualSystemIdentifier -eq $vm.Id.ToString() -and $_.ElementName -eq $name }) | Select-Object -First 1
+}`;
+
+/**
+ * Opens a pass: unless `final` (the VM is off, its files are still), a recovery checkpoint named
+ * `checkpointName`; then each hard disk's frozen VHDX path (the checkpoint's, else the VM's), its
+ * size and — when `since` names the previous pass's reference point — the byte ranges
+ * GetVirtualDiskChanges reports changed since it. `data.disks[i].changes` is null on a full pass.
+ */
+export const moveSourceWarmPass: HypervScript = {
+  name: "moveSourceWarmPass",
+  params: ["vmId", "hostList", "checkpointName", "since", "final"],
+  body: `${FIND}
+$checkpoint = $null
+if (-not $vmshift_final) {
+  $system = Get-CimInstance @cim -ClassName Msvm_ComputerSystem | Where-Object { $_.Name -eq $vm.Id.ToString() }
+  $service = Get-CimInstance @cim -ClassName Msvm_VirtualSystemSnapshotService
+  $settings = New-CimInstance -ClientOnly -Namespace 'root\\virtualization\\v2' -ClassName Msvm_VirtualSystemSnapshotSettingData -Property @{ ConsistencyLevel = [byte]1; IgnoreNonSnapshottableDisks = $true }
+  $serializer = [Microsoft.Management.Infrastructure.Serialization.CimSerializer]::Create()
+  $settingsText = [Text.Encoding]::Unicode.GetString($serializer.Serialize($settings, [Microsoft.Management.Infrastructure.Serialization.InstanceSerializationOptions]::None))
+  $created = Invoke-CimMethod -InputObject $service -MethodName CreateSnapshot -Arguments @{ AffectedSystem = $system; SnapshotSettings = $settingsText; SnapshotType = [uint16]32768 }
+  VmshiftWaitJob $created 'CreateSnapshot'
+  $checkpoint = @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | Sort-Object CreationTime) | Select-Object -Last 1
+  Rename-VMSnapshot -VMSnapshot $checkpoint -NewName $vmshift_checkpointName
+}
+$drives = if ($null -ne $checkpoint) { @(Get-VMHardDiskDrive -VMSnapshot $checkpoint) } else { @(Get-VMHardDiskDrive -VM $vm) }
+$rctIds = @()
+if ($vmshift_since) {
+  $point = VmshiftReferencePoint $vmshift_since
+  if ($null -eq $point) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftReferencePointNotFound' -Message 'the previous pass left no reference point' }
+  $rctIds = @($point.ResilientChangeTrackingIdentifiers)
+}
+$images = Get-CimInstance @cim -ClassName Msvm_ImageManagementService
+$disks = @()
+for ($i = 0; $i -lt $drives.Count; $i++) {
+  $d = $drives[$i]
+  $size = [long](Get-VHD -ComputerName $vm.ComputerName -Path $d.Path).Size
+  $changes = $null
+  if ($vmshift_since) {
+    $changes = @()
+    $offset = [uint64]0
+    while ($offset -lt $size) {
+      $r = Invoke-CimMethod -InputObject $images -MethodName GetVirtualDiskChanges -Arguments @{ Path = $d.Path; LimitId = [string]$rctIds[$i]; TargetSnapshotId = ''; ByteOffset = [uint64]$offset; ByteLength = [uint64]($size - $offset) }
+      VmshiftWaitJob $r 'GetVirtualDiskChanges'
+      for ($j = 0; $j -lt @($r.ChangedByteOffsets).Count; $j++) { $changes += [pscustomobject]@{ offset = [long]$r.ChangedByteOffsets[$j]; length = [long]$r.ChangedByteLengths[$j] } }
+      if ([uint64]$r.ProcessedByteLength -eq 0) { break }
+      $offset += [uint64]$r.ProcessedByteLength
+    }
+  }
+  $disks += [pscustomobject]@{ controllerType = $d.ControllerType.ToString(); controllerNumber = [int]$d.ControllerNumber; controllerLocation = [int]$d.ControllerLocation; path = [string]$d.Path; size = $size; changes = $changes }
+}
+$vmshift_result = [pscustomobject]@{ checkpoint = if ($null -ne $checkpoint) { [string]$vmshift_checkpointName } else { $null }; disks = $disks }`,
+};
+
+/** Ends a pass: the recovery checkpoint `checkpointName` becomes a reference point of the same name (its AVHDX merged back). */
+export const moveSourceWarmSettle: HypervScript = {
+  name: "moveSourceWarmSettle",
+  params: ["vmId", "hostList", "checkpointName"],
+  body: `${FIND}
+$snapshot = @(Get-CimInstance @cim -ClassName Msvm_VirtualSystemSettingData | Where-Object { $_.VirtualSystemIdentifier -eq $vm.Id.ToString() -and $_.ElementName -eq $vmshift_checkpointName }) | Select-Object -First 1
+if ($null -ne $snapshot) {
+  $service = Get-CimInstance @cim -ClassName Msvm_VirtualSystemSnapshotService
+  VmshiftWaitJob (Invoke-CimMethod -InputObject $service -MethodName ConvertToReferencePoint -Arguments @{ AffectedSnapshot = $snapshot }) 'ConvertToReferencePoint'
+}
+$vmshift_result = [pscustomobject]@{ referencePoint = [bool](VmshiftReferencePoint $vmshift_checkpointName) }`,
+};
+
+/** Removes what a move's passes left: recovery checkpoints and reference points whose names start with `prefix`. Idempotent. */
+export const moveSourceWarmFinish: HypervScript = {
+  name: "moveSourceWarmFinish",
+  params: ["vmId", "hostList", "prefix"],
+  body: `${FIND}
+$removed = 0
+foreach ($c in @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | Where-Object { $_.Name.StartsWith([string]$vmshift_prefix) })) { Remove-VMSnapshot -VMSnapshot $c; $removed++ }
+$service = Get-CimInstance @cim -ClassName Msvm_VirtualSystemReferencePointService
+foreach ($p in @(Get-CimInstance @cim -ClassName Msvm_VirtualSystemReferencePoint | Where-Object { $_.VirtualSystemIdentifier -eq $vm.Id.ToString() -and ([string]$_.ElementName).StartsWith([string]$vmshift_prefix) })) {
+  VmshiftWaitJob (Invoke-CimMethod -InputObject $service -MethodName DestroyReferencePoint -Arguments @{ AffectedReferencePoint = $p }) 'DestroyReferencePoint'
+  $removed++
+}
+$vmshift_result = [pscustomobject]@{ removed = $removed }`,
+};
