@@ -221,6 +221,10 @@ export const libvirtLocalTarget: ConformanceTarget = {
           return done?.at;
         },
       },
+      absent: {
+        migrationTuning: "no read-back of what the lab's daemons ran a migration with is implemented yet (the flags virsh migrate was given are the adapter's side, not the platform's record)",
+        storageVm: "the lab guest boots its kernel directly and has no disks to move (libvirt-lab/lab.ts: 'direct kernel boot, serial to a file, no disks')",
+      },
       async close() {
         events.stop();
         disarmFaults();
