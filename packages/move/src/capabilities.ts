@@ -33,7 +33,7 @@ export const MOVE_CAPABILITIES: Readonly<Record<"libvirt" | "kubevirt" | "vspher
   },
   hyperv: {
     "move.source.cold": partial("definition read through PowerShell (Get-VM, Get-VMHardDiskDrive, Get-VHD, Get-VMNetworkAdapter, Get-VMFirmware); VHDX/VHD files read in place by qemu-img through the hosts' administrative shares, which must be mounted where the mover runs (the source's share map); no Export-VM; differencing disks (checkpoints), pass-through and shared VHDX refused; tested against the stand-in pwsh's model with real VHDX files, not a real Hyper-V host"),
-    "move.source.warm": unsupported("not implemented yet (resilient change tracking)"),
+    "move.source.warm": partial("resilient change tracking: a recovery checkpoint per pass (its frozen VHDX read through the mounted admin shares), delta passes of the ranges GetVirtualDiskChanges reports since the previous reference point, the final pass with the VM off; needs configuration version 8.0+ and VHDX disks; tested against the stand-in pwsh's RCT model, not a real host"),
     "move.target": unsupported("not a move target"),
   },
   nutanix: {
