@@ -70,6 +70,14 @@ describe("attach after a restart (journal on the target)", () => {
     expect(world.calls.filter((c) => c.startsWith("target.reserve"))).toHaveLength(1);
   });
 
+  it("attachOnly without a VM id (the CLI's --attach) takes the VM from the record and reports it", async () => {
+    const { source, target, copier, records } = journaled();
+    createMover({ copier: stuck }).moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, requestId: "r3" });
+    await until(() => records.get("move-r3")?.phase === "transferring");
+    const result = await createMover({ copier: copier() }).moveVm({ from: source, to: target, vmId: "", requestId: "r3", attachOnly: true }).wait({ maxWaitMs: 5000 });
+    expect(result).toMatchObject({ outcome: "completed", vmId: "vm-1", attach: { action: "resume" } });
+  });
+
   it("rolls back a warm move: the target's VM removed, the source started again; then the move is NOT_FOUND", async () => {
     const { world, source, target, records } = journaled();
     const reservation = await target.reserve({ ...VM, targetName: "vm-1", disks: VM.disks.map((d) => ({ ...d, targetStorage: "pool-b" })), nics: [] } as never, { signal: new AbortController().signal });

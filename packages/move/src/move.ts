@@ -190,7 +190,7 @@ export function createMover(options: MoverOptions = {}): Mover {
     const base = { migrationId: task.id, vmId: request.vmId, mode: "cold" as const, moveMode: warm ? ("warm" as const) : ("cold" as const), ...(from.hostId ? { sourceHostId: from.hostId } : {}), ...(to.hostId ? { targetHostId: to.hostId } : {}) };
     const end = (outcome: MoveResult["outcome"], where: MoveResult["vmLocation"], error?: VmshiftError, extra: Partial<MoveResult> = {}) =>
       task.update(outcome, { ...(error ? { message: error.message } : {}) }, {
-        ...base, outcome, vmLocation: where, durationMs: Date.now() - started, copiedBytes: { ...copied }, ...(copyMs > 0 ? { copyDurationMs: Math.round(copyMs) } : {}),
+        ...base, vmId: request.vmId, outcome, vmLocation: where, durationMs: Date.now() - started, copiedBytes: { ...copied }, ...(copyMs > 0 ? { copyDurationMs: Math.round(copyMs) } : {}),
         ...(stoppedAt === undefined ? {} : { downtimeMs: Date.now() - stoppedAt }),
         ...(warm ? { passes: [...passes] } : {}),
         ...(error ? { error: { code: error.code, message: error.message } } : {}), ...(attached ? { attach: attached } : {}), ...extra,
