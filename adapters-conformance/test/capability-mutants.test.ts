@@ -4,7 +4,7 @@
  * adapter still reports completed) fails the scenario, with a message naming what the platform
  * shows; the honest adapter passes the same scenarios on the same target.
  */
-import { type HypervisorAdapter, type MigrationRequest, type NormalizedMigrationRequest, type OperationContext, VmshiftClient } from "@vmshift/core";
+import { type MigrationRequest, VmshiftClient } from "@vmshift/core";
 import { describe, expect, it } from "vitest";
 import { allowed } from "../src/budget.ts";
 import { kubevirtBudget } from "../src/budgets.ts";
@@ -12,22 +12,7 @@ import { runConformance } from "../src/run.ts";
 import type { ConformanceTarget } from "../src/target.ts";
 import { simulatorTargetFor } from "../src/targets/simulator.ts";
 import { kubevirtEnvTarget } from "../targets/kubevirt-env.ts";
-
-/** `adapter`, except that its starts lose `field` on the way to the platform. */
-function dropping<T extends HypervisorAdapter>(adapter: T, field: keyof MigrationRequest): T {
-  return new Proxy(adapter, {
-    get(target, property) {
-      if (property === "startMigration") {
-        return (request: NormalizedMigrationRequest, ctx: OperationContext) => {
-          const { [field]: _dropped, ...rest } = request;
-          return target.startMigration!(rest as NormalizedMigrationRequest, ctx);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
+import { dropping } from "./dropping-adapter.ts";
 
 /** kubevirt-env with the session's adapter wrapped by {@link dropping}. */
 function kubevirtDropping(field: keyof MigrationRequest): ConformanceTarget {

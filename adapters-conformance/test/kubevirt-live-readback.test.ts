@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type HypervisorAdapter, type NormalizedMigrationRequest, type OperationContext, VmshiftClient } from "@vmshift/core";
+import { VmshiftClient } from "@vmshift/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubevirtEnv } from "../kubevirt-env/env.ts";
 import { KubevirtEnv as Env } from "../kubevirt-env/index.ts";
@@ -16,6 +16,7 @@ import { runConformance } from "../src/run.ts";
 import type { ConformanceTarget } from "../src/target.ts";
 import { kubevirtLiveTarget } from "../src/targets/kubevirt-live.ts";
 import { STORAGE_SUBJECT, TARGET_CLUSTER, createStorageVm, enableStallDetection, startReceivingCluster } from "../targets/kubevirt-env.ts";
+import { dropping } from "./dropping-adapter.ts";
 
 const KUBECTL = process.env["KUBECTL"] ?? (existsSync("/usr/bin/kubectl") ? "/usr/bin/kubectl" : "kubectl");
 const saved = { ...process.env };
@@ -55,20 +56,7 @@ const droppingBandwidth: ConformanceTarget = {
   ...kubevirtLiveTarget,
   async open() {
     const session = await kubevirtLiveTarget.open();
-    const inner = session.client.adapter;
-    const adapter = new Proxy(inner, {
-      get(target, property) {
-        if (property === "startMigration") {
-          return (request: NormalizedMigrationRequest, ctx: OperationContext) => {
-            const { bandwidthBytesPerSecond: _dropped, ...rest } = request;
-            return target.startMigration!(rest, ctx);
-          };
-        }
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    }) as HypervisorAdapter;
-    return { ...session, client: new VmshiftClient(adapter) };
+    return { ...session, client: new VmshiftClient(dropping(session.client.adapter, "bandwidthBytesPerSecond")) };
   },
 };
 
