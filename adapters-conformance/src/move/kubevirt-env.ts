@@ -5,7 +5,9 @@
  * through the mover's KubeVirt target.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
 import { POD_NETWORK, dataVolumeName, kubevirtMoveTarget } from "@vmshift/move";
 import { CdiEnvironment } from "../../kubevirt-env/cdi.ts";
@@ -30,6 +32,10 @@ export const kubevirtEnvTarget: MoveTargetSide = {
     const env = await KubevirtEnv.start();
     const cdi = await CdiEnvironment.start(env);
     const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: env.kubeconfig() }) });
+    // What a `vmshift` process needs to reach this environment (the attach scenario's child): a kubeconfig and CDI's CA, as files.
+    const dir = mkdtempSync(join(tmpdir(), "vmshift-move-kubevirt-env-"));
+    writeFileSync(join(dir, "kubeconfig"), env.kubeconfig(), { mode: 0o600 });
+    writeFileSync(join(dir, "cdi-ca.pem"), env.tls.cert);
     const objects = (name: string) => {
       const found: string[] = [];
       if (env.store.get("virtualmachines", NS, name)) found.push(`VirtualMachine ${NS}/${name}`);
@@ -58,12 +64,14 @@ export const kubevirtEnvTarget: MoveTargetSide = {
         const phase = (env.store.get("virtualmachineinstances", NS, name) as { status?: { phase?: string } } | undefined)?.status?.phase;
         return phase === "Running" ? "running" : phase === undefined || phase === "Succeeded" || phase === "Failed" ? "stopped" : "other";
       },
+      cliProfile: () => ({ platform: "kubevirt", kubeconfig: join(dir, "kubeconfig"), namespace: NS, uploadProxyUrl: cdi.uploadProxyUrl, uploadProxyCa: { file: join(dir, "cdi-ca.pem") } }),
       failStartUnsupported: "kubevirt-env has no fault that refuses a VirtualMachine's start",
       warmUnsupported: "CDI's upload is single-stage (one upload per DataVolume): warm moves into KubeVirt need multi-stage imports, which the KubeVirt move target does not do",
       async close() {
         api.close?.();
         await cdi.close();
         await env.close();
+        rmSync(dir, { recursive: true, force: true });
       },
     };
   },
