@@ -2,7 +2,7 @@
  * `vmshift move <vm> --from <profile> --to <profile>`: a cold or warm move between platforms through
  * @vmshift/move, followed with the same display, Ctrl-C handling and exit codes as `migrate`.
  * Flags and profiles are read before anything is asked of a platform. The move runs in this
- * process (it ends with it). Supported profiles today: `libvirt` sources; `libvirt` and `kubevirt`
+ * process (it ends with it). Supported profiles today: `libvirt`, `vsphere`, `hyperv` and `nutanix` sources; `libvirt` and `kubevirt`
  * targets (a kubevirt profile names CDI's upload proxy: `uploadProxyUrl`, optionally `uploadProxyCa`).
  */
 import { VmshiftError } from "@vmshift/core";
@@ -39,7 +39,7 @@ export const moveCommand: Command = {
   summary: "move a VM to another platform or host, cold or warm: copy its disks, define it there, cut over",
   usage: "move <vm> --from <profile> --to <profile> [options] | move --attach <move-id> --from <profile> --to <profile>",
   options: {
-    from: { type: "string", value: "profile", description: "profile of the platform the VM is on (libvirt today)" },
+    from: { type: "string", value: "profile", description: "profile of the platform the VM is on (libvirt, vsphere, hyperv or nutanix)" },
     to: { type: "string", value: "profile", description: "profile of the platform to move it to (libvirt, or kubevirt with CDI's uploadProxyUrl)" },
     "from-host": { type: "string", value: "host", description: "the source host's id when the --from profile has several" },
     "to-host": { type: "string", value: "host", description: "the target host's id when the --to profile has several" },
