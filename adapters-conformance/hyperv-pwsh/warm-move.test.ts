@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNodePowerShellRunner } from "@vmshift/hyperv";
@@ -108,6 +108,39 @@ describe("warm moves from Hyper-V through resilient change tracking (stand-in pw
     expect(world.rct("web-01")).toMatchObject({ points: [] });
     expect(world.rct("web-01")?.checkpoint).toBeUndefined();
     expect(world.requestLog().filter((n) => n.startsWith("moveSourceWarm"))).toEqual(["moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmFinish"]);
+  });
+
+  it("a cancel during pass 2 rolls back: the open checkpoint and every reference point removed (the guest's writes merged, not lost), web-01 running, the target removed", async () => {
+    const { world, vmId, vhdx, source, target, dir } = setup();
+    const warm = source.warm!;
+    let task: ReturnType<ReturnType<typeof createMover>["moveVm"]> | undefined;
+    const cancelling: MoveSource = {
+      ...source,
+      warm: {
+        ...warm,
+        async beginPass(definition, disks, options, ctx) {
+          const pass = await warm.beginPass(definition, disks, options, ctx);
+          if (options.pass === 2) {
+            world.guestWrite("web-01", PATH, 3 * MiB, 4096, 0xee);
+            void task!.cancel();
+          }
+          return pass;
+        },
+      },
+    };
+    task = createMover().moveVm({ from: cancelling, to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 3, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000 });
+    const result = await task.wait({ maxWaitMs: 55_000 });
+    expect(result.outcome).toBe("cancelled");
+    expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running" });
+    expect(world.update((s) => s.vms[vmId]!.state)).toBe("Running");
+    expect(world.rct("web-01")?.checkpoint).toBeUndefined();
+    expect(world.rct("web-01")?.points).toEqual([]);
+    expect(world.requestLog()).toContain("moveSourceWarmFinish");
+    // Removing the recovery checkpoint merged the write it held into the VHDX.
+    const raw = join(dir, "after.raw");
+    execFileSync("qemu-img", ["convert", "-U", "-f", "vhdx", "-O", "raw", vhdx, raw]);
+    expect(readFileSync(raw)[3 * MiB]).toBe(0xee);
+    expect(existsSync(join(dir, "sda.qcow2"))).toBe(false);
   });
 
   it("refuses a warm move in preflight for a VHD disk and a configuration version before 8.0, writing nothing", async () => {
