@@ -9,15 +9,14 @@
  * power states are read back from the hosts. Skipped when the lab
  * cannot run here; with CI=true a missing lab is a failure.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MoveResult, createMover } from "@vmshift/move";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CLI_BIN } from "../../test-support/cli-bin.ts";
 import { runCli } from "../../test-support/run-cli.ts";
 import { labUri, virsh } from "../libvirt-lab/lab.ts";
 import { DST_POOL, MOVE_DIR, MOVE_DISK, MOVE_VM, SRC_POOL } from "../libvirt-lab/move-lab.ts";
+import { runAndKill } from "../src/move/kill-mid-move.ts";
 import { libvirtLocalSource, libvirtLocalTarget } from "../src/move/libvirt-local.ts";
 import type { SourceSession, TargetSession } from "../src/move/side.ts";
 import { pairAvailable } from "./move-suite-helpers.ts";
@@ -26,29 +25,7 @@ const ok = await pairAvailable("libvirt-local", "libvirt-local");
 const DISK = 8 * 1024 * 1024;
 
 /** Runs `vmshift move …` as a child and SIGKILLs it `afterMs` after its JSON output shows `phase`; resolves with the lines it printed. */
-function killDuring(argv: readonly string[], phase: string, afterMs: number): Promise<string[]> {
-  const child = spawn(process.execPath, [CLI_BIN, ...argv], { env: { ...process.env, XDG_CONFIG_HOME: "/nonexistent/vmshift-test-xdg" }, stdio: ["ignore", "pipe", "pipe"] });
-  const lines: string[] = [];
-  let buffer = "";
-  let stderr = "";
-  let armed = false;
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on("data", (d: Buffer) => {
-      buffer += d.toString();
-      const parts = buffer.split("\n");
-      buffer = parts.pop() ?? "";
-      for (const line of parts) {
-        lines.push(line);
-        if (!armed && line.includes(`"phase":"${phase}"`)) {
-          armed = true;
-          setTimeout(() => child.kill("SIGKILL"), afterMs);
-        }
-      }
-    });
-    child.on("exit", (code, signal) => (signal === "SIGKILL" ? resolve(lines) : reject(new Error(`the move process ended ${code ?? signal} before it was killed: ${lines.join("\n")} ${stderr}`))));
-  });
-}
+const killDuring = (argv: readonly string[], phase: string, afterMs: number) => runAndKill(argv, phase, afterMs, { XDG_CONFIG_HOME: "/nonexistent/vmshift-test-xdg" });
 
 describe.skipIf(!ok)("attach to a move whose process was killed (libvirt lab, a → b)", { timeout: 120_000 }, () => {
   let source: SourceSession;

@@ -23,31 +23,45 @@ export function killMidMoveVia(source: SourceSession, target: TargetSession, opt
       writeFileSync(join(dir, "config.yaml"), JSON.stringify({ profiles: { "move-from": fromProfile, "move-to": toProfile } }), { mode: 0o600 });
       const flags = (name: string, map: Readonly<Record<string, unknown>>) => Object.entries(map).flatMap(([k, v]) => [name, `${k}=${typeof v === "string" ? v : `${(v as { storage: string }).storage}${(v as { format?: string }).format ? `:${(v as { format?: string }).format}` : ""}`}`]);
       const argv = [
-        CLI_BIN, "move", vm.vmId, "--from", "move-from", "--to", "move-to",
+        "move", vm.vmId, "--from", "move-from", "--to", "move-to",
         ...flags("--storage-map", target.storageMap(vm.storages)), ...flags("--network-map", target.networkMap(vm.networks)),
         "--shutdown-timeout", String(options.shutdownTimeoutMs ?? 4000), "--request-id", requestId, "--json", "--config", join(dir, "config.yaml"),
       ];
-      const child = spawn(process.execPath, argv, { env: { ...process.env, XDG_CONFIG_HOME: join(dir, "xdg") }, stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      let armed = false;
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      return await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (d: Buffer) => {
-          out += d.toString();
-          if (!armed && out.includes(`"phase":"${phase}"`)) {
-            armed = true;
-            setTimeout(() => child.kill("SIGKILL"), options.killAfterMs ?? 1000);
-          }
-        });
-        child.on("exit", (code, signal) => {
-          const id = /"migrationId":"(move-[^"]+)"/.exec(out)?.[1];
-          if (signal === "SIGKILL" && id) resolve(id);
-          else reject(new Error(`the move process ended ${code ?? signal} before it was killed in ${phase}: ${out.slice(-400)} ${err.slice(-400)}`));
-        });
-      });
+      const lines = await runAndKill(argv, phase, options.killAfterMs ?? 1000, { XDG_CONFIG_HOME: join(dir, "xdg") });
+      const id = lines.map((l) => /"migrationId":"(move-[^"]+)"/.exec(l)?.[1]).find((x) => x !== undefined);
+      if (!id) throw new Error(`the killed move printed no move id: ${lines.join("\n").slice(-400)}`);
+      return id;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   };
+}
+
+/**
+ * Runs `vmshift <argv>` (the workspace's executable) as a child process and SIGKILLs it `afterMs`
+ * after its JSON output first shows `"phase":"<phase>"`; resolves with the lines it printed, rejects
+ * when it ended on its own first.
+ */
+export function runAndKill(argv: readonly string[], phase: string, afterMs: number, env: Readonly<Record<string, string>> = {}): Promise<string[]> {
+  const child = spawn(process.execPath, [CLI_BIN, ...argv], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let buffer = "";
+  let err = "";
+  let armed = false;
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      buffer += d.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop() ?? "";
+      for (const line of parts) {
+        lines.push(line);
+        if (!armed && line.includes(`"phase":"${phase}"`)) {
+          armed = true;
+          setTimeout(() => child.kill("SIGKILL"), afterMs);
+        }
+      }
+    });
+    child.on("exit", (code, signal) => (signal === "SIGKILL" ? resolve(lines) : reject(new Error(`the move process ended ${code ?? signal} before it was killed in ${phase}: ${lines.join("\n").slice(-600)} ${err.slice(-600)}`))));
+  });
 }
