@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { VmshiftError } from "@vmshift/core";
-import { parse } from "yaml";
+import { parseYaml } from "./yaml.ts";
 
 /** A profile with its secrets resolved. `secrets` holds the values to mask in any output. */
 export interface ResolvedProfile {
@@ -143,7 +143,7 @@ export function profileName(name: string | undefined, env: Readonly<Record<strin
   const text = readConfig(source);
   let config: { defaultProfile?: unknown } = {};
   try {
-    config = (text === undefined ? {} : (parse(text) ?? {})) as typeof config;
+    config = (text === undefined ? {} : (parseYaml(text) ?? {})) as typeof config;
   } catch (error) {
     throw new VmshiftError("INVALID_ARGUMENT", `config ${source.path} is not valid YAML: ${(error as Error).message}`, { operation: "cli.profile" });
   }
@@ -169,7 +169,7 @@ export function loadProfile(name: string | undefined, env: Readonly<Record<strin
   const text = readConfig(source);
   if (text !== undefined) {
     try {
-      config = (parse(text) ?? {}) as typeof config;
+      config = (parseYaml(text) ?? {}) as typeof config;
     } catch (error) {
       throw new VmshiftError("INVALID_ARGUMENT", `config ${path} is not valid YAML: ${(error as Error).message}`, { operation: "cli.profile" });
     }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { isVmshiftError, systemClock } from "@vmshift/core";
-import { stringify } from "yaml";
+import { stringifyYaml } from "../yaml.ts";
 import { type Command, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
 import { loadConformance } from "../conformance-loader.ts";
 import { EXIT, type CliIo, untilStopped } from "../io.ts";
@@ -110,7 +110,7 @@ export const targetCommand: Command = {
       throw error;
     }
     try {
-      writeOwnerOnly(configFile, stringify({ defaultProfile: name, profiles: { [name]: { platform: served.profile.platform, ...served.profile.settings } } }));
+      writeOwnerOnly(configFile, stringifyYaml({ defaultProfile: name, profiles: { [name]: { platform: served.profile.platform, ...served.profile.settings } } }));
       io.stdout.write(`ready ${name} profile=${name} config=${configFile} url=${served.url}\n`);
       io.stderr.write(`serving ${name} at ${served.url}; use it with: vmshift vms --config ${configFile}   (Ctrl-C stops it)\n`);
       await untilStopped(io);
