@@ -130,6 +130,35 @@ describe("cutoverAt and removeSource", () => {
     expect(stoppedAt).toBeGreaterThanOrEqual(at);
   });
 
+  it("warm: delta passes go on while the source runs until the cutover time, then the final pass after the stop", async () => {
+    const { world, source, target } = memoryWorld(VM);
+    const begun: { pass: number; final: boolean; at: number }[] = [];
+    let stoppedAt = 0;
+    const warmSource: MoveSource = {
+      ...source,
+      stop: async (...a) => ((stoppedAt = Date.now()), source.stop(...a)),
+      warm: {
+        check: async () => [],
+        async beginPass(_d, disks, o) {
+          begun.push({ pass: o.pass, final: o.final === true, at: Date.now() });
+          return { pass: o.pass, checkpoint: `ck-${o.pass}`, disks: new Map(disks.map((d) => [d.key, { location: d.key, format: "raw" as const, changedExtents: async () => (o.since ? [] : undefined) }])), close: async () => {} };
+        },
+        finish: async () => {},
+      },
+    };
+    const copier: DiskCopier = { copy: async () => {}, copyExtents: async () => 0 };
+    const at = Date.now() + 600;
+    const result = await createMover({ copier }).moveVm({ from: warmSource, to: target, vmId: "vm-1", ...MAPS, mode: "warm", warm: { maxDeltaPasses: 1, convergedBytes: 1 << 30, passIntervalMs: 100 }, cutoverAt: new Date(at) }).wait({ maxWaitMs: 5000 });
+    expect(result.outcome, result.error?.message).toBe("completed");
+    const running = begun.filter((b) => !b.final);
+    expect(running.length).toBeGreaterThanOrEqual(4); // full + 1 delta by the warm options, then more until the time
+    expect(running.at(-1)!.at).toBeLessThan(stoppedAt);
+    expect(stoppedAt).toBeGreaterThanOrEqual(at);
+    expect(begun.at(-1)).toMatchObject({ final: true, pass: running.length + 1 });
+    expect(result.passes?.map((p) => p.kind)).toEqual(["full", ...running.slice(1).map(() => "delta"), "final"]);
+    expect(world.sourcePower).toBe("stopped");
+  });
+
   it("cold: a cancel while waiting for the cutover time leaves the source running and the target cleaned", async () => {
     const { world, source, target, copier } = memoryWorld(VM);
     const task = createMover({ copier: copier() }).moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, cutoverAt: new Date(Date.now() + 60_000) });

@@ -352,7 +352,9 @@ export function createMover(options: MoverOptions = {}): Mover {
           // Until the cutover time: more delta passes while the source runs, one every passIntervalMs (default 2 s).
           await sleepUntil(Math.min(at, Date.now() + (request.warm?.passIntervalMs ?? 2000)), signal);
           throwIfAborted(signal);
-          running.checkpoint = (await runPass(w, passes.length + 1, running.checkpoint, false)).checkpoint;
+          const { checkpoint, ...delta } = await runPass(w, passes.length + 1, running.checkpoint, false);
+          w.onPass?.(delta);
+          running.checkpoint = checkpoint;
         }
         task.update("finalizing", { iteration: passes.length + 1, message: "stopping the source for the final delta" });
         stopAsked = true;
