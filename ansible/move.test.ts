@@ -46,7 +46,7 @@ describe.skipIf(!ansible)("vmshift.migration.move refusals (ansible-playbook, wo
 
     const unsupported = result(played, "unsupported");
     expect(unsupported).toMatchObject({ failed: true, changed: false, code: "NOT_SUPPORTED", rc: 2, exit: "usage", error: { code: "NOT_SUPPORTED" } });
-    expect(unsupported["msg"]).toMatch(/profile sim-a is a simulator profile; moves support libvirt sources only/);
+    expect(unsupported["msg"]).toMatch(/profile sim-a is a simulator profile; moves support libvirt, vsphere, hyperv, nutanix sources/);
     expect(unsupported["cmd"]).toEqual(expect.arrayContaining(["move", "web-01", "--from", "sim-a", "--to", "sim-b", "--storage-map", "images=images", "--request-id"]));
 
     // The module refuses a format no target writes before any CLI runs (no rc).

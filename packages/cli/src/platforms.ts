@@ -13,7 +13,7 @@ import type { ResolvedProfile } from "./profiles.ts";
 export type PlatformFactory = (profile: ResolvedProfile, options: ClientOptions) => Promise<VmshiftClient>;
 
 /** Reads typed settings, naming the profile and key in every error. */
-function settings(profile: ResolvedProfile) {
+export function settings(profile: ResolvedProfile) {
   const fail = (key: string, want: string): never => {
     throw new VmshiftError("INVALID_ARGUMENT", `profile ${profile.name}: ${key} must be ${want}`, { operation: "cli.profile" });
   };
@@ -43,7 +43,7 @@ function settings(profile: ResolvedProfile) {
 }
 
 /** `{ key: value }` when value is defined, else `{}` (for exactOptionalPropertyTypes). */
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+export function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
@@ -65,45 +65,19 @@ export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
 
   async kubevirt(profile, options) {
     const { createKubevirtAdapter } = await import("@vmshift/kubevirt");
-    const s = settings(profile);
-    const adapter = createKubevirtAdapter({
-      connection: {
-        ...opt("kubeconfigPath", s.string("kubeconfig")),
-        ...opt("context", s.string("context")),
-        ...opt("inCluster", s.bool("inCluster")),
-        ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
-      },
-      ...opt("defaultNamespace", s.string("namespace")),
-    });
+    const adapter = createKubevirtAdapter({ connection: kubevirtConnection(profile), ...opt("defaultNamespace", settings(profile).string("namespace")) });
     return new VmshiftClient(adapter, options);
   },
 
   async vsphere(profile, options) {
     const { createVsphereAdapter } = await import("@vmshift/vsphere");
-    const s = settings(profile);
-    const adapter = createVsphereAdapter({
-      url: s.required("url"),
-      username: s.required("username"),
-      password: s.required("password"),
-      ...opt("thumbprint", s.string("thumbprint")),
-      ...opt("ca", s.string("ca")),
-      ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
-      ...opt("logger", options.logger),
-    });
+    const adapter = createVsphereAdapter({ ...vsphereConnection(profile), ...opt("logger", options.logger) });
     return new VmshiftClient(adapter, options);
   },
 
   async nutanix(profile, options) {
     const { createNutanixAdapter } = await import("@vmshift/nutanix");
-    const s = settings(profile);
-    const apiKey = s.string("apiKey");
-    const adapter = createNutanixAdapter({
-      baseUrl: s.required("url"),
-      auth: apiKey !== undefined ? { apiKey } : { username: s.required("username"), password: s.required("password") },
-      ...opt("ca", s.string("ca")),
-      ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
-      ...opt("logger", options.logger),
-    });
+    const adapter = createNutanixAdapter({ ...nutanixConnection(profile), ...opt("logger", options.logger) });
     return new VmshiftClient(adapter, options);
   },
 
@@ -119,6 +93,42 @@ export const PLATFORMS: Readonly<Record<string, PlatformFactory>> = {
     return new VmshiftClient(createLibvirtAdapter({ hosts }), options);
   },
 };
+
+/** A kubevirt profile's connection: `kubeconfig`, `context`, `inCluster`, `insecureSkipTlsVerify`. Used by the adapter and by moves into KubeVirt. */
+export function kubevirtConnection(profile: ResolvedProfile) {
+  const s = settings(profile);
+  return {
+    ...opt("kubeconfigPath", s.string("kubeconfig")),
+    ...opt("context", s.string("context")),
+    ...opt("inCluster", s.bool("inCluster")),
+    ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
+  };
+}
+
+/** A vsphere profile's connection: `url`, `username`, `password`, `thumbprint` | `ca` | `insecureSkipTlsVerify`. Used by the adapter and by moves from vSphere. */
+export function vsphereConnection(profile: ResolvedProfile) {
+  const s = settings(profile);
+  return {
+    url: s.required("url"),
+    username: s.required("username"),
+    password: s.required("password"),
+    ...opt("thumbprint", s.string("thumbprint")),
+    ...opt("ca", s.string("ca")),
+    ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
+  };
+}
+
+/** A nutanix profile's connection: `url`, `apiKey` or `username`/`password`, `ca`, `insecureSkipTlsVerify`. Used by the adapter and by moves from Nutanix. */
+export function nutanixConnection(profile: ResolvedProfile) {
+  const s = settings(profile);
+  const apiKey = s.string("apiKey");
+  return {
+    baseUrl: s.required("url"),
+    auth: apiKey !== undefined ? { apiKey } : { username: s.required("username"), password: s.required("password") },
+    ...opt("ca", s.string("ca")),
+    ...opt("insecureSkipTlsVerify", s.bool("insecureSkipTlsVerify")),
+  };
+}
 
 /**
  * The PowerShell runner a hyperv profile names (`executable`; WinRM `computerName` with

@@ -60,7 +60,7 @@ describe("vmshift move: refusals before any platform is asked", () => {
     expect(r.stderr).toContain("profile cluster: a move into KubeVirt uploads disks through CDI's upload proxy: set uploadProxyUrl");
     const from = await runCli(["move", "web-01", "--from", "cluster", "--to", "one", "--config", config, "--json"]);
     expect(from.code).toBe(EXIT.usage);
-    expect(from.stdout + from.stderr).toMatch(/NOT_SUPPORTED.*kubevirt profile; moves support libvirt sources only today/);
+    expect(from.stdout + from.stderr).toMatch(/NOT_SUPPORTED.*kubevirt profile; moves support libvirt, vsphere, hyperv, nutanix sources/);
   });
 
   it("asks which host of a profile with several", async () => {
@@ -72,7 +72,7 @@ describe("vmshift move: refusals before any platform is asked", () => {
   it("refuses platforms that cannot move yet with NOT_SUPPORTED (a profile mistake: exit 2)", async () => {
     const r = await runCli(["move", "vm-1", "--from", "simulator", "--to", "one", "--config", config, "--json"]);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stdout + r.stderr).toMatch(/NOT_SUPPORTED.*simulator profile; moves support libvirt sources only today/);
+    expect(r.stdout + r.stderr).toMatch(/NOT_SUPPORTED.*simulator profile; moves support libvirt, vsphere, hyperv, nutanix sources/);
   });
 
   it("a source that cannot be reached ends the move failed (exit 3) with the error in the JSON result", async () => {

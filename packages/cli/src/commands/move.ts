@@ -5,33 +5,19 @@
  * process (it ends with it). Supported profiles today: `libvirt`, `vsphere`, `hyperv` and `nutanix` sources; `libvirt` and `kubevirt`
  * targets (a kubevirt profile names CDI's upload proxy: `uploadProxyUrl`, optionally `uploadProxyCa`).
  */
-import { VmshiftError } from "@vmshift/core";
+import type { VmshiftError } from "@vmshift/core";
 import { type Command, type CommandContext, type DescribedOptionTable, type Flags, UsageError, flagNumber, flagString } from "../command.ts";
 import { follow } from "../follow.ts";
-import { type ResolvedProfile, loadProfile } from "../profiles.ts";
+import { loadProfile } from "../profiles.ts";
+import { sourceSide, targetSide } from "./move-sides.ts";
+
+export { libvirtHost } from "./move-sides.ts";
 
 const IN_PROCESS = "moves run inside this process";
 
 function list(flags: Flags, name: string): string[] {
   const v = flags[name];
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
-}
-
-/** The libvirt connection a profile names: `--<side>-host <id>`, or its only host. */
-export function libvirtHost(profile: ResolvedProfile, hostId: string | undefined, side: "from" | "to"): { id: string; uri: string } {
-  if (profile.platform !== "libvirt") {
-    const supported = side === "from" ? "libvirt sources" : "libvirt and kubevirt targets";
-    throw new VmshiftError("NOT_SUPPORTED", `profile ${profile.name} is a ${profile.platform} profile; moves support ${supported} only today (see docs/move.md)`, { operation: "cli.move" });
-  }
-  const hosts = (Array.isArray(profile.settings["hosts"]) ? profile.settings["hosts"] : []) as { id?: unknown; uri?: unknown }[];
-  const valid = hosts.filter((h): h is { id: string; uri: string } => typeof h?.id === "string" && typeof h?.uri === "string");
-  if (hostId !== undefined) {
-    const h = valid.find((x) => x.id === hostId);
-    if (!h) throw new UsageError(`--${side}-host ${hostId}: profile ${profile.name} has no such host (it has: ${valid.map((x) => x.id).join(", ") || "none"})`);
-    return h;
-  }
-  if (valid.length !== 1) throw new UsageError(`profile ${profile.name} has ${valid.length} hosts: say which with --${side}-host <id>`);
-  return valid[0]!;
 }
 
 export const moveCommand: Command = {
@@ -67,7 +53,7 @@ export const moveCommand: Command = {
     const fromName = flagString(ctx.flags, "from");
     const toName = flagString(ctx.flags, "to");
     if (fromName === undefined || toName === undefined) throw new UsageError("say where the VM is and where it goes: --from <profile> --to <profile>");
-    const { parsePairs, parseStorageMap, createMover, libvirtMoveSource, libvirtMoveTarget } = await import("@vmshift/move");
+    const { parsePairs, parseStorageMap, createMover } = await import("@vmshift/move");
     let networkMap: Record<string, string>;
     let storageMap: ReturnType<typeof parseStorageMap>;
     try {
@@ -98,10 +84,12 @@ export const moveCommand: Command = {
     const configFile = flagString(ctx.flags, "config");
     const load = (name: string) => loadProfile(name, ctx.io.env, ctx.io.cwd, configFile === undefined ? {} : { configFile });
     const fromProfile = load(fromName);
-    const hyperv = fromProfile.platform === "hyperv" ? await (await import("./move-hyperv.ts")).hypervMoveSide(fromProfile) : fromProfile.platform === "vsphere" ? await (await import("./move-vsphere.ts")).vsphereMoveSide(fromProfile) : undefined;
-    const src = hyperv ?? (fromProfile.platform === "nutanix" ? await nutanixSource(fromProfile) : libvirtSource(libvirtHost(fromProfile, flagString(ctx.flags, "from-host"), "from"), libvirtMoveSource));
     const toProfile = load(toName);
-    const dst = toProfile.platform === "kubevirt" ? await kubevirtTarget(toProfile) : libvirtTarget(libvirtHost(toProfile, flagString(ctx.flags, "to-host"), "to"), libvirtMoveTarget);
+    const src = await sourceSide(fromProfile, flagString(ctx.flags, "from-host"));
+    const dst = await targetSide(toProfile, flagString(ctx.flags, "to-host")).catch(async (error: unknown) => {
+      await src.close?.();
+      throw error;
+    });
     const targetName = flagString(ctx.flags, "target-name");
     const requestId = flagString(ctx.flags, "request-id");
     const task = createMover().moveVm({
@@ -124,79 +112,7 @@ export const moveCommand: Command = {
     try {
       return await follow(task, ctx.io, { json: ctx.json, inProcess: IN_PROCESS, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
     } finally {
-      await hyperv?.close();
+      await src.close?.();
     }
   },
 };
-
-/** A move source and how messages name it. */
-interface SourceSide {
-  readonly id: string;
-  readonly source: import("@vmshift/move").MoveSource;
-}
-
-function libvirtSource(host: { id: string; uri: string }, make: typeof import("@vmshift/move").libvirtMoveSource): SourceSide {
-  return { id: host.id, source: make({ uri: host.uri, hostId: host.id }) };
-}
-
-/**
- * A Prism Central as the move's source (cold): the profile's `url`, `username`/`password` or
- * `apiKey`, `ca`, `insecureSkipTlsVerify` (as for migrations); `<vm>` is the VM's extId. JSON goes
- * through the adapter's transport, disk images are downloaded by Node with the same credentials.
- */
-async function nutanixSource(profile: ResolvedProfile): Promise<SourceSide> {
-  const s = profile.settings;
-  const text = (key: string): string | undefined => {
-    const v = s[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== "string" || v === "") throw new UsageError(`profile ${profile.name}: ${key} must be a non-empty string`);
-    return v;
-  };
-  const baseUrl = text("url");
-  if (baseUrl === undefined) throw new UsageError(`profile ${profile.name}: url is required (https://<prism-central>:9440)`);
-  const apiKey = text("apiKey");
-  const username = text("username");
-  const password = text("password");
-  if (apiKey === undefined && (username === undefined || password === undefined)) throw new UsageError(`profile ${profile.name}: set apiKey, or username and password`);
-  const insecure = s["insecureSkipTlsVerify"];
-  if (insecure !== undefined && typeof insecure !== "boolean") throw new UsageError(`profile ${profile.name}: insecureSkipTlsVerify must be true or false`);
-  const ca = text("ca");
-  const connection = { baseUrl, auth: apiKey !== undefined ? { apiKey } : { username: username!, password: password! }, ...(ca === undefined ? {} : { ca }), ...(insecure === undefined ? {} : { insecureSkipTlsVerify: insecure }) };
-  const [{ NutanixTransport }, { nutanixMoveSource, prismImageFiles }] = await Promise.all([import("@vmshift/nutanix"), import("@vmshift/move")]);
-  return { id: profile.name, source: nutanixMoveSource({ api: new NutanixTransport(connection), files: prismImageFiles(connection), hostId: profile.name }) };
-}
-
-/** A move target and how messages name it. */
-interface TargetSide {
-  readonly id: string;
-  readonly target: import("@vmshift/move").MoveTarget;
-}
-
-function libvirtTarget(host: { id: string; uri: string }, make: typeof import("@vmshift/move").libvirtMoveTarget): TargetSide {
-  return { id: host.id, target: make({ uri: host.uri, hostId: host.id }) };
-}
-
-/**
- * A KubeVirt cluster as the move's target: the profile's kubeconfig (and context), its namespace
- * (default `default`), and CDI's upload proxy (`uploadProxyUrl`, with `uploadProxyCa` when it
- * presents a certificate the system does not trust).
- */
-async function kubevirtTarget(profile: ResolvedProfile): Promise<TargetSide> {
-  const s = profile.settings;
-  const text = (key: string): string | undefined => {
-    const v = s[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== "string" || v === "") throw new UsageError(`profile ${profile.name}: ${key} must be a non-empty string`);
-    return v;
-  };
-  const uploadProxyUrl = text("uploadProxyUrl");
-  if (uploadProxyUrl === undefined) throw new UsageError(`profile ${profile.name}: a move into KubeVirt uploads disks through CDI's upload proxy: set uploadProxyUrl (e.g. https://cdi-uploadproxy.example:443)`);
-  const kubeconfigPath = text("kubeconfig");
-  const context = text("context");
-  const ca = text("uploadProxyCa");
-  const namespace = text("namespace") ?? "default";
-  const [{ HttpKubeTransport, loadKubeConfig }, { kubevirtMoveTarget }] = await Promise.all([import("@vmshift/kubevirt"), import("@vmshift/move")]);
-  const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ ...(kubeconfigPath === undefined ? {} : { kubeconfigPath }), ...(context === undefined ? {} : { context }) }) });
-  return { id: `${profile.name}/${namespace}`, target: kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) } }) };
-}
-
