@@ -11,17 +11,10 @@
  * (verify on a real host: that the reference point keeps the checkpoint's ElementName, and that
  * ResilientChangeTrackingIdentifiers are in the order of the VM's hard disk drives.)
  */
-import type { HypervScript } from "./scripts.ts";
+import { type HypervScript, REQUIRE } from "./scripts.ts";
 
-const FIND = `
-$vm = $null
-$guid = [guid]::Empty
-if ([guid]::TryParse([string]$vmshift_vmId, [ref]$guid)) {
-  $scope = @{}
-  if (@($vmshift_hostList).Count -gt 0) { $scope['ComputerName'] = @($vmshift_hostList) }
-  $vm = @(Get-VM @scope -Id $guid -ErrorAction SilentlyContinue) | Select-Object -First 1
-}
-if ($null -eq $vm) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftVmNotFound' -Message 'no virtual machine with this id on the given hosts' }
+/** The VM (or an error), its host's CIM scope, and the WMI job and reference-point helpers every RCT script uses. */
+const PRELUDE = `${REQUIRE}
 $cim = @{ ComputerName = $vm.ComputerName; Namespace = 'root\\virtualization\\v2' }
 function VmshiftWaitJob($result, $what) {
   if ($result.ReturnValue -eq 4096) {
@@ -43,7 +36,7 @@ function VmshiftReferencePoint($name) {
 export const moveSourceWarmPass: HypervScript = {
   name: "moveSourceWarmPass",
   params: ["vmId", "hostList", "checkpointName", "since", "final"],
-  body: `${FIND}
+  body: `${PRELUDE}
 $checkpoint = $null
 if (-not $vmshift_final) {
   $system = Get-CimInstance @cim -ClassName Msvm_ComputerSystem | Where-Object { $_.Name -eq $vm.Id.ToString() }
@@ -89,7 +82,7 @@ $vmshift_result = [pscustomobject]@{ checkpoint = if ($null -ne $checkpoint) { [
 export const moveSourceWarmSettle: HypervScript = {
   name: "moveSourceWarmSettle",
   params: ["vmId", "hostList", "checkpointName"],
-  body: `${FIND}
+  body: `${PRELUDE}
 $snapshot = @(Get-CimInstance @cim -ClassName Msvm_VirtualSystemSettingData | Where-Object { $_.VirtualSystemIdentifier -eq $vm.Id.ToString() -and $_.ElementName -eq $vmshift_checkpointName }) | Select-Object -First 1
 if ($null -ne $snapshot) {
   $service = Get-CimInstance @cim -ClassName Msvm_VirtualSystemSnapshotService
@@ -102,7 +95,7 @@ $vmshift_result = [pscustomobject]@{ referencePoint = [bool](VmshiftReferencePoi
 export const moveSourceWarmFinish: HypervScript = {
   name: "moveSourceWarmFinish",
   params: ["vmId", "hostList", "prefix"],
-  body: `${FIND}
+  body: `${PRELUDE}
 $removed = 0
 foreach ($c in @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | Where-Object { $_.Name.StartsWith([string]$vmshift_prefix) })) { Remove-VMSnapshot -VMSnapshot $c; $removed++ }
 $service = Get-CimInstance @cim -ClassName Msvm_VirtualSystemReferencePointService

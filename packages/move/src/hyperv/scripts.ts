@@ -39,7 +39,8 @@ if ([guid]::TryParse([string]$vmshift_vmId, [ref]$guid)) {
   $vm = @(Get-VM @scope -Id $guid -ErrorAction SilentlyContinue) | Select-Object -First 1
 }`;
 
-const REQUIRE = `${FIND}
+/** {@link FIND}, then a `VmshiftVmNotFound` error when there is no such VM. */
+export const REQUIRE = `${FIND}
 if ($null -eq $vm) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftVmNotFound' -Message 'no virtual machine with this id on the given hosts' }`;
 
 /**
