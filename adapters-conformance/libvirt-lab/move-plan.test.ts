@@ -38,6 +38,10 @@ describe.skipIf(!availability.ok)("vmshift plan move + plan run in the libvirt l
     const warm = await runCli(["plan", "move", "vmshift-lab-*", ...common, "--downtime-budget", "100", "--change-rate", "0"]);
     expect(warm.code, warm.stderr).toBe(0);
     expect(warm.stdout).toMatch(new RegExp(`${MOVE_VM}\\s.*warm move`));
+    // Fixed costs: cold = 250 ms + a 1000 ms start misses 1200 ms; warm = a 100 ms final pass + the start fits.
+    const costed = await runCli(["plan", "move", MOVE_VM, ...common, "--downtime-budget", "1200", "--pass-cost", "100", "--start-cost", "1000", "--json"]);
+    expect(costed.code, costed.stderr).toBe(0);
+    expect((JSON.parse(costed.stdout.trim()) as { plan: FleetPlan }).plan.migrations[0]!.move).toMatchObject({ mode: "warm", predictedDowntimeMs: 1100 });
     expect((await virsh("b", ["domstate", "--domain", MOVE_VM])).code).not.toBe(0); // planning changed nothing
     // Review, then run the plan file.
     const file = join(MOVE_DIR, "plan.json");
