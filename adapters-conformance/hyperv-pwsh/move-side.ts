@@ -9,10 +9,10 @@
  * exists, then merged into the VHDX with qemu-io).
  */
 import { execFileSync } from "node:child_process";
-import { createHash, randomUUID } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { createNodePowerShellRunner } from "@vmshift/hyperv";
 import { hypervMoveSource } from "@vmshift/move";
+import { guestContentHash } from "../../test-support/disk-hash.ts";
 import type { Availability, MoveSourceSide, SidePowerState, SourceSession, SourceVm } from "../src/move/side.ts";
 import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
 
@@ -30,16 +30,8 @@ function available(): Promise<Availability> {
   }
 }
 
-/** sha256 of a VHDX's guest-visible bytes (qemu-img reads it as raw). */
-function vhdxHash(file: string): string {
-  const out = `${file}.hash.raw`;
-  execFileSync("qemu-img", ["convert", "-U", "-f", "vhdx", "-O", "raw", file, out], { stdio: ["ignore", "ignore", "pipe"] });
-  try {
-    return createHash("sha256").update(readFileSync(out)).digest("hex");
-  } finally {
-    rmSync(out, { force: true });
-  }
-}
+/** sha256 of a VHDX's guest-visible bytes. */
+const vhdxHash = (file: string): string => guestContentHash(file, "vhdx");
 
 export const hypervTranscriptsMoveSource: MoveSourceSide = {
   name: "hyperv-transcripts",

@@ -6,13 +6,13 @@
  * temporary directory), byte for byte; a refused target start restarts the source.
  */
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNodePowerShellRunner } from "@vmshift/hyperv";
 import { type MoveTarget, type ReservedVolume, createMover, hypervMoveSource } from "@vmshift/move";
 import { afterEach, describe, expect, it } from "vitest";
+import { guestContentHash as contentHash } from "../../test-support/disk-hash.ts";
 import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
 
 const MiB = 1024 * 1024;
@@ -23,16 +23,6 @@ afterEach(async () => {
   cleanup = [];
 });
 
-/** Guest-visible bytes of an image, as sha256 (qemu-img reads it as raw). */
-function contentHash(file: string, format: string): string {
-  const out = `${file}.hash.raw`;
-  execFileSync("qemu-img", ["convert", "-U", "-f", format, "-O", "raw", file, out]);
-  try {
-    return createHash("sha256").update(readFileSync(out)).digest("hex");
-  } finally {
-    rmSync(out, { force: true });
-  }
-}
 
 /** A pattern that differs every 4 KiB, with the marker at offset 0. */
 function content(bytes: number, seed: number): Buffer {

@@ -7,13 +7,13 @@
  * the target byte for byte; no checkpoint or reference point is left.
  */
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNodePowerShellRunner } from "@vmshift/hyperv";
 import { type MoveSource, type MoveTarget, type ReservedVolume, createMover, hypervMoveSource } from "@vmshift/move";
 import { afterEach, describe, expect, it } from "vitest";
+import { guestContentHash as rawHash } from "../../test-support/disk-hash.ts";
 import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
 
 const MiB = 1024 * 1024;
@@ -24,15 +24,6 @@ afterEach(async () => {
   cleanup = [];
 });
 
-function rawHash(file: string, format: string): string {
-  const out = `${file}.hash.raw`;
-  execFileSync("qemu-img", ["convert", "-U", "-f", format, "-O", "raw", file, out]);
-  try {
-    return createHash("sha256").update(readFileSync(out)).digest("hex");
-  } finally {
-    rmSync(out, { force: true });
-  }
-}
 
 function setup() {
   const world = new StandInWorld();

@@ -7,12 +7,12 @@
  * only: the launcher has no change tracking yet.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { vsphereMoveSource } from "@vmshift/move";
 import { type VsphereMoveApi, createVsphereMoveApi } from "@vmshift/vsphere";
+import { guestContentHash } from "../../test-support/disk-hash.ts";
 import type { Availability, MoveSourceSide, SidePowerState, SourceSession, SourceVm } from "../src/move/side.ts";
 import { type Vcsim, startVcsim, vcsimMissing } from "../targets/vsphere-launcher.ts";
 
@@ -92,11 +92,7 @@ export const vsphereVcsimSource: MoveSourceSide = {
       },
       async diskHashes(): Promise<Readonly<Record<string, string>>> {
         if (!disk) return {};
-        const out = join(dir, "hash.raw");
-        must("qemu-img", ["convert", "-U", "-f", "vmdk", "-O", "raw", disk.path, out]);
-        const h = createHash("sha256").update(readFileSync(out)).digest("hex");
-        rmSync(out, { force: true });
-        return { [disk.key]: h };
+        return { [disk.key]: guestContentHash(disk.path, "vmdk") };
       },
       async powerState(vm): Promise<SidePowerState> {
         if (!api) return "missing";

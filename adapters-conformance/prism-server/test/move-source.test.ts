@@ -7,7 +7,6 @@
  * only (files in a temp dir); the libvirt-lab test moves into a real libvirt pool.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { isVmshiftError } from "@vmshift/core";
 import { type CommandRunner, type MoveTarget, type Reservation, createMover, nutanixMoveSource, prismImageFiles, qemuImgCopier, spawnRunner } from "@vmshift/move";
 import { NutanixTransport } from "@vmshift/nutanix";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { guestContentHash } from "../../../test-support/disk-hash.ts";
 import { DEFAULT_CONTAINER, type PrismServer, type SeedVmWithDisks, simId, startPrismServer } from "../src/index.ts";
 
 const PASSWORD = "s3cret-Prism-pw";
@@ -97,13 +97,7 @@ function fileTarget(failStart = false) {
   return { target, root, removed };
 }
 
-const sha = (file: string, format: string) => {
-  const out = join(dir, `hash-${Math.random().toString(36).slice(2)}.raw`);
-  execFileSync("qemu-img", ["convert", "-f", format, "-O", "raw", file, out]);
-  const h = createHash("sha256").update(readFileSync(out)).digest("hex");
-  rmSync(out);
-  return h;
-};
+const sha = guestContentHash;
 const maps = { networkMap: { [SUBNET]: "default" }, storageMap: { [DEFAULT_CONTAINER]: "pool" } };
 
 describe.skipIf(!qemuImg)("Nutanix move source against prism-server", { timeout: 60_000 }, () => {
