@@ -58,5 +58,5 @@ export async function loadMoveSuite(io: Pick<CliIo, "env" | "cwd">, modules: rea
     const found = mod["moveSuite"] as Partial<MoveSuiteModule> | undefined;
     if (typeof found?.run === "function" && typeof found.sides === "function") return found as MoveSuiteModule;
   }
-  throw new VmshiftError("CAPABILITY_UNAVAILABLE", `no target module exports the move suite (moveSuite): the repository's adapters-conformance/targets/index.ts does; name it in $VMSHIFT_CONFORMANCE_TARGETS or --targets`, { operation: "cli.conformance" });
+  throw new VmshiftError("CAPABILITY_UNAVAILABLE", `no target module exports the move suite (moveSuite): the vmshift repository's own target module (targets/index.ts of its conformance package) does; name it in $VMSHIFT_CONFORMANCE_TARGETS or --targets`, { operation: "cli.conformance" });
 }
