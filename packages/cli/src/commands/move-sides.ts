@@ -5,9 +5,25 @@
  * Platform packages are imported when a side of theirs is built.
  */
 import { VmshiftError } from "@vmshift/core";
-import { UsageError } from "../command.ts";
+import { type Flags, UsageError } from "../command.ts";
 import { hypervRunner, kubevirtConnection, nutanixConnection, settings, vsphereConnection } from "../platforms.ts";
 import type { ResolvedProfile } from "../profiles.ts";
+
+/** A repeatable string flag's values. */
+function list(flags: Flags, name: string): string[] {
+  const v = flags[name];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
+}
+
+/** `--network-map a=b` and `--storage-map x=y[:format]` (repeatable), as the mover takes them; a malformed pair is a usage error. */
+export async function moveMaps(flags: Flags): Promise<{ readonly networkMap: Record<string, string>; readonly storageMap: import("@vmshift/move").StorageMap }> {
+  const { parsePairs, parseStorageMap } = await import("@vmshift/move");
+  try {
+    return { networkMap: parsePairs(list(flags, "network-map"), "network"), storageMap: parseStorageMap(list(flags, "storage-map")) };
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^.*INVALID_ARGUMENT: /, ""));
+  }
+}
 
 /** Platforms a move can leave, and enter. */
 export const MOVE_SOURCES = ["libvirt", "vsphere", "hyperv", "nutanix"] as const;

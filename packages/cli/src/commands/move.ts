@@ -5,20 +5,12 @@
  * process (it ends with it). Supported profiles today: `libvirt`, `vsphere`, `hyperv` and `nutanix` sources; `libvirt` and `kubevirt`
  * targets (a kubevirt profile names CDI's upload proxy: `uploadProxyUrl`, optionally `uploadProxyCa`).
  */
-import type { VmshiftError } from "@vmshift/core";
-import { type Command, type CommandContext, type DescribedOptionTable, type Flags, UsageError, flagNumber, flagString } from "../command.ts";
+import { type Command, type CommandContext, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
 import { follow } from "../follow.ts";
 import { loadProfile } from "../profiles.ts";
-import { sourceSide, targetSide } from "./move-sides.ts";
-
-export { libvirtHost } from "./move-sides.ts";
+import { moveMaps, sourceSide, targetSide } from "./move-sides.ts";
 
 const IN_PROCESS = "moves run inside this process";
-
-function list(flags: Flags, name: string): string[] {
-  const v = flags[name];
-  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
-}
 
 export const moveCommand: Command = {
   name: "move",
@@ -53,15 +45,8 @@ export const moveCommand: Command = {
     const fromName = flagString(ctx.flags, "from");
     const toName = flagString(ctx.flags, "to");
     if (fromName === undefined || toName === undefined) throw new UsageError("say where the VM is and where it goes: --from <profile> --to <profile>");
-    const { parsePairs, parseStorageMap, createMover } = await import("@vmshift/move");
-    let networkMap: Record<string, string>;
-    let storageMap: ReturnType<typeof parseStorageMap>;
-    try {
-      networkMap = parsePairs(list(ctx.flags, "network-map"), "network");
-      storageMap = parseStorageMap(list(ctx.flags, "storage-map"));
-    } catch (error) {
-      throw new UsageError((error as VmshiftError).message.replace(/^.*INVALID_ARGUMENT: /, ""));
-    }
+    const { createMover } = await import("@vmshift/move");
+    const { networkMap, storageMap } = await moveMaps(ctx.flags);
     const modeFlag = flagString(ctx.flags, "mode");
     if (ctx.flags["warm"] === true && modeFlag !== undefined && modeFlag !== "warm") throw new UsageError(`--warm and --mode ${modeFlag} contradict each other`);
     const mode = modeFlag ?? (ctx.flags["warm"] === true ? "warm" : "cold");

@@ -6,12 +6,12 @@
  * Supported today: libvirt sources and libvirt targets (as `vmshift move`).
  */
 import type { ExecuteOptions, FleetPlan, VmshiftClient } from "@vmshift/core";
-import { type CommandContext, type DescribedOptionTable, type Flags, UsageError, flagNumber, flagString } from "../command.ts";
+import { type CommandContext, type DescribedOptionTable, UsageError, flagNumber, flagString } from "../command.ts";
 import { EXIT, type ExitCode } from "../io.ts";
 import { connect } from "../platforms.ts";
 import { loadProfile } from "../profiles.ts";
 import { renderPlan } from "./fleet.ts";
-import { libvirtHost } from "./move.ts";
+import { libvirtHost, moveMaps } from "./move-sides.ts";
 
 /** Flags of `plan move` (`--to` and `--bandwidth` are the plan command's own). */
 export const PLAN_MOVE_OPTIONS = {
@@ -37,11 +37,6 @@ export function isPlanMove(ctx: CommandContext): boolean {
   return ctx.positionals[0] === "move" && ctx.flags["from"] !== undefined;
 }
 
-function list(flags: Flags, name: string): string[] {
-  const v = flags[name];
-  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
-}
-
 /** `web-*,db-1`: names or shell-style patterns (`*`, `?`), comma-separated. */
 function selectorMatcher(selector: string): (name: string) => boolean {
   const patterns = selector.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -64,15 +59,8 @@ export async function planMoveSubcommand(ctx: CommandContext): Promise<ExitCode>
   const budget = flagNumber(ctx.flags, "downtime-budget");
   if (budget === undefined) throw new UsageError("plan move: --downtime-budget <ms> is required (cold where it fits, else warm)");
   const match = selectorMatcher(ctx.positionals[1]!);
-  const { parsePairs, parseStorageMap, planMoves, libvirtMoveSource } = await import("@vmshift/move");
-  let networkMap: Record<string, string>;
-  let storageMap: ReturnType<typeof parseStorageMap>;
-  try {
-    networkMap = parsePairs(list(ctx.flags, "network-map"), "network");
-    storageMap = parseStorageMap(list(ctx.flags, "storage-map"));
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^.*INVALID_ARGUMENT: /, ""));
-  }
+  const { planMoves, libvirtMoveSource } = await import("@vmshift/move");
+  const { networkMap, storageMap } = await moveMaps(ctx.flags);
   const fromProfile = load(ctx, fromName);
   const src = libvirtHost(fromProfile, flagString(ctx.flags, "from-host"), "from");
   const dst = libvirtHost(load(ctx, toName), flagString(ctx.flags, "to-host"), "to");
