@@ -91,6 +91,27 @@ describe("attach after a restart (journal on the target)", () => {
     await expect(createMover().attach("move-w", { from: warmSource, to: target })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("the CLI's --attach (moveVm attachOnly, mode unset, i.e. cold) on a warm record rolls back as warm: the source's change tracking is finished too", async () => {
+    const { world, source, target, records } = journaled();
+    const reservation = await target.reserve({ ...VM, targetName: "vm-1", disks: VM.disks.map((d) => ({ ...d, targetStorage: "pool-b" })), nics: [] } as never, { signal: new AbortController().signal });
+    records.set("move-w2", { version: 1, moveId: "move-w2", requestId: "w2", phase: "transferring", mode: "warm", source: { platform: "memory", vmId: "vm-1" }, sourceWasRunning: true, sourceStopAsked: false, reservation, startedAt: "2026-12-07T19:00:00Z", updatedAt: "2026-12-07T19:00:01Z" });
+    const warmSource: MoveSource = { ...source, warm: { check: async () => [], beginPass: async () => { throw new Error("no pass on attach"); }, finish: async () => void world.calls.push("source.warm.finish") } };
+    const result = await createMover().moveVm({ from: warmSource, to: target, vmId: "", requestId: "w2", attachOnly: true }).wait({ maxWaitMs: 5000 });
+    expect(result).toMatchObject({ outcome: "failed", moveMode: "warm", attach: { action: "rollback" } });
+    expect(world.calls).toEqual(expect.arrayContaining(["target.remove vm-1", "source.warm.finish"]));
+  });
+
+  it("a new move with a generated request id searches no journal; a caller-given one does", async () => {
+    const { source, target, copier } = journaled();
+    let searched = 0;
+    const journal = (target as MoveTarget & { journal: MoveJournal }).journal;
+    const counting = { ...target, journal: { ...journal, find: (id: string, ctx: { signal: AbortSignal }) => (searched++, journal.find(id, ctx)) } } as MoveTarget;
+    await createMover({ copier: copier() }).moveVm({ from: source, to: counting, vmId: "vm-1", ...MAPS }).wait({ maxWaitMs: 5000 });
+    expect(searched).toBe(0);
+    await createMover({ copier: copier() }).moveVm({ from: source, to: counting, vmId: "vm-1", ...MAPS, requestId: "given" }).wait({ maxWaitMs: 5000 });
+    expect(searched).toBe(1);
+  });
+
   it("attachOnly on a target without a record is NOT_FOUND and touches nothing; a target without a journal cannot be attached to", async () => {
     const { world, source, target } = journaled();
     const result = await createMover().moveVm({ from: source, to: target, vmId: "", requestId: "nothing", attachOnly: true }).wait({ maxWaitMs: 5000 });
@@ -115,6 +136,19 @@ describe("cutoverAt and removeSource", () => {
     expect(() => createMover().moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, cutoverAt: new Date(Date.now() - 60_000) })).toThrow(/cutoverAt .* is in the past/);
     expect(() => createMover().moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, cutoverAt: "tomorrow-ish" })).toThrow(/is not a time/);
     expect(world.calls).toEqual([]);
+  });
+
+  it("a cutover time weeks away is waited for (past setTimeout's 24.8-day limit), and a cancel while waiting leaves the source as it was", async () => {
+    const { world, source, target, copier } = memoryWorld(VM);
+    const task = createMover({ copier: copier() }).moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, cutoverAt: new Date(Date.now() + 30 * 86_400_000) });
+    await until(() => world.calls.includes("target.reserve vm-1"));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(task.snapshot().progress.message).toMatch(/waiting for the cutover time/);
+    expect(world.calls).not.toContain("source.stop");
+    const result = await task.cancel();
+    expect(result).toMatchObject({ outcome: "cancelled", vmLocation: { side: "source", powerState: "running" } });
+    expect(world.calls).not.toContain("source.stop");
+    expect(world.calls).toContain("target.remove vm-1");
   });
 
   it("cold: reserves at once, stops the source only at the cutover time", async () => {

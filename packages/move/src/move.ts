@@ -6,7 +6,7 @@
  * failure or cancel before the target runs removes what the target holds and leaves (or starts
  * again) the source as it was.
  */
-import { VmshiftError, isVmshiftError } from "@vmshift/core";
+import { VmshiftError, isVmshiftError, pause } from "@vmshift/core";
 import type { MovePreflight } from "./checks.ts";
 import { qemuImgCopier } from "./copy.ts";
 import type { DiskDefinition, VmDefinition } from "./definition.ts";
@@ -132,8 +132,9 @@ export function createMover(options: MoverOptions = {}): Mover {
     if (request.removeSource && !(request.from as MoveSource & Removable).removal) throw new VmshiftError("NOT_SUPPORTED", `the ${request.from.platform} source cannot remove a VM: move without removeSource and remove it yourself`, { operation: "move.start", subject: request.vmId });
     if (request.mode !== undefined && request.mode !== "cold" && request.mode !== "warm") throw new VmshiftError("INVALID_ARGUMENT", `mode must be cold or warm, not ${String(request.mode)}`, { operation: "move.start", subject: request.vmId });
     const { task, signal } = newTask(requestId, request);
-    // A retry of a move another process started (same request id) finds its record on the target and attaches to it.
-    void run({ ...request, requestId }, task, signal, "look up");
+    // A retry of a move another process started (same request id) finds its record on the target and
+    // attaches to it; a generated request id is new, so no target is searched for it.
+    void run({ ...request, requestId }, task, signal, request.requestId === undefined ? undefined : "look up");
     return task;
   }
 
@@ -171,7 +172,7 @@ export function createMover(options: MoverOptions = {}): Mover {
    * Runs a move: a new one, or (`resumeFrom`, or a record the target's journal holds for this
    * move's id when `"look up"`) one another process started.
    */
-  async function run(request: MoveRequest, task: MoveTaskState, signal: AbortSignal, resumeFrom: MoveRecord | "look up"): Promise<void> {
+  async function run(request: MoveRequest, task: MoveTaskState, signal: AbortSignal, resumeFrom: MoveRecord | "look up" | undefined): Promise<void> {
     const started = Date.now();
     const ctx: SpiContext = { signal };
     const { from, to } = request;
@@ -183,11 +184,11 @@ export function createMover(options: MoverOptions = {}): Mover {
     let wasRunning = false;
     const copied: Record<string, number> = {};
     let copyMs = 0;
-    const warm = request.mode === "warm";
+    let warm = request.mode === "warm";
     const passes: PassReport[] = [];
     let openPass: WarmPass | undefined;
     let warmDefinition: import("./definition.ts").VmDefinition | undefined;
-    const base = { migrationId: task.id, vmId: request.vmId, mode: "cold" as const, moveMode: warm ? ("warm" as const) : ("cold" as const), ...(from.hostId ? { sourceHostId: from.hostId } : {}), ...(to.hostId ? { targetHostId: to.hostId } : {}) };
+    let base = { migrationId: task.id, vmId: request.vmId, mode: "cold" as const, moveMode: warm ? ("warm" as const) : ("cold" as const), ...(from.hostId ? { sourceHostId: from.hostId } : {}), ...(to.hostId ? { targetHostId: to.hostId } : {}) };
     const end = (outcome: MoveResult["outcome"], where: MoveResult["vmLocation"], error?: VmshiftError, extra: Partial<MoveResult> = {}) =>
       task.update(outcome, { ...(error ? { message: error.message } : {}) }, {
         ...base, vmId: request.vmId, outcome, vmLocation: where, durationMs: Date.now() - started, copiedBytes: { ...copied }, ...(copyMs > 0 ? { copyDurationMs: Math.round(copyMs) } : {}),
@@ -294,6 +295,9 @@ export function createMover(options: MoverOptions = {}): Mover {
       }
       if (found) {
         // Another process started this move: decide from its record and the platforms what is left to do.
+        // Its mode is the record's, whatever this request says (a CLI --attach asks cold by default).
+        warm = found.mode === "warm";
+        base = { ...base, moveMode: found.mode };
         reservation = found.reservation;
         wasRunning = found.sourceWasRunning;
         stopAsked = found.sourceStopAsked;
@@ -421,19 +425,16 @@ export function cutoverTime(value: Date | string | undefined, refusePast = true)
   return at;
 }
 
-/** Resolves at `at` (ms since the epoch) or when `signal` aborts, whichever comes first. */
-function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, at - Date.now()));
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+/**
+ * Resolves at `at` (ms since the epoch) or when `signal` aborts, whichever comes first. Waits in
+ * steps a timer can hold (setTimeout fires at once past 2^31−1 ms, about 24.8 days).
+ */
+async function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted && Date.now() < at) await pause(Math.min(at - Date.now(), MAX_TIMER_MS), signal);
 }
+
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new VmshiftError("ABORTED", "move cancelled", { operation: "move.cancel" });

@@ -45,7 +45,7 @@ describe("planMoves", () => {
     for (const m of plan.migrations) {
       expect(m.move).toMatchObject({ from: "lab-a", to: "lab-b", options: { fromHost: "a", toHost: "b", storageMap: { fast: { storage: "pool-b", format: "raw" } }, warm: { maxDeltaPasses: 4 } } });
       expect(m.request).toMatchObject({ vmId: m.vmId, mode: "cold" });
-      expect(m.request.requestId).toMatch(/^move-/);
+      expect(m.request.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/); // the task id adds move-
     }
     expect(new Set(plan.migrations.map((m) => m.request.requestId)).size).toBe(3);
     expect(() => validatePlan(roundTrip(plan))).not.toThrow();

@@ -96,7 +96,7 @@ export function planMoves(vms: readonly VmDefinition[], options: MovePlanOptions
       powerState: vm.powerState === "running" ? "running" : vm.powerState === "stopped" ? "stopped" : "unknown",
       estimatedMs: Math.round(chosen.totalMs),
       reason: `${advice.reason}${advice.fitsBudget ? "" : " (over budget)"}`,
-      request: { vmId: vm.id, mode: "cold", requestId: `move-${randomUUID()}` },
+      request: { vmId: vm.id, mode: "cold", requestId: randomUUID() },
       move,
     });
   }
