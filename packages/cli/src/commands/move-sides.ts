@@ -25,8 +25,9 @@ export async function moveMaps(flags: Flags): Promise<{ readonly networkMap: Rec
   }
 }
 
-/** Platforms a move can leave, and enter. */
+/** Platforms a move can leave. */
 export const MOVE_SOURCES = ["libvirt", "vsphere", "hyperv", "nutanix"] as const;
+/** Platforms a move can enter. */
 export const MOVE_TARGETS = ["libvirt", "kubevirt"] as const;
 
 /** A move source, how messages name it, and what to release when the move ends. */
@@ -98,7 +99,7 @@ export async function sourceSide(profile: ResolvedProfile, hostId: string | unde
 
 /**
  * The target a profile names. libvirt: one host (`--to-host` when several). kubevirt: the profile's
- * kubeconfig (and context), its namespace (default `default`), and CDI's upload proxy
+ * connection as for migrations (kubeconfig, context, inCluster, insecureSkipTlsVerify), its namespace (default `default`), and CDI's upload proxy
  * (`uploadProxyUrl`, with `uploadProxyCa` when it presents a certificate the system does not trust).
  */
 export async function targetSide(profile: ResolvedProfile, hostId: string | undefined): Promise<TargetSide> {
@@ -115,8 +116,7 @@ export async function targetSide(profile: ResolvedProfile, hostId: string | unde
       const ca = s.string("uploadProxyCa");
       const namespace = s.string("namespace") ?? "default";
       const { HttpKubeTransport, loadKubeConfig } = await import("@vmshift/kubevirt");
-      const { kubeconfigPath, context } = kubevirtConnection(profile);
-      const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ ...(kubeconfigPath === undefined ? {} : { kubeconfigPath }), ...(context === undefined ? {} : { context }) }) });
+      const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig(kubevirtConnection(profile)) });
       return { id: `${profile.name}/${namespace}`, target: move.kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) } }) };
     }
     default:

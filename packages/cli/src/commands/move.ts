@@ -77,26 +77,27 @@ export const moveCommand: Command = {
     });
     const targetName = flagString(ctx.flags, "target-name");
     const requestId = flagString(ctx.flags, "request-id");
-    const task = createMover().moveVm({
-      from: src.source,
-      to: dst.target,
-      vmId,
-      mode,
-      ...(Object.keys(warm).length === 0 ? {} : { warm }),
-      networkMap,
-      storageMap,
-      ...(targetName === undefined ? {} : { targetName }),
-      ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
-      ...(requestId === undefined ? {} : { requestId }),
-      ...(attachId === undefined ? {} : { requestId: attachId.slice("move-".length), attachOnly: true }),
-      ...(cutoverAt === undefined ? {} : { cutoverAt }),
-      ...(removeSource ? { removeSource } : {}),
-    });
-    if (!ctx.json && attachId !== undefined) ctx.io.stderr.write(`attaching to move ${task.id} (${IN_PROCESS}, so it ends with this command)\n`);
-    else if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (${mode}; ${IN_PROCESS}, so it ends with this command)\n`);
     try {
+      const task = createMover().moveVm({
+        from: src.source,
+        to: dst.target,
+        vmId,
+        mode,
+        ...(Object.keys(warm).length === 0 ? {} : { warm }),
+        networkMap,
+        storageMap,
+        ...(targetName === undefined ? {} : { targetName }),
+        ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
+        ...(requestId === undefined ? {} : { requestId }),
+        ...(attachId === undefined ? {} : { requestId: attachId.slice("move-".length), attachOnly: true }),
+        ...(cutoverAt === undefined ? {} : { cutoverAt }),
+        ...(removeSource ? { removeSource } : {}),
+      });
+      if (!ctx.json && attachId !== undefined) ctx.io.stderr.write(`attaching to move ${task.id} (${IN_PROCESS}, so it ends with this command)\n`);
+      else if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (${mode}; ${IN_PROCESS}, so it ends with this command)\n`);
       return await follow(task, ctx.io, { json: ctx.json, inProcess: IN_PROCESS, ...(timeout === undefined ? {} : { maxWaitMs: timeout }) });
     } finally {
+      // Also when the mover refuses the request outright (e.g. removeSource on a source that cannot remove).
       await src.close?.();
     }
   },
