@@ -53,8 +53,8 @@ function seed(extra: Partial<SeedVmWithDisks> = {}): SeedVmWithDisks {
   return { name: "app-1", powerState: "ON", numSockets: 2, numCoresPerSocket: 2, memorySizeBytes: 2 * 2 ** 30, boot: "UEFI", guestOsVersion: "Ubuntu 24.04", ngt: true, disks: [{ image: qcow2 }], cdRoms: 1, nics: [{ subnetExtId: SUBNET, macAddress: "50:6B:8D:AA:BB:01" }], ...extra };
 }
 
-async function start(vm: SeedVmWithDisks) {
-  server = await startPrismServer({ password: PASSWORD, imageMs: 50, timings: { queuedMs: 0, powerMs: 30, shutdownMs: 30 }, seed: { extraVms: 0, vmsWithDisks: [vm] } });
+async function start(vm: SeedVmWithDisks, imageMs = 50) {
+  server = await startPrismServer({ password: PASSWORD, imageMs, timings: { queuedMs: 0, powerMs: 30, shutdownMs: 30 }, seed: { extraVms: 0, vmsWithDisks: [vm] } });
   const connection = { baseUrl: server.url, auth: { username: "admin", password: PASSWORD } };
   const argv: string[][] = [];
   const real = spawnRunner();
@@ -162,6 +162,20 @@ describe.skipIf(!qemuImg)("Nutanix move source against prism-server", { timeout:
     expect(server!.inventory.vms.find((v) => v.extId === VM)!.powerState).toBe("ON");
     expect(server!.sim.engine.tasks.size).toBe(0);
     expect(server!.images.all).toEqual([]);
+  });
+
+  it("a disk read cancelled while Prism makes the image deletes the image once it exists (no full-disk image left behind)", async () => {
+    const { from } = await start(seed({ powerState: "OFF" }), 600);
+    const definition = await from.readDefinition(VM, { signal: new AbortController().signal });
+    const controller = new AbortController();
+    const reading = from.openDisk(definition, definition.disks[0]!, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(server!.images.all).toHaveLength(0); // still being made
+    controller.abort();
+    await expect(reading).rejects.toBeTruthy();
+    await new Promise((r) => setTimeout(r, 800)); // past the image task's 600 ms: the image would exist by now
+    expect(server!.images.all).toEqual([]);
+    expect(server!.log.some((l) => l.method === "DELETE" && l.path.startsWith("/api/vmm/v4.0/content/images/"))).toBe(true);
   });
 
   it("fails openDisk with the image task's error, and a download with wrong credentials without showing them", async () => {

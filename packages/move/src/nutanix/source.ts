@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VmshiftError, isVmshiftError } from "@vmshift/core";
+import { VmshiftError, isVmshiftError, pause } from "@vmshift/core";
 import type { DiskFormat } from "../definition.ts";
 import type { MoveSource, SpiContext } from "../spi.ts";
 import type { ImageFileDownloader } from "./download.ts";
@@ -66,6 +66,8 @@ interface Task {
 }
 
 const IMAGES = "/api/vmm/v4.0/content/images";
+/** How long a cancelled or failed image read waits for Prism to finish the image it then deletes. */
+const ABANDON_WAIT_MS = 120_000;
 const DONE = new Set(["SUCCEEDED", "FAILED", "CANCELED"]);
 const POWER: Readonly<Record<string, "running" | "stopped">> = { ON: "running", OFF: "stopped" };
 
@@ -88,7 +90,7 @@ export function nutanixMoveSource(options: NutanixMoveOptions): MoveSource {
       if (DONE.has(r.data.data.status)) return r.data.data;
       if (ctx.signal.aborted) throw fail("ABORTED", `waiting for task ${taskId} was cancelled`, operation, subject);
       if (Date.now() >= until) return undefined;
-      await new Promise((res) => setTimeout(res, pollMs));
+      await pause(pollMs, ctx.signal);
     }
   }
 
@@ -126,6 +128,18 @@ export function nutanixMoveSource(options: NutanixMoveOptions): MoveSource {
     if (t?.status !== "SUCCEEDED") throw fail("MIGRATION_FAILED", `deleting temporary image ${imageId} ${t ? `failed: ${taskError(t)}` : "did not finish"}; delete it by hand`, "move.closeDisk", subject);
   }
 
+  /**
+   * Deletes the image a CreateImage task makes, when the move no longer wants it: waits (uncancelled,
+   * at most {@link ABANDON_WAIT_MS}) for the task, then finds the image by its entities or its unique
+   * name. An image Prism finishes later than that stays (its name says vmshift made it).
+   */
+  async function abandonImage(taskId: string, name: string, subject: string): Promise<void> {
+    const quiet = { signal: new AbortController().signal };
+    const task = await waitTask(taskId, quiet, Math.min(imageTimeoutMs, ABANDON_WAIT_MS), "move.closeDisk", subject).catch(() => undefined);
+    const imageId = await createdImage(task ?? { extId: taskId, status: "RUNNING" }, name, quiet, subject);
+    if (imageId) await deleteImage(imageId, subject);
+  }
+
   /** The image a finished CreateImage task made: from its entities, else by its unique name. */
   async function createdImage(task: Task, name: string, ctx: SpiContext, subject: string): Promise<string | undefined> {
     const byRel = task.entitiesAffected?.find((e) => e.rel === "vmm:content:image" && e.extId)?.extId;
@@ -159,7 +173,15 @@ export function nutanixMoveSource(options: NutanixMoveOptions): MoveSource {
         subject,
         signal: ctx.signal,
       });
-      const task = await waitTask(created.data.data.extId, ctx, imageTimeoutMs, "move.openDisk", subject);
+      let task: Task | undefined;
+      try {
+        task = await waitTask(created.data.data.extId, ctx, imageTimeoutMs, "move.openDisk", subject);
+      } catch (error) {
+        // Cancelled or cut off while Prism makes the image: it may still appear; delete it once it does.
+        await abandonImage(created.data.data.extId, name, subject).catch(() => {});
+        throw error;
+      }
+      if (!task) await abandonImage(created.data.data.extId, name, subject).catch(() => {});
       const imageId = task ? await createdImage(task, name, { signal: new AbortController().signal }, subject).catch(() => undefined) : undefined;
       if (task?.status !== "SUCCEEDED" || !imageId) {
         if (imageId) await deleteImage(imageId, subject).catch(() => {});
