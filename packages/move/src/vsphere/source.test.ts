@@ -20,7 +20,7 @@ const definition: VmDefinition = {
   disks: [{ key: "sda", sizeBytes: 4, format: "vmdk", bus: "scsi", storage: "ds1", device: "disk", native: { deviceKey: "2000", exportKey: "/vm-9/VirtualLsiLogicController0:0" } }],
 };
 
-function fakeApi(options: { power?: string; leaseState?: string; download?: (file: string) => Promise<number> }) {
+function fakeApi(options: { power?: string; leaseState?: string; fileSize?: string; failComplete?: boolean; download?: (file: string, onBytes?: (n: number) => void) => Promise<number> }) {
   const calls: { method: VsphereMoveCall; self: VimRef }[] = [];
   const api: VsphereMoveApi = {
     async properties(ref) {
@@ -28,15 +28,16 @@ function fakeApi(options: { power?: string; leaseState?: string; download?: (fil
       return {
         state: options.leaseState ?? "ready",
         error: { localizedMessage: "disk locked" },
-        info: { deviceUrl: [{ key: "/vm-9/VirtualLsiLogicController0:0", url: "https://*/nfc/t/disk-0.vmdk", disk: "true", fileSize: "4" }] },
+        info: { deviceUrl: [{ key: "/vm-9/VirtualLsiLogicController0:0", url: "https://*/nfc/t/disk-0.vmdk", disk: "true", ...(options.fileSize === "" ? {} : { fileSize: options.fileSize ?? "4" }) }] },
       };
     },
     async invoke(method, self) {
       calls.push({ method, self });
+      if (method === "HttpNfcLeaseComplete" && options.failComplete) throw new VmshiftError("TRANSPORT", "connection reset during Complete");
       return method === "ExportVm" ? { attributes: { type: "HttpNfcLease" }, $value: "lease-1" } : undefined;
     },
     async waitTask() {},
-    download: async (_url, file) => (options.download ? options.download(file) : 0),
+    download: async (_url, file, o) => (options.download ? options.download(file, o?.onBytes) : 0),
   };
   return { api, calls };
 }
@@ -64,6 +65,33 @@ describe("vsphereMoveSource.openDisk", () => {
     expect((error as VmshiftError).code).toBe("TRANSPORT");
     expect(calls.map((c) => c.method)).toEqual(["ExportVm", "HttpNfcLeaseAbort"]);
     expect(readdirSync(staging)).toEqual([]);
+  });
+
+  it("aborts the lease when Complete fails (an open lease would block the rollback's power-on), staging nothing", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ failComplete: true, download: async (file) => (writeFileSync(file, "VMDK"), 4) });
+    const error = await vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 }).openDisk(definition, definition.disks[0]!, ctx()).catch((e: unknown) => e);
+    expect((error as VmshiftError).code).toBe("TRANSPORT");
+    expect(calls.map((c) => c.method)).toEqual(["ExportVm", "HttpNfcLeaseComplete", "HttpNfcLeaseAbort"]);
+    expect(readdirSync(staging)).toEqual([]);
+  });
+
+  it("keeps the lease alive with progress reports also when the device URL gives no file size (the disk's capacity bounds the percentage)", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({
+      fileSize: "",
+      download: async (file, onBytes) => {
+        writeFileSync(file, "VMDK");
+        for (const n of [1, 2, 3]) {
+          await new Promise((r) => setTimeout(r, 15));
+          onBytes?.(n);
+        }
+        return 4;
+      },
+    });
+    const reader = await vsphereMoveSource({ api, stagingDir: staging, pollMs: 1, progressEveryMs: 5 }).openDisk(definition, definition.disks[0]!, ctx());
+    expect(calls.filter((c) => c.method === "HttpNfcLeaseProgress").length).toBeGreaterThanOrEqual(2);
+    await reader.close();
   });
 
   it("refuses a running VM before asking for a lease", async () => {

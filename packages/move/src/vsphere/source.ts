@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VmshiftError } from "@vmshift/core";
+import { VmshiftError, pause } from "@vmshift/core";
 import type { MoveSource, SpiContext } from "../spi.ts";
 import type { VimRef, VsphereMoveApi } from "./api.ts";
 import { VM_PATHS, devicesOf, toVsphereDefinition } from "./definition.ts";
@@ -55,7 +55,6 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
   const { api } = options;
   const pollMs = options.pollMs ?? 250;
   const progressEveryMs = options.progressEveryMs ?? 5000;
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   async function powerState(vmId: string, ctx?: SpiContext): Promise<"running" | "stopped" | "other"> {
     const p = await api.properties(vmRef(vmId), ["runtime.powerState"], ctx?.signal);
@@ -74,7 +73,7 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
         throw moveError("MIGRATION_FAILED", `export lease ${lease.value} is ${state}${fault ? `: ${str(fault)}` : ""}`, "move.openDisk", lease.value);
       }
       if (ctx.signal.aborted) throw new VmshiftError("ABORTED", "opening the export lease was cancelled", { adapter: "vsphere", operation: "move.openDisk" });
-      await sleep(pollMs);
+      await pause(pollMs, ctx.signal);
     }
   }
 
@@ -100,7 +99,7 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
       if (state !== "stopped") throw moveError("INVALID_STATE", `disk ${disk.key} of ${definition.name} can only be exported while the VM is powered off (cold move); it is ${state}`, op, definition.id);
       const leaseRef = ref(await api.invoke("ExportVm", vmRef(definition.id), [], ctx.signal));
       if (!leaseRef) throw moveError("MIGRATION_FAILED", `ExportVm of ${definition.name} returned no lease`, op, definition.id);
-      const dir = mkdtempSync(join(options.stagingDir ?? tmpdir(), "vmshift-vsphere-export-"));
+      let dir: string | undefined;
       let settled = false;
       const abort = async () => {
         if (settled) return;
@@ -108,6 +107,7 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
         await api.invoke("HttpNfcLeaseAbort", leaseRef).catch(() => {});
       };
       try {
+        dir = mkdtempSync(join(options.stagingDir ?? tmpdir(), "vmshift-vsphere-export-"));
         const info = await readyLease(leaseRef, ctx);
         const urls = (Array.isArray(info["deviceUrl"]) ? info["deviceUrl"] : info["deviceUrl"] ? [info["deviceUrl"]] : []) as Record<string, unknown>[];
         const diskUrls = urls.filter((u) => str(u["disk"]) !== "false");
@@ -116,25 +116,28 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
         const url = match ? str(match["url"]) : undefined;
         if (!url) throw moveError("MIGRATION_FAILED", `the export lease of ${definition.name} has no device URL for disk ${disk.key} (${wanted ?? "no key"})`, op, definition.id);
         const file = join(dir, `${disk.key}.vmdk`);
-        const expected = Number(str(match?.["fileSize"]) ?? 0);
+        // The lease expires without progress reports: without the file's size, the disk's capacity bounds the percentage.
+        const expected = Number(str(match?.["fileSize"]) ?? 0) || disk.sizeBytes;
         let lastProgress = Date.now();
         let sending: Promise<unknown> = Promise.resolve();
         await api.download(url, file, {
           signal: ctx.signal,
           onBytes: (bytes) => {
-            if (Date.now() - lastProgress < progressEveryMs || expected <= 0) return;
+            if (Date.now() - lastProgress < progressEveryMs) return;
             lastProgress = Date.now();
-            const percent = Math.min(99, Math.floor((bytes / expected) * 100));
+            const percent = expected > 0 ? Math.min(99, Math.floor((bytes / expected) * 100)) : 0;
             sending = sending.then(() => api.invoke("HttpNfcLeaseProgress", leaseRef, [["percent", percent]]).catch(() => {}));
           },
         });
         await sending;
-        settled = true;
         await api.invoke("HttpNfcLeaseComplete", leaseRef, [], ctx.signal);
-        return { location: file, format: "vmdk", close: async () => rmSync(dir, { recursive: true, force: true }) };
+        settled = true;
+        const staged = dir;
+        return { location: file, format: "vmdk", close: async () => rmSync(staged, { recursive: true, force: true }) };
       } catch (error) {
+        // Also when Complete failed: a lease left open would block the rollback's power-on.
         await abort();
-        rmSync(dir, { recursive: true, force: true });
+        if (dir) rmSync(dir, { recursive: true, force: true });
         throw error;
       }
     },
@@ -147,7 +150,7 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
         const deadline = Date.now() + shutdownTimeoutMs;
         while (Date.now() < deadline) {
           if ((await powerState(vmId, ctx)) === "stopped") return;
-          await sleep(pollMs);
+          await pause(pollMs, ctx.signal);
         }
       }
       const task = ref(await api.invoke("PowerOffVM_Task", vmRef(vmId), [], ctx.signal));
