@@ -4,9 +4,14 @@
  * removed. Two images with the same hash hold the same bytes for the guest, whether qcow2, VMDK,
  * VHDX or raw. Test infrastructure; needs qemu-img (qemu-utils).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
+
+/** Why qemu-img cannot be used here (not installed), or undefined when it can. */
+export function qemuImgMissing(): string | undefined {
+  return spawnSync("qemu-img", ["--version"], { stdio: "ignore" }).status === 0 ? undefined : "qemu-img is not installed (.ci/setup.d/70-move.sh installs qemu-utils)";
+}
 
 /** The hash of `file` read as `format` (raw, qcow2, vmdk, vhdx, vpc). */
 export function guestContentHash(file: string, format: string): string {

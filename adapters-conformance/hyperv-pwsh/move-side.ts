@@ -8,11 +8,10 @@
  * writes "while running" are guest writes (held in the AVHDX while a pass's recovery checkpoint
  * exists, then merged into the VHDX with qemu-io).
  */
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createNodePowerShellRunner } from "@vmshift/hyperv";
 import { hypervMoveSource } from "@vmshift/move";
-import { guestContentHash } from "../../test-support/disk-hash.ts";
+import { guestContentHash, qemuImgMissing } from "../../test-support/disk-hash.ts";
 import type { Availability, MoveSourceSide, SidePowerState, SourceSession, SourceVm } from "../src/move/side.ts";
 import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
 
@@ -21,13 +20,9 @@ const SWITCH = "LAN Switch";
 const STORAGE = "D:";
 const POWER: Readonly<Record<string, SidePowerState>> = { Running: "running", Off: "stopped" };
 
-function available(): Promise<Availability> {
-  try {
-    execFileSync("qemu-img", ["--version"], { stdio: "ignore" });
-    return Promise.resolve({ ok: true });
-  } catch {
-    return Promise.resolve({ ok: false, reason: "qemu-img is not installed (.ci/setup.d/70-move.sh)" });
-  }
+async function available(): Promise<Availability> {
+  const missing = qemuImgMissing();
+  return missing ? { ok: false, reason: missing } : { ok: true };
 }
 
 /** sha256 of a VHDX's guest-visible bytes. */

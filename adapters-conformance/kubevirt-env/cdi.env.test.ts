@@ -16,8 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CdiEnvironment } from "./cdi.ts";
 import { KubevirtEnv } from "./env.ts";
 import { call } from "./testing.ts";
+import { qemuImgMissing } from "../../test-support/disk-hash.ts";
 
-const hasQemuImg = spawnSync("qemu-img", ["--version"]).status === 0;
+const hasQemuImg = qemuImgMissing() === undefined;
 
 function upload(cdi: CdiEnvironment, env: KubevirtEnv, token: string, body: Buffer, path = "/v1beta1/upload"): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {

@@ -15,8 +15,9 @@ import { type MoveSource, type VmDefinition, createMover, dataVolumeName, kubevi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CdiEnvironment } from "./cdi.ts";
 import { KubevirtEnv } from "./env.ts";
+import { qemuImgMissing } from "../../test-support/disk-hash.ts";
 
-const hasQemuImg = spawnSync("qemu-img", ["--version"]).status === 0;
+const hasQemuImg = qemuImgMissing() === undefined;
 const SIZE = 8 * 1024 * 1024;
 
 /** A stopped VM whose one disk is a local qcow2 file: the least a MoveSource must do. */

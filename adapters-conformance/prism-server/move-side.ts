@@ -5,7 +5,6 @@
  * the VM disk, file download). Hashes and power state are read from the server's own files and
  * inventory, never through the mover. Cold only: the v4 VMM API has no changed-block tracking.
  */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +13,7 @@ import { nutanixMoveSource, prismImageFiles } from "@vmshift/move";
 import { NutanixTransport } from "@vmshift/nutanix";
 import { DEFAULT_CONTAINER, type PrismServer, simId, startPrismServer } from "./src/index.ts";
 import type { Availability, MoveSourceSide, SidePowerState, SourceSession, SourceVm } from "../src/move/side.ts";
+import { qemuImgMissing } from "../../test-support/disk-hash.ts";
 
 const MARKER = "vmshift-move-nutanix-marker";
 const SUBNET = "5b000000-0000-4000-8000-000000000001";
@@ -24,7 +24,8 @@ const password = () => `pw-${crypto.randomUUID()}`;
 
 /** The server needs nothing; the mover's copies need qemu-img. */
 async function available(): Promise<Availability> {
-  return spawnSync("qemu-img", ["--version"]).status === 0 ? { ok: true } : { ok: false, reason: "qemu-img is not installed (.ci/setup.d/70-move.sh)" };
+  const missing = qemuImgMissing();
+  return missing ? { ok: false, reason: missing } : { ok: true };
 }
 
 /** The Prism-like server as a move source. */

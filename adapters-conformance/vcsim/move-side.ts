@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { vsphereMoveSource } from "@vmshift/move";
 import { type VsphereMoveApi, createVsphereMoveApi } from "@vmshift/vsphere";
-import { guestContentHash } from "../../test-support/disk-hash.ts";
+import { guestContentHash, qemuImgMissing } from "../../test-support/disk-hash.ts";
 import type { Availability, MoveSourceSide, SidePowerState, SourceSession, SourceVm } from "../src/move/side.ts";
 import { type Vcsim, startVcsim, vcsimMissing } from "../targets/vsphere-launcher.ts";
 
@@ -23,7 +23,8 @@ const FLAGS = ["-vm", "1", "-cluster", "1", "-host", "1", "-standalone-host", "1
 async function available(): Promise<Availability> {
   const missing = vcsimMissing();
   if (missing) return { ok: false, reason: missing };
-  return spawnSync("qemu-img", ["--version"]).status === 0 ? { ok: true } : { ok: false, reason: "qemu-img is not installed (.ci/setup.d/70-move.sh)" };
+  const noQemuImg = qemuImgMissing();
+  return noQemuImg ? { ok: false, reason: noQemuImg } : { ok: true };
 }
 
 const text = (v: unknown): string | undefined => (typeof v === "string" ? v : v && typeof v === "object" && "$value" in v ? text((v as { $value: unknown }).$value) : undefined);

@@ -1,11 +1,12 @@
 /** The Prism-like server's VM disks (real files) and content library (images from a VM disk, download, delete), over raw HTTP. */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type PrismServer, simId, startPrismServer } from "../src/index.ts";
+import { qemuImgMissing } from "../../../test-support/disk-hash.ts";
 
 const AUTH = { Authorization: `Basic ${Buffer.from("admin:nutanix/4u").toString("base64")}` };
 const VM = simId("0e000000", 200);
@@ -16,7 +17,7 @@ const spec = JSON.parse(readFileSync(new URL("../spec/v4-content-images.json", i
 const specFields = (model: string) => new Set(spec.models[model]!.map((f) => f.json).filter(Boolean));
 
 /** qemu-img makes the qcow2 seed (and copies disks); CI installs it (.ci/setup.d/70-move.sh), elsewhere the file skips without it. */
-const qemuImg = spawnSync("qemu-img", ["--version"]).status === 0;
+const qemuImg = qemuImgMissing() === undefined;
 if (process.env.CI === "true" && !qemuImg) throw new Error("qemu-img is required in CI (.ci/setup.d/70-move.sh)");
 
 let dir: string;

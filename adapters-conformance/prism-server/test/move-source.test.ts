@@ -6,7 +6,7 @@
  * groups and unmapped subnets with nothing made. The target is a test double of the target layer
  * only (files in a temp dir); the libvirt-lab test moves into a real libvirt pool.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import { isVmshiftError } from "@vmshift/core";
 import { type CommandRunner, type MoveTarget, type Reservation, createMover, nutanixMoveSource, prismImageFiles, qemuImgCopier, spawnRunner } from "@vmshift/move";
 import { NutanixTransport } from "@vmshift/nutanix";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { guestContentHash } from "../../../test-support/disk-hash.ts";
+import { guestContentHash, qemuImgMissing } from "../../../test-support/disk-hash.ts";
 import { DEFAULT_CONTAINER, type PrismServer, type SeedVmWithDisks, simId, startPrismServer } from "../src/index.ts";
 
 const PASSWORD = "s3cret-Prism-pw";
@@ -24,7 +24,7 @@ const SUBNET = "b0b0b0b0-0000-4000-8000-000000000001";
 const DISK_BYTES = 8 * 2 ** 20;
 
 /** qemu-img makes the qcow2 seed (and copies disks); CI installs it (.ci/setup.d/70-move.sh), elsewhere the file skips without it. */
-const qemuImg = spawnSync("qemu-img", ["--version"]).status === 0;
+const qemuImg = qemuImgMissing() === undefined;
 if (process.env.CI === "true" && !qemuImg) throw new Error("qemu-img is required in CI (.ci/setup.d/70-move.sh)");
 
 let dir: string;
