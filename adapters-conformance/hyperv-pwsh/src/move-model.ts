@@ -189,6 +189,9 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
         delete rct.checkpoint;
         for (const w of pending) applyWrite(state, vm, rct, w);
       }
+      // DestroyReferencePoint of the previous pass's point (its changes were read by this pass).
+      const previous = typeof p["previousName"] === "string" ? p["previousName"] : "";
+      if (previous !== "" && previous !== name) rct.points = rct.points.filter((x) => x.name !== previous);
       return { referencePoint: rct.points.some((x) => x.name === name) };
     },
     moveSourceWarmFinish: (state, p) => {

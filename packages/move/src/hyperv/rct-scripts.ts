@@ -78,15 +78,26 @@ for ($i = 0; $i -lt $drives.Count; $i++) {
 $vmshift_result = [pscustomobject]@{ checkpoint = if ($null -ne $checkpoint) { [string]$vmshift_checkpointName } else { $null }; disks = $disks }`,
 };
 
-/** Ends a pass: the recovery checkpoint `checkpointName` becomes a reference point of the same name (its AVHDX merged back). */
+/**
+ * Ends a pass: the recovery checkpoint `checkpointName` becomes a reference point of the same name
+ * (its AVHDX merged back), and the previous pass's reference point `previousName` (whose changes
+ * this pass has read) is destroyed, so a VM never carries more than one of a move's reference points.
+ */
 export const moveSourceWarmSettle: HypervScript = {
   name: "moveSourceWarmSettle",
-  params: ["vmId", "hostList", "checkpointName"],
+  params: ["vmId", "hostList", "checkpointName", "previousName"],
   body: `${PRELUDE}
 $snapshot = @(Get-CimInstance @cim -ClassName Msvm_VirtualSystemSettingData | Where-Object { $_.VirtualSystemIdentifier -eq $vm.Id.ToString() -and $_.ElementName -eq $vmshift_checkpointName }) | Select-Object -First 1
 if ($null -ne $snapshot) {
   $service = Get-CimInstance @cim -ClassName Msvm_VirtualSystemSnapshotService
   VmshiftWaitJob (Invoke-CimMethod -InputObject $service -MethodName ConvertToReferencePoint -Arguments @{ AffectedSnapshot = $snapshot }) 'ConvertToReferencePoint'
+}
+if ([string]$vmshift_previousName -ne '' -and [string]$vmshift_previousName -ne [string]$vmshift_checkpointName) {
+  $previous = VmshiftReferencePoint $vmshift_previousName
+  if ($null -ne $previous) {
+    $points = Get-CimInstance @cim -ClassName Msvm_VirtualSystemReferencePointService
+    VmshiftWaitJob (Invoke-CimMethod -InputObject $points -MethodName DestroyReferencePoint -Arguments @{ AffectedReferencePoint = $previous }) 'DestroyReferencePoint'
+  }
 }
 $vmshift_result = [pscustomobject]@{ referencePoint = [bool](VmshiftReferencePoint $vmshift_checkpointName) }`,
 };

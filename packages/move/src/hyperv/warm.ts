@@ -68,7 +68,7 @@ export function hypervWarmSource(deps: HypervWarmDeps): WarmSource {
         checkpoint: settle ? name : (options.since ?? name),
         disks: byKey,
         close: async () => {
-          if (settle) await deps.run(moveSourceWarmSettle, definition.id, "move.warmPass", { signal: new AbortController().signal }, { checkpointName: name });
+          if (settle) await deps.run(moveSourceWarmSettle, definition.id, "move.warmPass", { signal: new AbortController().signal }, { checkpointName: name, previousName: options.since ?? "" });
         },
       };
     },
