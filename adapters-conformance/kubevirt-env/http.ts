@@ -426,6 +426,9 @@ export class ApiServer {
     const lines: { atMs: number; line: string }[] = [];
     let headers = true;
     const write = (type: string, object: unknown) => {
+      // A watch ended (timeout, a dropped-watch fault) is not written to: its bookmark timer or a
+      // store event can still fire between end() and the 'finish' that clears them.
+      if (res.writableEnded || res.destroyed) return;
       const line = JSON.stringify({ type, object });
       lines.push({ atMs: Date.now() - opened, line });
       res.write(`${line}\n`);
