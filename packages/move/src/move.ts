@@ -117,7 +117,8 @@ export function createMover(options: MoverOptions = {}): Mover {
     if (request.mode === "warm") {
       if (!request.from.warm) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: `the ${request.from.platform} source has no change tracking: warm moves are not possible from it; move cold` });
       else checks.push(...(await request.from.warm.check(definition, ctx)));
-      if (request.to.writeDisk) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: `the ${request.to.platform} target writes whole disks itself (writeDisk): warm moves need extent writes` });
+      if (request.to.checkWarm) checks.push(...(await request.to.checkWarm({ definition: mapped }, ctx)));
+      else if (request.to.writeDisk) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: `the ${request.to.platform} target writes whole disks itself (writeDisk): warm moves need extent writes` });
       if (!copier.copyExtents) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: "the disk copier cannot copy changed extents (copyExtents): warm moves need it" });
     }
     return { ok: !checks.some((c) => c.severity === "error"), vmId: request.vmId, checks, definition, mapped };
@@ -335,7 +336,7 @@ export function createMover(options: MoverOptions = {}): Mover {
       throwIfAborted(signal);
       const total = report.mapped.disks.reduce((n, d) => n + d.sizeBytes, 0);
       task.update("requested", { totalBytes: total, message: `reserving ${report.mapped.disks.length} volume(s) and defining ${report.mapped.targetName} on the target` });
-      reservation = await to.reserve(report.mapped, ctx);
+      reservation = await to.reserve(report.mapped, { ...ctx, mode: warm ? "warm" : "cold" });
       await record("requested");
       throwIfAborted(signal);
       if (warm) {

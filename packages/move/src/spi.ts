@@ -117,6 +117,12 @@ export interface ReservedVolume {
   readonly location: string;
   readonly format: DiskFormat;
   readonly sizeBytes: number;
+  /**
+   * The location as a QEMU protocol node when it is not a local file (KubeVirt warm moves: an NBD
+   * export of the claim, `{ driver: "nbd", server: {…}, export }`): the copier's windows for delta
+   * extents need it spelled out, as for {@link DiskReader.protocol}.
+   */
+  readonly protocol?: Readonly<Record<string, unknown>>;
 }
 
 /** What the target reserved in `request`; handed back to write, start and rollback. */
@@ -137,8 +143,11 @@ export interface MoveTarget {
   readonly hostId?: string;
   /** Read-only checks against the target (name taken, storage or network missing, no room). Writes nothing. */
   check(input: TargetCheckInput, ctx: SpiContext): Promise<readonly import("./checks.ts").MoveCheck[]>;
-  /** Creates the volumes and defines the VM stopped. No room → throws, leaving nothing behind. */
-  reserve(definition: MappedDefinition, ctx: SpiContext): Promise<Reservation>;
+  /**
+   * Creates the volumes and defines the VM stopped. No room → throws, leaving nothing behind.
+   * `ctx.mode` says which move it is for (a target may reserve differently for a warm move).
+   */
+  reserve(definition: MappedDefinition, ctx: SpiContext & { readonly mode?: "cold" | "warm" }): Promise<Reservation>;
   /** Starts the moved VM. */
   start(reservation: Reservation, ctx: SpiContext): Promise<void>;
   /** Deletes everything `reserve` created (rollback); idempotent. */
@@ -146,9 +155,16 @@ export interface MoveTarget {
   /** Power state of the moved VM. */
   powerState(reservation: Reservation, ctx: SpiContext): Promise<"running" | "stopped" | "other">;
   /**
+   * Optional, for a target with {@link writeDisk}: it can still take warm moves, because `reserve`
+   * with `mode: "warm"` returns volumes the {@link DiskCopier} writes at offsets (KubeVirt: blank
+   * DataVolumes served over NBD by a transfer pod). Returns its warm-only checks (read-only).
+   */
+  checkWarm?(input: TargetCheckInput, ctx: SpiContext): Promise<readonly import("./checks.ts").MoveCheck[]>;
+  /**
    * Optional: writes one disk's bytes itself, for targets whose volumes are not a location
    * `qemu-img` can write (KubeVirt: an upload through CDI's upload proxy). When present, cold moves
-   * call it instead of the {@link DiskCopier}; warm moves are refused (no extent writes).
+   * call it instead of the {@link DiskCopier}; warm moves are refused (no extent writes) unless the
+   * target also has {@link checkWarm}.
    */
   writeDisk?(from: Omit<DiskReader, "close">, to: ReservedVolume, ctx: SpiContext & { readonly onProgress?: (p: CopyProgress) => void }): Promise<void>;
 }
