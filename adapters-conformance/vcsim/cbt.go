@@ -64,6 +64,11 @@ func readDiskState(file string) (*diskState, error) {
 	if out, err := exec.Command("qemu-img", "convert", "-U", "-O", "raw", file, raw).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("qemu-img convert %s: %v %s", file, err, out)
 	}
+	return hashRaw(file, raw)
+}
+
+// hashRaw hashes a raw image per block; the state is recorded as disk `file`'s.
+func hashRaw(file, raw string) (*diskState, error) {
 	f, err := os.Open(raw)
 	if err != nil {
 		return nil, err
@@ -88,36 +93,58 @@ func readDiskState(file string) (*diskState, error) {
 	}
 }
 
-// CreateSnapshotTask records every tracked disk's state under a new changeId, then takes the
-// simulator's snapshot and gives the snapshot its own copy of the disks (so the ids stay its).
+// CreateSnapshotTask freezes every disk's content under the snapshot (freeze.go) and, with change
+// tracking, records each frozen state under a new changeId; then takes the snapshot, whose disks
+// name the frozen copies and carry the ids.
 func (vm *vmWrap) CreateSnapshotTask(req *types.CreateSnapshot_Task) soap.HasFault {
-	if vm.Config.ChangeTrackingEnabled != nil && *vm.Config.ChangeTrackingEnabled {
-		for _, d := range vm.Config.Hardware.Device {
-			disk, ok := d.(*types.VirtualDisk)
-			if !ok {
-				continue
-			}
-			b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
-			if !ok {
-				continue
-			}
-			file, ok := datastoreFile(b.FileName)
-			if !ok {
-				continue
-			}
-			st, err := readDiskState(file)
-			if err != nil {
-				return &methods.CreateSnapshot_TaskBody{Fault_: simulator.Fault(err.Error(), &types.FileFault{File: b.FileName})}
-			}
-			cbtMu.Lock()
-			cbtSeq++
-			id := fmt.Sprintf("52 %s/%d", randomHex(8), cbtSeq)
-			cbtStates[id] = st
-			cbtMu.Unlock()
-			b.ChangeId = id
+	tracked := vm.Config.ChangeTrackingEnabled != nil && *vm.Config.ChangeTrackingEnabled
+	frozen := map[int32]frozenDisk{}
+	fail := func(err error, file string) soap.HasFault {
+		for _, f := range frozen {
+			f.remove()
 		}
+		return &methods.CreateSnapshot_TaskBody{Fault_: simulator.Fault(err.Error(), &types.FileFault{File: file})}
 	}
-	return vm.createSnapshot(req)
+	for _, d := range vm.Config.Hardware.Device {
+		disk, ok := d.(*types.VirtualDisk)
+		if !ok {
+			continue
+		}
+		b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+		if !ok {
+			continue
+		}
+		file, ok := datastoreFile(b.FileName)
+		if !ok {
+			continue
+		}
+		f, isImage, err := freezeDisk(b.FileName)
+		if err != nil {
+			return fail(err, b.FileName)
+		}
+		if isImage {
+			frozen[disk.Key] = f
+		}
+		if !tracked {
+			continue
+		}
+		var st *diskState
+		if isImage {
+			st, err = hashRaw(file, f.flat)
+		} else {
+			st, err = readDiskState(file)
+		}
+		if err != nil {
+			return fail(err, b.FileName)
+		}
+		cbtMu.Lock()
+		cbtSeq++
+		id := fmt.Sprintf("52 %s/%d", randomHex(8), cbtSeq)
+		cbtStates[id] = st
+		cbtMu.Unlock()
+		b.ChangeId = id
+	}
+	return vm.createSnapshot(req, frozen)
 }
 
 var snapshotIDs, snapshotRefs int32
@@ -126,7 +153,7 @@ var snapshotIDs, snapshotRefs int32
 // the VM up as *simulator.VirtualMachine there and panics on the launcher's wrapper): a
 // VirtualMachineSnapshot with a copy of the config (disks copied, so their changeIds stay the
 // snapshot's), in snapshot.rootSnapshotList under the current one, made current.
-func (vm *vmWrap) createSnapshot(req *types.CreateSnapshot_Task) soap.HasFault {
+func (vm *vmWrap) createSnapshot(req *types.CreateSnapshot_Task, frozen map[int32]frozenDisk) soap.HasFault {
 	task := simulator.CreateTask(vm, "createSnapshot", func(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
 		if vm.Snapshot == nil {
 			vm.Snapshot = &types.VirtualMachineSnapshotInfo{}
@@ -136,6 +163,13 @@ func (vm *vmWrap) createSnapshot(req *types.CreateSnapshot_Task) soap.HasFault {
 		snapshot.Vm = vm.Self
 		snapshot.Config = *vm.Config
 		snapshot.Config.Hardware.Device = copyDisks(vm.Config.Hardware.Device)
+		for _, d := range snapshot.Config.Hardware.Device {
+			if disk, ok := d.(*types.VirtualDisk); ok {
+				if f, ok := frozen[disk.Key]; ok {
+					disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo).FileName = f.name
+				}
+			}
+		}
 		simulator.Map.Put(snapshot)
 		item := types.VirtualMachineSnapshotTree{
 			Snapshot: snapshot.Self, Vm: vm.Self, Name: req.Name, Description: req.Description,
@@ -168,8 +202,8 @@ type snapWrap struct {
 }
 
 // RemoveSnapshotTask removes the snapshot (and its children when asked) from the VM's tree; the
-// current snapshot becomes its parent when it was current. Disk files are not touched (the
-// launcher's snapshots have no delta disks).
+// current snapshot becomes its parent when it was current. The snapshot's frozen disk copies
+// (freeze.go) are deleted; the live disk files are not touched.
 func (s *snapWrap) RemoveSnapshotTask(req *types.RemoveSnapshot_Task) soap.HasFault {
 	task := simulator.CreateTask(s, "removeSnapshot", func(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
 		vm, ok := simulator.Map.Get(s.Vm).(*vmWrap)
@@ -186,6 +220,7 @@ func (s *snapWrap) RemoveSnapshotTask(req *types.RemoveSnapshot_Task) soap.HasFa
 		if len(roots) == 0 {
 			simulator.Map.Update(vm, []types.PropertyChange{{Name: "snapshot", Val: nil}})
 		}
+		removeFrozen(s.Config.Hardware.Device)
 		simulator.Map.Remove(s.Self)
 		return nil, nil
 	})
