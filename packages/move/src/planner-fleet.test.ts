@@ -54,6 +54,38 @@ describe("planMoves", () => {
     expect(() => validatePlan(broken)).toThrow(/move\.mode must be cold or warm/);
   });
 
+  it("a chosen mode plans every step in it with that mode's predicted downtime, noting a missed budget; no budget and no mode is refused", () => {
+    const vms = [vmDef("small", 1024), vmDef("big", 200 * 1024)];
+    const base = { from: "nx", to: "kv", bandwidthBytesPerSecond: 100 * MIB, costs: { startMs: 2000 } };
+    const warm = planMoves(vms, { ...base, mode: "warm" });
+    expect(warm.migrations.map((m) => [m.vmId, m.move?.mode, m.reason.startsWith("warm as asked: ")])).toEqual([["small", "warm", true], ["big", "warm", true]]);
+    // idle disks: the final pass copies nothing, so the downtime is the start alone.
+    expect(warm.migrations.map((m) => m.move?.predictedDowntimeMs)).toEqual([2000, 2000]);
+    expect(warm.summary).toContain("0 cold, 2 warm, warm as asked; budget none");
+    const cold = planMoves(vms, { ...base, mode: "cold", downtimeBudgetMs: 60_000 });
+    expect(cold.migrations.map((m) => [m.move?.mode, m.move?.predictedDowntimeMs])).toEqual([["cold", 12_240], ["cold", 2_050_000]]);
+    expect(cold.migrations[1]!.reason).toMatch(/misses the 60\.0 s budget \(over budget\)$/);
+    expect(cold.notes).toEqual(["1 move(s) exceed the downtime budget in the chosen mode"]);
+    expect(() => planMoves(vms, { from: "a", to: "b", bandwidthBytesPerSecond: MIB })).toThrow(/downtime budget .* or a mode/);
+  });
+
+  it("warm unavailable between the sides: the budget picks among cold only (noted), a warm mode is refused NOT_SUPPORTED", () => {
+    const vms = [vmDef("big", 200 * 1024)];
+    const base = { from: "nx", to: "kv", bandwidthBytesPerSecond: 100 * MIB, warmUnavailable: "the kubevirt target writes whole disks" };
+    const plan = planMoves(vms, { ...base, downtimeBudgetMs: 60_000 });
+    expect(plan.migrations[0]!.move?.mode).toBe("cold"); // warm would fit the budget: it is not offered
+    expect(plan.migrations[0]!.reason).toMatch(/^cold: warm is not possible here: .*\(over budget\)$/);
+    expect(plan.notes).toContain("warm moves are not possible from nx to kv (the kubevirt target writes whole disks): every step is cold");
+    expect(() => planMoves(vms, { ...base, mode: "warm" })).toThrow(/NOT_SUPPORTED.*warm moves from nx to kv are not possible: the kubevirt target writes whole disks/);
+  });
+
+  it("steps show the sides' ids (profile, profile/namespace) without making them host ids the runner reads", () => {
+    const plan = planMoves([{ ...vmDef("0e000000-0000-4000-8000-0000000002c8", 1), name: "web-1" }], { from: "nx", to: "kv", sourceHostId: "nx", targetHostId: "kv/default", mode: "cold", bandwidthBytesPerSecond: MIB, networkMap: { "subnet-1": "pod" }, storageMap: { sc: "local-path" } });
+    expect(plan.migrations[0]).toMatchObject({ vmId: "0e000000-0000-4000-8000-0000000002c8", vmName: "web-1", sourceHostId: "nx", targetHostId: "kv/default", request: { vmId: "0e000000-0000-4000-8000-0000000002c8" } });
+    expect(plan.migrations[0]!.move!.options).toEqual({ networkMap: { "subnet-1": "pod" }, storageMap: { sc: "local-path" } });
+    expect(plan.subjectHostIds).toEqual(["nx"]);
+  });
+
   it("refuses a plan without profiles and bad planner input (INVALID_ARGUMENT)", () => {
     expect(() => planMoves([vmDef("a", 1)], { from: "", to: "b", downtimeBudgetMs: 1, bandwidthBytesPerSecond: 1 })).toThrow(/from and to/);
     expect(() => planMoves([vmDef("a", 1)], { from: "a", to: "b", downtimeBudgetMs: 1, bandwidthBytesPerSecond: 0 })).toThrow(/bandwidthBytesPerSecond/);
