@@ -33,6 +33,7 @@ export const VIM_OPERATIONS = {
   CancelTask: undefined,
   PowerOffVM_Task: "xsd:anyType",
   PowerOnVM_Task: "xsd:anyType",
+  Destroy_Task: "xsd:anyType",
   ShutdownGuest: undefined,
   CheckRelocate_Task: "xsd:anyType",
   ExportVm: "xsd:anyType",

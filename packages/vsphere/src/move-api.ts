@@ -35,7 +35,7 @@ export interface VsphereMoveApiOptions extends TlsOptions {
 export type MoveCallParam = readonly [name: string, value: string | number | MoRef];
 
 /** The calls a move makes (the subset's operations a source needs). */
-export type MoveCallMethod = Extract<VimMethod, "ExportVm" | "HttpNfcLeaseProgress" | "HttpNfcLeaseComplete" | "HttpNfcLeaseAbort" | "PowerOffVM_Task" | "PowerOnVM_Task" | "ShutdownGuest">;
+export type MoveCallMethod = Extract<VimMethod, "ExportVm" | "HttpNfcLeaseProgress" | "HttpNfcLeaseComplete" | "HttpNfcLeaseAbort" | "PowerOffVM_Task" | "PowerOnVM_Task" | "ShutdownGuest" | "Destroy_Task">;
 
 /** The vCenter side of a vSphere move source. */
 export interface VsphereMoveApi {

@@ -12,7 +12,7 @@ export interface VimRef {
 }
 
 /** The calls a move makes. */
-export type VsphereMoveCall = "ExportVm" | "HttpNfcLeaseProgress" | "HttpNfcLeaseComplete" | "HttpNfcLeaseAbort" | "PowerOffVM_Task" | "PowerOnVM_Task" | "ShutdownGuest";
+export type VsphereMoveCall = "ExportVm" | "HttpNfcLeaseProgress" | "HttpNfcLeaseComplete" | "HttpNfcLeaseAbort" | "PowerOffVM_Task" | "PowerOnVM_Task" | "ShutdownGuest" | "Destroy_Task";
 
 /** What the vSphere move source needs from vCenter. */
 export interface VsphereMoveApi {

@@ -18,6 +18,8 @@ import { VmshiftError, pause } from "@vmshift/core";
 import type { MoveSource, SpiContext } from "../spi.ts";
 import type { VimRef, VsphereMoveApi } from "./api.ts";
 import { VM_PATHS, devicesOf, toVsphereDefinition } from "./definition.ts";
+import { vsphereSourceRemoval } from "./removal.ts";
+import type { Removable } from "../removal.ts";
 
 /** Options of {@link vsphereMoveSource}. */
 export interface VsphereMoveSourceOptions {
@@ -51,7 +53,7 @@ function moveError(code: "NOT_FOUND" | "INVALID_STATE" | "MIGRATION_FAILED", mes
 }
 
 /** A vCenter as a move source (cold moves; see the module comment). */
-export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource {
+export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource & Removable {
   const { api } = options;
   const pollMs = options.pollMs ?? 250;
   const progressEveryMs = options.progressEveryMs ?? 5000;
@@ -79,6 +81,7 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
 
   return {
     platform: "vsphere",
+    removal: vsphereSourceRemoval(api),
     ...(options.hostId ? { hostId: options.hostId } : {}),
     async readDefinition(vmId, ctx) {
       const props = await api.properties(vmRef(vmId), VM_PATHS, ctx.signal);
