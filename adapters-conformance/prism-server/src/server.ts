@@ -142,6 +142,23 @@ export async function startPrismServer(options: PrismServerOptions = {}): Promis
     if (vmMatch) {
       const vm = sim.vm(decodeURIComponent(vmMatch[1]!));
       if (method === "GET" && !vmMatch[2]) return { status: 200, body: { data: vmToWire(vm), $objectType: "vmm.v4.ahv.config.GetVmApiResponse" }, headers: { ETag: sim.etag(vm) } };
+      if (method === "DELETE" && !vmMatch[2]) {
+        // VmApi.delete_vm_by_id: If-Match (428 without, 412 stale) and NTNX-Request-Id both required; 202 with a task.
+        const requestId = header(req, "ntnx-request-id");
+        if (!requestId) throw new ApiError(400, "VMM-10420", "the NTNX-Request-Id header is required");
+        const previous = recorded.get(requestId);
+        if (previous) return previous;
+        const ifMatch = header(req, "if-match");
+        if (!ifMatch) throw new ApiError(428, "VMM-10428", "If-Match header is required for this operation");
+        if (ifMatch !== sim.etag(vm)) throw new ApiError(412, "PLAT-10005", "Invalid eTag header");
+        const task = sim.deleteVm(vm, (files) => files.forEach((f) => store.remove(f)));
+        const answer: Answer = {
+          status: 202,
+          body: { data: { $objectType: "prism.v4.config.TaskReference", extId: task.extId }, $objectType: "vmm.v4.ahv.config.DeleteVmApiResponse", metadata: listMetadata(`/api/prism/v4.0/config/tasks/${task.extId}`, 0, 1, 1) },
+        };
+        recorded.set(requestId, answer);
+        return answer;
+      }
       if (method === "POST" && vmMatch[3]) {
         const requestId = header(req, "ntnx-request-id");
         if (!requestId) throw new ApiError(400, "VMM-10420", "the NTNX-Request-Id header is required");

@@ -118,6 +118,35 @@ export class PrismSim {
     }
   }
 
+  /**
+   * `DELETE /api/vmm/v4.0/ahv/config/vms/{extId}` after the HTTP layer checked headers: a task that
+   * removes the VM from the inventory with its VM disks (AHV's VM disks belong to the VM; `onGone`
+   * is handed each disk file to delete). Refused (409) while another task holds the VM; AHV deletes
+   * a powered-on VM too (it is powered off first), and so does this.
+   */
+  deleteVm(vm: SimVm, onGone: (files: readonly string[]) => void): SimTask {
+    if (vm.busyTask) {
+      const busy = this.engine.tasks.get(vm.busyTask);
+      if (busy && (busy.status === "QUEUED" || busy.status === "RUNNING" || busy.status === "CANCELING")) {
+        throw new ApiError(409, "VMM-30409", `the VM is busy with task ${busy.extId} (${busy.spec.operation})`);
+      }
+    }
+    return this.#task(vm, {
+      operation: "VmDelete",
+      operationDescription: "VM delete",
+      runMs: this.timings.powerMs,
+      onSuccess: () => {
+        const at = this.inv.vms.indexOf(vm);
+        if (at >= 0) this.inv.vms.splice(at, 1);
+        vm.powerState = "OFF";
+        vm.host = null;
+        vm.version++;
+        onGone((vm.hardware?.disks ?? []).flatMap((d) => (d.file ? [d.file] : [])));
+        return undefined;
+      },
+    });
+  }
+
   #task(vm: SimVm, spec: Omit<TaskSpec, "vmExtId" | "clusterExtId" | "queuedMs" | "onEnd"> & { queuedMs?: number }): SimTask {
     const task = this.engine.create({
       queuedMs: this.timings.queuedMs,

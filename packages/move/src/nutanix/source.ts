@@ -7,7 +7,8 @@
  *   reads (download.ts says why not qemu-img over HTTPS); `close()` deletes the temporary image
  *   (`DELETE …/images/{extId}`, a task) and the staging file;
  * - stop (`shutdown`, then `power-off` after the timeout), start (`power-on`) and the power state
- *   through `$actions` with `If-Match` and `NTNX-Request-Id`.
+ *   through `$actions` with `If-Match` and `NTNX-Request-Id`;
+ * - removal after the move (`removeSource`): removal.ts (DELETE of the VM, its VM disks with it).
  *
  * It speaks JSON through a {@link PrismRequester} (`NutanixTransport` from `@vmshift/nutanix`
  * fits) and downloads with an {@link ImageFileDownloader}, so `@vmshift/move` needs no adapter.
@@ -23,6 +24,8 @@ import type { MoveSource, SpiContext } from "../spi.ts";
 import type { ImageFileDownloader } from "./download.ts";
 import { prismPath } from "./path.ts";
 import { type V4Vm, toDefinition } from "./vm-definition.ts";
+import { nutanixSourceRemoval } from "./removal.ts";
+import type { Removable } from "../removal.ts";
 
 /** One Prism request (the subset of `@vmshift/nutanix`'s `HttpRequest` the source sends). */
 export interface PrismRequest {
@@ -72,7 +75,7 @@ const DONE = new Set(["SUCCEEDED", "FAILED", "CANCELED"]);
 const POWER: Readonly<Record<string, "running" | "stopped">> = { ON: "running", OFF: "stopped" };
 
 /** A Prism Central as a cold move source. */
-export function nutanixMoveSource(options: NutanixMoveOptions): MoveSource {
+export function nutanixMoveSource(options: NutanixMoveOptions): MoveSource & Removable {
   const { api, files } = options;
   const pollMs = options.pollMs ?? 250;
   const imageTimeoutMs = options.imageTimeoutMs ?? 3_600_000;
@@ -150,6 +153,7 @@ export function nutanixMoveSource(options: NutanixMoveOptions): MoveSource {
 
   return {
     platform: "nutanix",
+    removal: nutanixSourceRemoval(api, { pollMs }),
     ...(options.hostId ? { hostId: options.hostId } : {}),
 
     async readDefinition(vmId, ctx) {
