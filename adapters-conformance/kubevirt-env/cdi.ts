@@ -11,7 +11,9 @@
  * A DataVolume with `spec.source.blank: {}` (the destination of a storage live migration, user guide
  * `storage/volume_migration.md`) gets its PVC through CDI's volume-populator path: the claim names
  * a `VolumeImportSource` in `spec.dataSourceRef` (which KubeVirt's volume-migration validation
- * looks for) and is `Bound` with the requested size; the DataVolume goes `Pending → Succeeded`.
+ * looks for) and is `Bound` with the requested size; the DataVolume goes `Pending → Succeeded`, and
+ * its image file is an empty sparse raw image of the requested size (CDI `doc/blank-raw-image.md`;
+ * a warm move's transfer pod serves it over NBD, kubelet.ts).
  *
  * Differences from CDI, on purpose: the token is an HMAC-signed JSON document rather than a JWT
  * signed with CDI's key, and the UploadTokenRequest is kept in the store (CDI's aggregated API does
@@ -19,7 +21,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { closeSync, createWriteStream, ftruncateSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Server, createServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -221,6 +223,15 @@ export class CdiEnvironment {
           },
           status: { phase: "Bound", accessModes, capacity: { storage: storage.resources?.requests?.storage ?? "0" } },
         });
+      }
+      // CDI's blank import writes an empty (sparse) raw image of the requested size: `disk.img` in a Filesystem claim, or the device.
+      const file = this.imagePath(ns, name);
+      mkdirSync(join(this.#dir, ns), { recursive: true });
+      const fd = openSync(file, "w");
+      try {
+        ftruncateSync(fd, requestedBytes(dv));
+      } finally {
+        closeSync(fd);
       }
       this.#setStatus(dv, { phase: "Succeeded", progress: "100.0%", claimName: name, conditions: conditions(true, "Completed", true) });
     }

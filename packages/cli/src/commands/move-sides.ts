@@ -100,7 +100,9 @@ export async function sourceSide(profile: ResolvedProfile, hostId: string | unde
 /**
  * The target a profile names. libvirt: one host (`--to-host` when several). kubevirt: the profile's
  * connection as for migrations (kubeconfig, context, inCluster, insecureSkipTlsVerify), its namespace (default `default`), and CDI's upload proxy
- * (`uploadProxyUrl`, with `uploadProxyCa` when it presents a certificate the system does not trust).
+ * (`uploadProxyUrl`, with `uploadProxyCa` when it presents a certificate the system does not trust);
+ * for warm moves `transferImage` (an image with qemu-nbd for the transfer pod) and, when the mover
+ * does not reach the pod network, `transferAddress` (a host forwarding the pod's NBD ports).
  */
 export async function targetSide(profile: ResolvedProfile, hostId: string | undefined): Promise<TargetSide> {
   const move = await import("@vmshift/move");
@@ -115,9 +117,12 @@ export async function targetSide(profile: ResolvedProfile, hostId: string | unde
       if (uploadProxyUrl === undefined) throw new UsageError(`profile ${profile.name}: a move into KubeVirt uploads disks through CDI's upload proxy: set uploadProxyUrl (e.g. https://cdi-uploadproxy.example:443)`);
       const ca = s.string("uploadProxyCa");
       const namespace = s.string("namespace") ?? "default";
+      const transferImage = s.string("transferImage");
+      const transferAddress = s.string("transferAddress");
+      const transfer = transferImage === undefined ? {} : { transfer: { image: transferImage, ...(transferAddress === undefined ? {} : { address: transferAddress }) } };
       const { HttpKubeTransport, loadKubeConfig } = await import("@vmshift/kubevirt");
       const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig(kubevirtConnection(profile)) });
-      return { id: `${profile.name}/${namespace}`, target: move.kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) } }) };
+      return { id: `${profile.name}/${namespace}`, target: move.kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) }, ...transfer }) };
     }
     default:
       return unsupported(profile, "to");

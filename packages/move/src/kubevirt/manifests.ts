@@ -1,6 +1,6 @@
 /**
  * The KubeVirt objects a move creates, built from the mapped definition: a CDI DataVolume per
- * disk (upload source, the disk's size, the mapped storage class) and a VirtualMachine that is
+ * disk (upload source for cold moves, blank for warm ones, the disk's size, the mapped storage class) and a VirtualMachine that is
  * `Halted` until the move starts it. Pure.
  */
 import type { MappedDefinition, MappedDisk } from "../mapping.ts";
@@ -32,14 +32,18 @@ export function dataVolumeName(vmName: string, diskKey: string): string {
   return `${clean(vmName)}-${clean(diskKey)}`.slice(0, 63).replace(/-+$/, "");
 }
 
-/** A DataVolume with `source.upload` sized for `disk` (whole MiB, rounded up), in its mapped storage class. */
-export function dataVolumeBody(namespace: string, name: string, disk: MappedDisk): Record<string, unknown> {
+/**
+ * A DataVolume sized for `disk` (whole MiB, rounded up), in its mapped storage class: with
+ * `source.upload` (cold moves, filled through the upload proxy) or `source.blank` (warm moves: CDI
+ * creates an empty raw image the transfer pod serves over NBD).
+ */
+export function dataVolumeBody(namespace: string, name: string, disk: MappedDisk, source: "upload" | "blank" = "upload"): Record<string, unknown> {
   return {
     apiVersion: "cdi.kubevirt.io/v1beta1",
     kind: "DataVolume",
     metadata: { name, namespace, labels: { "vmshift.io/moved-disk": disk.key.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 63) } },
     spec: {
-      source: { upload: {} },
+      source: { [source]: {} },
       storage: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${Math.ceil(disk.sizeBytes / MI)}Mi` } }, storageClassName: disk.targetStorage },
     },
   };

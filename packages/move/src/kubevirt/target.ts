@@ -4,6 +4,13 @@
  * image bytes, raw or qcow2), and a VirtualMachine with `runStrategy: Halted` whose volumes are
  * those DataVolumes; start sets `runStrategy: Always` and waits for the VMI to run.
  *
+ * Warm moves (CDI's upload is single-stage, so not through it): blank DataVolumes, and for the
+ * transfer a pod (transfer-pod.ts) serving each claim over NBD; the mover writes the full pass and
+ * every delta into `nbd://<podIP>:<port>/<claim>` with its qemu-img copier. At cutover the pod is
+ * deleted (and waited gone, so nothing writes the claims any more) before the VM starts; a
+ * rollback deletes the pod, the VM and the DataVolumes. The mover must reach the pod network (run
+ * it in the cluster) or be given an address that forwards to the pod (`transfer.address`).
+ *
  * It speaks the Kubernetes API through a {@link KubeRequester} (e.g. `HttpKubeTransport` from
  * `@vmshift/kubevirt`) and the upload proxy with `node:https`.
  */
@@ -19,6 +26,7 @@ import type { MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi
 import type { Journaling } from "../journal.ts";
 import { kubevirtJournal } from "./journal.ts";
 import type { TargetAccepts } from "../validate.ts";
+import { NBD_PORT, type TransferClaim, nbdVolume, transferPodBody, transferPodName } from "./transfer-pod.ts";
 import { POD_NETWORK, dataVolumeBody, dataVolumeName, isNamespaceName, isObjectName, virtualMachineBody } from "./manifests.ts";
 
 /** The part of a Kubernetes client the target uses (`HttpKubeTransport` from `@vmshift/kubevirt` fits). */
@@ -40,7 +48,29 @@ export interface KubevirtMoveOptions {
   readonly pollMs?: number;
   /** Longest wait for a DataVolume or VMI phase, ms. Default 300 000. */
   readonly waitTimeoutMs?: number;
+  /**
+   * Warm moves: the transfer pod that serves the blank DataVolumes over NBD while the disks are
+   * copied. Absent → warm moves fail their preflight (`kubevirt.transferImage`).
+   */
+  readonly transfer?: KubevirtTransferOptions;
 }
+
+/** The transfer pod of warm moves (see transfer-pod.ts). */
+export interface KubevirtTransferOptions {
+  /** A container image with `qemu-nbd` on its PATH (e.g. one built from Debian's qemu-utils). */
+  readonly image: string;
+  /**
+   * Where the mover connects instead of the pod's IP: a host name or address that forwards the
+   * ports to the pod (e.g. `127.0.0.1` with `kubectl port-forward pod/<vm>-vmshift-transfer 10809 10810…`).
+   * Default: `status.podIP` (the mover runs in the cluster, or on a host that routes the pod network).
+   */
+  readonly address?: string;
+  /** NBD port of the first disk; disk `i` uses `port + i`. Default 10809. */
+  readonly port?: number;
+}
+
+/** A host name or IP address (what may stand in an `nbd://` URI's host). */
+const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/;
 
 /** Unknown fields are errors, not warnings: a manifest the API server would prune is a bug here. */
 const STRICT = { fieldValidation: "Strict" } as const;
@@ -51,11 +81,17 @@ function isNotFound(error: unknown): boolean {
   return error instanceof VmshiftError && error.code === "NOT_FOUND";
 }
 
-/** A KubeVirt move target (cold moves; see the module comment). */
+/** A KubeVirt move target (cold moves by upload; warm moves with `transfer`; see the module comment). */
 export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & Journaling & { readonly accepts: TargetAccepts } {
   const { api, namespace } = options;
   if (!isNamespaceName(namespace)) throw new VmshiftError("INVALID_ARGUMENT", `${JSON.stringify(namespace)} is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`, { operation: "move.target" });
   const ns = namespace;
+  const transfer = options.transfer;
+  if (transfer) {
+    if (typeof transfer.image !== "string" || transfer.image.trim() === "" || /\s/.test(transfer.image)) throw new VmshiftError("INVALID_ARGUMENT", `transfer.image ${JSON.stringify(transfer.image)} is not a container image reference`, { operation: "move.target" });
+    if (transfer.address !== undefined && !HOST.test(transfer.address)) throw new VmshiftError("INVALID_ARGUMENT", `transfer.address ${JSON.stringify(transfer.address)} is not a host name or IP address`, { operation: "move.target" });
+    if (transfer.port !== undefined && !(Number.isInteger(transfer.port) && transfer.port > 0 && transfer.port < 65000)) throw new VmshiftError("INVALID_ARGUMENT", `transfer.port ${String(transfer.port)} is not a TCP port`, { operation: "move.target" });
+  }
   // Every name reaches a URL path through `segment`: only valid object names pass (they need no escaping).
   const segment = (name: string) => {
     if (!isObjectName(name)) throw new VmshiftError("INVALID_ARGUMENT", `${JSON.stringify(name)} is not a Kubernetes object name`, { operation: "move.target" });
@@ -63,6 +99,8 @@ export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & J
   };
   const vmPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${segment(name)}`;
   const vmiPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${segment(name)}`;
+  const podPath = (name: string) => `/api/v1/namespaces/${ns}/pods/${segment(name)}`;
+  const pvcPath = (name: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${segment(name)}`;
   const dvPath = (name = "") => `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes${name ? `/${segment(name)}` : ""}`;
   const runner = options.runner ?? spawnRunner();
   const pollMs = options.pollMs ?? 100;
@@ -98,6 +136,48 @@ export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & J
     }
   }
 
+  /** Deletes the transfer pod of `vm` and waits until it is gone (its qemu-nbd no longer holds the claims). */
+  async function endTransfer(vm: string, ctx: SpiContext): Promise<void> {
+    const path = podPath(transferPodName(vm));
+    await remove(path, ctx);
+    await waitFor<Kube>(`transfer pod ${transferPodName(vm)} to be gone`, () => get<Kube>(path, ctx, "move.transfer"), (v) => v === undefined, () => undefined, ctx);
+  }
+
+  /** Waits for the blank DataVolumes, starts the transfer pod, waits until it is Ready; the volumes as NBD exports. */
+  async function openTransfer(definition: MappedDefinition, created: string[], ctx: SpiContext): Promise<ReservedVolume[]> {
+    const t = transfer!;
+    const claims: (TransferClaim & { readonly disk: MappedDefinition["disks"][number] })[] = [];
+    for (const d of definition.disks) {
+      const dv = dataVolumeName(definition.targetName, d.key);
+      await waitFor<Kube>(`blank DataVolume ${dv} to succeed`, () => get<Kube>(dvPath(dv), ctx, "move.reserve"), (v) => v?.status?.phase === "Succeeded", (v) => (v === undefined ? "it is gone" : v.status?.phase === "Failed" ? "it failed" : undefined), ctx);
+      const pvc = await get<Kube>(pvcPath(dv), ctx, "move.reserve");
+      claims.push({ claim: dv, volumeMode: pvc?.spec?.volumeMode === "Block" ? "Block" : "Filesystem", disk: d });
+    }
+    const port = t.port ?? NBD_PORT;
+    const name = transferPodName(definition.targetName);
+    await api.request({ method: "POST", path: `/api/v1/namespaces/${ns}/pods`, query: STRICT, body: transferPodBody(namespace, definition.targetName, t.image, claims, port), signal: ctx.signal, operation: "move.reserve" });
+    created.push(podPath(name));
+    let podIP = "";
+    await waitFor<Kube>(
+      `transfer pod ${name} to be ready`,
+      () => get<Kube>(podPath(name), ctx, "move.reserve"),
+      (v) => {
+        podIP = v?.status?.podIP ?? "";
+        return v?.status?.phase === "Running" && podIP !== "" && (v.status?.conditions ?? []).some((c: { type?: string; status?: string }) => c.type === "Ready" && c.status === "True");
+      },
+      (v) => {
+        if (v === undefined) return "it is gone";
+        if (v.status?.phase !== "Failed" && v.status?.phase !== "Succeeded") return undefined;
+        const ended = (v.status?.containerStatuses ?? []).map((c: any) => c?.state?.terminated?.message ?? c?.state?.terminated?.reason).filter(Boolean);
+        return `it ended ${v.status.phase}${v.status?.message ? `: ${v.status.message}` : ""}${ended.length ? ` (${ended.join("; ")})` : ""}`;
+      },
+      ctx,
+    );
+    const host = t.address ?? podIP;
+    if (!HOST.test(host)) throw new VmshiftError("MIGRATION_FAILED", `transfer pod ${name} reports podIP ${JSON.stringify(podIP)}, which is no address`, { operation: "move.reserve" });
+    return claims.map((c, i) => ({ diskKey: c.disk.key, storage: c.disk.targetStorage, format: "raw", sizeBytes: c.disk.sizeBytes, ...nbdVolume(host, port + i, c.claim) }));
+  }
+
   return {
     platform: "kubevirt",
     accepts: { buses: ["virtio", "sata", "scsi"], firmware: ["bios", "uefi"] },
@@ -123,17 +203,28 @@ export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & J
       return checks;
     },
 
+    async checkWarm({ definition }, ctx) {
+      if (!transfer) return [{ id: "kubevirt.transferImage", category: "compatibility", severity: "error", subject: namespace, message: "a warm move into KubeVirt writes the disks through a transfer pod serving them over NBD, and no transfer image is configured: set transfer.image (CLI profile: transferImage) to an image with qemu-nbd, or move cold" }];
+      if (!isObjectName(definition.targetName)) return [];
+      const pod = transferPodName(definition.targetName);
+      return (await get(podPath(pod), ctx, "move.check")) ? [{ id: "target.nameTaken", category: "policy", severity: "error", subject: pod, message: `a pod named ${pod} (the warm move's transfer pod) already exists in namespace ${namespace}` }] : [];
+    },
+
     async reserve(definition, ctx) {
+      const warm = ctx.mode === "warm";
+      if (warm && !transfer) throw new VmshiftError("NOT_SUPPORTED", "a warm move into KubeVirt needs transfer.image (the transfer pod's image)", { operation: "move.reserve", subject: definition.targetName });
       const created: string[] = [];
       try {
-        const volumes: ReservedVolume[] = [];
+        let volumes: ReservedVolume[] = [];
         for (const d of definition.disks) {
           const name = dataVolumeName(definition.targetName, d.key);
-          await api.request({ method: "POST", path: dvPath(), query: STRICT, body: dataVolumeBody(namespace, name, d), signal: ctx.signal, operation: "move.reserve" });
+          await api.request({ method: "POST", path: dvPath(), query: STRICT, body: dataVolumeBody(namespace, name, d, warm ? "blank" : "upload"), signal: ctx.signal, operation: "move.reserve" });
           created.push(dvPath(name));
           volumes.push({ diskKey: d.key, storage: d.targetStorage, location: `cdi-upload://${namespace}/${name}`, format: "raw", sizeBytes: d.sizeBytes });
         }
         await api.request({ method: "POST", path: `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, query: STRICT, body: virtualMachineBody(namespace, definition), signal: ctx.signal, operation: "move.reserve" });
+        created.push(vmPath(definition.targetName));
+        if (warm) volumes = await openTransfer(definition, created, ctx);
         return { vmId: definition.targetName, volumes };
       } catch (error) {
         for (const path of created.reverse()) await remove(path, { signal: new AbortController().signal }).catch(() => undefined);
@@ -172,11 +263,14 @@ export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & J
     },
 
     async start(reservation, ctx) {
+      // A warm move's claims are served by the transfer pod until now: it goes (and is gone) before the VM mounts them.
+      if (reservation.volumes.some((v) => v.protocol)) await endTransfer(reservation.vmId, ctx);
       await api.request({ method: "PATCH", path: vmPath(reservation.vmId), body: { spec: { runStrategy: "Always" } }, contentType: "application/merge-patch+json", signal: ctx.signal, operation: "move.start" });
       await waitFor<Kube>(`VirtualMachineInstance ${reservation.vmId} running`, () => get<Kube>(vmiPath(reservation.vmId), ctx, "move.start"), (v) => v?.status?.phase === "Running", (v) => (v?.status?.phase === "Failed" ? "it failed" : undefined), ctx);
     },
 
     async remove(reservation: Reservation, ctx) {
+      if (reservation.volumes.some((v) => v.protocol)) await endTransfer(reservation.vmId, ctx);
       await remove(vmPath(reservation.vmId), ctx);
       for (const v of reservation.volumes) await remove(dvPath(v.location.slice(v.location.lastIndexOf("/") + 1)), ctx);
     },

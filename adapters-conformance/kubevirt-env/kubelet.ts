@@ -1,0 +1,285 @@
+/**
+ * A kubelet for the transfer pods of warm moves into KubeVirt: it runs a pod's containers as real
+ * local `qemu-nbd` processes over the claims' backing files (the image files CDI's model keeps),
+ * each pod on its own loopback address (127.x.y.z; Linux routes all of 127/8 to `lo`), so pods do
+ * not collide; it reports `status.phase`, `podIP`, `containerStatuses` and the `Ready` condition
+ * (a container is ready when its `readinessProbe.tcpSocket` port, else its first container port,
+ * accepts connections), and stops the processes when the pod is deleted.
+ *
+ * What is modelled, on purpose narrowly: a container's `image` is accepted as any string and its
+ * `command` + `args` must run `qemu-nbd` (anything else fails the container with `ContainerCannotRun`);
+ * the `qemu-nbd` on this machine runs it. Inside the container only the pod's volumes exist: a
+ * Filesystem claim mounted at `mountPath` holds `disk.img` (CDI's layout), a Block claim is the
+ * device at `devicePath`; an argument naming any other absolute path fails the container.
+ * `--bind 0.0.0.0` (every address of the pod's network namespace) becomes the pod's address.
+ * Pods are scheduled to the first schedulable node; a claim that does not exist or is not Bound
+ * keeps the pod Pending (`PodScheduled` False, as kube-scheduler reports an unbound claim).
+ * Differences: deletion is immediate (no grace period: the pod is gone from the API and its
+ * processes get SIGTERM at once), restartPolicy is always Never, there are no images, no logs.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { createConnection, createServer } from "node:net";
+import { basename } from "node:path";
+import type { CdiEnvironment } from "./cdi.ts";
+import { PODS } from "./pods.ts";
+import type { Resource, Store, StoredObject } from "./store.ts";
+
+const PVCS = "persistentvolumeclaims" as Resource;
+
+type Container = { name: string; image?: string; command?: string[]; args?: string[]; ports?: { containerPort: number }[]; readinessProbe?: { tcpSocket?: { port?: number | string } }; volumeMounts?: { name: string; mountPath: string }[]; volumeDevices?: { name: string; devicePath: string }[] };
+type Pod = StoredObject & { spec?: { containers?: Container[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[]; nodeName?: string }; status?: Record<string, unknown> };
+
+interface Running {
+  readonly ip: string;
+  readonly children: Map<string, { child: ChildProcess; stderr: string; port?: number; ready: boolean; exit?: { code: number | null; signal: string | null } }>;
+  stopped: boolean;
+}
+
+/** Options of {@link Kubelet.start}. */
+export interface KubeletOptions {
+  /** The qemu-nbd binary the containers' `qemu-nbd` runs as. Default `qemu-nbd`. */
+  readonly qemuNbd?: string;
+  /** Reconcile step, ms. Default 30. */
+  readonly stepMs?: number;
+}
+
+/** The kubelet of kubevirt-env's transfer pods (see the module comment). */
+export class Kubelet {
+  readonly #store: Store;
+  readonly #cdi: CdiEnvironment;
+  readonly #qemuNbd: string;
+  readonly #stepMs: number;
+  readonly #pods = new Map<string, Running>();
+  readonly #starting = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #closed = false;
+
+  private constructor(store: Store, cdi: CdiEnvironment, options: KubeletOptions) {
+    this.#store = store;
+    this.#cdi = cdi;
+    this.#qemuNbd = options.qemuNbd ?? "qemu-nbd";
+    this.#stepMs = options.stepMs ?? 30;
+  }
+
+  /** Starts the kubelet over an environment's store and its CDI (whose image files back the claims). */
+  static start(env: { readonly store: Store }, cdi: CdiEnvironment, options: KubeletOptions = {}): Kubelet {
+    const k = new Kubelet(env.store, cdi, options);
+    k.#unsubscribe = env.store.subscribe((e) => {
+      if (e.resource !== PODS) return;
+      if (e.type === "DELETED" || e.object.metadata.deletionTimestamp) k.#stop(keyOf(e.object));
+    }) as (() => void) | undefined;
+    const loop = () => {
+      if (k.#closed) return;
+      k.reconcile();
+      k.#timer = setTimeout(loop, k.#stepMs);
+    };
+    loop();
+    return k;
+  }
+
+  /** Pods running here now, `namespace/name → address`. */
+  get running(): ReadonlyMap<string, string> {
+    return new Map([...this.#pods].filter(([, r]) => !r.stopped).map(([k, r]) => [k, r.ip]));
+  }
+
+  /** One pass: schedules and starts new pods, refreshes readiness of running ones. */
+  reconcile(): void {
+    for (const pod of this.#store.all(PODS) as Pod[]) {
+      const key = keyOf(pod);
+      if (pod.metadata.deletionTimestamp || this.#starting.has(key)) continue;
+      const phase = pod.status?.["phase"] as string | undefined;
+      if (phase === "Failed" || phase === "Succeeded") continue;
+      const running = this.#pods.get(key);
+      if (running) void this.#probe(pod, running);
+      else {
+        this.#starting.add(key);
+        void this.#launch(pod).finally(() => this.#starting.delete(key));
+      }
+    }
+  }
+
+  /** Stops every pod's processes and the loop. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#unsubscribe?.();
+    await Promise.all([...this.#pods.keys()].map((k) => this.#stop(k)));
+  }
+
+  async #launch(pod: Pod): Promise<void> {
+    const ns = pod.metadata.namespace!;
+    const node = (this.#store.all("nodes") as (StoredObject & { spec?: { unschedulable?: boolean } })[]).find((n) => !n.spec?.unschedulable)?.metadata.name ?? "node01";
+    // Volumes: each claim must exist and be Bound (else the pod stays Pending, as the scheduler leaves it).
+    const files = new Map<string, string>();
+    for (const v of pod.spec?.volumes ?? []) {
+      if (!v.persistentVolumeClaim) continue;
+      const claim = this.#store.get(PVCS, ns, v.persistentVolumeClaim.claimName) as (StoredObject & { status?: { phase?: string } }) | undefined;
+      if (!claim || claim.status?.phase !== "Bound") {
+        const why = claim ? `pod has unbound immediate PersistentVolumeClaims` : `persistentvolumeclaim "${v.persistentVolumeClaim.claimName}" not found`;
+        this.#status(pod, { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: `0/1 nodes are available: ${why}.` }] });
+        return;
+      }
+      files.set(v.name, this.#cdi.imagePath(ns, v.persistentVolumeClaim.claimName));
+    }
+    const ip = await freeAddress((pod.spec?.containers ?? []).map((c) => portOf(c)).filter((p): p is number => p !== undefined));
+    const current = this.#store.get(PODS, ns, pod.metadata.name) as Pod | undefined;
+    if (!current || current.metadata.uid !== pod.metadata.uid || current.metadata.deletionTimestamp || this.#closed) return;
+    this.#store.update(PODS, { ...current, spec: { ...current.spec, nodeName: node } } as StoredObject);
+    const running: Running = { ip, children: new Map(), stopped: false };
+    this.#pods.set(keyOf(pod), running);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    for (const c of pod.spec?.containers ?? []) {
+      const argv = [...(c.command ?? []), ...(c.args ?? [])];
+      const translated = translate(argv, c, files, ip);
+      if (typeof translated === "string" || basename(argv[0] ?? "") !== "qemu-nbd") {
+        const message = typeof translated === "string" ? translated : `kubevirt-env's kubelet runs only qemu-nbd, not ${JSON.stringify(argv[0] ?? "")}`;
+        running.children.set(c.name, { child: undefined as unknown as ChildProcess, stderr: message, ready: false, exit: { code: 128, signal: null } });
+        continue;
+      }
+      const child = spawn(this.#qemuNbd, translated, { stdio: ["ignore", "ignore", "pipe"] });
+      const entry: { child: ChildProcess; stderr: string; port?: number; ready: boolean; exit?: { code: number | null; signal: string | null } } = { child, stderr: "", ready: false, ...(portOf(c) === undefined ? {} : { port: portOf(c)! }) };
+      child.stderr!.setEncoding("utf8").on("data", (d: string) => (entry.stderr = (entry.stderr + d).slice(-2000)));
+      child.on("error", (e) => (entry.stderr += `\n${e.message}`));
+      child.on("close", (code, signal) => {
+        entry.exit = { code, signal };
+        if (!running.stopped) this.#report(pod, running, now);
+      });
+      running.children.set(c.name, entry);
+    }
+    this.#report(pod, running, now);
+  }
+
+  /** Marks containers ready whose port accepts a connection. */
+  async #probe(pod: Pod, running: Running): Promise<void> {
+    let changed = false;
+    for (const entry of running.children.values()) {
+      if (entry.ready || entry.exit || entry.port === undefined) continue;
+      if (await accepts(running.ip, entry.port)) {
+        entry.ready = true;
+        changed = true;
+      }
+    }
+    if (changed && !running.stopped) this.#report(pod, running);
+  }
+
+  /** Writes the pod's status from its processes. */
+  #report(pod: Pod, running: Running, startedAt?: string): void {
+    const statuses = [...(pod.spec?.containers ?? [])].map((c) => {
+      const e = running.children.get(c.name);
+      const exit = e?.exit;
+      const state = exit
+        ? { terminated: { exitCode: exit.code ?? 137, reason: exit.code === 0 ? "Completed" : e?.child ? "Error" : "ContainerCannotRun", message: e?.stderr.trim().split("\n").slice(-3).join("\n") ?? "" } }
+        : { running: { startedAt: startedAt ?? new Date().toISOString() } };
+      return { name: c.name, image: c.image ?? "", imageID: "", ready: !exit && (e?.ready ?? false), restartCount: 0, started: !exit, state };
+    });
+    const all = statuses.length > 0 && statuses.every((s) => "terminated" in s.state);
+    const failed = statuses.some((s) => "terminated" in s.state && (s.state as { terminated: { exitCode: number } }).terminated.exitCode !== 0);
+    const phase = all ? (failed ? "Failed" : "Succeeded") : "Running";
+    const ready = statuses.length > 0 && statuses.every((s) => s.ready);
+    const cond = (type: string, ok: boolean) => ({ type, status: ok ? "True" : "False", lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") });
+    this.#status(pod, { phase, podIP: running.ip, podIPs: [{ ip: running.ip }], hostIP: "127.0.0.1", containerStatuses: statuses, conditions: [cond("PodScheduled", true), cond("Initialized", true), cond("ContainersReady", ready), cond("Ready", ready)] });
+  }
+
+  #status(pod: Pod, status: Record<string, unknown>): void {
+    const current = this.#store.get(PODS, pod.metadata.namespace, pod.metadata.name) as Pod | undefined;
+    if (!current || current.metadata.uid !== pod.metadata.uid || current.metadata.deletionTimestamp) return;
+    this.#store.update(PODS, { ...current, status: { ...(current.status ?? {}), startTime: (current.status?.["startTime"] as string | undefined) ?? current.metadata.creationTimestamp, ...status } } as StoredObject);
+  }
+
+  /** Stops a pod's processes (SIGTERM, SIGKILL after 2 s) and forgets it. */
+  async #stop(key: string): Promise<void> {
+    const running = this.#pods.get(key);
+    if (!running) return;
+    running.stopped = true;
+    this.#pods.delete(key);
+    await Promise.all(
+      [...running.children.values()].map(async (e) => {
+        if (!e.child || e.exit) return;
+        const gone = new Promise<void>((resolve) => e.child.once("close", () => resolve()));
+        e.child.kill("SIGTERM");
+        const timer = setTimeout(() => e.child.kill("SIGKILL"), 2000);
+        await gone;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
+
+function keyOf(o: StoredObject): string {
+  return `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+}
+
+/** The port a container is probed on: its readiness probe's TCP port, else its first container port. */
+function portOf(c: Container): number | undefined {
+  const p = c.readinessProbe?.tcpSocket?.port ?? c.ports?.[0]?.containerPort;
+  return typeof p === "number" ? p : undefined;
+}
+
+/**
+ * The container's argv as this machine runs it: paths inside the container's mounts and devices
+ * become the claims' image files, `0.0.0.0` as a bind address the pod's. A message when an
+ * argument names a path the container does not have.
+ */
+function translate(argv: readonly string[], c: Container, files: ReadonlyMap<string, string>, ip: string): string[] | string {
+  const paths = new Map<string, string>();
+  for (const m of c.volumeMounts ?? []) {
+    const file = files.get(m.name);
+    if (file) paths.set(`${m.mountPath.replace(/\/+$/, "")}/disk.img`, file);
+  }
+  for (const d of c.volumeDevices ?? []) {
+    const file = files.get(d.name);
+    if (file) paths.set(d.devicePath, file);
+  }
+  const value = (v: string, option: string | undefined): string | undefined => {
+    if ((option === "--bind" || option === "-b") && v === "0.0.0.0") return ip;
+    if (!v.startsWith("/")) return v;
+    return paths.get(v);
+  };
+  const out: string[] = [];
+  let pending: string | undefined;
+  for (const arg of argv.slice(1)) {
+    let next: string | undefined;
+    if (pending !== undefined) next = value(arg, pending);
+    else if (arg.startsWith("--") && arg.includes("=")) {
+      const [opt, ...rest] = arg.split("=");
+      const v = value(rest.join("="), opt);
+      next = v === undefined ? undefined : `${opt}=${v}`;
+    } else next = value(arg, undefined);
+    if (next === undefined) return `qemu-nbd: Failed to blockdev-add: Could not open '${pending === undefined ? arg.replace(/^--[^=]*=/, "") : arg}': No such file or directory`;
+    out.push(next);
+    pending = pending === undefined && (arg === "--bind" || arg === "-b" || arg === "--port" || arg === "-p" || arg === "--export-name" || arg === "-x" || arg === "--format" || arg === "-f" || arg === "--shared" || arg === "-e" || arg === "--cache") ? arg : undefined;
+  }
+  return out;
+}
+
+/** A loopback address on which every one of `ports` is free (127.64.0.0–127.191.255.254). */
+async function freeAddress(ports: readonly number[]): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const ip = `127.${randomInt(64, 192)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+    const free = await Promise.all(ports.map((p) => canListen(ip, p)));
+    if (free.every(Boolean) || attempt > 20) return ip;
+  }
+}
+
+function canListen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(500, () => done(false));
+    sock.once("connect", () => done(true));
+    sock.once("error", () => done(false));
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The transfer pod of a warm move into KubeVirt: one pod per move that mounts every blank
+ * DataVolume's claim and serves each over NBD with `qemu-nbd`, one container (and port) per disk,
+ * so the mover's `qemu-img` writes the full pass and every delta at their offsets
+ * (`nbd://<podIP>:<port>/<export>`). A Filesystem-mode claim holds the image as `disk.img` in its
+ * root (KubeVirt `docs/filesystem-pv-disks.md`; CDI `doc/blank-raw-image.md` creates it for a
+ * `source.blank` DataVolume); a Block-mode claim is the device itself (`volumeDevices`). Pure.
+ */
+import { dataVolumeName } from "./manifests.ts";
+
+/** The NBD port of the first disk; disk `i` is served on `port + i`. (IANA's port for NBD.) */
+export const NBD_PORT = 10809;
+
+/** The label naming the VM a transfer pod serves. */
+export const TRANSFER_LABEL = "vmshift.io/transfer-for";
+
+/** One claim the pod serves. */
+export interface TransferClaim {
+  /** The DataVolume (and claim) name; also the NBD export name. */
+  readonly claim: string;
+  /** The claim's `spec.volumeMode`. */
+  readonly volumeMode: "Filesystem" | "Block";
+}
+
+/** The transfer pod's name for VM `vmName`: `<vm>-vmshift-transfer` (at most 63 characters). */
+export function transferPodName(vmName: string): string {
+  return dataVolumeName(vmName, "vmshift-transfer");
+}
+
+/** Where the image of `c` is inside its container. */
+export function imagePathInPod(c: TransferClaim): string {
+  return c.volumeMode === "Block" ? `/dev/vmshift/${c.claim}` : `/mnt/${c.claim}/disk.img`;
+}
+
+/**
+ * The pod: `restartPolicy: Never`, per claim a container running
+ * `qemu-nbd --persistent --shared=8 --format=raw --export-name=<claim> --bind=0.0.0.0 --port=<p> <image>`
+ * with the claim mounted (or its device attached).
+ */
+export function transferPodBody(namespace: string, vmName: string, image: string, claims: readonly TransferClaim[], port = NBD_PORT): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: transferPodName(vmName), namespace, labels: { [TRANSFER_LABEL]: vmName.slice(0, 63).replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "") || "vm" } },
+    spec: {
+      restartPolicy: "Never",
+      terminationGracePeriodSeconds: 5,
+      containers: claims.map((c, i) => ({
+        name: `nbd-${i}`,
+        image,
+        command: ["qemu-nbd", "--persistent", "--shared=8", "--format=raw", `--export-name=${c.claim}`, "--bind=0.0.0.0", `--port=${port + i}`, imagePathInPod(c)],
+        ports: [{ name: `nbd-${i}`, containerPort: port + i, protocol: "TCP" }],
+        // Ready once qemu-nbd accepts connections: the mover waits for the pod's Ready condition.
+        readinessProbe: { tcpSocket: { port: port + i }, periodSeconds: 1 },
+        ...(c.volumeMode === "Block" ? { volumeDevices: [{ name: `disk-${i}`, devicePath: imagePathInPod(c) }] } : { volumeMounts: [{ name: `disk-${i}`, mountPath: `/mnt/${c.claim}` }] }),
+      })),
+      volumes: claims.map((c, i) => ({ name: `disk-${i}`, persistentVolumeClaim: { claimName: c.claim } })),
+    },
+  };
+}
+
+/** `nbd://host:port/export` (an IPv6 host in brackets) and the same as a QEMU protocol node. */
+export function nbdVolume(host: string, port: number, exportName: string): { readonly location: string; readonly protocol: Readonly<Record<string, unknown>> } {
+  const h = host.includes(":") ? `[${host}]` : host;
+  return { location: `nbd://${h}:${port}/${exportName}`, protocol: { driver: "nbd", server: { type: "inet", host, port: String(port) }, export: exportName } };
+}
