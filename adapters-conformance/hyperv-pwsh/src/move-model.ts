@@ -212,6 +212,24 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
       rct.points = kept;
       return { removed };
     },
+    moveSourceRemove: (state, p) => {
+      // Remove-VM (Hyper-V module): deletes the VM's configuration; its virtual hard disk files stay;
+      // its checkpoints are deleted and merged into the virtual hard disks. It needs the VM Off here
+      // (the script refuses otherwise, as a clustered role).
+      const vm = find(state, p);
+      if (!vm) throw fail({ fullyQualifiedErrorId: "VmshiftVmNotFound,VmshiftRequireVm", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: "no virtual machine with this id on the given hosts" });
+      if (vm.state !== "Off") throw fail({ fullyQualifiedErrorId: "VmshiftVmNotOff", category: "InvalidOperation", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: `${vm.name} is ${vm.state}; only a VM that is Off is removed` });
+      if (vm.clustered) throw fail({ fullyQualifiedErrorId: "VmshiftVmClustered", category: "InvalidOperation", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: `${vm.name} is a clustered role; remove the role (Remove-ClusterGroup) before the VM` });
+      const rct = vm.devices?.rct;
+      if (rct?.checkpoint) {
+        const pending = rct.checkpoint.pending;
+        delete rct.checkpoint;
+        for (const w of pending) applyWrite(state, vm, rct, w);
+      }
+      const kept = (vm.devices?.disks ?? []).filter((d) => d.diskNumber === undefined).map((d) => d.path);
+      delete state.vms[vm.id.toLowerCase()];
+      return { name: vm.name, kept };
+    },
     moveSourceState: (state, p) => {
       const vm = find(state, p);
       return vm ? { state: vm.state, computerName: vm.host } : null;

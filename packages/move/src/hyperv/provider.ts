@@ -1,7 +1,7 @@
 /**
  * Hyper-V as a move source, cold and warm (resilient change tracking, warm.ts), through PowerShell: the definition from Get-VM,
  * Get-VMHardDiskDrive + Get-VHD, Get-VMDvdDrive, Get-VMNetworkAdapter, Get-VMFirmware and
- * Get-VMSnapshot; Stop-VM / Start-VM for the cutover and rollback. The disks are read in place:
+ * Get-VMSnapshot; Stop-VM / Start-VM for the cutover and rollback; Remove-VM for `removeSource` (removal.ts). The disks are read in place:
  * `qemu-img` opens each VHDX (`vhdx`) or VHD (`vpc`) through the host's administrative share,
  * which the caller mounts where the mover runs (see share.ts) — the mover must reach the VHDX files.
  *
@@ -17,6 +17,8 @@ import { type HypervFacts, powerOf, toDefinition } from "./definition.ts";
 import { type PowerShellScriptRunner, moveSourceDefinition, moveSourceStart, moveSourceState, moveSourceStop } from "./scripts.ts";
 import { type ShareMap, localPath, uncPath } from "./share.ts";
 import { hypervWarmSource } from "./warm.ts";
+import { hypervSourceRemoval } from "./removal.ts";
+import type { Removable } from "../removal.ts";
 
 /** Options of {@link hypervMoveSource}. */
 export interface HypervMoveSourceOptions {
@@ -33,7 +35,7 @@ export interface HypervMoveSourceOptions {
 const INVALID_STATES = new Set(["Saved", "Paused"]);
 
 /** A Hyper-V endpoint as a cold move source. */
-export function hypervMoveSource(options: HypervMoveSourceOptions): MoveSource {
+export function hypervMoveSource(options: HypervMoveSourceOptions): MoveSource & Removable {
   const { runner } = options;
   const hostList = [...(options.hosts ?? [])];
   const facts = new Map<string, HypervFacts>();
@@ -56,6 +58,7 @@ export function hypervMoveSource(options: HypervMoveSourceOptions): MoveSource {
 
   return {
     platform: "hyperv",
+    removal: hypervSourceRemoval((script, vmId, operation, ctx) => run(script, vmId, operation, ctx)),
     warm: hypervWarmSource({ run, facts: (vmId) => facts.get(vmId), localOf: (definition, windowsPath) => readerPath(definition, windowsPath).local }),
     ...(options.hostId ? { hostId: options.hostId } : {}),
     async readDefinition(vmId, ctx) {
