@@ -52,6 +52,8 @@ export interface MovePlanOptions {
   readonly networkMap?: NameMap;
   readonly storageMap?: StorageMap;
   readonly shutdownTimeoutMs?: number;
+  /** Guest conversion at cutover (`MoveRequest.convert`); absent: the mover's default. */
+  readonly convert?: { readonly mode?: "auto" | "always" | "never" };
   /** Moves at once. Default 1. */
   readonly maxInFlight?: number;
   readonly stopOnFailure?: boolean;
@@ -65,6 +67,7 @@ export interface MoveStepOptions {
   readonly storageMap?: StorageMap;
   readonly warm?: WarmOptions;
   readonly shutdownTimeoutMs?: number;
+  readonly convert?: { readonly mode?: "auto" | "always" | "never" };
 }
 
 const OPERATION = "move.plan";
@@ -90,6 +93,7 @@ export function planMoves(vms: readonly VmDefinition[], options: MovePlanOptions
     ...(options.storageMap ? { storageMap: options.storageMap } : {}),
     ...(options.warm ? { warm: options.warm } : {}),
     ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
+    ...(options.convert === undefined ? {} : { convert: options.convert }),
   };
   const migrations: PlannedMigration[] = [];
   const skipped: SkippedVm[] = [];
@@ -173,6 +177,7 @@ export function moveStepRunner(resolve: (step: PlannedMigration & { readonly mov
       ...(o.storageMap ? { storageMap: o.storageMap } : {}),
       ...(o.warm && step.move.mode === "warm" ? { warm: o.warm } : {}),
       ...(o.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: o.shutdownTimeoutMs }),
+      ...(o.convert === undefined ? {} : { convert: o.convert }),
     });
   };
 }

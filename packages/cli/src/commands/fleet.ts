@@ -245,7 +245,9 @@ function limitsLine(plan: FleetPlan): string {
 export function renderPlan(plan: FleetPlan): string {
   const out = [`${plan.summary}`, limitsLine(plan), ""];
   if (plan.migrations.length > 0) {
-    const rows = plan.migrations.map((m) => [String(m.order + 1), m.vmId, m.sourceHostId ?? "?", m.targetHostId ?? "(scheduler)", m.move ? `${m.move.mode} move` : m.strategy, bytes(m.reservedBytes), m.estimatedMs === undefined ? "-" : duration(m.estimatedMs), m.reason]);
+    // A move step names the VM by the source's id (an extId, a moref…): the name a human knows comes first.
+    const vm = (m: FleetPlan["migrations"][number]) => (m.move && m.vmName && m.vmName !== m.vmId ? `${m.vmName} (${m.vmId})` : m.vmId);
+    const rows = plan.migrations.map((m) => [String(m.order + 1), vm(m), m.sourceHostId ?? "?", m.targetHostId ?? "(scheduler)", m.move ? `${m.move.mode} move` : m.strategy, bytes(m.reservedBytes), m.estimatedMs === undefined ? "-" : duration(m.estimatedMs), m.reason]);
     out.push(table(["#", "VM", "FROM", "TO", "HOW", "RESERVED", "EST.", "WHY"], rows), "");
   }
   for (const s of plan.skipped) out.push(`✘ ${s.vmId} stays on ${s.sourceHostId ?? "?"}: ${s.code}: ${s.reason}`);

@@ -43,7 +43,8 @@ export interface TargetSide {
   readonly target: import("@vmshift/move").MoveTarget;
 }
 
-function unsupported(profile: ResolvedProfile, side: "from" | "to"): never {
+/** Refuses a profile whose platform cannot be this side of a move (NOT_SUPPORTED, naming what it is and what is accepted). */
+export function unsupported(profile: ResolvedProfile, side: "from" | "to"): never {
   const supported = side === "from" ? `${MOVE_SOURCES.join(", ")} sources` : `${MOVE_TARGETS.join(" and ")} targets`;
   throw new VmshiftError("NOT_SUPPORTED", `profile ${profile.name} is a ${profile.platform} profile; moves support ${supported} (see docs/move.md)`, { operation: "cli.move" });
 }
