@@ -40,6 +40,9 @@ export const VIM_OPERATIONS = {
   HttpNfcLeaseProgress: undefined,
   HttpNfcLeaseComplete: undefined,
   HttpNfcLeaseAbort: undefined,
+  CreateSnapshot_Task: "xsd:anyType",
+  RemoveSnapshot_Task: "xsd:anyType",
+  QueryChangedDiskAreas: "xsd:anyType",
 } as const satisfies Readonly<Record<string, string | undefined>>;
 
 /** An operation of the WSDL subset. */

@@ -13,9 +13,11 @@ import { request as httpsRequest } from "node:https";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import { VmshiftError, redact } from "@vmshift/core";
+import { type ByteRange, type DatastoreFile, readDatastoreFile } from "./datastore-files.ts";
 import { faultToError } from "./errors.ts";
+import { asArray, moRef, num } from "./resources/decode.ts";
 import { readObject } from "./resources/properties.ts";
-import { decodeTaskInfo, isTaskDone } from "./resources/tasks.ts";
+import { waitTask as followTask } from "./resources/tasks.ts";
 import { VimSession } from "./session.ts";
 import { type TlsOptions, httpsAgentFor } from "./tls.ts";
 import { type VimMethod, createSoapTransport, endpointUrl } from "./transport.ts";
@@ -27,7 +29,7 @@ export interface VsphereMoveApiOptions extends TlsOptions {
   readonly url: string;
   readonly username: string;
   readonly password: string;
-  /** Task poll interval, ms. Default 250. */
+  /** Unused: tasks are followed by push (WaitForUpdatesEx, `resources/tasks.ts`). Kept so existing callers compile. */
   readonly pollMs?: number;
 }
 
@@ -36,6 +38,15 @@ export type MoveCallParam = readonly [name: string, value: string | number | MoR
 
 /** The calls a move makes (the subset's operations a source needs). */
 export type MoveCallMethod = Extract<VimMethod, "ExportVm" | "HttpNfcLeaseProgress" | "HttpNfcLeaseComplete" | "HttpNfcLeaseAbort" | "PowerOffVM_Task" | "PowerOnVM_Task" | "ShutdownGuest" | "Destroy_Task">;
+
+/** `DiskChangeInfo` of QueryChangedDiskAreas: the areas changed in `[startOffset, startOffset + length)`. */
+export interface DiskChangeInfo {
+  readonly startOffset: number;
+  readonly length: number;
+  readonly changedArea: readonly { readonly start: number; readonly length: number }[];
+}
+
+export type { ByteRange, DatastoreFile } from "./datastore-files.ts";
 
 /** The vCenter side of a vSphere move source. */
 export interface VsphereMoveApi {
@@ -50,6 +61,20 @@ export interface VsphereMoveApi {
    * with the session cookie and this connection's TLS settings. Returns the bytes written.
    */
   download(deviceUrl: string, file: string, options?: { readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
+  /**
+   * CreateSnapshot_Task (warm moves: `memory` and `quiesce` false, as Forklift takes them), waited
+   * for; resolves with the new VirtualMachineSnapshot.
+   */
+  createSnapshot(vm: MoRef, name: string, options: { readonly description?: string; readonly memory: boolean; readonly quiesce: boolean }, signal?: AbortSignal): Promise<MoRef>;
+  /** RemoveSnapshot_Task, waited for (`removeChildren` default false, `consolidate` default true). */
+  removeSnapshot(snapshot: MoRef, options?: { readonly removeChildren?: boolean; readonly consolidate?: boolean }, signal?: AbortSignal): Promise<void>;
+  /** QueryChangedDiskAreas of disk `deviceKey` at `snapshot` since `changeId` (`"*"`: every allocated area). */
+  queryChangedDiskAreas(vm: MoRef, snapshot: MoRef, deviceKey: number, startOffset: number, changeId: string, signal?: AbortSignal): Promise<DiskChangeInfo>;
+  /**
+   * Reads a datastore file through `/folder/<path>?dcPath=&dsName=` into local file `dest` (0600):
+   * the whole file, or only `ranges` (HTTP Range reads), each at its own offset in `dest`. Returns the bytes read.
+   */
+  readDatastoreFile(file: DatastoreFile, dest: string, options?: { readonly ranges?: readonly ByteRange[]; readonly sizeBytes?: number; readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
   /** Logs out and releases sockets. */
   close(): Promise<void>;
 }
@@ -79,8 +104,15 @@ export function createVsphereMoveApi(options: VsphereMoveApiOptions): VsphereMov
   const session = new VimSession(transport, { username: options.username, password: options.password });
   const base = new URL(endpointUrl(options.url));
   let agent: https.Agent | undefined;
-  const pollMs = options.pollMs ?? 250;
   const secrets = () => [options.password, ...(cookie ? [cookie] : [])];
+  /** Starts a `*_Task` method and follows it to its end (the adapter's push wait); its result. */
+  async function runTask(method: "CreateSnapshot_Task" | "RemoveSnapshot_Task", self: MoRef, body: Xml, signal?: AbortSignal): Promise<unknown> {
+    const task = moRef(await session.call(method, self, body, signal ? { signal } : {}));
+    if (!task) throw new VmshiftError("INTERNAL", `${method} returned no task`, { adapter: "vsphere", operation: "move.task" });
+    const state = await followTask(session, await session.content(), task, signal);
+    if (state.state === "error") throw faultToError(state.error ?? { type: "SystemError", message: `task ${task.value} failed` }, { operation: "move.task", subject: task.value, secrets: secrets() });
+    return state.result;
+  }
 
   const api: VsphereMoveApi = {
     async properties(ref, paths, signal) {
@@ -91,16 +123,42 @@ export function createVsphereMoveApi(options: VsphereMoveApiOptions): VsphereMov
       return session.call(method, self, seq(...body), signal ? { signal } : {});
     },
     async waitTask(task, signal) {
-      for (;;) {
-        const props = await api.properties(task, ["info"], signal);
-        const state = decodeTaskInfo(task, props["info"]);
-        if (isTaskDone(state)) {
-          if (state.state === "error") throw faultToError(state.error ?? { type: "SystemError", message: `task ${task.value} failed` }, { operation: "move.task", subject: task.value });
-          return;
-        }
-        if (signal?.aborted) throw new VmshiftError("ABORTED", `waiting for task ${task.value} was cancelled`, { adapter: "vsphere" });
-        await new Promise((r) => setTimeout(r, pollMs));
-      }
+      const state = await followTask(session, await session.content(), task, signal);
+      if (state.state === "error") throw faultToError(state.error ?? { type: "SystemError", message: `task ${task.value} failed` }, { operation: "move.task", subject: task.value });
+    },
+    async createSnapshot(vm, name, { description, memory, quiesce }, signal) {
+      const result = await runTask("CreateSnapshot_Task", vm, seq(el("name", name), ...(description === undefined ? [] : [el("description", description)]), el("memory", memory), el("quiesce", quiesce)), signal);
+      const snapshot = moRef(result);
+      if (!snapshot) throw new VmshiftError("MIGRATION_FAILED", `CreateSnapshot_Task of ${vm.value} returned no snapshot`, { adapter: "vsphere", operation: "move.snapshot", subject: vm.value });
+      return snapshot;
+    },
+    async removeSnapshot(snapshot, { removeChildren = false, consolidate = true } = {}, signal) {
+      await runTask("RemoveSnapshot_Task", snapshot, seq(el("removeChildren", removeChildren), el("consolidate", consolidate)), signal);
+    },
+    async queryChangedDiskAreas(vm, snapshot, deviceKey, startOffset, changeId, signal) {
+      const v = (await session.call("QueryChangedDiskAreas", vm, seq(moref("snapshot", snapshot), el("deviceKey", deviceKey), el("startOffset", startOffset), el("changeId", changeId)), signal ? { signal } : {})) as Record<string, unknown> | undefined;
+      return {
+        startOffset: num(v?.["startOffset"]) ?? startOffset,
+        length: num(v?.["length"]) ?? 0,
+        changedArea: asArray<Record<string, unknown>>(v?.["changedArea"]).map((a) => ({ start: num(a["start"]) ?? 0, length: num(a["length"]) ?? 0 })),
+      };
+    },
+    async readDatastoreFile(file, dest, opts = {}) {
+      agent ??= httpsAgentFor(tls);
+      return readDatastoreFile(
+        {
+          base,
+          agent,
+          cookie: async () => {
+            if (!cookie) await session.content().then(() => session.call("CurrentTime", { type: "ServiceInstance", value: "ServiceInstance" }));
+            return `${COOKIE}=${cookie ?? ""}`;
+          },
+          secrets,
+        },
+        file,
+        dest,
+        opts,
+      );
     },
     async download(deviceUrl, file, { signal, onBytes } = {}) {
       const url = new URL(deviceUrl.replace(/^https:\/\/\*(?=[:/])/, `https://${base.host}`));
