@@ -45,10 +45,13 @@ export function transferPodBody(namespace: string, vmName: string, image: string
     spec: {
       restartPolicy: "Never",
       terminationGracePeriodSeconds: 5,
+      // As CDI's importer runs (UID 107, the owner of the disk.img it writes; kubevirt/containerized-data-importer#2638, #2523), within the restricted Pod Security profile.
+      securityContext: { runAsUser: 107, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
       containers: claims.map((c, i) => ({
         name: `nbd-${i}`,
         image,
         command: ["qemu-nbd", "--persistent", "--shared=8", "--format=raw", `--export-name=${c.claim}`, "--bind=0.0.0.0", `--port=${port + i}`, imagePathInPod(c)],
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         ports: [{ name: `nbd-${i}`, containerPort: port + i, protocol: "TCP" }],
         // Ready once qemu-nbd accepts connections: the mover waits for the pod's Ready condition.
         readinessProbe: { tcpSocket: { port: port + i }, periodSeconds: 1 },
