@@ -32,6 +32,8 @@ export type { ShareMap } from "./hyperv/share.ts";
 export type { VimRef, VsphereMoveApi, VsphereMoveCall } from "./vsphere/api.ts";
 export { VM_PATHS as VSPHERE_VM_PATHS, toVsphereDefinition } from "./vsphere/definition.ts";
 export { type VsphereMoveSourceOptions, vsphereMoveSource } from "./vsphere/source.ts";
+export { type VsphereWarmOptions, vsphereWarmSource } from "./vsphere/warm.ts";
+export type { DiskChangeInfo as VsphereDiskChangeInfo } from "./vsphere/api.ts";
 export { type ImageFileDownloader, type PrismConnection, prismImageFiles } from "./nutanix/download.ts";
 export { prismPath, prismSegment } from "./nutanix/path.ts";
 export { type NutanixMoveOptions, type PrismRequest, type PrismRequester, nutanixMoveSource } from "./nutanix/source.ts";

@@ -24,4 +24,19 @@ export interface VsphereMoveApi {
   waitTask(task: VimRef, signal?: AbortSignal): Promise<void>;
   /** Downloads an export lease's device URL into `file` (0600). Returns the bytes written. */
   download(deviceUrl: string, file: string, options?: { readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
+  /** Warm moves: CreateSnapshot_Task, waited for; the new VirtualMachineSnapshot. Absent → no warm moves. */
+  createSnapshot?(vm: VimRef, name: string, options: { readonly description?: string; readonly memory: boolean; readonly quiesce: boolean }, signal?: AbortSignal): Promise<VimRef>;
+  /** Warm moves: RemoveSnapshot_Task, waited for. */
+  removeSnapshot?(snapshot: VimRef, options?: { readonly removeChildren?: boolean; readonly consolidate?: boolean }, signal?: AbortSignal): Promise<void>;
+  /** Warm moves: QueryChangedDiskAreas of disk `deviceKey` at `snapshot` since `changeId` (`"*"`: every allocated area). */
+  queryChangedDiskAreas?(vm: VimRef, snapshot: VimRef, deviceKey: number, startOffset: number, changeId: string, signal?: AbortSignal): Promise<DiskChangeInfo>;
+  /** Warm moves: reads a datastore file (`/folder/…`) into local `dest` (0600), whole or only `ranges` at their offsets. Returns the bytes read. */
+  readDatastoreFile?(file: { readonly datacenter: string; readonly path: string }, dest: string, options?: { readonly ranges?: readonly { readonly offset: number; readonly length: number }[]; readonly sizeBytes?: number; readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
+}
+
+/** `DiskChangeInfo` of QueryChangedDiskAreas: the areas changed in `[startOffset, startOffset + length)`. */
+export interface DiskChangeInfo {
+  readonly startOffset: number;
+  readonly length: number;
+  readonly changedArea: readonly { readonly start: number; readonly length: number }[];
 }

@@ -8,8 +8,8 @@
  * The exported VMDK is staged in a private directory (0700) and read from there by qemu-img:
  * qemu-img's https driver (Debian's qemu-block-extra) is not needed, and the cookie never leaves
  * the client (no argv, no json: spec). Staging costs the disk's size in local space for the
- * duration of the copy. Warm moves are not implemented (no {@link MoveSource.warm}): a warm move
- * fails its preflight with `source.changeTracking`.
+ * duration of the copy. Warm moves (warm.ts: a snapshot per pass, changed block tracking, Range
+ * reads of the snapshot's disk) when the api has the snapshot calls.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +18,7 @@ import { VmshiftError, pause } from "@vmshift/core";
 import type { MoveSource, SpiContext } from "../spi.ts";
 import type { VimRef, VsphereMoveApi } from "./api.ts";
 import { VM_PATHS, devicesOf, toVsphereDefinition } from "./definition.ts";
+import { hasWarmCalls, vsphereWarmSource } from "./warm.ts";
 import { vsphereSourceRemoval } from "./removal.ts";
 import type { Removable } from "../removal.ts";
 
@@ -83,6 +84,7 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
     platform: "vsphere",
     removal: vsphereSourceRemoval(api),
     ...(options.hostId ? { hostId: options.hostId } : {}),
+    ...(hasWarmCalls(api) ? { warm: vsphereWarmSource({ api, ...(options.stagingDir ? { stagingDir: options.stagingDir } : {}) }) } : {}),
     async readDefinition(vmId, ctx) {
       const props = await api.properties(vmRef(vmId), VM_PATHS, ctx.signal);
       const portgroups = new Map<string, string>();
