@@ -4,7 +4,7 @@
  * nutanix-server (a v4 image of a real disk file) — into kubevirt-env (CDI upload, then a
  * VirtualMachine), through `vmshift conformance --suite move`, without the libvirt lab. Each pair:
  * cold (hashes equal on the DataVolume's file), cancel, unmapped network and idempotent retry pass;
- * warm passes from hyperv-transcripts (blank DataVolumes written over NBD through the transfer pod,
+ * warm passes from vsphere-vcsim and hyperv-transcripts (blank DataVolumes written over NBD through the transfer pod,
  * the writes made during the copy on the target); from a source without warm support it is skipped
  * for the source's reason, never the target's. libvirt-local → kubevirt-env is
  * move-suite-kubevirt.test.ts; the same sources into libvirt-local are move-suite-into-libvirt.test.ts.
@@ -15,7 +15,7 @@ import { pairAvailable, runSuite, statusOf } from "./move-suite-helpers.ts";
 
 const PASSING = ["move.cold", "move.cancel-before-cutover", "move.unmapped-network", "move.idempotent-retry"];
 /** Sources whose warm moves run here (change tracking and writes while the VM runs). */
-const WARM_FROM = new Set(["hyperv-transcripts"]);
+const WARM_FROM = new Set(["vsphere-vcsim", "hyperv-transcripts"]);
 
 for (const from of ["vsphere-vcsim", "hyperv-transcripts", "nutanix-server"]) {
   const ok = await pairAvailable(from, "kubevirt-env");

@@ -4,8 +4,8 @@
  * nutanix-server (a v4 image of a real disk file) — into libvirt-local (the lab's host b), through
  * `vmshift conformance --suite move`. Each pair: cold (hashes equal on the target host), cancel
  * before cutover, target start failure (rollback, source running), unmapped network and idempotent
- * retry pass; warm passes where the source tracks changes (Hyper-V RCT) and is skipped with the
- * source's reason elsewhere; attach is skipped where the side has no CLI profile for the killed
+ * retry pass; warm passes where the source tracks changes (vSphere CBT over the launcher's frozen
+ * snapshots, Hyper-V RCT) and is skipped with the source's reason elsewhere; attach is skipped where the side has no CLI profile for the killed
  * child. Skipped when a side cannot run here; with CI=true that is a failure.
  */
 import { describe, expect, it } from "vitest";
@@ -14,7 +14,7 @@ import { pairAvailable, runSuite, statusOf } from "./move-suite-helpers.ts";
 const ALWAYS = ["move.cold", "move.cancel-before-cutover", "move.target-start-failure", "move.unmapped-network", "move.idempotent-retry"];
 
 const PAIRS: readonly { readonly from: string; readonly warm: "passed" | "skipped" }[] = [
-  { from: "vsphere-vcsim", warm: "skipped" },
+  { from: "vsphere-vcsim", warm: "passed" },
   { from: "hyperv-transcripts", warm: "passed" },
   { from: "nutanix-server", warm: "skipped" },
 ];

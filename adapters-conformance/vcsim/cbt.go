@@ -212,13 +212,18 @@ func (s *snapWrap) RemoveSnapshotTask(req *types.RemoveSnapshot_Task) soap.HasFa
 		}
 		var parent *types.ManagedObjectReference
 		roots := pruneTree(vm.Snapshot.RootSnapshotList, s.Self, req.RemoveChildren, nil, &parent)
-		changes := []types.PropertyChange{{Name: "snapshot.rootSnapshotList", Val: roots}}
-		if cur := vm.Snapshot.CurrentSnapshot; cur != nil && *cur == s.Self {
-			changes = append(changes, types.PropertyChange{Name: "snapshot.currentSnapshot", Val: parent})
-		}
-		simulator.Map.Update(vm, changes)
-		if len(roots) == 0 {
-			simulator.Map.Update(vm, []types.PropertyChange{{Name: "snapshot", Val: nil}})
+		current := vm.Snapshot.CurrentSnapshot != nil && *vm.Snapshot.CurrentSnapshot == s.Self
+		switch {
+		case len(roots) == 0:
+			// The last snapshot: the VM has none (a nil Val makes the simulator's Update panic, so set it directly).
+			vm.Snapshot = nil
+		case current && parent == nil:
+			vm.Snapshot.CurrentSnapshot = nil
+			simulator.Map.Update(vm, []types.PropertyChange{{Name: "snapshot.rootSnapshotList", Val: roots}})
+		case current:
+			simulator.Map.Update(vm, []types.PropertyChange{{Name: "snapshot.rootSnapshotList", Val: roots}, {Name: "snapshot.currentSnapshot", Val: *parent}})
+		default:
+			simulator.Map.Update(vm, []types.PropertyChange{{Name: "snapshot.rootSnapshotList", Val: roots}})
 		}
 		removeFrozen(s.Config.Hardware.Device)
 		simulator.Map.Remove(s.Self)

@@ -124,5 +124,17 @@ func TestSnapshotFreezesTheDiskWhileTheLiveDiskChanges(t *testing.T) {
 		if _, err := os.Stat(live); err != nil {
 			t.Fatalf("the live disk: %v", err)
 		}
+		// Removing the last snapshot leaves the VM without any, and its copy gone too.
+		rm, err = methods.RemoveSnapshot_Task(ctx, c, &types.RemoveSnapshot_Task{This: s2, RemoveChildren: false})
+		if err != nil || object.NewTask(c, rm.Returnval).Wait(ctx) != nil {
+			t.Fatalf("remove the last snapshot: %v", err)
+		}
+		var after mo.VirtualMachine
+		if err := property(ctx, c, vm.Reference(), &after); err != nil || (after.Snapshot != nil && len(after.Snapshot.RootSnapshotList) > 0) {
+			t.Fatalf("after removing every snapshot: %v %+v", err, after.Snapshot)
+		}
+		if code, _ := folderGet(t, c, flat2, "bytes=0-3"); code != http.StatusNotFound {
+			t.Fatalf("s2's copy after RemoveSnapshot: HTTP %d", code)
+		}
 	})
 }

@@ -175,6 +175,43 @@ func controlHandler(k *knobs) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 		}
 	})
+	// What ReconfigVM_Task{changeTrackingEnabled} does to the VM's config (an administrator's step
+	// before a warm move; govc 0.24 has no flag for it and vmshift does not change source VMs).
+	mux.HandleFunc("/vmshift/change-tracking", func(w http.ResponseWriter, r *http.Request) {
+		if vm, ok := vmParam(w, r); ok {
+			on := r.URL.Query().Get("enabled") != "false"
+			obj := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: vm})
+			if m := vmMO(obj); m != nil && m.Config != nil {
+				m.Config.ChangeTrackingEnabled = &on
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}
+	})
+	// What ReconfigVM_Task with a disk edit (capacityInKB) does to the VM's first disk's size (the
+	// model's disks are 1 MiB); the backing file is the caller's to write.
+	mux.HandleFunc("/vmshift/disk-capacity", func(w http.ResponseWriter, r *http.Request) {
+		if vm, ok := vmParam(w, r); ok {
+			bytes, err := strconv.ParseInt(r.URL.Query().Get("bytes"), 10, 64)
+			if err != nil || bytes <= 0 || bytes%1024 != 0 {
+				http.Error(w, "bytes must be a positive multiple of 1024", http.StatusBadRequest)
+				return
+			}
+			m := vmMO(simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: vm}))
+			if m == nil || m.Config == nil {
+				http.NotFound(w, r)
+				return
+			}
+			for _, d := range m.Config.Hardware.Device {
+				if disk, ok := d.(*types.VirtualDisk); ok {
+					disk.CapacityInKB = bytes / 1024
+					disk.CapacityInBytes = bytes
+					w.WriteHeader(http.StatusNoContent)
+					return
+				}
+			}
+			http.Error(w, "the VM has no disk", http.StatusConflict)
+		}
+	})
 	mux.HandleFunc("/vmshift/fail-cold-start", func(w http.ResponseWriter, r *http.Request) {
 		if vm, ok := vmParam(w, r); ok {
 			host := currentHost(vm)

@@ -2,14 +2,17 @@
  * `vsphere-vcsim` as a move source: the project's vcsim launcher per VM, whose standalone host's
  * VM gets a real disk — the backing file on the datastore replaced by a VMDK (`qemu-img convert
  * -O vmdk`) of the disk's capacity holding the marker at offset 0; the mover reads it through
- * `@vmshift/move`'s vSphere source (ExportVm → HttpNfcLease). Hashes are read from the datastore
- * file with qemu-img and the power state from vCenter's properties, never through the mover. Cold
- * only: the launcher has no change tracking yet.
+ * `@vmshift/move`'s vSphere source (cold: ExportVm → HttpNfcLease; warm: a snapshot per pass, which
+ * the launcher freezes, QueryChangedDiskAreas and Range reads of the snapshot's disk). The VM gets
+ * change tracking on (the launcher's stand-in for ReconfigVM_Task) and runs; the "guest" writes into
+ * the live disk file with qemu-io while a pass copies. Hashes are read from the datastore file with
+ * qemu-img and the power state from vCenter's properties, never through the mover.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { isVmshiftError } from "@vmshift/core";
 import { vsphereMoveSource } from "@vmshift/move";
 import { type VsphereMoveApi, createVsphereMoveApi } from "@vmshift/vsphere";
 import { guestContentHash, qemuImgMissing } from "../../test-support/disk-hash.ts";
@@ -31,7 +34,7 @@ const text = (v: unknown): string | undefined => (typeof v === "string" ? v : v 
 
 function must(file: string, args: string[]): void {
   const r = spawnSync(file, args, { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${file} ${args.join(" ")}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${file} ${args.join(" ")}: ${r.error?.message ?? ""}${r.stderr}${r.stdout}`);
 }
 
 /** The disk the side wrote, found from vCenter's properties (not the mover's definition). */
@@ -61,12 +64,14 @@ export const vsphereVcsimSource: MoveSourceSide = {
       get source() {
         return source;
       },
-      async createVm(): Promise<SourceVm> {
+      async createVm({ diskBytes }): Promise<SourceVm> {
         await stop();
         sim = await startVcsim(FLAGS);
         api = createVsphereMoveApi({ url: sim.url, username: "u", password: `pw-${crypto.randomUUID()}`, ca: sim.caPem, pollMs: 50 }); // the CA, not the thumbprint: an in-process HTTP interceptor (kubevirt-env's side) wraps TLS sockets so that pinning cannot read the peer certificate
         const vmId = await standaloneVm(api);
         await sim.control("rename", { vm: vmId, name: NAME }); // a name every target accepts (KubeVirt: DNS-1123)
+        await sim.control("change-tracking", { vm: vmId, enabled: "true" }); // what an administrator does before a warm move
+        await sim.control("disk-capacity", { vm: vmId, bytes: String(Math.ceil(Math.max(diskBytes, 4 * 2 ** 20) / 2 ** 20) * 2 ** 20) }); // the model's disks are 1 MiB; the warm scenario writes at 1 and 2 MiB
         const props = await api.properties({ type: "VirtualMachine", value: vmId }, ["name", "config.hardware.device", "datastore"]);
         const devices = [((props["config.hardware.device"] ?? {}) as { VirtualDevice?: unknown }).VirtualDevice].flat() as Record<string, unknown>[];
         const vdisk = devices.find((d) => Object.entries((d["attributes"] as Record<string, string> | undefined) ?? {}).some(([k, t]) => k.endsWith(":type") && t === "VirtualDisk"));
@@ -97,11 +102,16 @@ export const vsphereVcsimSource: MoveSourceSide = {
       },
       async powerState(vm): Promise<SidePowerState> {
         if (!api) return "missing";
-        const p = await api.properties({ type: "VirtualMachine", value: vm.vmId }, ["runtime.powerState"]).catch(() => undefined);
+        // Gone only when vCenter says so (NOT_FOUND: ManagedObjectNotFound); any other failure is not "missing".
+        const p = await api.properties({ type: "VirtualMachine", value: vm.vmId }, ["runtime.powerState"]).catch((e: unknown) => (isVmshiftError(e) && e.code === "NOT_FOUND" ? undefined : Promise.reject(e)));
         const s = text(p?.["runtime.powerState"]);
         return !p ? "missing" : s === "poweredOn" ? "running" : s === "poweredOff" ? "stopped" : "other";
       },
-      warmUnsupported: "the vcsim launcher has no changed-block tracking yet (QueryChangedDiskAreas), so the vSphere source has no warm side",
+      async writeWhileRunning(_vm, offset, length, pattern) {
+        // A guest write through QEMU's block layer into the running VM's live disk file (not the snapshot's frozen copy).
+        if (!disk) throw new Error("vsphere-vcsim: createVm first");
+        must("qemu-io", ["-f", "vmdk", "-c", `write -P ${pattern} ${offset} ${length}`, disk.path]);
+      },
       async close() {
         await stop();
         rmSync(dir, { recursive: true, force: true });
