@@ -14,7 +14,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
-import { type MappedDefinition, dataVolumeName, kubevirtMoveTarget, qemuImgCopier, transferPodName } from "@vmshift/move";
+import { type MappedDefinition, type MoveSource, createMover, dataVolumeName, kubevirtMoveTarget, qemuImgCopier, transferPodName } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CdiEnvironment } from "./cdi.ts";
 import { KubevirtEnv } from "./env.ts";
@@ -73,6 +73,23 @@ describe.skipIf(!tools)("warm moves into kubevirt-env: blank DataVolumes written
     expect(await target().checkWarm!({ definition: definition("no-image") }, { signal })).toEqual([]);
     await expect(target(false).reserve(definition("no-image"), { signal, mode: "warm" })).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
     expect(env.store.all("datavolumes" as never, NS).map((o) => o.metadata.name)).not.toContain(dataVolumeName("no-image", "vda"));
+  });
+
+  it("the mover's warm preflight asks the target (checkWarm) instead of refusing a target that uploads cold", async () => {
+    // A test double of a source with change tracking: only what preflight reads.
+    const def = definition("pre-01");
+    const source = {
+      platform: "test",
+      readDefinition: async () => ({ ...def, disks: def.disks.map(({ targetStorage: _t, ...d }) => d), nics: def.nics.map(({ targetNetwork: _n, ...n }) => n) }),
+      warm: { check: async () => [], beginPass: async () => { throw new Error("not in preflight"); }, finish: async () => undefined },
+    } as unknown as MoveSource;
+    const request = { from: source, vmId: "pre-01", mode: "warm" as const, storageMap: { pool: "local-path" }, networkMap: { default: "pod" } };
+    const without = await createMover().preflight({ ...request, to: target(false) });
+    expect(without.ok).toBe(false);
+    expect(without.checks.filter((c) => c.severity === "error").map((c) => c.id)).toEqual(["kubevirt.transferImage"]);
+    const withImage = await createMover().preflight({ ...request, to: target() });
+    expect(withImage.checks.filter((c) => c.severity === "error")).toEqual([]);
+    expect(env.store.all("datavolumes" as never, NS).map((o) => o.metadata.name)).not.toContain(dataVolumeName("pre-01", "vda"));
   });
 
   it("writes a full pass and a delta at its offset through the pod's NBD export; start ends the pod and runs the VM with the bytes", async () => {
