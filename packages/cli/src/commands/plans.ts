@@ -286,7 +286,7 @@ export function planCommands(preflight: Command): Command {
     summary: "preflight one VM's move (plan <vm>); run fleet plans in this process or as durable waves on Restate (plan run|status|pause|resume|stop|cancel|worker)",
     usage: [
       "plan <vm> (--to <host> | --any-host) [options]",
-      "       vmshift plan move <vm names or patterns> --from <profile> --to <profile> --downtime-budget <ms> [--json > plan.json]   (a plan of cold/warm moves)",
+      "       vmshift plan move <vm names or patterns> --from <profile> --to <profile> (--downtime-budget <ms> | --warm | --mode cold|warm) [--json > plan.json]   (a plan of cold/warm moves)",
       "       vmshift plan run <plan.json | -> [--engine in-process | --engine restate --restate <url> [--id <plan-id>] [--detach]]",
       "       vmshift plan status|pause|resume|stop|cancel <plan-id> --restate <url>   (status --follow; cancel --vm <vm>)",
       "       vmshift plan worker [--port 9080] [--host <address>] [--register <admin-url>]   ($VMSHIFT_RESTATE_IDENTITY_KEYS: accept only requests Restate signed)",
