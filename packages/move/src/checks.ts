@@ -21,6 +21,8 @@ export const MOVE_CHECK_IDS = [
   "vm.state",
   "source.changeTracking",
   "disk.changeTracking",
+  "guest.conversion",
+  "guest.converterMissing",
 ] as const;
 
 /** One check id the mover knows. */

@@ -21,6 +21,8 @@ export interface ExecOptions {
   readonly timeoutMs?: number;
   /** Called with each stdout chunk as it arrives (progress parsing). */
   readonly onStdout?: (chunk: string) => void;
+  /** Variables added to the environment (e.g. `LIBGUESTFS_BACKEND` for virt-v2v). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Runs programs. */
@@ -33,7 +35,7 @@ export function spawnRunner(): CommandRunner {
   return {
     run(file, argv, options = {}) {
       return new Promise((resolve) => {
-        const child = spawn(file, [...argv], { shell: false, env: { ...process.env, LC_ALL: "C" }, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(file, [...argv], { shell: false, env: { ...process.env, ...options.env, LC_ALL: "C" }, stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (d: string) => {

@@ -9,6 +9,10 @@ export { MOVE_CHECK_IDS, type MoveCheck, type MoveCheckId, type MovePreflight } 
 export { type QemuImgCopierOptions, mergeExtents, planRanges, qemuImgCopier, windowSpec } from "./copy.ts";
 export type { DiskDefinition, DiskFormat, Firmware, NicDefinition, VmDefinition } from "./definition.ts";
 export { type CommandRunner, type ExecOptions, type ExecResult, spawnRunner } from "./exec.ts";
+export { CONVERT_MODES, type ConversionInput, type ConvertMode, type ConvertOptions, type GuestConverter, conversionChecks, conversionPlan, convertMode, withConversion } from "./convert.ts";
+export { CONVERTING_SOURCES, type ConversionNeed, conversionNeed, isWindowsGuest } from "./convert-need.ts";
+export { type ConversionEvent, conversionLineReader, parseConversionLine } from "./convert-progress.ts";
+export { VIRT_V2V_PACKAGE, type VirtV2vInPlaceOptions, conversionArgv, conversionDomainXml, virtV2vInPlace } from "./convert-virt-v2v.ts";
 export { type MappedDefinition, type MappedDisk, type MappedNic, type NameMap, type StorageMap, type StorageTarget, applyMaps, isCopied, parsePairs, parseStorageMap } from "./mapping.ts";
 export { type AttachRequest, type MoveRequest, type Mover, type MoverOptions, createMover, cutoverTime } from "./move.ts";
 export { MOVE_RECORD_VERSION, type Journaling, type MoveJournal, type MoveRecord, attachDecision, parseMoveRecord } from "./journal.ts";

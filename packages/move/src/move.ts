@@ -9,6 +9,8 @@
 import { VmshiftError, isVmshiftError, pause } from "@vmshift/core";
 import type { MovePreflight } from "./checks.ts";
 import { qemuImgCopier } from "./copy.ts";
+import { type ConvertOptions, type GuestConverter, conversionChecks, withConversion } from "./convert.ts";
+import { virtV2vInPlace } from "./convert-virt-v2v.ts";
 import type { DiskDefinition, VmDefinition } from "./definition.ts";
 import { type Journaling, type MoveRecord, MOVE_RECORD_VERSION, attachDecision } from "./journal.ts";
 import type { Removable } from "./removal.ts";
@@ -63,12 +65,21 @@ export interface MoveRequest {
    * must offer removal (`Removable`), else `NOT_SUPPORTED` before anything starts.
    */
   readonly removeSource?: boolean;
+  /**
+   * Guest conversion at cutover (driver injection with virt-v2v-in-place, after the last disk
+   * bytes and before the target starts; convert.ts). Default `{ mode: "auto" }`: vSphere, Hyper-V
+   * and Nutanix guests that are Windows or boot from a non-virtio disk; never libvirt guests. A
+   * failed conversion rolls back like a target that cannot start.
+   */
+  readonly convert?: ConvertOptions;
 }
 
 /** Options of {@link createMover}. */
 export interface MoverOptions {
   /** Copies disk bytes. Default: `qemu-img convert`. */
   readonly copier?: DiskCopier;
+  /** Converts guests at cutover (`MoveRequest.convert`). Default: Debian's `virt-v2v-in-place`. */
+  readonly converter?: GuestConverter;
 }
 
 /** What the target accepts, asked from the target when it says; a generic default otherwise. */
@@ -104,6 +115,7 @@ interface Accepting {
 /** Creates a mover. */
 export function createMover(options: MoverOptions = {}): Mover {
   const copier = options.copier ?? qemuImgCopier();
+  const converter = options.converter ?? virtV2vInPlace();
   const tasks = new Map<string, MoveTaskState>();
 
   async function preflight(request: MoveRequest, opts: { readonly signal?: AbortSignal } = {}) {
@@ -121,6 +133,7 @@ export function createMover(options: MoverOptions = {}): Mover {
       else if (request.to.writeDisk) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: `the ${request.to.platform} target writes whole disks itself (writeDisk): warm moves need extent writes` });
       if (!copier.copyExtents) checks.push({ id: "source.changeTracking", category: "compatibility", severity: "error", subject: request.vmId, message: "the disk copier cannot copy changed extents (copyExtents): warm moves need it" });
     }
+    checks.push(...(await conversionChecks(request, definition, converter, ctx)));
     return { ok: !checks.some((c) => c.severity === "error"), vmId: request.vmId, checks, definition, mapped };
   }
 
@@ -175,6 +188,8 @@ export function createMover(options: MoverOptions = {}): Mover {
    */
   async function run(request: MoveRequest, task: MoveTaskState, signal: AbortSignal, resumeFrom: MoveRecord | "look up" | undefined): Promise<void> {
     const started = Date.now();
+    // Guest conversion, when the move converts, runs in the target's start: after the last bytes, before it starts.
+    request = { ...request, to: withConversion(request.to, { from: request.from, ...(request.convert ? { convert: request.convert } : {}), converter, vmId: () => request.vmId, say: (message) => task.update("finalizing", { message }) }) };
     const ctx: SpiContext = { signal };
     const { from, to } = request;
     const journal = (to as MoveTarget & Journaling).journal;
