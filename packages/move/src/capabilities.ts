@@ -28,7 +28,7 @@ export const MOVE_CAPABILITIES: Readonly<Record<"libvirt" | "kubevirt" | "vspher
   },
   vsphere: {
     "move.source.cold": partial("ExportVm → HttpNfcLease: each disk downloaded from its deviceUrl with the session cookie (kept in the vCenter client) and staged as a private VMDK file where the mover runs (needs the disk's size in local space), then converted by qemu-img; the VM powered off through the API (ShutdownGuest when tools run, then PowerOffVM_Task); tested against the project's vcsim launcher, not a real vCenter/ESXi (whose export is a stream-optimized VMDK)"),
-    "move.source.warm": unsupported("not implemented yet (changed block tracking)"),
+    "move.source.warm": partial("changed block tracking as Forklift/VDDK use it: a snapshot per pass (CreateSnapshot_Task, memory and quiesce off), QueryChangedDiskAreas against the previous pass's snapshot's changeId (\"*\" on the full pass), only the areas it lists read with HTTP Range requests from the snapshot's frozen flat extent through the datastore interface (/folder) into a private sparse staging file, the previous pass's snapshot removed after each pass, the final pass after the VM is powered off; needs changeTrackingEnabled, no independent disks, no snapshots before the move; a disk that is not one flat extent is downloaded whole each pass; tested against the project's vcsim launcher (whose snapshots freeze a monolithicFlat copy), not a real vCenter/ESXi"),
     "move.target": unsupported("not a move target"),
   },
   hyperv: {
