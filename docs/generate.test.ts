@@ -27,7 +27,7 @@ describe("generated docs", () => {
     expect(Object.keys(moves)).toContain("libvirt");
     const matrix = readFileSync(join(here, "support-matrix.md"), "utf8");
     const section = matrix.slice(matrix.indexOf("## Cross-platform moves"));
-    for (const capability of ["move.source.cold", "move.source.warm", "move.target"] as const) {
+    for (const capability of ["move.source.cold", "move.source.warm", "move.target", "move.source.remove"] as const) {
       const row = section.split("\n").find((l) => l.startsWith(`| \`${capability}\` |`));
       expect(row, capability).toBeDefined();
       expect(row!.split("|").slice(2, -1).map((c) => c.trim().replace(/<sup>\d+<\/sup>$/, ""))).toEqual(

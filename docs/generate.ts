@@ -44,6 +44,7 @@ const MOVE_ROWS: Readonly<Record<keyof MoveCapabilities, string>> = {
   "move.source.cold": "cold move from it: definition read, the VM stopped, every disk read",
   "move.source.warm": "warm move from it: disks copied while it runs, delta passes of changed blocks, the last delta after the stop",
   "move.target": "move into it: volumes created, the VM defined, disks written, started",
+  "move.source.remove": "`removeSource` / `--remove-source`: once the target runs the moved VM, the source VM is removed (the note says what goes with it and what stays)",
 };
 
 /** @vmshift/move's table, or undefined when the package cannot be loaded. */

@@ -203,6 +203,23 @@ export const MOVE_SCENARIOS: readonly MoveScenario[] = [
     },
   },
   {
+    id: "move.remove-source",
+    title: "--remove-source: a cold move that, once the target runs the VM, removes it from the source — read back as gone there; the moved disks byte-identical",
+    async run(context) {
+      const vm = await context.source.createVm({ diskBytes: context.diskBytes });
+      const before = await context.source.diskHashes(vm);
+      const result = await finish(context.createMover().moveVm(request(context, vm, { removeSource: true })));
+      expect(result.outcome === "completed", `the move ended ${result.outcome}: ${result.error?.message ?? ""}`);
+      expect(result.sourceRemoved === true, `the result says the source was not removed: ${(result.warnings ?? []).join("; ")}`);
+      await expectSameDisks(context, vm, before);
+      const target = await context.target.powerState(vm.name);
+      expect(target === "running", `the moved VM is ${target} on the target, not running`);
+      const source = await context.source.powerState(vm);
+      expect(source === "missing", `the source platform still has the VM (${source}) after its removal`);
+      context.note(`removed: ${result.sourceRemovedWhat ?? "?"}`.slice(0, 240));
+    },
+  },
+  {
     id: "move.attach-after-restart",
     title: "attach after a restart: the move's process killed mid-transfer, a new one attaches, says where it stands and ends it cleanly",
     skip: (context) =>

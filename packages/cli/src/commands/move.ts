@@ -27,7 +27,7 @@ export const moveCommand: Command = {
     warm: { type: "boolean", description: "the same as --mode warm" },
     "cutover-at": { type: "string", value: "time", description: "ISO 8601 time of the cutover (e.g. 2026-12-07T22:00:00Z): warm keeps delta passes going until then; cold reserves the target, then waits to stop the VM until then; a time in the past is refused" },
     "keep-source": { type: "boolean", description: "keep the source VM, powered off, after the move (default)" },
-    "remove-source": { type: "boolean", description: "once the target runs the VM and reports it running, remove the source VM's definition (libvirt: undefine with NVRAM and snapshot/checkpoint metadata); its disks are kept" },
+    "remove-source": { type: "boolean", description: "once the target runs the VM and reports it running, remove the source VM (libvirt: undefine with NVRAM and snapshot/checkpoint metadata, its disks are kept; Hyper-V: Remove-VM, its VHDX files are kept; vSphere: Destroy_Task and Nutanix: DELETE, which delete its disks with it); the result names what went and what stayed" },
     attach: { type: "string", value: "move-id", description: "attach to a move another process started and that ended (killed, crashed): its record on the target says where it stands; it is completed, resumed (cold) or rolled back (warm, uploads), and the result says which and why" },
     "max-passes": { type: "string", value: "n", description: "warm: delta passes while the VM runs, at most, before the cutover (default 5)" },
     "converged-bytes": { type: "string", value: "bytes", description: "warm: a delta pass that copied at most this much ends the passes (default 16 MiB)" },
