@@ -28,6 +28,7 @@ export const moveCommand: Command = {
     "cutover-at": { type: "string", value: "time", description: "ISO 8601 time of the cutover (e.g. 2026-12-07T22:00:00Z): warm keeps delta passes going until then; cold reserves the target, then waits to stop the VM until then; a time in the past is refused" },
     "keep-source": { type: "boolean", description: "keep the source VM, powered off, after the move (default)" },
     "remove-source": { type: "boolean", description: "once the target runs the VM and reports it running, remove the source VM (libvirt: undefine with NVRAM and snapshot/checkpoint metadata, its disks are kept; Hyper-V: Remove-VM, its VHDX files are kept; vSphere: Destroy_Task and Nutanix: DELETE, which delete its disks with it); the result names what went and what stayed" },
+    convert: { type: "string", value: "auto|always|never", description: "guest conversion at cutover with Debian's virt-v2v-in-place (driver injection), after the disks are copied and before the target starts: auto (default) converts vSphere, Hyper-V and Nutanix guests that are Windows or boot from a non-virtio disk, never libvirt guests; needs the virt-v2v package where vmshift runs and a libvirt target" },
     attach: { type: "string", value: "move-id", description: "attach to a move another process started and that ended (killed, crashed): its record on the target says where it stands; it is completed, resumed (cold) or rolled back (warm, uploads), and the result says which and why" },
     "max-passes": { type: "string", value: "n", description: "warm: delta passes while the VM runs, at most, before the cutover (default 5)" },
     "converged-bytes": { type: "string", value: "bytes", description: "warm: a delta pass that copied at most this much ends the passes (default 16 MiB)" },
@@ -60,6 +61,8 @@ export const moveCommand: Command = {
     if (ctx.flags["keep-source"] === true && ctx.flags["remove-source"] === true) throw new UsageError("--keep-source and --remove-source contradict each other");
     const removeSource = ctx.flags["remove-source"] === true;
     if (attachId !== undefined && (cutoverAt !== undefined || removeSource || ctx.flags["warm"] === true || modeFlag !== undefined)) throw new UsageError("--attach continues a recorded move as it was started: no --mode, --warm, --cutover-at or --remove-source");
+    const convert = flagString(ctx.flags, "convert");
+    if (convert !== undefined && convert !== "auto" && convert !== "always" && convert !== "never") throw new UsageError(`--convert ${convert}: say auto, always or never`);
     const maxDeltaPasses = flagNumber(ctx.flags, "max-passes");
     const convergedBytes = flagNumber(ctx.flags, "converged-bytes");
     if (mode === "cold" && (maxDeltaPasses !== undefined || convergedBytes !== undefined)) throw new UsageError("--max-passes and --converged-bytes tune warm moves: add --mode warm");
@@ -92,6 +95,7 @@ export const moveCommand: Command = {
         ...(attachId === undefined ? {} : { requestId: attachId.slice("move-".length), attachOnly: true }),
         ...(cutoverAt === undefined ? {} : { cutoverAt }),
         ...(removeSource ? { removeSource } : {}),
+        ...(convert === undefined ? {} : { convert: { mode: convert } }),
       });
       if (!ctx.json && attachId !== undefined) ctx.io.stderr.write(`attaching to move ${task.id} (${IN_PROCESS}, so it ends with this command)\n`);
       else if (!ctx.json) ctx.io.stderr.write(`move ${task.id} started: ${vmId} ${src.id} → ${dst.id} (${mode}; ${IN_PROCESS}, so it ends with this command)\n`);
