@@ -93,6 +93,27 @@ describe("planMoves", () => {
 });
 
 describe("executing a move plan", () => {
+  it("the runner hands the mover exactly what the (round-tripped) step says: the id, mode, maps, warm options, shutdown, conversion and request id", async () => {
+    const plan = roundTrip(planMoves([{ ...vmDef("0e000000-0000-4000-8000-0000000002c8", 1), name: "web-1" }], {
+      from: "nx", to: "kv", mode: "warm", bandwidthBytesPerSecond: MIB, networkMap: { "subnet-1": "pod" }, storageMap: { sc: { storage: "local-path" } },
+      warm: { maxDeltaPasses: 2 }, shutdownTimeoutMs: 1500, convert: { mode: "never" },
+    }));
+    const step = plan.migrations[0]!;
+    const requests: unknown[] = [];
+    const task = { id: "move-x" };
+    const mover = { moveVm: (r: unknown) => (requests.push(r), task) } as unknown as Parameters<typeof moveStepRunner>[1];
+    const source = { platform: "nutanix" } as never;
+    const target = { platform: "kubevirt" } as never;
+    const resolved: string[] = [];
+    const run = moveStepRunner((s) => (resolved.push(`${s.move.from}→${s.move.to}`), { from: source, to: target }), mover);
+    expect(await run(step as never)).toBe(task);
+    expect(resolved).toEqual(["nx→kv"]);
+    expect(requests).toEqual([{
+      from: source, to: target, vmId: "0e000000-0000-4000-8000-0000000002c8", mode: "warm", requestId: step.request.requestId,
+      networkMap: { "subnet-1": "pod" }, storageMap: { sc: { storage: "local-path" } }, warm: { maxDeltaPasses: 2 }, shutdownTimeoutMs: 1500, convert: { mode: "never" },
+    }]);
+  });
+
   it("core's executor runs the move steps through the runner: the target runs with the source's bytes, the report says completed on the target", async () => {
     const def = vmDef("vm-1", 1);
     const { world, source, target, copier } = memoryWorld({ ...def, disks: [def.disks[0]!] });
