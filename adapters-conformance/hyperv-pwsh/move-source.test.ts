@@ -15,6 +15,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { guestContentHash as contentHash } from "../../test-support/disk-hash.ts";
 import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
 
+/** The stand-in's VHDX files hold test patterns, not a guest OS: no guest conversion at cutover (a spread: a mover without the option ignores it). */
+const NO_GUEST_CONVERSION: object = { convert: { mode: "never" } };
+
 const MiB = 1024 * 1024;
 const MARKER = "vmshift-hyperv-move-marker";
 let cleanup: (() => Promise<void>)[] = [];
@@ -129,7 +132,7 @@ describe("Hyper-V move source through node-powershell and the stand-in pwsh", { 
     const { vmId, boot, data } = webVm(world);
     const before = { sda: contentHash(boot, "vhdx"), sdb: contentHash(data, "vpc") };
     const { dir, target, state } = fileTarget();
-    const result = await createMover().moveVm({ from: source, to: target, vmId, networkMap: { "LAN Switch": "default" }, storageMap: { "C:\\ClusterStorage\\Volume1": "pool", "D:": "pool" }, shutdownTimeoutMs: 2_000 }).wait({ maxWaitMs: 50_000 });
+    const result = await createMover().moveVm({ from: source, to: target, vmId, networkMap: { "LAN Switch": "default" }, storageMap: { "C:\\ClusterStorage\\Volume1": "pool", "D:": "pool" }, shutdownTimeoutMs: 2_000, ...NO_GUEST_CONVERSION }).wait({ maxWaitMs: 50_000 });
     expect(result.error).toBeUndefined();
     expect(result).toMatchObject({ outcome: "completed", vmLocation: { side: "target", powerState: "running" }, copiedBytes: { sda: 6 * MiB, sdb: 3 * MiB } });
     expect(state.running).toBe(true);
@@ -143,7 +146,7 @@ describe("Hyper-V move source through node-powershell and the stand-in pwsh", { 
     const { world, source } = open();
     const { vmId } = webVm(world);
     const { dir, target, state } = fileTarget({ failStart: true });
-    const result = await createMover().moveVm({ from: source, to: target, vmId, networkMap: { "LAN Switch": "default" }, storageMap: { "C:\\ClusterStorage\\Volume1": "pool", "D:": "pool" }, shutdownTimeoutMs: 2_000 }).wait({ maxWaitMs: 50_000 });
+    const result = await createMover().moveVm({ from: source, to: target, vmId, networkMap: { "LAN Switch": "default" }, storageMap: { "C:\\ClusterStorage\\Volume1": "pool", "D:": "pool" }, shutdownTimeoutMs: 2_000, ...NO_GUEST_CONVERSION }).wait({ maxWaitMs: 50_000 });
     expect(result.outcome).toBe("failed");
     expect(result.error?.message).toContain("the target refused to start the VM");
     expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running" });

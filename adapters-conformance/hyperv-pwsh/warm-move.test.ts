@@ -17,6 +17,8 @@ import { guestContentHash as rawHash } from "../../test-support/disk-hash.ts";
 import { STAND_IN_PWSH, StandInWorld } from "./src/world.ts";
 
 const MiB = 1024 * 1024;
+/** The VHDX holds a pattern, not a guest OS: no guest conversion at cutover (a spread, so a mover without the option ignores it). */
+const NO_GUEST_CONVERSION: object = { convert: { mode: "never" } };
 const PATH = "D:\\VMs\\web-01\\web-01.vhdx";
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -83,7 +85,7 @@ describe("warm moves from Hyper-V through resilient change tracking (stand-in pw
   it("copies while web-01 runs, then only the ranges written during each pass; the writes are on the target, nothing left on the source", async () => {
     const { world, vmId, vhdx, source, target, dir, state } = setup();
     const log: string[] = [];
-    const result = await createMover().moveVm({ from: writingDuringPasses(world, source, log), to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 2, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000 }).wait({ maxWaitMs: 55_000 });
+    const result = await createMover().moveVm({ from: writingDuringPasses(world, source, log), to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 2, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000 , ...NO_GUEST_CONVERSION }).wait({ maxWaitMs: 55_000 });
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe("completed");
     // Pass 1 full; pass 2 copies the 64 KiB written during pass 1; pass 3 the 4 KiB written during pass 2; the final pass (VM off) nothing new.
@@ -122,7 +124,7 @@ describe("warm moves from Hyper-V through resilient change tracking (stand-in pw
         },
       },
     };
-    task = createMover().moveVm({ from: cancelling, to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 3, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000 });
+    task = createMover().moveVm({ from: cancelling, to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 3, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000 , ...NO_GUEST_CONVERSION });
     const result = await task.wait({ maxWaitMs: 55_000 });
     expect(result.outcome).toBe("cancelled");
     expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running" });
@@ -135,6 +137,24 @@ describe("warm moves from Hyper-V through resilient change tracking (stand-in pw
     execFileSync("qemu-img", ["convert", "-U", "-f", "vhdx", "-O", "raw", vhdx, raw]);
     expect(readFileSync(raw)[3 * MiB]).toBe(0xee);
     expect(existsSync(join(dir, "sda.qcow2"))).toBe(false);
+  });
+
+  it("takes the checkpoint its CreateSnapshot made, not the newest: a backup's recovery checkpoint made at the same moment is left alone", async () => {
+    const { world, vmId, vhdx, source, target, dir } = setup();
+    // A backup product makes a recovery checkpoint right after the move's first CreateSnapshot: it is the newest by creation time.
+    world.update((s) => {
+      const devices = s.vms[vmId]!.devices!;
+      devices.rct ??= { seq: 0, changes: [], points: [] };
+      devices.rct.concurrentCheckpoint = "backup-job-7";
+    });
+    const result = await createMover().moveVm({ from: source, to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 1, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000, ...NO_GUEST_CONVERSION }).wait({ maxWaitMs: 55_000 });
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe("completed");
+    // The backup's checkpoint keeps its name and is neither turned into the move's reference point nor removed.
+    expect(world.rct("web-01")?.foreign).toEqual([{ name: "backup-job-7" }]);
+    expect(world.rct("web-01")?.checkpoint).toBeUndefined();
+    expect(world.rct("web-01")?.points).toEqual([]);
+    expect(rawHash(join(dir, "sda.qcow2"), "qcow2")).toBe(rawHash(vhdx, "vhdx"));
   });
 
   it("refuses a warm move in preflight for a VHD disk and a configuration version before 8.0, writing nothing", async () => {

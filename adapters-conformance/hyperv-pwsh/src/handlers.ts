@@ -35,7 +35,8 @@ type Params = Record<string, string | string[]>;
  * The text of the script being run. The model acts on script names and parameters; for the
  * cluster cmdlets it also looks at how the script finds a VM's cluster group: by the VM's id
  * (`Get-ClusterGroup -VMId`), or by the VM's name (`-Name $vm.Name`), which misses a role named
- * differently from its VM, as a real cluster does.
+ * differently from its VM, as a real cluster does. For a warm pass's recovery checkpoint it looks at
+ * how the script finds the checkpoint it made (move-model.ts).
  */
 let scriptText = "";
 export function setScriptText(text: string): void {
@@ -315,4 +316,4 @@ export const HANDLERS: Record<string, Handler> = {
 };
 
 // The scripts of @vmshift/move's Hyper-V source (move-model.ts).
-Object.assign(HANDLERS, moveHandlers(HANDLERS, (fields) => new ScriptError(fields)));
+Object.assign(HANDLERS, moveHandlers(HANDLERS, (fields) => new ScriptError(fields), () => scriptText));

@@ -81,6 +81,13 @@ export interface ModelRct {
   changes: { seq: number; path: string; offset: number; length: number }[];
   points: { name: string; seq: number }[];
   checkpoint?: { name: string; pending: ModelWrite[] };
+  /** Recovery checkpoints someone else made (a backup product's), by name; the move must leave them alone. */
+  foreign?: { name: string }[];
+  /**
+   * Fault: the next CreateSnapshot of the move is joined by another recovery checkpoint of this
+   * name, made a moment later (so it is the newest by creation time).
+   */
+  concurrentCheckpoint?: string;
 }
 
 /** Applies a write to the VHDX file with qemu-io and records it for RCT. */
@@ -141,7 +148,7 @@ type Params = Record<string, string | string[]>;
 type Handler = (state: ModelState, params: Params, nowMs: number) => unknown;
 
 /** The move source's scripts, given the stand-in's handlers for finding, stopping and starting VMs. */
-export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: CmdletFailure): Record<string, Handler> {
+export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: CmdletFailure, scriptText: () => string = () => ""): Record<string, Handler> {
   const find = (state: ModelState, p: Params): ModelVm | undefined => {
     const shape = base["getVm"]!(state, p, Date.now()) as { id: string } | null;
     return shape ? state.vms[shape.id.toLowerCase()] : undefined;
@@ -172,6 +179,17 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
       if (!final) {
         if (rct.checkpoint) throw fail({ fullyQualifiedErrorId: "VmshiftWmiJobFailed", category: "InvalidResult", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: `CreateSnapshot failed: '${vm.name}' already has a recovery checkpoint in progress.` });
         rct.checkpoint = { name, pending: [] };
+        const other = rct.concurrentCheckpoint;
+        if (other !== undefined) {
+          delete rct.concurrentCheckpoint;
+          (rct.foreign ??= []).push({ name: other });
+          // The script renames the checkpoint it takes for its own: CreateSnapshot's (ResultingSnapshot, or
+          // the job's affected element) — or, picking "the newest recovery checkpoint", the other one.
+          if (!/\bResultingSnapshot\b/.test(scriptText())) {
+            rct.foreign.at(-1)!.name = name;
+            rct.checkpoint.name = `${vm.name} - Recovery`;
+          }
+        }
       }
       const point = since ? rct.points.find((x) => x.name === since) : undefined;
       if (since && !point) throw fail({ fullyQualifiedErrorId: "VmshiftReferencePointNotFound", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: "the previous pass left no reference point" });
@@ -188,6 +206,10 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
         const pending = rct.checkpoint.pending;
         delete rct.checkpoint;
         for (const w of pending) applyWrite(state, vm, rct, w);
+      } else if (rct.foreign?.some((f) => f.name === name)) {
+        // ConvertToReferencePoint of the checkpoint found by that name: someone else's.
+        rct.foreign = rct.foreign.filter((f) => f.name !== name);
+        rct.points.push({ name, seq: rct.seq });
       }
       // DestroyReferencePoint of the previous pass's point (its changes were read by this pass).
       const previous = typeof p["previousName"] === "string" ? p["previousName"] : "";

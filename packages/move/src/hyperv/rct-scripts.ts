@@ -8,8 +8,13 @@
  * `Msvm_ImageManagementService.GetVirtualDiskChanges(Path, LimitId = that RCT id, …)` which byte
  * ranges changed since. Values reach the scripts only as `$vmshift_` variables (see scripts.ts).
  *
- * (verify on a real host: that the reference point keeps the checkpoint's ElementName, and that
- * ResilientChangeTrackingIdentifiers are in the order of the VM's hard disk drives.)
+ * A pass's checkpoint is the one its CreateSnapshot returned (`ResultingSnapshot`, or the job's
+ * affected element when it ran as a job), never "the newest recovery checkpoint": another
+ * product's checkpoint made at the same moment would be renamed, converted and destroyed as ours.
+ *
+ * (verify on a real host: that the reference point keeps the checkpoint's ElementName, that
+ * ResilientChangeTrackingIdentifiers are in the order of the VM's hard disk drives, and that a
+ * snapshot's InstanceID is `Microsoft:<the VMSnapshot's Id>`.)
  */
 import { type HypervScript, REQUIRE } from "./scripts.ts";
 
@@ -46,7 +51,15 @@ if (-not $vmshift_final) {
   $settingsText = [Text.Encoding]::Unicode.GetString($serializer.Serialize($settings, [Microsoft.Management.Infrastructure.Serialization.InstanceSerializationOptions]::None))
   $created = Invoke-CimMethod -InputObject $service -MethodName CreateSnapshot -Arguments @{ AffectedSystem = $system; SnapshotSettings = $settingsText; SnapshotType = [uint16]32768 }
   VmshiftWaitJob $created 'CreateSnapshot'
-  $checkpoint = @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | Sort-Object CreationTime) | Select-Object -Last 1
+  # The checkpoint this call made: CreateSnapshot's ResultingSnapshot, or — when it ran as a job —
+  # the job's affected element (CIM_AffectedJobElement, ElementEffects 5 = Create). Never "the newest
+  # recovery checkpoint": a backup product may make one at the same moment.
+  $made = $created.ResultingSnapshot
+  if ($null -eq $made -and $created.ReturnValue -eq 4096) { $made = @(Get-CimAssociatedInstance -InputObject $created.Job -ResultClassName Msvm_VirtualSystemSettingData) | Select-Object -First 1 }
+  if ($null -eq $made) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftCheckpointNotFound' -Message 'CreateSnapshot returned no checkpoint' }
+  $madeId = [guid](([string](Get-CimInstance -InputObject $made).InstanceID) -replace '^Microsoft:', '')
+  $checkpoint = @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | Where-Object { $_.Id -eq $madeId }) | Select-Object -First 1
+  if ($null -eq $checkpoint) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftCheckpointNotFound' -Message ('the checkpoint CreateSnapshot made ({0}) is not among the recovery checkpoints' -f $madeId) }
   Rename-VMSnapshot -VMSnapshot $checkpoint -NewName $vmshift_checkpointName
 }
 $drives = if ($null -ne $checkpoint) { @(Get-VMHardDiskDrive -VMSnapshot $checkpoint) } else { @(Get-VMHardDiskDrive -VM $vm) }
