@@ -2,7 +2,8 @@
  * Attach after a restart, with a process really killed: `vmshift move` runs as a child process on
  * the libvirt lab (host a → host b, cold), is SIGKILLed while it stops the source (mid-transfer,
  * the volumes reserved and the record in the domain's metadata on b), then a new process finds the
- * move from that record alone: `vmshift move --attach <id>` resumes it (cold copies are whole-disk,
+ * move from that record alone — refused (exit 1, CONFLICT naming the killed process) while that
+ * process's short lease lasts, then `vmshift move --attach <id>` resumes it (cold copies are whole-disk,
  * so the copy starts again), and a retried start with the same request id in the library attaches
  * too instead of starting a second move. A killed warm move is rolled back (its passes lived in the
  * dead process). `--cutover-at` and `--remove-source` run through the CLI too. Disk hashes and
@@ -24,8 +25,12 @@ import { pairAvailable } from "./move-suite-helpers.ts";
 const ok = await pairAvailable("libvirt-local", "libvirt-local");
 const DISK = 8 * 1024 * 1024;
 
-/** Runs `vmshift move …` as a child and SIGKILLs it `afterMs` after its JSON output shows `phase`; resolves with the lines it printed. */
-const killDuring = (argv: readonly string[], phase: string, afterMs: number) => runAndKill(argv, phase, afterMs, { XDG_CONFIG_HOME: "/nonexistent/vmshift-test-xdg" });
+/** The killed moves' heartbeat and lease (ms): short, so that a test waits the lease out in seconds. */
+const LEASE = { heartbeat: 300, lease: 2000 };
+/** Runs `vmshift move …` (with the short lease) as a child and SIGKILLs it `afterMs` after its JSON output shows `phase`; resolves with the lines it printed. */
+const killDuring = (argv: readonly string[], phase: string, afterMs: number) => runAndKill([...argv, "--heartbeat", String(LEASE.heartbeat), "--lease", String(LEASE.lease)], phase, afterMs, { XDG_CONFIG_HOME: "/nonexistent/vmshift-test-xdg" });
+/** Waits until the killed process's lease is over (its last heartbeat was before the kill). */
+const leaseOver = () => new Promise((r) => setTimeout(r, LEASE.lease + 100));
 
 describe.skipIf(!ok)("attach to a move whose process was killed (libvirt lab, a → b)", { timeout: 120_000 }, () => {
   let source: SourceSession;
@@ -53,6 +58,12 @@ describe.skipIf(!ok)("attach to a move whose process was killed (libvirt lab, a 
     expect(printed.some((l) => l.includes('"outcome"'))).toBe(false); // it never finished
     const recorded = await virsh("b", ["metadata", "--domain", vm.name, "--uri", "urn:vmshift:move:1", "--config"]);
     expect(recorded.stdout).toContain(`move-${requestId}`);
+    // The killed process's lease still holds: --attach is refused (exit 1, CONFLICT naming it) and changes nothing.
+    const refused = await runCli(["move", "--attach", `move-${requestId}`, "--from", "lab-a", "--to", "lab-b", "--config", config]);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`CONFLICT: move move-${requestId} is still run by .+ pid \\d+ \\(owner [0-9a-f-]+\\): its last heartbeat was at .+ and its lease ends at .+ Nothing was changed`));
+    expect((await virsh("b", ["metadata", "--domain", vm.name, "--uri", "urn:vmshift:move:1", "--config"])).stdout).toBe(recorded.stdout);
+    await leaseOver();
     const r = await runCli(["move", "--attach", `move-${requestId}`, "--from", "lab-a", "--to", "lab-b", "--shutdown-timeout", "500", "--json", "--config", config]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as MoveResult;
@@ -69,6 +80,7 @@ describe.skipIf(!ok)("attach to a move whose process was killed (libvirt lab, a 
     const before = await source.diskHashes(vm);
     const requestId = `attach-retry-${Date.now()}`;
     await killDuring(["move", vm.vmId, "--from", "lab-a", "--to", "lab-b", ...maps, "--shutdown-timeout", "4000", "--request-id", requestId, "--json", "--config", config], "transferring", 1000);
+    await leaseOver();
     const request = { from: source.source, to: target.target(), vmId: vm.vmId, storageMap: target.storageMap(vm.storages), networkMap: target.networkMap(vm.networks), shutdownTimeoutMs: 500, requestId };
     const task = createMover().moveVm(request);
     expect(task.id).toBe(`move-${requestId}`);
@@ -84,6 +96,7 @@ describe.skipIf(!ok)("attach to a move whose process was killed (libvirt lab, a 
     const vm = await source.createVm({ diskBytes: DISK });
     const requestId = `attach-warm-${Date.now()}`;
     await killDuring(["move", vm.vmId, "--from", "lab-a", "--to", "lab-b", ...maps, "--warm", "--max-passes", "3", "--converged-bytes", "0", "--request-id", requestId, "--json", "--config", config], "transferring", 300);
+    await leaseOver();
     const task = await createMover().attach(`move-${requestId}`, { from: source.source, to: target.target(), shutdownTimeoutMs: 500 });
     const result = await task.wait({ maxWaitMs: 90_000 });
     expect(result.outcome).toBe("failed");

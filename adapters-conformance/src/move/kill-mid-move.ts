@@ -11,6 +11,9 @@ import { CLI_BIN } from "../../../test-support/cli-bin.ts";
 import type { MoveScenarioContext } from "./scenarios.ts";
 import type { SourceSession, TargetSession } from "./side.ts";
 
+/** The heartbeat and lease of the killed move: its lease outlives the kill by at least 4.5 s. */
+export const KILLED_MOVE_LEASE = { heartbeatMs: 500, leaseMs: 5000 } as const;
+
 /** A `killMidMove` for two sides that both have a CLI profile; undefined otherwise. */
 export function killMidMoveVia(source: SourceSession, target: TargetSession, options: { readonly killAfterMs?: number; readonly shutdownTimeoutMs?: number } = {}): MoveScenarioContext["killMidMove"] {
   if (!source.cliProfile || !target.cliProfile) return undefined;
@@ -26,6 +29,8 @@ export function killMidMoveVia(source: SourceSession, target: TargetSession, opt
         "move", vm.vmId, "--from", "move-from", "--to", "move-to",
         ...flags("--storage-map", target.storageMap(vm.storages)), ...flags("--network-map", target.networkMap(vm.networks)),
         "--shutdown-timeout", String(options.shutdownTimeoutMs ?? 4000), "--request-id", requestId, "--json", "--config", join(dir, "config.yaml"),
+        // A short lease, so that the suite sees it refuse an attach and then waits it out in seconds.
+        "--heartbeat", String(KILLED_MOVE_LEASE.heartbeatMs), "--lease", String(KILLED_MOVE_LEASE.leaseMs),
       ];
       const lines = await runAndKill(argv, phase, options.killAfterMs ?? 1000, { XDG_CONFIG_HOME: join(dir, "xdg") });
       const id = lines.map((l) => /"migrationId":"(move-[^"]+)"/.exec(l)?.[1]).find((x) => x !== undefined);

@@ -221,7 +221,7 @@ export const MOVE_SCENARIOS: readonly MoveScenario[] = [
   },
   {
     id: "move.attach-after-restart",
-    title: "attach after a restart: the move's process killed mid-transfer, a new one attaches, says where it stands and ends it cleanly",
+    title: "attach after a restart: the move's process killed mid-transfer; while its lease lasts an attach is refused (CONFLICT naming it) and changes nothing; then a new one attaches, says where it stands and ends it cleanly",
     skip: (context) =>
       !("journal" in context.target.target()) || (context.target.target() as { journal?: unknown }).journal === undefined
         ? `the ${context.target.target().platform} move target keeps no journal of its moves: a new process cannot find one`
@@ -231,7 +231,22 @@ export const MOVE_SCENARIOS: readonly MoveScenario[] = [
       const requestId = `conformance-attach-${Date.now()}`;
       const moveId = await context.killMidMove!({ vm, requestId, phase: "transferring" });
       expect(moveId === `move-${requestId}`, `the killed move printed id ${moveId}`);
-      const task = await context.createMover().attach(moveId, request(context, vm));
+      const killedAt = Date.now();
+      // The killed process's lease (kill-mid-move.ts: 5 s after its last heartbeat) still holds: refused, nothing changed.
+      const refused = await context.createMover().attach(moveId, request(context, vm)).then(
+        (task) => ({ task, error: undefined }),
+        (error: unknown) => ({ task: undefined, error: error as Error & { code?: string; details?: Readonly<Record<string, unknown>> } }),
+      );
+      if (refused.task) expect(Date.now() - killedAt >= 4000, "an attach right after the kill was not refused: the killed process's lease had not ended");
+      else {
+        expect(refused.error.code === "CONFLICT", `the attach during the killed process's lease failed with ${refused.error.code}, not CONFLICT: ${refused.error.message}`);
+        expect(/is still run by .+ pid \d+ \(owner [0-9a-f-]+\).* lease ends at /.test(refused.error.message), `the refusal does not name the owner and its lease's end: ${refused.error.message}`);
+        const endsAt = Date.parse(String(refused.error.details?.["leaseEndsAt"]));
+        expect(Number.isFinite(endsAt), "the refusal carries no leaseEndsAt");
+        context.note(`refused while the lease lasted (${Math.round((endsAt - Date.now()) / 100) / 10} s left)`);
+        await new Promise((r) => setTimeout(r, Math.max(0, endsAt - Date.now()) + 250));
+      }
+      const task = refused.task ?? (await context.createMover().attach(moveId, request(context, vm)));
       const result = await finish(task);
       expect(result.attach !== undefined, "the attached move's result does not say what attach decided");
       expect(result.outcome === "completed" || result.outcome === "failed", `attached move ended ${result.outcome}`);

@@ -3,9 +3,12 @@
  * the platforms; the real kill-and-attach runs in the libvirt lab, adapters-conformance/test/
  * move-attach.test.ts): the record a move keeps in the target's journal, what a new mover does with
  * it (resume a cold move, roll back a warm one, report a finished one), a retried start with the
- * same request id, `cutoverAt` and `removeSource`.
+ * same request id, `cutoverAt` and `removeSource`. The first process "dies" (its journal calls
+ * never return) and its short lease is waited out before a new mover attaches; attaching to a live
+ * lease is lease.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { SHORT_LEASE, journaled, killAndWaitOut, until } from "../test/journaled-world.ts";
 import { memoryWorld } from "../test/memory-platform.ts";
 import type { VmDefinition } from "./definition.ts";
 import type { MoveJournal, MoveRecord } from "./journal.ts";
@@ -20,50 +23,33 @@ const VM: VmDefinition = {
 };
 const MAPS = { networkMap: { prod: "prod-b" }, storageMap: { fast: "pool-b" } };
 
-/** The memory world with a journal on its target (records kept while the target VM is defined). */
-function journaled() {
-  const m = memoryWorld(VM);
-  const records = new Map<string, MoveRecord>();
-  const journal: MoveJournal = {
-    async write(r) {
-      if (!m.world.targetDefined) throw new Error("no VM to record on");
-      records.set(r.moveId, r);
-    },
-    async find(id) {
-      return m.world.targetDefined ? records.get(id) : undefined;
-    },
-  };
-  const target = { ...m.target, journal } as MoveTarget;
-  return { ...m, target, records };
-}
-
 /** A copier that never finishes (the process that runs it is as good as dead). */
 const stuck: DiskCopier = { copy: () => new Promise(() => {}) };
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(cond()).toBe(true);
-}
-
 describe("attach after a restart (journal on the target)", () => {
   it("records the move on the target after reserving; a new mover resumes a cold move stuck mid-transfer: copies again, cuts over, says why", async () => {
-    const { world, source, target, copier, records } = journaled();
-    const first = createMover({ copier: stuck }).moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, requestId: "r1" });
+    const { world, source, target, firstTarget, kill, copier, records } = journaled();
+    const first = createMover({ copier: stuck, lease: SHORT_LEASE }).moveVm({ from: source, to: firstTarget, vmId: "vm-1", ...MAPS, requestId: "r1" });
     await until(() => records.get("move-r1")?.phase === "transferring");
-    expect(records.get("move-r1")).toMatchObject({ requestId: "r1", mode: "cold", sourceWasRunning: true, sourceStopAsked: true, source: { vmId: "vm-1", platform: "memory" }, reservation: { vmId: "vm-1" } });
+    expect(records.get("move-r1")).toMatchObject({ requestId: "r1", mode: "cold", sourceWasRunning: true, sourceStopAsked: true, source: { vmId: "vm-1", platform: "memory" }, reservation: { vmId: "vm-1" }, owner: { pid: process.pid }, leaseMs: 120 });
+    const firstOwner = records.get("move-r1")!.owner!;
     expect(first.snapshot().phase).toBe("transferring");
+    await killAndWaitOut(kill, records, "move-r1");
     const task = await createMover({ copier: copier() }).attach("move-r1", { from: source, to: target });
     const result = await task.wait({ maxWaitMs: 5000 });
     expect(result).toMatchObject({ outcome: "completed", vmLocation: { side: "target", powerState: "running" }, attach: { recordedPhase: "transferring", action: "resume" } });
     expect(world.targetDisks.get("vda")!.equals(world.sourceDisks.get("vda")!)).toBe(true);
     expect(world.calls.filter((c) => c.startsWith("target.reserve"))).toHaveLength(1);
-    expect(records.get("move-r1")?.phase).toBe("completed");
+    // The new process recorded itself as the owner, and let go when the move completed.
+    expect(records.get("move-r1")).toMatchObject({ phase: "completed", leaseMs: 0 });
+    expect(records.get("move-r1")!.owner!.id).not.toBe(firstOwner.id);
   });
 
   it("a retried moveVm with the same request id in a new mover attaches to the recorded move (no second reserve)", async () => {
-    const { world, source, target, copier } = journaled();
-    createMover({ copier: stuck }).moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, requestId: "r2" });
+    const { world, source, target, firstTarget, kill, records, copier } = journaled();
+    createMover({ copier: stuck, lease: SHORT_LEASE }).moveVm({ from: source, to: firstTarget, vmId: "vm-1", ...MAPS, requestId: "r2" });
     await until(() => world.calls.includes("source.open vda"));
+    await killAndWaitOut(kill, records, "move-r2");
     const result = await createMover({ copier: copier() }).moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, requestId: "r2" }).wait({ maxWaitMs: 5000 });
     expect(result.outcome).toBe("completed");
     expect(result.attach?.action).toBe("resume");
@@ -71,11 +57,12 @@ describe("attach after a restart (journal on the target)", () => {
   });
 
   it("attachOnly without a VM id (the CLI's --attach) takes the VM from the record and reports it", async () => {
-    const { source, target, copier, records } = journaled();
-    createMover({ copier: stuck }).moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, requestId: "r3" });
+    const { world, source, target, firstTarget, kill, copier, records } = journaled();
+    createMover({ copier: stuck, lease: SHORT_LEASE }).moveVm({ from: source, to: firstTarget, vmId: "vm-1", ...MAPS, requestId: "r3" });
     await until(() => records.get("move-r3")?.phase === "transferring");
+    await killAndWaitOut(kill, records, "move-r3");
     const result = await createMover({ copier: copier() }).moveVm({ from: source, to: target, vmId: "", requestId: "r3", attachOnly: true }).wait({ maxWaitMs: 5000 });
-    expect(result).toMatchObject({ outcome: "completed", vmId: "vm-1", attach: { action: "resume" } });
+    expect(result, `${result.error?.message} ${JSON.stringify(world.calls)}`).toMatchObject({ outcome: "completed", vmId: "vm-1", attach: { action: "resume" } });
   });
 
   it("rolls back a warm move: the target's VM removed, the source started again; then the move is NOT_FOUND", async () => {

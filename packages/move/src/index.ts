@@ -15,7 +15,8 @@ export { type ConversionEvent, conversionLineReader, parseConversionLine } from 
 export { VIRT_V2V_PACKAGE, type VirtV2vInPlaceOptions, conversionArgv, conversionDomainXml, virtV2vInPlace } from "./convert-virt-v2v.ts";
 export { type MappedDefinition, type MappedDisk, type MappedNic, type NameMap, type StorageMap, type StorageTarget, applyMaps, isCopied, parsePairs, parseStorageMap } from "./mapping.ts";
 export { type AttachRequest, type MoveRequest, type Mover, type MoverOptions, createMover, cutoverTime } from "./move.ts";
-export { MOVE_RECORD_VERSION, type Journaling, type MoveJournal, type MoveRecord, attachDecision, parseMoveRecord } from "./journal.ts";
+export { MOVE_RECORD_VERSION, type Journaling, type MoveJournal, type MoveOwner, type MoveRecord, type ReplaceOutcome, attachDecision, parseMoveRecord, sameWrite } from "./journal.ts";
+export { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS, type LeaseOptions, isLeaseLive, leaseEnd } from "./lease.ts";
 export { MOVE_METADATA_URI, libvirtJournal, libvirtSourceRemoval, recordFromMetadata } from "./libvirt/journal.ts";
 export type { Removable, SourceRemoval } from "./removal.ts";
 export type { ChangedExtent, CopyProgress, DiskCopier, DiskReader, MoveSource, MoveTarget, Reservation, ReservedVolume, SpiContext, TargetCheckInput, WarmPass, WarmPassDisk, WarmSource } from "./spi.ts";

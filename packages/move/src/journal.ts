@@ -29,7 +29,27 @@ export interface MoveRecord {
   readonly reservation: Reservation;
   readonly startedAt: string;
   readonly updatedAt: string;
+  /**
+   * The process running the move (lease.ts): a random id, its host name and pid. Absent in records
+   * written before moves had owners (such a record has no live lease).
+   */
+  readonly owner?: MoveOwner;
+  /** When the owner last refreshed the record (ISO 8601, the owner's clock). */
+  readonly heartbeatAt?: string;
+  /** How long after `heartbeatAt` the owner counts as alive, ms; 0 once it let go (the move ended). */
+  readonly leaseMs?: number;
 }
+
+/** Who runs a move: what a refused attach names. */
+export interface MoveOwner {
+  /** Random per run of a move (not per process). */
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+}
+
+/** What a conditional write found instead of what it expected: the record there now, if any. */
+export type ReplaceOutcome = { readonly written: true } | { readonly written: false; readonly current: MoveRecord | undefined };
 
 /** A target's journal. */
 export interface MoveJournal {
@@ -37,6 +57,19 @@ export interface MoveJournal {
   write(record: MoveRecord, ctx: SpiContext): Promise<void>;
   /** The record of move `moveId` on this target, or undefined when no VM there carries it. */
   find(moveId: string, ctx: SpiContext): Promise<MoveRecord | undefined>;
+  /**
+   * Writes `next` only while the record on `next.reservation.vmId` is still `expected` (the same
+   * write: {@link sameWrite}); otherwise writes nothing and says what is there. Of two processes
+   * replacing the same record at once, at most one is told `written`. `settleMs` (a takeover):
+   * how long to wait after the write before reading it back, for journals whose store has no
+   * compare-and-swap. Absent: the mover reads with `find`, writes, and reads back.
+   */
+  replace?(expected: MoveRecord, next: MoveRecord, ctx: SpiContext, options?: { readonly settleMs?: number }): Promise<ReplaceOutcome>;
+}
+
+/** Whether two records are the same write: the same owner, phase and `updatedAt`. */
+export function sameWrite(a: MoveRecord, b: MoveRecord): boolean {
+  return a.owner?.id === b.owner?.id && a.phase === b.phase && a.updatedAt === b.updatedAt && a.heartbeatAt === b.heartbeatAt;
 }
 
 /** A target that keeps a journal. */
@@ -56,6 +89,7 @@ export function parseMoveRecord(text: string): MoveRecord | undefined {
   if (!r || r.version !== MOVE_RECORD_VERSION || typeof r.moveId !== "string" || typeof r.requestId !== "string" || typeof r.phase !== "string") return undefined;
   if (!r.reservation || typeof r.reservation.vmId !== "string" || !Array.isArray(r.reservation.volumes)) return undefined;
   if (!r.source || typeof r.source.vmId !== "string" || (r.mode !== "cold" && r.mode !== "warm")) return undefined;
+  if (r.owner !== undefined && (typeof r.owner?.id !== "string" || typeof r.owner.host !== "string" || typeof r.owner.pid !== "number")) return undefined;
   return r as MoveRecord;
 }
 

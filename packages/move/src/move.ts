@@ -13,6 +13,7 @@ import { type ConvertOptions, type GuestConverter, conversionChecks, withConvers
 import { virtV2vInPlace } from "./convert-virt-v2v.ts";
 import type { DiskDefinition, VmDefinition } from "./definition.ts";
 import { type Journaling, type MoveRecord, MOVE_RECORD_VERSION, attachDecision } from "./journal.ts";
+import { type LeaseOptions, MoveLease, isLeaseLive, leaseSettings, liveLeaseError } from "./lease.ts";
 import type { Removable } from "./removal.ts";
 import { type MappedDefinition, type NameMap, type StorageMap, applyMaps } from "./mapping.ts";
 import type { DiskCopier, MoveSource, MoveTarget, Reservation, SpiContext, WarmPass } from "./spi.ts";
@@ -53,6 +54,13 @@ export interface MoveRequest {
   /** Only attach to the move `requestId` names (recorded on the target): `NOT_FOUND` instead of starting a new one. */
   readonly attachOnly?: boolean;
   /**
+   * Attach (or a retried start) even while the move's owner still holds its lease. **Dangerous**:
+   * if that process still runs, two processes write one target, or a rollback deletes what the
+   * other still writes into. Only for an owner known to be gone (its host died) before its lease
+   * ends; without it an attach to a live lease is `CONFLICT` (lease.ts).
+   */
+  readonly force?: boolean;
+  /**
    * When to cut over. Cold: the source is stopped at this time (the move waits in `requested`,
    * cancellable, with the volumes reserved). Warm: delta passes go on while the source runs until
    * this time, then the cutover. A time in the past is `INVALID_ARGUMENT`. Default: as soon as possible.
@@ -78,6 +86,8 @@ export interface MoveRequest {
 export interface MoverOptions {
   /** Copies disk bytes. Default: `qemu-img convert`. */
   readonly copier?: DiskCopier;
+  /** Heartbeat and lease of the moves this mover runs on journaling targets (lease.ts). Default: a heartbeat every 5 s, a 20 s lease. */
+  readonly lease?: LeaseOptions;
   /** Converts guests at cutover (`MoveRequest.convert`). Default: Debian's `virt-v2v-in-place`. */
   readonly converter?: GuestConverter;
 }
@@ -115,6 +125,7 @@ interface Accepting {
 /** Creates a mover. */
 export function createMover(options: MoverOptions = {}): Mover {
   const copier = options.copier ?? qemuImgCopier();
+  const leaseTiming = leaseSettings(options.lease);
   const converter = options.converter ?? virtV2vInPlace();
   const tasks = new Map<string, MoveTaskState>();
 
@@ -160,6 +171,7 @@ export function createMover(options: MoverOptions = {}): Mover {
     const record = await journal.find(moveId, { signal: new AbortController().signal });
     if (!record) throw new VmshiftError("NOT_FOUND", `no move ${moveId} on the ${request.to.platform} target: it never reserved anything there, or it was rolled back`, { operation: "move.attach", subject: moveId });
     if (request.vmId !== undefined && request.vmId !== record.source.vmId) throw new VmshiftError("INVALID_ARGUMENT", `move ${moveId} moves ${record.source.vmId}, not ${request.vmId}`, { operation: "move.attach", subject: moveId });
+    if (record.phase !== "completed" && request.force !== true && isLeaseLive(record)) throw liveLeaseError(record);
     const full: MoveRequest = { ...request, vmId: record.source.vmId, mode: record.mode, requestId: record.requestId };
     const { task, signal } = newTask(record.requestId, full, record.startedAt);
     void run(full, task, signal, record);
@@ -190,9 +202,12 @@ export function createMover(options: MoverOptions = {}): Mover {
     const started = Date.now();
     // Guest conversion, when the move converts, runs in the target's start: after the last bytes, before it starts.
     request = { ...request, to: withConversion(request.to, { from: request.from, ...(request.convert ? { convert: request.convert } : {}), converter, vmId: () => request.vmId, say: (message) => task.update("finalizing", { message }) }) };
+    const journal = (request.to as MoveTarget & Journaling).journal;
+    // This run's hold on the record; losing it to another process aborts the run (no cleanup: the move is theirs).
+    const lease = journal ? new MoveLease(journal, leaseTiming) : undefined;
+    if (lease) signal = AbortSignal.any([signal, lease.signal]);
     const ctx: SpiContext = { signal };
     const { from, to } = request;
-    const journal = (to as MoveTarget & Journaling).journal;
     let attached: MoveResult["attach"] | undefined;
     let reservation: Reservation | undefined;
     let stoppedAt: number | undefined;
@@ -214,13 +229,13 @@ export function createMover(options: MoverOptions = {}): Mover {
       });
     /** Writes the move's record onto the reserved VM (a no-op on targets without a journal). */
     const record = async (phase: MoveRecord["phase"]): Promise<void> => {
-      if (!journal || !reservation) return;
+      if (!lease || !reservation) return;
       const now = new Date().toISOString();
-      await journal.write({
+      await lease.write({
         version: MOVE_RECORD_VERSION, moveId: task.id, requestId: request.requestId ?? task.id.replace(/^move-/, ""), phase, mode: warm ? "warm" : "cold",
         source: { platform: from.platform, vmId: request.vmId, ...(from.hostId ? { hostId: from.hostId } : {}) },
         sourceWasRunning: wasRunning, sourceStopAsked: stopAsked, reservation, startedAt: task.snapshot().startedAt ?? now, updatedAt: now,
-      }, { signal: new AbortController().signal });
+      }, { signal: new AbortController().signal }, phase === "completed");
     };
     const warnings: string[] = [];
     /** Later records are best effort: a failed write is a warning (an attach then sees the earlier phase). */
@@ -310,6 +325,8 @@ export function createMover(options: MoverOptions = {}): Mover {
         request = { ...request, vmId: found.source.vmId };
       }
       if (found) {
+        // Refused (CONFLICT, nothing changed) while its owner's lease is live, unless forced; then this run owns the record.
+        if (found.phase !== "completed") await lease?.takeOver(found, request.force === true, ctx);
         // Another process started this move: decide from its record and the platforms what is left to do.
         // Its mode is the record's, whatever this request says (a CLI --attach asks cold by default).
         warm = found.mode === "warm";
@@ -401,23 +418,26 @@ export function createMover(options: MoverOptions = {}): Mover {
       }
       await coldTransfer(report.definition, report.mapped.disks, report.mapped.targetName, total);
     } catch (error) {
-      const cancelled = signal.aborted;
-      const err = cancelled ? new VmshiftError("ABORTED", "move cancelled before cutover", { operation: "move.cancel", subject: request.vmId }) : asError(error, "move", "move failed");
+      const lost = lease?.lost;
+      const cancelled = signal.aborted && !lost;
+      const err = lost ? lost : cancelled ? new VmshiftError("ABORTED", "move cancelled before cutover", { operation: "move.cancel", subject: request.vmId }) : asError(error, "move", "move failed");
       const quiet = { signal: new AbortController().signal };
       const problems: string[] = [];
       if (openPass) await openPass.close().catch((e: unknown) => problems.push(`ending the source's export failed: ${(e as Error).message}`));
-      if (warm && warmDefinition && from.warm) await from.warm.finish(warmDefinition, { moveId: task.id }, quiet).catch((e: unknown) => problems.push(`source cleanup failed: ${(e as Error).message}`));
-      if (reservation) await to.remove(reservation, quiet).catch((e: unknown) => problems.push(`target cleanup failed: ${(e as Error).message}`));
+      if (!lost && warm && warmDefinition && from.warm) await from.warm.finish(warmDefinition, { moveId: task.id }, quiet).catch((e: unknown) => problems.push(`source cleanup failed: ${(e as Error).message}`));
+      if (reservation && !lost) await to.remove(reservation, quiet).catch((e: unknown) => problems.push(`target cleanup failed: ${(e as Error).message}`));
       // Also when the stop itself was interrupted: the source may be down already (start is a no-op on a running VM).
-      if (wasRunning && stopAsked && request.restartSourceOnFailure !== false) {
+      if (wasRunning && stopAsked && request.restartSourceOnFailure !== false && !lost) {
         await from.start(request.vmId, quiet).catch((e: unknown) => problems.push(`restarting the source failed: ${(e as Error).message}`));
       }
       const where = await sourceSide();
-      const partial = problems.length > 0 || (wasRunning && where.powerState !== "running" && request.restartSourceOnFailure !== false);
+      const partial = problems.length > 0 || (!lost && wasRunning && where.powerState !== "running" && request.restartSourceOnFailure !== false);
       const final = partial
         ? new VmshiftError("MIGRATION_PARTIAL", `${err.message}; ${problems.join("; ") || `the source is ${where.powerState}`}: manual action is needed`, { operation: "move", subject: request.vmId, cause: err })
         : err;
       end(cancelled ? "cancelled" : "failed", where, final);
+    } finally {
+      lease?.stop();
     }
   }
 

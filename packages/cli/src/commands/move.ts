@@ -29,7 +29,10 @@ export const moveCommand: Command = {
     "keep-source": { type: "boolean", description: "keep the source VM, powered off, after the move (default)" },
     "remove-source": { type: "boolean", description: "once the target runs the VM and reports it running, remove the source VM (libvirt: undefine with NVRAM and snapshot/checkpoint metadata, its disks are kept; Hyper-V: Remove-VM, its VHDX files are kept; vSphere: Destroy_Task and Nutanix: DELETE, which delete its disks with it); the result names what went and what stayed" },
     convert: { type: "string", value: "auto|always|never", description: "guest conversion at cutover with Debian's virt-v2v-in-place (driver injection), after the disks are copied and before the target starts: auto (default) converts vSphere, Hyper-V and Nutanix guests that are Windows or boot from a non-virtio disk, never libvirt guests; needs the virt-v2v package where vmshift runs and a libvirt target" },
-    attach: { type: "string", value: "move-id", description: "attach to a move another process started and that ended (killed, crashed): its record on the target says where it stands; it is completed, resumed (cold) or rolled back (warm, uploads), and the result says which and why" },
+    attach: { type: "string", value: "move-id", description: "attach to a move another process started and that ended (killed, crashed): its record on the target says where it stands; it is completed, resumed (cold) or rolled back (warm, uploads), and the result says which and why. While the move's process still holds its lease (it heartbeats), refused: exit 1, CONFLICT naming that process (host, pid) and when its lease ends" },
+    force: { type: "boolean", description: "with --attach (or --request-id of a move recorded on the target): take the move over even while its process still holds its lease. DANGEROUS: if that process still runs, two processes write one target, or a rollback deletes what the other still writes; only when that process is surely gone" },
+    heartbeat: { type: "string", value: "ms", description: "how often this move refreshes its process's heartbeat in its record on the target, ms (default 5000; one write to the target each)" },
+    lease: { type: "string", value: "ms", description: "how long after its last heartbeat this move's process counts as gone, so that another may attach, ms (default 20000; at least twice --heartbeat)" },
     "max-passes": { type: "string", value: "n", description: "warm: delta passes while the VM runs, at most, before the cutover (default 5)" },
     "converged-bytes": { type: "string", value: "bytes", description: "warm: a delta pass that copied at most this much ends the passes (default 16 MiB)" },
     "target-name": { type: "string", value: "name", description: "the VM's name on the target (default: its source name)" },
@@ -46,7 +49,7 @@ export const moveCommand: Command = {
     const fromName = flagString(ctx.flags, "from");
     const toName = flagString(ctx.flags, "to");
     if (fromName === undefined || toName === undefined) throw new UsageError("say where the VM is and where it goes: --from <profile> --to <profile>");
-    const { createMover } = await import("@vmshift/move");
+    const { DEFAULT_HEARTBEAT_MS, createMover } = await import("@vmshift/move");
     const { networkMap, storageMap } = await moveMaps(ctx.flags);
     const modeFlag = flagString(ctx.flags, "mode");
     if (ctx.flags["warm"] === true && modeFlag !== undefined && modeFlag !== "warm") throw new UsageError(`--warm and --mode ${modeFlag} contradict each other`);
@@ -68,6 +71,12 @@ export const moveCommand: Command = {
     if (mode === "cold" && (maxDeltaPasses !== undefined || convergedBytes !== undefined)) throw new UsageError("--max-passes and --converged-bytes tune warm moves: add --mode warm");
     const warm = { ...(maxDeltaPasses === undefined ? {} : { maxDeltaPasses }), ...(convergedBytes === undefined ? {} : { convergedBytes }) };
     const shutdownTimeoutMs = flagNumber(ctx.flags, "shutdown-timeout");
+    const force = ctx.flags["force"] === true;
+    const heartbeatMs = flagNumber(ctx.flags, "heartbeat");
+    const leaseMs = flagNumber(ctx.flags, "lease");
+    if (heartbeatMs !== undefined && heartbeatMs < 10) throw new UsageError(`--heartbeat ${heartbeatMs}: at least 10 ms`);
+    if (leaseMs !== undefined && leaseMs < 2 * (heartbeatMs ?? DEFAULT_HEARTBEAT_MS)) throw new UsageError(`--lease ${leaseMs} must be at least twice the heartbeat (${heartbeatMs ?? DEFAULT_HEARTBEAT_MS} ms): one late heartbeat must not end a live process's lease`);
+    const lease = { ...(heartbeatMs === undefined ? {} : { heartbeatMs }), ...(leaseMs === undefined ? {} : { leaseMs }) };
     const timeout = flagNumber(ctx.flags, "timeout");
     const configFile = flagString(ctx.flags, "config");
     const load = (name: string) => loadProfile(name, ctx.io.env, ctx.io.cwd, configFile === undefined ? {} : { configFile });
@@ -81,7 +90,11 @@ export const moveCommand: Command = {
     const targetName = flagString(ctx.flags, "target-name");
     const requestId = flagString(ctx.flags, "request-id");
     try {
-      const task = createMover().moveVm({
+      const mover = createMover({ lease });
+      // --attach asks the target's record first: no move, or one whose process still holds its lease, is refused before any task (exit 1).
+      const task = attachId !== undefined
+        ? await mover.attach(attachId, { from: src.source, to: dst.target, networkMap, storageMap, ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }), ...(force ? { force } : {}) })
+        : mover.moveVm({
         from: src.source,
         to: dst.target,
         vmId,
@@ -92,7 +105,7 @@ export const moveCommand: Command = {
         ...(targetName === undefined ? {} : { targetName }),
         ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
         ...(requestId === undefined ? {} : { requestId }),
-        ...(attachId === undefined ? {} : { requestId: attachId.slice("move-".length), attachOnly: true }),
+        ...(force ? { force } : {}),
         ...(cutoverAt === undefined ? {} : { cutoverAt }),
         ...(removeSource ? { removeSource } : {}),
         ...(convert === undefined ? {} : { convert: { mode: convert } }),

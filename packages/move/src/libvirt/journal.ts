@@ -1,13 +1,16 @@
 /**
  * The libvirt target's move journal: the record as JSON inside the domain's `<metadata>`
  * (namespace `urn:vmshift:move:1`), written with `virsh metadata --set --config`, so it lives
- * and dies with the domain the move defined.
+ * and dies with the domain the move defined. libvirt has no compare-and-swap on metadata, so a
+ * conditional write (`replace`) reads the record, compares, writes, and reads it back (after
+ * `settleMs` for a takeover, so that a rival's write that raced it is seen): the last writer's
+ * record is what both read back, and only that writer is told it won.
  */
 import type { ExecResult } from "../exec.ts";
-import { type MoveJournal, type MoveRecord, parseMoveRecord } from "../journal.ts";
+import { type MoveJournal, type MoveRecord, parseMoveRecord, sameWrite } from "../journal.ts";
 import type { SpiContext } from "../spi.ts";
 import { escapeXml } from "./xml.ts";
-import { VmshiftError } from "@vmshift/core";
+import { VmshiftError, pause } from "@vmshift/core";
 
 /** The metadata namespace URI of a move record. */
 export const MOVE_METADATA_URI = "urn:vmshift:move:1";
@@ -28,11 +31,28 @@ export function libvirtJournal(virsh: Virsh): MoveJournal {
     const r = await virsh(["metadata", "--domain", domain, "--uri", MOVE_METADATA_URI, "--config"], ctx);
     return r.code === 0 ? recordFromMetadata(r.stdout) : undefined;
   }
+  /** Like `read`, but only a missing domain or record reads as none: any other failure throws (a heartbeat tries again). */
+  async function readOrThrow(domain: string, ctx: SpiContext): Promise<MoveRecord | undefined> {
+    const r = await virsh(["metadata", "--domain", domain, "--uri", MOVE_METADATA_URI, "--config"], ctx);
+    if (r.code === 0) return recordFromMetadata(r.stdout);
+    if (/not found|not present|no domain/i.test(r.stderr)) return undefined;
+    throw new VmshiftError("TRANSPORT", `reading the move record on domain ${domain} failed: ${r.stderr.trim()}`, { adapter: "libvirt", operation: "move.journal", subject: domain });
+  }
+  async function write(record: MoveRecord, ctx: SpiContext): Promise<void> {
+    const vmId = record.reservation.vmId;
+    const r = await virsh(["metadata", "--domain", vmId, "--uri", MOVE_METADATA_URI, "--key", "vmshift", "--set", `<move>${escapeXml(JSON.stringify(record))}</move>`, "--config"], ctx);
+    if (r.code !== 0) throw new VmshiftError("MIGRATION_FAILED", `recording move ${record.moveId} on domain ${vmId} failed: ${r.stderr.trim()}`, { adapter: "libvirt", operation: "move.journal", subject: vmId });
+  }
   return {
-    async write(record, ctx) {
-      const vmId = record.reservation.vmId;
-      const r = await virsh(["metadata", "--domain", vmId, "--uri", MOVE_METADATA_URI, "--key", "vmshift", "--set", `<move>${escapeXml(JSON.stringify(record))}</move>`, "--config"], ctx);
-      if (r.code !== 0) throw new VmshiftError("MIGRATION_FAILED", `recording move ${record.moveId} on domain ${vmId} failed: ${r.stderr.trim()}`, { adapter: "libvirt", operation: "move.journal", subject: vmId });
+    write,
+    async replace(expected, next, ctx, options = {}) {
+      const vmId = next.reservation.vmId;
+      const current = await readOrThrow(vmId, ctx);
+      if (!current || current.moveId !== expected.moveId || !sameWrite(current, expected)) return { written: false, current: current?.moveId === expected.moveId ? current : undefined };
+      await write(next, ctx);
+      if (options.settleMs) await pause(options.settleMs, ctx.signal);
+      const back = await readOrThrow(vmId, ctx);
+      return back && sameWrite(back, next) ? { written: true } : { written: false, current: back?.moveId === next.moveId ? back : undefined };
     },
     async find(moveId, ctx) {
       const list = await virsh(["list", "--all", "--name"], ctx);
