@@ -129,10 +129,13 @@ describe("guest conversion at cutover", () => {
     const uploads: MoveTarget = { ...target, platform: "kubevirt", writeDisk: async () => undefined };
     const converter = fakeConverter(wd.calls);
     const always = await conversionChecks({ from: source, to: uploads, convert: { mode: "always" } }, WINDOWS, converter, { signal: new AbortController().signal });
-    expect(always).toEqual([expect.objectContaining({ id: "guest.conversion", severity: "error", message: expect.stringContaining("convert: always cannot be met: the kubevirt target uploads the disks itself") })]);
+    expect(always).toEqual([expect.objectContaining({ id: "guest.conversion", severity: "error", message: expect.stringContaining("convert: always cannot be met: the kubevirt target keeps the disks where the mover cannot open them as files") })]);
     expect(always[0]!.message).toContain("Forklift converts in a pod running virt-v2v");
     const auto = await conversionChecks({ from: source, to: uploads }, WINDOWS, converter, { signal: new AbortController().signal });
     expect(auto).toEqual([expect.objectContaining({ id: "guest.conversion", severity: "warning", message: expect.stringContaining("will not be converted although win-01 is a Windows guest") })]);
+    // KubeVirt without writeDisk (warm moves write PVCs through a transfer pod): still no local files.
+    const pvcs: MoveTarget = { ...target, platform: "kubevirt" };
+    expect(await conversionChecks({ from: source, to: pvcs, convert: { mode: "always" } }, WINDOWS, converter, { signal: new AbortController().signal })).toEqual([expect.objectContaining({ severity: "error" })]);
     const result = await createMover({ copier: copier(), converter }).moveVm({ from: source, to: uploads, vmId: "vm-1", ...MAPS }).wait();
     expect(result.outcome).toBe("completed");
     expect(wd.calls.filter((c) => c.startsWith("convert") || c === "converter.probe")).toEqual([]);

@@ -57,9 +57,13 @@ export function convertMode(convert: ConvertOptions | undefined): ConvertMode {
   return mode;
 }
 
-/** True when the target's volumes are files the converter can open where the mover runs (not uploads). */
+/**
+ * True when the target's volumes are files the converter can open where the mover runs (libvirt:
+ * pool volumes by path): not a target that uploads the disks itself (`writeDisk`), nor KubeVirt,
+ * whose volumes are PVCs in the cluster (filled through CDI's upload proxy or a transfer pod).
+ */
 export function targetConvertsInPlace(target: MoveTarget): boolean {
-  return target.writeDisk === undefined;
+  return target.writeDisk === undefined && target.platform !== "kubevirt";
 }
 
 /** What a move will do: convert or not, and why. */
@@ -83,7 +87,7 @@ export async function conversionChecks(request: { readonly from: MoveSource; rea
   const check = (severity: MoveCheck["severity"], message: string, id: MoveCheck["id"] = "guest.conversion"): MoveCheck => ({ id, category: "compatibility", severity, subject, message });
   if (mode === "never") return [need.needed ? check("warning", `the guest is not converted (convert: never) although ${need.why}; it may not boot on the target`) : check("info", `the guest is not converted (convert: never)`)];
   const inPlace = targetConvertsInPlace(request.to);
-  const uploads = `the ${request.to.platform} target uploads the disks itself: there are no volumes where the mover runs for ${converter.program} to convert (Forklift converts in a pod running virt-v2v against the volumes; vmshift does not yet)`;
+  const uploads = `the ${request.to.platform} target keeps the disks where the mover cannot open them as files (uploads, PVCs in a cluster): there is nothing here for ${converter.program} to convert in place (Forklift converts in a pod running virt-v2v against the volumes; vmshift does not yet)`;
   if (mode === "always" && !inPlace) return [check("error", `convert: always cannot be met: ${uploads}; convert the guest before the move, or move with convert: auto or never`)];
   if (mode === "auto" && !need.needed) return [check("info", `the guest is not converted: ${need.why}`)];
   if (mode === "auto" && !inPlace) return [check("warning", `the guest will not be converted although ${need.why}: ${uploads}`)];
