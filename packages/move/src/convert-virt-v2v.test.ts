@@ -130,7 +130,7 @@ describe("virt-v2v-in-place converter", () => {
     expect(await virtV2vInPlace({ runner: broken.runner, program: "/opt/v2v/bin/virt-v2v-in-place" }).probe(ctx())).toEqual({ missing: "/opt/v2v/bin/virt-v2v-in-place --version failed (exit 1): libguestfs: error: cannot find supermin" });
   });
 
-  it("warns about a Windows guest when there are no virtio-win drivers for virt-v2v to install", () => {
+  it("warns about a Windows guest when there are no virtio-win drivers for virt-v2v to install, and keeps its buses then", () => {
     const seen: string[] = [];
     const exists = (p: string) => (seen.push(p), false);
     const converter = virtV2vInPlace({ runner: runner(() => ({ code: 0, stdout: "", stderr: "" })).runner, exists });
@@ -139,5 +139,9 @@ describe("virt-v2v-in-place converter", () => {
     expect(seen).toEqual(["/usr/share/virtio-win"]);
     expect(converter.check!({ ...windows, guestOs: "debian11_64Guest" })).toEqual([]);
     expect(virtV2vInPlace({ exists: () => true }).check!(windows)).toEqual([]);
+    // Which guests come out with virtio drivers (the target then attaches their disks on virtio).
+    expect(converter.givesVirtio!(windows)).toBe(false);
+    expect(converter.givesVirtio!({ ...windows, guestOs: "debian11_64Guest" })).toBe(true);
+    expect(virtV2vInPlace({ exists: () => true }).givesVirtio!(windows)).toBe(true);
   });
 });

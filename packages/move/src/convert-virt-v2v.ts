@@ -66,6 +66,8 @@ export function virtV2vInPlace(options: VirtV2vInPlaceOptions = {}): GuestConver
       }
       return checks;
     },
+    // virt-v2v installs virtio drivers in every Linux guest it converts; in a Windows guest only from virtio-win.
+    givesVirtio: (definition) => !isWindowsGuest(definition.guestOs) || exists(virtioWin),
     async convert(input, ctx) {
       for (const v of input.volumes) {
         if (!v.location.startsWith("/")) throw new VmshiftError("MIGRATION_FAILED", `guest conversion needs the target's volumes as local files; volume ${v.diskKey} is at ${v.location}`, { operation: "move.convert", subject: input.name, retryable: false });

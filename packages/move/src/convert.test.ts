@@ -68,6 +68,26 @@ describe("guest conversion at cutover", () => {
     expect(converter.inputs[0]).toMatchObject({ name: "win-01", definition: { guestOs: "windows2019srv_64Guest", disks: [{ key: "sda", bus: "scsi" }, { key: "sdb", bus: "scsi" }] }, volumes: [{ diskKey: "sda" }, { diskKey: "sdb" }] });
   });
 
+  it("the target is built with disks and NICs on virtio when the converted guest gets virtio drivers, and as at the source otherwise", async () => {
+    const withNic: VmDefinition = { ...WINDOWS, nics: [{ key: "net0", network: "vm-net", model: "e1000", mac: "00:50:56:00:00:01" }] };
+    const reservedWith = async (platform: string, converter: GuestConverter) => {
+      const w = world(withNic, platform);
+      let built: { buses: string[]; models: (string | undefined)[] } | undefined;
+      const target: MoveTarget = { ...w.target, reserve: async (def, c) => ((built = { buses: def.disks.map((d) => d.bus), models: def.nics.map((n) => n.model) }), w.target.reserve(def, c)) };
+      const result = await createMover({ copier: w.copier(), converter }).moveVm({ from: w.source, to: target, vmId: "vm-1", ...MAPS, networkMap: { "vm-net": "default" } }).wait();
+      expect(result.outcome).toBe("completed");
+      return { built, inputs: (converter as { inputs?: unknown[] }).inputs };
+    };
+    const converted = await reservedWith("vsphere", fakeConverter([]));
+    expect(converted.built).toEqual({ buses: ["virtio", "virtio"], models: ["virtio"] });
+    // virt-v2v is told the buses the guest used at the source: it renames the guest's disks from those.
+    expect(converted.inputs?.[0]).toMatchObject({ definition: { disks: [{ bus: "scsi" }, { bus: "scsi" }] } });
+    const noDrivers = virtV2vInPlace({ exists: () => false, runner: { run: async (_f, argv) => ({ code: 0, stdout: argv[0] === "--version" ? "virt-v2v-in-place 2.2.0\n" : "", stderr: "" }) } });
+    const local = { ...fakeConverter([]), givesVirtio: noDrivers.givesVirtio! };
+    expect((await reservedWith("vsphere", local)).built).toEqual({ buses: ["scsi", "scsi"], models: ["e1000"] });
+    expect((await reservedWith("libvirt", fakeConverter([]))).built).toEqual({ buses: ["scsi", "scsi"], models: ["e1000"] });
+  });
+
   it("the conversion's status and progress reach the move's progress in finalizing", async () => {
     const { world: wd, source, target, copier } = world(WINDOWS, "hyperv");
     const events: ConversionEvent[] = [{ kind: "status", level: "message", text: "Inspecting the source" }, { kind: "progress", done: 50, total: 200 }, { kind: "status", level: "warning", text: "no virtio drivers" }];

@@ -46,6 +46,11 @@ export interface GuestConverter {
   probe(ctx: SpiContext): Promise<{ readonly version: string } | { readonly missing: string }>;
   /** Read-only checks of this guest against this converter (e.g. Windows drivers missing). */
   check?(definition: VmDefinition): readonly MoveCheck[];
+  /**
+   * Whether the converted guest will have virtio drivers (then the target attaches its disks and
+   * NICs on virtio). Absent: true for every guest.
+   */
+  givesVirtio?(definition: VmDefinition): boolean;
   /** Converts; throws a `VmshiftError` when the conversion fails. `onEvent` gets its progress and status. */
   convert(input: ConversionInput, ctx: SpiContext & { readonly onEvent?: (e: ConversionEvent) => void }): Promise<void>;
 }
@@ -119,7 +124,7 @@ export function withConversion(to: MoveTarget, hook: ConversionHook): MoveTarget
   let reserved: MappedDefinition | undefined;
   const target: MoveTarget = Object.create(to);
   target.reserve = async (definition, ctx) => {
-    const r = await to.reserve(definition, ctx);
+    const r = await to.reserve(virtioFor(definition), ctx);
     reserved = definition;
     return r;
   };
@@ -131,6 +136,18 @@ export function withConversion(to: MoveTarget, hook: ConversionHook): MoveTarget
     await to.start(reservation, ctx);
   };
   return target;
+
+  /**
+   * The definition the target is built from when the guest will be converted with virtio drivers:
+   * disks and NICs on virtio (virt-v2v renames a Linux guest's disks for virtio-blk, e.g. /dev/sda
+   * in fstab becomes /dev/vda, so the target must attach them there). Otherwise as it is.
+   */
+  function virtioFor(definition: MappedDefinition): MappedDefinition {
+    const vm: VmDefinition = { ...definition, nics: [] };
+    if (!conversionPlan({ from: hook.from, to, ...(hook.convert ? { convert: hook.convert } : {}) }, vm).convert) return definition;
+    if (hook.converter.givesVirtio && !hook.converter.givesVirtio(vm)) return definition;
+    return { ...definition, disks: definition.disks.map((d) => ({ ...d, bus: "virtio" })), nics: definition.nics.map((n) => ({ ...n, model: "virtio" })) };
+  }
 }
 
 async function convertGuest(converter: GuestConverter, input: ConversionInput, ctx: SpiContext, say: (message: string) => void): Promise<void> {
