@@ -30,8 +30,8 @@ describe("the owner's lease on its move's record", () => {
     expect(leaseEnd(first)).toBe(Date.parse(first.heartbeatAt!) + 10_000);
     const seen = new Set<string>();
     for (let i = 0; i < 30; i++, await sleep(10)) seen.add(records.get("move-beat")!.heartbeatAt!);
-    // 300 ms at a 20 ms cadence: well over 5 refreshes even on a loaded machine.
-    expect(seen.size).toBeGreaterThanOrEqual(5);
+    // 300 ms at a 20 ms cadence: about 15 refreshes; at least 4 even on a loaded machine.
+    expect(seen.size).toBeGreaterThanOrEqual(4);
     expect(records.get("move-beat")!.owner).toEqual(first.owner);
   });
 
