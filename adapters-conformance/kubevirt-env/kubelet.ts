@@ -185,7 +185,10 @@ export class Kubelet {
   #status(pod: Pod, status: Record<string, unknown>): void {
     const current = this.#store.get(PODS, pod.metadata.namespace, pod.metadata.name) as Pod | undefined;
     if (!current || current.metadata.uid !== pod.metadata.uid || current.metadata.deletionTimestamp) return;
-    this.#store.update(PODS, { ...current, status: { ...(current.status ?? {}), startTime: (current.status?.["startTime"] as string | undefined) ?? current.metadata.creationTimestamp, ...status } } as StoredObject);
+    const next = { ...(current.status ?? {}), startTime: (current.status?.["startTime"] as string | undefined) ?? current.metadata.creationTimestamp, ...status };
+    // An unchanged status is not written again (a pod waiting for its claim is retried every step).
+    if (JSON.stringify(next) === JSON.stringify(current.status ?? {})) return;
+    this.#store.update(PODS, { ...current, status: next } as StoredObject);
   }
 
   /** Stops a pod's processes (SIGTERM, SIGKILL after 2 s) and forgets it. */

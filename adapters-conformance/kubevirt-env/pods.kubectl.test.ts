@@ -107,6 +107,19 @@ describe.skipIf(!tools)("kubectl and a warm move's transfer pod", { timeout: 60_
     expect((await kubectl(["get", "pods"])).stderr).toContain("No resources found");
   });
 
+  it("a pod whose claim does not exist stays Pending, unschedulable, and is not rewritten while it waits", async () => {
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: waits\nspec:\n  containers:\n  - name: nbd\n    image: x\n    command: [qemu-nbd, --persistent, /mnt/d/disk.img]\n    volumeMounts: [{name: d, mountPath: /mnt/d}]\n  volumes:\n  - name: d\n    persistentVolumeClaim: {claimName: nowhere}\n";
+    await ok(["create", "-f", "-"], pod);
+    await ok(["wait", "--for=condition=PodScheduled=False", "pod/waits", "--timeout=10s"]);
+    const first = JSON.parse(await ok(["get", "pod", "waits", "-o", "json"]));
+    expect(first.status.phase).toBe("Pending");
+    expect(first.status.conditions[0].message).toContain('persistentvolumeclaim "nowhere" not found');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(JSON.parse(await ok(["get", "pod", "waits", "-o", "json"])).metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+    expect((await ok(["get", "pod", "waits"])).trim().split("\n")[1]).toMatch(/^waits\s+0\/1\s+Pending\s+0/);
+    await ok(["delete", "pod", "waits"]);
+  });
+
   it("a pod whose command is not qemu-nbd fails with ContainerCannotRun", async () => {
     const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: shell\nspec:\n  restartPolicy: Never\n  containers:\n  - name: sh\n    image: busybox\n    command: [sh, -c, 'sleep 1']\n";
     await ok(["create", "-f", "-"], pod);
