@@ -6,6 +6,11 @@
 #
 #   adapters-conformance/libvirt-lab/virt-v2v-lane.sh --make-guest <out.qcow2>   # a small Debian 12 guest
 #   adapters-conformance/libvirt-lab/virt-v2v-lane.sh <disk image> [output dir]   # convert it, timed
+#   adapters-conformance/libvirt-lab/virt-v2v-lane.sh --move <disk image>         # a real `vmshift move
+#       --convert always` of a domain on that disk from lab host a to lab host b (virt-v2v-in-place on
+#       the target's volume at cutover, then the target started), timed; prints the move's and the
+#       conversion's wall time from the move's --json progress. Needs root (the lab) and
+#       virt-v2v-in-place; the lab is stopped again when this started it.
 #
 # Needs: apt-get install --no-install-recommends -t bookworm-backports virt-v2v nbdkit linux-image-amd64
 # (the kernel is what supermin builds the appliance from); --make-guest needs debootstrap (pulled in
@@ -33,7 +38,77 @@ if [ "${1:-}" = "--make-guest" ]; then
   exit 0
 fi
 
-disk=${1:?usage: virt-v2v-lane.sh <disk image> [output dir] | --make-guest <out.qcow2>}
+if [ "${1:-}" = "--move" ]; then
+  disk=${2:?usage: virt-v2v-lane.sh --move <disk image>}
+  command -v virt-v2v-in-place >/dev/null 2>&1 || { echo "virt-v2v-lane: virt-v2v-in-place is not installed (apt-get install virt-v2v)" >&2; exit 2; }
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  root="$(cd "$here/../.." && pwd)"
+  lab="${VMSHIFT_LIBVIRT_LAB_DIR:-$root/.cache/libvirt-lab}"
+  work="$lab/v2v-move"
+  vm=vmshift-v2v-guest
+  uri() { echo "qemu+unix:///system?socket=$lab/hosts/$1/sock/libvirt-sock"; }
+  was_up=$("$here/lab.sh" status 2>/dev/null | grep -c ' up$' || true)
+  "$here/lab.sh" start >/dev/null
+  a() { virsh -q -c "$(uri a)" "$@"; }
+  b() { virsh -q -c "$(uri b)" "$@"; }
+  remove_vm() (
+    set +e
+    b destroy "$vm" >/dev/null 2>&1; b undefine "$vm" --nvram >/dev/null 2>&1 || b undefine "$vm" >/dev/null 2>&1
+    a undefine "$vm" >/dev/null 2>&1
+    for h in a b; do for p in vmshift-v2v-src vmshift-v2v-dst; do $h pool-destroy "$p" >/dev/null 2>&1; $h pool-undefine "$p" >/dev/null 2>&1; done; done
+    rm -rf "$work/src" "$work/dst"
+    exit 0
+  )
+  # The lab is stopped again only when this started it and nothing else defined a domain there since.
+  cleanup() {
+    remove_vm
+    if [ "$was_up" = 0 ] && [ -z "$(a list --all --name 2>/dev/null)$(b list --all --name 2>/dev/null)" ]; then "$here/lab.sh" stop >/dev/null 2>&1 || true; fi
+  }
+  remove_vm # what an interrupted run left
+  trap cleanup EXIT
+  mkdir -p "$work/src" "$work/dst"
+  cp --sparse=always "$disk" "$work/src/$vm.qcow2"
+  a pool-define-as vmshift-v2v-src dir --target "$work/src" >/dev/null && a pool-start vmshift-v2v-src >/dev/null
+  b pool-define-as vmshift-v2v-dst dir --target "$work/dst" >/dev/null && b pool-start vmshift-v2v-dst >/dev/null
+  # The guest as a libvirt domain, stopped, its one disk on IDE (the lane's guest names its root /dev/sda), no NIC.
+  cat >"$work/domain.xml" <<XML
+<domain type='qemu'>
+  <name>$vm</name>
+  <memory unit='MiB'>1024</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$work/src/$vm.qcow2'/><target dev='sda' bus='ide'/></disk>
+    <serial type='file'><source path='$work/serial.log'/></serial>
+  </devices>
+</domain>
+XML
+  a define "$work/domain.xml" >/dev/null
+  printf 'profiles:\n  v2v-a:\n    platform: libvirt\n    hosts: [{ id: a, uri: "%s" }]\n  v2v-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: "%s" }]\n' "$(uri a)" "$(uri b)" >"$work/config.yaml"
+  start=$(date +%s%N)
+  set +e
+  NODE_OPTIONS="--import=$root/tools/workspace-sources.mjs ${NODE_OPTIONS:-}" node "$root/packages/cli/src/bin.ts" move "$vm" --from v2v-a --to v2v-b \
+    --storage-map vmshift-v2v-src=vmshift-v2v-dst --convert always --json --config "$work/config.yaml" >"$work/move.jsonl" 2>"$work/move.err"
+  rc=$?
+  set -e
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  # The conversion's span: from its first progress message to the one saying it converted (observedAt of each).
+  node -e '
+    const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const conv = lines.filter((l) => l.event === "progress" && /^converting |converted by/.test(l.message ?? ""));
+    for (const l of conv) console.log(`  ${l.observedAt} ${l.message}`);
+    const done = conv.find((l) => /converted by/.test(l.message));
+    if (conv.length && done) console.log(`virt-v2v-lane: conversion ${Date.parse(done.observedAt) - Date.parse(conv[0].observedAt)} ms (first to last conversion message)`);
+    const result = lines.find((l) => l.event === "result");
+    if (result) console.log(`virt-v2v-lane: move ${result.outcome}${result.error ? ` (${result.error.code}: ${result.error.message})` : ""}; target ${JSON.stringify(result.vmLocation)}`);
+  ' "$work/move.jsonl" || true
+  tail -n 3 "$work/move.err" >&2 || true
+  state=$(b domstate "$vm" 2>/dev/null || echo absent)
+  echo "virt-v2v-lane: vmshift move --convert always exit $rc after ${ms} ms ($([ -w /dev/kvm ] && echo KVM || echo TCG)); target domain $state; output in $work"
+  exit "$rc"
+fi
+
+disk=${1:?usage: virt-v2v-lane.sh <disk image> [output dir] | --make-guest <out.qcow2> | --move <disk image>}
 out=${2:-$(mktemp -d)}
 mkdir -p "$out"
 command -v virt-v2v >/dev/null 2>&1 || { echo "virt-v2v-lane: virt-v2v is not installed (see the header)" >&2; exit 2; }
