@@ -110,6 +110,9 @@ export interface Mover {
    * rolls it back (warm moves, targets that upload whole disks); the task's first message and the
    * result's `attach` say which and why. `NOT_FOUND` when no VM on the target carries the move,
    * `NOT_SUPPORTED` when the target keeps no journal. A move of this mover is returned as is.
+   * `CONFLICT`, with nothing changed, while the process that runs the move still holds its lease
+   * (its heartbeat in the record is younger than the lease; lease.ts), naming it and when the lease
+   * ends; `request.force` takes over anyway (dangerous). Once attached, this process is the owner.
    */
   attach(moveId: string, request: AttachRequest): Promise<MoveTask>;
 }
