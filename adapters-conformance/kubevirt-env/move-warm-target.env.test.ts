@@ -14,7 +14,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
-import { type MappedDefinition, type MoveSource, createMover, dataVolumeName, kubevirtMoveTarget, qemuImgCopier, transferPodName } from "@vmshift/move";
+import { MOVE_RECORD_VERSION, type MappedDefinition, type MoveSource, createMover, dataVolumeName, kubevirtMoveTarget, qemuImgCopier, transferPodName } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CdiEnvironment } from "./cdi.ts";
 import { KubevirtEnv } from "./env.ts";
@@ -136,6 +136,38 @@ describe.skipIf(!tools)("warm moves into kubevirt-env: blank DataVolumes written
     expect(env.store.get("pods" as never, NS, transferPodName("warm-02"))).toBeUndefined();
     expect(env.store.get("virtualmachines", NS, "warm-02")).toBeUndefined();
     expect(env.store.get("datavolumes" as never, NS, dataVolumeName("warm-02", "vda"))).toBeUndefined();
+    expect(await accepts(ip, 10809)).toBe(false);
+  });
+
+  it("an attach after a restart rolls a warm move back from its record on the VM: pod, VM and DataVolumes gone, the source started again", async () => {
+    const t = target();
+    const name = "warm-04";
+    const reservation = await t.reserve(definition(name), { signal, mode: "warm" });
+    const ip = (env.store.get("pods" as never, NS, transferPodName(name)) as any).status.podIP as string;
+    const now = new Date().toISOString();
+    // The record a killed mover left (no owner: a process from before leases, so nothing holds it).
+    await t.journal.write({ version: MOVE_RECORD_VERSION, moveId: "move-r4", requestId: "r4", phase: "transferring", mode: "warm", source: { platform: "test", vmId: name }, sourceWasRunning: true, sourceStopAsked: true, reservation, startedAt: now, updatedAt: now }, { signal });
+    // A test double of the source: stopped by the killed mover; records what attach asks of it.
+    const asked: string[] = [];
+    let power: "running" | "stopped" = "stopped";
+    const def = definition(name);
+    const source = {
+      platform: "test",
+      readDefinition: async () => ({ ...def, powerState: power, disks: def.disks.map(({ targetStorage: _t, ...d }) => d), nics: def.nics.map(({ targetNetwork: _n, ...n }) => n) }),
+      powerState: async () => power,
+      start: async () => void (asked.push("start"), (power = "running")),
+      stop: async () => void asked.push("stop"),
+      openDisk: async () => { throw new Error("not on rollback"); },
+      warm: { check: async () => [], beginPass: async () => { throw new Error("not on rollback"); }, finish: async () => void asked.push("finish") },
+    } as unknown as MoveSource;
+    const task = await createMover().attach("move-r4", { from: source, to: t });
+    const result = await task.wait();
+    expect(result.attach?.action).toBe("rollback");
+    expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running" });
+    expect(asked).toEqual(["finish", "start"]);
+    expect(env.store.get("pods" as never, NS, transferPodName(name))).toBeUndefined();
+    expect(env.store.get("virtualmachines", NS, name)).toBeUndefined();
+    expect(env.store.get("datavolumes" as never, NS, dataVolumeName(name, "vda"))).toBeUndefined();
     expect(await accepts(ip, 10809)).toBe(false);
   });
 
