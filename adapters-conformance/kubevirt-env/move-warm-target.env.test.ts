@@ -146,7 +146,7 @@ describe.skipIf(!tools)("warm moves into kubevirt-env: blank DataVolumes written
     const ip = (env.store.get("pods" as never, NS, transferPodName(name)) as any).status.podIP as string;
     const now = new Date().toISOString();
     // The record a killed mover left (no owner: a process from before leases, so nothing holds it).
-    await t.journal.write({ version: MOVE_RECORD_VERSION, moveId: "move-r4", requestId: "r4", phase: "transferring", mode: "warm", source: { platform: "test", vmId: name }, sourceWasRunning: true, sourceStopAsked: true, reservation, startedAt: now, updatedAt: now }, { signal });
+    await t.journal!.write({ version: MOVE_RECORD_VERSION, moveId: "move-r4", requestId: "r4", phase: "transferring", mode: "warm", source: { platform: "test", vmId: name }, sourceWasRunning: true, sourceStopAsked: true, reservation, startedAt: now, updatedAt: now }, { signal });
     // A test double of the source: stopped by the killed mover; records what attach asks of it.
     const asked: string[] = [];
     let power: "running" | "stopped" = "stopped";
