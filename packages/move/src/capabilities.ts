@@ -21,13 +21,13 @@ export const MOVE_CAPABILITIES: Readonly<Record<"libvirt" | "kubevirt" | "vspher
   libvirt: {
     "move.source.cold": partial("file disks read with qemu-img where the mover runs (local host or shared storage)"),
     "move.source.warm": partial("backup API in pull mode: full pass, then incremental passes against checkpoints (QEMU dirty bitmaps, read with nbdinfo --map); needs libvirt ≥ 7.6, QEMU ≥ 6.0, qcow2 disks; the NBD export is a local unix socket, so the mover runs on the source host"),
-    "move.target": partial("volumes in the mapped pool (vol-create-as), domain defined from the mapped definition; volume paths must be writable where the mover runs"),
+    "move.target": partial("volumes in the mapped pool (vol-create-as), domain defined from the mapped definition; volume paths must be writable where the mover runs; guests converted at cutover on the volumes by Debian's virt-v2v-in-place (convert: auto for vSphere, Hyper-V and Nutanix guests that are Windows or not on virtio; always; never), which must be installed where the mover runs"),
     "move.source.remove": supported("virsh undefine with --nvram, --snapshots-metadata and --checkpoints-metadata; the disk volumes are kept and named in the result"),
   },
   kubevirt: {
     "move.source.cold": unsupported("not implemented"),
     "move.source.warm": unsupported("not implemented"),
-    "move.target": partial("cold: a CDI DataVolume per disk filled through the CDI upload proxy (UploadTokenRequest, POST /v1beta1/upload); warm (needs a transfer image with qemu-nbd): blank DataVolumes served over NBD by a transfer pod, one qemu-nbd per claim, full and delta passes written at their offsets into nbd://<podIP>:<port>/<claim>, the pod deleted before the VM starts — the mover must reach the pod network (run it in the cluster) or be given a forwarding address; a VirtualMachine Halted then Always; tested against kubevirt-env's CDI model and its kubelet (real qemu-nbd on loopback addresses), not a real CDI or cluster; BIOS/UEFI only (no direct kernel boot), storage classes and Multus networks are not checked in preflight"),
+    "move.target": partial("cold: a CDI DataVolume per disk filled through the CDI upload proxy (UploadTokenRequest, POST /v1beta1/upload); warm (needs a transfer image with qemu-nbd): blank DataVolumes served over NBD by a transfer pod, one qemu-nbd per claim, full and delta passes written at their offsets into nbd://<podIP>:<port>/<claim>, the pod deleted before the VM starts — the mover must reach the pod network (run it in the cluster) or be given a forwarding address; a VirtualMachine Halted then Always; tested against kubevirt-env's CDI model and its kubelet (real qemu-nbd on loopback addresses), not a real CDI or cluster; BIOS/UEFI only (no direct kernel boot), storage classes and Multus networks are not checked in preflight; no guest conversion (the volumes are PVCs, not files where the mover runs: convert always is a preflight error)"),
     "move.source.remove": unsupported("not a move source"),
   },
   vsphere: {
