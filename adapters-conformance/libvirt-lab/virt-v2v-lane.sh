@@ -45,6 +45,8 @@ if [ "${1:-}" = "--move" ]; then
   root="$(cd "$here/../.." && pwd)"
   lab="${VMSHIFT_LIBVIRT_LAB_DIR:-$root/.cache/libvirt-lab}"
   work="$lab/v2v-move"
+  # vmshift runs from its TypeScript sources: the project's Node toolchain (Node 24) when it is there.
+  [ -d "$root/.cache/toolchain/node_modules/.bin" ] && PATH="$root/.cache/toolchain/node_modules/.bin:$PATH"
   vm=vmshift-v2v-guest
   uri() { echo "qemu+unix:///system?socket=$lab/hosts/$1/sock/libvirt-sock"; }
   was_up=$("$here/lab.sh" status 2>/dev/null | grep -c ' up$' || true)
