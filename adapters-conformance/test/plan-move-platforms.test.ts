@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FleetPlan, FleetReport } from "@vmshift/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../test-support/run-cli.ts";
 import { DST_POOL } from "../libvirt-lab/move-lab.ts";
 import { DEFAULT_CONTAINER, type PrismServer, startPrismServer } from "../prism-server/src/index.ts";
@@ -46,13 +46,6 @@ interface Lab {
   readonly vms: ReadonlyMap<string, { readonly extId: string; readonly hash: string }>;
 }
 
-let open: Lab | undefined;
-afterEach(async () => {
-  await open?.target.close();
-  await open?.server.close();
-  if (open) rmSync(open.dir, { recursive: true, force: true });
-  open = undefined;
-});
 
 /** The server with the three VMs, an open target session, and a config naming both (`nx`, `dst`). */
 async function start(side: MoveTargetSide): Promise<Lab> {
@@ -70,8 +63,18 @@ async function start(side: MoveTargetSide): Promise<Lab> {
   const config = join(dir, "config.yaml");
   // JSON is YAML; the password comes from the environment (a config file holds no secret).
   writeFileSync(config, JSON.stringify({ profiles: { nx: { platform: "nutanix", url: server.url, username: "admin", password: { env: "NX_PASSWORD" } }, dst: target.cliProfile!() } }), { mode: 0o600 });
-  open = { server, target, config, dir, vms };
-  return open;
+  return { server, target, config, dir, vms };
+}
+
+/** Releases what {@link start} made (the target session first: it may hold the lab's lock). */
+async function stop(lab: Lab | undefined): Promise<void> {
+  if (!lab) return;
+  try {
+    await lab.target.close();
+  } finally {
+    await lab.server.close();
+    rmSync(lab.dir, { recursive: true, force: true });
+  }
 }
 
 const cli = (lab: Lab, argv: string[]) => runCli([...argv, "--config", lab.config], { env: { NX_PASSWORD: PASSWORD } });
@@ -144,8 +147,15 @@ for (const [to, expected] of TARGETS) {
   const availability = await side.available();
   if (!availability.ok && process.env.CI === "true") throw new Error(`${to} must run in CI: ${availability.reason}`);
   describe.skipIf(!availability.ok)(`vmshift plan move --from <nutanix> --to <${to}>, then plan run`, () => {
+    let lab: Lab | undefined;
+    // Opening libvirt-local waits for the lab's lock while another test holds it: not the test's time.
+    beforeAll(async () => {
+      lab = await start(side);
+    }, 5 * 60_000);
+    afterAll(() => stop(lab), 120_000);
+
     it("selects by name through the source's listing, records extIds and the maps, moves the selected VMs byte for byte", async () => {
-      await planAndRun(await start(side), expected);
-    }, 90_000);
+      await planAndRun(lab!, expected);
+    }, 60_000);
   });
 }
