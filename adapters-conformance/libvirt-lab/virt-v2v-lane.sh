@@ -106,6 +106,8 @@ XML
   ' "$work/move.jsonl" || true
   tail -n 3 "$work/move.err" >&2 || true
   state=$(b domstate "$vm" 2>/dev/null || echo absent)
+  # The converted guest's disks on the target (virtio when the guest got virtio drivers; the source's were IDE).
+  b dumpxml "$vm" 2>/dev/null | grep -o "<target dev='[^']*' bus='[^']*'/>" | sed 's/^/virt-v2v-lane: target disk /' || true
   echo "virt-v2v-lane: vmshift move --convert always exit $rc after ${ms} ms ($([ -w /dev/kvm ] && echo KVM || echo TCG)); target domain $state; output in $work"
   exit "$rc"
 fi
