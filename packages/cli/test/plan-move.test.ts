@@ -24,6 +24,8 @@ describe("vmshift plan move", () => {
       [["plan", "move", "web-*", "--from", "kv", "--to", "a", "--warm"], 2, /NOT_SUPPORTED.*profile kv is a kubevirt profile; moves support libvirt, vsphere, hyperv, nutanix sources/],
       [["plan", "move", "web-*", "--from", "a", "--to", "vc", "--warm"], 2, /NOT_SUPPORTED.*profile vc is a vsphere profile; moves support libvirt and kubevirt targets/],
       [["plan", "move", "web-*", "--from", "a", "--to", "kv", "--warm"], 2, /profile kv: a move into KubeVirt uploads disks through CDI's upload proxy: set uploadProxyUrl/],
+      [["plan", "move", "web-*", "--from", "a", "--to", "kv", "--to-host", "x", "--warm"], 2, /--to-host picks a host of a libvirt profile; kv is a kubevirt profile/],
+      [["plan", "move", "web-*", "--from", "a", "--to", "a", "--convert", "sometimes", "--warm"], 2, /--convert sometimes: say auto, always or never/],
       [["plan", "move", "--from", "a", "--to", "a", "--downtime-budget", "5"], 2, /usage: vmshift plan move <selector>/],
       [["plan", "move", ",", "--from", "a", "--to", "a", "--downtime-budget", "5"], 2, /the selector names no VM/],
       [["plan", "move", "web-*", "--from", "a", "--to", "a", "--downtime-budget=-5"], 2, /--downtime-budget must be a non-negative number/],

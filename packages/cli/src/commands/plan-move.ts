@@ -22,7 +22,7 @@ export const PLAN_MOVE_OPTIONS = {
   "from-host": { type: "string", value: "host", description: "plan move: the source host's id when the --from profile has several" },
   "to-host": { type: "string", value: "host", description: "plan move: the target host's id when the --to profile has several" },
   "network-map": { type: "string", multiple: true, value: "src=dst", description: "plan move: map a source network to a target network (repeatable)" },
-  "storage-map": { type: "string", multiple: true, value: "src=dst[:format]", description: "plan move: map a source pool to a target pool, optionally with the format (repeatable)" },
+  "storage-map": { type: "string", multiple: true, value: "src=dst[:format]", description: "plan move: map a source storage (libvirt pool, datastore, Hyper-V volume or share, storage container) to a target one (pool, storage class), optionally with the format (repeatable)" },
   "downtime-budget": { type: "string", value: "ms", description: "plan move: most downtime a move may cost: cold where it fits, else warm (required unless --warm or --mode)" },
   mode: { type: "string", value: "cold|warm", description: "plan move: every step in this mode (with --downtime-budget, the steps that miss it are noted)" },
   warm: { type: "boolean", description: "plan move: the same as --mode warm" },
@@ -91,6 +91,9 @@ export async function planMoveSubcommand(ctx: CommandContext): Promise<ExitCode>
   if (convert !== undefined && convert !== "auto" && convert !== "always" && convert !== "never") throw new UsageError(`plan move: --convert ${convert}: say auto, always or never`);
   const fromHost = flagString(ctx.flags, "from-host");
   const toHost = flagString(ctx.flags, "to-host");
+  for (const [flag, host, profile] of [["from-host", fromHost, fromProfile], ["to-host", toHost, toProfile]] as const) {
+    if (host !== undefined && profile.platform !== "libvirt") throw new UsageError(`plan move: --${flag} picks a host of a libvirt profile; ${profile.name} is a ${profile.platform} profile`);
+  }
   const dst = await targetSide(toProfile, toHost);
   const src = await sourceSide(fromProfile, fromHost);
   let plan: FleetPlan;
