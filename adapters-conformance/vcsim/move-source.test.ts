@@ -116,6 +116,7 @@ describe.skipIf(why !== undefined)("vSphere (vcsim) → libvirt lab: cold moves 
       networkMap: { DC0_DVPG0: "user" },
       storageMap: { [src.storage]: { storage: DST_POOL, format: "raw" } },
       shutdownTimeoutMs: 500,
+      convert: { mode: "never" }, // a marker disk, not an operating system: nothing for virt-v2v to convert
     });
     const result: MoveResult = await task.wait({ maxWaitMs: 90_000 });
     expect(result.error).toBeUndefined();
@@ -143,6 +144,7 @@ describe.skipIf(why !== undefined)("vSphere (vcsim) → libvirt lab: cold moves 
         networkMap: { DC0_DVPG0: "user" },
         storageMap: { [src.storage]: { storage: DST_POOL, format: "raw" } },
         shutdownTimeoutMs: 500,
+        convert: { mode: "never" },
       });
       const result = await task.wait({ maxWaitMs: 90_000 });
       expect(result.outcome).toBe("failed");
@@ -166,7 +168,7 @@ describe.skipIf(why !== undefined)("vSphere (vcsim) → libvirt lab: cold moves 
     const password = "vcsim-cli-secret-pw";
     writeFileSync(config, `profiles:\n  vc:\n    platform: vsphere\n    url: '${sim.url}'\n    username: u\n    password: { env: VMSHIFT_TEST_VC_PASSWORD }\n    thumbprint: '${sim.thumbprint}'\n  lab-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: '${labUri("b")}' }]\n`, { mode: 0o600 });
     const name = "vmshift-vsphere-cli";
-    const r = await runCli(["move", vm.id, "--from", "vc", "--to", "lab-b", "--target-name", name, "--network-map", "DC0_DVPG0=user", "--storage-map", `${src.storage}=${DST_POOL}:raw`, "--shutdown-timeout", "500", "--json", "--config", config], { env: { VMSHIFT_TEST_VC_PASSWORD: password } });
+    const r = await runCli(["move", vm.id, "--from", "vc", "--to", "lab-b", "--target-name", name, "--network-map", "DC0_DVPG0=user", "--storage-map", `${src.storage}=${DST_POOL}:raw`, "--shutdown-timeout", "500", "--convert", "never", "--json", "--config", config], { env: { VMSHIFT_TEST_VC_PASSWORD: password } });
     expect(r.code, r.stderr).toBe(0);
     expect(`${r.stdout}${r.stderr}`).not.toContain(password);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { outcome?: string; vmLocation?: unknown });
