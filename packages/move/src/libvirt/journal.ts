@@ -35,7 +35,7 @@ export function libvirtJournal(virsh: Virsh): MoveJournal {
   async function readOrThrow(domain: string, ctx: SpiContext): Promise<MoveRecord | undefined> {
     const r = await virsh(["metadata", "--domain", domain, "--uri", MOVE_METADATA_URI, "--config"], ctx);
     if (r.code === 0) return recordFromMetadata(r.stdout);
-    if (/not found|not present|no domain/i.test(r.stderr)) return undefined;
+    if (/failed to get domain|not found|not present|no domain/i.test(r.stderr)) return undefined;
     throw new VmshiftError("TRANSPORT", `reading the move record on domain ${domain} failed: ${r.stderr.trim()}`, { adapter: "libvirt", operation: "move.journal", subject: domain });
   }
   async function write(record: MoveRecord, ctx: SpiContext): Promise<void> {
