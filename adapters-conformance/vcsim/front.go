@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -45,6 +46,11 @@ func requestClass(method string) string {
 func (f *frontHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/sdk" || r.Method != http.MethodPost {
 		if !f.stock && serveExport(w, r) {
+			return
+		}
+		if !f.stock && strings.HasPrefix(r.URL.Path, "/folder/") && !f.knownSession(r) {
+			// vCenter answers datastore file requests only for a logged-in session (stock vcsim answers anyone).
+			http.Error(w, "the datastore interface needs a session cookie", http.StatusUnauthorized)
 			return
 		}
 		f.next.ServeHTTP(w, r)
@@ -291,4 +297,16 @@ func expireSessions(k *knobs) int {
 		}
 	}
 	return n
+}
+
+// knownSession: the request carries a session cookie this front has seen on SDK calls and not expired.
+func (f *frontHandler) knownSession(r *http.Request) bool {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return false
+	}
+	f.knobs.mu.Lock()
+	defer f.knobs.mu.Unlock()
+	expired, seen := f.knobs.expired[c.Value]
+	return seen && !expired
 }

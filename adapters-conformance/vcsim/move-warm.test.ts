@@ -106,6 +106,27 @@ describe.skipIf(why !== undefined)("vSphere warm passes against the vcsim launch
     expect(await snapshots()).toEqual([]);
   });
 
+  it("reads datastore files only with the session: /folder without the cookie is 401, the API object's read works", async () => {
+    const props = await api.properties({ type: "VirtualMachine", value: vmId }, ["config.hardware.device"]);
+    const devices = [((props["config.hardware.device"] ?? {}) as { VirtualDevice?: unknown }).VirtualDevice].flat() as Record<string, unknown>[];
+    const fileName = text(((devices.find((d) => "capacityInKB" in d) ?? {})["backing"] as Record<string, unknown>)["fileName"])!;
+    const m = /^\[([^\]]+)\]\s*(.+)$/.exec(fileName)!;
+    const url = new URL(`/folder/${m[2]}?dcPath=DC0&dsName=${encodeURIComponent(m[1]!)}`, sim.url);
+    const { request } = await import("node:https");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { ca: sim.caPem, headers: { Range: "bytes=0-3" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(401);
+    const dest = join(dir, "head.bin");
+    expect(await api.readDatastoreFile({ datacenter: "DC0", path: fileName }, dest, { ranges: [{ offset: 0, length: 4 }] })).toBe(4);
+    expect(readFileSync(dest).subarray(0, 4).toString("latin1")).toBe("KDMV"); // the live disk is a monolithicSparse VMDK
+  });
+
   it("answers a changeId that is not the disk's with vSphere's fault", async () => {
     const snapshot = await api.createSnapshot({ type: "VirtualMachine", value: vmId }, "probe", { memory: false, quiesce: false });
     const device = (await api.properties(snapshot, ["config.hardware.device"]))["config.hardware.device"] as { VirtualDevice?: unknown };
