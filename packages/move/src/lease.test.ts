@@ -78,6 +78,26 @@ describe("the owner's lease on its move's record", () => {
     expect(records.get("move-force")).toMatchObject({ phase: "completed", leaseMs: 0 });
   });
 
+  it("an owner that finds another's record at its next phase write stops before the cutover: no target start, no cleanup", async () => {
+    const { world, source, target, records } = journaled();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const gated: DiskCopier = { copy: () => gate };
+    // A heartbeat too slow to notice the takeover first: the phase write before the cutover must.
+    const first = createMover({ copier: gated, lease: { heartbeatMs: 5000, leaseMs: 20_000, claimSettleMs: 0 } }).moveVm({ from: source, to: target, vmId: "vm-1", ...MAPS, requestId: "late" });
+    await until(() => records.get("move-late")?.phase === "transferring");
+    const second = await createMover({ copier: holding, lease: LIVE }).attach("move-late", { from: source, to: target, force: true });
+    await until(() => world.calls.filter((c) => c === "source.open vda").length === 2);
+    open();
+    const a = await first.wait({ maxWaitMs: 5000 });
+    expect(a.error?.code).toBe("CONFLICT");
+    expect(a.error?.message).toContain("was taken over by");
+    expect(world.calls).not.toContain("target.start vm-1");
+    expect(world.calls).not.toContain("target.remove vm-1");
+    expect(second.snapshot().phase).toBe("transferring");
+    expect((await second.cancel()).outcome).toBe("cancelled");
+  });
+
   for (const cas of [true, false]) {
     it(`two movers attaching at once to an expired lease: exactly one wins, the other is CONFLICT and changes nothing (${cas ? "compare-and-swap journal" : "journal without replace: write, settle, read back"})`, async () => {
       const { world, source, target, firstTarget, kill, records, copier } = journaled();

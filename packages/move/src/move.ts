@@ -242,7 +242,12 @@ export function createMover(options: MoverOptions = {}): Mover {
     };
     const warnings: string[] = [];
     /** Later records are best effort: a failed write is a warning (an attach then sees the earlier phase). */
-    const recordLater = (phase: MoveRecord["phase"]) => record(phase).catch((e: unknown) => void warnings.push(`recording ${phase} on the target failed: ${(e as Error).message}`));
+    const recordLater = (phase: MoveRecord["phase"]) =>
+      record(phase).catch((e: unknown) => {
+        // Another process took the move over: stop here (before a cutover), whatever the phase.
+        if (lease?.lost) throw lease.lost;
+        warnings.push(`recording ${phase} on the target failed: ${(e as Error).message}`);
+      });
     /** Cold transfer from the stopped (or stopping) source into `reservation`, then the cutover. */
     const coldTransfer = async (definition: VmDefinition, disks: readonly (DiskDefinition & { readonly sizeBytes: number })[], targetName: string, total: number): Promise<void> => {
       await waitForCutover("requested");
