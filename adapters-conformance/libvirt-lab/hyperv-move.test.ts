@@ -21,6 +21,9 @@ import { failStartFlag, labAvailability, labUri, qemuPid, run, virsh } from "./l
 import { holdMoveLab } from "./hold-move-lab.ts";
 import { DST_POOL, MOVE_DIR, MOVE_VM, contentHash, must } from "./move-lab.ts";
 
+/** The disks hold test patterns, not an OS: no guest conversion (auto would run virt-v2v-in-place on these SCSI/IDE disks). */
+const NO_CONVERSION = { mode: "never" } as const;
+
 const availability = await labAvailability();
 const qemuImg = await run("qemu-img", ["--version"]);
 if (process.env.CI === "true" && (!availability.ok || qemuImg.code !== 0)) throw new Error(`libvirt lab and qemu-img required in CI: ${availability.ok ? "qemu-img missing (.ci/setup.d/70-move.sh)" : availability.reason}`);
@@ -84,7 +87,7 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("Hyper-V → libvirt lab
     const before = await contentHash(vhdx, "vhdx");
     const { from, to } = endpoints(world);
     const t0 = Date.now();
-    const result = await createMover().moveVm({ from, to, vmId, targetName: NAME, ...MAPS, shutdownTimeoutMs: 2_000 }).wait({ maxWaitMs: 100_000 });
+    const result = await createMover().moveVm({ from, to, vmId, targetName: NAME, ...MAPS, shutdownTimeoutMs: 2_000, convert: NO_CONVERSION }).wait({ maxWaitMs: 100_000 });
     const elapsed = Date.now() - t0;
     expect(result.error).toBeUndefined();
     expect(result).toMatchObject({ outcome: "completed", vmLocation: { side: "target", powerState: "running", hostId: "b" }, copiedBytes: { hda: DISK_BYTES } });
@@ -107,7 +110,7 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("Hyper-V → libvirt lab
     writeFileSync(failStartFlag("b", NAME), "");
     const { world, vmId } = hypervWorld();
     const { from, to } = endpoints(world);
-    const result = await createMover().moveVm({ from, to, vmId, targetName: NAME, ...MAPS, shutdownTimeoutMs: 2_000 }).wait({ maxWaitMs: 100_000 });
+    const result = await createMover().moveVm({ from, to, vmId, targetName: NAME, ...MAPS, shutdownTimeoutMs: 2_000, convert: NO_CONVERSION }).wait({ maxWaitMs: 100_000 });
     expect(result.outcome).toBe("failed");
     expect(result.error?.message).toContain("refused on purpose");
     expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running" });
@@ -125,7 +128,7 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("Hyper-V → libvirt lab
     writeFileSync(pwsh, ["#!/bin/sh", ...Object.entries(world.env()).map(([k, v]) => `export ${k}=${shellQuote(v)}`), `exec ${shellQuote(STAND_IN_PWSH)} "$@"`, ""].join("\n"), { mode: 0o700 });
     const config = join(world.dir, "config.yaml");
     writeFileSync(config, `profiles:\n  hv:\n    platform: hyperv\n    executable: '${pwsh}'\n    hosts: [HV-A, HV-B]\n    shares: { '\\\\': '${world.shareRoot}' }\n  lab-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: '${labUri("b")}' }]\n`);
-    const r = await runCli(["move", vmId, "--from", "hv", "--to", "lab-b", "--target-name", NAME, "--network-map", "External-LAN=user", "--storage-map", `D:=${DST_POOL}:qcow2`, "--shutdown-timeout", "2000", "--json", "--config", config]);
+    const r = await runCli(["move", vmId, "--from", "hv", "--to", "lab-b", "--target-name", NAME, "--network-map", "External-LAN=user", "--storage-map", `D:=${DST_POOL}:qcow2`, "--shutdown-timeout", "2000", "--convert", "never", "--json", "--config", config]);
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { outcome?: string; vmLocation?: unknown });
     expect(events.at(-1)).toMatchObject({ outcome: "completed", vmLocation: { side: "target", hostId: "b", powerState: "running" } });

@@ -18,6 +18,9 @@ import { failStartFlag, labAvailability, labUri, qemuPid, run, virsh } from "./l
 import { holdMoveLab } from "./hold-move-lab.ts";
 import { DST_POOL, MARKER, MOVE_DIR, MOVE_DISK, MOVE_VM, contentHash, freshSource, moveEndpoints, must } from "./move-lab.ts";
 
+/** The disks hold test patterns, not an OS: no guest conversion (auto would run virt-v2v-in-place on these SCSI/IDE disks). */
+const NO_CONVERSION = { mode: "never" } as const;
+
 const DISK_BYTES = 16 * 1024 * 1024;
 const VM = simId("0e000000", 200);
 const PASSWORD = "lab-Prism-pw-31";
@@ -54,7 +57,7 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves from Nutanix
   it("moves the running Prism VM cold into a raw volume on b, byte for byte, and QEMU runs it there", async () => {
     const { from, to, before } = await fresh();
     const t0 = Date.now();
-    const result = await createMover().moveVm({ from, to, vmId: VM, storageMap, shutdownTimeoutMs: 5_000 }).wait({ maxWaitMs: 100_000 });
+    const result = await createMover().moveVm({ from, to, vmId: VM, storageMap, shutdownTimeoutMs: 5_000, convert: NO_CONVERSION }).wait({ maxWaitMs: 100_000 });
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe("completed");
     expect(result.vmLocation).toMatchObject({ side: "target", hostId: "b", powerState: "running" });
@@ -72,7 +75,7 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves from Nutanix
   it("rolls back when b refuses to start the VM: nothing left on b, temporary image deleted, the Prism VM on again", async () => {
     const { from, to } = await fresh();
     writeFileSync(failStartFlag("b", NAME), "");
-    const result = await createMover().moveVm({ from, to, vmId: VM, storageMap, shutdownTimeoutMs: 5_000 }).wait({ maxWaitMs: 100_000 });
+    const result = await createMover().moveVm({ from, to, vmId: VM, storageMap, shutdownTimeoutMs: 5_000, convert: NO_CONVERSION }).wait({ maxWaitMs: 100_000 });
     expect(result.outcome).toBe("failed");
     expect(result.error?.code).toBe("MIGRATION_FAILED");
     expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running", hostId: "prism" });
@@ -87,7 +90,7 @@ describe.skipIf(!availability.ok || qemuImg.code !== 0)("cold moves from Nutanix
     const config = join(MOVE_DIR, "nutanix-config.yaml");
     writeFileSync(join(MOVE_DIR, "prism-password"), PASSWORD, { mode: 0o600 });
     writeFileSync(config, `profiles:\n  prism:\n    platform: nutanix\n    url: '${server!.url}'\n    username: admin\n    password: { file: '${join(MOVE_DIR, "prism-password")}' }\n  lab-b:\n    platform: libvirt\n    hosts: [{ id: b, uri: '${labUri("b")}' }]\n`);
-    const r = await runCli(["move", VM, "--from", "prism", "--to", "lab-b", "--storage-map", `${DEFAULT_CONTAINER}=${DST_POOL}:raw`, "--shutdown-timeout", "5000", "--json", "--config", config]);
+    const r = await runCli(["move", VM, "--from", "prism", "--to", "lab-b", "--storage-map", `${DEFAULT_CONTAINER}=${DST_POOL}:raw`, "--shutdown-timeout", "5000", "--convert", "never", "--json", "--config", config]);
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { outcome?: string; vmLocation?: unknown });
     expect(events.at(-1)).toMatchObject({ outcome: "completed", vmLocation: { side: "target", hostId: "b", powerState: "running" } });
