@@ -20,6 +20,11 @@ export type StorageMap = Readonly<Record<string, string | StorageTarget>>;
 
 // Backslashes and `$` for Hyper-V's storages (a CSV `C:\ClusterStorage\Volume1`, a share `\\fs01\vms`, `\\HV-A\D$`).
 const NAME = /^[A-Za-z0-9_\\][A-Za-z0-9_.:/\\$-]{0,252}$/;
+// A source's own name, as the platform shows it: vSphere's default port group is "VM Network", a
+// datastore may be "datastore1 (1)", Hyper-V's switch "Default Switch". Only matched against the
+// definition (never passed on), so anything printable goes except `=`, control characters and
+// whitespace at either end.
+const SOURCE_NAME = /^[^\s=\p{Cc}](?:[^=\p{Cc}]{0,252}[^\s=\p{Cc}])?$/u;
 const FORMATS: readonly DiskFormat[] = ["raw", "qcow2", "vmdk", "vhdx", "vpc"];
 
 /**
@@ -32,7 +37,7 @@ export function parsePairs(entries: readonly string[], what: "network" | "storag
     const i = entry.indexOf("=");
     const from = i < 0 ? "" : entry.slice(0, i);
     const to = i < 0 ? "" : entry.slice(i + 1);
-    if (!NAME.test(from) || to === "") throw new VmshiftError("INVALID_ARGUMENT", `${what} map entry ${JSON.stringify(entry)} is not <source>=<target>`, { operation: "move.map" });
+    if (!SOURCE_NAME.test(from) || to === "") throw new VmshiftError("INVALID_ARGUMENT", `${what} map entry ${JSON.stringify(entry)} is not <source>=<target>`, { operation: "move.map" });
     if (from in out) throw new VmshiftError("INVALID_ARGUMENT", `${what} map names ${from} twice`, { operation: "move.map" });
     out[from] = to;
   }

@@ -91,5 +91,12 @@ describe("map parsing (CLI form)", () => {
     expect(() => parsePairs(["prod"], "network")).toThrow(/network map entry "prod" is not <source>=<target>/);
     expect(() => parsePairs(["prod=", "x=y"], "network")).toThrow(/"prod="/);
     expect(() => parsePairs(["a=b", "a=c"], "storage")).toThrow(/storage map names a twice/);
+    expect(() => parsePairs([" VM Network=pod"], "network")).toThrow(/is not <source>=<target>/);
+    expect(() => parsePairs(["VM\u0007Net=pod"], "network")).toThrow(/is not <source>=<target>/);
+  });
+
+  it("takes source names as the platforms show them: spaces and parentheses inside", () => {
+    expect(parsePairs(["VM Network=pod", "Default Switch=br0"], "network")).toEqual({ "VM Network": "pod", "Default Switch": "br0" });
+    expect(parseStorageMap(["datastore1 (1)=fast:raw"])).toEqual({ "datastore1 (1)": { storage: "fast", format: "raw" } });
   });
 });
