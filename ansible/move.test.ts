@@ -58,7 +58,7 @@ describe.skipIf(!ansible)("vmshift.migration.move refusals (ansible-playbook, wo
     // A map source the CLI's name rule refuses: the CLI's usage error (exit 2) before it loads a profile.
     const name = result(played, "malformed_name");
     expect(name).toMatchObject({ failed: true, changed: false, code: "INVALID_ARGUMENT", rc: 2, exit: "usage" });
-    expect(name["msg"]).toMatch(/network map entry "not a name=default" is not <source>=<target>/);
+    expect(name["msg"]).toMatch(/network map entry "lan =default" is not <source>=<target>/);
 
     const tuned = result(played, "cold_tuned");
     expect(tuned).toMatchObject({ failed: true, changed: false, code: "INVALID_ARGUMENT" });

@@ -8,7 +8,7 @@ describe("maps naming Hyper-V storages", () => {
     const entries = ["D:=pool-a", `${storageOf("C:\\ClusterStorage\\Volume1\\vm\\a.vhdx")}=pool-b:qcow2`, `${storageOf("\\\\fs01\\vms\\a.vhdx")}=pool-c`];
     expect(parseStorageMap(entries)).toEqual({ "D:": { storage: "pool-a" }, "C:\\ClusterStorage\\Volume1": { storage: "pool-b", format: "qcow2" }, "\\\\fs01\\vms": { storage: "pool-c" } });
   });
-  it("still refuse names with spaces (a switch such as 'Default Switch' cannot be named in the CLI form)", () => {
-    expect(() => parsePairs(["Default Switch=default"], "network")).toThrow(/is not <source>=<target>/);
+  it("accept a switch named with a space, as Hyper-V's own 'Default Switch'", () => {
+    expect(parsePairs(["Default Switch=default"], "network")).toEqual({ "Default Switch": "default" });
   });
 });
