@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as fleet from "./examples/fleet.ts";
 import * as minimal from "./examples/minimal-adapter.ts";
+import * as moveIntoKubevirt from "./examples/move-into-kubevirt.ts";
 import * as advice from "./examples/plan-advice.ts";
 import * as quick from "./examples/quick-migration.ts";
 import * as handles from "./examples/wait-cancel-attach.ts";
@@ -73,6 +74,21 @@ describe("docs examples run against the simulator", () => {
     const r = await minimal.main();
     expect(r.vms.map((v) => v.id)).toEqual(["vm-a"]);
     expect(r.startError).toBe("NOT_SUPPORTED");
+  });
+  it("move-into-kubevirt: the target takes warm moves once it has a transfer image (its only read: is the pod name free)", async () => {
+    const asked: string[] = [];
+    const { VmshiftError } = await import("@vmshift/core");
+    const api = {
+      request: async <T>(r: { readonly method: string; readonly path: string }): Promise<T> => {
+        asked.push(`${r.method} ${r.path}`);
+        throw new VmshiftError("NOT_FOUND", "not found");
+      },
+    };
+    const target = await moveIntoKubevirt.main(api);
+    const definition = { targetName: "web-01" } as Parameters<NonNullable<typeof target.checkWarm>>[0]["definition"];
+    const checks = await target.checkWarm!({ definition }, { signal: new AbortController().signal });
+    expect(checks).toEqual([]);
+    expect(asked).toEqual(["GET /api/v1/namespaces/migrated/pods/web-01-vmshift-transfer"]);
   });
   it("fleet: evacuation with one VM cancelled", async () => {
     captureConsole();
