@@ -28,7 +28,7 @@ export { MOVE_PHASES, type MoveResult, type MoveSnapshot, type MoveTask } from "
 export { type TargetAccepts, definitionChecks, mappingChecks } from "./validate.ts";
 export { type BuildOptions, type ParsedDomain, buildDomainXml, parseDomainXml } from "./libvirt/domain.ts";
 export { type LibvirtMoveOptions, libvirtMoveSource, libvirtMoveTarget } from "./libvirt/provider.ts";
-export { type KubeRequester, type KubevirtMoveOptions, type KubevirtTransferOptions, kubevirtMoveTarget } from "./kubevirt/target.ts";
+export { type KubeRequester, type KubevirtMoveTargetOptions, type KubevirtTransferOptions, kubevirtMoveTarget } from "./kubevirt/target.ts";
 export { NBD_PORT, TRANSFER_LABEL, type TransferClaim, nbdVolume, transferPodBody, transferPodName } from "./kubevirt/transfer-pod.ts";
 export { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from "./kubevirt/manifests.ts";
 export { type HypervMoveSourceOptions, hypervMoveSource } from "./hyperv/provider.ts";

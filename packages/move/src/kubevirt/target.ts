@@ -35,7 +35,7 @@ export interface KubeRequester {
 }
 
 /** Options of {@link kubevirtMoveTarget}. */
-export interface KubevirtMoveOptions {
+export interface KubevirtMoveTargetOptions {
   /** The cluster's API. */
   readonly api: KubeRequester;
   /** Namespace the VM and its DataVolumes are created in. */
@@ -82,7 +82,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 /** A KubeVirt move target (cold moves by upload; warm moves with `transfer`; see the module comment). */
-export function kubevirtMoveTarget(options: KubevirtMoveOptions): MoveTarget & Journaling & { readonly accepts: TargetAccepts } {
+export function kubevirtMoveTarget(options: KubevirtMoveTargetOptions): MoveTarget & Journaling & { readonly accepts: TargetAccepts } {
   const { api, namespace } = options;
   if (!isNamespaceName(namespace)) throw new VmshiftError("INVALID_ARGUMENT", `${JSON.stringify(namespace)} is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`, { operation: "move.target" });
   const ns = namespace;
