@@ -27,7 +27,7 @@ export { WARM_MIN_LIBVIRT, WARM_MIN_QEMU, checkpointName, libvirtWarmSource, par
 export { MOVE_PHASES, type MoveResult, type MoveSnapshot, type MoveTask } from "./task.ts";
 export { type TargetAccepts, definitionChecks, mappingChecks } from "./validate.ts";
 export { type BuildOptions, type ParsedDomain, buildDomainXml, parseDomainXml } from "./libvirt/domain.ts";
-export { type LibvirtMoveOptions, libvirtMoveSource, libvirtMoveTarget } from "./libvirt/provider.ts";
+export { type LibvirtConnectionOptions, type LibvirtMoveSourceOptions, type LibvirtMoveTargetOptions, libvirtMoveSource, libvirtMoveTarget } from "./libvirt/provider.ts";
 export { type KubeRequester, type KubevirtMoveTargetOptions, type KubevirtTransferOptions, kubevirtMoveTarget } from "./kubevirt/target.ts";
 export { NBD_PORT, TRANSFER_LABEL, type TransferClaim, nbdVolume, transferPodBody, transferPodName } from "./kubevirt/transfer-pod.ts";
 export { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from "./kubevirt/manifests.ts";
@@ -41,5 +41,5 @@ export { type VsphereWarmOptions, vsphereWarmSource } from "./vsphere/warm.ts";
 export type { DiskChangeInfo as VsphereDiskChangeInfo } from "./vsphere/api.ts";
 export { type ImageFileDownloader, type PrismConnection, prismImageFiles } from "./nutanix/download.ts";
 export { prismPath, prismSegment } from "./nutanix/path.ts";
-export { type NutanixMoveOptions, type PrismRequest, type PrismRequester, nutanixMoveSource } from "./nutanix/source.ts";
+export { type NutanixMoveSourceOptions, type PrismRequest, type PrismRequester, nutanixMoveSource } from "./nutanix/source.ts";
 export { AHV_BUS, type V4Disk, type V4Nic, type V4Vm, toDefinition as toNutanixDefinition } from "./nutanix/vm-definition.ts";

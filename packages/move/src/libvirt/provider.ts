@@ -24,28 +24,37 @@ import { libvirtJournal, libvirtSourceRemoval } from "./journal.ts";
 import { buildDomainXml, parseDomainXml, toDefinition } from "./domain.ts";
 import { escapeXml } from "./xml.ts";
 
-/** One libvirt connection as a move endpoint. */
-export interface LibvirtMoveOptions {
+/** The libvirt connection both move endpoints talk through (`virsh -c <uri>`). */
+export interface LibvirtConnectionOptions {
   /** Connection URI, e.g. `qemu:///system`. */
   readonly uri: string;
   /** Host id reported in results. Default: the URI. */
   readonly hostId?: string;
+  /** Runs `virsh` (a source also `qemu-img info` and, warm, `nbdinfo`). Default: {@link spawnRunner}, child processes here. */
   readonly runner?: CommandRunner;
   /** virsh binary. Default `virsh`. */
   readonly virsh?: string;
-  /** Target only: domain type of defined VMs. Default `kvm` when /dev/kvm exists, else `qemu`. */
-  readonly domainType?: string;
-  /** Target only: device XML added to every defined domain (e.g. a serial console). */
-  readonly extraDevicesXml?: string;
+}
+
+/** Options of {@link libvirtMoveSource}. */
+export interface LibvirtMoveSourceOptions extends LibvirtConnectionOptions {
   /** Poll interval while waiting for a shutdown, ms. Default 250. */
   readonly pollMs?: number;
-  /** Source only: the nbdinfo binary warm moves read dirty blocks with. Default `nbdinfo`. */
+  /** The nbdinfo binary warm moves read dirty blocks with. Default `nbdinfo`. */
   readonly nbdinfo?: string;
+}
+
+/** Options of {@link libvirtMoveTarget}. */
+export interface LibvirtMoveTargetOptions extends LibvirtConnectionOptions {
+  /** Domain type of defined VMs. Default `kvm` when /dev/kvm exists, else `qemu`. */
+  readonly domainType?: string;
+  /** Device XML added to every defined domain (e.g. a serial console). */
+  readonly extraDevicesXml?: string;
 }
 
 const STATE: Readonly<Record<string, "running" | "stopped" | "other">> = { running: "running", "shut off": "stopped", "in shutdown": "running", crashed: "stopped" };
 
-function virshOf(options: LibvirtMoveOptions) {
+function virshOf(options: LibvirtConnectionOptions) {
   const runner = options.runner ?? spawnRunner();
   const binary = options.virsh ?? "virsh";
   return (args: readonly string[], ctx?: SpiContext): Promise<ExecResult> => runner.run(binary, ["-q", "-c", options.uri, ...args], { timeoutMs: 120_000, ...(ctx ? { signal: ctx.signal } : {}) });
@@ -63,7 +72,7 @@ async function domState(virsh: ReturnType<typeof virshOf>, name: string, ctx?: S
 }
 
 /** A libvirt host as a move source. */
-export function libvirtMoveSource(options: LibvirtMoveOptions): MoveSource & Removable {
+export function libvirtMoveSource(options: LibvirtMoveSourceOptions): MoveSource & Removable {
   const virsh = virshOf(options);
   const runner = options.runner ?? spawnRunner();
   const pollMs = options.pollMs ?? 250;
@@ -154,7 +163,7 @@ export function libvirtMoveSource(options: LibvirtMoveOptions): MoveSource & Rem
 const EXT: Readonly<Record<DiskFormat, string>> = { raw: "img", qcow2: "qcow2", vmdk: "vmdk", vhdx: "vhdx", vpc: "vhd" };
 
 /** A libvirt host as a move target. */
-export function libvirtMoveTarget(options: LibvirtMoveOptions): MoveTarget & Journaling & { readonly accepts: TargetAccepts } {
+export function libvirtMoveTarget(options: LibvirtMoveTargetOptions): MoveTarget & Journaling & { readonly accepts: TargetAccepts } {
   const virsh = virshOf(options);
   const domainType = options.domainType ?? (existsKvm() ? "kvm" : "qemu");
   async function removeVolumes(volumes: readonly ReservedVolume[]): Promise<void> {

@@ -46,7 +46,7 @@ export interface PrismRequester {
 }
 
 /** Options of {@link nutanixMoveSource}. */
-export interface NutanixMoveOptions {
+export interface NutanixMoveSourceOptions {
   readonly api: PrismRequester;
   /** Downloads image files (`prismImageFiles(connection)`). */
   readonly files: ImageFileDownloader;
@@ -75,7 +75,7 @@ const DONE = new Set(["SUCCEEDED", "FAILED", "CANCELED"]);
 const POWER: Readonly<Record<string, "running" | "stopped">> = { ON: "running", OFF: "stopped" };
 
 /** A Prism Central as a cold move source. */
-export function nutanixMoveSource(options: NutanixMoveOptions): MoveSource & Removable {
+export function nutanixMoveSource(options: NutanixMoveSourceOptions): MoveSource & Removable {
   const { api, files } = options;
   const pollMs = options.pollMs ?? 250;
   const imageTimeoutMs = options.imageTimeoutMs ?? 3_600_000;
