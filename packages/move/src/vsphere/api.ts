@@ -22,8 +22,12 @@ export interface VsphereMoveApi {
   invoke(method: VsphereMoveCall, self: VimRef, params?: readonly (readonly [string, string | number | VimRef])[], signal?: AbortSignal): Promise<unknown>;
   /** Waits for a task to end; its fault as a `VmshiftError`. */
   waitTask(task: VimRef, signal?: AbortSignal): Promise<void>;
-  /** Downloads an export lease's device URL into `file` (0600). Returns the bytes written. */
-  download(deviceUrl: string, file: string, options?: { readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
+  /**
+   * Downloads an export lease's device URL into `file` (0600). Returns the bytes written. A URL on
+   * another host than vCenter's (an ESXi host) is read without the session cookie, its TLS pinned
+   * to `sslThumbprint` (the device URL's, SHA-1).
+   */
+  download(deviceUrl: string, file: string, options?: { readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void; readonly sslThumbprint?: string }): Promise<number>;
   /** Warm moves: CreateSnapshot_Task, waited for; the new VirtualMachineSnapshot. Absent → no warm moves. */
   createSnapshot?(vm: VimRef, name: string, options: { readonly description?: string; readonly memory: boolean; readonly quiesce: boolean }, signal?: AbortSignal): Promise<VimRef>;
   /** Warm moves: RemoveSnapshot_Task, waited for. */

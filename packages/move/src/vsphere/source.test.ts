@@ -20,24 +20,35 @@ const definition: VmDefinition = {
   disks: [{ key: "sda", sizeBytes: 4, format: "vmdk", bus: "scsi", storage: "ds1", device: "disk", native: { deviceKey: "2000", exportKey: "/vm-9/VirtualLsiLogicController0:0" } }],
 };
 
-function fakeApi(options: { power?: string; leaseState?: string; fileSize?: string; failComplete?: boolean; download?: (file: string, onBytes?: (n: number) => void) => Promise<number> }) {
-  const calls: { method: VsphereMoveCall; self: VimRef }[] = [];
+/** A VM with two disks on one controller (units 0 and 1). */
+const twoDisks: VmDefinition = {
+  ...definition,
+  disks: [definition.disks[0]!, { key: "sdb", sizeBytes: 6, format: "vmdk", bus: "scsi", storage: "ds1", device: "disk", native: { deviceKey: "2001", exportKey: "/vm-9/VirtualLsiLogicController0:1" } }],
+};
+
+function fakeApi(options: { power?: string; leaseState?: string; fileSize?: string; failComplete?: boolean; twoDisks?: boolean; download?: (file: string, onBytes?: (n: number) => void, url?: string) => Promise<number> }) {
+  const calls: { method: VsphereMoveCall; self: VimRef; params?: readonly (readonly [string, unknown])[] }[] = [];
   const api: VsphereMoveApi = {
     async properties(ref) {
       if (ref.type === "VirtualMachine") return { "runtime.powerState": options.power ?? "poweredOff" };
       return {
         state: options.leaseState ?? "ready",
         error: { localizedMessage: "disk locked" },
-        info: { deviceUrl: [{ key: "/vm-9/VirtualLsiLogicController0:0", url: "https://*/nfc/t/disk-0.vmdk", disk: "true", ...(options.fileSize === "" ? {} : { fileSize: options.fileSize ?? "4" }) }] },
+        info: {
+          deviceUrl: [
+            { key: "/vm-9/VirtualLsiLogicController0:0", url: "https://*/nfc/t/disk-0.vmdk", disk: "true", ...(options.fileSize === "" ? {} : { fileSize: options.fileSize ?? "4" }) },
+            ...(options.twoDisks ? [{ key: "/vm-9/VirtualLsiLogicController0:1", url: "https://*/nfc/t/disk-1.vmdk", disk: "true", fileSize: "6" }] : []),
+          ],
+        },
       };
     },
-    async invoke(method, self) {
-      calls.push({ method, self });
+    async invoke(method, self, params) {
+      calls.push({ method, self, ...(params ? { params } : {}) });
       if (method === "HttpNfcLeaseComplete" && options.failComplete) throw new VmshiftError("TRANSPORT", "connection reset during Complete");
       return method === "ExportVm" ? { attributes: { type: "HttpNfcLease" }, $value: "lease-1" } : undefined;
     },
     async waitTask() {},
-    download: async (_url, file, o) => (options.download ? options.download(file, o?.onBytes) : 0),
+    download: async (url, file, o) => (options.download ? options.download(file, o?.onBytes, url) : 0),
   };
   return { api, calls };
 }
@@ -110,5 +121,81 @@ describe("vsphereMoveSource.openDisk", () => {
     expect((error as Error).message).toContain("disk locked");
     expect(calls.map((c) => c.method)).toEqual(["ExportVm", "HttpNfcLeaseAbort"]);
     expect(readdirSync(staging)).toEqual([]);
+  });
+
+  it("reads every disk of a two-disk VM through one lease: one ExportVm, Complete after the last disk, not before", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ twoDisks: true, download: async (file, _on, url) => (writeFileSync(file, url!), 4) });
+    const source = vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 });
+    const first = await source.openDisk(twoDisks, twoDisks.disks[0]!, ctx());
+    expect(calls.map((c) => c.method)).toEqual(["ExportVm"]); // the lease stays open for the second disk
+    await first.close();
+    const second = await source.openDisk(twoDisks, twoDisks.disks[1]!, ctx());
+    expect(readFileSync(second.location, "utf8")).toBe("https://*/nfc/t/disk-1.vmdk");
+    await second.close();
+    expect(calls.map((c) => c.method)).toEqual(["ExportVm", "HttpNfcLeaseComplete"]);
+    expect(readdirSync(staging)).toEqual([]);
+  });
+
+  it("renews the one lease with the total progress over both disks, also while the mover copies a staged disk", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ twoDisks: true, download: async (file, onBytes) => (writeFileSync(file, "V"), onBytes?.(4), 4) });
+    const source = vsphereMoveSource({ api, stagingDir: staging, pollMs: 1, progressEveryMs: 5 });
+    const first = await source.openDisk(twoDisks, twoDisks.disks[0]!, ctx());
+    await new Promise((r) => setTimeout(r, 40)); // the copy of the first disk into the target
+    const percents = calls.filter((c) => c.method === "HttpNfcLeaseProgress").map((c) => c.params?.[0]?.[1]);
+    expect(percents.length).toBeGreaterThanOrEqual(2);
+    expect(percents.at(-1)).toBe(40); // 4 of 4 + 6 bytes
+    await first.close();
+    await (await source.openDisk(twoDisks, twoDisks.disks[1]!, ctx())).close();
+    const n = calls.length;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls.length).toBe(n); // no renewals after Complete
+  });
+
+  it("aborts the open lease when the move is cancelled between two disks", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ twoDisks: true, download: async (file) => (writeFileSync(file, "V"), 4) });
+    const cancel = new AbortController();
+    const reader = await vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 }).openDisk(twoDisks, twoDisks.disks[0]!, { signal: cancel.signal });
+    cancel.abort();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(calls.map((c) => c.method)).toEqual(["ExportVm", "HttpNfcLeaseAbort"]);
+    await reader.close();
+  });
+
+  it("aborts the open lease when no further disk is asked for after a reader was closed (the mover failed between disks)", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ twoDisks: true, download: async (file) => (writeFileSync(file, "V"), 4) });
+    const reader = await vsphereMoveSource({ api, stagingDir: staging, pollMs: 1, leaseIdleMs: 10 }).openDisk(twoDisks, twoDisks.disks[0]!, ctx());
+    await reader.close();
+    expect(calls.map((c) => c.method)).toEqual(["ExportVm"]);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(calls.map((c) => c.method)).toEqual(["ExportVm", "HttpNfcLeaseAbort"]);
+  });
+
+  it("aborts the open lease before the rollback powers the source on", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ twoDisks: true, download: async (file) => (writeFileSync(file, "V"), 4) });
+    const source = vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 });
+    await (await source.openDisk(twoDisks, twoDisks.disks[0]!, ctx())).close();
+    await source.start("vm-9", ctx());
+    expect(calls.map((c) => c.method)).toEqual(["ExportVm", "HttpNfcLeaseAbort", "PowerOnVM_Task"]);
+  });
+
+  it("hands the device URL's sslThumbprint to the download (an ESXi host's URL is pinned to it)", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const seen: (string | undefined)[] = [];
+    const { api } = fakeApi({ download: async (file) => (writeFileSync(file, "V"), 1) });
+    const original = api.properties.bind(api);
+    api.properties = async (r, paths, signal) => {
+      const p = await original(r, paths, signal);
+      if (r.type !== "HttpNfcLease") return p;
+      return { ...p, info: { deviceUrl: [{ key: "/vm-9/VirtualLsiLogicController0:0", url: "https://esx-01.example/nfc/t/disk-0.vmdk", disk: "true", sslThumbprint: "AB:CD" }] } };
+    };
+    const download = api.download.bind(api);
+    api.download = async (url, file, o) => (seen.push(o?.sslThumbprint), download(url, file, o));
+    await (await vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 }).openDisk(definition, definition.disks[0]!, ctx())).close();
+    expect(seen).toEqual(["AB:CD"]);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * vSphere as a move source (cold): the definition from the VM's properties, each disk through an
- * export lease (`ExportVm` → `HttpNfcLease`, its deviceUrl downloaded with the session cookie by
- * the {@link VsphereMoveApi}, `HttpNfcLeaseProgress` renewing the lease while the bytes come,
- * `HttpNfcLeaseComplete` once they are here, `HttpNfcLeaseAbort` when they are not), power through
- * `ShutdownGuest`/`PowerOffVM_Task`/`PowerOnVM_Task`.
+ * vSphere as a move source (cold): the definition from the VM's properties, the disks through one
+ * export lease per VM (`ExportVm` → `HttpNfcLease`, export-lease.ts: opened on the first disk,
+ * each disk's deviceUrl downloaded by the {@link VsphereMoveApi} — with the session cookie on
+ * vCenter, pinned to the URL's `sslThumbprint` on an ESXi host —, `HttpNfcLeaseProgress` renewing
+ * it, `HttpNfcLeaseComplete` once the last disk is here, `HttpNfcLeaseAbort` when the move fails),
+ * power through `ShutdownGuest`/`PowerOffVM_Task`/`PowerOnVM_Task`.
  *
  * The exported VMDK is staged in a private directory (0700) and read from there by qemu-img:
  * qemu-img's https driver (Debian's qemu-block-extra) is not needed, and the cookie never leaves
@@ -18,6 +19,7 @@ import { VmshiftError, pause } from "@vmshift/core";
 import type { MoveSource, SpiContext } from "../spi.ts";
 import type { VimRef, VsphereMoveApi } from "./api.ts";
 import { VM_PATHS, devicesOf, toVsphereDefinition } from "./definition.ts";
+import { type ExportLease, openExportLease } from "./export-lease.ts";
 import { hasWarmCalls, vsphereWarmSource } from "./warm.ts";
 import { vsphereSourceRemoval } from "./removal.ts";
 import type { Removable } from "../removal.ts";
@@ -31,8 +33,10 @@ export interface VsphereMoveSourceOptions {
   readonly stagingDir?: string;
   /** Poll interval (lease state, guest shutdown), ms. Default 250. */
   readonly pollMs?: number;
-  /** HttpNfcLeaseProgress at least this often while a disk downloads, ms. Default 5000 (leases time out after leaseTimeout, 300 s by default). */
+  /** HttpNfcLeaseProgress at least this often while the export lease is open, ms. Default 5000 (leases time out after leaseTimeout, 300 s by default). */
   readonly progressEveryMs?: number;
+  /** The export lease is aborted when no further disk is asked for this long after a reader was closed, ms. Default 30 000. */
+  readonly leaseIdleMs?: number;
 }
 
 const vmRef = (id: string): VimRef => ({ type: "VirtualMachine", value: id });
@@ -58,26 +62,14 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
   const { api } = options;
   const pollMs = options.pollMs ?? 250;
   const progressEveryMs = options.progressEveryMs ?? 5000;
+  const idleMs = options.leaseIdleMs ?? 30_000;
+  /** The open export lease of each VM (one per VM per move: every disk is downloaded from it). */
+  const leases = new Map<string, ExportLease>();
 
   async function powerState(vmId: string, ctx?: SpiContext): Promise<"running" | "stopped" | "other"> {
     const p = await api.properties(vmRef(vmId), ["runtime.powerState"], ctx?.signal);
     const s = str(p["runtime.powerState"]);
     return s === "poweredOn" ? "running" : s === "poweredOff" ? "stopped" : "other";
-  }
-
-  /** Waits for a lease to leave `initializing`; its info when `ready`. */
-  async function readyLease(lease: VimRef, ctx: SpiContext): Promise<Record<string, unknown>> {
-    for (;;) {
-      const p = await api.properties(lease, ["state", "info", "error"], ctx.signal);
-      const state = str(p["state"]);
-      if (state === "ready") return (p["info"] ?? {}) as Record<string, unknown>;
-      if (state === "error" || state === "done") {
-        const fault = (p["error"] as { localizedMessage?: unknown } | undefined)?.localizedMessage;
-        throw moveError("MIGRATION_FAILED", `export lease ${lease.value} is ${state}${fault ? `: ${str(fault)}` : ""}`, "move.openDisk", lease.value);
-      }
-      if (ctx.signal.aborted) throw new VmshiftError("ABORTED", "opening the export lease was cancelled", { adapter: "vsphere", operation: "move.openDisk" });
-      await pause(pollMs, ctx.signal);
-    }
   }
 
   return {
@@ -100,48 +92,38 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
 
     async openDisk(definition, disk, ctx) {
       const op = "move.openDisk";
-      const state = await powerState(definition.id, ctx);
-      if (state !== "stopped") throw moveError("INVALID_STATE", `disk ${disk.key} of ${definition.name} can only be exported while the VM is powered off (cold move); it is ${state}`, op, definition.id);
-      const leaseRef = ref(await api.invoke("ExportVm", vmRef(definition.id), [], ctx.signal));
-      if (!leaseRef) throw moveError("MIGRATION_FAILED", `ExportVm of ${definition.name} returned no lease`, op, definition.id);
+      let lease = leases.get(definition.id);
+      if (!lease || lease.ended) {
+        leases.delete(definition.id);
+        const state = await powerState(definition.id, ctx);
+        if (state !== "stopped") throw moveError("INVALID_STATE", `disk ${disk.key} of ${definition.name} can only be exported while the VM is powered off (cold move); it is ${state}`, op, definition.id);
+        lease = await openExportLease(definition, { api, pollMs, progressEveryMs, idleMs }, ctx);
+        leases.set(definition.id, lease);
+      }
+      const open = lease;
+      open.claim(ctx.signal);
       let dir: string | undefined;
-      let settled = false;
-      const abort = async () => {
-        if (settled) return;
-        settled = true;
-        await api.invoke("HttpNfcLeaseAbort", leaseRef).catch(() => {});
-      };
       try {
         dir = mkdtempSync(join(options.stagingDir ?? tmpdir(), "vmshift-vsphere-export-"));
-        const info = await readyLease(leaseRef, ctx);
-        const urls = (Array.isArray(info["deviceUrl"]) ? info["deviceUrl"] : info["deviceUrl"] ? [info["deviceUrl"]] : []) as Record<string, unknown>[];
-        const diskUrls = urls.filter((u) => str(u["disk"]) !== "false");
-        const wanted = disk.native?.["exportKey"];
-        const match = diskUrls.find((u) => str(u["key"]) === wanted) ?? (diskUrls.length === 1 && definition.disks.filter((d) => d.device === "disk").length === 1 ? diskUrls[0] : undefined);
+        const match = open.urlOf(disk);
         const url = match ? str(match["url"]) : undefined;
-        if (!url) throw moveError("MIGRATION_FAILED", `the export lease of ${definition.name} has no device URL for disk ${disk.key} (${wanted ?? "no key"})`, op, definition.id);
+        if (!url) throw moveError("MIGRATION_FAILED", `the export lease of ${definition.name} has no device URL for disk ${disk.key} (${disk.native?.["exportKey"] ?? "no key"})`, op, definition.id);
+        const thumbprint = str(match?.["sslThumbprint"]);
         const file = join(dir, `${disk.key}.vmdk`);
-        // The lease expires without progress reports: without the file's size, the disk's capacity bounds the percentage.
-        const expected = Number(str(match?.["fileSize"]) ?? 0) || disk.sizeBytes;
-        let lastProgress = Date.now();
-        let sending: Promise<unknown> = Promise.resolve();
-        await api.download(url, file, {
-          signal: ctx.signal,
-          onBytes: (bytes) => {
-            if (Date.now() - lastProgress < progressEveryMs) return;
-            lastProgress = Date.now();
-            const percent = expected > 0 ? Math.min(99, Math.floor((bytes / expected) * 100)) : 0;
-            sending = sending.then(() => api.invoke("HttpNfcLeaseProgress", leaseRef, [["percent", percent]]).catch(() => {}));
-          },
-        });
-        await sending;
-        await api.invoke("HttpNfcLeaseComplete", leaseRef, [], ctx.signal);
-        settled = true;
+        await api.download(url, file, { signal: ctx.signal, onBytes: (bytes) => open.progress(disk, bytes), ...(thumbprint ? { sslThumbprint: thumbprint } : {}) });
+        await open.downloaded(disk, ctx.signal);
         const staged = dir;
-        return { location: file, format: "vmdk", close: async () => rmSync(staged, { recursive: true, force: true }) };
+        return {
+          location: file,
+          format: "vmdk",
+          close: async () => {
+            rmSync(staged, { recursive: true, force: true });
+            open.readerClosed();
+          },
+        };
       } catch (error) {
         // Also when Complete failed: a lease left open would block the rollback's power-on.
-        await abort();
+        await open.abort();
         if (dir) rmSync(dir, { recursive: true, force: true });
         throw error;
       }
@@ -164,6 +146,9 @@ export function vsphereMoveSource(options: VsphereMoveSourceOptions): MoveSource
     },
 
     async start(vmId, ctx) {
+      // Rollback: an export lease still open locks the VM against the power-on.
+      await leases.get(vmId)?.abort();
+      leases.delete(vmId);
       if ((await powerState(vmId, ctx)) === "running") return;
       const task = ref(await api.invoke("PowerOnVM_Task", vmRef(vmId), [], ctx.signal));
       if (task) await api.waitTask(task, ctx.signal);
