@@ -150,7 +150,7 @@ describe("guest conversion at cutover", () => {
     const converter = fakeConverter(wd.calls);
     const always = await conversionChecks({ from: source, to: uploads, convert: { mode: "always" } }, WINDOWS, converter, { signal: new AbortController().signal });
     expect(always).toEqual([expect.objectContaining({ id: "guest.conversion", severity: "error", message: expect.stringContaining("convert: always cannot be met: the kubevirt target keeps the disks where the mover cannot open them as files") })]);
-    expect(always[0]!.message).toContain("Forklift converts in a pod running virt-v2v");
+    expect(always[0]!.message).toContain("set the target's conversion image — conversion.image, CLI profile conversionImage");
     const auto = await conversionChecks({ from: source, to: uploads }, WINDOWS, converter, { signal: new AbortController().signal });
     expect(auto).toEqual([expect.objectContaining({ id: "guest.conversion", severity: "warning", message: expect.stringContaining("will not be converted although win-01 is a Windows guest") })]);
     // KubeVirt without writeDisk (warm moves write PVCs through a transfer pod): still no local files.
@@ -159,6 +159,24 @@ describe("guest conversion at cutover", () => {
     const result = await createMover({ copier: copier(), converter }).moveVm({ from: source, to: uploads, vmId: "vm-1", ...MAPS }).wait();
     expect(result.outcome).toBe("completed");
     expect(wd.calls.filter((c) => c.startsWith("convert") || c === "converter.probe")).toEqual([]);
+  });
+
+  it("a target with its own converter (KubeVirt's conversion pod): its converter runs between the copy and the start, on virtio buses; the local one only never", async () => {
+    const { world: wd, source, target, copier } = world(WINDOWS, "vsphere");
+    const local = fakeConverter(wd.calls, { missing: true });
+    const own = { ...fakeConverter([]), program: "pod-v2v", convert: async (input: { name: string }) => void wd.calls.push(`pod-convert ${input.name}`) };
+    let buses: string[] = [];
+    const pods: MoveTarget = { ...target, platform: "kubevirt", writeDisk: async () => void wd.calls.push("target.writeDisk"), converter: own, reserve: async (def, c) => ((buses = def.disks.map((d) => d.bus)), target.reserve(def, c)) };
+    const checks = await conversionChecks({ from: source, to: pods, convert: { mode: "always" } }, WINDOWS, local, { signal: new AbortController().signal });
+    expect(checks).toEqual([expect.objectContaining({ id: "guest.conversion", severity: "info", message: expect.stringContaining("converted at cutover with pod-v2v 9.9") })]);
+    const result = await createMover({ copier: copier(), converter: local }).moveVm({ from: source, to: pods, vmId: "vm-1", ...MAPS }).wait();
+    expect(result.outcome).toBe("completed");
+    expect(buses).toEqual(["virtio", "virtio"]);
+    expect(wd.calls.filter((c) => c === "target.writeDisk")).toHaveLength(2);
+    const order = (c: string) => wd.calls.findIndex((x) => x.startsWith(c));
+    expect(order("pod-convert win-01")).toBeGreaterThan(wd.calls.lastIndexOf("target.writeDisk"));
+    expect(order("pod-convert win-01")).toBeLessThan(order("target.start"));
+    expect(wd.calls).not.toContain("converter.probe");
   });
 
   it("an unknown mode is INVALID_ARGUMENT before anything is reserved", async () => {

@@ -4,8 +4,10 @@
  * virt-v2v-in-place by default, convert-virt-v2v.ts). `convert.mode`: `auto` (default) converts the
  * guests that need it (convert-need.ts), `always` every guest, `never` none. A failed conversion
  * fails the target's start: the mover rolls back as for any start failure (target removed, source
- * started again). Targets that upload disks themselves (KubeVirt through CDI) have no local volumes
- * to convert: `always` is a preflight error there, `auto` a warning that the guest stays as it is.
+ * started again). A target may bring its own converter (`MoveTarget.converter`: KubeVirt with a
+ * conversion image runs virt-v2v-in-place in a pod against its claims); other targets that upload
+ * disks themselves have no local volumes to convert: `always` is a preflight error there, `auto` a
+ * warning that the guest stays as it is.
  */
 import { VmshiftError } from "@vmshift/core";
 import type { MoveCheck } from "./checks.ts";
@@ -66,8 +68,10 @@ export function convertMode(convert: ConvertOptions | undefined): ConvertMode {
  * True when the target's volumes are files the converter can open where the mover runs (libvirt:
  * pool volumes by path): not a target that uploads the disks itself (`writeDisk`), nor KubeVirt,
  * whose volumes are PVCs in the cluster (filled through CDI's upload proxy or a transfer pod).
+ * True as well for a target that offers its own converter (KubeVirt with a conversion image).
  */
 export function targetConvertsInPlace(target: MoveTarget): boolean {
+  if (target.converter) return true;
   return target.writeDisk === undefined && target.platform !== "kubevirt";
 }
 
@@ -85,14 +89,15 @@ export function conversionPlan(request: { readonly from: MoveSource; readonly to
  * saying whether the guest will be converted and why; errors when `always` meets a target without
  * local volumes, or when a conversion is due and the converter cannot run here. Read-only.
  */
-export async function conversionChecks(request: { readonly from: MoveSource; readonly to: MoveTarget; readonly convert?: ConvertOptions }, definition: VmDefinition, converter: GuestConverter, ctx: SpiContext): Promise<MoveCheck[]> {
+export async function conversionChecks(request: { readonly from: MoveSource; readonly to: MoveTarget; readonly convert?: ConvertOptions }, definition: VmDefinition, localConverter: GuestConverter, ctx: SpiContext): Promise<MoveCheck[]> {
+  const converter = request.to.converter ?? localConverter;
   const mode = convertMode(request.convert);
   const subject = definition.name;
   const need = conversionNeed(definition, request.from.platform);
   const check = (severity: MoveCheck["severity"], message: string, id: MoveCheck["id"] = "guest.conversion"): MoveCheck => ({ id, category: "compatibility", severity, subject, message });
   if (mode === "never") return [need.needed ? check("warning", `the guest is not converted (convert: never) although ${need.why}; it may not boot on the target`) : check("info", `the guest is not converted (convert: never)`)];
   const inPlace = targetConvertsInPlace(request.to);
-  const uploads = `the ${request.to.platform} target keeps the disks where the mover cannot open them as files (uploads, PVCs in a cluster): there is nothing here for ${converter.program} to convert in place (Forklift converts in a pod running virt-v2v against the volumes; vmshift does not yet)`;
+  const uploads = `the ${request.to.platform} target keeps the disks where the mover cannot open them as files (uploads, PVCs in a cluster): there is nothing here for ${converter.program} to convert in place (${request.to.platform === "kubevirt" ? "set the target's conversion image — conversion.image, CLI profile conversionImage — and vmshift converts in a pod running virt-v2v-in-place against the claims, as Forklift does" : "this target has no converter of its own"})`;
   if (mode === "always" && !inPlace) return [check("error", `convert: always cannot be met: ${uploads}; convert the guest before the move, or move with convert: auto or never`)];
   if (mode === "auto" && !need.needed) return [check("info", `the guest is not converted: ${need.why}`)];
   if (mode === "auto" && !inPlace) return [check("warning", `the guest will not be converted although ${need.why}: ${uploads}`)];
@@ -128,11 +133,13 @@ export function withConversion(to: MoveTarget, hook: ConversionHook): MoveTarget
     reserved = definition;
     return r;
   };
+  // A target with its own converter (KubeVirt's conversion pod) converts where its volumes are.
+  const converter = to.converter ?? hook.converter;
   target.start = async (reservation: Reservation, ctx) => {
     // An attached move never reserved in this process: its definition is read again from the source.
     const definition: VmDefinition = reserved ? { ...reserved, nics: [] } : await hook.from.readDefinition(hook.vmId(), ctx);
     const plan = conversionPlan({ from: hook.from, to, ...(hook.convert ? { convert: hook.convert } : {}) }, definition);
-    if (plan.convert) await convertGuest(hook.converter, { name: reservation.vmId, definition, volumes: reservation.volumes }, ctx, hook.say);
+    if (plan.convert) await convertGuest(converter, { name: reservation.vmId, definition, volumes: reservation.volumes }, ctx, hook.say);
     await to.start(reservation, ctx);
   };
   return target;
@@ -145,7 +152,7 @@ export function withConversion(to: MoveTarget, hook: ConversionHook): MoveTarget
   function virtioFor(definition: MappedDefinition): MappedDefinition {
     const vm: VmDefinition = { ...definition, nics: [] };
     if (!conversionPlan({ from: hook.from, to, ...(hook.convert ? { convert: hook.convert } : {}) }, vm).convert) return definition;
-    if (hook.converter.givesVirtio && !hook.converter.givesVirtio(vm)) return definition;
+    if (converter.givesVirtio && !converter.givesVirtio(vm)) return definition;
     return { ...definition, disks: definition.disks.map((d) => ({ ...d, bus: "virtio" })), nics: definition.nics.map((n) => ({ ...n, model: "virtio" })) };
   }
 }

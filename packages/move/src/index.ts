@@ -30,6 +30,8 @@ export { type BuildOptions, type ParsedDomain, buildDomainXml, parseDomainXml } 
 export { type LibvirtConnectionOptions, type LibvirtMoveSourceOptions, type LibvirtMoveTargetOptions, libvirtMoveSource, libvirtMoveTarget } from "./libvirt/provider.ts";
 export { type KubeRequester, type KubevirtMoveTargetOptions, type KubevirtTransferOptions, kubevirtMoveTarget } from "./kubevirt/target.ts";
 export { NBD_PORT, TRANSFER_LABEL, type TransferClaim, nbdVolume, transferPodBody, transferPodName } from "./kubevirt/transfer-pod.ts";
+export { conversionPodName } from "./kubevirt/conversion-pod.ts";
+export type { KubevirtConversionOptions } from "./kubevirt/conversion.ts";
 export { POD_NETWORK, dataVolumeBody, dataVolumeName, virtualMachineBody } from "./kubevirt/manifests.ts";
 export { type HypervMoveSourceOptions, hypervMoveSource } from "./hyperv/provider.ts";
 export type { HypervScript, HypervScriptParams, PowerShellScriptRunner } from "./hyperv/scripts.ts";

@@ -141,6 +141,11 @@ export interface TargetCheckInput {
 export interface MoveTarget {
   readonly platform: string;
   readonly hostId?: string;
+  /**
+   * The target's own guest converter, when it converts where its volumes are (KubeVirt: a
+   * conversion pod in the cluster). The mover's conversion hook uses it instead of its local one.
+   */
+  readonly converter?: import("./convert.ts").GuestConverter;
   /** Read-only checks against the target (name taken, storage or network missing, no room). Writes nothing. */
   check(input: TargetCheckInput, ctx: SpiContext): Promise<readonly import("./checks.ts").MoveCheck[]>;
   /**

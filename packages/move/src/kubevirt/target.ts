@@ -27,11 +27,14 @@ import type { Journaling } from "../journal.ts";
 import { kubevirtJournal } from "./journal.ts";
 import type { TargetAccepts } from "../validate.ts";
 import { NBD_PORT, type TransferClaim, nbdVolume, transferPodBody, transferPodName } from "./transfer-pod.ts";
+import { type KubevirtConversionOptions, conversionPodConverter } from "./conversion.ts";
 import { POD_NETWORK, dataVolumeBody, dataVolumeName, isNamespaceName, isObjectName, virtualMachineBody } from "./manifests.ts";
 
 /** The part of a Kubernetes client the target uses (`HttpKubeTransport` from `@vmshift/kubevirt` fits). */
 export interface KubeRequester {
   request<T>(request: { readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; readonly path: string; readonly query?: Readonly<Record<string, string>>; readonly body?: unknown; readonly contentType?: string; readonly signal?: AbortSignal; readonly operation?: string }): Promise<T>;
+  /** A GET whose answer is text (a pod's log); when absent, the conversion pod's progress is not followed. */
+  requestText?(request: { readonly method: "GET"; readonly path: string; readonly query?: Readonly<Record<string, string>>; readonly signal?: AbortSignal; readonly operation?: string }): Promise<string>;
 }
 
 /** Options of {@link kubevirtMoveTarget}. */
@@ -53,6 +56,12 @@ export interface KubevirtMoveTargetOptions {
    * copied. Absent → warm moves fail their preflight (`kubevirt.transferImage`).
    */
   readonly transfer?: KubevirtTransferOptions;
+  /**
+   * Guest conversion at cutover: a conversion pod running virt-v2v-in-place from this image against
+   * the claims (conversion.ts). Absent → `convert: always` fails the preflight and `auto` warns
+   * that the guest stays as it is.
+   */
+  readonly conversion?: KubevirtConversionOptions;
 }
 
 /** The transfer pod of warm moves (see transfer-pod.ts). */
@@ -92,6 +101,8 @@ export function kubevirtMoveTarget(options: KubevirtMoveTargetOptions): MoveTarg
     if (transfer.address !== undefined && !HOST.test(transfer.address)) throw new VmshiftError("INVALID_ARGUMENT", `transfer.address ${JSON.stringify(transfer.address)} is not a host name or IP address`, { operation: "move.target" });
     if (transfer.port !== undefined && !(Number.isInteger(transfer.port) && transfer.port > 0 && transfer.port < 65000)) throw new VmshiftError("INVALID_ARGUMENT", `transfer.port ${String(transfer.port)} is not a TCP port`, { operation: "move.target" });
   }
+  const conversion = options.conversion;
+  if (conversion && (typeof conversion.image !== "string" || conversion.image.trim() === "" || /\s/.test(conversion.image))) throw new VmshiftError("INVALID_ARGUMENT", `conversion.image ${JSON.stringify(conversion.image)} is not a container image reference`, { operation: "move.target" });
   // Every name reaches a URL path through `segment`: only valid object names pass (they need no escaping).
   const segment = (name: string) => {
     if (!isObjectName(name)) throw new VmshiftError("INVALID_ARGUMENT", `${JSON.stringify(name)} is not a Kubernetes object name`, { operation: "move.target" });
@@ -178,8 +189,26 @@ export function kubevirtMoveTarget(options: KubevirtMoveTargetOptions): MoveTarg
     return claims.map((c, i) => ({ diskKey: c.disk.key, storage: c.disk.targetStorage, format: "raw", sizeBytes: c.disk.sizeBytes, ...nbdVolume(host, port + i, c.claim) }));
   }
 
+  const converter = conversion
+    ? conversionPodConverter({
+        namespace: ns,
+        options: conversion,
+        pollMs: Math.max(pollMs, 200),
+        create: async (plural, body, ctx) => void (await api.request({ method: "POST", path: `/api/v1/namespaces/${ns}/${plural}`, query: STRICT, body, signal: ctx.signal, operation: "move.convert" })),
+        read: (plural, name, ctx) => get(`/api/v1/namespaces/${ns}/${plural}/${segment(name)}`, ctx, "move.convert"),
+        delete: async (plural, name, ctx) => {
+          const path = `/api/v1/namespaces/${ns}/${plural}/${segment(name)}`;
+          await remove(path, ctx);
+          if (plural === "pods") await waitFor<Kube>(`conversion pod ${name} to be gone`, () => get<Kube>(path, ctx, "move.convert"), (v) => v === undefined, () => undefined, ctx);
+        },
+        ...(api.requestText ? { log: (name: string, container: string, ctx: SpiContext) => api.requestText!({ method: "GET", path: `${podPath(name)}/log`, query: { container }, signal: ctx.signal, operation: "move.convert" }) } : {}),
+        endTransfer,
+      })
+    : undefined;
+
   return {
     platform: "kubevirt",
+    ...(converter ? { converter } : {}),
     accepts: { buses: ["virtio", "sata", "scsi"], firmware: ["bios", "uefi"] },
     journal: kubevirtJournal({ api, namespace: ns, vmPath }),
 
