@@ -10,7 +10,10 @@ package main
 //     url `https://*/nfc/<ticket>/disk-N.vmdk` (the client replaces `*` with the host it talks to),
 //     targetId `disk-N.vmdk`, disk=true, fileSize; totalDiskCapacityInKB and leaseTimeout (seconds).
 //   - The URL is read with GET (Range requests allowed, HEAD for the size) carrying the session's
-//     `vmware_soap_session` cookie: other sessions get 403, an ended lease 404.
+//     `vmware_soap_session` cookie: other sessions get 403, an ended lease 404. With -esxi-nfc the
+//     URLs name an "ESXi host" instead, with its SHA-1 sslThumbprint, and are read without the
+//     cookie (esxi_nfc.go).
+//   - One lease covers every disk of the VM (one deviceUrl each); the VM stays locked until it ends.
 //   - HttpNfcLeaseProgress(percent 0–100) records transferProgress and renews the lease; a lease not
 //     renewed within leaseTimeout seconds times out (state error, Timedout).
 //   - HttpNfcLeaseComplete (state done) and HttpNfcLeaseAbort (state error, the given fault) end it;
@@ -47,7 +50,8 @@ var exportLeaseTimeout int32 = 300
 type exportLease struct {
 	mo.HttpNfcLease
 	mu      sync.Mutex
-	session string            // the only cookie value the device URLs answer
+	session string            // the only cookie value the device URLs answer (on vCenter)
+	host    string            // the "ESXi host" its device URLs name (esxi_nfc.go); "" for `*` (vCenter)
 	ticket  string            // the URL path segment (not the moref, not the cookie)
 	files   map[string]string // targetId → local path of the disk's backing file
 	renewed time.Time
@@ -101,7 +105,12 @@ func (vm *vmWrap) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.Has
 			&types.InvalidPowerState{RequestedState: types.VirtualMachinePowerStatePoweredOff, ExistingState: vm.Runtime.PowerState})
 		return body
 	}
-	lease := &exportLease{session: ctx.Session.Key, ticket: randomHex(16), files: map[string]string{}, renewed: time.Now()}
+	esxiHost, esxiThumbprint := esxiDeviceHost()
+	lease := &exportLease{session: ctx.Session.Key, host: esxiHost, ticket: randomHex(16), files: map[string]string{}, renewed: time.Now()}
+	urlHost, sslThumbprint := "*", ""
+	if esxiHost != "" {
+		urlHost, sslThumbprint = esxiHost, esxiThumbprint
+	}
 	lease.Self = types.ManagedObjectReference{Type: "HttpNfcLease", Value: "lease-" + randomHex(8)}
 	info := &types.HttpNfcLeaseInfo{Lease: lease.Self, Entity: vm.Self, LeaseTimeout: exportLeaseTimeout}
 	n := 0
@@ -129,7 +138,7 @@ func (vm *vmWrap) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.Has
 		lease.files[target] = file
 		key := deviceKey(&vm.VirtualMachine.VirtualMachine, disk)
 		info.DeviceUrl = append(info.DeviceUrl, types.HttpNfcLeaseDeviceUrl{
-			Key: key, ImportKey: key, Url: "https://*/nfc/" + lease.ticket + "/" + target,
+			Key: key, ImportKey: key, Url: "https://" + urlHost + "/nfc/" + lease.ticket + "/" + target, SslThumbprint: sslThumbprint,
 			Disk: types.NewBool(true), TargetId: target, FileSize: st.Size(),
 		})
 		info.TotalDiskCapacityInKB += disk.CapacityInKB
@@ -213,9 +222,16 @@ func (l *exportLease) HttpNfcLeaseAbort(ctx *simulator.Context, req *types.HttpN
 	return body
 }
 
-// serveExport answers GET/HEAD /nfc/<ticket>/<targetId> of an export lease; false when the path
-// is no export lease's (the simulator's own /nfc/ handler then serves import leases).
+// serveExport answers GET/HEAD /nfc/<ticket>/<targetId> of an export lease on vCenter; false when
+// the path is no export lease's (the simulator's own /nfc/ handler then serves import leases).
 func serveExport(w http.ResponseWriter, r *http.Request) bool {
+	return serveLeaseFile(w, r, false)
+}
+
+// serveLeaseFile serves a lease's file on vCenter (onEsxi false: leases whose URLs name `*`, for
+// the lease's session cookie only) or on the "ESXi host" (its leases, the ticket is the
+// authorization); false when the path is no such lease's.
+func serveLeaseFile(w http.ResponseWriter, r *http.Request, onEsxi bool) bool {
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/nfc/"), "/")
 	if !strings.HasPrefix(r.URL.Path, "/nfc/") || len(parts) != 2 {
 		return false
@@ -225,6 +241,9 @@ func serveExport(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	l := v.(*exportLease)
+	if (l.host != "") != onEsxi {
+		return false
+	}
 	l.mu.Lock()
 	l.expireLocked()
 	ready := l.State == types.HttpNfcLeaseStateReady
@@ -235,7 +254,7 @@ func serveExport(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case !ready || !known:
 		http.NotFound(w, r)
-	case err != nil || c.Value != session:
+	case !onEsxi && (err != nil || c.Value != session):
 		http.Error(w, "the lease belongs to another session", http.StatusForbidden)
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		w.Header().Set("Allow", "GET, HEAD")

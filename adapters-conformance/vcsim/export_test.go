@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -213,4 +215,165 @@ func TestExportLeaseTimesOutWithoutProgress(t *testing.T) {
 // property reads every property of obj into dst through the property collector.
 func property(ctx context.Context, c *vim25.Client, obj types.ManagedObjectReference, dst interface{}) error {
 	return gprop.DefaultCollector(c).RetrieveOne(ctx, obj, nil, dst)
+}
+
+// addSecondDisk gives vm a second VirtualDisk (unit 1 on the first disk's controller) backed by a
+// real VMDK holding marker; returns that file's bytes.
+func addSecondDisk(t *testing.T, vm *object.VirtualMachine, marker string) []byte {
+	t.Helper()
+	m := vmMO(simulator.Map.Get(vm.Reference()))
+	var first *types.VirtualDisk
+	for _, d := range m.Config.Hardware.Device {
+		if disk, ok := d.(*types.VirtualDisk); ok {
+			first = disk
+			break
+		}
+	}
+	fb := first.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+	second := *first
+	backing := *fb
+	backing.FileName = strings.TrimSuffix(fb.FileName, ".vmdk") + "_1.vmdk"
+	second.Backing = &backing
+	second.Key = first.Key + 1
+	unit := int32(1)
+	second.UnitNumber = &unit
+	file, ok := datastoreFile(backing.FileName)
+	if !ok {
+		t.Fatalf("no datastore file for %s", backing.FileName)
+	}
+	raw := path.Join(t.TempDir(), "second.raw")
+	img := make([]byte, 2<<20)
+	copy(img[4096:], marker)
+	if err := os.WriteFile(raw, img, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw, file).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v %s", err, out)
+	}
+	m.Config.Hardware.Device = append(m.Config.Hardware.Device, &second)
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want
+}
+
+func TestOneExportLeaseListsEveryDiskAndOneProgressRenewsIt(t *testing.T) {
+	withLauncher(t, func(ctx context.Context, c *vim25.Client, k *knobs) {
+		vm, want0 := stoppedVMWithDisk(ctx, t, c, "DISK-ZERO")
+		want1 := addSecondDisk(t, vm, "DISK-ONE")
+		nfcSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !serveExport(w, r) {
+				http.NotFound(w, r)
+			}
+		}))
+		defer nfcSrv.Close()
+		lease, err := vm.Export(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := lease.Wait(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(info.DeviceUrl) != 2 || info.DeviceUrl[0].Key == info.DeviceUrl[1].Key || !strings.HasSuffix(info.DeviceUrl[1].Key, ":1") {
+			t.Fatalf("device urls: %+v", info.DeviceUrl)
+		}
+		cookie := sessionCookieOf(t, c)
+		l := nfc.NewLease(c, lease.Reference())
+		for i, want := range [][]byte{want0, want1} {
+			code, got := get(t, strings.Replace(info.DeviceUrl[i].Url, "https://*", nfcSrv.URL, 1), cookie, nil)
+			if code != http.StatusOK || !bytes.Equal(got, want) {
+				t.Fatalf("disk %d: %d, %d bytes, equal %v", i, code, len(got), bytes.Equal(got, want))
+			}
+			if err := l.Progress(ctx, int32(50*(i+1))-1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Complete(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := get(t, strings.Replace(info.DeviceUrl[1].Url, "https://*", nfcSrv.URL, 1), cookie, nil); code != http.StatusNotFound {
+			t.Fatalf("after Complete: %d, want 404", code)
+		}
+	})
+}
+
+// pinnedGet GETs url over TLS accepting only a certificate whose SHA-1 thumbprint is thumbprint.
+func pinnedGet(t *testing.T, url, thumbprint string, cookie *http.Cookie) (int, []byte, error) {
+	t.Helper()
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true, VerifyConnection: func(cs tls.ConnectionState) error {
+		if got := thumbprintSHA1(cs.PeerCertificates[0].Raw); got != thumbprint {
+			return fmt.Errorf("thumbprint %s, want %s", got, thumbprint)
+		}
+		return nil
+	}}}
+	defer tr.CloseIdleConnections()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	res, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b, nil
+}
+
+func TestEsxiDeviceURLsNameAnotherHostWithItsThumbprintAndNeedNoCookie(t *testing.T) {
+	stop, err := startEsxiNfc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stop()
+		esxiNfc.mu.Lock()
+		esxiNfc.addr, esxiNfc.thumbprint, esxiNfc.advertised, esxiNfc.requests, esxiNfc.withCookie = "", "", nil, 0, 0
+		esxiNfc.mu.Unlock()
+	}()
+	withLauncher(t, func(ctx context.Context, c *vim25.Client, k *knobs) {
+		vm, want := stoppedVMWithDisk(ctx, t, c, "VMSHIFT-ESXI-MARKER")
+		lease, err := vm.Export(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := lease.Wait(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, thumb := esxiDeviceHost()
+		du := info.DeviceUrl[0]
+		if !strings.HasPrefix(du.Url, "https://"+host+"/nfc/") || !strings.HasPrefix(host, "localhost:") || du.SslThumbprint != thumb || len(thumb) != 59 {
+			t.Fatalf("device url %s thumbprint %q (host %s, %q)", du.Url, du.SslThumbprint, host, thumb)
+		}
+		// vCenter does not serve an ESXi host's ticket.
+		rec := httptest.NewRecorder()
+		if serveExport(rec, httptest.NewRequest(http.MethodGet, strings.SplitN(du.Url, host, 2)[1], nil)) {
+			t.Fatal("vCenter served an ESXi device URL")
+		}
+		code, got, err := pinnedGet(t, du.Url, du.SslThumbprint, nil)
+		if err != nil || code != http.StatusOK || !bytes.Equal(got, want) {
+			t.Fatalf("GET without a cookie: %v %d, equal %v", err, code, bytes.Equal(got, want))
+		}
+		if _, _, err := pinnedGet(t, du.Url, strings.Repeat("AB:", 19)+"AB", nil); err == nil || !strings.Contains(err.Error(), "thumbprint") {
+			t.Fatalf("a wrong pin was accepted: %v", err)
+		}
+		if _, _, err := pinnedGet(t, du.Url, du.SslThumbprint, sessionCookieOf(t, c)); err != nil {
+			t.Fatal(err)
+		}
+		esxiNfc.mu.Lock()
+		requests, withCookie := esxiNfc.requests, esxiNfc.withCookie
+		esxiNfc.mu.Unlock()
+		if requests != 2 || withCookie != 1 { // the refused handshake sent no request
+			t.Fatalf("requests %d, with cookie %d", requests, withCookie)
+		}
+		if err := lease.Complete(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, _ := pinnedGet(t, du.Url, du.SslThumbprint, nil); code != http.StatusNotFound {
+			t.Fatalf("after Complete: %d, want 404", code)
+		}
+	})
 }

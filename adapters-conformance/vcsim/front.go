@@ -278,6 +278,7 @@ func controlHandler(k *knobs) http.Handler {
 		k.mu.Unlock()
 		_ = json.NewEncoder(w).Encode(map[string]int{"count": n})
 	})
+	mux.HandleFunc("/vmshift/esxi-nfc", esxiNfcControl)
 	measureHandlers(mux, k)
 	mux.HandleFunc("/vmshift/requests", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]int64{"sdk": k.requests.Load()})

@@ -5,7 +5,7 @@
 //
 // It prints one line on stdout once listening:
 //
-//	VMSHIFT_VCSIM url=https://127.0.0.1:PORT/sdk thumbprint=AA:BB:... cert=/tmp/….pem pid=N
+//	VMSHIFT_VCSIM url=https://127.0.0.1:PORT/sdk thumbprint=AA:BB:... cert=/tmp/….pem pid=N [esxi=localhost:PORT]
 //
 // and stops on SIGTERM/SIGINT. Build offline (see .ci/setup.d/30-vsphere.sh):
 //
@@ -42,6 +42,7 @@ func main() {
 	duration := flag.Duration("migrate-duration", 2*time.Second, "how long a relocate/migrate task runs")
 	steps := flag.Int("migrate-steps", 4, "progress steps of a relocate/migrate task")
 	stock := flag.Bool("stock", false, "turn every vmshift addition off (stock simulator behaviour)")
+	esxi := flag.Bool("esxi-nfc", false, "export leases' device URLs name an \"ESXi host\" (a second listener, localhost:PORT, own certificate, its SHA-1 sslThumbprint) instead of *")
 	flag.Parse()
 
 	model := simulator.VPX()
@@ -91,7 +92,17 @@ func main() {
 			log.Fatalf("serve: %v", err)
 		}
 	}()
-	fmt.Printf("VMSHIFT_VCSIM url=%s://%s/sdk thumbprint=%s cert=%s pid=%d\n", scheme, ln.Addr().String(), thumb, certFile, os.Getpid())
+	esxiField := ""
+	if *esxi && !*stock {
+		stopEsxi, err := startEsxiNfc()
+		if err != nil {
+			log.Fatalf("esxi nfc: %v", err)
+		}
+		defer stopEsxi()
+		host, _ := esxiDeviceHost()
+		esxiField = " esxi=" + host
+	}
+	fmt.Printf("VMSHIFT_VCSIM url=%s://%s/sdk thumbprint=%s cert=%s pid=%d%s\n", scheme, ln.Addr().String(), thumb, certFile, os.Getpid(), esxiField)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
