@@ -206,7 +206,7 @@ describe("DataVolume-backed volumes (user guide volume_migration.md: blank desti
     const to = destinationClaim("dv-src", "dv-move-1");
     expect(vmiDv()).toBe(to);
     const created = dvs().find((d) => d.metadata.name === to);
-    expect(created.metadata.annotations).toEqual({ "cdi.kubevirt.io/storage.usePopulator": "true" });
+    expect(created.metadata.annotations).toEqual({ "cdi.kubevirt.io/storage.usePopulator": "true", "vmshift.io/volume-migration-destination": "default/dv-01" });
     expect(created.spec).toEqual({ source: { blank: {} }, storage: { accessModes: ["ReadWriteOnce"], volumeMode: "Filesystem", storageClassName: "fast", resources: { requests: { storage: "10Gi" } } } });
     expect(vmSpec().dataVolumeTemplates.map((t: any) => [t.metadata.name, t.spec.storage.storageClassName])).toEqual([[to, "fast"]]);
     expect(vmSpec().template.spec.volumes[0]).toEqual({ name: "rootdisk", dataVolume: { name: to } });
@@ -225,6 +225,11 @@ describe("DataVolume-backed volumes (user guide volume_migration.md: blank desti
     expect(isVmshiftError(error, "TIMEOUT")).toBe(true);
     expect((error as Error).message).toContain(`KubeVirt says: One of the destination volumes doesn't exist: the pvc ${destinationClaim("dv-src", "dv-move-3")} doesn't exist`);
     expect(dvMigrations()).toEqual([]);
+    // Rolled back: the old DataVolume in the volume and the template, the destination DataVolume deleted.
+    expect((error as Error).message).toContain("vmshift put the VM's old claims back and deleted the destinations it had created");
+    expect(vmSpec().template.spec.volumes[0]).toEqual({ name: "rootdisk", dataVolume: { name: "dv-src" } });
+    expect(vmSpec().dataVolumeTemplates).toEqual([template("dv-src")]);
+    expect(dvs().map((d) => d.metadata.name)).toEqual(["dv-src"]);
   });
 
   it("@vmshift/kubevirt: cancel restores the old DataVolume in the volume and the template (name and StorageClass); no retry", async () => {

@@ -94,6 +94,13 @@ export class VolumeMigrations {
     if (changes.length === 0) {
       // The old volume set is back: the volume migration is cancelled.
       for (const m of inFlight) this.#store.delete("virtualmachineinstancemigrations", ns, m.metadata.name);
+      // v1.9.0 `volumemig.VolumeMigrationCancel` → `cancelVolumeMigration`: VolumesChange False, migratedVolumes cleared.
+      const migrating = ((vmi.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === "VolumesChange" && c.status === "True");
+      if (migrating) this.#store.mutate("virtualmachineinstances", ns, name, (o) => {
+        const s = (o as Obj).status;
+        s.conditions = [...(s.conditions ?? []).filter((c: { type: string }) => c.type !== "VolumesChange"), { type: "VolumesChange", status: "False", lastProbeTime: null, lastTransitionTime: null }];
+        s.migratedVolumes = null;
+      });
       if (vm.status?.volumeUpdateState) this.#store.mutate("virtualmachines", ns, name, (o) => void delete (o as Obj).status.volumeUpdateState);
       this.#retryAt.delete(`${ns}/${name}`);
       return;

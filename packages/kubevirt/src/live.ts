@@ -32,6 +32,11 @@ export interface LiveOptions {
   readonly migrationPolicy?: PolicyDefaults;
   /** Cancels a volume migration the KubeVirt way (restores the VM's old claims) before its VMIM is deleted (storage.ts). */
   readonly restoreVolumes?: (vm: ObjectRef, ctx: OperationContext) => Promise<unknown>;
+  /**
+   * After a volume migration's cancel: deletes the destinations it created once KubeVirt's migration
+   * ended (storage.ts `cancelled`); the warnings of those left end up in the cancelled result.
+   */
+  readonly releaseVolumes?: (vm: ObjectRef, ctx: OperationContext) => Promise<readonly string[]>;
 }
 
 const FINAL = new Set(["Succeeded", "Failed"]);
@@ -70,6 +75,8 @@ export class LiveMigrations {
   readonly #seen = new Map<string, KvMigration>();
   /** virt-handler's figures last read per id, and when (metrics are read at most once per interval). */
   readonly #figures = new Map<string, { readonly at: number; readonly figures: ReturnType<typeof migrationFigures> }>();
+  /** Per cancelled volume migration id: the deletion of its destinations, resolving to the warnings of those left. */
+  readonly #releases = new Map<string, Promise<readonly string[]>>();
 
   constructor(api: KubevirtApi, options: LiveOptions) {
     this.#api = api;
@@ -182,11 +189,11 @@ export class LiveMigrations {
       if (!this.#uids.has(id) && !this.#cancelled.has(id)) {
         throw new VmshiftError("NOT_FOUND", `migration ${id} does not exist (finished migrations are garbage-collected after the 5 newest per VM)`, { adapter: "kubevirt", operation });
       }
-      return this.#goneSnapshot(id, undefined, ctx);
+      return this.#withRelease(await this.#goneSnapshot(id, undefined, ctx));
     }
     this.#remember(vmim);
     const vmi = await this.#api.findVmi({ namespace: ref.namespace, name: vmim.spec.vmiName ?? "" }, ctx.signal);
-    return this.#withMetrics(this.snapshot(vmim, vmi, ctx), ctx);
+    return this.#withRelease(await this.#withMetrics(this.snapshot(vmim, vmi, ctx), ctx));
   }
 
   /**
@@ -202,7 +209,7 @@ export class LiveMigrations {
     const ref = this.ref(id, "migration.watch");
     const first = this.#seen.get(id) ?? (await this.#api.findMigration(ref, ctx.signal));
     if (!first) {
-      yield await this.#goneSnapshot(id, undefined, ctx);
+      yield await this.#withRelease(await this.#goneSnapshot(id, undefined, ctx));
       return;
     }
     this.#remember(first);
@@ -246,7 +253,7 @@ export class LiveMigrations {
           else this.#seen.delete(id);
           if (vmim?.metadata?.uid) this.#uids.set(id, vmim.metadata.uid);
         }
-        const snapshot = gone ? await this.#goneSnapshot(id, undefined, ctx, vmim) : await this.#withMetrics(this.snapshot(vmim!, undefined, ctx), ctx);
+        const snapshot = await this.#withRelease(gone ? await this.#goneSnapshot(id, undefined, ctx, vmim) : await this.#withMetrics(this.snapshot(vmim!, undefined, ctx), ctx));
         const key = JSON.stringify({ ...snapshot, progress: { ...snapshot.progress, observedAt: "" } });
         if (key !== last) {
           last = key;
@@ -284,9 +291,12 @@ export class LiveMigrations {
       if (volumeVm && this.#options.restoreVolumes) await this.#options.restoreVolumes({ namespace: ref.namespace, name: volumeVm }, ctx);
       const asked = this.#cancelled.has(id);
       this.#cancelled.add(id);
+      // Its destinations are deleted once KubeVirt's migration ended (the release waits for that); the result waits for it.
+      if (volumeVm) this.#release(id, { namespace: ref.namespace, name: volumeVm }, ctx);
       const { uid, resourceVersion } = vmim.metadata ?? {};
       try {
         await this.#api.deleteMigration(ref, ctx.signal, { ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) });
+        await this.#releases.get(id);
         return;
       } catch (error) {
         // Changed since it was seen: read it again (at most twice), it may have finished.
@@ -294,6 +304,28 @@ export class LiveMigrations {
         if (!asked) this.#cancelled.delete(id);
       }
     }
+  }
+
+  /** Starts (once per id) deleting a cancelled volume migration's destinations. */
+  #release(id: string, vm: ObjectRef, ctx: OperationContext): void {
+    const release = this.#options.releaseVolumes;
+    if (!release || this.#releases.has(id)) return;
+    const done = release(vm, ctx).catch((error: unknown) => [`deleting the destinations of the storage migration failed: ${error instanceof Error ? error.message : String(error)}; they still hold storage`]);
+    this.#releases.set(id, done);
+    if (this.#releases.size > REMEMBERED) this.#releases.delete(this.#releases.keys().next().value!);
+  }
+
+  /**
+   * A terminal snapshot of a cancelled volume migration once its destinations' deletion is over
+   * (so the result tells whether any was left): their warnings are added to the result's error.
+   */
+  async #withRelease(snapshot: MigrationSnapshot): Promise<MigrationSnapshot> {
+    const release = this.#releases.get(snapshot.id);
+    if (!release || !isTerminalPhase(snapshot.phase)) return snapshot;
+    const warnings = await release;
+    if (warnings.length === 0 || !snapshot.result?.error) return snapshot;
+    const error = { ...snapshot.result.error, message: `${snapshot.result.error.message}; warning: ${warnings.join("; ")}` };
+    return { ...snapshot, result: { ...snapshot.result, error } };
   }
 
   /** The snapshot of a VMIM and its VMI. */

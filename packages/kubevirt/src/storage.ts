@@ -11,11 +11,15 @@
  * record (old and new names) in an annotation. KubeVirt's workload updater then creates a
  * `kubevirt-workload-update-*` VMIM labelled `kubevirt.io/volume-update-migration=<vm>`, which the
  * adapter finds by that label (paged) and follows like any live migration. Cancel restores the old
- * claims (KubeVirt's documented cancel) and deletes the VMIM.
+ * claims (KubeVirt's documented cancel), deletes the VMIM, and once KubeVirt's migration has ended
+ * deletes the destinations this migration created (storage-release.ts); so do a start that fails
+ * after creating them and a start whose VMIM never comes (rolled back). Each destination carries
+ * the request-id label and the {@link DESTINATION_ANNOTATION}; nothing without them is deleted.
  */
 import { type NormalizedMigrationRequest, type OperationContext, VmshiftError, backoffDelay, isVmshiftError } from "@vmshift/core";
 import { type ObjectRef, formatRef, requestIdLabel, requestToken } from "./ids.ts";
 import type { KubevirtApi } from "./resources/api.ts";
+import { DESTINATION_ANNOTATION, type Destination, DestinationRelease } from "./storage-release.ts";
 import type { KvMigration, KvVirtualMachine, KvVmi } from "./types.ts";
 import { LABELS } from "./types.ts";
 
@@ -23,6 +27,8 @@ import { LABELS } from "./types.ts";
 export const VOLUME_MIGRATION_LABEL = "kubevirt.io/volume-update-migration";
 /** The VM annotation holding vmshift's record of a volume migration (JSON {@link VolumeRecord}). */
 export const VOLUME_RECORD_ANNOTATION = "vmshift.io/volume-migration";
+/** The VM annotation holding, after a cancel restored the old claims, the record whose destinations are still to be deleted (JSON {@link VolumeRecord}). */
+export const VOLUME_RELEASE_ANNOTATION = "vmshift.io/volume-migration-release";
 
 /** What vmshift wrote on the VM: the request, and each moved volume's old and new claim (or DataVolume). */
 export interface VolumeRecord {
@@ -116,9 +122,12 @@ export function planVolumeRestore(vm: KvVirtualMachine, record: VolumeRecord): {
   };
 }
 
-/** The record vmshift left on the VM, if any. */
-export function volumeRecord(vm: KvVirtualMachine | undefined): VolumeRecord | undefined {
-  const text = vm?.metadata?.annotations?.[VOLUME_RECORD_ANNOTATION];
+/** The destinations of a record, as storage-release.ts deletes them. */
+export const destinationsOf = (record: VolumeRecord): Destination[] => record.volumes.map((v) => ({ name: v.to, ...(v.dataVolume ? { dataVolume: true as const } : {}) }));
+
+/** The record vmshift left on the VM (or, with `annotation`, the one of a cancel whose destinations are still to be deleted), if any. */
+export function volumeRecord(vm: KvVirtualMachine | undefined, annotation = VOLUME_RECORD_ANNOTATION): VolumeRecord | undefined {
+  const text = vm?.metadata?.annotations?.[annotation];
   if (!text) return undefined;
   try {
     return JSON.parse(text) as VolumeRecord;
@@ -130,9 +139,11 @@ export function volumeRecord(vm: KvVirtualMachine | undefined): VolumeRecord | u
 /** Volume migrations on one cluster. */
 export class VolumeMoves {
   readonly #api: KubevirtApi;
+  readonly #release: DestinationRelease;
 
-  constructor(api: KubevirtApi) {
+  constructor(api: KubevirtApi, release = new DestinationRelease(api)) {
     this.#api = api;
+    this.#release = release;
   }
 
   /**
@@ -150,11 +161,22 @@ export class VolumeMoves {
     const before = plan ? new Set((await this.#list(ref, ctx)).map((m) => m.metadata?.uid)) : undefined;
     if (plan) {
       await beforeWrite?.();
-      for (const move of plan.record.volumes) await this.#createDestination(ref, move, storageClass, request.requestId, ctx);
-      await this.#api.patchVm(ref, {
-        metadata: { annotations: { [VOLUME_RECORD_ANNOTATION]: JSON.stringify(plan.record) } },
-        spec: { updateVolumesStrategy: "Migration", ...(plan.dataVolumeTemplates ? { dataVolumeTemplates: plan.dataVolumeTemplates } : {}), template: { spec: { volumes: plan.volumes } } },
-      }, ctx.signal);
+      const created: Destination[] = [];
+      try {
+        for (const move of plan.record.volumes) {
+          await this.#createDestination(ref, move, storageClass, request.requestId, ctx);
+          created.push({ name: move.to, ...(move.dataVolume ? { dataVolume: true as const } : {}) });
+        }
+        await this.#api.patchVm(ref, {
+          metadata: { annotations: { [VOLUME_RECORD_ANNOTATION]: JSON.stringify(plan.record) } },
+          spec: { updateVolumesStrategy: "Migration", ...(plan.dataVolumeTemplates ? { dataVolumeTemplates: plan.dataVolumeTemplates } : {}), template: { spec: { volumes: plan.volumes } } },
+        }, ctx.signal);
+      } catch (error) {
+        // The VM was not switched: what this start created is deleted (the VM's spec is checked first).
+        if (created.length === 0 || ctx.signal?.aborted) throw error;
+        const warnings = await this.#release.release(ref, request.requestId, created, ctx).catch((e: unknown) => [`deleting the destinations failed: ${(e as Error).message}`]);
+        throw withWarnings(error, warnings, `; the ${created.length} destination(s) it had created were deleted`);
+      }
       ctx.logger.log("info", "swapped the VM's claims for a volume migration", { requestId: request.requestId, vm: formatRef(ref), volumes: plan.record.volumes.map((v) => `${v.volume}: ${v.from} -> ${v.to}`).join(", ") });
     }
     return this.#find(ref, before, ctx);
@@ -178,7 +200,7 @@ export class VolumeMoves {
           kind: "DataVolume",
           // The populator path, as the user guide's decentralized example asks: KubeVirt v1.9.0 starts
           // the migration on a DataVolume not yet Succeeded only when its claim has a dataSourceRef.
-          metadata: { name: move.to, labels, annotations: { [USE_POPULATOR]: "true" } },
+          metadata: { name: move.to, labels, annotations: { [USE_POPULATOR]: "true", [DESTINATION_ANNOTATION]: formatRef(ref) } },
           spec: { source: { blank: {} }, storage: { accessModes, ...(source.spec?.volumeMode ? { volumeMode: source.spec.volumeMode } : {}), storageClassName: storageClass, resources: { requests: { storage: String(size) } } } },
         };
         await this.#api.createDataVolume(ref.namespace, body, ctx.signal);
@@ -187,7 +209,7 @@ export class VolumeMoves {
       await this.#api.createClaim(ref.namespace, {
         apiVersion: "v1",
         kind: "PersistentVolumeClaim",
-        metadata: { name: move.to, labels },
+        metadata: { name: move.to, labels, annotations: { [DESTINATION_ANNOTATION]: formatRef(ref) } },
         spec: { accessModes, ...(source.spec?.volumeMode ? { volumeMode: source.spec.volumeMode } : {}), storageClassName: storageClass, resources: { requests: { storage: size } } },
       }, ctx.signal);
     } catch (error) {
@@ -208,7 +230,10 @@ export class VolumeMoves {
       if (found) return found;
       if (ctx.clock.now() >= deadline) {
         const why = await this.#refusal(ref, ctx);
-        throw fail("TIMEOUT", `KubeVirt created no volume migration for ${formatRef(ref)} within ${FIND_TIMEOUT_MS / 1000} s (${why ?? "the cluster needs workloadUpdateMethods [LiveMigrate] and vmRolloutStrategy LiveUpdate"}); the VM's claims were swapped: cancel restores them`);
+        const error = fail("TIMEOUT", `KubeVirt created no volume migration for ${formatRef(ref)} within ${FIND_TIMEOUT_MS / 1000} s (${why ?? "the cluster needs workloadUpdateMethods [LiveMigrate] and vmRolloutStrategy LiveUpdate"})`);
+        // Rolled back: the old claims restored, then the destinations deleted once KubeVirt lets go of them.
+        const warnings = await this.cancelled(ref, ctx).catch((e: unknown) => [`rolling back failed: ${(e as Error).message}; the VM's claims may still be swapped: cancel restores them`]);
+        throw withWarnings(error, warnings, "; vmshift put the VM's old claims back and deleted the destinations it had created");
       }
       await ctx.clock.sleep(backoffDelay(attempt, { initialDelayMs: 100, maxDelayMs: 2000 }), ctx.signal);
     }
@@ -231,16 +256,41 @@ export class VolumeMoves {
     }
   }
 
-  /** KubeVirt's cancel of a volume migration: the VM's old claims restored (the record says which). False when there is no record. */
+  /**
+   * KubeVirt's cancel of a volume migration: the VM's old claims restored (the record says which),
+   * the record moved to {@link VOLUME_RELEASE_ANNOTATION} in the same patch so the destinations'
+   * deletion can be resumed. False when there is no record.
+   */
   async restore(ref: ObjectRef, ctx: OperationContext): Promise<boolean> {
     const vm = await this.#api.findVm(ref, ctx.signal);
     const record = volumeRecord(vm);
     if (!vm || !record) return false;
     const restored = planVolumeRestore(vm, record);
-    await this.#api.patchVm(ref, { metadata: { annotations: { [VOLUME_RECORD_ANNOTATION]: null } }, spec: { ...(restored.dataVolumeTemplates ? { dataVolumeTemplates: restored.dataVolumeTemplates } : {}), template: { spec: { volumes: restored.volumes } } } }, ctx.signal);
+    await this.#api.patchVm(ref, { metadata: { annotations: { [VOLUME_RECORD_ANNOTATION]: null, [VOLUME_RELEASE_ANNOTATION]: JSON.stringify(record) } }, spec: { ...(restored.dataVolumeTemplates ? { dataVolumeTemplates: restored.dataVolumeTemplates } : {}), template: { spec: { volumes: restored.volumes } } } }, ctx.signal);
     ctx.logger.log("info", "restored the VM's claims: the volume migration is cancelled", { vm: formatRef(ref), requestId: record.requestId });
     return true;
   }
+
+  /**
+   * After a cancel: restores the old claims when that is still to do, then deletes the destinations
+   * the cancelled migration created once KubeVirt's migration has ended (storage-release.ts) and
+   * drops {@link VOLUME_RELEASE_ANNOTATION} when none is left. Returns the warnings of those left.
+   */
+  async cancelled(ref: ObjectRef, ctx: OperationContext): Promise<string[]> {
+    await this.restore(ref, ctx);
+    const record = volumeRecord(await this.#api.findVm(ref, ctx.signal), VOLUME_RELEASE_ANNOTATION);
+    if (!record) return [];
+    const warnings = await this.#release.release(ref, record.requestId, destinationsOf(record), ctx);
+    if (warnings.length === 0) await this.#api.patchVm(ref, { metadata: { annotations: { [VOLUME_RELEASE_ANNOTATION]: null } } }, ctx.signal);
+    return warnings;
+  }
+}
+
+/** The error with what was undone (`done`) or, when something was left, the warnings, added to its message. */
+function withWarnings(error: unknown, warnings: readonly string[], done: string): unknown {
+  if (!isVmshiftError(error)) return error;
+  const reason = `${error.reason}${warnings.length === 0 ? done : `; warning: ${warnings.join("; ")}`}`;
+  return new VmshiftError(error.code, reason, { adapter: error.adapter, ...(error.operation ? { operation: error.operation } : {}), ...(error.subject ? { subject: error.subject } : {}), retryable: error.retryable, cause: error, ...(error.details ? { details: error.details } : {}) });
 }
 
 /** Whether a VMIM is a volume migration, and of which VM. */

@@ -5,7 +5,7 @@
 import { isVmshiftError } from "@vmshift/core";
 import { apiPath, type ObjectRef } from "../ids.ts";
 import type { KubeRequest, KubeTransport, KubeWatchEvent } from "../transport.ts";
-import type { KubeClaim, KubeList, KubeNode, KvKubeVirt, KvMigration, KvMigrationPolicy, KvVirtualMachine, KvVmi } from "../types.ts";
+import type { KubeClaim, KubeList, KubeNode, KubeObject, KvKubeVirt, KvMigration, KvMigrationPolicy, KvVirtualMachine, KvVmi } from "../types.ts";
 
 const KV = ["apis", "kubevirt.io", "v1"] as const;
 const SUB = ["apis", "subresources.kubevirt.io", "v1"] as const;
@@ -212,6 +212,26 @@ export class KubevirtApi {
   /** Creates a CDI DataVolume (`cdi.kubevirt.io/v1beta1`; a storage migration's destination). */
   createDataVolume(namespace: string, body: object, signal?: AbortSignal): Promise<unknown> {
     return this.#t.request({ method: "POST", path: apiPath("apis", "cdi.kubevirt.io", "v1beta1", "namespaces", namespace, "datavolumes"), body, operation: "migration.start", ...(signal ? { signal } : {}) });
+  }
+
+  /** A CDI DataVolume; undefined on 404. */
+  findDataVolume(ref: ObjectRef, signal?: AbortSignal): Promise<KubeObject | undefined> {
+    return this.#find(apiPath("apis", "cdi.kubevirt.io", "v1beta1", "namespaces", ref.namespace, "datavolumes", ref.name), "storage.datavolume", signal);
+  }
+
+  /**
+   * Deletes a PersistentVolumeClaim (`kind: "claim"`) or a CDI DataVolume, only the object of `uid`
+   * (DeleteOptions precondition: another object of that name answers 409). False when it was already gone.
+   */
+  async deleteStorage(kind: "claim" | "dataVolume", ref: ObjectRef, uid: string | undefined, signal?: AbortSignal): Promise<boolean> {
+    const path = kind === "claim" ? apiPath("api", "v1", "namespaces", ref.namespace, "persistentvolumeclaims", ref.name) : apiPath("apis", "cdi.kubevirt.io", "v1beta1", "namespaces", ref.namespace, "datavolumes", ref.name);
+    try {
+      await this.#t.request({ method: "DELETE", path, operation: "migration.cleanup", ...(uid ? { body: { kind: "DeleteOptions", apiVersion: "v1", preconditions: { uid } } } : {}), ...(signal ? { signal } : {}) });
+      return true;
+    } catch (error) {
+      if (isVmshiftError(error, "NOT_FOUND")) return false;
+      throw error;
+    }
   }
 
   /** Creates a MigrationPolicy (cluster-scoped: needs `create` on migrationpolicies.migrations.kubevirt.io). */
