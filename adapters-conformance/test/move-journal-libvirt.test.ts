@@ -7,15 +7,14 @@
  * record reads as gone. Skipped when the lab cannot run here; with CI=true a missing lab is a
  * failure.
  */
-import { type ExecResult, type MoveRecord, libvirtJournal } from "@vmshift/move";
+import { type MoveRecord, libvirtMoveTarget } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireLab, defineGuest, labAvailability, removeDomain, startDaemons, virsh } from "../libvirt-lab/lab.ts";
+import { acquireLab, defineGuest, labAvailability, labUri, removeDomain, startDaemons } from "../libvirt-lab/lab.ts";
 
 const availability = await labAvailability();
 if (!availability.ok && process.env.CI === "true") throw new Error(`the libvirt lab must run in CI: ${availability.reason}`);
 const NAME = `vmshift-lease-${process.pid}`;
 const ctx = { signal: new AbortController().signal };
-const onB = (args: readonly string[]): Promise<ExecResult> => virsh("b", args);
 
 const record = (owner: string, at: string): MoveRecord => ({
   version: 1, moveId: `move-lease-${process.pid}`, requestId: `lease-${process.pid}`, phase: "transferring", mode: "cold", source: { platform: "libvirt", vmId: "src", hostId: "a" },
@@ -37,7 +36,7 @@ describe.skipIf(!availability.ok)("the libvirt move journal against libvirtd (la
   });
 
   it("two takeovers at once: exactly one wins and the domain's metadata names it; a stale write changes nothing; an undefined domain has no record", async () => {
-    const journal = libvirtJournal(onB);
+    const journal = libvirtMoveTarget({ uri: labUri("b"), hostId: "b" }).journal!;
     const old = record("dead", "2026-12-07T20:00:01.000Z");
     await journal.write(old, ctx);
     expect(await journal.find(old.moveId, ctx)).toEqual(old);

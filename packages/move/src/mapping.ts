@@ -89,8 +89,9 @@ function storageTarget(map: StorageMap, name: string): StorageTarget | undefined
 }
 
 /**
- * Applies the maps. Entries that are missing are left out here; {@link mappingChecks} reports
- * them (so preflight names every missing one at once instead of stopping at the first).
+ * Applies the maps: the {@link MappedDefinition} a target reserves from (`MoveTarget.reserve`).
+ * Entries that are missing are left out here; the mover's preflight reports them (every missing
+ * one at once instead of stopping at the first).
  */
 export function applyMaps(definition: VmDefinition, maps: { readonly networkMap: NameMap; readonly storageMap: StorageMap; readonly targetName?: string }): MappedDefinition {
   const disks: MappedDisk[] = [];

@@ -21,8 +21,9 @@ import type { CommandRunner, ExecResult } from "../exec.ts";
 import type { ChangedExtent, SpiContext, WarmPass, WarmPassDisk, WarmSource } from "../spi.ts";
 import { escapeXml } from "./xml.ts";
 
-/** Oldest versions with incremental backup on by default (libvirt 7.6.0 release notes; QEMU 6.0 bitmaps). */
+/** Oldest libvirt a warm move from libvirt runs on: incremental backup on by default (libvirt 7.6.0 release notes). */
 export const WARM_MIN_LIBVIRT = [7, 6, 0] as const;
+/** Oldest QEMU a warm move from libvirt runs on (QEMU 6.0: persistent dirty bitmaps for incremental backup). */
 export const WARM_MIN_QEMU = [6, 0, 0] as const;
 
 type Virsh = (args: readonly string[], ctx?: SpiContext) => Promise<ExecResult>;

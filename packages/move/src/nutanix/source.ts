@@ -30,7 +30,7 @@ import type { Removable } from "../removal.ts";
 /** One Prism request (the subset of `@vmshift/nutanix`'s `HttpRequest` the source sends). */
 export interface PrismRequest {
   readonly method: "GET" | "POST" | "DELETE";
-  /** Built with {@link prismPath}. */
+  /** The URL path, every caller-supplied segment percent-encoded (path.ts's `prismPath`, the rule of `@vmshift/nutanix`). */
   readonly path: string;
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly headers?: Readonly<Record<string, string>>;
