@@ -217,29 +217,17 @@ func property(ctx context.Context, c *vim25.Client, obj types.ManagedObjectRefer
 	return gprop.DefaultCollector(c).RetrieveOne(ctx, obj, nil, dst)
 }
 
-// addSecondDisk gives vm a second VirtualDisk (unit 1 on the first disk's controller) backed by a
-// real VMDK holding marker; returns that file's bytes.
+// addSecondDisk gives vm a second VirtualDisk (addDisk) backed by a real VMDK holding marker;
+// returns that file's bytes.
 func addSecondDisk(t *testing.T, vm *object.VirtualMachine, marker string) []byte {
 	t.Helper()
-	m := vmMO(simulator.Map.Get(vm.Reference()))
-	var first *types.VirtualDisk
-	for _, d := range m.Config.Hardware.Device {
-		if disk, ok := d.(*types.VirtualDisk); ok {
-			first = disk
-			break
-		}
+	name, err := addDisk(vmMO(simulator.Map.Get(vm.Reference())), 2<<20)
+	if err != nil {
+		t.Fatal(err)
 	}
-	fb := first.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
-	second := *first
-	backing := *fb
-	backing.FileName = strings.TrimSuffix(fb.FileName, ".vmdk") + "_1.vmdk"
-	second.Backing = &backing
-	second.Key = first.Key + 1
-	unit := int32(1)
-	second.UnitNumber = &unit
-	file, ok := datastoreFile(backing.FileName)
+	file, ok := datastoreFile(name)
 	if !ok {
-		t.Fatalf("no datastore file for %s", backing.FileName)
+		t.Fatalf("no datastore file for %s", name)
 	}
 	raw := path.Join(t.TempDir(), "second.raw")
 	img := make([]byte, 2<<20)
@@ -250,7 +238,6 @@ func addSecondDisk(t *testing.T, vm *object.VirtualMachine, marker string) []byt
 	if out, err := exec.Command("qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw, file).CombinedOutput(); err != nil {
 		t.Fatalf("qemu-img: %v %s", err, out)
 	}
-	m.Config.Hardware.Device = append(m.Config.Hardware.Device, &second)
 	want, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)

@@ -218,6 +218,28 @@ func controlHandler(k *knobs) http.Handler {
 			http.Error(w, "the VM has no disk", http.StatusConflict)
 		}
 	})
+	// What ReconfigVM_Task adding a disk does (disks.go): POST /vmshift/add-disk?vm=<moref>&bytes=N
+	// answers {"fileName": "[ds] dir/vm_1.vmdk"}, the backing file the caller writes.
+	mux.HandleFunc("/vmshift/add-disk", func(w http.ResponseWriter, r *http.Request) {
+		if vm, ok := vmParam(w, r); ok {
+			bytes, err := strconv.ParseInt(r.URL.Query().Get("bytes"), 10, 64)
+			if err != nil || bytes <= 0 || bytes%1024 != 0 {
+				http.Error(w, "bytes must be a positive multiple of 1024", http.StatusBadRequest)
+				return
+			}
+			m := vmMO(simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: vm}))
+			if m == nil || m.Config == nil {
+				http.NotFound(w, r)
+				return
+			}
+			name, err := addDisk(m, bytes)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusConflict)
+				return
+			}
+			_ = json.NewEncoder(w).Encode(map[string]string{"fileName": name})
+		}
+	})
 	mux.HandleFunc("/vmshift/fail-cold-start", func(w http.ResponseWriter, r *http.Request) {
 		if vm, ok := vmParam(w, r); ok {
 			host := currentHost(vm)

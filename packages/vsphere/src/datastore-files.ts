@@ -37,6 +37,47 @@ export function folderUrl(base: URL, file: DatastoreFile): URL {
   return url;
 }
 
+/** An export lease's device URL, resolved: where to GET it and whether that is vCenter itself. */
+export interface NfcDeviceUrl {
+  readonly url: URL;
+  /** True when the URL names the host the session is on (`*` or the same host and port): only then is the session cookie sent. */
+  readonly onSessionHost: boolean;
+  /** The host name and port the URL names (an ESXi host's, or vCenter's). */
+  readonly host: string;
+  /** The URL for messages: the ticket segment (the download's authorization on an ESXi host) left out. */
+  readonly label: string;
+}
+
+const STAR = "vmshift-device-url-star.invalid";
+
+/**
+ * Resolves an HttpNfcLeaseDeviceUrl's `url` against the session's `base` (vSphere: "if a `*` is
+ * returned the client must substitute the `*` with the hostname or IP address used when
+ * connecting"): `https://*​/nfc/…` and `https://*:port/nfc/…` take base's host (and its port when the
+ * URL names none); any other host is kept, parsed by the WHATWG URL parser (IDNA, IPv6 brackets).
+ * Refuses (`INVALID_ARGUMENT`) what is not `https://<host>/nfc/<ticket>/<file>` without credentials.
+ */
+export function nfcDeviceUrl(base: URL, deviceUrl: string): NfcDeviceUrl {
+  const refuse = (why: string) => new VmshiftError("INVALID_ARGUMENT", `the export lease's device URL is not an NFC URL (${why})`, { adapter: "vsphere", operation: "move.download" });
+  let url: URL;
+  try {
+    url = new URL(deviceUrl.replace(/^https:\/\/\*(?=[:/])/i, `https://${STAR}`));
+  } catch {
+    throw refuse("it does not parse as a URL");
+  }
+  if (url.hostname === STAR) {
+    const port = url.port;
+    url.hostname = base.hostname;
+    url.port = port || base.port;
+  }
+  const segments = url.pathname.split("/");
+  if (url.protocol !== "https:") throw refuse(`scheme ${url.protocol.replace(/:$/, "")}, not https`);
+  if (url.username || url.password) throw refuse("it carries credentials");
+  if (segments[1] !== "nfc" || segments.length !== 4 || !segments[2] || !segments[3]) throw refuse("its path is not /nfc/<ticket>/<file>");
+  url.hash = "";
+  return { url, onSessionHost: url.host === base.host, host: url.host, label: `https://${url.host}/nfc/…/${segments[3]}` };
+}
+
 /** What {@link readDatastoreFile} needs from the connection. */
 export interface DatastoreHttp {
   readonly base: URL;

@@ -1,8 +1,9 @@
 /**
  * What `@vmshift/move`'s vSphere source needs from vCenter, over this package's transport:
  * property reads, a few vim25 calls whose parameters are written here (through `xml.ts`, the one
- * escaping helper), task waits, and NFC downloads of an export lease's device URLs carrying the
- * session cookie. The cookie stays inside this object: callers get bytes, never the cookie.
+ * escaping helper), task waits, and NFC downloads of an export lease's device URLs (with the
+ * session cookie on vCenter; pinned to the URL's sslThumbprint, without the cookie, on an ESXi
+ * host). The cookie stays inside this object: callers get bytes, never the cookie.
  *
  * It has the shape `@vmshift/move`'s `VsphereMoveApi` expects (structurally: neither package
  * imports the other).
@@ -13,7 +14,8 @@ import { request as httpsRequest } from "node:https";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import { VmshiftError, redact } from "@vmshift/core";
-import { type ByteRange, type DatastoreFile, readDatastoreFile } from "./datastore-files.ts";
+import { type ByteRange, type DatastoreFile, nfcDeviceUrl, readDatastoreFile } from "./datastore-files.ts";
+import { esxiAgentFor } from "./esxi-tls.ts";
 import { faultToError } from "./errors.ts";
 import { asArray, moRef, num } from "./resources/decode.ts";
 import { readObject } from "./resources/properties.ts";
@@ -57,10 +59,13 @@ export interface VsphereMoveApi {
   /** Waits for a task to end; its fault as a `VmshiftError`. */
   waitTask(task: MoRef, signal?: AbortSignal): Promise<void>;
   /**
-   * Downloads an NFC device URL (`https://*` → this vCenter's host) into `file` (created 0600),
-   * with the session cookie and this connection's TLS settings. Returns the bytes written.
+   * Downloads an export lease's device URL into `file` (created 0600). Returns the bytes written.
+   * On this vCenter's host (`https://*` → its host) with the session cookie and this connection's
+   * TLS settings; on another host (the ESXi host that runs the VM) without the cookie — the ticket
+   * in the URL path authorizes the read — and TLS pinned to `sslThumbprint` (the device URL's,
+   * SHA-1), or, without one, verified against the profile's CA.
    */
-  download(deviceUrl: string, file: string, options?: { readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
+  download(deviceUrl: string, file: string, options?: { readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void; readonly sslThumbprint?: string }): Promise<number>;
   /**
    * CreateSnapshot_Task (warm moves: `memory` and `quiesce` false, as Forklift takes them), waited
    * for; resolves with the new VirtualMachineSnapshot.
@@ -104,6 +109,8 @@ export function createVsphereMoveApi(options: VsphereMoveApiOptions): VsphereMov
   const session = new VimSession(transport, { username: options.username, password: options.password });
   const base = new URL(endpointUrl(options.url));
   let agent: https.Agent | undefined;
+  /** Agents to ESXi hosts named by device URLs, by host and pinned thumbprint. */
+  const esxiAgents = new Map<string, https.Agent>();
   const secrets = () => [options.password, ...(cookie ? [cookie] : [])];
   /** Starts a `*_Task` method and follows it to its end (the adapter's push wait); its result. */
   async function runTask(method: "CreateSnapshot_Task" | "RemoveSnapshot_Task", self: MoRef, body: Xml, signal?: AbortSignal): Promise<unknown> {
@@ -160,23 +167,34 @@ export function createVsphereMoveApi(options: VsphereMoveApiOptions): VsphereMov
         opts,
       );
     },
-    async download(deviceUrl, file, { signal, onBytes } = {}) {
-      const url = new URL(deviceUrl.replace(/^https:\/\/\*(?=[:/])/, `https://${base.host}`));
-      if (url.protocol !== "https:" || url.host !== base.host || !url.pathname.startsWith("/nfc/")) {
-        throw new VmshiftError("INVALID_ARGUMENT", `device URL ${url.pathname} is not an NFC URL of ${base.host}`, { adapter: "vsphere", operation: "move.download" });
+    async download(deviceUrl, file, { signal, onBytes, sslThumbprint } = {}) {
+      const target = nfcDeviceUrl(base, deviceUrl);
+      const { url, label } = target;
+      const headers: Record<string, string> = {};
+      let via: https.Agent;
+      if (target.onSessionHost) {
+        if (!cookie) await session.content().then(() => session.call("CurrentTime", { type: "ServiceInstance", value: "ServiceInstance" }));
+        agent ??= httpsAgentFor(tls);
+        via = agent;
+        headers["Cookie"] = `${COOKIE}=${cookie ?? ""}`;
+      } else {
+        // An ESXi host: the ticket in the path authorizes the read; the session cookie is vCenter's and stays here.
+        const key = `${target.host} ${sslThumbprint ?? ""}`;
+        via = esxiAgents.get(key) ?? esxiAgents.set(key, esxiAgentFor(target.host, sslThumbprint, tls)).get(key)!;
       }
-      if (!cookie) await session.content().then(() => session.call("CurrentTime", { type: "ServiceInstance", value: "ServiceInstance" }));
-      agent ??= httpsAgentFor(tls);
       const res = await new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
-        const req = httpsRequest(url, { method: "GET", agent, headers: { Cookie: `${COOKIE}=${cookie ?? ""}` }, ...(signal ? { signal } : {}) }, resolve);
+        const req = httpsRequest(url, { method: "GET", agent: via, headers, ...(signal ? { signal } : {}) }, resolve);
         req.on("error", reject);
         req.end();
       }).catch((error: unknown) => {
-        throw new VmshiftError(signal?.aborted ? "ABORTED" : "TRANSPORT", redact(`NFC download of ${url.pathname} failed: ${(error as Error).message}`, secrets()), { adapter: "vsphere", operation: "move.download" });
+        if (error instanceof VmshiftError) throw error;
+        const untrusted = !target.onSessionHost && !sslThumbprint && /certificate|self[- ]signed|issuer|altnames/i.test((error as Error).message);
+        const why = untrusted ? `; the device URL carries no sslThumbprint and the profile's CA does not trust ESXi host ${target.host}` : "";
+        throw new VmshiftError(signal?.aborted ? "ABORTED" : "TRANSPORT", redact(`NFC download of ${label} failed: ${(error as Error).message}${why}`, secrets()), { adapter: "vsphere", operation: "move.download", subject: target.host });
       });
       if (res.statusCode !== 200) {
         res.resume();
-        throw new VmshiftError(res.statusCode === 404 ? "NOT_FOUND" : "MIGRATION_FAILED", `NFC download of ${url.pathname} answered HTTP ${res.statusCode}`, { adapter: "vsphere", operation: "move.download" });
+        throw new VmshiftError(res.statusCode === 404 ? "NOT_FOUND" : "MIGRATION_FAILED", `NFC download of ${label} answered HTTP ${res.statusCode}`, { adapter: "vsphere", operation: "move.download", subject: target.host });
       }
       let bytes = 0;
       const count = new Transform({
@@ -190,12 +208,14 @@ export function createVsphereMoveApi(options: VsphereMoveApiOptions): VsphereMov
         const out = createWriteStream(file, { mode: 0o600 });
         await (signal ? pipeline(res, count, out, { signal }) : pipeline(res, count, out));
       } catch (error) {
-        throw new VmshiftError(signal?.aborted ? "ABORTED" : "TRANSPORT", redact(`NFC download of ${url.pathname} failed after ${bytes} bytes: ${(error as Error).message}`, secrets()), { adapter: "vsphere", operation: "move.download" });
+        throw new VmshiftError(signal?.aborted ? "ABORTED" : "TRANSPORT", redact(`NFC download of ${label} failed after ${bytes} bytes: ${(error as Error).message}`, secrets()), { adapter: "vsphere", operation: "move.download", subject: target.host });
       }
       return bytes;
     },
     async close() {
       agent?.destroy();
+      for (const a of esxiAgents.values()) a.destroy();
+      esxiAgents.clear();
       await session.close();
     },
   };
