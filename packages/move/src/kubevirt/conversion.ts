@@ -16,7 +16,7 @@ import type { SpiContext } from "../spi.ts";
 import { CONVERSION_CONTAINER, conversionConfigMapBody, conversionPodBody, conversionPodName, conversionPodXml } from "./conversion-pod.ts";
 import type { TransferClaim } from "./transfer-pod.ts";
 
-/** The conversion pod's settings (`KubevirtMoveOptions.conversion`). */
+/** The conversion pod's settings (`KubevirtMoveTargetOptions.conversion`). */
 export interface KubevirtConversionOptions {
   /** A container image with `virt-v2v-in-place` on its PATH (e.g. one built from Debian's virt-v2v package). */
   readonly image: string;
