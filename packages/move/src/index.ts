@@ -45,7 +45,6 @@ export { WARM_MIN_LIBVIRT, WARM_MIN_QEMU } from "./libvirt/backup.ts";
 
 // KubeVirt: target.
 export { type KubeRequester, type KubevirtMoveTargetOptions, type KubevirtTransferOptions, kubevirtMoveTarget } from "./kubevirt/target.ts";
-export type { KubevirtConversionOptions } from "./kubevirt/conversion.ts";
 export { POD_NETWORK, dataVolumeName } from "./kubevirt/manifests.ts";
 export { transferPodName } from "./kubevirt/transfer-pod.ts";
 export { conversionPodName } from "./kubevirt/conversion-pod.ts";
