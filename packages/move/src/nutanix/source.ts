@@ -47,6 +47,7 @@ export interface PrismRequester {
 
 /** Options of {@link nutanixMoveSource}. */
 export interface NutanixMoveSourceOptions {
+  /** Prism Central's v4 JSON API (`NutanixTransport` from `@vmshift/nutanix` fits). */
   readonly api: PrismRequester;
   /** Downloads image files (`prismImageFiles(connection)`). */
   readonly files: ImageFileDownloader;

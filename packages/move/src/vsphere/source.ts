@@ -26,6 +26,7 @@ import type { Removable } from "../removal.ts";
 
 /** Options of {@link vsphereMoveSource}. */
 export interface VsphereMoveSourceOptions {
+  /** vCenter's vim25 calls and datastore interface (`createVsphereMoveApi(connection)` from `@vmshift/vsphere` fits). */
   readonly api: VsphereMoveApi;
   /** Host id reported in results (e.g. the profile name). */
   readonly hostId?: string;
