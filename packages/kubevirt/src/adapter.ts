@@ -124,7 +124,7 @@ export class KubevirtAdapter implements HypervisorAdapter {
     this.#pageSize = Math.min(MAX_PAGE, options.defaultPageSize ?? 100);
     this.#guard = options.guardTarget ?? true;
     this.#volumes = new VolumeMoves(this.api);
-    this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch, ...(options.migrationPolicy ? { migrationPolicy: options.migrationPolicy } : {}), restoreVolumes: (vm, ctx) => this.#volumes.restore(vm, ctx), releaseVolumes: (vm, ctx) => this.#volumes.cancelled(vm, ctx) });
+    this.#live = new LiveMigrations(this.api, { defaultNamespace: this.#namespace, ...options.watch, ...(options.migrationPolicy ? { migrationPolicy: options.migrationPolicy } : {}), restoreVolumes: (vm, ctx) => this.#volumes.restore(vm, ctx), releaseVolumes: (vm, ctx) => this.#volumes.releaseCancelled(vm, ctx) });
     this.#policyDefaults = options.migrationPolicy ?? {};
     this.#cold = new ColdMigrations(this.api, options.cold);
     const clusters = new Map<string, TargetCluster>();

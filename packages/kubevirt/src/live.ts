@@ -34,7 +34,8 @@ export interface LiveOptions {
   readonly restoreVolumes?: (vm: ObjectRef, ctx: OperationContext) => Promise<unknown>;
   /**
    * After a volume migration's cancel: deletes the destinations it created once KubeVirt's migration
-   * ended (storage.ts `cancelled`); the warnings of those left end up in the cancelled result.
+   * ended (storage.ts `releaseCancelled`; nothing unless a restore left its record); the warnings of
+   * those left end up in the cancelled result.
    */
   readonly releaseVolumes?: (vm: ObjectRef, ctx: OperationContext) => Promise<readonly string[]>;
 }
@@ -77,6 +78,8 @@ export class LiveMigrations {
   readonly #figures = new Map<string, { readonly at: number; readonly figures: ReturnType<typeof migrationFigures> }>();
   /** Per cancelled volume migration id: the deletion of its destinations, resolving to the warnings of those left. */
   readonly #releases = new Map<string, Promise<readonly string[]>>();
+  /** The VM of each volume migration this process asked to cancel (a second cancel retries the deletion). */
+  readonly #volumeVms = new Map<string, ObjectRef>();
 
   constructor(api: KubevirtApi, options: LiveOptions) {
     this.#api = api;
@@ -275,24 +278,33 @@ export class LiveMigrations {
   async cancel(id: string, ctx: OperationContext): Promise<void> {
     const ref = this.ref(id, "migration.cancel");
     let vmim = this.#seen.get(id);
+    // A release started by this call is awaited, not started again, when the VMIM ended meanwhile.
+    let releasing = false;
+    const again = async (vm: ObjectRef | undefined) => (releasing ? void (await this.#releases.get(id)) : this.#releaseAgain(id, vm, ctx));
     for (let attempt = 0; ; attempt++) {
       if (!vmim || attempt > 0) {
         vmim = await this.#api.findMigration(ref, ctx.signal);
         if (!vmim) {
           if (!this.#uids.has(id)) throw new VmshiftError("NOT_FOUND", `migration ${id} does not exist`, { adapter: "kubevirt", operation: "migration.cancel" });
-          return;
+          return again(this.#volumeVms.get(id));
         }
         this.#remember(vmim);
       }
       if (vmim.metadata?.uid) this.#uids.set(id, vmim.metadata.uid);
-      if (FINAL.has(kvPhase(vmim))) return;
-      // A volume migration is retried by KubeVirt until the VM's old claims are back: restore them first.
       const volumeVm = vmim.metadata?.labels?.[VOLUME_MIGRATION_LABEL];
+      // Ended: only destinations an earlier cancel left (the VM's release record says which) are deleted.
+      if (FINAL.has(kvPhase(vmim))) return again(volumeVm ? { namespace: ref.namespace, name: volumeVm } : undefined);
+      // A volume migration is retried by KubeVirt until the VM's old claims are back: restore them first.
       if (volumeVm && this.#options.restoreVolumes) await this.#options.restoreVolumes({ namespace: ref.namespace, name: volumeVm }, ctx);
       const asked = this.#cancelled.has(id);
       this.#cancelled.add(id);
       // Its destinations are deleted once KubeVirt's migration ended (the release waits for that); the result waits for it.
-      if (volumeVm) this.#release(id, { namespace: ref.namespace, name: volumeVm }, ctx);
+      if (volumeVm) {
+        this.#volumeVms.set(id, { namespace: ref.namespace, name: volumeVm });
+        if (this.#volumeVms.size > REMEMBERED) this.#volumeVms.delete(this.#volumeVms.keys().next().value!);
+        if (!releasing) this.#release(id, { namespace: ref.namespace, name: volumeVm }, ctx);
+        releasing = true;
+      }
       const { uid, resourceVersion } = vmim.metadata ?? {};
       try {
         await this.#api.deleteMigration(ref, ctx.signal, { ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) });
@@ -304,6 +316,16 @@ export class LiveMigrations {
         if (!asked) this.#cancelled.delete(id);
       }
     }
+  }
+
+  /** A cancel of an ended volume migration: deletes again what an earlier cancel left (nothing without the VM's release record). */
+  async #releaseAgain(id: string, vm: ObjectRef | undefined, ctx: OperationContext): Promise<void> {
+    if (!vm || !this.#options.releaseVolumes) return;
+    const before = this.#releases.get(id);
+    if (before) await before;
+    this.#releases.delete(id);
+    this.#release(id, vm, ctx);
+    await this.#releases.get(id);
   }
 
   /** Starts (once per id) deleting a cancelled volume migration's destinations. */

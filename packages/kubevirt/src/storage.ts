@@ -161,6 +161,8 @@ export class VolumeMoves {
     const before = plan ? new Set((await this.#list(ref, ctx)).map((m) => m.metadata?.uid)) : undefined;
     if (plan) {
       await beforeWrite?.();
+      // Destinations an earlier cancel of this VM could not delete are tried again first (same guards).
+      if (volumeRecord(vm, VOLUME_RELEASE_ANNOTATION)) await this.releaseCancelled(ref, ctx);
       const created: Destination[] = [];
       try {
         for (const move of plan.record.volumes) {
@@ -232,7 +234,7 @@ export class VolumeMoves {
         const why = await this.#refusal(ref, ctx);
         const error = fail("TIMEOUT", `KubeVirt created no volume migration for ${formatRef(ref)} within ${FIND_TIMEOUT_MS / 1000} s (${why ?? "the cluster needs workloadUpdateMethods [LiveMigrate] and vmRolloutStrategy LiveUpdate"})`);
         // Rolled back: the old claims restored, then the destinations deleted once KubeVirt lets go of them.
-        const warnings = await this.cancelled(ref, ctx).catch((e: unknown) => [`rolling back failed: ${(e as Error).message}; the VM's claims may still be swapped: cancel restores them`]);
+        const warnings = await this.restore(ref, ctx).then(() => this.releaseCancelled(ref, ctx)).catch((e: unknown) => [`rolling back failed: ${(e as Error).message}; the VM's claims may still be swapped: cancel restores them`]);
         throw withWarnings(error, warnings, "; vmshift put the VM's old claims back and deleted the destinations it had created");
       }
       await ctx.clock.sleep(backoffDelay(attempt, { initialDelayMs: 100, maxDelayMs: 2000 }), ctx.signal);
@@ -272,12 +274,11 @@ export class VolumeMoves {
   }
 
   /**
-   * After a cancel: restores the old claims when that is still to do, then deletes the destinations
-   * the cancelled migration created once KubeVirt's migration has ended (storage-release.ts) and
-   * drops {@link VOLUME_RELEASE_ANNOTATION} when none is left. Returns the warnings of those left.
+   * After a cancel ({@link restore}): deletes the destinations the cancelled migration created once
+   * KubeVirt's migration has ended (storage-release.ts) and drops {@link VOLUME_RELEASE_ANNOTATION}
+   * when none is left. Nothing to do without that annotation. Returns the warnings of those left.
    */
-  async cancelled(ref: ObjectRef, ctx: OperationContext): Promise<string[]> {
-    await this.restore(ref, ctx);
+  async releaseCancelled(ref: ObjectRef, ctx: OperationContext): Promise<string[]> {
     const record = volumeRecord(await this.#api.findVm(ref, ctx.signal), VOLUME_RELEASE_ANNOTATION);
     if (!record) return [];
     const warnings = await this.#release.release(ref, record.requestId, destinationsOf(record), ctx);
