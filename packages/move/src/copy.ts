@@ -10,6 +10,7 @@ import type { ChangedExtent, DiskCopier, DiskReader, ReservedVolume } from "./sp
 
 /** Options of {@link qemuImgCopier}. */
 export interface QemuImgCopierOptions {
+  /** Runs `qemu-img`. Default: {@link spawnRunner}. */
   readonly runner?: CommandRunner;
   /** The qemu-img binary. Default `qemu-img`. */
   readonly binary?: string;

@@ -56,19 +56,27 @@ export interface NicDefinition {
 export interface VmDefinition {
   /** Source VM id (the one `moveVm` was given). */
   readonly id: string;
+  /** The VM's name at the source. */
   readonly name: string;
+  /** Virtual CPUs. */
   readonly cpus: number;
+  /** Memory, bytes. */
   readonly memoryBytes: number;
   /** Machine type / architecture, when known (e.g. `pc`, `q35`; `x86_64`). */
   readonly machine?: string;
+  /** CPU architecture (e.g. `x86_64`), when the source says. */
   readonly arch?: string;
+  /** BIOS or UEFI (with secure boot), or direct kernel boot. */
   readonly firmware: Firmware;
+  /** Every disk and removable drive, in the source's order. */
   readonly disks: readonly DiskDefinition[];
+  /** Every network interface. */
   readonly nics: readonly NicDefinition[];
   /** Guest OS, when the source knows it (libvirt's libosinfo metadata, vSphere's guestId). */
   readonly guestOs?: string;
   /** Snapshots the source holds for this VM (Forklift refuses VMs with snapshots in some providers). */
   readonly snapshotCount: number;
+  /** The power state when the definition was read. */
   readonly powerState: "running" | "stopped" | "other";
   /** Devices the source has that the mover does not know how to carry (reported by preflight). */
   readonly unsupportedDevices?: readonly string[];

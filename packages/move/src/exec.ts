@@ -8,7 +8,9 @@ import { spawn } from "node:child_process";
 export interface ExecResult {
   /** Exit code; `null` when killed by a signal or when the program could not be spawned. */
   readonly code: number | null;
+  /** Everything written to stdout. */
   readonly stdout: string;
+  /** Everything written to stderr. */
   readonly stderr: string;
 }
 
@@ -16,6 +18,7 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Written to stdin. */
   readonly input?: string;
+  /** Aborting kills the program. */
   readonly signal?: AbortSignal;
   /** Kill after this long, ms. Default: no limit. */
   readonly timeoutMs?: number;
@@ -27,6 +30,7 @@ export interface ExecOptions {
 
 /** Runs programs. */
 export interface CommandRunner {
+  /** Runs `file` with `argv` (no shell) and resolves when it ends, whatever its exit code. */
   run(file: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
 }
 

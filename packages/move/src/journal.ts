@@ -13,13 +13,17 @@ export const MOVE_RECORD_VERSION = 1;
 
 /** What a move keeps on its target. */
 export interface MoveRecord {
+  /** {@link MOVE_RECORD_VERSION}: a record of another shape is not read. */
   readonly version: typeof MOVE_RECORD_VERSION;
   /** The move's id (`move-<requestId>`). */
   readonly moveId: string;
+  /** `MoveRequest.requestId`. */
   readonly requestId: string;
   /** The last phase the moving process recorded. */
   readonly phase: MigrationPhase;
+  /** `MoveRequest.mode`. */
   readonly mode: "cold" | "warm";
+  /** The source VM: its platform, id and host. */
   readonly source: { readonly platform: string; readonly vmId: string; readonly hostId?: string };
   /** The source ran when the move began (a rollback starts it again). */
   readonly sourceWasRunning: boolean;
@@ -27,7 +31,9 @@ export interface MoveRecord {
   readonly sourceStopAsked: boolean;
   /** What the target reserved (VM and volumes): what a resume writes into and a rollback removes. */
   readonly reservation: Reservation;
+  /** When the move started (ISO 8601). */
   readonly startedAt: string;
+  /** When the record was last written (ISO 8601). */
   readonly updatedAt: string;
   /**
    * The process running the move (lease.ts): a random id, its host name and pid. Absent in records
@@ -44,7 +50,9 @@ export interface MoveRecord {
 export interface MoveOwner {
   /** Random per run of a move (not per process). */
   readonly id: string;
+  /** Host name of the process. */
   readonly host: string;
+  /** Its process id. */
   readonly pid: number;
 }
 
@@ -74,6 +82,7 @@ export function sameWrite(a: MoveRecord, b: MoveRecord): boolean {
 
 /** A target that keeps a journal. */
 export interface Journaling {
+  /** Where the target keeps its moves' records; absent: no attach after a restart. */
   readonly journal?: MoveJournal;
 }
 

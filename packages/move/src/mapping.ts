@@ -10,6 +10,7 @@ export type NameMap = Readonly<Record<string, string>>;
 
 /** Storage map entry: the target storage and, optionally, the format to write there. */
 export interface StorageTarget {
+  /** Target storage: a libvirt pool, a KubeVirt storage class. */
   readonly storage: string;
   /** Format of the volumes written there. Default: the target decides (libvirt: keep the source format). */
   readonly format?: DiskFormat;
@@ -57,12 +58,15 @@ export function parseStorageMap(entries: readonly string[]): Record<string, Stor
 
 /** A disk with its target storage and format decided. */
 export interface MappedDisk extends DiskDefinition {
+  /** Where the disk goes: the storage map's target for its storage. */
   readonly targetStorage: string;
+  /** The image format on the target, when the storage map names one (else the target chooses). */
   readonly targetFormat?: DiskFormat;
 }
 
 /** A NIC with its target network decided. */
 export interface MappedNic extends NicDefinition {
+  /** The network map's target for its network. */
   readonly targetNetwork: string;
 }
 
@@ -72,6 +76,7 @@ export interface MappedDefinition extends Omit<VmDefinition, "disks" | "nics"> {
   readonly targetName: string;
   /** Disks to copy (removable media are not carried). */
   readonly disks: readonly MappedDisk[];
+  /** The NICs, each with its target network. */
   readonly nics: readonly MappedNic[];
 }
 

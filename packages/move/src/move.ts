@@ -23,7 +23,9 @@ import { type PassReport, type WarmCopy, type WarmOptions, copyWhileRunning, run
 
 /** What a caller asks for. */
 export interface MoveRequest {
+  /** The source the VM is on (e.g. `libvirtMoveSource(…)`). */
   readonly from: MoveSource;
+  /** The target it moves to (e.g. `kubevirtMoveTarget(…)`). */
   readonly to: MoveTarget;
   /** The VM at the source (its id there). */
   readonly vmId: string;

@@ -19,9 +19,11 @@ import type { WarmOptions } from "./warm.ts";
 export interface MovePlanOptions {
   /** Profile names of the source and the target: the runner resolves them. */
   readonly from: string;
+  /** Profile name of the target. */
   readonly to: string;
   /** Host ids within the profiles, when they have several (libvirt): the runner reads them back. */
   readonly fromHost?: string;
+  /** Host id within the target profile (libvirt with several hosts). */
   readonly toHost?: string;
   /**
    * Where the steps show the VMs coming from and going to (`sourceHostId` / `targetHostId`): the
@@ -29,6 +31,7 @@ export interface MovePlanOptions {
    * name. Default: `fromHost` / `toHost`.
    */
   readonly sourceHostId?: string;
+  /** As `sourceHostId`, for the target. Default: `toHost`. */
   readonly targetHostId?: string;
   /** Most downtime a move may cost, ms: cold when it fits, else warm (see {@link adviseMove}). Required unless `mode` is given. */
   readonly downtimeBudgetMs?: number;
@@ -49,24 +52,35 @@ export interface MovePlanOptions {
   readonly costs?: Pick<MovePlanInput, "passOverheadMs" | "stopMs" | "finalPassOverheadMs" | "startMs">;
   /** Warm passes (also what the planner models). */
   readonly warm?: WarmOptions;
+  /** Source network → target network, for every step (`MoveRequest.networkMap`). */
   readonly networkMap?: NameMap;
+  /** Source storage → target storage, for every step (`MoveRequest.storageMap`). */
   readonly storageMap?: StorageMap;
+  /** Graceful shutdown of each source before a forced power-off, ms (`MoveRequest.shutdownTimeoutMs`). */
   readonly shutdownTimeoutMs?: number;
   /** Guest conversion at cutover (`MoveRequest.convert`); absent: the mover's default. */
   readonly convert?: { readonly mode?: "auto" | "always" | "never" };
   /** Moves at once. Default 1. */
   readonly maxInFlight?: number;
+  /** Stop the plan at the first failed move. Default false. */
   readonly stopOnFailure?: boolean;
 }
 
 /** What a move step carries in `PlannedMove.options` (plain JSON: a plan file round-trips). */
 export interface MoveStepOptions {
+  /** Host id within the source profile. */
   readonly fromHost?: string;
+  /** Host id within the target profile. */
   readonly toHost?: string;
+  /** `MoveRequest.networkMap`. */
   readonly networkMap?: NameMap;
+  /** `MoveRequest.storageMap`. */
   readonly storageMap?: StorageMap;
+  /** Present for a warm move: `MoveRequest.warm`. */
   readonly warm?: WarmOptions;
+  /** `MoveRequest.shutdownTimeoutMs`. */
   readonly shutdownTimeoutMs?: number;
+  /** `MoveRequest.convert`. */
   readonly convert?: { readonly mode?: "auto" | "always" | "never" };
 }
 

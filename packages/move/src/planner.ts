@@ -52,8 +52,11 @@ export interface MovePlanInput {
 
 /** One pass of a planned warm move. */
 export interface PlannedPass {
+  /** 1-based. */
   readonly pass: number;
+  /** `full`, `delta` (source running) or `final` (source stopped). */
   readonly kind: PassReport["kind"];
+  /** Bytes the pass copies. */
   readonly bytes: number;
   /** Fixed cost + bytes ÷ bandwidth, ms. */
   readonly durationMs: number;
@@ -79,25 +82,33 @@ export interface WarmMovePlan {
   readonly downtimeMs: number;
   /** The smallest delta a pass can reach: change rate × (pass fixed cost + pause between passes), bytes. */
   readonly deltaFloorBytes: number;
+  /** Why the passes end where they do, in a sentence. */
   readonly reason: string;
 }
 
 /** What {@link planColdMove} predicts. */
 export interface ColdMovePlan {
+  /** Every byte copied (one full pass). */
   readonly bytesCopied: number;
+  /** The copy's duration, ms. */
   readonly copyMs: number;
   /** stop + full copy + start, ms: the VM is down for all of it. */
   readonly downtimeMs: number;
+  /** Start to the target running, ms (the same as the downtime: the VM is stopped first). */
   readonly totalMs: number;
 }
 
 /** Cold or warm against a downtime budget, with both plans. */
 export interface MoveAdvice {
+  /** The advised mode. */
   readonly mode: "cold" | "warm";
   /** False when neither mode fits the budget (the advice is then the one with less downtime). */
   readonly fitsBudget: boolean;
+  /** Why, in a sentence (the downtime of both and the budget). */
   readonly reason: string;
+  /** The cold plan it compared. */
   readonly cold: ColdMovePlan;
+  /** The warm plan it compared. */
   readonly warm: WarmMovePlan;
 }
 

@@ -13,5 +13,6 @@ export interface SourceRemoval {
 
 /** A source that can remove a moved VM. */
 export interface Removable {
+  /** Present when the source can remove a moved VM (`MoveRequest.removeSource`). */
   readonly removal?: SourceRemoval;
 }

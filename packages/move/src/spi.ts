@@ -7,6 +7,7 @@ import type { MappedDefinition } from "./mapping.ts";
 
 /** Context of every SPI call. */
 export interface SpiContext {
+  /** Aborted when the move is cancelled: stop and clean up what the call started. */
   readonly signal: AbortSignal;
 }
 
@@ -17,6 +18,7 @@ export interface SpiContext {
 export interface DiskReader {
   /** A path or URI `qemu-img convert` can open. */
   readonly location: string;
+  /** The image format the reader serves. */
   readonly format: DiskFormat;
   /**
    * The location as a QEMU protocol node (`{ driver: "nbd", server: {…}, export }`) when it is not
@@ -65,7 +67,9 @@ export interface MoveSource {
 
 /** A byte range of a disk: `offset` and `length` in bytes. */
 export interface ChangedExtent {
+  /** Byte offset in the disk. */
   readonly offset: number;
+  /** Bytes from `offset`. */
   readonly length: number;
 }
 
@@ -110,12 +114,15 @@ export interface WarmSource {
 
 /** A volume the target reserved for one disk. */
 export interface ReservedVolume {
+  /** The disk it holds (`DiskDefinition.key`). */
   readonly diskKey: string;
   /** Target storage it lives in (the mapped name). */
   readonly storage: string;
   /** A path or URI `qemu-img convert -n` can write into. */
   readonly location: string;
+  /** The volume's image format (what the copier writes). */
   readonly format: DiskFormat;
+  /** The volume's size, bytes. */
   readonly sizeBytes: number;
   /**
    * The location as a QEMU protocol node when it is not a local file (KubeVirt warm moves: an NBD
@@ -129,17 +136,21 @@ export interface ReservedVolume {
 export interface Reservation {
   /** Target VM id (e.g. the new domain's name or UUID). */
   readonly vmId: string;
+  /** One volume per copied disk. */
   readonly volumes: readonly ReservedVolume[];
 }
 
 /** A target check that needs the target's own inventory (name collisions, missing pools/networks). */
 export interface TargetCheckInput {
+  /** The definition with the maps applied: what the target would create. */
   readonly definition: MappedDefinition;
 }
 
 /** A move target. */
 export interface MoveTarget {
+  /** The platform's name (`libvirt`, `kubevirt`, …), as in results and capability tables. */
   readonly platform: string;
+  /** Host (or cluster/namespace) reported in results. */
   readonly hostId?: string;
   /**
    * The target's own guest converter, when it converts where its volumes are (KubeVirt: a
@@ -176,12 +187,15 @@ export interface MoveTarget {
 
 /** Progress of one copy. */
 export interface CopyProgress {
+  /** Bytes of this disk copied so far. */
   readonly copiedBytes: number;
+  /** Bytes of this disk to copy. */
   readonly totalBytes: number;
 }
 
 /** Copies the bytes of one disk from a reader into a reserved volume (qemu-img by default). */
 export interface DiskCopier {
+  /** Copies every byte of `from` into the reserved volume `to`, converting the format on the way; reports progress while it runs. */
   copy(from: Omit<DiskReader, "close">, to: ReservedVolume, ctx: SpiContext & { readonly onProgress?: (p: CopyProgress) => void }): Promise<void>;
   /**
    * Optional (warm moves need it): copies only `extents` of the disk, each written at its own offset

@@ -28,6 +28,7 @@ export interface PassReport {
   readonly bytes: number;
   /** Changed ranges copied (delta and final passes). */
   readonly extents?: number;
+  /** How long the pass took, ms. */
   readonly durationMs: number;
 }
 

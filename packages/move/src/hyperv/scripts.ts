@@ -26,6 +26,7 @@ export type HypervScriptParams = Readonly<Record<string, string | number | boole
  * or rejects with a `VmshiftError` from the adapter's error table.
  */
 export interface PowerShellScriptRunner {
+  /** Runs `template` with `params` (bound through the adapter's escaping helper); resolves with the script's `data`, rejects with a VmshiftError. */
   run(template: HypervScript, params: HypervScriptParams, options: { readonly operation: string; readonly subject?: string; readonly signal?: AbortSignal }): Promise<unknown>;
 }
 

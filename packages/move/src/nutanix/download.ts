@@ -15,6 +15,7 @@ import { VmshiftError, quietAgent, redact } from "@vmshift/core";
 export interface PrismConnection {
   /** `https://<prism-central>:9440` (http only for local test servers). */
   readonly baseUrl: string;
+  /** Prism credentials: user name and password (basic), or an API key. Never logged. */
   readonly auth: { readonly username: string; readonly password: string } | { readonly apiKey: string };
   /** Extra CA certificate(s), PEM. */
   readonly ca?: string | readonly string[];

@@ -29,19 +29,27 @@ import type { Removable } from "../removal.ts";
 
 /** One Prism request (the subset of `@vmshift/nutanix`'s `HttpRequest` the source sends). */
 export interface PrismRequest {
+  /** HTTP method. */
   readonly method: "GET" | "POST" | "DELETE";
   /** The URL path, every caller-supplied segment percent-encoded (path.ts's `prismPath`, the rule of `@vmshift/nutanix`). */
   readonly path: string;
+  /** Query parameters (undefined ones left out). */
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** Extra headers (`If-Match`, `NTNX-Request-Id`). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** JSON body. */
   readonly body?: unknown;
+  /** Names the call in errors. */
   readonly operation: string;
+  /** The VM or image it is about, in errors. */
   readonly subject?: string;
+  /** Aborts the request. */
   readonly signal?: AbortSignal;
 }
 
 /** The part of a Prism client the source uses (`NutanixTransport` from `@vmshift/nutanix` fits): throws a VmshiftError on 4xx/5xx. */
 export interface PrismRequester {
+  /** Sends one request; resolves with the status, the parsed JSON and the ETag; throws a VmshiftError on 4xx/5xx. */
   request<T>(request: PrismRequest): Promise<{ readonly status: number; readonly data: T; readonly etag?: string }>;
 }
 
