@@ -32,6 +32,7 @@ import { POD_NETWORK, dataVolumeBody, dataVolumeName, isNamespaceName, isObjectN
 
 /** The part of a Kubernetes client the target uses (`HttpKubeTransport` from `@vmshift/kubevirt` fits). */
 export interface KubeRequester {
+  /** Sends one request to the API server and resolves with the parsed JSON answer; throws a VmshiftError on 4xx/5xx. */
   request<T>(request: { readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; readonly path: string; readonly query?: Readonly<Record<string, string>>; readonly body?: unknown; readonly contentType?: string; readonly signal?: AbortSignal; readonly operation?: string }): Promise<T>;
   /** A GET whose answer is text (a pod's log); when absent, the conversion pod's progress is not followed. */
   requestText?(request: { readonly method: "GET"; readonly path: string; readonly query?: Readonly<Record<string, string>>; readonly signal?: AbortSignal; readonly operation?: string }): Promise<string>;

@@ -7,7 +7,9 @@
 
 /** A managed object reference. */
 export interface VimRef {
+  /** The managed object's type (`VirtualMachine`, `Task`, `HttpNfcLease`, …). */
   readonly type: string;
+  /** Its id (moref, e.g. `vm-42`). */
   readonly value: string;
 }
 
@@ -40,7 +42,10 @@ export interface VsphereMoveApi {
 
 /** `DiskChangeInfo` of QueryChangedDiskAreas: the areas changed in `[startOffset, startOffset + length)`. */
 export interface DiskChangeInfo {
+  /** Start of the range the answer covers, bytes. */
   readonly startOffset: number;
+  /** Length of that range, bytes. */
   readonly length: number;
+  /** The changed areas in it (byte offsets in the disk). */
   readonly changedArea: readonly { readonly start: number; readonly length: number }[];
 }
