@@ -122,7 +122,7 @@ export class DestinationRelease {
       return undefined;
     } catch (error) {
       if (ctx.signal?.aborted) throw error;
-      return `deleting it failed: ${isVmshiftError(error) ? `${error.code}: ${error.message}` : String(error)}`;
+      return `deleting it failed: ${isVmshiftError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}`;
     }
   }
 
