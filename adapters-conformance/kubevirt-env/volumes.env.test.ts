@@ -69,10 +69,15 @@ describe("volume migration", () => {
     expect((await call(env, "POST", NS, pvc("data-dst", "10Gi"))).status).toBe(201);
     await moveTo("data-dst");
     await env.until(() => volumeMigrations()[0]?.status?.phase === "Running");
+    expect((env.store.get("virtualmachineinstances", "default", "data-01")!.status as any).migratedVolumes).toEqual([{ volumeName: "rootdisk", sourcePVCInfo: { claimName: "data-src" }, destinationPVCInfo: { claimName: "data-dst" } }]);
     await moveTo("data-src");
     await env.until(() => volumeMigrations().every((m) => m.status?.phase === "Failed"), 5000);
     expect(vmiClaim()).toBe("data-src");
     expect((env.store.get("virtualmachines", "default", "data-01")!.status as any).volumeUpdateState).toBeUndefined();
+    // KubeVirt v1.9.0 cancelVolumeMigration: VolumesChange False and no migrated volumes left on the VMI.
+    const vmiStatus = env.store.get("virtualmachineinstances", "default", "data-01")!.status as any;
+    expect(vmiStatus.migratedVolumes ?? []).toEqual([]);
+    expect(vmiStatus.conditions.find((c: any) => c.type === "VolumesChange")).toMatchObject({ status: "False" });
   });
 });
 

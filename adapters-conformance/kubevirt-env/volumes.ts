@@ -5,7 +5,9 @@
  * (`kubevirt-workload-update-*`, labelled `kubevirt.io/volume-update-migration=<vm>`) that copies
  * the disks; the VM's `status.volumeUpdateState` and the VMI's `status.migratedVolumes` list the
  * volumes moving. When it succeeds the VMI uses the new claims; when it fails it is retried with
- * backoff; restoring the old claims on the VM cancels it (the in-flight migration is deleted).
+ * backoff; restoring the old claims on the VM cancels it (the in-flight migration is deleted, and as
+ * v1.9.0's `cancelVolumeMigration` does the VMI's `VolumesChange` turns False and its
+ * `migratedVolumes` are cleared).
  * A destination claim smaller than the source fails it with KubeVirt's message.
  * Destinations may be PVCs or DataVolumes (the VM's `dataVolume` volumes renamed, and its
  * `dataVolumeTemplates` with them). Before creating the migration the destinations are checked as
