@@ -9,6 +9,18 @@
  * Every write after a move's first is conditional (the journal's `replace`): of two processes
  * taking over at once at most one is told it won, and an owner whose record now names someone else
  * has lost the move: it stops (its `signal` aborts) without touching the target.
+ *
+ * Self-fencing: an owner that cannot renew its lease (the journal is unreachable, or a heartbeat
+ * hangs) must stop before another process may legally attach without `force`. The lease keeps the
+ * heartbeat stamp of its last successful write (`lastRenewedAt`); when `leaseMs − margin` have
+ * passed since then without a renewal, it fences itself: the run aborts as lost (`CONFLICT`, no
+ * cleanup — the target and the source are left for an attach to resume or roll back), `margin`
+ * before its lease ends in the record. `margin` is one heartbeat (`heartbeatMs`), or half of
+ * `leaseMs − heartbeatMs` when that is less (a lease of under three heartbeats), so that the beat
+ * after a renewal always has time to land; it also absorbs that much clock skew between the
+ * owner's host and the attacher's. Each heartbeat is bounded by its own timeout (the larger of
+ * `heartbeatMs` and half the fence time), whether or not the journal honours the abort signal, so a
+ * hung call never stops later beats.
  */
 import { hostname } from "node:os";
 import { VmshiftError, pause } from "@vmshift/core";
@@ -98,6 +110,9 @@ export class MoveLease {
   #timer: ReturnType<typeof setInterval> | undefined;
   #beating = false;
   #stopped = false;
+  /** When the last successful write was stamped (its `heartbeatAt`), ms since the epoch. */
+  #renewedAt: number | undefined;
+  #fence: ReturnType<typeof setTimeout> | undefined;
   #lost: VmshiftError | undefined;
   /** Heartbeats written. */
   beats = 0;
@@ -124,6 +139,17 @@ export class MoveLease {
     return this.#last;
   }
 
+  /** The heartbeat stamp of this run's last successful write (ISO 8601); undefined before the first. */
+  get lastRenewedAt(): string | undefined {
+    return this.#renewedAt === undefined ? undefined : new Date(this.#renewedAt).toISOString();
+  }
+
+  /** How long after its last renewal this run fences itself, ms: `leaseMs − min(heartbeatMs, (leaseMs − heartbeatMs) / 2)`. */
+  get fenceAfterMs(): number {
+    const { leaseMs, heartbeatMs } = this.#settings;
+    return leaseMs - Math.min(heartbeatMs, (leaseMs - heartbeatMs) / 2);
+  }
+
   /**
    * Takes over `found`, another process's move: refused (`CONFLICT`, nothing written) while its
    * lease is live unless `force`; `CONFLICT` too when another process took it over first. Then this
@@ -137,7 +163,7 @@ export class MoveLease {
       const why = outcome.current?.owner ? `another process took it over first: ${describeOwner(outcome.current.owner)}` : "its record changed or went away meanwhile (rolled back by another process?)";
       throw new VmshiftError("CONFLICT", `move ${found.moveId} was not taken over: ${why}. Nothing was changed`, { adapter: "move", operation: "move.attach", subject: found.moveId, ...(outcome.current?.owner ? { details: { owner: outcome.current.owner } } : {}) });
     }
-    this.#last = next;
+    this.#renewed(next);
     this.#start();
   }
 
@@ -148,34 +174,88 @@ export class MoveLease {
    */
   async write(body: MoveRecord, ctx: SpiContext, release = false): Promise<void> {
     if (this.#lost) throw this.#lost;
-    await this.#serial(async () => {
+    const written = this.#serial(async () => {
+      if (this.#lost) throw this.#lost;
       const next = this.#stamp(body, release);
       if (!this.#last) {
         await this.#journal.write(next, ctx);
-        this.#last = next;
+        this.#renewed(next);
         return;
       }
-      const outcome = await this.#replace(this.#last, next, ctx);
-      if (outcome.written) {
-        this.#last = next;
-        return;
+      // Twice at most: a heartbeat that timed out here after the journal applied it left `#last`
+      // one write behind; the record then names this run, is taken as this run's, and written over.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const outcome = await this.#replace(this.#last, next, ctx);
+        if (outcome.written) {
+          this.#renewed(next);
+          return;
+        }
+        const ours = outcome.current?.owner?.id === this.owner.id;
+        this.#notWritten(outcome.current);
+        if (!ours) break;
       }
-      this.#notWritten(outcome.current);
       throw this.#lost ?? new VmshiftError("MIGRATION_FAILED", `move ${body.moveId}'s record is gone from ${body.reservation.vmId}`, { adapter: "move", operation: "move.journal", subject: body.moveId });
     });
+    // A phase write that hangs ends with the run's fence (or a takeover noticed meanwhile).
+    await Promise.race([written, this.#whenLost()]);
     if (release) this.stop();
     else this.#start();
   }
 
-  /** Stops the heartbeat (the move ended). Writes nothing. */
+  /** Stops the heartbeat and the fence (the move ended). Writes nothing. */
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    if (this.#fence !== undefined) clearTimeout(this.#fence);
+    this.#fence = undefined;
+  }
+
+  /** Rejects with the reason once this run lost its move (taken over, or fenced); never resolves. */
+  #whenLost(): Promise<never> {
+    const signal = this.#lostController.signal;
+    return new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  }
+
+  /** `next` was written: it is what the next write expects, and its stamp renews the lease (re-arms the fence). */
+  #renewed(next: MoveRecord): void {
+    this.#last = next;
+    const at = Date.parse(next.heartbeatAt ?? "");
+    if (Number.isFinite(at) && (this.#renewedAt === undefined || at > this.#renewedAt)) this.#renewedAt = at;
+    if (this.#stopped || next.leaseMs === 0) return;
+    if (this.#fence !== undefined) clearTimeout(this.#fence);
+    const due = (this.#renewedAt ?? Date.now()) + this.fenceAfterMs - Date.now();
+    this.#fence = setTimeout(() => this.#fenceSelf(), Math.max(0, due));
+    (this.#fence as { unref?: () => void }).unref?.();
+  }
+
+  /** No renewal for `leaseMs − heartbeatMs`: this run stops before another process may attach without force. */
+  #fenceSelf(): void {
+    this.#fence = undefined;
+    if (this.#stopped || this.#lost || this.#renewedAt === undefined) return;
+    const since = Date.now() - this.#renewedAt;
+    if (since <= this.fenceAfterMs) {
+      // Renewed meanwhile (the timer was armed from an older stamp): wait for the rest.
+      this.#fence = setTimeout(() => this.#fenceSelf(), this.fenceAfterMs - since);
+      (this.#fence as { unref?: () => void }).unref?.();
+      return;
+    }
+    const moveId = this.#last?.moveId ?? "the move";
+    const lapses = new Date(this.#renewedAt + this.#settings.leaseMs).toISOString();
+    this.#lost = new VmshiftError(
+      "CONFLICT",
+      `move ${moveId}: this process's lease lapsed — it could not renew it since ${new Date(this.#renewedAt).toISOString()} (the journal on the target did not answer; ${this.failedBeats} heartbeat(s) failed) and the lease ends at ${lapses}, after which another process may attach. This process stops now and leaves the target and the source as they are: attach to the move (--attach ${moveId}) to resume or roll it back`,
+      { adapter: "move", operation: "move.lease", subject: moveId, details: { owner: this.owner, lastRenewedAt: this.lastRenewedAt, leaseEndsAt: lapses } },
+    );
+    this.stop();
+    this.#lostController.abort(this.#lost);
   }
 
   #start(): void {
-    if (this.#stopped || this.#timer !== undefined) return;
+    if (this.#stopped || this.#lost || this.#timer !== undefined) return;
     this.#timer = setInterval(() => this.#beat(), this.#settings.heartbeatMs);
     (this.#timer as { unref?: () => void }).unref?.();
   }
@@ -187,10 +267,11 @@ export class MoveLease {
     void this.#serial(async () => {
       if (this.#stopped || !this.#last) return;
       const next = this.#stamp(this.#last, false);
-      // A heartbeat that hangs longer than the lease is worth nothing: give up on it then.
-      const outcome = await this.#replace(this.#last, next, { signal: AbortSignal.timeout(this.#settings.leaseMs) });
+      // Bounded by its own timeout, whether or not the journal honours the signal: a hung beat must
+      // not hold the queue (nor `#beating`), so that later beats run and the fence can tell.
+      const outcome = await bounded((signal) => this.#replace(this.#last!, next, { signal }), Math.max(this.#settings.heartbeatMs, Math.floor(this.fenceAfterMs / 2)));
       if (outcome.written) {
-        this.#last = next;
+        this.#renewed(next);
         this.beats++;
       } else this.#notWritten(outcome.current);
     })
@@ -239,5 +320,23 @@ export class MoveLease {
     if (settleMs) await pause(settleMs, ctx.signal);
     const back = await this.#journal.find(next.moveId, ctx);
     return back && sameWrite(back, next) ? { written: true } : { written: false, current: back };
+  }
+}
+
+/** `fn` with a signal that aborts after `ms`; rejects then even when `fn` ignores the signal. */
+async function bounded<T>(fn: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new VmshiftError("TIMEOUT", `the heartbeat's journal write did not answer within ${ms} ms`, { adapter: "move", operation: "move.lease" });
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([fn(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
