@@ -3,12 +3,14 @@
  * with `removeSource` removes the VM with Remove-VM once the target runs it — the model no longer
  * has it (Get-VM finds nothing), its VHDX file is kept (Remove-VM keeps virtual hard disks) and the
  * result names it; a VM that is not Off is refused by the script (INVALID_STATE) and stays; a
- * removal that fails leaves the move completed with a warning naming what was kept.
+ * removal that fails leaves the move completed with a warning naming what was kept; for a VM
+ * running on checkpoints the result names the root VHDX that remains, not the AVHDX files Remove-VM
+ * merged away.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createNodePowerShellRunner } from "@vmshift/hyperv";
 import { type MoveTarget, type ReservedVolume, createMover, hypervMoveSource } from "@vmshift/move";
 import { afterEach, describe, expect, it } from "vitest";
@@ -86,5 +88,33 @@ describe.skipIf(missing !== undefined)("Hyper-V source removal: Remove-VM (stand
     expect(result.sourceRemoved).toBe(false);
     expect(result.warnings?.join("\n")).toMatch(/removing the source failed \(it is kept, powered off\).*clustered role/);
     expect(world.update((s) => s.vms[vmId]?.state)).toBe("Off");
+  });
+
+  it("a VM running on two checkpoints: the result names the root VHDX that remains, not the AVHDX files Remove-VM merges away", async () => {
+    const { world, vmId, vhdx, source } = setup();
+    // web-01 runs on the newer checkpoint's AVHDX, whose parent is the older checkpoint's, whose parent is web-01.vhdx.
+    const newer = "D:\\VMs\\web-01\\web-01_8F2A6C1E.avhdx";
+    const older = "D:\\VMs\\web-01\\web-01_1C3B9D04.avhdx";
+    world.update((s) => {
+      const vm = s.vms[vmId]!;
+      vm.state = "Off";
+      vm.devices!.disks = [{ controllerType: "SCSI", controllerNumber: 0, controllerLocation: 0, path: newer, vhdType: "Differencing", parentPath: older }];
+      vm.devices!.checkpoints = 2;
+      vm.devices!.vhdParents = { [older]: PATH };
+    });
+    const file = (p: string): string => join(world.shareRoot, "HV-A", "D$", ...p.slice(3).split("\\"));
+    for (const p of [newer, older]) {
+      mkdirSync(dirname(file(p)), { recursive: true });
+      writeFileSync(file(p), "avhdx stand-in");
+    }
+    const what = await source.removal!.removeVm(vmId, { signal: AbortSignal.timeout(20_000) });
+    const kept = /virtual hard disks kept: ([^;]*)/.exec(what)?.[1]?.split(", ");
+    expect(kept).toEqual([PATH]);
+    // Every file named as kept is there; the checkpoints' files named as merged are gone.
+    expect(kept?.map((p) => existsSync(file(p)))).toEqual([true]);
+    expect(file(PATH)).toBe(vhdx);
+    expect(what).toContain(`merged into them and deleted: ${newer}, ${older}`);
+    expect([existsSync(file(newer)), existsSync(file(older))]).toEqual([false, false]);
+    expect(world.update((s) => s.vms[vmId])).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@
  * Object shapes are the scripts' (enum names; 5.1's numbers come from ps51.ts).
  */
 import { execFileSync } from "node:child_process";
-import { statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ModelState, ModelVm } from "./model.ts";
 
@@ -60,6 +60,11 @@ export interface ModelDevices {
   dynamicMemory?: { minimumBytes: number; maximumBytes: number };
   /** Resilient change tracking: see {@link ModelRct}. */
   rct?: ModelRct;
+  /**
+   * Get-VHD `ParentPath` of virtual hard disk files that are no drive's (older checkpoints' AVHDX
+   * files down a chain), by Windows path; a drive's own parent is its `parentPath`.
+   */
+  vhdParents?: Record<string, string>;
 }
 
 /** A guest write to one virtual hard disk. */
@@ -145,6 +150,9 @@ function getVhd(state: ModelState, vm: ModelVm, disk: ModelHardDisk, fail: Cmdle
 }
 
 type Params = Record<string, string | string[]>;
+
+/** A checkpoint's differencing disk (Hyper-V names them `<disk>_<checkpoint id>.avhdx`). */
+const CHECKPOINT_FILE = /\.avhdx?$/i;
 type Handler = (state: ModelState, params: Params, nowMs: number) => unknown;
 
 /** The move source's scripts, given the stand-in's handlers for finding, stopping and starting VMs. */
@@ -248,9 +256,17 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
         delete rct.checkpoint;
         for (const w of pending) applyWrite(state, vm, rct, w);
       }
-      const kept = (vm.devices?.disks ?? []).filter((d) => d.diskNumber === undefined).map((d) => d.path);
+      // Each drive's chain as Get-VHD reports it: the drive's file, then ParentPath while the file is a
+      // checkpoint's (.avhdx/.avhd), which Remove-VM merges into its parent and deletes.
+      const dev = vm.devices;
+      const disks = (dev?.disks ?? []).filter((d) => d.diskNumber === undefined).map((d) => {
+        const chain = [d.path];
+        for (let parent = d.parentPath; parent && CHECKPOINT_FILE.test(chain.at(-1)!) && chain.length < 64; parent = dev?.vhdParents?.[parent]) chain.push(parent);
+        return { chain };
+      });
+      for (const { chain } of disks) for (const p of chain.filter((x) => CHECKPOINT_FILE.test(x))) rmSync(shareFile(state, vm.host, p), { force: true });
       delete state.vms[vm.id.toLowerCase()];
-      return { name: vm.name, kept };
+      return { name: vm.name, disks };
     },
     moveSourceState: (state, p) => {
       const vm = find(state, p);
