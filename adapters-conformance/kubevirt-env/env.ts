@@ -59,6 +59,9 @@ export class KubevirtEnv {
   /** When each migration (`namespace/name` of the VMIM) turned Succeeded in the store, `Date.now()` ms (the controller's write). */
   readonly migrationsSucceededAt = new Map<string, number>();
 
+  /** Where pod logs come from: the kubelet (kubelet.ts) sets it when it starts. */
+  podLogs: ((namespace: string, name: string, container: string) => { readonly text: string } | { readonly waiting: string } | undefined) | undefined;
+
   private constructor(options: KubevirtEnvOptions) {
     this.store = new Store();
     const store = this.store;
@@ -80,6 +83,7 @@ export class KubevirtEnv {
         return decentralizedGateOn(store);
       },
       subresource: (route, body) => this.#subresource(route.namespace, route.name, route.subresource, body),
+      podLog: (namespace, name, container) => (container === undefined ? undefined : this.podLogs?.(namespace, name, container)) ?? { waiting: "ContainerCreating" },
     });
   }
 

@@ -17,7 +17,7 @@ import { PATCH_TYPES, applyPatch, mediaType, unsupportedPatch } from "./patch.ts
 import { type ResourceDefinition, type Route, apiVersionOf, definitionOf, route } from "./resources.ts";
 import { issueUploadToken } from "./cdi.ts";
 import { validateAgainst } from "./schema.ts";
-import { ApiError, type Store, type StoreEvent, type StoredObject, matchFields, matchLabels } from "./store.ts";
+import { ApiError, type Resource, type Store, type StoreEvent, type StoredObject, matchFields, matchLabels } from "./store.ts";
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from "./table.ts";
 
 export { applyPatch } from "./patch.ts";
@@ -83,6 +83,11 @@ export interface ApiServerOptions {
   readonly onExchange?: (exchange: Exchange) => void;
   /** Prometheus text served at `/metrics` (virt-handler's migration metrics). */
   readonly metrics?: () => string;
+  /**
+   * A pod container's log (`GET …/pods/<name>/log`, kubelet.ts): its text, or a message why there
+   * is none yet (answered 400, as the kubelet's "container … is waiting to start"). Absent → 404.
+   */
+  readonly podLog?: (namespace: string, name: string, container: string | undefined) => { readonly text: string } | { readonly waiting: string };
   /** Subresource hooks the world provides (start/stop/migrate). */
   readonly subresource: (route: Required<Pick<Route, "namespace" | "name" | "subresource">>, body: unknown) => void;
 }
@@ -191,6 +196,12 @@ export class ApiServer {
         res.destroy();
         return;
       }
+      if (method === "GET" && r.resource === ("pods" as Resource) && r.subresource === "log") {
+        const text = this.#podLog(r.namespace!, r.name!, query);
+        sendText(res, 200, text, "text/plain");
+        record(200, text);
+        return;
+      }
       if (method === "GET" && watch && !r.name) return this.#watch(request, res, (lines) => record(200, undefined, lines));
       const answer = this.#dispatch(request);
       send(res, answer.code, answer.body, answer.warnings, answer.table ? TABLE_CONTENT_TYPE : undefined);
@@ -201,6 +212,22 @@ export class ApiServer {
       send(res, apiError.code, status);
       record(apiError.code, status);
     }
+  }
+
+  /** The log text a `GET …/pods/<name>/log` answers (`container`, `tailLines`), or the ApiError Kubernetes answers. */
+  #podLog(namespace: string, name: string, query: URLSearchParams): string {
+    const pod = this.#options.store.require("pods" as never, namespace, name) as StoredObject & { spec?: { containers?: { name: string }[] } };
+    const names = (pod.spec?.containers ?? []).map((c) => c.name);
+    const container = query.get("container") ?? (names.length === 1 ? names[0] : undefined);
+    if (container === undefined) throw new ApiError(400, "BadRequest", `a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`);
+    if (!names.includes(container)) throw new ApiError(400, "BadRequest", `container ${container} is not valid for pod ${name}`);
+    const log = this.#options.podLog?.(namespace, name, container);
+    if (!log) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    if ("waiting" in log) throw new ApiError(400, "BadRequest", `container "${container}" in pod "${name}" is waiting to start: ${log.waiting}`);
+    const tail = query.get("tailLines");
+    if (tail === null) return log.text;
+    const lines = log.text.split(/(?<=\n)/);
+    return lines.slice(Math.max(0, lines.length - Number(tail))).join("");
   }
 
   #dispatch(request: Request): { code: number; body: unknown; warnings?: string[]; table?: boolean } {
