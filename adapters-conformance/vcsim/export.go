@@ -276,3 +276,20 @@ func serveLeaseFile(w http.ResponseWriter, r *http.Request, onEsxi bool) bool {
 	}
 	return true
 }
+
+// heldExportLease is the ready export lease covering vm, if any: while it is held, vSphere blocks
+// operations that change the VM (HttpNfcLease: "PowerOn, Destroy, Migrate, etc.").
+func heldExportLease(vm types.ManagedObjectReference) *exportLease {
+	var held *exportLease
+	exportTickets.Range(func(_, v interface{}) bool {
+		l := v.(*exportLease)
+		l.mu.Lock()
+		l.expireLocked()
+		if l.State == types.HttpNfcLeaseStateReady && l.Info != nil && l.Info.Entity == vm {
+			held = l
+		}
+		l.mu.Unlock()
+		return held == nil
+	})
+	return held
+}

@@ -179,8 +179,14 @@ func TestExportVmAbortEndsTheLeaseAndRunningVMsAreRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := vm.PowerOn(ctx); err == nil || !strings.Contains(err.Error(), "export lease") {
+			t.Fatalf("power-on while the lease holds the VM: %v", err)
+		}
 		if err := lease.Abort(ctx, nil); err != nil {
 			t.Fatal(err)
+		}
+		if tk, err := vm.PowerOn(ctx); err != nil || tk.Wait(ctx) != nil {
+			t.Fatalf("power-on after the abort: %v", err)
 		}
 		var seen mo.HttpNfcLease
 		if err := property(ctx, c, lease.Reference(), &seen); err != nil || seen.State != types.HttpNfcLeaseStateError || seen.Error == nil {

@@ -226,8 +226,12 @@ func (vm *vmWrap) MigrateVMTask(ctx *simulator.Context, req *types.MigrateVM_Tas
 	return body
 }
 
-// PowerOnVMTask fails once when armed with fail-cold-start and the VM sits on another host.
+// PowerOnVMTask fails once when armed with fail-cold-start and the VM sits on another host, and
+// is refused while an export lease holds the VM (export.go).
 func (vm *vmWrap) PowerOnVMTask(ctx *simulator.Context, req *types.PowerOnVM_Task) soap.HasFault {
+	if l := heldExportLease(vm.Self); l != nil {
+		return &methods.PowerOnVM_TaskBody{Fault_: simulator.Fault("The operation is not allowed in the current state: export lease "+l.Self.Value+" holds the virtual machine.", &types.InvalidState{})}
+	}
 	host := ""
 	if vm.Runtime.Host != nil {
 		host = vm.Runtime.Host.Value

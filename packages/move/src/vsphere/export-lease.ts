@@ -112,6 +112,7 @@ export async function openExportLease(definition: VmDefinition, options: ExportL
   const pending = new Set(urls.keys());
   let sending: Promise<unknown> = Promise.resolve();
   let idle: ReturnType<typeof setTimeout> | undefined;
+  let aborting: Promise<void> | undefined;
   const watched: { signal: AbortSignal; onAbort: () => void }[] = [];
 
   const percent = () => {
@@ -169,11 +170,16 @@ export async function openExportLease(definition: VmDefinition, options: ExportL
       signal.addEventListener("abort", onAbort, { once: true });
       watched.push({ signal, onAbort });
     },
-    async abort() {
-      if (ended) return;
+    abort() {
+      // Every caller waits for the one HttpNfcLeaseAbort (the rollback's power-on must come after it).
+      if (aborting) return aborting;
+      if (ended) return Promise.resolve();
       stop();
-      await sending;
-      await api.invoke("HttpNfcLeaseAbort", leaseRef).catch(() => {});
+      aborting = sending.then(() => api.invoke("HttpNfcLeaseAbort", leaseRef)).then(
+        () => {},
+        () => {},
+      );
+      return aborting;
     },
   };
   return lease;

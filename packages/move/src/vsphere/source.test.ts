@@ -198,4 +198,22 @@ describe("vsphereMoveSource.openDisk", () => {
     await (await vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 }).openDisk(definition, definition.disks[0]!, ctx())).close();
     expect(seen).toEqual(["AB:CD"]);
   });
+
+  it("powers the source on only after the abort a cancel started has been answered", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ twoDisks: true, download: async (file) => (writeFileSync(file, "V"), 4) });
+    const invoke = api.invoke.bind(api);
+    api.invoke = async (method, self, params, signal) => {
+      if (method === "HttpNfcLeaseAbort") await new Promise((r) => setTimeout(r, 20)); // a slow vCenter
+      const out = await invoke(method, self, params, signal);
+      if (method === "HttpNfcLeaseAbort") calls.push({ method: "HttpNfcLeaseAbort", self: { type: "answered", value: "" } });
+      return out;
+    };
+    const cancel = new AbortController();
+    const source = vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 });
+    await (await source.openDisk(twoDisks, twoDisks.disks[0]!, { signal: cancel.signal })).close();
+    cancel.abort();
+    await source.start("vm-9", ctx());
+    expect(calls.map((c) => (c.self.type === "answered" ? "answered" : c.method))).toEqual(["ExportVm", "HttpNfcLeaseAbort", "answered", "PowerOnVM_Task"]);
+  });
 });
