@@ -103,7 +103,9 @@ export async function sourceSide(profile: ResolvedProfile, hostId: string | unde
  * connection as for migrations (kubeconfig, context, inCluster, insecureSkipTlsVerify), its namespace (default `default`), and CDI's upload proxy
  * (`uploadProxyUrl`, with `uploadProxyCa` when it presents a certificate the system does not trust);
  * for warm moves `transferImage` (an image with qemu-nbd for the transfer pod) and, when the mover
- * does not reach the pod network, `transferAddress` (a host forwarding the pod's NBD ports).
+ * does not reach the pod network, `transferAddress` (a host forwarding the pod's NBD ports);
+ * for guest conversion at cutover `conversionImage` (an image with virt-v2v-in-place for the
+ * conversion pod).
  */
 export async function targetSide(profile: ResolvedProfile, hostId: string | undefined): Promise<TargetSide> {
   const move = await import("@vmshift/move");
@@ -121,9 +123,11 @@ export async function targetSide(profile: ResolvedProfile, hostId: string | unde
       const transferImage = s.string("transferImage");
       const transferAddress = s.string("transferAddress");
       const transfer = transferImage === undefined ? {} : { transfer: { image: transferImage, ...(transferAddress === undefined ? {} : { address: transferAddress }) } };
+      const conversionImage = s.string("conversionImage");
+      const conversion = conversionImage === undefined ? {} : { conversion: { image: conversionImage } };
       const { HttpKubeTransport, loadKubeConfig } = await import("@vmshift/kubevirt");
       const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig(kubevirtConnection(profile)) });
-      return { id: `${profile.name}/${namespace}`, target: move.kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) }, ...transfer }) };
+      return { id: `${profile.name}/${namespace}`, target: move.kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) }, ...transfer, ...conversion }) };
     }
     default:
       return unsupported(profile, "to");
