@@ -6,6 +6,7 @@
  * as what the move created there: a rollback removes both.
  */
 import type { MigrationPhase } from "@vmshift/core";
+import { CONVERT_MODES, type ConvertMode } from "./convert.ts";
 import type { Reservation, SpiContext } from "./spi.ts";
 
 /** Version of the record's shape. */
@@ -44,6 +45,39 @@ export interface MoveRecord {
   readonly heartbeatAt?: string;
   /** How long after `heartbeatAt` the owner counts as alive, ms; 0 once it let go (the move ended). */
   readonly leaseMs?: number;
+  /**
+   * The request's options that change what the rest of the move does (its cutover, its rollback):
+   * an attach runs with these, not with defaults. Absent in records written before they were kept
+   * (an attach then uses its own request's options, or the defaults).
+   */
+  readonly options?: RecordedOptions;
+}
+
+/**
+ * What a move keeps of its request besides the VM and mode. Warm options (`MoveRequest.warm`) are
+ * not kept: an attached warm move is rolled back, never resumed.
+ */
+export interface RecordedOptions {
+  /** Guest conversion as the move decided it when it reserved the target. */
+  readonly convert?: RecordedConversion;
+  /** `MoveRequest.removeSource` (false: the source is kept). */
+  readonly removeSource?: boolean;
+  /** `MoveRequest.shutdownTimeoutMs`, when the request set one. */
+  readonly shutdownTimeoutMs?: number;
+  /** `MoveRequest.restartSourceOnFailure`, when the request set one. */
+  readonly restartSourceOnFailure?: boolean;
+  /** `MoveRequest.cutoverAt` (ISO 8601), when the request set one. */
+  readonly cutoverAt?: string;
+}
+
+/** The conversion a move decided on (convert.ts) when it reserved the target. */
+export interface RecordedConversion {
+  /** `MoveRequest.convert.mode` as asked (`auto` when absent). */
+  readonly mode: ConvertMode;
+  /** Whether the cutover converts the guest: a resumed move converts exactly when this says so. */
+  readonly converts: boolean;
+  /** Whether the target was reserved with disks and NICs on virtio because the guest is converted. */
+  readonly virtio: boolean;
 }
 
 /** Who runs a move: what a refused attach names. */
@@ -99,7 +133,17 @@ export function parseMoveRecord(text: string): MoveRecord | undefined {
   if (!r.reservation || typeof r.reservation.vmId !== "string" || !Array.isArray(r.reservation.volumes)) return undefined;
   if (!r.source || typeof r.source.vmId !== "string" || (r.mode !== "cold" && r.mode !== "warm")) return undefined;
   if (r.owner !== undefined && (typeof r.owner?.id !== "string" || typeof r.owner.host !== "string" || typeof r.owner.pid !== "number")) return undefined;
+  if (r.options !== undefined && !recordedOptionsValid(r.options)) return undefined;
   return r as MoveRecord;
+}
+
+function recordedOptionsValid(o: unknown): o is RecordedOptions {
+  if (typeof o !== "object" || o === null) return false;
+  const r = o as Record<string, unknown>;
+  const c = r["convert"] as Record<string, unknown> | undefined;
+  if (c !== undefined && (typeof c !== "object" || c === null || !CONVERT_MODES.includes(c["mode"] as ConvertMode) || typeof c["converts"] !== "boolean" || typeof c["virtio"] !== "boolean")) return false;
+  const typed = (key: string, type: string) => r[key] === undefined || typeof r[key] === type;
+  return typed("removeSource", "boolean") && typed("shutdownTimeoutMs", "number") && typed("restartSourceOnFailure", "boolean") && typed("cutoverAt", "string");
 }
 
 /**

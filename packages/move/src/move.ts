@@ -7,12 +7,13 @@
  * again) the source as it was.
  */
 import { VmshiftError, isVmshiftError, pause } from "@vmshift/core";
+import { recordedConversion, recordedOptions, withRecordedOptions } from "./attach-options.ts";
 import type { MovePreflight } from "./checks.ts";
 import { qemuImgCopier } from "./copy.ts";
 import { type ConvertOptions, type GuestConverter, conversionChecks, withConversion } from "./convert.ts";
 import { virtV2vInPlace } from "./convert-virt-v2v.ts";
 import type { DiskDefinition, VmDefinition } from "./definition.ts";
-import { type Journaling, type MoveRecord, MOVE_RECORD_VERSION, attachDecision } from "./journal.ts";
+import { type Journaling, type MoveRecord, MOVE_RECORD_VERSION, type RecordedOptions, attachDecision } from "./journal.ts";
 import { type LeaseOptions, MoveLease, isLeaseLive, leaseSettings, liveLeaseError } from "./lease.ts";
 import type { Removable } from "./removal.ts";
 import { type MappedDefinition, type NameMap, type StorageMap, applyMaps } from "./mapping.ts";
@@ -119,7 +120,12 @@ export interface Mover {
   attach(moveId: string, request: AttachRequest): Promise<MoveTask>;
 }
 
-/** What {@link Mover.attach} needs: the two sides (and, for a resume, the same shutdown timeout). The VM, mode and request id come from the record. */
+/**
+ * What {@link Mover.attach} needs: the two sides. The VM, mode and request id come from the record,
+ * and so do `convert`, `removeSource`, `shutdownTimeoutMs`, `restartSourceOnFailure` and `cutoverAt`
+ * when the record keeps them (attach-options.ts): set here, they must match it (else
+ * `INVALID_ARGUMENT` naming both values); a record written before it kept them uses these.
+ */
 export type AttachRequest = Omit<MoveRequest, "vmId" | "mode" | "requestId"> & { readonly vmId?: string };
 
 /** A target may say what it accepts. */
@@ -176,6 +182,8 @@ export function createMover(options: MoverOptions = {}): Mover {
     const record = await journal.find(moveId, { signal: new AbortController().signal });
     if (!record) throw new VmshiftError("NOT_FOUND", `no move ${moveId} on the ${request.to.platform} target: it never reserved anything there, or it was rolled back`, { operation: "move.attach", subject: moveId });
     if (request.vmId !== undefined && request.vmId !== record.source.vmId) throw new VmshiftError("INVALID_ARGUMENT", `move ${moveId} moves ${record.source.vmId}, not ${request.vmId}`, { operation: "move.attach", subject: moveId });
+    // An option contradicting the record is refused here, before any task (run applies the record's options).
+    withRecordedOptions(request, record);
     if (record.phase !== "completed" && request.force !== true && isLeaseLive(record)) throw liveLeaseError(record);
     const full: MoveRequest = { ...request, vmId: record.source.vmId, mode: record.mode, requestId: record.requestId };
     const { task, signal } = newTask(record.requestId, full, record.startedAt);
@@ -206,13 +214,18 @@ export function createMover(options: MoverOptions = {}): Mover {
   async function run(request: MoveRequest, task: MoveTaskState, signal: AbortSignal, resumeFrom: MoveRecord | "look up" | undefined): Promise<void> {
     const started = Date.now();
     // Guest conversion, when the move converts, runs in the target's start: after the last bytes, before it starts.
-    request = { ...request, to: withConversion(request.to, { from: request.from, ...(request.convert ? { convert: request.convert } : {}), converter, vmId: () => request.vmId, say: (message) => task.update("finalizing", { message }) }) };
+    const plainTo = request.to;
+    const converting = (r: MoveRequest): MoveTarget => withConversion(plainTo, { from: r.from, ...(r.convert ? { convert: r.convert } : {}), converter, vmId: () => request.vmId, say: (message) => task.update("finalizing", { message }) });
+    request = { ...request, to: converting(request) };
     const journal = (request.to as MoveTarget & Journaling).journal;
     // This run's hold on the record; losing it to another process aborts the run (no cleanup: the move is theirs).
     const lease = journal ? new MoveLease(journal, leaseTiming) : undefined;
     if (lease) signal = AbortSignal.any([signal, lease.signal]);
     const ctx: SpiContext = { signal };
-    const { from, to } = request;
+    const { from } = request;
+    let { to } = request;
+    /** The request's options kept in the record (attach-options.ts). */
+    let recorded: RecordedOptions | undefined;
     let attached: MoveResult["attach"] | undefined;
     let reservation: Reservation | undefined;
     let stoppedAt: number | undefined;
@@ -240,6 +253,7 @@ export function createMover(options: MoverOptions = {}): Mover {
         version: MOVE_RECORD_VERSION, moveId: task.id, requestId: request.requestId ?? task.id.replace(/^move-/, ""), phase, mode: warm ? "warm" : "cold",
         source: { platform: from.platform, vmId: request.vmId, ...(from.hostId ? { hostId: from.hostId } : {}) },
         sourceWasRunning: wasRunning, sourceStopAsked: stopAsked, reservation, startedAt: task.snapshot().startedAt ?? now, updatedAt: now,
+        ...(recorded ? { options: recorded } : {}),
       }, { signal: new AbortController().signal }, phase === "completed");
     };
     const warnings: string[] = [];
@@ -335,6 +349,13 @@ export function createMover(options: MoverOptions = {}): Mover {
         request = { ...request, vmId: found.source.vmId };
       }
       if (found) {
+        // The move goes on with the options it was started with (an option contradicting them: INVALID_ARGUMENT, nothing changed).
+        request = withRecordedOptions(request, found);
+        if (found.options?.convert) {
+          request = { ...request, to: converting(request) };
+          to = request.to;
+        }
+        recorded = found.options;
         // Refused (CONFLICT, nothing changed) while its owner's lease is live, unless forced; then this run owns the record.
         if (found.phase !== "completed") await lease?.takeOver(found, request.force === true, ctx);
         // Another process started this move: decide from its record and the platforms what is left to do.
@@ -375,6 +396,7 @@ export function createMover(options: MoverOptions = {}): Mover {
         throw new VmshiftError("INCOMPATIBLE", `preflight: ${errors.map((c) => c.message).join("; ")}`, { adapter: "move", operation: "move.preflight", subject: request.vmId, retryable: false, details: { checks: report.checks } });
       }
       wasRunning = report.definition.powerState === "running";
+      recorded = recordedOptions(request, recordedConversion(request, report.mapped, converter));
       throwIfAborted(signal);
       const total = report.mapped.disks.reduce((n, d) => n + d.sizeBytes, 0);
       task.update("requested", { totalBytes: total, message: `reserving ${report.mapped.disks.length} volume(s) and defining ${report.mapped.targetName} on the target` });
