@@ -55,9 +55,20 @@ describe("vmshift move options", () => {
     const bad = await move("--attach", "abc", "--from", "one", "--to", "one");
     expect(bad.code).toBe(EXIT.usage);
     expect(bad.stderr).toContain("a move id starts with move-");
-    const mixed = await move("--attach", "move-abc", "--from", "one", "--to", "one", "--remove-source");
+    const mixed = await move("--attach", "move-abc", "--from", "one", "--to", "one", "--warm");
     expect(mixed.code).toBe(EXIT.usage);
     expect(mixed.stderr).toContain("--attach continues a recorded move as it was started");
+  });
+
+  it("--attach takes --convert and --remove-source (checked against the move's record by the mover, not refused as usage)", async () => {
+    for (const flags of [["--remove-source"], ["--keep-source"], ["--convert", "never"]]) {
+      const r = await move("--attach", "move-abc", "--from", "one", "--to", "one", ...flags);
+      // The libvirt host here cannot be reached: the attach gets as far as asking the target's journal.
+      expect(r.code, flags.join(" ")).not.toBe(EXIT.usage);
+      expect(r.stderr, flags.join(" ")).not.toContain("--attach continues a recorded move");
+    }
+    const bad = await move("--attach", "move-abc", "--from", "one", "--to", "one", "--convert", "sometimes");
+    expect(bad.code).toBe(EXIT.usage);
   });
 
   it("--help says what --remove-source removes and what it keeps", async () => {

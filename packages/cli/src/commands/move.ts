@@ -29,7 +29,7 @@ export const moveCommand: Command = {
     "keep-source": { type: "boolean", description: "keep the source VM, powered off, after the move (default)" },
     "remove-source": { type: "boolean", description: "once the target runs the VM and reports it running, remove the source VM (libvirt: undefine with NVRAM and snapshot/checkpoint metadata, its disks are kept; Hyper-V: Remove-VM, its VHDX files are kept; vSphere: Destroy_Task and Nutanix: DELETE, which delete its disks with it); the result names what went and what stayed" },
     convert: { type: "string", value: "auto|always|never", description: "guest conversion at cutover with Debian's virt-v2v-in-place (driver injection), after the disks are copied and before the target starts: auto (default) converts vSphere, Hyper-V and Nutanix guests that are Windows or boot from a non-virtio disk, never libvirt guests; needs the virt-v2v package where vmshift runs and a libvirt target" },
-    attach: { type: "string", value: "move-id", description: "attach to a move another process started and that ended (killed, crashed): its record on the target says where it stands; it is completed, resumed (cold) or rolled back (warm, uploads), and the result says which and why. While the move's process still holds its lease (it heartbeats), refused: exit 1, CONFLICT naming that process (host, pid) and when its lease ends" },
+    attach: { type: "string", value: "move-id", description: "attach to a move another process started and that ended (killed, crashed): its record on the target says where it stands; it is completed, resumed (cold) or rolled back (warm, uploads), and the result says which and why. The move goes on with the --convert, --remove-source and --shutdown-timeout it was started with (recorded); given here, they must match (else exit 1, INVALID_ARGUMENT naming both). While the move's process still holds its lease (it heartbeats), refused: exit 1, CONFLICT naming that process (host, pid) and when its lease ends" },
     force: { type: "boolean", description: "with --attach (or --request-id of a move recorded on the target): take the move over even while its process still holds its lease. DANGEROUS: if that process still runs, two processes write one target, or a rollback deletes what the other still writes; only when that process is surely gone" },
     heartbeat: { type: "string", value: "ms", description: "how often this move refreshes its process's heartbeat in its record on the target, ms (default 5000; one write to the target each)" },
     lease: { type: "string", value: "ms", description: "how long after its last heartbeat this move's process counts as gone, so that another may attach, ms (default 20000; at least twice --heartbeat)" },
@@ -63,7 +63,8 @@ export const moveCommand: Command = {
     }
     if (ctx.flags["keep-source"] === true && ctx.flags["remove-source"] === true) throw new UsageError("--keep-source and --remove-source contradict each other");
     const removeSource = ctx.flags["remove-source"] === true;
-    if (attachId !== undefined && (cutoverAt !== undefined || removeSource || ctx.flags["warm"] === true || modeFlag !== undefined)) throw new UsageError("--attach continues a recorded move as it was started: no --mode, --warm, --cutover-at or --remove-source");
+    // The record keeps --convert, --remove-source and --shutdown-timeout: given with --attach they must match it (the mover refuses otherwise).
+    if (attachId !== undefined && (cutoverAt !== undefined || ctx.flags["warm"] === true || modeFlag !== undefined)) throw new UsageError("--attach continues a recorded move as it was started: no --mode, --warm or --cutover-at");
     const convert = flagString(ctx.flags, "convert");
     if (convert !== undefined && convert !== "auto" && convert !== "always" && convert !== "never") throw new UsageError(`--convert ${convert}: say auto, always or never`);
     const maxDeltaPasses = flagNumber(ctx.flags, "max-passes");
@@ -93,7 +94,14 @@ export const moveCommand: Command = {
       const mover = createMover({ lease });
       // --attach asks the target's record first: no move, or one whose process still holds its lease, is refused before any task (exit 1).
       const task = attachId !== undefined
-        ? await mover.attach(attachId, { from: src.source, to: dst.target, networkMap, storageMap, ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }), ...(force ? { force } : {}) })
+        ? await mover.attach(attachId, {
+          from: src.source, to: dst.target, networkMap, storageMap,
+          ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }),
+          ...(force ? { force } : {}),
+          // Absent: the record's (what the move was started with); given: checked against it.
+          ...(convert === undefined ? {} : { convert: { mode: convert } }),
+          ...(removeSource ? { removeSource } : ctx.flags["keep-source"] === true ? { removeSource: false } : {}),
+        })
         : mover.moveVm({
         from: src.source,
         to: dst.target,
