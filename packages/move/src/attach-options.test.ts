@@ -35,7 +35,8 @@ function world(definition: VmDefinition = LINUX) {
     await until(() => j.records.get(`move-${requestId}`)?.phase === "transferring");
     await killAndWaitOut(j.kill, j.records, `move-${requestId}`);
   };
-  const attacher = () => createMover({ copier: j.copier(), lease: SHORT_LEASE, converter });
+  // A long lease for the attacher: a stall of the test machine must not fence it (lease-fence.test.ts).
+  const attacher = () => createMover({ copier: j.copier(), lease: { heartbeatMs: 20, leaseMs: 10_000 }, converter });
   return { ...j, converted, converter, buses, source: removable, startAndKill, attacher };
 }
 

@@ -107,7 +107,8 @@ describe("the owner's lease on its move's record", () => {
       await until(() => !isLeaseLive(records.get("move-race")!));
       const journal = (target as MoveTarget & { journal: MoveJournal }).journal;
       const to = cas ? target : ({ ...target, journal: { write: journal.write, find: journal.find } } as MoveTarget);
-      const timing = { ...SHORT_LEASE, claimSettleMs: 30 };
+      // A long lease for the attachers: a stall of the test machine must not fence the winner (lease-fence.test.ts).
+      const timing = { ...LIVE, claimSettleMs: 30 };
       const tasks = await Promise.all([createMover({ copier: copier(), lease: timing }).attach("move-race", { from: source, to }), createMover({ copier: copier(), lease: timing }).attach("move-race", { from: source, to })]);
       const results = await Promise.all(tasks.map((t) => t.wait({ maxWaitMs: 5000 })));
       const won = results.filter((r) => r.outcome === "completed");
