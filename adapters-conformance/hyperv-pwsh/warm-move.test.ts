@@ -103,7 +103,7 @@ describe("warm moves from Hyper-V through resilient change tracking (stand-in pw
     expect([bytes[2 * MiB], bytes[2 * MiB + 64 * 1024 - 1], bytes[5 * MiB + 4095], bytes[5 * MiB + 4096]]).toEqual([0xab, 0xab, 0xcd, 0x11]);
     expect(world.rct("web-01")).toMatchObject({ points: [] });
     expect(world.rct("web-01")?.checkpoint).toBeUndefined();
-    expect(world.requestLog().filter((n) => n.startsWith("moveSourceWarm"))).toEqual(["moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmFinish"]);
+    expect(world.requestLog().filter((n) => n.startsWith("moveSourceWarm"))).toEqual(["moveSourceWarmCheckpoint", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmCheckpoint", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmCheckpoint", "moveSourceWarmPass", "moveSourceWarmSettle", "moveSourceWarmPass", "moveSourceWarmFinish"]);
   });
 
   it("a cancel during pass 2 rolls back: the open checkpoint and every reference point removed (the guest's writes merged, not lost), web-01 running, the target removed", async () => {
@@ -141,17 +141,39 @@ describe("warm moves from Hyper-V through resilient change tracking (stand-in pw
 
   it("takes the checkpoint its CreateSnapshot made, not the newest: a backup's recovery checkpoint made at the same moment is left alone", async () => {
     const { world, vmId, vhdx, source, target, dir } = setup();
-    // A backup product makes a recovery checkpoint right after the move's first CreateSnapshot: it is the newest by creation time.
+    // A backup product makes a recovery checkpoint right after the move's first CreateSnapshot: it
+    // is the newest by creation time. The stand-in's CreateSnapshot returns its own checkpoint's Id
+    // (ResultingSnapshot); which one the move renames, converts and removes is the model's state.
     world.update((s) => {
       const devices = s.vms[vmId]!.devices!;
       devices.rct ??= { seq: 0, changes: [], points: [] };
       devices.rct.concurrentCheckpoint = "backup-job-7";
     });
-    const result = await createMover().moveVm({ from: source, to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 1, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000, ...NO_GUEST_CONVERSION }).wait({ maxWaitMs: 55_000 });
+    const seen: { made?: string | undefined; backup?: { id: string; name: string } | undefined } = {};
+    const warm = source.warm!;
+    const watching: MoveSource = {
+      ...source,
+      warm: {
+        ...warm,
+        async beginPass(definition, disks, options, ctx) {
+          const pass = await warm.beginPass(definition, disks, options, ctx);
+          if (options.pass === 1) {
+            const rct = world.rct("web-01")!;
+            seen.made = rct.checkpoint?.name;
+            seen.backup = rct.foreign?.[0];
+          }
+          return pass;
+        },
+      },
+    };
+    const result = await createMover().moveVm({ from: watching, to: target, vmId, mode: "warm", warm: { maxDeltaPasses: 1, convergedBytes: 0 }, networkMap: { LAN: "default" }, storageMap: { "D:": "pool" }, shutdownTimeoutMs: 2_000, ...NO_GUEST_CONVERSION }).wait({ maxWaitMs: 55_000 });
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe("completed");
-    // The backup's checkpoint keeps its name and is neither turned into the move's reference point nor removed.
-    expect(world.rct("web-01")?.foreign).toEqual([{ name: "backup-job-7" }]);
+    // Pass 1 renamed the checkpoint CreateSnapshot made (the move's name), not the backup's.
+    expect(seen.made).toMatch(/^vmshift-.+-1$/);
+    expect(seen.backup?.name).toBe("backup-job-7");
+    // The backup's checkpoint keeps its Id and name and is neither turned into the move's reference point nor removed.
+    expect(world.rct("web-01")?.foreign).toEqual([seen.backup]);
     expect(world.rct("web-01")?.checkpoint).toBeUndefined();
     expect(world.rct("web-01")?.points).toEqual([]);
     expect(rawHash(join(dir, "sda.qcow2"), "qcow2")).toBe(rawHash(vhdx, "vhdx"));

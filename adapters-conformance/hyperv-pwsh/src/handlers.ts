@@ -316,4 +316,4 @@ export const HANDLERS: Record<string, Handler> = {
 };
 
 // The scripts of @vmshift/move's Hyper-V source (move-model.ts).
-Object.assign(HANDLERS, moveHandlers(HANDLERS, (fields) => new ScriptError(fields), () => scriptText));
+Object.assign(HANDLERS, moveHandlers(HANDLERS, (fields) => new ScriptError(fields)));

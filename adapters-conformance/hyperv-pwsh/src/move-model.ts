@@ -8,6 +8,7 @@
  * Object shapes are the scripts' (enum names; 5.1's numbers come from ps51.ts).
  */
 import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ModelState, ModelVm } from "./model.ts";
@@ -85,14 +86,23 @@ export interface ModelRct {
   seq: number;
   changes: { seq: number; path: string; offset: number; length: number }[];
   points: { name: string; seq: number }[];
-  checkpoint?: { name: string; pending: ModelWrite[] };
-  /** Recovery checkpoints someone else made (a backup product's), by name; the move must leave them alone. */
-  foreign?: { name: string }[];
+  /** The recovery checkpoint the move's CreateSnapshot made (Get-VMSnapshot's Id, Name, CreationTime). */
+  checkpoint?: ModelCheckpoint & { pending: ModelWrite[] };
+  /** Recovery checkpoints someone else made (a backup product's); the move must leave them alone. */
+  foreign?: ModelCheckpoint[];
   /**
    * Fault: the next CreateSnapshot of the move is joined by another recovery checkpoint of this
    * name, made a moment later (so it is the newest by creation time).
    */
   concurrentCheckpoint?: string;
+}
+
+/** A recovery checkpoint as Get-VMSnapshot lists it. */
+export interface ModelCheckpoint {
+  id: string;
+  name: string;
+  /** CreationTime, ms since the epoch. */
+  createdMs: number;
 }
 
 /** Applies a write to the VHDX file with qemu-io and records it for RCT. */
@@ -156,7 +166,7 @@ const CHECKPOINT_FILE = /\.avhdx?$/i;
 type Handler = (state: ModelState, params: Params, nowMs: number) => unknown;
 
 /** The move source's scripts, given the stand-in's handlers for finding, stopping and starting VMs. */
-export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: CmdletFailure, scriptText: () => string = () => ""): Record<string, Handler> {
+export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: CmdletFailure): Record<string, Handler> {
   const find = (state: ModelState, p: Params): ModelVm | undefined => {
     const shape = base["getVm"]!(state, p, Date.now()) as { id: string } | null;
     return shape ? state.vms[shape.id.toLowerCase()] : undefined;
@@ -177,32 +187,41 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
         guestOs: dev.guestOs ?? null,
       };
     },
+    moveSourceWarmCheckpoint: (state, p, now) => {
+      // Msvm_VirtualSystemSnapshotService.CreateSnapshot, SnapshotType 32768: a recovery checkpoint
+      // named as Hyper-V names one; ResultingSnapshot (or the job's affected element) is that one.
+      const vm = find(state, p);
+      if (!vm) throw fail({ fullyQualifiedErrorId: "VmshiftVmNotFound,VmshiftRequireVm", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: "no virtual machine with this id on the given hosts" });
+      const rct = rctOf(vm);
+      if (rct.checkpoint) throw fail({ fullyQualifiedErrorId: "VmshiftWmiJobFailed", category: "InvalidResult", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: `CreateSnapshot failed: '${vm.name}' already has a recovery checkpoint in progress.` });
+      rct.checkpoint = { id: randomUUID(), name: `${vm.name} - Recovery`, createdMs: now, pending: [] };
+      const made = rct.checkpoint.id;
+      const other = rct.concurrentCheckpoint;
+      if (other !== undefined) {
+        // Another product's recovery checkpoint, made a moment later: the newest by creation time.
+        delete rct.concurrentCheckpoint;
+        (rct.foreign ??= []).push({ id: randomUUID(), name: other, createdMs: now + 1 });
+      }
+      const recovery = [rct.checkpoint, ...(rct.foreign ?? [])].map((c) => ({ id: c.id, name: c.name, created: new Date(c.createdMs).toISOString() }));
+      return { made: made.toUpperCase(), recovery };
+    },
     moveSourceWarmPass: (state, p) => {
       const vm = find(state, p);
       if (!vm) throw fail({ fullyQualifiedErrorId: "VmshiftVmNotFound,VmshiftRequireVm", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: "no virtual machine with this id on the given hosts" });
       const rct = rctOf(vm);
-      const final = p["final"] === "$true";
+      const id = typeof p["checkpointId"] === "string" ? p["checkpointId"].toLowerCase() : "";
       const name = typeof p["checkpointName"] === "string" ? p["checkpointName"] : "";
       const since = typeof p["since"] === "string" ? p["since"] : "";
-      if (!final) {
-        if (rct.checkpoint) throw fail({ fullyQualifiedErrorId: "VmshiftWmiJobFailed", category: "InvalidResult", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: `CreateSnapshot failed: '${vm.name}' already has a recovery checkpoint in progress.` });
-        rct.checkpoint = { name, pending: [] };
-        const other = rct.concurrentCheckpoint;
-        if (other !== undefined) {
-          delete rct.concurrentCheckpoint;
-          (rct.foreign ??= []).push({ name: other });
-          // The script renames the checkpoint it takes for its own: CreateSnapshot's (ResultingSnapshot, or
-          // the job's affected element) — or, picking "the newest recovery checkpoint", the other one.
-          if (!/\bResultingSnapshot\b/.test(scriptText())) {
-            rct.foreign.at(-1)!.name = name;
-            rct.checkpoint.name = `${vm.name} - Recovery`;
-          }
-        }
+      if (id !== "") {
+        // Rename-VMSnapshot of the recovery checkpoint with this Id, whoever made it.
+        const checkpoint = [rct.checkpoint, ...(rct.foreign ?? [])].find((c) => c?.id === id);
+        if (!checkpoint) throw fail({ fullyQualifiedErrorId: "VmshiftCheckpointNotFound", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: `the recovery checkpoint ${id} is gone` });
+        checkpoint.name = name;
       }
       const point = since ? rct.points.find((x) => x.name === since) : undefined;
       if (since && !point) throw fail({ fullyQualifiedErrorId: "VmshiftReferencePointNotFound", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: "the previous pass left no reference point" });
       const disks = (vm.devices?.disks ?? []).filter((d) => d.diskNumber === undefined).map((d) => ({ controllerType: d.controllerType, controllerNumber: d.controllerNumber, controllerLocation: d.controllerLocation, path: d.path, size: getVhd(state, vm, d, fail).size, changes: point ? changesSince(rct, d.path, point.seq) : null }));
-      return { checkpoint: final ? null : name, disks };
+      return { checkpoint: id === "" ? null : name, disks };
     },
     moveSourceWarmSettle: (state, p) => {
       const vm = find(state, p);
@@ -241,6 +260,22 @@ export function moveHandlers(base: Readonly<Record<string, Handler>>, fail: Cmdl
       removed += rct.points.length - kept.length;
       rct.points = kept;
       return { removed };
+    },
+    moveSourceWarmDrop: (state, p) => {
+      // Remove-VMSnapshot of the recovery checkpoint with this Id (its AVHDX merged: the guest's writes stay).
+      const vm = find(state, p);
+      if (!vm) throw fail({ fullyQualifiedErrorId: "VmshiftVmNotFound,VmshiftRequireVm", category: "ObjectNotFound", exceptionType: "Microsoft.PowerShell.Commands.WriteErrorException", message: "no virtual machine with this id on the given hosts" });
+      const rct = rctOf(vm);
+      const id = typeof p["checkpointId"] === "string" ? p["checkpointId"].toLowerCase() : "";
+      if (rct.checkpoint?.id === id) {
+        const pending = rct.checkpoint.pending;
+        delete rct.checkpoint;
+        for (const w of pending) applyWrite(state, vm, rct, w);
+        return { removed: 1 };
+      }
+      const before = rct.foreign?.length ?? 0;
+      if (rct.foreign) rct.foreign = rct.foreign.filter((f) => f.id !== id);
+      return { removed: before - (rct.foreign?.length ?? 0) };
     },
     moveSourceRemove: (state, p) => {
       // Remove-VM (Hyper-V module): deletes the VM's configuration; its virtual hard disk files stay;

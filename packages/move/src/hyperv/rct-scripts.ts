@@ -8,9 +8,13 @@
  * `Msvm_ImageManagementService.GetVirtualDiskChanges(Path, LimitId = that RCT id, …)` which byte
  * ranges changed since. Values reach the scripts only as `$vmshift_` variables (see scripts.ts).
  *
- * A pass's checkpoint is the one its CreateSnapshot returned (`ResultingSnapshot`, or the job's
- * affected element when it ran as a job), never "the newest recovery checkpoint": another
- * product's checkpoint made at the same moment would be renamed, converted and destroyed as ours.
+ * A pass's checkpoint is the one its CreateSnapshot returned (`ResultingSnapshot`, or — when it
+ * ran as a job — the job's CIM_AffectedJobElement with ElementEffects 5 = Create, as Microsoft's
+ * CIM_VirtualSystemSnapshotService.CreateSnapshot page documents), never "the newest recovery
+ * checkpoint": another product's checkpoint made at the same moment would be renamed, converted
+ * and destroyed as ours. {@link moveSourceWarmCheckpoint} only reports what CreateSnapshot returned
+ * and the VM's recovery checkpoints; warm.ts picks the checkpoint by that id and hands it to
+ * {@link moveSourceWarmPass}, which renames exactly that one.
  *
  * (verify on a real host: that the reference point keeps the checkpoint's ElementName, that
  * ResilientChangeTrackingIdentifiers are in the order of the VM's hard disk drives, and that a
@@ -33,33 +37,45 @@ function VmshiftReferencePoint($name) {
 }`;
 
 /**
- * Opens a pass: unless `final` (the VM is off, its files are still), a recovery checkpoint named
- * `checkpointName`; then each hard disk's frozen VHDX path (the checkpoint's, else the VM's), its
+ * Takes a pass's recovery checkpoint (`Msvm_VirtualSystemSnapshotService.CreateSnapshot`,
+ * SnapshotType 32768) and reports, without choosing anything: `made`, the Id of the checkpoint
+ * CreateSnapshot returned (its `ResultingSnapshot`, else the job's affected element; the snapshot's
+ * InstanceID is `Microsoft:<Id>`), null when it returned none; and `recovery`, the VM's recovery
+ * checkpoints (`id`, `name`, `created` in UTC) as Get-VMSnapshot lists them afterwards.
+ */
+export const moveSourceWarmCheckpoint: HypervScript = {
+  name: "moveSourceWarmCheckpoint",
+  params: ["vmId", "hostList"],
+  body: `${PRELUDE}
+$system = Get-CimInstance @cim -ClassName Msvm_ComputerSystem | Where-Object { $_.Name -eq $vm.Id.ToString() }
+$service = Get-CimInstance @cim -ClassName Msvm_VirtualSystemSnapshotService
+$settings = New-CimInstance -ClientOnly -Namespace 'root\\virtualization\\v2' -ClassName Msvm_VirtualSystemSnapshotSettingData -Property @{ ConsistencyLevel = [byte]1; IgnoreNonSnapshottableDisks = $true }
+$serializer = [Microsoft.Management.Infrastructure.Serialization.CimSerializer]::Create()
+$settingsText = [Text.Encoding]::Unicode.GetString($serializer.Serialize($settings, [Microsoft.Management.Infrastructure.Serialization.InstanceSerializationOptions]::None))
+$created = Invoke-CimMethod -InputObject $service -MethodName CreateSnapshot -Arguments @{ AffectedSystem = $system; SnapshotSettings = $settingsText; SnapshotType = [uint16]32768 }
+VmshiftWaitJob $created 'CreateSnapshot'
+$made = $created.ResultingSnapshot
+if ($null -eq $made -and $created.ReturnValue -eq 4096) { $made = @(Get-CimAssociatedInstance -InputObject $created.Job -ResultClassName Msvm_VirtualSystemSettingData) | Select-Object -First 1 }
+$madeId = if ($null -ne $made) { ([string](Get-CimInstance -InputObject $made).InstanceID) -replace '^Microsoft:', '' } else { $null }
+$recovery = @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | ForEach-Object { [pscustomobject]@{ id = $_.Id.ToString(); name = [string]$_.Name; created = $_.CreationTime.ToUniversalTime().ToString('o') } })
+$vmshift_result = [pscustomobject]@{ made = $madeId; recovery = $recovery }`,
+};
+
+/**
+ * Opens a pass: when `checkpointId` is set, names that recovery checkpoint (the one
+ * {@link moveSourceWarmCheckpoint} made) `checkpointName` and reads its frozen drives; else (the
+ * final pass: the VM is off, its files are still) the VM's drives. Then each hard disk's path,
  * size and — when `since` names the previous pass's reference point — the byte ranges
  * GetVirtualDiskChanges reports changed since it. `data.disks[i].changes` is null on a full pass.
  */
 export const moveSourceWarmPass: HypervScript = {
   name: "moveSourceWarmPass",
-  params: ["vmId", "hostList", "checkpointName", "since", "final"],
+  params: ["vmId", "hostList", "checkpointId", "checkpointName", "since"],
   body: `${PRELUDE}
 $checkpoint = $null
-if (-not $vmshift_final) {
-  $system = Get-CimInstance @cim -ClassName Msvm_ComputerSystem | Where-Object { $_.Name -eq $vm.Id.ToString() }
-  $service = Get-CimInstance @cim -ClassName Msvm_VirtualSystemSnapshotService
-  $settings = New-CimInstance -ClientOnly -Namespace 'root\\virtualization\\v2' -ClassName Msvm_VirtualSystemSnapshotSettingData -Property @{ ConsistencyLevel = [byte]1; IgnoreNonSnapshottableDisks = $true }
-  $serializer = [Microsoft.Management.Infrastructure.Serialization.CimSerializer]::Create()
-  $settingsText = [Text.Encoding]::Unicode.GetString($serializer.Serialize($settings, [Microsoft.Management.Infrastructure.Serialization.InstanceSerializationOptions]::None))
-  $created = Invoke-CimMethod -InputObject $service -MethodName CreateSnapshot -Arguments @{ AffectedSystem = $system; SnapshotSettings = $settingsText; SnapshotType = [uint16]32768 }
-  VmshiftWaitJob $created 'CreateSnapshot'
-  # The checkpoint this call made: CreateSnapshot's ResultingSnapshot, or — when it ran as a job —
-  # the job's affected element (CIM_AffectedJobElement, ElementEffects 5 = Create). Never "the newest
-  # recovery checkpoint": a backup product may make one at the same moment.
-  $made = $created.ResultingSnapshot
-  if ($null -eq $made -and $created.ReturnValue -eq 4096) { $made = @(Get-CimAssociatedInstance -InputObject $created.Job -ResultClassName Msvm_VirtualSystemSettingData) | Select-Object -First 1 }
-  if ($null -eq $made) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftCheckpointNotFound' -Message 'CreateSnapshot returned no checkpoint' }
-  $madeId = [guid](([string](Get-CimInstance -InputObject $made).InstanceID) -replace '^Microsoft:', '')
-  $checkpoint = @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | Where-Object { $_.Id -eq $madeId }) | Select-Object -First 1
-  if ($null -eq $checkpoint) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftCheckpointNotFound' -Message ('the checkpoint CreateSnapshot made ({0}) is not among the recovery checkpoints' -f $madeId) }
+if ([string]$vmshift_checkpointId -ne '') {
+  $checkpoint = @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | Where-Object { $_.Id -eq [guid][string]$vmshift_checkpointId }) | Select-Object -First 1
+  if ($null -eq $checkpoint) { Write-Error -Category ObjectNotFound -ErrorId 'VmshiftCheckpointNotFound' -Message ('the recovery checkpoint {0} is gone' -f [string]$vmshift_checkpointId) }
   Rename-VMSnapshot -VMSnapshot $checkpoint -NewName $vmshift_checkpointName
 }
 $drives = if ($null -ne $checkpoint) { @(Get-VMHardDiskDrive -VMSnapshot $checkpoint) } else { @(Get-VMHardDiskDrive -VM $vm) }
@@ -127,5 +143,15 @@ foreach ($p in @(Get-CimInstance @cim -ClassName Msvm_VirtualSystemReferencePoin
   VmshiftWaitJob (Invoke-CimMethod -InputObject $service -MethodName DestroyReferencePoint -Arguments @{ AffectedReferencePoint = $p }) 'DestroyReferencePoint'
   $removed++
 }
+$vmshift_result = [pscustomobject]@{ removed = $removed }`,
+};
+
+/** Removes the recovery checkpoint `checkpointId` (a pass that failed before naming it; its AVHDX merged back). Idempotent. */
+export const moveSourceWarmDrop: HypervScript = {
+  name: "moveSourceWarmDrop",
+  params: ["vmId", "hostList", "checkpointId"],
+  body: `${REQUIRE}
+$removed = 0
+foreach ($c in @(Get-VMSnapshot -VM $vm -SnapshotType Recovery | Where-Object { $_.Id -eq [guid][string]$vmshift_checkpointId })) { Remove-VMSnapshot -VMSnapshot $c; $removed++ }
 $vmshift_result = [pscustomobject]@{ removed = $removed }`,
 };

@@ -1,7 +1,7 @@
 /**
  * Warm moves from Hyper-V through resilient change tracking (rct-scripts.ts): each pass takes a
- * recovery checkpoint named `vmshift-<move id>-<pass>` and reads the frozen VHDX files through the
- * mounted admin shares (a delta pass only the ranges GetVirtualDiskChanges reports since the
+ * recovery checkpoint (the one its CreateSnapshot returned, by Id), names it
+ * `vmshift-<move id>-<pass>` and reads the frozen VHDX files through the mounted admin shares (a delta pass only the ranges GetVirtualDiskChanges reports since the
  * previous pass's reference point); closing the pass turns the checkpoint into a reference point.
  * The final pass runs with the VM off: no checkpoint, the VHDX files are still. `finish` removes the
  * move's checkpoints and reference points.
@@ -11,8 +11,9 @@ import type { MoveCheck } from "../checks.ts";
 import type { DiskDefinition, VmDefinition } from "../definition.ts";
 import type { ChangedExtent, SpiContext, WarmPassDisk, WarmSource } from "../spi.ts";
 import type { HypervFacts } from "./definition.ts";
-import { moveSourceWarmFinish, moveSourceWarmPass, moveSourceWarmSettle } from "./rct-scripts.ts";
+import { moveSourceWarmCheckpoint, moveSourceWarmDrop, moveSourceWarmFinish, moveSourceWarmPass, moveSourceWarmSettle } from "./rct-scripts.ts";
 import type { HypervScript } from "./scripts.ts";
+import { madeCheckpointId } from "./warm-checkpoint.ts";
 
 /** What the warm source needs from the Hyper-V source. */
 export interface HypervWarmDeps {
@@ -50,7 +51,16 @@ export function hypervWarmSource(deps: HypervWarmDeps): WarmSource {
     },
     async beginPass(definition, disks, options, ctx) {
       const name = `${prefix(options.moveId)}${options.pass}`;
-      const data = (await deps.run(moveSourceWarmPass, definition.id, "move.warmPass", ctx, { checkpointName: name, since: options.since ?? "", final: options.final === true })) as { checkpoint: string | null; disks: PassDisk[] | null };
+      // The checkpoint is the one CreateSnapshot returned (by Id), never the newest: see warm-checkpoint.ts.
+      const made = options.final === true ? "" : madeCheckpointId(definition, await deps.run(moveSourceWarmCheckpoint, definition.id, "move.warmPass", ctx, {}));
+      let data: { checkpoint: string | null; disks: PassDisk[] | null };
+      try {
+        data = (await deps.run(moveSourceWarmPass, definition.id, "move.warmPass", ctx, { checkpointId: made, checkpointName: name, since: options.since ?? "" })) as typeof data;
+      } catch (e) {
+        // Not yet named as the move's, so finish would not find it: remove it now (best effort; the error is the pass's).
+        if (made !== "") await deps.run(moveSourceWarmDrop, definition.id, "move.warmPass", { signal: AbortSignal.timeout(60_000) }, { checkpointId: made }).catch(() => undefined);
+        throw e;
+      }
       const found = data.disks ?? [];
       const byKey = new Map<string, WarmPassDisk>();
       for (const disk of disks) {
