@@ -11,7 +11,8 @@
  * path the real /usr/bin/virt-v2v-in-place runs and refuses an XML it cannot parse (the test's API
  * client empties the ConfigMap's XML on its way to the server): it fails in under a second with
  * its own error, which reaches the move's error through the termination message
- * (FallbackToLogsOnError), and the move rolls back.
+ * (FallbackToLogsOnError), and the move rolls back. A warm move's transfer pod (real qemu-nbd) is
+ * deleted before the conversion pod is created.
  */
 import { execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -19,7 +20,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
-import { type KubeRequester, type MoveSource, type VmDefinition, conversionPodName, createMover, dataVolumeName, kubevirtMoveTarget } from "@vmshift/move";
+import { type KubeRequester, type MappedDefinition, type MoveSource, type VmDefinition, conversionPodName, createMover, dataVolumeName, kubevirtMoveTarget } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CdiEnvironment } from "./cdi.ts";
 import { KubevirtEnv } from "./env.ts";
@@ -31,6 +32,7 @@ const IMAGE = "registry.example/virt-v2v:2.2";
 const V2V = "/usr/bin/virt-v2v-in-place";
 const KUBECTL = process.env["KUBECTL"] ?? (existsSync("/usr/bin/kubectl") ? "/usr/bin/kubectl" : "kubectl");
 const hasV2v = existsSync(V2V);
+const hasQemuNbd = spawnSync("qemu-nbd", ["--version"]).status === 0;
 const hasKubectl = spawnSync(KUBECTL, ["version", "--client"]).status === 0;
 const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 const signal = new AbortController().signal;
@@ -143,6 +145,25 @@ describe("guest conversion in a conversion pod at cutover into kubevirt-env", { 
     const vm = env.store.get("virtualmachines", NS, "conv-01") as any;
     expect(vm.spec.template.spec.domain.devices.disks).toEqual([{ name: "disk0", disk: { bus: "virtio" }, bootOrder: 1 }]);
     expect(vm.spec.template.spec.domain.devices.interfaces[0].model).toBe("virtio");
+  });
+
+  it.skipIf(!hasQemuNbd)("a warm move's conversion ends the transfer pod first (nothing writes the claims meanwhile), then converts the claim it served", async () => {
+    for (const k of kubelets.splice(0)) await k.close();
+    kubelets.push(Kubelet.start(env, cdi, { virtV2vInPlace: standIn }));
+    const t = kubevirtMoveTarget({ api, namespace: NS, uploadProxy: { url: cdi.uploadProxyUrl, ca: env.tls.cert }, pollMs: 20, waitTimeoutMs: 20_000, conversion: { image: IMAGE }, transfer: { image: "registry.example/qemu-nbd:1" } });
+    const def = { id: "conv-03", name: "conv-03", targetName: "conv-03", cpus: 1, memoryBytes: 256 * 1024 * 1024, firmware: { kind: "bios" }, powerState: "running", guestOs: "debian12_64Guest",
+      disks: [{ key: "sda", bus: "sata", format: "raw", sizeBytes: SIZE, storage: "datastore1", targetStorage: "local-path", device: "disk", bootOrder: 1 }], nics: [] } as unknown as MappedDefinition;
+    const reservation = await t.reserve(def, { signal, mode: "warm" });
+    expect(reservation.volumes[0]!.protocol).toBeDefined();
+    const order: string[] = [];
+    const unsubscribe = env.store.subscribe((e) => {
+      if (e.resource === ("pods" as never) && (e.type === "ADDED" || e.type === "DELETED")) order.push(`${e.type} ${e.object.metadata.name}`);
+    });
+    await t.converter!.convert({ name: "conv-03", definition: def, volumes: reservation.volumes }, { signal });
+    unsubscribe();
+    expect(order).toEqual(["DELETED conv-03-vmshift-transfer", "ADDED conv-03-vmshift-convert", "DELETED conv-03-vmshift-convert"]);
+    expect(readFileSync(join(dir, "seen.xml"), "utf8")).toContain(`<source file='${cdi.imagePath(NS, dataVolumeName("conv-03", "sda"))}'/><target dev='sda' bus='sata'/>`);
+    await t.remove(reservation, { signal });
   });
 
   it.skipIf(!hasV2v)("a conversion pod that fails (real virt-v2v-in-place refusing the XML) rolls the move back with its termination message", async () => {
