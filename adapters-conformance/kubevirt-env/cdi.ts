@@ -15,6 +15,11 @@
  * its image file is an empty sparse raw image of the requested size (CDI `doc/blank-raw-image.md`;
  * a warm move's transfer pod serves it over NBD, kubelet.ts).
  *
+ * On a StorageClass with `volumeBindingMode: WaitForFirstConsumer` (storage-classes.ts) both kinds
+ * stop in phase `WaitForFirstConsumer` with the claim Pending until a pod uses the claim (CDI
+ * `doc/waitforfirstconsumer-storage-handling.md`, HonorWaitForFirstConsumer on); an upload
+ * DataVolume annotated `cdi.kubevirt.io/storage.bind.immediate.requested` goes on at once.
+ *
  * Differences from CDI, on purpose: the token is an HMAC-signed JSON document rather than a JWT
  * signed with CDI's key, and the UploadTokenRequest is kept in the store (CDI's aggregated API does
  * not persist it). Deleting a DataVolume deletes its PVC and the stored file (owner reference).
@@ -29,6 +34,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { registerResource } from "./resources.ts";
+import "./network-policies.ts";
+import { bindingModeOf } from "./storage-classes.ts";
 import { ApiError, type Resource, type Store, type StoredObject } from "./store.ts";
 
 registerResource({
@@ -63,6 +70,8 @@ registerResource({
 
 const DATAVOLUMES = "datavolumes" as Resource;
 const PVCS = "persistentvolumeclaims" as Resource;
+/** CDI's annotation asking a DataVolume's claim to bind at once, past WaitForFirstConsumer. */
+const BIND_IMMEDIATE = "cdi.kubevirt.io/storage.bind.immediate.requested";
 /** CDI's upload tokens are valid five minutes. */
 const TOKEN_TTL_MS = 5 * 60_000;
 const SECRET = randomBytes(32);
@@ -194,24 +203,39 @@ export class CdiEnvironment {
             status: { phase: "Pending" },
           });
         }
+        // WaitForFirstConsumer storage: no upload pod until a pod uses the claim, unless the DataVolume asks for immediate binding (what `virtctl image-upload --force-bind` sets).
+        const immediate = dv.metadata.annotations?.[BIND_IMMEDIATE] !== undefined;
+        if (!immediate && bindingModeOf(this.#store, (dv.spec.storage ?? dv.spec.pvc ?? {}).storageClassName) === "WaitForFirstConsumer" && !this.#consumed(ns, name)) {
+          this.#setStatus(dv, { phase: "WaitForFirstConsumer", progress: "N/A", claimName: name, conditions: conditions(false, "WaitForFirstConsumer", false) });
+          continue;
+        }
         this.#setStatus(dv, { phase: "UploadScheduled", progress: "N/A", claimName: name, conditions: conditions(false, "UploadScheduled") });
+      } else if (phase === "WaitForFirstConsumer") {
+        if (dv.metadata.annotations?.[BIND_IMMEDIATE] !== undefined || this.#consumed(ns, name)) this.#setStatus(dv, { phase: "UploadScheduled", progress: "N/A", claimName: name, conditions: conditions(false, "UploadScheduled") });
       } else if (phase === "UploadScheduled") {
         this.#setStatus(dv, { phase: "UploadReady", progress: "N/A", claimName: name, conditions: conditions(true, "UploadReady") });
       }
     }
   }
 
-  /** A blank DataVolume: its claim through the populator path (`dataSourceRef`), bound at the requested size, then Succeeded. */
+  /**
+   * A blank DataVolume: its claim through the populator path (`dataSourceRef`), bound at the
+   * requested size, then Succeeded. When the claim's StorageClass binds `WaitForFirstConsumer`, the
+   * claim stays Pending and the DataVolume in phase `WaitForFirstConsumer` (CDI
+   * `doc/waitforfirstconsumer-storage-handling.md`, feature gate HonorWaitForFirstConsumer: no
+   * worker pod until the workload schedules a pod using the claim) until a pod names the claim.
+   */
   #blank(dv: Obj): void {
     const ns = dv.metadata.namespace!;
     const name = dv.metadata.name;
     const phase = dv.status?.phase as string | undefined;
     if (phase === undefined) {
       this.#setStatus(dv, { phase: "Pending", progress: "N/A", restartCount: 0, conditions: conditions(false, "Pending") });
-    } else if (phase === "Pending") {
+    } else if (phase === "Pending" || phase === "WaitForFirstConsumer") {
       const storage = dv.spec.storage ?? dv.spec.pvc ?? {};
+      const accessModes = storage.accessModes ?? ["ReadWriteOnce"];
+      const wffc = bindingModeOf(this.#store, storage.storageClassName) === "WaitForFirstConsumer";
       if (!this.#store.get(PVCS, ns, name)) {
-        const accessModes = storage.accessModes ?? ["ReadWriteOnce"];
         this.#store.create(PVCS, "PersistentVolumeClaim", {
           metadata: { name, namespace: ns, ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name, uid: dv.metadata.uid, controller: true }], annotations: { "cdi.kubevirt.io/storage.contentType": "kubevirt", "cdi.kubevirt.io/storage.usePopulator": "true" } },
           spec: {
@@ -221,8 +245,16 @@ export class CdiEnvironment {
             volumeMode: storage.volumeMode ?? "Filesystem",
             dataSourceRef: { apiGroup: "cdi.kubevirt.io", kind: "VolumeImportSource", name: `volume-import-source-${dv.metadata.uid}` },
           },
-          status: { phase: "Bound", accessModes, capacity: { storage: storage.resources?.requests?.storage ?? "0" } },
+          status: wffc ? { phase: "Pending" } : { phase: "Bound", accessModes, capacity: { storage: storage.resources?.requests?.storage ?? "0" } },
         });
+      }
+      if (wffc && !this.#consumed(ns, name)) {
+        if (phase !== "WaitForFirstConsumer") this.#setStatus(dv, { phase: "WaitForFirstConsumer", progress: "N/A", claimName: name, conditions: conditions(false, "WaitForFirstConsumer", false) });
+        return;
+      }
+      if (wffc) {
+        const claim = this.#store.get(PVCS, ns, name);
+        if (claim) this.#store.update(PVCS, { ...claim, status: { phase: "Bound", accessModes, capacity: { storage: storage.resources?.requests?.storage ?? "0" } } } as StoredObject);
       }
       // CDI's blank import writes an empty (sparse) raw image of the requested size: `disk.img` in a Filesystem claim, or the device.
       const file = this.imagePath(ns, name);
@@ -235,6 +267,11 @@ export class CdiEnvironment {
       }
       this.#setStatus(dv, { phase: "Succeeded", progress: "100.0%", claimName: name, conditions: conditions(true, "Completed", true) });
     }
+  }
+
+  /** Whether a pod (not being deleted) in `namespace` names claim `name` among its volumes: the first consumer. */
+  #consumed(namespace: string, name: string): boolean {
+    return (this.#store.all("pods" as Resource, namespace) as (StoredObject & { spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } })[]).some((p) => !p.metadata.deletionTimestamp && (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name));
   }
 
   /** Stops the proxy and the controller; removes the image directory when it made it. */

@@ -41,7 +41,13 @@ export function dataVolumeBody(namespace: string, name: string, disk: MappedDisk
   return {
     apiVersion: "cdi.kubevirt.io/v1beta1",
     kind: "DataVolume",
-    metadata: { name, namespace, labels: { "vmshift.io/moved-disk": disk.key.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 63) } },
+    metadata: {
+      name,
+      namespace,
+      labels: { "vmshift.io/moved-disk": disk.key.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 63) },
+      // An upload on WaitForFirstConsumer storage would wait for a pod that never comes: bind at once, as `virtctl image-upload --force-bind` does.
+      ...(source === "upload" ? { annotations: { "cdi.kubevirt.io/storage.bind.immediate.requested": "true" } } : {}),
+    },
     spec: {
       source: { [source]: {} },
       storage: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${Math.ceil(disk.sizeBytes / MI)}Mi` } }, storageClassName: disk.targetStorage },

@@ -8,8 +8,11 @@
  * transfer a pod (transfer-pod.ts) serving each claim over NBD; the mover writes the full pass and
  * every delta into `nbd://<podIP>:<port>/<claim>` with its qemu-img copier. At cutover the pod is
  * deleted (and waited gone, so nothing writes the claims any more) before the VM starts; a
- * rollback deletes the pod, the VM and the DataVolumes. The mover must reach the pod network (run
- * it in the cluster) or be given an address that forwards to the pod (`transfer.address`).
+ * rollback deletes the pod, the VM and the DataVolumes (the VM and DataVolumes even when the pod
+ * will not go away). Blank DataVolumes on WaitForFirstConsumer storage get a short first-consumer
+ * pod before the transfer pod; a NetworkPolicy admits only `transfer.allowFrom` to the NBD ports.
+ * The mover must reach the pod network (run it in the cluster) or be given an address that
+ * forwards to the pod (`transfer.address`).
  *
  * It speaks the Kubernetes API through a {@link KubeRequester} (e.g. `HttpKubeTransport` from
  * `@vmshift/kubevirt`) and the upload proxy with `node:https`.
@@ -17,6 +20,7 @@
 import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { VmshiftError } from "@vmshift/core";
 import type { MoveCheck } from "../checks.ts";
@@ -26,7 +30,7 @@ import type { MoveTarget, Reservation, ReservedVolume, SpiContext } from "../spi
 import type { Journaling } from "../journal.ts";
 import { kubevirtJournal } from "./journal.ts";
 import type { TargetAccepts } from "../validate.ts";
-import { NBD_PORT, type TransferClaim, nbdVolume, transferPodBody, transferPodName } from "./transfer-pod.ts";
+import { NBD_PORT, type TransferAllowFrom, type TransferClaim, consumerPodBody, transferPolicyBody, consumerPodName, nbdVolume, transferPodBody, transferPodName } from "./transfer-pod.ts";
 import { type KubevirtConversionOptions, conversionPodConverter } from "./conversion.ts";
 import { POD_NETWORK, dataVolumeBody, dataVolumeName, isNamespaceName, isObjectName, virtualMachineBody } from "./manifests.ts";
 
@@ -77,10 +81,35 @@ export interface KubevirtTransferOptions {
   readonly address?: string;
   /** NBD port of the first disk; disk `i` uses `port + i`. Default 10809. */
   readonly port?: number;
+  /**
+   * Who may reach the NBD ports: the transfer pod gets a NetworkPolicy admitting only these peers
+   * (transfer-pod.ts). Default: pods labelled `vmshift.io/mover: "true"` in the target namespace.
+   */
+  readonly allowFrom?: TransferAllowFrom;
 }
 
 /** A host name or IP address (what may stand in an `nbd://` URI's host). */
 const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/;
+
+const LABEL_KEY = /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Refuses an `allowFrom` the API server would refuse (or that would admit the wrong peers). */
+function checkAllowFrom(allowFrom: TransferAllowFrom | undefined): void {
+  if (allowFrom === undefined) return;
+  const bad = (what: string) => new VmshiftError("INVALID_ARGUMENT", `transfer.allowFrom: ${what}`, { operation: "move.target" });
+  for (const [k, v] of Object.entries(allowFrom.podLabels ?? {})) if (!LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v)) throw bad(`${JSON.stringify(k)}=${JSON.stringify(v)} is not a label`);
+  if (allowFrom.podLabels && Object.keys(allowFrom.podLabels).length === 0) throw bad("podLabels is empty (it would admit every pod)");
+  for (const n of allowFrom.namespaces ?? []) if (!isNamespaceName(n)) throw bad(`${JSON.stringify(n)} is not a namespace name`);
+  for (const c of allowFrom.cidrs ?? []) {
+    const [addr, prefix, ...rest] = String(c).split("/");
+    const family = isIP(addr ?? "");
+    if (rest.length > 0 || family === 0 || !/^\d{1,3}$/.test(prefix ?? "") || Number(prefix) > (family === 4 ? 32 : 128)) throw bad(`${JSON.stringify(c)} is not a CIDR`);
+  }
+}
+
+/** DataVolume phases in which CDI waits for a pod to use the claim (WaitForFirstConsumer storage; `PendingPopulation` with volume populators). */
+const WAITING_FOR_CONSUMER = new Set(["WaitForFirstConsumer", "PendingPopulation"]);
 
 /** Unknown fields are errors, not warnings: a manifest the API server would prune is a bug here. */
 const STRICT = { fieldValidation: "Strict" } as const;
@@ -101,6 +130,7 @@ export function kubevirtMoveTarget(options: KubevirtMoveTargetOptions): MoveTarg
     if (typeof transfer.image !== "string" || transfer.image.trim() === "" || /\s/.test(transfer.image)) throw new VmshiftError("INVALID_ARGUMENT", `transfer.image ${JSON.stringify(transfer.image)} is not a container image reference`, { operation: "move.target" });
     if (transfer.address !== undefined && !HOST.test(transfer.address)) throw new VmshiftError("INVALID_ARGUMENT", `transfer.address ${JSON.stringify(transfer.address)} is not a host name or IP address`, { operation: "move.target" });
     if (transfer.port !== undefined && !(Number.isInteger(transfer.port) && transfer.port > 0 && transfer.port < 65000)) throw new VmshiftError("INVALID_ARGUMENT", `transfer.port ${String(transfer.port)} is not a TCP port`, { operation: "move.target" });
+    checkAllowFrom(transfer.allowFrom);
   }
   const conversion = options.conversion;
   if (conversion && (typeof conversion.image !== "string" || conversion.image.trim() === "" || /\s/.test(conversion.image))) throw new VmshiftError("INVALID_ARGUMENT", `conversion.image ${JSON.stringify(conversion.image)} is not a container image reference`, { operation: "move.target" });
@@ -112,6 +142,7 @@ export function kubevirtMoveTarget(options: KubevirtMoveTargetOptions): MoveTarg
   const vmPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${segment(name)}`;
   const vmiPath = (name: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${segment(name)}`;
   const podPath = (name: string) => `/api/v1/namespaces/${ns}/pods/${segment(name)}`;
+  const policyPath = (name: string) => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/${segment(name)}`;
   const pvcPath = (name: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${segment(name)}`;
   const dvPath = (name = "") => `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes${name ? `/${segment(name)}` : ""}`;
   const runner = options.runner ?? spawnRunner();
@@ -153,20 +184,39 @@ export function kubevirtMoveTarget(options: KubevirtMoveTargetOptions): MoveTarg
     const path = podPath(transferPodName(vm));
     await remove(path, ctx);
     await waitFor<Kube>(`transfer pod ${transferPodName(vm)} to be gone`, () => get<Kube>(path, ctx, "move.transfer"), (v) => v === undefined, () => undefined, ctx);
+    // Its NetworkPolicy only once the pod is gone (never an unguarded moment).
+    await remove(policyPath(transferPodName(vm)), ctx);
   }
 
   /** Waits for the blank DataVolumes, starts the transfer pod, waits until it is Ready; the volumes as NBD exports. */
   async function openTransfer(definition: MappedDefinition, created: string[], ctx: SpiContext): Promise<ReservedVolume[]> {
     const t = transfer!;
     const claims: (TransferClaim & { readonly disk: MappedDefinition["disks"][number] })[] = [];
+    const dvFailed = (v: Kube | undefined) => (v === undefined ? "it is gone" : v.status?.phase === "Failed" ? "it failed" : undefined);
+    const unbound: string[] = [];
     for (const d of definition.disks) {
       const dv = dataVolumeName(definition.targetName, d.key);
-      await waitFor<Kube>(`blank DataVolume ${dv} to succeed`, () => get<Kube>(dvPath(dv), ctx, "move.reserve"), (v) => v?.status?.phase === "Succeeded", (v) => (v === undefined ? "it is gone" : v.status?.phase === "Failed" ? "it failed" : undefined), ctx);
+      let phase = "";
+      await waitFor<Kube>(`blank DataVolume ${dv} to succeed`, () => get<Kube>(dvPath(dv), ctx, "move.reserve"), (v) => ((phase = v?.status?.phase ?? ""), phase === "Succeeded" || WAITING_FOR_CONSUMER.has(phase)), dvFailed, ctx);
+      if (phase !== "Succeeded") unbound.push(dv);
       const pvc = await get<Kube>(pvcPath(dv), ctx, "move.reserve");
       claims.push({ claim: dv, volumeMode: pvc?.spec?.volumeMode === "Block" ? "Block" : "Filesystem", disk: d });
     }
+    if (unbound.length > 0) {
+      // WaitForFirstConsumer storage: a short pod using the claims binds them; CDI fills them after, and only then may qemu-nbd open them.
+      const consumer = podPath(consumerPodName(definition.targetName));
+      await api.request({ method: "POST", path: `/api/v1/namespaces/${ns}/pods`, query: STRICT, body: consumerPodBody(namespace, definition.targetName, t.image, claims.filter((c) => unbound.includes(c.claim))), signal: ctx.signal, operation: "move.reserve" });
+      created.push(consumer);
+      for (const dv of unbound) await waitFor<Kube>(`blank DataVolume ${dv} to succeed after its first consumer`, () => get<Kube>(dvPath(dv), ctx, "move.reserve"), (v) => v?.status?.phase === "Succeeded", dvFailed, ctx);
+      await remove(consumer, ctx);
+      await waitFor<Kube>(`pod ${consumerPodName(definition.targetName)} to be gone`, () => get<Kube>(consumer, ctx, "move.reserve"), (v) => v === undefined, () => undefined, ctx);
+      created.splice(created.indexOf(consumer), 1);
+    }
     const port = t.port ?? NBD_PORT;
     const name = transferPodName(definition.targetName);
+    // The NetworkPolicy first: the pod never serves the claims to peers outside `allowFrom`.
+    await api.request({ method: "POST", path: `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`, query: STRICT, body: transferPolicyBody(namespace, definition.targetName, claims.map((_, i) => port + i), t.allowFrom), signal: ctx.signal, operation: "move.reserve" });
+    created.push(policyPath(name));
     await api.request({ method: "POST", path: `/api/v1/namespaces/${ns}/pods`, query: STRICT, body: transferPodBody(namespace, definition.targetName, t.image, claims, port), signal: ctx.signal, operation: "move.reserve" });
     created.push(podPath(name));
     let podIP = "";
@@ -300,9 +350,15 @@ export function kubevirtMoveTarget(options: KubevirtMoveTargetOptions): MoveTarg
     },
 
     async remove(reservation: Reservation, ctx) {
-      if (reservation.volumes.some((v) => v.protocol)) await endTransfer(reservation.vmId, ctx);
+      // The transfer pod best-effort: a pod that will not go away must not leave the VM and DataVolumes behind; its error comes after.
+      let podError: unknown;
+      if (reservation.volumes.some((v) => v.protocol)) await endTransfer(reservation.vmId, ctx).catch((error: unknown) => void (podError = error));
       await remove(vmPath(reservation.vmId), ctx);
       for (const v of reservation.volumes) await remove(dvPath(v.location.slice(v.location.lastIndexOf("/") + 1)), ctx);
+      if (podError !== undefined) {
+        const e = podError instanceof VmshiftError ? podError : undefined;
+        throw new VmshiftError(e?.code ?? "MIGRATION_FAILED", `the VM and DataVolumes of ${reservation.vmId} were deleted, but its transfer pod was not removed: ${e?.reason ?? String(podError)}`, { operation: "move.rollback", subject: transferPodName(reservation.vmId), retryable: e?.retryable ?? true, cause: podError });
+      }
     },
 
     async powerState(reservation, ctx) {
