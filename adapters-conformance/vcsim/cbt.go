@@ -93,18 +93,19 @@ func hashRaw(file, raw string) (*diskState, error) {
 	}
 }
 
-// CreateSnapshotTask freezes every disk's content under the snapshot (freeze.go) and, with change
-// tracking, records each frozen state under a new changeId; then takes the snapshot, whose disks
-// name the frozen copies and carry the ids.
+// CreateSnapshotTask freezes every disk under the snapshot (freeze.go: the file the VM was writing,
+// the VM continuing on a new delta) and, with change tracking, records each frozen state under a
+// new changeId; then takes the snapshot, whose disks name the frozen files and carry the ids.
 func (vm *vmWrap) CreateSnapshotTask(req *types.CreateSnapshot_Task) soap.HasFault {
 	tracked := vm.Config.ChangeTrackingEnabled != nil && *vm.Config.ChangeTrackingEnabled
 	frozen := map[int32]frozenDisk{}
 	fail := func(err error, file string) soap.HasFault {
 		for _, f := range frozen {
-			f.remove()
+			dropDelta(f.delta)
 		}
 		return &methods.CreateSnapshot_TaskBody{Fault_: simulator.Fault(err.Error(), &types.FileFault{File: file})}
 	}
+	ids := map[int32]string{}
 	for _, d := range vm.Config.Hardware.Device {
 		disk, ok := d.(*types.VirtualDisk)
 		if !ok {
@@ -128,32 +129,29 @@ func (vm *vmWrap) CreateSnapshotTask(req *types.CreateSnapshot_Task) soap.HasFau
 		if !tracked {
 			continue
 		}
-		var st *diskState
-		if isImage {
-			st, err = hashRaw(file, f.flat)
-		} else {
-			st, err = readDiskState(file)
-		}
+		st, err := readDiskState(file) // the frozen file: the VM writes into the new delta from now on
 		if err != nil {
 			return fail(err, b.FileName)
 		}
+		st.file = fmt.Sprintf("%s/%d", vm.Self.Value, disk.Key) // a change id belongs to the disk, whichever file holds it
 		cbtMu.Lock()
 		cbtSeq++
 		id := fmt.Sprintf("52 %s/%d", randomHex(8), cbtSeq)
 		cbtStates[id] = st
 		cbtMu.Unlock()
-		b.ChangeId = id
+		ids[disk.Key] = id
 	}
-	return vm.createSnapshot(req, frozen)
+	return vm.createSnapshot(req, frozen, ids)
 }
 
 var snapshotIDs, snapshotRefs int32
 
 // createSnapshot is the simulator's CreateSnapshot_Task without its snapshot files (0.24.2 looks
 // the VM up as *simulator.VirtualMachine there and panics on the launcher's wrapper): a
-// VirtualMachineSnapshot with a copy of the config (disks copied, so their changeIds stay the
-// snapshot's), in snapshot.rootSnapshotList under the current one, made current.
-func (vm *vmWrap) createSnapshot(req *types.CreateSnapshot_Task, frozen map[int32]frozenDisk) soap.HasFault {
+// VirtualMachineSnapshot with a copy of the config (disks copied, naming the frozen files with the
+// new changeIds), in snapshot.rootSnapshotList under the current one, made current; the VM's disks
+// continue on their deltas.
+func (vm *vmWrap) createSnapshot(req *types.CreateSnapshot_Task, frozen map[int32]frozenDisk, ids map[int32]string) soap.HasFault {
 	task := simulator.CreateTask(vm, "createSnapshot", func(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
 		if vm.Snapshot == nil {
 			vm.Snapshot = &types.VirtualMachineSnapshotInfo{}
@@ -162,11 +160,20 @@ func (vm *vmWrap) createSnapshot(req *types.CreateSnapshot_Task, frozen map[int3
 		snapshot.Self = types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: fmt.Sprintf("snapshot-vmshift-%d", atomic.AddInt32(&snapshotRefs, 1))}
 		snapshot.Vm = vm.Self
 		snapshot.Config = *vm.Config
+		for _, d := range vm.Config.Hardware.Device {
+			if disk, ok := d.(*types.VirtualDisk); ok {
+				if b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok {
+					if id, ok := ids[disk.Key]; ok {
+						b.ChangeId = id
+					}
+				}
+			}
+		}
 		snapshot.Config.Hardware.Device = copyDisks(vm.Config.Hardware.Device)
-		for _, d := range snapshot.Config.Hardware.Device {
+		for _, d := range vm.Config.Hardware.Device {
 			if disk, ok := d.(*types.VirtualDisk); ok {
 				if f, ok := frozen[disk.Key]; ok {
-					disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo).FileName = f.name
+					disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo).FileName = f.delta
 				}
 			}
 		}
@@ -202,13 +209,17 @@ type snapWrap struct {
 }
 
 // RemoveSnapshotTask removes the snapshot (and its children when asked) from the VM's tree; the
-// current snapshot becomes its parent when it was current. The snapshot's frozen disk copies
-// (freeze.go) are deleted; the live disk files are not touched.
+// current snapshot becomes its parent when it was current. Its disks are consolidated (freeze.go):
+// the delta on top of each frozen file is committed into it, and a VM running on that delta
+// continues on the frozen file.
 func (s *snapWrap) RemoveSnapshotTask(req *types.RemoveSnapshot_Task) soap.HasFault {
 	task := simulator.CreateTask(s, "removeSnapshot", func(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
 		vm, ok := simulator.Map.Get(s.Vm).(*vmWrap)
 		if !ok || vm.Snapshot == nil {
 			return nil, &types.ManagedObjectNotFound{Obj: s.Self}
+		}
+		if err := consolidate(vm.Config.Hardware.Device, s.Config.Hardware.Device); err != nil {
+			return nil, &types.FileFault{File: err.Error()}
 		}
 		var parent *types.ManagedObjectReference
 		roots := pruneTree(vm.Snapshot.RootSnapshotList, s.Self, req.RemoveChildren, nil, &parent)
@@ -225,7 +236,6 @@ func (s *snapWrap) RemoveSnapshotTask(req *types.RemoveSnapshot_Task) soap.HasFa
 		default:
 			simulator.Map.Update(vm, []types.PropertyChange{{Name: "snapshot.rootSnapshotList", Val: roots}})
 		}
-		removeFrozen(s.Config.Hardware.Device)
 		simulator.Map.Remove(s.Self)
 		return nil, nil
 	})

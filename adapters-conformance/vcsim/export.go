@@ -128,6 +128,9 @@ func (vm *vmWrap) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.Has
 			body.Fault_ = simulator.Fault("disk backing "+b.GetVirtualDeviceFileBackingInfo().FileName+" is not on a datastore", &types.FileNotFound{FileFault: types.FileFault{File: b.GetVirtualDeviceFileBackingInfo().FileName}})
 			return body
 		}
+		if img, err := exportImage(file); err == nil {
+			file = img // a flat disk is exported as a stream-optimized VMDK, as ESXi streams it (export_image.go)
+		}
 		st, err := os.Stat(file)
 		if err != nil {
 			body.Fault_ = simulator.Fault("File "+b.GetVirtualDeviceFileBackingInfo().FileName+" was not found", &types.FileNotFound{FileFault: types.FileFault{File: b.GetVirtualDeviceFileBackingInfo().FileName}})

@@ -1,43 +1,50 @@
 package main
 
-// Snapshots freeze the disks they cover: what vSphere guarantees and the launcher did not.
+// Snapshots freeze the disks they cover, laid out as ESXi lays them out.
 //
 // Semantics followed (vSphere Web Services API reference: VirtualMachine.CreateSnapshot_Task,
-// VirtualMachineSnapshot.config; VDDK/Forklift warm migration read "the snapshot's disk"): after
-// CreateSnapshot the snapshot's config.hardware.device[].backing.fileName names a disk whose
-// content is the guest-visible disk at that instant, and it stays so while the running VM keeps
-// writing. On ESXi the base disk is frozen and the VM's writes go to a new delta disk (`-000001.vmdk`);
-// here the inverse, with the same view for a client: the live backing file keeps taking the writes,
-// and the snapshot's backing names a copy made at snapshot time, `<disk>-vmshift-snap-<N>.vmdk`,
-// written as a monolithicFlat VMDK (a text descriptor and a `-flat.vmdk` raw extent — the layout of
-// an ESXi datastore disk), readable through the datastore HTTP interface (`/folder/<path>?dcPath=
-// &dsName=`, Range reads of the flat extent) like any datastore file. RemoveSnapshot_Task deletes the
-// snapshot's copies. A disk whose backing is not a disk image qemu-img can read (vcsim's
-// placeholder files) is not frozen and keeps its live file name in the snapshot.
+// VirtualMachineSnapshot.config, VirtualMachineSnapshot.RemoveSnapshot_Task; VMware "Virtual Disk
+// Format 5.0", delta links and parentFileNameHint; VDDK programming guide, changed block tracking):
+// CreateSnapshot freezes the file the VM was writing — the snapshot's
+// config.hardware.device[].backing.fileName names it — and the VM continues on a new delta disk
+// `<base>-00000N.vmdk` beside it (its backing fileName changes to it), a text descriptor naming a
+// grain-mapped extent and its parent (qemu's twoGbMaxExtentSparse with a backing file: `SPARSE`
+// extent, `parentFileNameHint`; ESXi writes vmfsSparse/seSparse the same way). So a snapshot taken
+// while another one exists freezes a delta, not the flat base: only the first snapshot of a VM
+// without snapshots names a flat disk readable by byte ranges. RemoveSnapshot_Task consolidates: the
+// delta on top of the snapshot's frozen file is committed into it (`qemu-img commit`); when that
+// delta was the VM's live file the VM continues on the frozen file again and the delta is deleted.
+// A disk whose backing is not a disk image qemu-img can read (vcsim's placeholder files) is not
+// frozen and keeps its live file name in the snapshot.
 
 import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
-	"sync/atomic"
+	"sync"
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-var frozenSeq int32
+var (
+	deltaMu sync.Mutex
+	// deltaParent is the datastore path each delta disk the launcher made was created on.
+	deltaParent = map[string]string{}
+	deltaSuffix = regexp.MustCompile(`-\d{6}$`)
+)
 
-// frozenDisk is one disk's copy at a snapshot: the datastore path of its descriptor, the local
-// paths of the descriptor and the raw extent.
+// frozenDisk is one disk at a snapshot: the file the snapshot froze and the delta the VM continues on.
 type frozenDisk struct {
-	name       string
-	descriptor string
-	flat       string
+	frozen string
+	delta  string
 }
 
-// freezeDisk copies a disk's backing file to a monolithicFlat VMDK beside it. ok=false (no error)
-// when the backing is not a disk image (nothing to freeze).
+// freezeDisk starts a delta on top of a disk's backing file. ok=false (no error) when the backing
+// is not a disk image (nothing to freeze).
 func freezeDisk(fileName string) (frozenDisk, bool, error) {
 	file, ok := datastoreFile(fileName)
 	if !ok {
@@ -48,22 +55,43 @@ func freezeDisk(fileName string) (frozenDisk, bool, error) {
 	}
 	var p object.DatastorePath
 	p.FromString(fileName)
-	suffix := fmt.Sprintf("-vmshift-snap-%d", atomic.AddInt32(&frozenSeq, 1))
-	stem := strings.TrimSuffix(p.Path, ".vmdk")
-	name := p.Datastore
-	f := frozenDisk{name: fmt.Sprintf("[%s] %s%s.vmdk", name, stem, suffix)}
-	f.descriptor, _ = datastoreFile(f.name)
-	f.flat = strings.TrimSuffix(f.descriptor, ".vmdk") + "-flat.vmdk"
-	if out, err := exec.Command("qemu-img", "convert", "-U", "-O", "vmdk", "-o", "subformat=monolithicFlat", file, f.descriptor).CombinedOutput(); err != nil {
-		f.remove()
-		return frozenDisk{}, false, fmt.Errorf("qemu-img convert %s: %v %s", file, err, out)
+	stem := deltaSuffix.ReplaceAllString(strings.TrimSuffix(p.Path, ".vmdk"), "") // ESXi names every delta after the base disk
+	var name, local string
+	for n := 1; ; n++ {
+		name = fmt.Sprintf("[%s] %s-%06d.vmdk", p.Datastore, stem, n)
+		local, _ = datastoreFile(name)
+		if _, err := os.Stat(local); os.IsNotExist(err) {
+			break
+		}
 	}
-	return f, true, nil
+	// The parent by its name beside the delta (parentFileNameHint), as ESXi writes it.
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "vmdk", "-o", "subformat=twoGbMaxExtentSparse", "-b", filepath.Base(file), "-F", "vmdk", local).CombinedOutput(); err != nil {
+		removeDeltaFiles(local)
+		return frozenDisk{}, false, fmt.Errorf("qemu-img create delta of %s: %v %s", file, err, out)
+	}
+	deltaMu.Lock()
+	deltaParent[name] = fileName
+	deltaMu.Unlock()
+	return frozenDisk{frozen: fileName, delta: name}, true, nil
 }
 
-func (f frozenDisk) remove() {
-	_ = os.Remove(f.descriptor)
-	_ = os.Remove(f.flat)
+// removeDeltaFiles deletes a delta's descriptor and its extents (`<stem>-s001.vmdk`, …).
+func removeDeltaFiles(local string) {
+	stem := strings.TrimSuffix(local, ".vmdk")
+	extents, _ := filepath.Glob(stem + "-s[0-9][0-9][0-9].vmdk")
+	for _, f := range append(extents, local) {
+		_ = os.Remove(f)
+	}
+}
+
+// dropDelta forgets a delta the launcher made and deletes its files.
+func dropDelta(name string) {
+	deltaMu.Lock()
+	delete(deltaParent, name)
+	deltaMu.Unlock()
+	if local, ok := datastoreFile(name); ok {
+		removeDeltaFiles(local)
+	}
 }
 
 func fileSize(file string) int64 {
@@ -74,19 +102,50 @@ func fileSize(file string) int64 {
 	return st.Size()
 }
 
-// removeFrozen deletes the frozen copies a snapshot's disks name (only the launcher's own copies).
-func removeFrozen(devices []types.BaseVirtualDevice) {
-	for _, d := range devices {
+// consolidate removes what a snapshot froze from the disk chains of vm: per disk, the delta made on
+// top of the snapshot's file (the child: the VM's live file or the file a later snapshot froze) is
+// committed into that file. A live child is then dropped and the VM continues on the frozen file; a
+// child a later snapshot still names is kept (its view is unchanged).
+func consolidate(live []types.BaseVirtualDevice, snapshot []types.BaseVirtualDevice) error {
+	for _, d := range snapshot {
 		disk, ok := d.(*types.VirtualDisk)
 		if !ok {
 			continue
 		}
 		b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
-		if !ok || !strings.Contains(b.FileName, "-vmshift-snap-") {
+		if !ok {
 			continue
 		}
-		if file, ok := datastoreFile(b.FileName); ok {
-			frozenDisk{descriptor: file, flat: strings.TrimSuffix(file, ".vmdk") + "-flat.vmdk"}.remove()
+		var vmBacking *types.VirtualDiskFlatVer2BackingInfo
+		for _, l := range live {
+			if ld, ok := l.(*types.VirtualDisk); ok && ld.Key == disk.Key {
+				vmBacking, _ = ld.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+			}
+		}
+		if vmBacking == nil {
+			continue
+		}
+		// The child of the frozen file: walk up from the VM's live file.
+		deltaMu.Lock()
+		child := ""
+		for at := vmBacking.FileName; at != ""; at = deltaParent[at] {
+			if deltaParent[at] == b.FileName {
+				child = at
+				break
+			}
+		}
+		deltaMu.Unlock()
+		if child == "" {
+			continue // not frozen (a placeholder disk)
+		}
+		local, _ := datastoreFile(child)
+		if out, err := exec.Command("qemu-img", "commit", "-q", local).CombinedOutput(); err != nil {
+			return fmt.Errorf("qemu-img commit %s: %v %s", child, err, out)
+		}
+		if child == vmBacking.FileName {
+			vmBacking.FileName = b.FileName
+			dropDelta(child)
 		}
 	}
+	return nil
 }

@@ -1,11 +1,13 @@
 /**
  * `vsphere-vcsim` as a move source: the project's vcsim launcher per VM, whose standalone host's
- * VM gets a real disk — the backing file on the datastore replaced by a VMDK (`qemu-img convert
- * -O vmdk`) of the disk's capacity holding the marker at offset 0; the mover reads it through
+ * VM gets a real disk — the backing file on the datastore replaced by a flat VMDK (`qemu-img convert
+ * -O vmdk -o subformat=monolithicFlat`, an ESXi datastore disk's layout) of the disk's capacity
+ * holding the marker at offset 0; the mover reads it through
  * `@vmshift/move`'s vSphere source (cold: ExportVm → HttpNfcLease; warm: a snapshot per pass, which
  * the launcher freezes, QueryChangedDiskAreas and Range reads of the snapshot's disk). The VM gets
  * change tracking on (the launcher's stand-in for ReconfigVM_Task) and runs; the "guest" writes into
- * the live disk file with qemu-io while a pass copies. Hashes are read from the datastore file with
+ * the VM's live file with qemu-io while a pass copies (a delta while a snapshot exists: the launcher
+ * lays snapshots out as ESXi does). Hashes are read from the VM's live file with
  * qemu-img and the power state from vCenter's properties, never through the mover.
  */
 import { spawnSync } from "node:child_process";
@@ -40,7 +42,20 @@ function must(file: string, args: string[]): void {
 /** The disk the side wrote, found from vCenter's properties (not the mover's definition). */
 interface RealDisk {
   readonly key: string;
+  /** The base file the side wrote. */
   readonly path: string;
+  /** The datastore's local directory. */
+  readonly root: string;
+  readonly vmId: string;
+}
+
+/** The local path of the file the VM's first disk names now (its base, or the delta a snapshot started); the base when vCenter does not say. */
+async function liveFileOf(api: VsphereMoveApi | undefined, disk: RealDisk): Promise<string> {
+  const props = await api?.properties({ type: "VirtualMachine", value: disk.vmId }, ["config.hardware.device"]).catch(() => undefined);
+  const devices = [((props?.["config.hardware.device"] ?? {}) as { VirtualDevice?: unknown }).VirtualDevice].flat() as Record<string, unknown>[];
+  const vdisk = devices.find((d) => d && Object.entries((d["attributes"] as Record<string, string> | undefined) ?? {}).some(([k, t]) => k.endsWith(":type") && t === "VirtualDisk"));
+  const fileName = vdisk ? text((vdisk["backing"] as Record<string, unknown>)["fileName"]) : undefined;
+  return fileName ? join(disk.root, fileName.replace(/^\[[^\]]+\]\s*/, "")) : disk.path;
 }
 
 /** vcsim's standalone-host VM as a move source. */
@@ -87,18 +102,18 @@ export const vsphereVcsimSource: MoveSourceSide = {
         writeFileSync(join(dir, "seed.raw"), raw);
         mkdirSync(dirname(path), { recursive: true });
         rmSync(path, { force: true }); // vcsim's placeholder descriptor: qemu-img would try to open it
-        must("qemu-img", ["convert", "-f", "raw", "-O", "vmdk", join(dir, "seed.raw"), path]);
+        must("qemu-img", ["convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicFlat", join(dir, "seed.raw"), path]); // a descriptor and its -flat.vmdk extent, as on a VMFS datastore
         rmSync(join(dir, "seed.raw"), { force: true });
         source = vsphereMoveSource({ api, hostId: "vsphere-vcsim", stagingDir: dir, pollMs: 50 });
         // The mover names disks by guest device (sda…); the only SCSI disk after the CD-ROM's slot is read back by that name.
         const key = (await source.readDefinition(vmId, { signal: AbortSignal.timeout(30_000) })).disks.find((d) => d.device === "disk")!.key;
-        disk = { key, path };
+        disk = { key, path, root: dsUrl.replace(/^ds:\/\//, ""), vmId };
         const networks = devices.filter((d) => "macAddress" in d).map((d) => text(((d["backing"] as Record<string, unknown>)?.["deviceName"])) ?? "");
         return { vmId, name: text(props["name"])!, storages: [/^\[([^\]]+)\]/.exec(fileName)![1]!], networks: networks.every(Boolean) && networks.length ? networks : ["DC0_DVPG0"], marker: MARKER };
       },
       async diskHashes(): Promise<Readonly<Record<string, string>>> {
         if (!disk) return {};
-        return { [disk.key]: guestContentHash(disk.path, "vmdk") };
+        return { [disk.key]: guestContentHash(await liveFileOf(api, disk), "vmdk") };
       },
       async powerState(vm): Promise<SidePowerState> {
         if (!api) return "missing";
@@ -108,9 +123,9 @@ export const vsphereVcsimSource: MoveSourceSide = {
         return !p ? "missing" : s === "poweredOn" ? "running" : s === "poweredOff" ? "stopped" : "other";
       },
       async writeWhileRunning(_vm, offset, length, pattern) {
-        // A guest write through QEMU's block layer into the running VM's live disk file (not the snapshot's frozen copy).
+        // A guest write through QEMU's block layer into the running VM's live file (a delta while a snapshot froze the base).
         if (!disk) throw new Error("vsphere-vcsim: createVm first");
-        must("qemu-io", ["-f", "vmdk", "-c", `write -P ${pattern} ${offset} ${length}`, disk.path]);
+        must("qemu-io", ["-f", "vmdk", "-c", `write -P ${pattern} ${offset} ${length}`, await liveFileOf(api, disk)]);
       },
       async close() {
         await stop();

@@ -1,11 +1,14 @@
 /**
  * vSphere warm passes for real, without a target: the project's vcsim launcher, a running VM with
- * change tracking on whose disk backing file is a real VMDK, `createVsphereMoveApi` (SOAP through
- * the adapter, the cookie inside) under `vsphereMoveSource`'s warm side. Pass 1 takes a snapshot and
- * reads the allocated areas of its frozen disk by Range; a guest write into the live disk (qemu-io)
- * after that does not reach pass 1's copy; pass 2 lists exactly the written block and reads it;
- * closing pass 2 removes pass 1's snapshot, `finish` the rest. A changeId that is not the disk's is
- * a vSphere fault, not a silent full copy.
+ * change tracking on whose disk backing file is a real flat VMDK (an ESXi datastore disk's layout),
+ * `createVsphereMoveApi` (SOAP through the adapter, the cookie inside) under `vsphereMoveSource`'s
+ * warm side. The launcher lays snapshots out as ESXi does (freeze.go: the snapshot freezes the file
+ * the VM was writing, the VM continues on a new delta, removal consolidates). Pass 1 takes a
+ * snapshot and reads the allocated areas of the frozen flat base by Range; a guest write into the
+ * VM's live file (the delta, qemu-io) after that does not reach pass 1's copy; closing pass 1
+ * removes its snapshot (the write is consolidated into the base), pass 2 freezes the flat base
+ * again, lists exactly the written block against pass 1's change id (carried in the checkpoint) and
+ * reads it. A changeId that is not the disk's is a vSphere fault, not a silent full copy.
  *
  * Needs .cache/vcsim/vmshift-vcsim (.ci/setup.d/30-vsphere.sh), qemu-img and qemu-io; under CI=true a
  * missing piece is a failure, not a skip.
@@ -38,6 +41,14 @@ describe.skipIf(why !== undefined)("vSphere warm passes against the vcsim launch
   let dir: string;
   let vmId = "";
   let live = "";
+  let dsRoot = "";
+  /** The local path of the file the VM writes now (its disk's backing: the base, or a delta while a snapshot exists). */
+  const liveFile = async () => {
+    const props = await api.properties({ type: "VirtualMachine", value: vmId }, ["config.hardware.device"]);
+    const devices = [((props["config.hardware.device"] ?? {}) as { VirtualDevice?: unknown }).VirtualDevice].flat() as Record<string, unknown>[];
+    const disk = devices.find((d) => "capacityInKB" in d && (d["backing"] as Record<string, unknown> | undefined)?.["fileName"])!;
+    return join(dsRoot, text((disk["backing"] as Record<string, unknown>)["fileName"])!.replace(/^\[[^\]]+\]\s*/, ""));
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vmshift-vc-warm-"));
@@ -55,14 +66,15 @@ describe.skipIf(why !== undefined)("vSphere warm passes against the vcsim launch
     const fileName = text((disk["backing"] as Record<string, unknown>)["fileName"])!;
     const dsRef = text([((props["datastore"] ?? {}) as { ManagedObjectReference?: unknown }).ManagedObjectReference].flat()[0])!;
     const dsUrl = text((await api.properties({ type: "Datastore", value: dsRef }, ["summary.url"]))["summary.url"])!;
-    live = join(dsUrl.replace(/^ds:\/\//, ""), fileName.replace(/^\[[^\]]+\]\s*/, ""));
+    dsRoot = dsUrl.replace(/^ds:\/\//, "");
+    live = join(dsRoot, fileName.replace(/^\[[^\]]+\]\s*/, ""));
     const raw = Buffer.alloc(SIZE);
     raw.write("vmshift-warm-marker", 0);
     raw.write("second block", 2 * 2 ** 20);
     writeFileSync(join(dir, "seed.raw"), raw);
     mkdirSync(dirname(live), { recursive: true });
     rmSync(live, { force: true });
-    must("qemu-img", ["convert", "-f", "raw", "-O", "vmdk", join(dir, "seed.raw"), live]);
+    must("qemu-img", ["convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicFlat", join(dir, "seed.raw"), live]); // a descriptor and its -flat.vmdk extent
   });
 
   afterAll(async () => {
@@ -71,37 +83,41 @@ describe.skipIf(why !== undefined)("vSphere warm passes against the vcsim launch
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("full pass of the frozen disk, a delta of exactly the guest's write, snapshots removed in Forklift's order", async () => {
+  it("full pass of the frozen flat base, its snapshot removed at close, a delta of exactly the guest's write from a new snapshot of the consolidated base", async () => {
     const source = vsphereMoveSource({ api, stagingDir: dir });
     const warm = source.warm!;
     expect(warm).toBeDefined();
     const definition: VmDefinition = await source.readDefinition(vmId, ctx);
     expect(definition.powerState).toBe("running");
-    expect(await warm.check(definition, ctx)).toEqual([]);
+    expect((await warm.check(definition, ctx)).filter((c) => c.severity !== "info")).toEqual([]);
     const disks = definition.disks.filter((d) => d.device === "disk");
     const key = disks[0]!.key;
     const before = guestContentHash(live, "vmdk");
-
-    const p1 = await warm.beginPass(definition, disks, { pass: 1, moveId: "t1" }, ctx);
-    must("qemu-io", ["-f", "vmdk", "-c", "write -P 0x5a 1M 64k", live]); // the guest writes after the snapshot
-    const d1 = p1.disks.get(key)!;
-    expect(d1.format).toBe("raw");
-    expect(await d1.changedExtents(ctx)).toBeUndefined();
-    expect(guestContentHash(d1.location, "raw")).toBe(before); // the frozen disk, not the live one
-    await p1.close();
-
-    const p2 = await warm.beginPass(definition, disks, { pass: 2, since: p1.checkpoint, moveId: "t1" }, ctx);
-    const d2 = p2.disks.get(key)!;
-    expect(await d2.changedExtents(ctx)).toEqual([{ offset: 2 ** 20, length: 65536 }]);
-    const staged = readFileSync(d2.location);
-    expect(staged.subarray(2 ** 20, 2 ** 20 + 65536).every((b) => b === 0x5a)).toBe(true);
     const snapshots = async () => {
       const tree = (await api.properties({ type: "VirtualMachine", value: vmId }, ["snapshot"]))["snapshot"] as { rootSnapshotList?: unknown } | undefined;
       return JSON.stringify(tree?.rootSnapshotList ?? "").match(/vmshift-t1-\d/g) ?? [];
     };
-    expect(await snapshots()).toEqual(["vmshift-t1-1", "vmshift-t1-2"]);
+
+    const p1 = await warm.beginPass(definition, disks, { pass: 1, moveId: "t1" }, ctx);
+    const delta = await liveFile();
+    expect(delta).not.toBe(live); // the VM continues on a delta while the snapshot exists
+    must("qemu-io", ["-f", "vmdk", "-c", "write -P 0x5a 1M 64k", delta]); // the guest writes after the snapshot
+    const d1 = p1.disks.get(key)!;
+    expect(d1.format).toBe("raw");
+    expect(await d1.changedExtents(ctx)).toBeUndefined();
+    expect(guestContentHash(d1.location, "raw")).toBe(before); // the frozen disk, not the live one
+    expect(await snapshots()).toEqual(["vmshift-t1-1"]);
+    await p1.close();
+    expect(await snapshots()).toEqual([]);
+    expect(await liveFile()).toBe(live); // consolidated into the flat base
+
+    const p2 = await warm.beginPass(definition, disks, { pass: 2, since: p1.checkpoint, moveId: "t1" }, ctx);
+    const d2 = p2.disks.get(key)!;
+    expect(d2.format).toBe("raw");
+    expect(await d2.changedExtents(ctx)).toEqual([{ offset: 2 ** 20, length: 65536 }]);
+    const staged = readFileSync(d2.location);
+    expect(staged.subarray(2 ** 20, 2 ** 20 + 65536).every((b) => b === 0x5a)).toBe(true);
     await p2.close();
-    expect(await snapshots()).toEqual(["vmshift-t1-2"]);
     await warm.finish(definition, { moveId: "t1" }, ctx);
     expect(await snapshots()).toEqual([]);
   });
@@ -124,7 +140,7 @@ describe.skipIf(why !== undefined)("vSphere warm passes against the vcsim launch
     expect(status).toBe(401);
     const dest = join(dir, "head.bin");
     expect(await api.readDatastoreFile({ datacenter: "DC0", path: fileName }, dest, { ranges: [{ offset: 0, length: 4 }] })).toBe(4);
-    expect(readFileSync(dest).subarray(0, 4).toString("latin1")).toBe("KDMV"); // the live disk is a monolithicSparse VMDK
+    expect(readFileSync(dest).subarray(0, 4).toString("latin1")).toBe("# Di"); // the live disk's text descriptor (monolithicFlat)
   });
 
   it("answers a changeId that is not the disk's with vSphere's fault", async () => {

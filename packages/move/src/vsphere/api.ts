@@ -36,8 +36,8 @@ export interface VsphereMoveApi {
   removeSnapshot?(snapshot: VimRef, options?: { readonly removeChildren?: boolean; readonly consolidate?: boolean }, signal?: AbortSignal): Promise<void>;
   /** Warm moves: QueryChangedDiskAreas of disk `deviceKey` at `snapshot` since `changeId` (`"*"`: every allocated area). */
   queryChangedDiskAreas?(vm: VimRef, snapshot: VimRef, deviceKey: number, startOffset: number, changeId: string, signal?: AbortSignal): Promise<DiskChangeInfo>;
-  /** Warm moves: reads a datastore file (`/folder/…`) into local `dest` (0600), whole or only `ranges` at their offsets. Returns the bytes read. */
-  readDatastoreFile?(file: { readonly datacenter: string; readonly path: string }, dest: string, options?: { readonly ranges?: readonly { readonly offset: number; readonly length: number }[]; readonly sizeBytes?: number; readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
+  /** Warm moves: reads a datastore file (`/folder/…`) into local `dest` (0600), whole or only `ranges` at their offsets, at most `parallel` Range requests in flight (default 1). Returns the bytes read. */
+  readDatastoreFile?(file: { readonly datacenter: string; readonly path: string }, dest: string, options?: { readonly ranges?: readonly { readonly offset: number; readonly length: number }[]; readonly sizeBytes?: number; readonly parallel?: number; readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
 }
 
 /** `DiskChangeInfo` of QueryChangedDiskAreas: the areas changed in `[startOffset, startOffset + length)`. */
