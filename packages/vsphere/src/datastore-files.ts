@@ -101,9 +101,10 @@ function get(http: DatastoreHttp, url: URL, cookie: string, range: ByteRange | u
 /**
  * Reads a datastore file into local file `dest` (created 0600, truncated): the whole file, or with
  * `ranges` only those bytes, each written at its own offset (the rest of `dest` is a hole of
- * zeros, `sizeBytes` long). Returns the bytes read.
+ * zeros, `sizeBytes` long), at most `parallel` Range requests in flight (default 1; the first
+ * failure stops the others). Returns the bytes read.
  */
-export async function readDatastoreFile(http: DatastoreHttp, file: DatastoreFile, dest: string, options: { readonly ranges?: readonly ByteRange[]; readonly sizeBytes?: number; readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void } = {}): Promise<number> {
+export async function readDatastoreFile(http: DatastoreHttp, file: DatastoreFile, dest: string, options: { readonly ranges?: readonly ByteRange[]; readonly sizeBytes?: number; readonly parallel?: number; readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void } = {}): Promise<number> {
   const url = folderUrl(http.base, file);
   const op = "move.readDatastoreFile";
   const fd = openSync(dest, "w", 0o600);
@@ -111,10 +112,12 @@ export async function readDatastoreFile(http: DatastoreHttp, file: DatastoreFile
   try {
     if (options.sizeBytes !== undefined) ftruncateSync(fd, options.sizeBytes);
     const cookie = await http.cookie();
-    const ranges: readonly (ByteRange | undefined)[] = options.ranges ?? [undefined];
-    for (const range of ranges) {
-      if (range && range.length <= 0) continue;
-      const res = await get(http, url, cookie, range, options.signal).catch((error: unknown) => {
+    const ranges: readonly (ByteRange | undefined)[] = (options.ranges ?? [undefined]).filter((r) => !r || r.length > 0);
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    let next = 0;
+    const readOne = async (range: ByteRange | undefined): Promise<void> => {
+      const res = await get(http, url, cookie, range, signal).catch((error: unknown) => {
         throw new VmshiftError(options.signal?.aborted ? "ABORTED" : "TRANSPORT", redact(`reading ${file.path} failed: ${(error as Error).message}`, http.secrets()), { adapter: "vsphere", operation: op });
       });
       const want = range ? 206 : 200;
@@ -145,7 +148,19 @@ export async function readDatastoreFile(http: DatastoreHttp, file: DatastoreFile
       if (end !== undefined && at !== end) {
         throw new VmshiftError("MIGRATION_FAILED", `reading ${file.path}: bytes ${range!.offset}+${range!.length} ended after ${at - range!.offset}`, { adapter: "vsphere", operation: op, subject: file.path });
       }
-    }
+    };
+    const worker = async (): Promise<void> => {
+      while (next < ranges.length && !stop.signal.aborted) await readOne(ranges[next++]);
+    };
+    let first: { error: unknown } | undefined;
+    const workers = Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, ranges.length)) }, () =>
+      worker().catch((error: unknown) => {
+        first ??= { error };
+        stop.abort();
+      }),
+    );
+    await Promise.all(workers);
+    if (first) throw first.error;
   } finally {
     closeSync(fd);
   }

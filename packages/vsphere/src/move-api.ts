@@ -77,9 +77,9 @@ export interface VsphereMoveApi {
   queryChangedDiskAreas(vm: MoRef, snapshot: MoRef, deviceKey: number, startOffset: number, changeId: string, signal?: AbortSignal): Promise<DiskChangeInfo>;
   /**
    * Reads a datastore file through `/folder/<path>?dcPath=&dsName=` into local file `dest` (0600):
-   * the whole file, or only `ranges` (HTTP Range reads), each at its own offset in `dest`. Returns the bytes read.
+   * the whole file, or only `ranges` (HTTP Range reads, at most `parallel` in flight, default 1), each at its own offset in `dest`. Returns the bytes read.
    */
-  readDatastoreFile(file: DatastoreFile, dest: string, options?: { readonly ranges?: readonly ByteRange[]; readonly sizeBytes?: number; readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
+  readDatastoreFile(file: DatastoreFile, dest: string, options?: { readonly ranges?: readonly ByteRange[]; readonly sizeBytes?: number; readonly parallel?: number; readonly signal?: AbortSignal; readonly onBytes?: (bytes: number) => void }): Promise<number>;
   /** Logs out and releases sockets. */
   close(): Promise<void>;
 }
