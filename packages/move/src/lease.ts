@@ -18,8 +18,8 @@
  * before its lease ends in the record. `margin` is one heartbeat (`heartbeatMs`), or half of
  * `leaseMs − heartbeatMs` when that is less (a lease of under three heartbeats), so that the beat
  * after a renewal always has time to land; it also absorbs that much clock skew between the
- * owner's host and the attacher's. Each heartbeat is bounded by its own timeout (the larger of
- * `heartbeatMs` and half the fence time), whether or not the journal honours the abort signal, so a
+ * owner's host and the attacher's. Each heartbeat is bounded by its own timeout (the fence time
+ * less one heartbeat, at least one heartbeat), whether or not the journal honours the abort signal, so a
  * hung call never stops later beats.
  */
 import { hostname } from "node:os";
@@ -142,6 +142,14 @@ export class MoveLease {
   /** The heartbeat stamp of this run's last successful write (ISO 8601); undefined before the first. */
   get lastRenewedAt(): string | undefined {
     return this.#renewedAt === undefined ? undefined : new Date(this.#renewedAt).toISOString();
+  }
+
+  /**
+   * How long one heartbeat may take before it is given up, ms: the fence time less one heartbeat,
+   * at least `heartbeatMs` (a slow journal may still renew in time; a hung one frees the queue).
+   */
+  get beatTimeoutMs(): number {
+    return Math.max(this.#settings.heartbeatMs, Math.floor(this.fenceAfterMs - this.#settings.heartbeatMs));
   }
 
   /** How long after its last renewal this run fences itself, ms: `leaseMs − min(heartbeatMs, (leaseMs − heartbeatMs) / 2)`. */
@@ -269,7 +277,7 @@ export class MoveLease {
       const next = this.#stamp(this.#last, false);
       // Bounded by its own timeout, whether or not the journal honours the signal: a hung beat must
       // not hold the queue (nor `#beating`), so that later beats run and the fence can tell.
-      const outcome = await bounded((signal) => this.#replace(this.#last!, next, { signal }), Math.max(this.#settings.heartbeatMs, Math.floor(this.fenceAfterMs / 2)));
+      const outcome = await bounded((signal) => this.#replace(this.#last!, next, { signal }), this.beatTimeoutMs);
       if (outcome.written) {
         this.#renewed(next);
         this.beats++;
