@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NBD_PORT, nbdVolume, transferPodBody, transferPodName } from "./transfer-pod.ts";
+import { NBD_PORT, consumerPodBody, nbdVolume, transferPodBody, transferPodName, transferPolicyBody } from "./transfer-pod.ts";
 
 describe("the transfer pod of a warm move into KubeVirt", () => {
   it("serves each claim with its own qemu-nbd container and port: Filesystem claims mounted (disk.img), Block claims as devices", () => {
@@ -23,6 +23,28 @@ describe("the transfer pod of a warm move into KubeVirt", () => {
       { name: "disk-0", persistentVolumeClaim: { claimName: "web-01-vda" } },
       { name: "disk-1", persistentVolumeClaim: { claimName: "web-01-vdb" } },
     ]);
+  });
+
+  it("the first consumer of WaitForFirstConsumer claims mounts each (Block ones as devices) and only prints qemu-nbd's version", () => {
+    const pod = consumerPodBody("team-a", "web-01", "registry.example/qemu-nbd:1", [
+      { claim: "web-01-vda", volumeMode: "Filesystem" },
+      { claim: "web-01-vdb", volumeMode: "Block" },
+    ]) as any;
+    expect(pod.metadata.name).toBe("web-01-vmshift-bind");
+    expect(pod.spec.restartPolicy).toBe("Never");
+    const [c] = pod.spec.containers;
+    expect(c.command).toEqual(["qemu-nbd", "--version"]);
+    expect(c.volumeMounts).toEqual([{ name: "disk-0", mountPath: "/mnt/web-01-vda" }]);
+    expect(c.volumeDevices).toEqual([{ name: "disk-1", devicePath: "/dev/vmshift/web-01-vdb" }]);
+    expect(pod.spec.volumes.map((v: any) => v.persistentVolumeClaim.claimName)).toEqual(["web-01-vda", "web-01-vdb"]);
+  });
+
+  it("the NetworkPolicy selects the transfer pod's label and admits only the mover's pods to the NBD ports", () => {
+    const pod = transferPodBody("team-a", "web-01", "i", [{ claim: "web-01-vda", volumeMode: "Filesystem" }]) as any;
+    const policy = transferPolicyBody("team-a", "web-01", [10809, 10810]) as any;
+    expect(policy.metadata).toMatchObject({ name: "web-01-vmshift-transfer", namespace: "team-a" });
+    expect(policy.spec.podSelector.matchLabels).toEqual(pod.metadata.labels);
+    expect(policy.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { "vmshift.io/mover": "true" } } }], ports: [{ protocol: "TCP", port: 10809 }, { protocol: "TCP", port: 10810 }] }]);
   });
 
   it("names the pod within 63 characters", () => {
