@@ -7,14 +7,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
+import { HttpKubeTransport } from "@vmshift/kubevirt";
 import { type MoveSource, type VmDefinition, createMover, dataVolumeName, kubevirtMoveTarget } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CdiEnvironment } from "./cdi.ts";
-import { KubevirtEnv } from "./env.ts";
+import type { CdiEnvironment } from "./cdi.ts";
+import type { KubevirtEnv } from "./env.ts";
+import { type MoveCluster, startMoveCluster } from "./move-cluster.ts";
 import { qemuImgMissing } from "../../test-support/disk-hash.ts";
 
 const hasQemuImg = qemuImgMissing() === undefined;
@@ -46,21 +46,18 @@ function fileSource(definition: VmDefinition, file: string): MoveSource & { read
 }
 
 describe.skipIf(!hasQemuImg)("cold move of a qcow2 file source into kubevirt-env", { timeout: 60_000 }, () => {
+  let cluster: MoveCluster;
   let env: KubevirtEnv;
   let cdi: CdiEnvironment;
   let transport: HttpKubeTransport;
   let dir: string;
   beforeAll(async () => {
-    env = await KubevirtEnv.start();
-    cdi = await CdiEnvironment.start(env);
-    transport = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: env.kubeconfig() }) });
-    dir = mkdtempSync(join(tmpdir(), "move-file-source-"));
+    cluster = await startMoveCluster({ dirPrefix: "move-file-source-" });
+    ({ env, cdi, dir } = cluster);
+    transport = cluster.api;
   });
   afterAll(async () => {
-    transport?.close?.();
-    await cdi?.close();
-    await env?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   it("moves it with UEFI, MACs, pod and Multus networks; bytes identical; the VM validates and runs", async () => {

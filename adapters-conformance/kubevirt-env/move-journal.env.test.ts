@@ -9,14 +9,14 @@
  * resourceVersion precondition lets one through (the other's PATCH is a 409). Sources are test
  * doubles over a real raw file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
+import { HttpKubeTransport } from "@vmshift/kubevirt";
 import { type KubeRequester, type MoveRecord, type MoveSource, type VmDefinition, createMover, dataVolumeName, isLeaseLive, kubevirtMoveTarget, parseMoveRecord } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CdiEnvironment } from "./cdi.ts";
-import { KubevirtEnv } from "./env.ts";
+import type { CdiEnvironment } from "./cdi.ts";
+import type { KubevirtEnv } from "./env.ts";
+import { type MoveCluster, startMoveCluster } from "./move-cluster.ts";
 
 const SIZE = 1024 * 1024;
 /** Short enough to wait out; `LIVE` outlasts the test. */
@@ -45,22 +45,19 @@ function source(file: string, state: { power: "running" | "stopped"; hang: boole
 }
 
 describe("the KubeVirt move target's journal (annotations on the VirtualMachine)", { timeout: 60_000 }, () => {
+  let cluster: MoveCluster;
   let env: KubevirtEnv;
   let cdi: CdiEnvironment;
   let transport: HttpKubeTransport;
   let dir: string;
   beforeAll(async () => {
-    env = await KubevirtEnv.start();
-    cdi = await CdiEnvironment.start(env);
-    transport = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: env.kubeconfig() }) });
-    dir = mkdtempSync(join(tmpdir(), "move-journal-"));
+    cluster = await startMoveCluster({ dirPrefix: "move-journal-" });
+    ({ env, cdi, dir } = cluster);
+    transport = cluster.api;
     writeFileSync(join(dir, "disk.raw"), Buffer.alloc(SIZE, 7));
   });
   afterAll(async () => {
-    transport?.close?.();
-    await cdi?.close();
-    await env?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
   const target = (api: KubeRequester = transport) => kubevirtMoveTarget({ api, namespace: "default", uploadProxy: { url: cdi.uploadProxyUrl, ca: env.tls.cert }, pollMs: 20 });
   const annotation = (name: string) => (env.store.get("virtualmachines", "default", name) as { metadata: { annotations?: Record<string, string> } } | undefined)?.metadata.annotations?.["vmshift.io/move"];

@@ -5,40 +5,38 @@
  * owner (host, pid, id) and when its lease ends, and changes nothing on the cluster (VM,
  * DataVolume, record's owner). `--lease` shorter than twice `--heartbeat` is a usage error (exit 2).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
+import { HttpKubeTransport } from "@vmshift/kubevirt";
 import { type MoveSource, createMover, dataVolumeName, kubevirtMoveTarget, parseMoveRecord } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../test-support/run-cli.ts";
-import { CdiEnvironment } from "./cdi.ts";
-import { KubevirtEnv } from "./env.ts";
+import type { CdiEnvironment } from "./cdi.ts";
+import type { KubevirtEnv } from "./env.ts";
+import { type MoveCluster, startMoveCluster } from "./move-cluster.ts";
 
 const SIZE = 1024 * 1024;
 
 describe("vmshift move --attach while the move's process still holds its lease", { timeout: 60_000 }, () => {
+  let cluster: MoveCluster;
   let env: KubevirtEnv;
   let cdi: CdiEnvironment;
   let transport: HttpKubeTransport;
   let dir: string;
   beforeAll(async () => {
-    env = await KubevirtEnv.start();
-    cdi = await CdiEnvironment.start(env);
-    transport = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: env.kubeconfig() }) });
-    dir = mkdtempSync(join(tmpdir(), "move-lease-cli-"));
+    cluster = await startMoveCluster({ dirPrefix: "move-lease-cli-" });
+    ({ env, cdi, dir } = cluster);
+    transport = cluster.api;
     writeFileSync(join(dir, "disk.raw"), Buffer.alloc(SIZE, 3));
-    writeFileSync(join(dir, "kubeconfig"), env.kubeconfig(), { mode: 0o600 });
+    cluster.writeKubeconfig();
     writeFileSync(join(dir, "cdi-ca.pem"), env.tls.cert);
     // The source profile is never reached: the refusal comes from the target's record.
     const profiles = { profiles: { src: { platform: "libvirt", hosts: [{ id: "a", uri: "qemu+unix:///system?socket=/nonexistent/vmshift-lease-cli" }] }, kv: { platform: "kubevirt", kubeconfig: join(dir, "kubeconfig"), namespace: "default", uploadProxyUrl: cdi.uploadProxyUrl, uploadProxyCa: { file: join(dir, "cdi-ca.pem") } } } };
     writeFileSync(join(dir, "config.yaml"), JSON.stringify(profiles), { mode: 0o600 });
   });
   afterAll(async () => {
-    transport?.close?.();
-    await cdi?.close();
-    await env?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   it("exits 1 with CONFLICT naming the owner and its lease's end; nothing on the cluster changes", async () => {

@@ -9,15 +9,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
+import { openSync, readFileSync, writeSync, closeSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
 import { MOVE_RECORD_VERSION, type MappedDefinition, type MoveSource, createMover, dataVolumeName, kubevirtMoveTarget, qemuImgCopier, transferPodName } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CdiEnvironment } from "./cdi.ts";
 import { KubevirtEnv } from "./env.ts";
+import { type MoveCluster, acceptsTcp, startMoveCluster } from "./move-cluster.ts";
 import { Kubelet } from "./kubelet.ts";
 
 const NS = "default";
@@ -37,33 +36,22 @@ function definition(name: string): MappedDefinition {
   } as unknown as MappedDefinition;
 }
 
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host, port });
-    s.once("connect", () => (s.destroy(), resolve(true)));
-    s.once("error", () => resolve(false));
-  });
-}
 
 describe.skipIf(!tools)("warm moves into kubevirt-env: blank DataVolumes written over NBD through a transfer pod", { timeout: 60_000 }, () => {
+  let cluster: MoveCluster;
   let env: KubevirtEnv;
   let cdi: CdiEnvironment;
   let kubelet: Kubelet;
   let api: HttpKubeTransport;
   let dir: string;
   beforeAll(async () => {
-    env = await KubevirtEnv.start();
-    cdi = await CdiEnvironment.start(env);
-    kubelet = Kubelet.start(env, cdi);
-    api = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: env.kubeconfig() }) });
-    dir = mkdtempSync(join(tmpdir(), "warm-target-"));
+    cluster = await startMoveCluster({ dirPrefix: "warm-target-", kubelet: true });
+    ({ env, cdi, dir } = cluster);
+    api = cluster.api;
+    kubelet = cluster.kubelet!;
   });
   afterAll(async () => {
-    api?.close?.();
-    await kubelet?.close();
-    await cdi?.close();
-    await env?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
   const target = (transfer = true) => kubevirtMoveTarget({ api, namespace: NS, uploadProxy: { url: cdi.uploadProxyUrl, ca: env.tls.cert }, pollMs: 20, waitTimeoutMs: 20_000, ...(transfer ? { transfer: { image: "registry.example/qemu-nbd:1" } } : {}) });
 
@@ -122,7 +110,7 @@ describe.skipIf(!tools)("warm moves into kubevirt-env: blank DataVolumes written
     await t.start(reservation, { signal });
     expect(env.store.get("pods" as never, NS, transferPodName(name))).toBeUndefined();
     expect(kubelet.running.size).toBe(0);
-    expect(await accepts(pod.status.podIP, 10809)).toBe(false);
+    expect(await acceptsTcp(pod.status.podIP, 10809)).toBe(false);
     expect(await t.powerState(reservation, { signal })).toBe("running");
     expect(sha(cdi.imagePath(NS, dv))).toBe(sha(src));
   });
@@ -131,12 +119,12 @@ describe.skipIf(!tools)("warm moves into kubevirt-env: blank DataVolumes written
     const t = target();
     const reservation = await t.reserve(definition("warm-02"), { signal, mode: "warm" });
     const ip = (env.store.get("pods" as never, NS, transferPodName("warm-02")) as any).status.podIP as string;
-    expect(await accepts(ip, 10809)).toBe(true);
+    expect(await acceptsTcp(ip, 10809)).toBe(true);
     await t.remove(reservation, { signal });
     expect(env.store.get("pods" as never, NS, transferPodName("warm-02"))).toBeUndefined();
     expect(env.store.get("virtualmachines", NS, "warm-02")).toBeUndefined();
     expect(env.store.get("datavolumes" as never, NS, dataVolumeName("warm-02", "vda"))).toBeUndefined();
-    expect(await accepts(ip, 10809)).toBe(false);
+    expect(await acceptsTcp(ip, 10809)).toBe(false);
   });
 
   it("an attach after a restart rolls a warm move back from its record on the VM: pod, VM and DataVolumes gone, the source started again", async () => {
@@ -168,7 +156,7 @@ describe.skipIf(!tools)("warm moves into kubevirt-env: blank DataVolumes written
     expect(env.store.get("pods" as never, NS, transferPodName(name))).toBeUndefined();
     expect(env.store.get("virtualmachines", NS, name)).toBeUndefined();
     expect(env.store.get("datavolumes" as never, NS, dataVolumeName(name, "vda"))).toBeUndefined();
-    expect(await accepts(ip, 10809)).toBe(false);
+    expect(await acceptsTcp(ip, 10809)).toBe(false);
   });
 
   it("a transfer pod that fails rolls the reservation back with the container's message", async () => {

@@ -13,15 +13,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
+import { HttpKubeTransport } from "@vmshift/kubevirt";
 import { type MappedDefinition, dataVolumeName, kubevirtMoveTarget, qemuImgCopier, transferPodName } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CdiEnvironment } from "./cdi.ts";
-import { KubevirtEnv } from "./env.ts";
-import { Kubelet } from "./kubelet.ts";
+import type { CdiEnvironment } from "./cdi.ts";
+import type { KubevirtEnv } from "./env.ts";
+import { type MoveCluster, startMoveCluster } from "./move-cluster.ts";
+import type { Kubelet } from "./kubelet.ts";
 import { STORAGE_CLASSES } from "./storage-classes.ts";
 
 const NS = "default";
@@ -42,26 +42,22 @@ function definition(name: string, storageClass: string): MappedDefinition {
 }
 
 describe.skipIf(!tools)("warm moves into kubevirt-env on WaitForFirstConsumer storage; rollback past a transfer pod that stays", { timeout: 45_000 }, () => {
+  let cluster: MoveCluster;
   let env: KubevirtEnv;
   let cdi: CdiEnvironment;
   let kubelet: Kubelet;
   let api: HttpKubeTransport;
   let dir: string;
   beforeAll(async () => {
-    env = await KubevirtEnv.start();
-    cdi = await CdiEnvironment.start(env);
-    kubelet = Kubelet.start(env, cdi);
-    api = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: env.kubeconfig() }) });
-    dir = mkdtempSync(join(tmpdir(), "warm-wffc-"));
+    cluster = await startMoveCluster({ dirPrefix: "warm-wffc-", kubelet: true });
+    ({ env, cdi, dir } = cluster);
+    api = cluster.api;
+    kubelet = cluster.kubelet!;
     // As local-path / TopoLVM / EKS gp3 / GKE standard-rwo: binding waits for the first pod using the claim.
     env.store.create(STORAGE_CLASSES, "StorageClass", { metadata: { name: "local-wffc" }, provisioner: "rancher.io/local-path", reclaimPolicy: "Delete", volumeBindingMode: "WaitForFirstConsumer" });
   });
   afterAll(async () => {
-    api?.close?.();
-    await kubelet?.close();
-    await cdi?.close();
-    await env?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
   const target = (requester = api as Parameters<typeof kubevirtMoveTarget>[0]["api"], waitTimeoutMs = 8_000) => kubevirtMoveTarget({ api: requester, namespace: NS, uploadProxy: { url: cdi.uploadProxyUrl, ca: env.tls.cert }, pollMs: 20, waitTimeoutMs, transfer: { image: "registry.example/qemu-nbd:1" } });
 

@@ -6,16 +6,15 @@
  * command is not qemu-nbd fails with ContainerCannotRun. Needs kubectl and qemu-nbd.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { HttpKubeTransport, loadKubeConfig } from "@vmshift/kubevirt";
+import { HttpKubeTransport } from "@vmshift/kubevirt";
 import { type MappedDefinition, kubevirtMoveTarget, transferPodName } from "@vmshift/move";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CdiEnvironment } from "./cdi.ts";
-import { KubevirtEnv } from "./env.ts";
-import { Kubelet } from "./kubelet.ts";
+import type { CdiEnvironment } from "./cdi.ts";
+import type { KubevirtEnv } from "./env.ts";
+import { type MoveCluster, acceptsTcp, startMoveCluster } from "./move-cluster.ts";
+import type { Kubelet } from "./kubelet.ts";
 
 const KUBECTL = process.env["KUBECTL"] ?? (existsSync("/usr/bin/kubectl") ? "/usr/bin/kubectl" : "kubectl");
 const tools = spawnSync(KUBECTL, ["version", "--client"]).status === 0 && spawnSync("qemu-nbd", ["--version"]).status === 0;
@@ -24,6 +23,7 @@ const MI = 1024 * 1024;
 const VM = "shown-01";
 const POD = transferPodName(VM);
 
+let cluster: MoveCluster;
 let env: KubevirtEnv;
 let cdi: CdiEnvironment;
 let kubelet: Kubelet;
@@ -42,22 +42,14 @@ async function ok(args: string[], input?: string): Promise<string> {
   if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
 }
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host, port });
-    s.once("connect", () => (s.destroy(), resolve(true)));
-    s.once("error", () => resolve(false));
-  });
-}
 
 describe.skipIf(!tools)("kubectl and a warm move's transfer pod", { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    env = await KubevirtEnv.start();
-    cdi = await CdiEnvironment.start(env);
-    kubelet = Kubelet.start(env, cdi);
-    api = new HttpKubeTransport({ kubeConfig: loadKubeConfig({ kubeconfigYaml: env.kubeconfig() }) });
-    dir = mkdtempSync(join(tmpdir(), "kubectl-pods-"));
-    writeFileSync(join(dir, "kubeconfig"), env.kubeconfig(), { mode: 0o600 });
+    cluster = await startMoveCluster({ dirPrefix: "kubectl-pods-", kubelet: true });
+    ({ env, cdi, dir } = cluster);
+    api = cluster.api;
+    kubelet = cluster.kubelet!;
+    cluster.writeKubeconfig();
     kubectlEnv = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: join(dir, "home"), KUBECACHEDIR: join(dir, "cache"), KUBECONFIG: join(dir, "kubeconfig") };
     const target = kubevirtMoveTarget({ api, namespace: "default", uploadProxy: { url: cdi.uploadProxyUrl }, pollMs: 20, waitTimeoutMs: 20_000, transfer: { image: "registry.example/qemu-nbd:1" } });
     const definition = {
@@ -71,11 +63,7 @@ describe.skipIf(!tools)("kubectl and a warm move's transfer pod", { timeout: 60_
     await target.reserve(definition, { signal: new AbortController().signal, mode: "warm" });
   });
   afterAll(async () => {
-    api?.close?.();
-    await kubelet?.close();
-    await cdi?.close();
-    await env?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   it("lists pods among the core resources (short name po)", async () => {
@@ -95,15 +83,15 @@ describe.skipIf(!tools)("kubectl and a warm move's transfer pod", { timeout: 60_
     expect(commands.map((c) => c[0])).toEqual(["qemu-nbd", "qemu-nbd"]);
     expect(commands[1]).toContain("--port=10810");
     expect(await ok(["wait", "--for=condition=Ready", `pod/${POD}`, "--timeout=10s"])).toContain("condition met");
-    expect(await accepts(ip, 10809)).toBe(true);
-    expect(await accepts(ip, 10810)).toBe(true);
+    expect(await acceptsTcp(ip, 10809)).toBe(true);
+    expect(await acceptsTcp(ip, 10810)).toBe(true);
   });
 
   it("kubectl delete pod stops its qemu-nbd", async () => {
     const ip = (env.store.get("pods" as never, "default", POD) as { status: { podIP: string } }).status.podIP;
     expect(await ok(["delete", "pod", POD])).toContain(`pod "${POD}" deleted`);
-    for (let i = 0; i < 50 && (await accepts(ip, 10809)); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await accepts(ip, 10809)).toBe(false);
+    for (let i = 0; i < 50 && (await acceptsTcp(ip, 10809)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await acceptsTcp(ip, 10809)).toBe(false);
     expect((await kubectl(["get", "pods"])).stderr).toContain("No resources found");
   });
 
