@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -55,6 +56,7 @@ type exportLease struct {
 	ticket  string            // the URL path segment (not the moref, not the cookie)
 	files   map[string]string // targetId → local path of the disk's backing file
 	renewed time.Time
+	temps   []string // directories of the stream-optimized copies made for it (export_image.go), removed when it ends
 }
 
 var exportTickets sync.Map // ticket → *exportLease
@@ -111,6 +113,11 @@ func (vm *vmWrap) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.Has
 	if esxiHost != "" {
 		urlHost, sslThumbprint = esxiHost, esxiThumbprint
 	}
+	defer func() {
+		if body.Fault_ != nil {
+			lease.removeTemps() // a fault after some copies were made: the lease is never handed out
+		}
+	}()
 	lease.Self = types.ManagedObjectReference{Type: "HttpNfcLease", Value: "lease-" + randomHex(8)}
 	info := &types.HttpNfcLeaseInfo{Lease: lease.Self, Entity: vm.Self, LeaseTimeout: exportLeaseTimeout}
 	n := 0
@@ -129,6 +136,9 @@ func (vm *vmWrap) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.Has
 			return body
 		}
 		if img, err := exportImage(file); err == nil {
+			if img != file {
+				lease.temps = append(lease.temps, filepath.Dir(img))
+			}
 			file = img // a flat disk is exported as a stream-optimized VMDK, as ESXi streams it (export_image.go)
 		}
 		st, err := os.Stat(file)
@@ -165,6 +175,15 @@ func (l *exportLease) expireLocked() {
 func (l *exportLease) end(state types.HttpNfcLeaseState, fault *types.LocalizedMethodFault) {
 	l.State, l.Error = state, fault
 	exportTickets.Delete(l.ticket)
+	l.removeTemps() // a download still reading a copy keeps its open file (unlinked, not gone)
+}
+
+// removeTemps deletes the stream-optimized copies made for the lease.
+func (l *exportLease) removeTemps() {
+	for _, dir := range l.temps {
+		os.RemoveAll(dir)
+	}
+	l.temps = nil
 }
 
 func leaseNotReady(l *exportLease) *soap.Fault {
