@@ -20,7 +20,9 @@ done
 mkdir -p .cache
 lane_log="$root/.cache/virt-v2v-lane.log"
 set -m
-bash adapters-conformance/libvirt-lab/virt-v2v-lane.sh --ci >"$lane_log" 2>&1 &
+# Bounded: a hang in debootstrap or virt-v2v is a lane failure after 30 min (the build of an uncached
+# guest plus the move took 22 min at load 11-20 here), not a CI run cut off at its limit.
+timeout -k 30 "${VMSHIFT_V2V_LANE_TIMEOUT_S:-1800}" bash adapters-conformance/libvirt-lab/virt-v2v-lane.sh --ci >"$lane_log" 2>&1 &
 lane_pid=$!
 set +m
 lane_done=0
@@ -50,7 +52,11 @@ lane_status=0
 wait "$lane_pid" || lane_status=$?
 lane_done=1
 grep -a '^virt-v2v-lane: timing' "$lane_log" || true
-if [ "$lane_status" != 0 ]; then
+if [ "$lane_status" = 124 ]; then
+  echo "virt-v2v lane TIMED OUT after ${VMSHIFT_V2V_LANE_TIMEOUT_S:-1800} s; the end of its log:"
+  tail -n 40 "$lane_log"
+  status=1
+elif [ "$lane_status" != 0 ]; then
   echo "virt-v2v lane FAILED (exit $lane_status); the end of its log:"
   tail -n 40 "$lane_log"
   status=1
