@@ -19,7 +19,7 @@
 import { type NormalizedMigrationRequest, type OperationContext, VmshiftError, backoffDelay, isVmshiftError } from "@vmshift/core";
 import { type ObjectRef, formatRef, requestIdLabel, requestToken } from "./ids.ts";
 import type { KubevirtApi } from "./resources/api.ts";
-import { DESTINATION_ANNOTATION, type Destination, DestinationRelease } from "./storage-release.ts";
+import { DESTINATION_ANNOTATION, type Destination, DestinationRelease, RELEASE_WAIT_MS } from "./storage-release.ts";
 import type { KvMigration, KvVirtualMachine, KvVmi } from "./types.ts";
 import { LABELS } from "./types.ts";
 
@@ -175,8 +175,11 @@ export class VolumeMoves {
         }, ctx.signal);
       } catch (error) {
         // The VM was not switched: what this start created is deleted (the VM's spec is checked first).
-        if (created.length === 0 || ctx.signal?.aborted) throw error;
-        const warnings = await this.#release.release(ref, request.requestId, created, ctx).catch((e: unknown) => [`deleting the destinations failed: ${(e as Error).message}`]);
+        // Also when the caller aborted (Ctrl-C): no record on the VM names these destinations yet, so
+        // nothing else would ever delete them — the release runs on its own bounded signal.
+        if (created.length === 0) throw error;
+        const releaseCtx = ctx.signal?.aborted ? { ...ctx, signal: AbortSignal.timeout(RELEASE_WAIT_MS + 30_000) } : ctx;
+        const warnings = await this.#release.release(ref, request.requestId, created, releaseCtx).catch((e: unknown) => [`deleting the destinations failed: ${(e as Error).message}`]);
         throw withWarnings(error, warnings, `; the ${created.length} destination(s) it had created were deleted`);
       }
       ctx.logger.log("info", "swapped the VM's claims for a volume migration", { requestId: request.requestId, vm: formatRef(ref), volumes: plan.record.volumes.map((v) => `${v.volume}: ${v.from} -> ${v.to}`).join(", ") });
