@@ -83,11 +83,29 @@ async function readyLease(api: VsphereMoveApi, lease: VimRef, pollMs: number, si
   }
 }
 
-/** Calls ExportVm for `definition`'s VM and waits for the lease to be ready (aborting it when it is not). */
+/** How long the ExportVm call itself may take, ms (it is not bound to the move's signal: see {@link openExportLease}). */
+const EXPORT_VM_TIMEOUT_MS = 60_000;
+
+const cancelled = (definition: VmDefinition) =>
+  new VmshiftError("ABORTED", "opening the export lease was cancelled", { adapter: "vsphere", operation: "move.openDisk", subject: definition.id });
+
+/**
+ * Calls ExportVm for `definition`'s VM and waits for the lease to be ready (aborting it when it is not).
+ *
+ * ExportVm runs under its own timeout, not the move's signal: cancelled after vCenter accepted it,
+ * the client would never learn the lease's moref, nothing could abort it, and the VM would stay
+ * locked against the rollback's power-on until vCenter timed the lease out. When the move was
+ * cancelled meanwhile, the lease just obtained is aborted (and that abort awaited) before ABORTED.
+ */
 export async function openExportLease(definition: VmDefinition, options: ExportLeaseOptions, ctx: SpiContext): Promise<ExportLease> {
   const { api } = options;
-  const leaseRef = ref(await api.invoke("ExportVm", vmRef(definition.id), [], ctx.signal));
+  if (ctx.signal.aborted) throw cancelled(definition);
+  const leaseRef = ref(await api.invoke("ExportVm", vmRef(definition.id), [], AbortSignal.timeout(EXPORT_VM_TIMEOUT_MS)));
   if (!leaseRef) throw new VmshiftError("MIGRATION_FAILED", `ExportVm of ${definition.name} returned no lease`, { adapter: "vsphere", operation: "move.openDisk", subject: definition.id });
+  if (ctx.signal.aborted) {
+    await api.invoke("HttpNfcLeaseAbort", leaseRef).catch(() => {});
+    throw cancelled(definition);
+  }
   let ended = false;
   let info: Record<string, unknown>;
   try {

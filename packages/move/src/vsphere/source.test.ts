@@ -3,7 +3,8 @@
  * layer: the vCenter client). What the real client and launcher do is proven by
  * adapters-conformance/vcsim/move-source.test.ts; here the failure paths: a running VM is refused
  * before any lease, a failed download aborts the lease and leaves no staged file, a lease that
- * ends in error is reported, a good download completes the lease and stages the bytes.
+ * ends in error is reported, a good download completes the lease and stages the bytes, a cancel
+ * during ExportVm still aborts the lease vCenter made before the rollback powers on.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -215,5 +216,42 @@ describe("vsphereMoveSource.openDisk", () => {
     cancel.abort();
     await source.start("vm-9", ctx());
     expect(calls.map((c) => (c.self.type === "answered" ? "answered" : c.method))).toEqual(["ExportVm", "HttpNfcLeaseAbort", "answered", "PowerOnVM_Task"]);
+  });
+
+  it("aborts the lease ExportVm returns when the move is cancelled during the call (vCenter already made it), before the rollback's power-on", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ download: async (file) => (writeFileSync(file, "V"), 4) });
+    const invoke = api.invoke.bind(api);
+    const cancel = new AbortController();
+    api.invoke = async (method, self, params, signal) => {
+      const out = await invoke(method, self, params, signal);
+      if (method === "ExportVm") {
+        // vCenter has accepted the call and made lease-1; the move is cancelled before the answer arrives.
+        cancel.abort();
+        await new Promise((r) => setTimeout(r, 10));
+        // A client bound to the cancelled signal drops the answer: the lease's moref is lost.
+        if (signal?.aborted) throw new VmshiftError("ABORTED", "request cancelled");
+      }
+      if (method === "HttpNfcLeaseAbort") await new Promise((r) => setTimeout(r, 20)); // a slow vCenter
+      if (method === "HttpNfcLeaseAbort") calls.push({ method: "HttpNfcLeaseAbort", self: { type: "answered", value: "" } });
+      return out;
+    };
+    const source = vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 });
+    const error = await source.openDisk(definition, definition.disks[0]!, { signal: cancel.signal }).catch((e: unknown) => e);
+    expect((error as VmshiftError).code).toBe("ABORTED");
+    await source.start("vm-9", ctx());
+    expect(calls.map((c) => (c.self.type === "answered" ? "answered" : c.method))).toEqual(["ExportVm", "HttpNfcLeaseAbort", "answered", "PowerOnVM_Task"]);
+    expect(calls.find((c) => c.method === "HttpNfcLeaseAbort")?.self).toEqual({ type: "HttpNfcLease", value: "lease-1" });
+    expect(readdirSync(staging)).toEqual([]);
+  });
+
+  it("asks for no lease when the move is already cancelled", async () => {
+    staging = mkdtempSync(join(tmpdir(), "vs-src-test-"));
+    const { api, calls } = fakeApi({ download: async (file) => (writeFileSync(file, "V"), 4) });
+    const cancel = new AbortController();
+    cancel.abort();
+    const error = await vsphereMoveSource({ api, stagingDir: staging, pollMs: 1 }).openDisk(definition, definition.disks[0]!, { signal: cancel.signal }).catch((e: unknown) => e);
+    expect((error as VmshiftError).code).toBe("ABORTED");
+    expect(calls).toEqual([]);
   });
 });
