@@ -5,7 +5,10 @@
  * target's `start` sets `runStrategy: Always`. It ends a warm move's transfer pod first (nothing
  * may write the claims meanwhile), creates the ConfigMap with the libvirt XML and the pod, waits
  * until the pod ends, reading its log for progress when the API client can read text, and deletes
- * pod and ConfigMap in every case. A pod that ends Failed (or is gone) throws `MIGRATION_FAILED`
+ * pod and ConfigMap in every case, by uid (a same-named object made by someone else, or by a later
+ * attempt after an `--attach --force`, is never deleted). Before it creates them, an earlier
+ * attempt's pod and ConfigMap go first, but only when they carry {@link CONVERSION_LABEL} for this
+ * VM; any other object of that name fails the conversion with an error naming it. A pod that ends Failed (or is gone) throws `MIGRATION_FAILED`
  * with the container's exit code and termination message (its last log lines), and the mover rolls
  * back as for a failed start.
  */
@@ -13,7 +16,7 @@ import { VmshiftError } from "@vmshift/core";
 import type { GuestConverter } from "../convert.ts";
 import { conversionLineReader } from "../convert-progress.ts";
 import type { SpiContext } from "../spi.ts";
-import { CONVERSION_CONTAINER, conversionConfigMapBody, conversionPodBody, conversionPodName, conversionPodXml } from "./conversion-pod.ts";
+import { CONVERSION_CONTAINER, CONVERSION_LABEL, conversionConfigMapBody, conversionPodBody, conversionPodName, conversionPodXml } from "./conversion-pod.ts";
 import type { TransferClaim } from "./transfer-pod.ts";
 
 /** The conversion pod's settings (`KubevirtMoveTargetOptions.conversion`). */
@@ -24,19 +27,25 @@ export interface KubevirtConversionOptions {
   readonly timeoutMs?: number;
 }
 
-type Pod = { status?: { phase?: string; message?: string; reason?: string; containerStatuses?: { state?: { terminated?: { exitCode?: number; reason?: string; message?: string } } }[] } };
+/** The part of an object's metadata the converter looks at. */
+export type ConversionObjectMeta = { metadata?: { uid?: string; labels?: Record<string, string> } };
+
+type Pod = ConversionObjectMeta & { status?: { phase?: string; message?: string; reason?: string; containerStatuses?: { state?: { terminated?: { exitCode?: number; reason?: string; message?: string } } }[] } };
 
 /** What the converter needs from the target (its API helpers, all bound to one namespace). */
 export interface ConversionPodDeps {
   readonly namespace: string;
   readonly options: KubevirtConversionOptions;
   readonly pollMs: number;
-  /** POSTs `body` to the namespace's collection `plural` (core/v1). */
-  readonly create: (plural: "pods" | "configmaps", body: unknown, ctx: SpiContext) => Promise<void>;
+  /** POSTs `body` to the namespace's collection `plural` (core/v1) and resolves with the created object. */
+  readonly create: (plural: "pods" | "configmaps", body: unknown, ctx: SpiContext) => Promise<ConversionObjectMeta | undefined>;
   /** GETs a core/v1 object of the namespace; undefined when it does not exist. */
-  readonly read: <T>(plural: "pods" | "persistentvolumeclaims", name: string, ctx: SpiContext) => Promise<T | undefined>;
-  /** DELETEs a core/v1 object of the namespace (absent is fine) and, for pods, waits until it is gone. */
-  readonly delete: (plural: "pods" | "configmaps", name: string, ctx: SpiContext) => Promise<void>;
+  readonly read: <T>(plural: "pods" | "configmaps" | "persistentvolumeclaims", name: string, ctx: SpiContext) => Promise<T | undefined>;
+  /**
+   * DELETEs a core/v1 object of the namespace with `preconditions: { uid }` (absent, or a different
+   * object of that name, is left alone) and, for pods, waits until that pod is gone.
+   */
+  readonly delete: (plural: "pods" | "configmaps", name: string, uid: string, ctx: SpiContext) => Promise<void>;
   /** The pod's log (`GET …/pods/<name>/log`), when the API client can read text. */
   readonly log?: (name: string, container: string, ctx: SpiContext) => Promise<string>;
   /** Ends a warm move's transfer pod of `vm` (waits until it is gone). */
@@ -62,19 +71,30 @@ export function conversionPodConverter(deps: ConversionPodDeps): GuestConverter 
         claims.push({ claim, volumeMode: pvc.spec?.volumeMode === "Block" ? "Block" : "Filesystem" });
       }
       const name = conversionPodName(vm);
-      // A pod or ConfigMap of an earlier attempt (a retried or attached cutover) goes first.
-      const cleanup = async () => {
-        const quiet = { signal: new AbortController().signal };
-        await deps.delete("pods", name, quiet);
-        await deps.delete("configmaps", name, quiet);
-      };
-      await cleanup();
+      const configMap = conversionConfigMapBody(deps.namespace, vm, conversionPodXml(input, claims));
+      const pod = conversionPodBody(deps.namespace, vm, options.image, claims);
+      const label = (pod.metadata as { labels: Record<string, string> }).labels[CONVERSION_LABEL]!;
+      // A pod or ConfigMap of an earlier attempt (a retried or attached cutover) goes first; nothing else does.
+      for (const plural of ["pods", "configmaps"] as const) {
+        const found = await deps.read<ConversionObjectMeta>(plural, name, ctx);
+        if (found === undefined) continue;
+        const uid = found.metadata?.uid;
+        if (found.metadata?.labels?.[CONVERSION_LABEL] !== label || uid === undefined) {
+          const kind = plural === "pods" ? "pod" : "ConfigMap";
+          throw new VmshiftError("MIGRATION_FAILED", `guest conversion: a ${kind} ${name} that vmshift did not create for ${vm} (no label ${CONVERSION_LABEL}=${label}) is in the way in namespace ${deps.namespace}: remove or rename it`, { operation: "move.convert", subject: name, retryable: false });
+        }
+        await deps.delete(plural, name, uid, ctx);
+      }
+      const created: { plural: "pods" | "configmaps"; uid: string }[] = [];
+      const quiet = { signal: new AbortController().signal };
       try {
-        await deps.create("configmaps", conversionConfigMapBody(deps.namespace, vm, conversionPodXml(input, claims)), ctx);
-        await deps.create("pods", conversionPodBody(deps.namespace, vm, options.image, claims), ctx);
+        const cm = await deps.create("configmaps", configMap, ctx);
+        if (cm?.metadata?.uid) created.push({ plural: "configmaps", uid: cm.metadata.uid });
+        const p = await deps.create("pods", pod, ctx);
+        if (p?.metadata?.uid) created.unshift({ plural: "pods", uid: p.metadata.uid });
         await waitForEnd(name, ctx);
       } finally {
-        await cleanup();
+        for (const c of created) await deps.delete(c.plural, name, c.uid, quiet);
       }
     },
   };

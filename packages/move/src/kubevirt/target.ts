@@ -245,12 +245,18 @@ export function kubevirtMoveTarget(options: KubevirtMoveTargetOptions): MoveTarg
         namespace: ns,
         options: conversion,
         pollMs: Math.max(pollMs, 200),
-        create: async (plural, body, ctx) => void (await api.request({ method: "POST", path: `/api/v1/namespaces/${ns}/${plural}`, query: STRICT, body, signal: ctx.signal, operation: "move.convert" })),
+        create: (plural, body, ctx) => api.request({ method: "POST", path: `/api/v1/namespaces/${ns}/${plural}`, query: STRICT, body, signal: ctx.signal, operation: "move.convert" }),
         read: (plural, name, ctx) => get(`/api/v1/namespaces/${ns}/${plural}/${segment(name)}`, ctx, "move.convert"),
-        delete: async (plural, name, ctx) => {
+        delete: async (plural, name, uid, ctx) => {
           const path = `/api/v1/namespaces/${ns}/${plural}/${segment(name)}`;
-          await remove(path, ctx);
-          if (plural === "pods") await waitFor<Kube>(`conversion pod ${name} to be gone`, () => get<Kube>(path, ctx, "move.convert"), (v) => v === undefined, () => undefined, ctx);
+          try {
+            await api.request({ method: "DELETE", path, body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid } }, signal: ctx.signal, operation: "move.convert" });
+          } catch (error) {
+            // Gone already, or (409) the name now belongs to another object: neither is ours to delete.
+            if (isNotFound(error) || (error instanceof VmshiftError && error.code === "CONFLICT")) return;
+            throw error;
+          }
+          if (plural === "pods") await waitFor<Kube & { metadata?: { uid?: string } }>(`conversion pod ${name} to be gone`, () => get(path, ctx, "move.convert"), (v) => v?.metadata?.uid !== uid, () => undefined, ctx);
         },
         ...(api.requestText ? { log: (name: string, container: string, ctx: SpiContext) => api.requestText!({ method: "GET", path: `${podPath(name)}/log`, query: { container }, signal: ctx.signal, operation: "move.convert" }) } : {}),
         endTransfer,
