@@ -103,7 +103,9 @@ export async function sourceSide(profile: ResolvedProfile, hostId: string | unde
  * connection as for migrations (kubeconfig, context, inCluster, insecureSkipTlsVerify), its namespace (default `default`), and CDI's upload proxy
  * (`uploadProxyUrl`, with `uploadProxyCa` when it presents a certificate the system does not trust);
  * for warm moves `transferImage` (an image with qemu-nbd for the transfer pod) and, when the mover
- * does not reach the pod network, `transferAddress` (a host forwarding the pod's NBD ports);
+ * does not reach the pod network, `transferAddress` (a host forwarding the pod's NBD ports), and
+ * `transferAllowFrom` (`{ podLabels, namespaces, cidrs }`: the peers the transfer pod's
+ * NetworkPolicy admits, see {@link transferAllowFromOf});
  * for guest conversion at cutover `conversionImage` (an image with virt-v2v-in-place for the
  * conversion pod).
  */
@@ -122,16 +124,49 @@ export async function targetSide(profile: ResolvedProfile, hostId: string | unde
       const namespace = s.string("namespace") ?? "default";
       const transferImage = s.string("transferImage");
       const transferAddress = s.string("transferAddress");
-      const transfer = transferImage === undefined ? {} : { transfer: { image: transferImage, ...(transferAddress === undefined ? {} : { address: transferAddress }) } };
+      const allowFrom = transferAllowFromOf(profile);
+      if (allowFrom !== undefined && transferImage === undefined) throw new UsageError(`profile ${profile.name}: transferAllowFrom widens the warm transfer pod's NetworkPolicy: set transferImage too`);
+      const transfer = transferImage === undefined ? {} : { transfer: { image: transferImage, ...(transferAddress === undefined ? {} : { address: transferAddress }), ...(allowFrom === undefined ? {} : { allowFrom }) } };
       const conversionImage = s.string("conversionImage");
       const conversion = conversionImage === undefined ? {} : { conversion: { image: conversionImage } };
       const { HttpKubeTransport, loadKubeConfig } = await import("@vmshift/kubevirt");
       const api = new HttpKubeTransport({ kubeConfig: loadKubeConfig(kubevirtConnection(profile)) });
-      return { id: `${profile.name}/${namespace}`, target: move.kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) }, ...transfer, ...conversion }) };
+      try {
+        return { id: `${profile.name}/${namespace}`, target: move.kubevirtMoveTarget({ api, namespace, uploadProxy: { url: uploadProxyUrl, ...(ca === undefined ? {} : { ca }) }, ...transfer, ...conversion }) };
+      } catch (error) {
+        // The target checks labels, namespace names and CIDRs: say it in the profile's words.
+        const at = error instanceof VmshiftError ? error.message.indexOf("transfer.allowFrom:") : -1;
+        if (at >= 0) throw new UsageError(`profile ${profile.name}: transferAllowFrom${(error as Error).message.slice(at + "transfer.allowFrom".length)}`);
+        throw error;
+      }
     }
     default:
       return unsupported(profile, "to");
   }
+}
+
+/**
+ * A kubevirt profile's `transferAllowFrom`: `podLabels` (label → value), `namespaces` and `cidrs`
+ * (lists of strings), the peers the warm transfer pod's NetworkPolicy admits to its NBD ports
+ * instead of pods labelled `vmshift.io/mover=true` in the namespace. Any other shape is a usage
+ * error naming the key (the target checks the values themselves when it is built).
+ */
+export function transferAllowFromOf(profile: ResolvedProfile): { podLabels?: Record<string, string>; namespaces?: string[]; cidrs?: string[] } | undefined {
+  const raw = profile.settings["transferAllowFrom"];
+  if (raw === undefined) return undefined;
+  const bad = (what: string) => new UsageError(`profile ${profile.name}: transferAllowFrom${what}, e.g. transferAllowFrom: { podLabels: { app: mover }, namespaces: [ops], cidrs: [10.0.0.0/24] }`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw bad(" must be a map with podLabels, namespaces or cidrs");
+  const out: { podLabels?: Record<string, string>; namespaces?: string[]; cidrs?: string[] } = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === "podLabels") {
+      if (typeof value !== "object" || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) throw bad(".podLabels must map label keys to string values");
+      out.podLabels = { ...(value as Record<string, string>) };
+    } else if (key === "namespaces" || key === "cidrs") {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw bad(`.${key} must be a list of strings`);
+      out[key] = [...(value as string[])];
+    } else throw bad(`: unknown key ${JSON.stringify(key)} (podLabels, namespaces, cidrs)`);
+  }
+  return out;
 }
 
 /** A hyperv profile's `shares` (UNC prefix → local directory); a usage error names what is wrong. */
