@@ -7,6 +7,7 @@
  * VirtualCdrom/VirtualFloppy (removable), `config.firmware` `bios`/`efi`, `config.guestId`.
  */
 import type { DiskDefinition, Firmware, NicDefinition, VmDefinition } from "../definition.ts";
+import { type Obj, list, str } from "./decoded.ts";
 
 /** The VM properties {@link toVsphereDefinition} reads. */
 export const VM_PATHS = [
@@ -21,20 +22,6 @@ export const VM_PATHS = [
   "snapshot",
   "runtime.powerState",
 ] as const;
-
-type Obj = Record<string, unknown>;
-
-function list(v: unknown): Obj[] {
-  if (v === undefined || v === null || v === "") return [];
-  return (Array.isArray(v) ? v : [v]).filter((x): x is Obj => typeof x === "object" && x !== null);
-}
-
-function str(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (v && typeof v === "object" && "$value" in v) return str((v as { $value: unknown }).$value);
-  return undefined;
-}
 
 function int(v: unknown): number | undefined {
   const s = str(v);

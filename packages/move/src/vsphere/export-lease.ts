@@ -14,24 +14,10 @@ import { VmshiftError, pause } from "@vmshift/core";
 import type { DiskDefinition, VmDefinition } from "../definition.ts";
 import type { SpiContext } from "../spi.ts";
 import type { VimRef, VsphereMoveApi } from "./api.ts";
+import { ref, str, vmRef } from "./decoded.ts";
 
 /** A device URL of the lease's info, as the client decodes it. */
 export type DeviceUrl = Readonly<Record<string, unknown>>;
-
-function str(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (v && typeof v === "object" && "$value" in v) return str((v as { $value: unknown }).$value);
-  return undefined;
-}
-
-function ref(v: unknown): VimRef | undefined {
-  const type = v && typeof v === "object" ? (v as { attributes?: Record<string, string> }).attributes?.["type"] : undefined;
-  const value = str(v);
-  return type && value ? { type, value } : undefined;
-}
-
-const vmRef = (id: string): VimRef => ({ type: "VirtualMachine", value: id });
 
 /** The device URL of `disk` among the lease's disk URLs (by its export key; the only one when the VM has one disk). */
 export function deviceUrlOf(definition: VmDefinition, disk: DiskDefinition, diskUrls: readonly DeviceUrl[]): DeviceUrl | undefined {

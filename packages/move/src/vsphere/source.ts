@@ -23,6 +23,7 @@ import { type ExportLease, openExportLease } from "./export-lease.ts";
 import { hasWarmCalls, vsphereWarmSource } from "./warm.ts";
 import { vsphereSourceRemoval } from "./removal.ts";
 import type { Removable } from "../removal.ts";
+import { ref, str, vmRef } from "./decoded.ts";
 
 /** Options of {@link vsphereMoveSource}. */
 export interface VsphereMoveSourceOptions {
@@ -38,20 +39,6 @@ export interface VsphereMoveSourceOptions {
   readonly progressEveryMs?: number;
   /** The export lease is aborted when no further disk is asked for this long after a reader was closed, ms. Default 30 000. */
   readonly leaseIdleMs?: number;
-}
-
-const vmRef = (id: string): VimRef => ({ type: "VirtualMachine", value: id });
-
-function str(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  if (v && typeof v === "object" && "$value" in v) return str((v as { $value: unknown }).$value);
-  return undefined;
-}
-
-function ref(v: unknown): VimRef | undefined {
-  const type = v && typeof v === "object" ? (v as { attributes?: Record<string, string> }).attributes?.["type"] : undefined;
-  const value = str(v);
-  return type && value ? { type, value } : undefined;
 }
 
 function moveError(code: "NOT_FOUND" | "INVALID_STATE" | "MIGRATION_FAILED", message: string, op: string, subject: string): VmshiftError {

@@ -35,6 +35,7 @@ import type { ChangedExtent, SpiContext, WarmPassDisk, WarmSource } from "../spi
 import type { VimRef, VsphereMoveApi } from "./api.ts";
 import { devicesOf, vimType } from "./definition.ts";
 import { flatExtentPath, parseVmdkDescriptor } from "./vmdk-descriptor.ts";
+import { type Obj, list, ref, str, vmRef } from "./decoded.ts";
 
 /** Options of {@link vsphereWarmSource}. */
 export interface VsphereWarmOptions {
@@ -50,27 +51,9 @@ export interface VsphereWarmOptions {
 /** Areas closer than this are read as one Range request (the unchanged bytes between them are frozen too, so reading them is harmless). */
 const MERGE_GAP = 256 * 1024;
 
-type Obj = Record<string, unknown>;
 type WarmApi = Required<Pick<VsphereMoveApi, "createSnapshot" | "removeSnapshot" | "queryChangedDiskAreas" | "readDatastoreFile">> & VsphereMoveApi;
 
-const vmRef = (id: string): VimRef => ({ type: "VirtualMachine", value: id });
 const OP = "move.warmPass";
-
-function str(v: unknown): string | undefined {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (v && typeof v === "object" && "$value" in v) return str((v as { $value: unknown }).$value);
-  return undefined;
-}
-function ref(v: unknown): VimRef | undefined {
-  const type = v && typeof v === "object" ? (v as { attributes?: Record<string, string> }).attributes?.["type"] : undefined;
-  const value = str(v);
-  return type && value ? { type, value } : undefined;
-}
-function list(v: unknown): Obj[] {
-  if (v === undefined || v === null || v === "") return [];
-  return (Array.isArray(v) ? v : [v]).filter((x): x is Obj => typeof x === "object" && x !== null);
-}
 
 /** True when `api` has the calls warm moves need. */
 export function hasWarmCalls(api: VsphereMoveApi): api is WarmApi {
