@@ -16,9 +16,9 @@ describe.skipIf(!ok)("vmshift conformance --suite move --from libvirt-local --to
     expect(failed, stderr).toEqual([]);
     expect(code).toBe(0);
     expect(report.target).toBe("libvirt-local → libvirt-local");
-    for (const id of ["move.cold", "move.warm", "move.cancel-before-cutover", "move.target-start-failure", "move.unmapped-network", "move.attach-after-restart", "move.idempotent-retry"]) {
+    for (const id of ["move.cold", "move.warm", "move.cancel-before-cutover", "move.target-start-failure", "move.unmapped-network", "move.remove-source", "move.attach-after-restart", "move.idempotent-retry"]) {
       expect(statusOf(report, id).status, id).toBe("passed");
     }
-    expect(report.summary).toEqual({ passed: 7, failed: 0, skipped: 0 });
+    expect(report.summary).toEqual({ passed: 8, failed: 0, skipped: 0 });
   }, 600_000);
 });

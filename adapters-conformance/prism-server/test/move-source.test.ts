@@ -116,7 +116,7 @@ describe.skipIf(!qemuImg)("Nutanix move source against prism-server", { timeout:
   it("moves a running VM cold: shut down, image made from its disk, downloaded, copied byte for byte, image deleted", async () => {
     const { from, argv, staging, mover } = await start(seed());
     const { target, root } = fileTarget();
-    const task = mover.moveVm({ from, to: target, vmId: VM, ...maps, shutdownTimeoutMs: 5_000 });
+    const task = mover.moveVm({ from, to: target, vmId: VM, ...maps, shutdownTimeoutMs: 5_000, convert: { mode: "never" } });
     const result = await task.wait({ maxWaitMs: 50_000 });
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe("completed");
@@ -141,7 +141,7 @@ describe.skipIf(!qemuImg)("Nutanix move source against prism-server", { timeout:
   it("rolls back when the target cannot start: target removed, temporary image deleted, the VM running again", async () => {
     const { from, staging, mover } = await start(seed());
     const { target, removed } = fileTarget(true);
-    const result = await mover.moveVm({ from, to: target, vmId: VM, ...maps, shutdownTimeoutMs: 5_000 }).wait({ maxWaitMs: 50_000 });
+    const result = await mover.moveVm({ from, to: target, vmId: VM, ...maps, shutdownTimeoutMs: 5_000, convert: { mode: "never" } }).wait({ maxWaitMs: 50_000 });
     expect(result.outcome).toBe("failed");
     expect(result.error?.message).toMatch(/injected/);
     expect(result.vmLocation).toMatchObject({ side: "source", powerState: "running" });
@@ -154,7 +154,7 @@ describe.skipIf(!qemuImg)("Nutanix move source against prism-server", { timeout:
   it("refuses volume-group disks and unmapped subnets in preflight, naming them, with nothing made or stopped", async () => {
     const { from, mover } = await start(seed({ disks: [{ image: qcow2 }, { volumeGroup: true, busType: "SCSI" }] }));
     const { target } = fileTarget();
-    const result = await mover.moveVm({ from, to: target, vmId: VM, storageMap: { [DEFAULT_CONTAINER]: "pool" } }).wait({ maxWaitMs: 30_000 });
+    const result = await mover.moveVm({ from, to: target, vmId: VM, storageMap: { [DEFAULT_CONTAINER]: "pool" }, convert: { mode: "never" } }).wait({ maxWaitMs: 30_000 });
     expect(result.outcome).toBe("failed");
     expect(result.error?.code).toBe("INCOMPATIBLE");
     const checks = (await mover.preflight({ from, to: target, vmId: VM, storageMap: { [DEFAULT_CONTAINER]: "pool" } })).checks;

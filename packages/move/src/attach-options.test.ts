@@ -78,18 +78,19 @@ describe("the request options a move keeps in its record", () => {
     await w.startAndKill("clash", { convert: { mode: "never" } });
     const before = w.records.get("move-clash");
     const calls = w.world.calls.length;
-    const convert = await w.attacher().attach("move-clash", { from: w.source, to: w.target, convert: { mode: "auto" } }).then(() => undefined, (e: unknown) => e as { code: string; message: string });
+    const convert = await w.attacher().attach("move-clash", { from: w.source, to: w.target, convert: { mode: "always" } }).then(() => undefined, (e: unknown) => e as { code: string; message: string });
     expect(convert?.code).toBe("INVALID_ARGUMENT");
-    expect(convert?.message).toContain("move move-clash was started with convert never, and this attach asks convert auto");
+    expect(convert?.message).toContain("move move-clash was started with convert never (not converting the guest), and this attach asks convert always");
     const remove = await w.attacher().attach("move-clash", { from: w.source, to: w.target, removeSource: true }).then(() => undefined, (e: unknown) => e as { code: string; message: string });
     expect(remove?.message).toContain("was started with removeSource false, and this attach asks removeSource true");
     // A retried start with the same request id is held to the record the same way.
     const retried = await w.attacher().moveVm({ from: w.source, to: w.target, vmId: "vm-1", ...MAPS, requestId: "clash", convert: { mode: "always" } }).wait({ maxWaitMs: 5000 });
-    expect(retried.error).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("convert never, and this attach asks convert always") });
+    expect(retried.error).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("convert never (not converting the guest), and this attach asks convert always") });
     expect(w.records.get("move-clash")).toEqual(before);
     expect(w.world.calls.slice(calls).filter((c) => !c.startsWith("source.read"))).toEqual([]);
-    // The same option as recorded is accepted.
-    const same = await (await w.attacher().attach("move-clash", { from: w.source, to: w.target, convert: { mode: "never" } })).wait({ maxWaitMs: 5000 });
+    // `auto` asks for the decision made at reservation: accepted, and this guest (which a fresh
+    // `auto` would convert) is not converted, as recorded.
+    const same = await (await w.attacher().attach("move-clash", { from: w.source, to: w.target, convert: { mode: "auto" } })).wait({ maxWaitMs: 5000 });
     expect(same.outcome, same.error?.message).toBe("completed");
     expect(w.converted).toEqual([]);
   });

@@ -1,9 +1,10 @@
 /**
  * The request options a move keeps in its record (journal.ts `RecordedOptions`), and how an attach
  * uses them: a resumed move converts, removes the source, waits for its cutover time and shuts the
- * source down as the move was started, whatever the attaching request leaves out. An option the
- * attaching request sets to something else is `INVALID_ARGUMENT` naming both values, before
- * anything is changed. A record without them (written before they were kept) leaves the request
+ * source down as the move was started, whatever the attaching request leaves out. A conversion,
+ * source removal or cutover time the attaching request sets to something else is
+ * `INVALID_ARGUMENT` naming both values, before anything is changed; a shutdown timeout or
+ * restart-on-failure it sets is used. A record without them (written before they were kept) leaves the request
  * as it is.
  */
 import { VmshiftError } from "@vmshift/core";
@@ -60,18 +61,21 @@ export function withRecordedOptions<R extends RecordableRequest>(request: R, rec
     new VmshiftError("INVALID_ARGUMENT", `move ${record.moveId} was started with ${what} ${String(recorded)}, and this attach asks ${what} ${String(asked)}: an attach continues the move as it was started (leave ${what} out)`, {
       adapter: "move", operation: "move.attach", subject: record.moveId, details: { option: what, recorded, asked },
     });
+  // Conversion: the decision made at reservation stands; `auto` asks for that decision, `never` /
+  // `always` clash only with the opposite decision (a libvirt move started `auto` never converts).
   const askedMode = request.convert?.mode;
-  if (o.convert && askedMode !== undefined && askedMode !== o.convert.mode) throw clash("convert", o.convert.mode, askedMode);
+  if (o.convert && ((askedMode === "never" && o.convert.converts) || (askedMode === "always" && !o.convert.converts))) throw clash("convert", `${o.convert.mode} (${o.convert.converts ? "converting" : "not converting"} the guest)`, askedMode);
   if (o.removeSource !== undefined && request.removeSource !== undefined && request.removeSource !== o.removeSource) throw clash("removeSource", o.removeSource, request.removeSource);
-  if (o.shutdownTimeoutMs !== undefined && request.shutdownTimeoutMs !== undefined && request.shutdownTimeoutMs !== o.shutdownTimeoutMs) throw clash("shutdownTimeoutMs", o.shutdownTimeoutMs, request.shutdownTimeoutMs);
-  if (o.restartSourceOnFailure !== undefined && request.restartSourceOnFailure !== undefined && request.restartSourceOnFailure !== o.restartSourceOnFailure) throw clash("restartSourceOnFailure", o.restartSourceOnFailure, request.restartSourceOnFailure);
   if (o.cutoverAt !== undefined && request.cutoverAt !== undefined && Date.parse(isoTime(request.cutoverAt)) !== Date.parse(o.cutoverAt)) throw clash("cutoverAt", o.cutoverAt, isoTime(request.cutoverAt));
+  // How long to wait for the source's shutdown and whether to restart it on failure are the
+  // attaching operator's to choose (e.g. a shorter shutdown after a crash): recorded values only
+  // fill what the request leaves out.
   return {
     ...request,
     ...(o.convert ? { convert: { mode: o.convert.converts ? "always" : "never" } } : {}),
     ...(o.removeSource === undefined ? {} : { removeSource: o.removeSource }),
-    ...(o.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: o.shutdownTimeoutMs }),
-    ...(o.restartSourceOnFailure === undefined ? {} : { restartSourceOnFailure: o.restartSourceOnFailure }),
+    ...(o.shutdownTimeoutMs === undefined || request.shutdownTimeoutMs !== undefined ? {} : { shutdownTimeoutMs: o.shutdownTimeoutMs }),
+    ...(o.restartSourceOnFailure === undefined || request.restartSourceOnFailure !== undefined ? {} : { restartSourceOnFailure: o.restartSourceOnFailure }),
     ...(o.cutoverAt === undefined ? {} : { cutoverAt: o.cutoverAt }),
   };
 }
