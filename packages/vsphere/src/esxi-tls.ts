@@ -9,14 +9,12 @@
  */
 import type { ClientRequestArgs } from "node:http";
 import type https from "node:https";
-import type { ConnectionOptions } from "node:tls";
 import type { Duplex } from "node:stream";
 import { VmshiftError, quietAgent } from "@vmshift/core";
-import type { TlsOptions } from "./tls.ts";
+import { type TlsOptions, connectChecked } from "./tls.ts";
 
 // getBuiltinModule rather than `import`: no ESM facade (see transport.ts).
 const nodeHttps = process.getBuiltinModule("node:https");
-const nodeTls = process.getBuiltinModule("node:tls");
 
 /** Normalises a device URL's sslThumbprint to 40 lower-case hex digits; `INVALID_ARGUMENT` unless it is SHA-1 hex. */
 export function normalizeSha1Thumbprint(value: string, host: string): string {
@@ -42,23 +40,11 @@ class Sha1PinnedAgent extends nodeHttps.Agent {
   }
 
   override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
-    const socket = nodeTls.connect({ ...(options as ConnectionOptions), rejectUnauthorized: false });
-    let settled = false;
-    const settle = (error: Error | null) => {
-      if (settled) return;
-      settled = true;
-      if (error) socket.destroy();
-      callback?.(error, socket);
-    };
-    socket.once("secureConnect", () => {
-      const seen = (socket.getPeerCertificate().fingerprint ?? "").replace(/:/g, "").toLowerCase();
-      if (seen === this.#pin) settle(null);
-      else {
-        settle(new VmshiftError("TRANSPORT", `the certificate of ESXi host ${this.#host} has SHA-1 thumbprint ${seen ? colons(seen) : "(none)"}, not ${colons(this.#pin)}, the sslThumbprint vCenter gave in the export lease's device URL`, { adapter: "vsphere", operation: "move.download", subject: this.#host, retryable: false }));
-      }
+    return connectChecked(options, callback, (certificate) => {
+      const seen = (certificate.fingerprint ?? "").replace(/:/g, "").toLowerCase();
+      if (seen === this.#pin) return undefined;
+      return new VmshiftError("TRANSPORT", `the certificate of ESXi host ${this.#host} has SHA-1 thumbprint ${seen ? colons(seen) : "(none)"}, not ${colons(this.#pin)}, the sslThumbprint vCenter gave in the export lease's device URL`, { adapter: "vsphere", operation: "move.download", subject: this.#host, retryable: false });
     });
-    socket.once("error", (error) => settle(error));
-    return undefined;
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ClientRequestArgs } from "node:http";
 import type https from "node:https";
-import type { ConnectionOptions } from "node:tls";
+import type { ConnectionOptions, PeerCertificate } from "node:tls";
 import type { Duplex } from "node:stream";
 import { VmshiftError, quietAgent } from "@vmshift/core";
 
@@ -47,22 +47,30 @@ export class PinnedAgent extends nodeHttps.Agent {
   }
 
   override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
-    const socket = nodeTls.connect({ ...(options as ConnectionOptions), rejectUnauthorized: false });
-    let settled = false;
-    const settle = (error: Error | null) => {
-      if (settled) return;
-      settled = true;
-      if (error) socket.destroy();
-      callback?.(error, socket);
-    };
-    socket.once("secureConnect", () => {
-      const seen = (socket.getPeerCertificate().fingerprint256 ?? "").replace(/:/g, "").toLowerCase();
-      if (seen === this.#pin) settle(null);
-      else settle(new VmshiftError("TRANSPORT", `the server certificate's SHA-256 thumbprint ${seen || "(none)"} does not match the pinned one`, { adapter: "vsphere", retryable: false }));
+    return connectChecked(options, callback, (certificate) => {
+      const seen = (certificate.fingerprint256 ?? "").replace(/:/g, "").toLowerCase();
+      return seen === this.#pin ? undefined : new VmshiftError("TRANSPORT", `the server certificate's SHA-256 thumbprint ${seen || "(none)"} does not match the pinned one`, { adapter: "vsphere", retryable: false });
     });
-    socket.once("error", (error) => settle(error));
-    return undefined;
   }
+}
+
+/**
+ * An agent's `createConnection` for a pinned certificate: the TLS socket is handed to the HTTP
+ * client (`callback`) only once `check` accepted the peer's certificate, else destroyed with the
+ * error `check` returned — so no request byte reaches another server.
+ */
+export function connectChecked(options: ClientRequestArgs, callback: ((error: Error | null, socket: Duplex) => void) | undefined, check: (certificate: PeerCertificate) => Error | undefined): undefined {
+  const socket = nodeTls.connect({ ...(options as ConnectionOptions), rejectUnauthorized: false });
+  let settled = false;
+  const settle = (error: Error | null) => {
+    if (settled) return;
+    settled = true;
+    if (error) socket.destroy();
+    callback?.(error, socket);
+  };
+  socket.once("secureConnect", () => settle(check(socket.getPeerCertificate()) ?? null));
+  socket.once("error", (error) => settle(error));
+  return undefined;
 }
 
 /**
