@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -157,6 +158,25 @@ func controlHandler(k *knobs) http.Handler {
 		}
 		return vm, true
 	}
+	// The VM named by ?vm= and a disk size in ?bytes= (a positive multiple of 1024): the two
+	// controls that resize or add a disk read both the same way; false once it answered an error.
+	vmAndSize := func(w http.ResponseWriter, r *http.Request) (*mo.VirtualMachine, int64, bool) {
+		vm, ok := vmParam(w, r)
+		if !ok {
+			return nil, 0, false
+		}
+		bytes, err := strconv.ParseInt(r.URL.Query().Get("bytes"), 10, 64)
+		if err != nil || bytes <= 0 || bytes%1024 != 0 {
+			http.Error(w, "bytes must be a positive multiple of 1024", http.StatusBadRequest)
+			return nil, 0, false
+		}
+		m := vmMO(simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: vm}))
+		if m == nil || m.Config == nil {
+			http.NotFound(w, r)
+			return nil, 0, false
+		}
+		return m, bytes, true
+	}
 	mux.HandleFunc("/vmshift/fail-transfer", func(w http.ResponseWriter, r *http.Request) {
 		if vm, ok := vmParam(w, r); ok {
 			k.mu.Lock()
@@ -196,17 +216,7 @@ func controlHandler(k *knobs) http.Handler {
 	// What ReconfigVM_Task with a disk edit (capacityInKB) does to the VM's first disk's size (the
 	// model's disks are 1 MiB); the backing file is the caller's to write.
 	mux.HandleFunc("/vmshift/disk-capacity", func(w http.ResponseWriter, r *http.Request) {
-		if vm, ok := vmParam(w, r); ok {
-			bytes, err := strconv.ParseInt(r.URL.Query().Get("bytes"), 10, 64)
-			if err != nil || bytes <= 0 || bytes%1024 != 0 {
-				http.Error(w, "bytes must be a positive multiple of 1024", http.StatusBadRequest)
-				return
-			}
-			m := vmMO(simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: vm}))
-			if m == nil || m.Config == nil {
-				http.NotFound(w, r)
-				return
-			}
+		if m, bytes, ok := vmAndSize(w, r); ok {
 			for _, d := range m.Config.Hardware.Device {
 				if disk, ok := d.(*types.VirtualDisk); ok {
 					disk.CapacityInKB = bytes / 1024
@@ -221,17 +231,7 @@ func controlHandler(k *knobs) http.Handler {
 	// What ReconfigVM_Task adding a disk does (disks.go): POST /vmshift/add-disk?vm=<moref>&bytes=N
 	// answers {"fileName": "[ds] dir/vm_1.vmdk"}, the backing file the caller writes.
 	mux.HandleFunc("/vmshift/add-disk", func(w http.ResponseWriter, r *http.Request) {
-		if vm, ok := vmParam(w, r); ok {
-			bytes, err := strconv.ParseInt(r.URL.Query().Get("bytes"), 10, 64)
-			if err != nil || bytes <= 0 || bytes%1024 != 0 {
-				http.Error(w, "bytes must be a positive multiple of 1024", http.StatusBadRequest)
-				return
-			}
-			m := vmMO(simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: vm}))
-			if m == nil || m.Config == nil {
-				http.NotFound(w, r)
-				return
-			}
+		if m, bytes, ok := vmAndSize(w, r); ok {
 			name, err := addDisk(m, bytes)
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusConflict)
